@@ -1,0 +1,77 @@
+package kyc
+
+import "slices"
+
+// Enum values of the API. Each list is the single source of truth: the HTTP layer's schema tags are
+// checked against these lists by a test, and domain validation uses them.
+var (
+	// ApplicantTypes are the kinds of applicant.
+	ApplicantTypes = []string{"individual", "business"}
+	// ApplicantStatuses: unverified until a decision, then approved or rejected; pending-review
+	// while a person must look.
+	ApplicantStatuses = []string{"unverified", "pending-review", "approved", "rejected"}
+	// Genders as kycd stores them; connectors map them to each partner's form (M/F, 1/2).
+	Genders = []string{"male", "female", "other"}
+	// AddressTypes of an applicant's addresses.
+	AddressTypes = []string{"residential", "mailing", "business"}
+	// FileTags say what an uploaded file shows.
+	FileTags = []string{"id-front", "id-back", "face-proof", "address-proof", "other"}
+	// DocumentTypes are Rebilly's KYC document types.
+	DocumentTypes = []string{"identity-proof", "address-proof", "funds-proof", "purchase-proof", "credit-file-proof"}
+	// DocumentStatuses are Rebilly's KYC document statuses.
+	DocumentStatuses = []string{"pending", "in-progress", "accepted", "rejected", "archived"}
+	// RejectionTypes are Rebilly's rejection reason types.
+	RejectionTypes = []string{
+		"document-unreadable", "document-expired", "document-not-matching", "document-duplicate",
+		"document-invalid", "document-not-open", "underage-person", "third-party-or-mismatch",
+		"expiration-date-missing", "issue-date-missing", "dob-mismatch", "name-mismatch",
+		"critical-info-missing", "old-address-on-id", "tampered-document", "other",
+	}
+	// RequestStatuses are Rebilly's KYC request statuses: gathering, attempted, partial and
+	// pending-review are temporary; fulfilled, failed, abandoned and expired are final.
+	RequestStatuses = []string{"gathering", "attempted", "partial", "pending-review", "fulfilled", "failed", "abandoned", "expired"}
+	// Levels are the built-in verification levels (Saintpay's meaning): L0 nothing verified, L1
+	// identity document and selfie, L2 L1 plus proof of address and of funds.
+	Levels = []string{"L0", "L1", "L2"}
+)
+
+// Subtypes lists the subtypes each document type accepts.
+var Subtypes = map[string][]string{
+	"identity-proof":    {"passport", "id-card", "driver-license", "residence-permit", "visa", "other"},
+	"address-proof":     {"utility-bill", "bank-statement", "tax-document", "rental-agreement", "id-card", "driver-license", "residence-permit", "other"},
+	"funds-proof":       {"bank-statement", "payslip", "tax-document", "other"},
+	"purchase-proof":    {"invoice", "bank-statement", "other"},
+	"credit-file-proof": {"credit-file", "other"},
+}
+
+// AllSubtypes is the union of Subtypes, sorted.
+var AllSubtypes = func() []string {
+	var all []string
+	for _, s := range Subtypes {
+		for _, v := range s {
+			if !slices.Contains(all, v) {
+				all = append(all, v)
+			}
+		}
+	}
+	slices.Sort(all)
+	return all
+}()
+
+// OneOf reports whether v is in list.
+func OneOf(v string, list []string) bool { return slices.Contains(list, v) }
+
+// FinalRequestStatus reports whether a KYC request in status s can no longer change.
+func FinalRequestStatus(s string) bool {
+	switch s {
+	case "fulfilled", "failed", "abandoned", "expired":
+		return true
+	}
+	return false
+}
+
+// AwaitingEndUser reports whether a KYC request in status s still waits for the end user, and so
+// expires when its expirationTime passes.
+func AwaitingEndUser(s string) bool {
+	return s == "gathering" || s == "attempted" || s == "partial"
+}

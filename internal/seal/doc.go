@@ -1,0 +1,34 @@
+// Package seal owns kycd's encryption at rest: the master key, AES-256-GCM sealing of small values
+// (sensitive database fields), streaming envelope encryption of large objects (document bytes), and
+// subkeys derived from the master key for other uses (token signing). It uses the standard library only.
+//
+// # The master key
+//
+// LoadKey returns the 32-byte master key: from KYCD_MASTER_KEY when it is set (base64 or 64 hex
+// characters), else from <data folder>/master.key, which it creates on first start (mode 0600) and
+// refuses to use when group or others can read it. Losing the master key loses every sealed value and
+// document: back it up apart from the data.
+//
+// The master key is never used directly. New derives from it, with HKDF-SHA256, one key per use: one
+// for small values, one for wrapping the data keys of streams, and one per purpose given to Derive.
+// Purposes cannot collide with the internal uses.
+//
+// # Small values
+//
+// Seal returns version (1 byte, 0x01) || nonce (12 random bytes) || AES-GCM ciphertext and tag. The
+// caller's aad (for example table, column and row id) is authenticated, so a value copied to another
+// row does not open. Random nonces keep a key safe for about 2^32 values.
+//
+// # Streams
+//
+// NewWriter and NewReader implement the STREAM construction (as in age and Tink), in constant memory:
+//
+//	header:  "KYCD" | version 0x01 | nonce prefix (7) | wrap nonce (12) | wrapped data key (32+16)
+//	segment: AES-GCM(data key, nonce = prefix | counter (4, big-endian) | final flag (1), plaintext)
+//
+// Each stream has its own random data key, wrapped by AES-GCM under the wrapping key with the first
+// twelve header bytes and the caller's aad as additional data. Plaintext is cut into 64 KiB segments;
+// the last one (possibly empty, possibly full) carries the final flag. Reordered, swapped, altered,
+// truncated or extended streams, a wrong aad and a wrong key all fail with ErrOpen, and a segment's
+// plaintext is released only after its tag has been checked.
+package seal

@@ -1,0 +1,109 @@
+package seal
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+)
+
+// ErrOpen reports sealed bytes that cannot be opened: altered, truncated, reordered, sealed under
+// another key or with another aad. It is always wrapped; test it with errors.Is.
+var ErrOpen = errors.New("seal: cannot open sealed data")
+
+const (
+	valueVersion = 0x01
+	nonceSize    = 12
+	tagSize      = 16
+)
+
+// HKDF info strings of the internal keys. Derive prefixes its purposes with derivePrefix, which none
+// of these starts with, so no purpose can yield an internal key.
+const (
+	infoValue    = "kycd seal value v1"
+	infoWrap     = "kycd seal stream-wrap v1"
+	derivePrefix = "kycd derive v1: "
+)
+
+// Sealer encrypts and authenticates with keys derived from one master key. It is safe for
+// concurrent use.
+type Sealer struct {
+	master []byte
+	value  cipher.AEAD // small values
+	wrap   cipher.AEAD // data keys of streams
+}
+
+// New returns a Sealer for a 32-byte master key, as returned by LoadKey.
+func New(key []byte) (*Sealer, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("seal: master key is %d bytes, want %d", len(key), KeySize)
+	}
+	master := append([]byte(nil), key...)
+	value, err := newGCM(derive(master, infoValue))
+	if err != nil {
+		return nil, err
+	}
+	wrap, err := newGCM(derive(master, infoWrap))
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{master: master, value: value, wrap: wrap}, nil
+}
+
+// Derive returns a 32-byte key for purpose (for example "applicant-token"), derived from the master
+// key with HKDF-SHA256. The same purpose always gives the same key, different purposes unrelated keys.
+func (s *Sealer) Derive(purpose string) []byte {
+	return derive(s.master, derivePrefix+purpose)
+}
+
+// Seal encrypts a small value, such as a database field, binding aad to it. The result is
+// 29 bytes longer than plaintext.
+func (s *Sealer) Seal(plaintext, aad []byte) ([]byte, error) {
+	out := make([]byte, 1+nonceSize, 1+nonceSize+len(plaintext)+tagSize)
+	out[0] = valueVersion
+	if _, err := rand.Read(out[1:]); err != nil {
+		return nil, fmt.Errorf("seal: nonce: %w", err)
+	}
+	return s.value.Seal(out, out[1:], plaintext, aad), nil
+}
+
+// Open decrypts a value made by Seal with the same aad. Any failure wraps ErrOpen.
+func (s *Sealer) Open(sealed, aad []byte) ([]byte, error) {
+	if len(sealed) < 1+nonceSize+tagSize {
+		return nil, fmt.Errorf("%w: value of %d bytes is too short", ErrOpen, len(sealed))
+	}
+	if sealed[0] != valueVersion {
+		return nil, fmt.Errorf("%w: unknown value version %d", ErrOpen, sealed[0])
+	}
+	nonce, ciphertext := sealed[1:1+nonceSize], sealed[1+nonceSize:]
+	plaintext, err := s.value.Open(nil, nonce, ciphertext, aad)
+	if err != nil {
+		return nil, fmt.Errorf("%w: value fails authentication", ErrOpen)
+	}
+	return plaintext, nil
+}
+
+// derive returns the 32-byte HKDF-SHA256 subkey of master for info.
+func derive(master []byte, info string) []byte {
+	key, err := hkdf.Key(sha256.New, master, nil, info, KeySize)
+	if err != nil {
+		// hkdf.Key fails only for lengths above 255*32 bytes.
+		panic("seal: hkdf: " + err.Error())
+	}
+	return key
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("seal: aes: %w", err)
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("seal: gcm: %w", err)
+	}
+	return gcm, nil
+}

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"kycd/internal/kyc"
+)
+
+// applicantData is the sealed part of an applicant row: everything that is personal data.
+type applicantData struct {
+	Email     string        `json:"email,omitempty"`
+	Profile   kyc.Profile   `json:"profile"`
+	Addresses []kyc.Address `json:"addresses,omitempty"`
+}
+
+const applicantColumns = `id, env, external_id, type, status, level, data, revision, created_at, updated_at`
+
+// CreateApplicant stores a new applicant with its effects. a.ID must be set; the store sets the
+// times and revision 0. An externalId already used in the environment is kyc.ErrConflict.
+func (s *Store) CreateApplicant(ctx context.Context, a *kyc.Applicant, eff Effects) error {
+	at := now()
+	a.CreatedTime, a.UpdatedTime, a.Revision = at, at, 0
+	data, err := s.sealJSON(applicantData{a.Email, a.Profile, a.Addresses}, "applicant:"+a.ID)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(t *txn) error {
+		_, err := t.exec(ctx, `INSERT INTO applicants (`+applicantColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, string(a.Env), nullString(a.ExternalID), a.Type, a.Status, a.Level, data, a.Revision, micros(at), micros(at))
+		if isUniqueViolation(err) {
+			return fmt.Errorf("an applicant with this externalId already exists: %w", kyc.ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("create applicant: %w", err)
+		}
+		return s.applyEffects(ctx, t, a.Env, eff, at)
+	})
+}
+
+// Applicant returns one applicant of env.
+func (s *Store) Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error) {
+	return s.applicant(ctx, s.reader(), env, id, "")
+}
+
+func (s *Store) applicant(ctx context.Context, q querier, env kyc.Env, id, suffix string) (kyc.Applicant, error) {
+	a, err := s.scanApplicant(q.queryRow(ctx, `SELECT `+applicantColumns+` FROM applicants WHERE env = ? AND id = ?`+suffix, string(env), id))
+	if err == errNoRows {
+		return kyc.Applicant{}, fmt.Errorf("applicant %s: %w", id, kyc.ErrNotFound)
+	}
+	return a, err
+}
+
+func (s *Store) scanApplicant(r row) (kyc.Applicant, error) {
+	var a kyc.Applicant
+	var env string
+	var ext *string
+	var data []byte
+	var created, updated int64
+	if err := r.Scan(&a.ID, &env, &ext, &a.Type, &a.Status, &a.Level, &data, &a.Revision, &created, &updated); err != nil {
+		if err == errNoRows {
+			return a, err
+		}
+		return a, fmt.Errorf("scan applicant: %w", err)
+	}
+	var d applicantData
+	if err := s.openJSON(data, "applicant:"+a.ID, &d); err != nil {
+		return a, err
+	}
+	a.Env, a.Email, a.Profile, a.Addresses = kyc.Env(env), d.Email, d.Profile, d.Addresses
+	if a.Addresses == nil {
+		a.Addresses = []kyc.Address{}
+	}
+	if ext != nil {
+		a.ExternalID = *ext
+	}
+	a.CreatedTime, a.UpdatedTime = fromMicros(created), fromMicros(updated)
+	return a, nil
+}
+
+// UpdateApplicant reads an applicant under a write lock, lets mutate change it and name the
+// effects, then writes it back with revision + 1. An error from mutate aborts with nothing written.
+func (s *Store) UpdateApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (Effects, error)) (kyc.Applicant, error) {
+	var out kyc.Applicant
+	err := s.inTx(ctx, func(t *txn) error {
+		a, err := s.applicant(ctx, t, env, id, s.forUpdate())
+		if err != nil {
+			return err
+		}
+		eff, err := mutate(&a)
+		if err != nil {
+			return err
+		}
+		at := now()
+		a.Revision++
+		a.UpdatedTime = at
+		data, err := s.sealJSON(applicantData{a.Email, a.Profile, a.Addresses}, "applicant:"+a.ID)
+		if err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, `UPDATE applicants SET external_id = ?, type = ?, status = ?, level = ?, data = ?, revision = ?, updated_at = ?
+			WHERE env = ? AND id = ?`, nullString(a.ExternalID), a.Type, a.Status, a.Level, data, a.Revision, micros(at), string(env), id)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("an applicant with this externalId already exists: %w", kyc.ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("update applicant: %w", err)
+		}
+		out = a
+		return s.applyEffects(ctx, t, env, eff, at)
+	})
+	return out, err
+}
+
+// ApplicantFilter narrows ListApplicants; empty fields match everything.
+type ApplicantFilter struct {
+	ExternalID string
+	Status     string
+}
+
+// ListApplicants returns one page of env's applicants, newest first.
+func (s *Store) ListApplicants(ctx context.Context, env kyc.Env, f ApplicantFilter, cursor string, limit int) (kyc.Page[kyc.Applicant], error) {
+	after, err := decodeCursor(cursor)
+	if err != nil {
+		return kyc.Page[kyc.Applicant]{}, err
+	}
+	where := []string{"env = ?"}
+	args := []any{string(env)}
+	if f.ExternalID != "" {
+		where, args = append(where, "external_id = ?"), append(args, f.ExternalID)
+	}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	if after != "" {
+		where, args = append(where, "id < ?"), append(args, after)
+	}
+	n := pageLimit(limit)
+	rs, err := s.reader().query(ctx, `SELECT `+applicantColumns+` FROM applicants WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY id DESC LIMIT ?`, append(args, n+1)...)
+	if err != nil {
+		return kyc.Page[kyc.Applicant]{}, fmt.Errorf("list applicants: %w", err)
+	}
+	defer rs.Close()
+	var items []kyc.Applicant
+	for rs.Next() {
+		a, err := s.scanApplicant(rs)
+		if err != nil {
+			return kyc.Page[kyc.Applicant]{}, err
+		}
+		items = append(items, a)
+	}
+	if err := rs.Err(); err != nil {
+		return kyc.Page[kyc.Applicant]{}, fmt.Errorf("list applicants: %w", err)
+	}
+	return page(items, n, func(a kyc.Applicant) string { return a.ID }), nil
+}
+
+// page cuts a result of up to n+1 items to n and sets the next cursor when there were more.
+func page[T any](items []T, n int, id func(T) string) kyc.Page[T] {
+	p := kyc.Page[T]{Items: items}
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	if len(items) > n {
+		p.Items = items[:n]
+		p.NextCursor = encodeCursor(id(items[n-1]))
+	}
+	return p
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"kycd/internal/kyc"
+)
+
+const documentColumns = `id, env, applicant_id, request_id, type, subtype, file_ids, identification, status, score, check_list,
+	rejection_type, rejection_message, revision, created_at, updated_at`
+
+// CreateDocument stores a new KYC document. Inside the transaction it checks that the applicant,
+// every file (which must belong to that applicant) and the request, when given, exist in the same
+// environment, and answers a validation error naming the field otherwise.
+func (s *Store) CreateDocument(ctx context.Context, d *kyc.Document, eff Effects) error {
+	at := now()
+	d.CreatedTime, d.UpdatedTime, d.Revision = at, at, 0
+	return s.inTx(ctx, func(t *txn) error {
+		if err := s.checkDocumentRefs(ctx, t, d); err != nil {
+			return err
+		}
+		if err := s.writeDocument(ctx, t, d, true); err != nil {
+			return err
+		}
+		return s.applyEffects(ctx, t, d.Env, eff, at)
+	})
+}
+
+func (s *Store) checkDocumentRefs(ctx context.Context, t *txn, d *kyc.Document) error {
+	if err := s.requireApplicant(ctx, t, d.Env, d.ApplicantID, "body.applicantId"); err != nil {
+		return err
+	}
+	var p kyc.Problems
+	for i, id := range d.FileIDs {
+		var owner string
+		err := t.queryRow(ctx, `SELECT applicant_id FROM files WHERE env = ? AND id = ?`, string(d.Env), id).Scan(&owner)
+		switch {
+		case err == errNoRows:
+			p.Add(fmt.Sprintf("body.fileIds[%d]", i), "no file %s in this environment", id)
+		case err != nil:
+			return fmt.Errorf("check file: %w", err)
+		case owner != d.ApplicantID:
+			p.Add(fmt.Sprintf("body.fileIds[%d]", i), "file %s belongs to another applicant", id)
+		}
+	}
+	if d.RequestID != "" {
+		r, err := s.request(ctx, t, d.Env, d.RequestID, "")
+		switch {
+		case err != nil:
+			p.Add("body.requestId", "no KYC request %s in this environment", d.RequestID)
+		case r.ApplicantID != d.ApplicantID:
+			p.Add("body.requestId", "the KYC request is for another applicant")
+		case kyc.FinalRequestStatus(r.Status):
+			p.Add("body.requestId", "the KYC request is %s and takes no more documents", r.Status)
+		case !slices.ContainsFunc(r.Documents, func(rd kyc.RequestDocument) bool { return rd.Type == d.Type }):
+			p.Add("body.type", "the KYC request does not ask for a %s document", d.Type)
+		}
+	}
+	return p.Err()
+}
+
+func (s *Store) writeDocument(ctx context.Context, t *txn, d *kyc.Document, insert bool) error {
+	fileIDs, err := json.Marshal(d.FileIDs)
+	if err != nil {
+		return fmt.Errorf("document: %w", err)
+	}
+	var ident []byte
+	if d.Identification != nil {
+		if ident, err = s.sealJSON(d.Identification, "document:"+d.ID); err != nil {
+			return err
+		}
+	}
+	var checks *string
+	if d.CheckList != nil {
+		b, err := json.Marshal(d.CheckList)
+		if err != nil {
+			return fmt.Errorf("document: %w", err)
+		}
+		c := string(b)
+		checks = &c
+	}
+	var rejType, rejMsg string
+	if d.RejectionReason != nil {
+		rejType, rejMsg = d.RejectionReason.Type, d.RejectionReason.Message
+	}
+	if insert {
+		_, err = t.exec(ctx, `INSERT INTO kyc_documents (`+documentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.ID, string(d.Env), d.ApplicantID, nullString(d.RequestID), d.Type, d.Subtype, string(fileIDs), ident, d.Status, d.Score,
+			checks, rejType, rejMsg, d.Revision, micros(d.CreatedTime), micros(d.UpdatedTime))
+	} else {
+		_, err = t.exec(ctx, `UPDATE kyc_documents SET subtype = ?, file_ids = ?, identification = ?, status = ?, score = ?, check_list = ?,
+			rejection_type = ?, rejection_message = ?, revision = ?, updated_at = ? WHERE env = ? AND id = ?`,
+			d.Subtype, string(fileIDs), ident, d.Status, d.Score, checks, rejType, rejMsg, d.Revision, micros(d.UpdatedTime), string(d.Env), d.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("write document: %w", err)
+	}
+	return nil
+}
+
+// Document returns one KYC document of env.
+func (s *Store) Document(ctx context.Context, env kyc.Env, id string) (kyc.Document, error) {
+	return s.document(ctx, s.reader(), env, id, "")
+}
+
+func (s *Store) document(ctx context.Context, q querier, env kyc.Env, id, suffix string) (kyc.Document, error) {
+	d, err := s.scanDocument(q.queryRow(ctx, `SELECT `+documentColumns+` FROM kyc_documents WHERE env = ? AND id = ?`+suffix, string(env), id))
+	if err == errNoRows {
+		return kyc.Document{}, fmt.Errorf("kyc document %s: %w", id, kyc.ErrNotFound)
+	}
+	return d, err
+}
+
+func (s *Store) scanDocument(r row) (kyc.Document, error) {
+	var d kyc.Document
+	var env, fileIDs, rejType, rejMsg string
+	var reqID, checks *string
+	var ident []byte
+	var score *int
+	var created, updated int64
+	if err := r.Scan(&d.ID, &env, &d.ApplicantID, &reqID, &d.Type, &d.Subtype, &fileIDs, &ident, &d.Status, &score, &checks,
+		&rejType, &rejMsg, &d.Revision, &created, &updated); err != nil {
+		if err == errNoRows {
+			return d, err
+		}
+		return d, fmt.Errorf("scan document: %w", err)
+	}
+	d.Env, d.Score, d.CreatedTime, d.UpdatedTime = kyc.Env(env), score, fromMicros(created), fromMicros(updated)
+	if reqID != nil {
+		d.RequestID = *reqID
+	}
+	if err := json.Unmarshal([]byte(fileIDs), &d.FileIDs); err != nil {
+		return d, fmt.Errorf("document files: %w", err)
+	}
+	if checks != nil {
+		if err := json.Unmarshal([]byte(*checks), &d.CheckList); err != nil {
+			return d, fmt.Errorf("document checks: %w", err)
+		}
+	}
+	if len(ident) > 0 {
+		d.Identification = &kyc.Identification{}
+		if err := s.openJSON(ident, "document:"+d.ID, d.Identification); err != nil {
+			return d, err
+		}
+	}
+	if rejType != "" {
+		d.RejectionReason = &kyc.RejectionReason{Type: rejType, Message: rejMsg}
+	}
+	return d, nil
+}
+
+// UpdateDocument reads a KYC document under a write lock, lets mutate change it and name the
+// effects, and writes it back with revision + 1. An error from mutate aborts with nothing written.
+func (s *Store) UpdateDocument(ctx context.Context, env kyc.Env, id string, mutate func(d *kyc.Document) (Effects, error)) (kyc.Document, error) {
+	var out kyc.Document
+	err := s.inTx(ctx, func(t *txn) error {
+		d, err := s.document(ctx, t, env, id, s.forUpdate())
+		if err != nil {
+			return err
+		}
+		eff, err := mutate(&d)
+		if err != nil {
+			return err
+		}
+		d.Revision++
+		d.UpdatedTime = now()
+		if err := s.writeDocument(ctx, t, &d, false); err != nil {
+			return err
+		}
+		out = d
+		return s.applyEffects(ctx, t, env, eff, d.UpdatedTime)
+	})
+	return out, err
+}
+
+// ListDocuments returns one page of an applicant's KYC documents, newest first.
+func (s *Store) ListDocuments(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Document], error) {
+	after, err := decodeCursor(cursor)
+	if err != nil {
+		return kyc.Page[kyc.Document]{}, err
+	}
+	n := pageLimit(limit)
+	rs, err := s.reader().query(ctx, `SELECT `+documentColumns+` FROM kyc_documents WHERE env = ? AND applicant_id = ? AND (? = '' OR id < ?)
+		ORDER BY id DESC LIMIT ?`, string(env), applicantID, after, after, n+1)
+	if err != nil {
+		return kyc.Page[kyc.Document]{}, fmt.Errorf("list documents: %w", err)
+	}
+	defer rs.Close()
+	var items []kyc.Document
+	for rs.Next() {
+		d, err := s.scanDocument(rs)
+		if err != nil {
+			return kyc.Page[kyc.Document]{}, err
+		}
+		items = append(items, d)
+	}
+	if err := rs.Err(); err != nil {
+		return kyc.Page[kyc.Document]{}, fmt.Errorf("list documents: %w", err)
+	}
+	return page(items, n, func(d kyc.Document) string { return d.ID }), nil
+}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"kycd/internal/kyc"
+)
+
+const fileColumns = `id, env, applicant_id, tag, mime, size, sha256, width, height, blob_key, created_at`
+
+// CreateFile stores a file's metadata once its bytes are in the blob store. The applicant must
+// exist in the same environment (checked inside the transaction).
+func (s *Store) CreateFile(ctx context.Context, f *kyc.File, eff Effects) error {
+	at := now()
+	f.CreatedTime = at
+	return s.inTx(ctx, func(t *txn) error {
+		if err := s.requireApplicant(ctx, t, f.Env, f.ApplicantID, "body.applicantId"); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO files (`+fileColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.ID, string(f.Env), f.ApplicantID, f.Tag, f.MIME, f.Size, f.SHA256, f.Width, f.Height, f.BlobKey, micros(at)); err != nil {
+			return fmt.Errorf("create file: %w", err)
+		}
+		return s.applyEffects(ctx, t, f.Env, eff, at)
+	})
+}
+
+// requireApplicant answers a validation error naming field when the applicant is not in env.
+func (s *Store) requireApplicant(ctx context.Context, q querier, env kyc.Env, id, field string) error {
+	var one int
+	err := q.queryRow(ctx, `SELECT 1 FROM applicants WHERE env = ? AND id = ?`, string(env), id).Scan(&one)
+	if err == errNoRows {
+		return kyc.Invalid(field, "no applicant %s in this environment", id)
+	}
+	if err != nil {
+		return fmt.Errorf("check applicant: %w", err)
+	}
+	return nil
+}
+
+// File returns one file's metadata.
+func (s *Store) File(ctx context.Context, env kyc.Env, id string) (kyc.File, error) {
+	var f kyc.File
+	var e string
+	var created int64
+	err := s.reader().queryRow(ctx, `SELECT `+fileColumns+` FROM files WHERE env = ? AND id = ?`, string(env), id).
+		Scan(&f.ID, &e, &f.ApplicantID, &f.Tag, &f.MIME, &f.Size, &f.SHA256, &f.Width, &f.Height, &f.BlobKey, &created)
+	if err == errNoRows {
+		return kyc.File{}, fmt.Errorf("file %s: %w", id, kyc.ErrNotFound)
+	}
+	if err != nil {
+		return kyc.File{}, fmt.Errorf("file: %w", err)
+	}
+	f.Env, f.CreatedTime = kyc.Env(e), fromMicros(created)
+	return f, nil
+}

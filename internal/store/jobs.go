@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+)
+
+// JobsConfig configures the River client that runs kycd's background jobs on the store's database.
+type JobsConfig struct {
+	// Workers are the job kinds this process can run; every kind that is inserted must be here.
+	Workers *river.Workers
+	// MaxWorkers is how many jobs run at once in this process. Default 10.
+	MaxWorkers int
+	// PeriodicJobs run on a schedule (for example, sweeping expired KYC requests).
+	PeriodicJobs []*river.PeriodicJob
+	// Logger receives River's own logs; they carry job kinds and ids, never job results.
+	Logger *slog.Logger
+	// FetchPollInterval is how often idle workers look for jobs. Default River's (1 s); tests
+	// shorten it.
+	FetchPollInterval time.Duration
+}
+
+// InitJobs creates the River client on the store's database. After it, state changes can insert
+// jobs; StartJobs makes this process work them too.
+func (s *Store) InitJobs(cfg JobsConfig) error {
+	if cfg.MaxWorkers <= 0 {
+		cfg.MaxWorkers = 10
+	}
+	rc := &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Workers:           cfg.Workers,
+		PeriodicJobs:      cfg.PeriodicJobs,
+		Logger:            cfg.Logger,
+		FetchPollInterval: cfg.FetchPollInterval,
+		JobTimeout:        5 * time.Minute,
+	}
+	if rc.FetchPollInterval > 0 && rc.FetchPollInterval < 50*time.Millisecond {
+		rc.FetchPollInterval = 50 * time.Millisecond
+	}
+	var err error
+	if s.dialect == Postgres {
+		s.pgJobs, err = river.NewClient(riverpgxv5.New(s.pool), rc)
+	} else {
+		s.sqliteJobs, err = river.NewClient(riversqlite.New(s.write), rc)
+	}
+	if err != nil {
+		return fmt.Errorf("store: river client: %w", err)
+	}
+	return nil
+}
+
+// StartJobs starts working jobs in this process. Several processes on one PostgreSQL share the
+// work: River locks each job for one of them.
+func (s *Store) StartJobs(ctx context.Context) error {
+	if s.pgJobs != nil {
+		return s.pgJobs.Start(ctx)
+	}
+	if s.sqliteJobs != nil {
+		return s.sqliteJobs.Start(ctx)
+	}
+	return fmt.Errorf("store: StartJobs before InitJobs")
+}
+
+// StopJobs waits for running jobs to finish (until ctx ends, then cancels them).
+func (s *Store) StopJobs(ctx context.Context) error {
+	var err error
+	if s.pgJobs != nil {
+		err = s.pgJobs.Stop(ctx)
+	}
+	if s.sqliteJobs != nil {
+		err = s.sqliteJobs.Stop(ctx)
+	}
+	if err != nil && ctx.Err() != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if s.pgJobs != nil {
+			return s.pgJobs.StopAndCancel(cctx)
+		}
+		return s.sqliteJobs.StopAndCancel(cctx)
+	}
+	return err
+}

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Sealer seals and opens small values (personal data columns). aad binds a sealed value to its
+// row, so a value copied to another row fails to open. *seal.Sealer satisfies it.
+type Sealer interface {
+	Seal(plaintext, aad []byte) ([]byte, error)
+	Open(sealed, aad []byte) ([]byte, error)
+}
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is kycd's database. Its methods are safe for concurrent use.
+type Store struct {
+	dialect Dialect
+	sealer  Sealer
+
+	// SQLite: one write connection (SQLite has one writer; a single connection avoids "database is
+	// locked") shared with River, and a pool of read-only connections.
+	write *sql.DB
+	read  *sql.DB
+	// PostgreSQL: one pool for everything.
+	pool *pgxpool.Pool
+
+	sqliteJobs *river.Client[*sql.Tx]
+	pgJobs     *river.Client[pgxTx]
+}
+
+// Open connects to the database named by dsn: a postgres:// or postgresql:// URL for PostgreSQL,
+// otherwise a SQLite file path (optionally sqlite:// or file: prefixed). The SQLite file's folder is
+// created when missing. Open does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
+	if sealer == nil {
+		return nil, fmt.Errorf("store: a sealer is required")
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		pool, err := pgxpool.New(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: postgres: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("store: postgres: %w", err)
+		}
+		return &Store{dialect: Postgres, sealer: sealer, pool: pool}, nil
+	}
+	path, err := sqlitePath(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: sqlite folder: %w", err)
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	return &Store{dialect: SQLite, sealer: sealer, write: write, read: read}, nil
+}
+
+// sqlitePath turns a SQLite DSN into a file path; the default is ./data/kycd.db.
+func sqlitePath(dsn string) (string, error) {
+	switch {
+	case dsn == "":
+		return filepath.Join("data", "kycd.db"), nil
+	case strings.HasPrefix(dsn, "sqlite://"), strings.HasPrefix(dsn, "file:"):
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", fmt.Errorf("store: database URL: %w", err)
+		}
+		p := u.Path
+		if p == "" {
+			p = u.Opaque
+		}
+		if u.Host != "" {
+			p = filepath.Join(u.Host, p)
+		}
+		if p == "" {
+			return "", fmt.Errorf("store: database URL %q names no file", dsn)
+		}
+		return p, nil
+	case strings.Contains(dsn, "://"):
+		return "", fmt.Errorf("store: unsupported database URL scheme in %q: use postgres:// or a SQLite path", redactURL(dsn))
+	}
+	return dsn, nil
+}
+
+// redactURL hides a password in a database URL for error messages.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+// Dialect reports which database the store uses.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Ping checks that the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	if s.dialect == Postgres {
+		return s.pool.Ping(ctx)
+	}
+	return s.read.PingContext(ctx)
+}
+
+// Close stops the job client if it runs and closes the connections.
+func (s *Store) Close() error {
+	if s.dialect == Postgres {
+		s.pool.Close()
+		return nil
+	}
+	err := s.read.Close()
+	if werr := s.write.Close(); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// reader answers queries outside a transaction.
+func (s *Store) reader() querier {
+	if s.dialect == Postgres {
+		return pgxQuerier{s.pool}
+	}
+	return sqlQuerier{s.read}
+}
+
+// forUpdate is the locking suffix for a read-modify-write SELECT. SQLite transactions here take the
+// write lock at BEGIN (_txlock=immediate), so they need none.
+func (s *Store) forUpdate() string {
+	if s.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// writer runs single statements outside a transaction on the write connection.
+func (s *Store) writer() querier {
+	if s.dialect == Postgres {
+		return pgxQuerier{s.pool}
+	}
+	return sqlQuerier{s.write}
+}

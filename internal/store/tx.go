@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"kycd/internal/kyc"
+)
+
+type pgxTx = pgx.Tx
+
+// Effects are what a state change causes besides itself. They commit in the same transaction as
+// the change, so a crash can never keep one without the other.
+type Effects struct {
+	// Audit records who did what; required for every state change.
+	Audit kyc.AuditEntry
+	// Jobs are River jobs to insert (InsertManyTx), such as the expiry of a KYC request.
+	Jobs []river.InsertManyParams
+}
+
+// txn is one open transaction in either dialect.
+type txn struct {
+	querier
+	sqlTx *sql.Tx
+	pgTx  pgx.Tx
+}
+
+// inTx runs fn in a write transaction and commits when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(t *txn) error) (err error) {
+	if s.dialect == Postgres {
+		tx, err := s.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+		if err := fn(&txn{querier: pgxQuerier{tx}, pgTx: tx}); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(&txn{querier: sqlQuerier{tx}, sqlTx: tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// applyEffects writes the audit entry and inserts the jobs of a change inside its transaction.
+func (s *Store) applyEffects(ctx context.Context, t *txn, env kyc.Env, eff Effects, now time.Time) error {
+	if eff.Audit.Action == "" {
+		return errors.New("store: a state change needs an audit entry")
+	}
+	if err := s.appendAudit(ctx, t, env, eff.Audit, now); err != nil {
+		return err
+	}
+	if len(eff.Jobs) == 0 {
+		return nil
+	}
+	var err error
+	switch {
+	case s.dialect == Postgres && s.pgJobs != nil:
+		_, err = s.pgJobs.InsertManyTx(ctx, t.pgTx, eff.Jobs)
+	case s.dialect == SQLite && s.sqliteJobs != nil:
+		_, err = s.sqliteJobs.InsertManyTx(ctx, t.sqlTx, eff.Jobs)
+	default:
+		return errors.New("store: jobs to insert but InitJobs was not called")
+	}
+	if err != nil {
+		return fmt.Errorf("insert jobs: %w", err)
+	}
+	return nil
+}
+
+// micros converts a time to the stored form, Unix microseconds.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts a stored time back, in UTC.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// now is the store's clock, truncated to what the database keeps.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+type sqlTx = *sql.Tx

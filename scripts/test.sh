@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and CI run it. On a fresh Debian machine with Go it installs
+# what is missing (PostgreSQL from Debian's packages, versitygw with a pinned `go install` cached in
+# .bin/), starts a throwaway PostgreSQL and S3-compatible server on 127.0.0.1, runs every Go test with
+# those services required (a missing one fails, it never skips), and stops them again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+VERSITYGW_VERSION=v1.8.0
+BIN="$root/.bin"
+mkdir -p "$BIN"
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+log() { printf 'test.sh: %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_postgres() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    log "installing PostgreSQL from Debian's packages"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+}
+
+ensure_versitygw() {
+  if [ ! -x "$BIN/versitygw" ] || [ "$(cat "$BIN/versitygw.version" 2>/dev/null)" != "$VERSITYGW_VERSION" ]; then
+    log "building versitygw $VERSITYGW_VERSION into .bin/ (about 80 s, once)"
+    GOBIN="$BIN" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+    echo "$VERSITYGW_VERSION" > "$BIN/versitygw.version"
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
+    echo $((20000 + RANDOM % 20000))
+}
+
+work=$(mktemp -d /tmp/kycd-test.XXXXXX)
+PGBIN=""
+PGDATA=""
+S3PID=""
+cleanup() {
+  set +e
+  [ -n "$S3PID" ] && kill "$S3PID" 2>/dev/null && wait "$S3PID" 2>/dev/null
+  [ -n "$PGDATA" ] && as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  PGDATA="$work/pg"
+  mkdir -p "$PGDATA"
+  [ "$(id -u)" = 0 ] && chown postgres: "$PGDATA" "$work"
+  local port; port=$(free_port)
+  as_postgres "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
+  as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PGDATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null
+  export KYCD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+  log "PostgreSQL on 127.0.0.1:$port"
+}
+
+start_s3() {
+  local port; port=$(free_port)
+  mkdir -p "$work/s3/kycd"
+  ROOT_ACCESS_KEY_ID=kycdtest ROOT_SECRET_ACCESS_KEY=kycdtestsecret \
+    "$BIN/versitygw" --port "127.0.0.1:$port" posix "$work/s3" >"$work/s3.log" 2>&1 &
+  S3PID=$!
+  for _ in $(seq 1 100); do
+    (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  export KYCD_TEST_S3_URL="s3://kycd?endpoint=http://127.0.0.1:$port&use_path_style=true&disable_https=true&region=us-east-1"
+  export AWS_ACCESS_KEY_ID=kycdtest AWS_SECRET_ACCESS_KEY=kycdtestsecret AWS_EC2_METADATA_DISABLED=true
+  log "versitygw (S3) on 127.0.0.1:$port"
+}
+
+ensure_postgres
+ensure_versitygw
+start_postgres
+start_s3
+export KYCD_TEST_REQUIRE_SERVICES=1
+
+log "gofmt and go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.bin/*'))
+if [ -n "$unformatted" ]; then log "gofmt would change: $unformatted"; exit 1; fi
+go vet ./...
+
+log "go test"
+go test -count=1 -timeout 30m "$@" ./...
