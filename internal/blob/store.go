@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -20,6 +21,7 @@ import (
 type Store struct {
 	bucket *blob.Bucket
 	sealer *seal.Sealer
+	dir    string // the folder of a file:// store, checked by Ping; empty for other stores
 }
 
 // Open opens the store at rawURL (file://, s3:// or mem://; see the package documentation), sealing
@@ -33,12 +35,14 @@ func Open(ctx context.Context, rawURL string, s *seal.Sealer) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blob: open: %w", err)
 	}
+	var dir string
 	switch u.Scheme {
 	case "file":
 		if u.Host == "." || !strings.HasPrefix(u.Path, "/") {
 			return nil, fmt.Errorf("blob: open %s: a file URL needs an absolute path (file:///path)", rawURL)
 		}
 		setFileDefaults(u)
+		dir = filepath.FromSlash(u.Path)
 	case "s3", "mem":
 	default:
 		return nil, fmt.Errorf("blob: open: unsupported URL scheme %q (want file, s3 or mem)", u.Scheme)
@@ -47,7 +51,7 @@ func Open(ctx context.Context, rawURL string, s *seal.Sealer) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blob: open: %w", err)
 	}
-	return &Store{bucket: bucket, sealer: s}, nil
+	return &Store{bucket: bucket, sealer: s, dir: dir}, nil
 }
 
 // setFileDefaults sets fileblob's options, unless the URL sets them: create the folder with mode 0700,
@@ -83,6 +87,12 @@ func FileURL(dir string) string {
 
 // Ping reports whether the bucket or folder can be reached, for readiness checks.
 func (s *Store) Ping(ctx context.Context) error {
+	if s.dir != "" {
+		// fileblob lists a missing folder as an empty one.
+		if info, err := os.Stat(s.dir); err != nil || !info.IsDir() {
+			return fmt.Errorf("blob: ping: folder %s is missing or not a folder", s.dir)
+		}
+	}
 	ok, err := s.bucket.IsAccessible(ctx)
 	if err != nil {
 		return fmt.Errorf("blob: ping: %w", err)

@@ -5,45 +5,45 @@ import "time"
 // Phone is a phone number split the way partners want it: the international dialling code without
 // "+" (1-3 digits) and the national number (at most 15 digits).
 type Phone struct {
-	CountryCode string `json:"countryCode"`
-	Number      string `json:"number"`
+	CountryCode string `json:"countryCode" pattern:"^[0-9]{1,3}$" doc:"International dialling code without +, 1-3 digits" example:"81"`
+	Number      string `json:"number" pattern:"^[0-9]{1,15}$" doc:"National number, digits only, at most 15" example:"42342348"`
 }
 
 // Address is one postal address of an applicant. Country is ISO 3166-1 alpha-2.
 type Address struct {
-	Type       string `json:"type,omitempty"`
-	Line1      string `json:"line1,omitempty"`
-	Line2      string `json:"line2,omitempty"`
-	Building   string `json:"building,omitempty"`
-	District   string `json:"district,omitempty"`
-	City       string `json:"city,omitempty"`
-	State      string `json:"state,omitempty"`
-	PostalCode string `json:"postalCode,omitempty"`
-	Country    string `json:"country,omitempty"`
+	Type       string `json:"type,omitempty" enum:"residential,mailing,business"`
+	Line1      string `json:"line1,omitempty" maxLength:"200"`
+	Line2      string `json:"line2,omitempty" maxLength:"200"`
+	Building   string `json:"building,omitempty" maxLength:"200"`
+	District   string `json:"district,omitempty" maxLength:"100"`
+	City       string `json:"city,omitempty" maxLength:"100"`
+	State      string `json:"state,omitempty" maxLength:"100"`
+	PostalCode string `json:"postalCode,omitempty" maxLength:"20"`
+	Country    string `json:"country,omitempty" maxLength:"64" doc:"ISO 3166-1 alpha-2 or alpha-3 code or English name; stored as alpha-2"`
 }
 
 // Profile is what an applicant says about themselves: the union of the fields that the reference and
 // partner documents ask for. Dates are YYYY-MM-DD; countries ISO 3166-1 alpha-2.
 type Profile struct {
-	FirstName            string     `json:"firstName,omitempty"`
-	MiddleName           string     `json:"middleName,omitempty"`
-	LastName             string     `json:"lastName,omitempty"`
-	FirstNameLatin       string     `json:"firstNameLatin,omitempty"`
-	MiddleNameLatin      string     `json:"middleNameLatin,omitempty"`
-	LastNameLatin        string     `json:"lastNameLatin,omitempty"`
-	DateOfBirth          string     `json:"dateOfBirth,omitempty"`
-	Gender               string     `json:"gender,omitempty"`
-	Nationality          string     `json:"nationality,omitempty"`
-	CountryOfResidence   string     `json:"countryOfResidence,omitempty"`
+	FirstName            string     `json:"firstName,omitempty" maxLength:"100"`
+	MiddleName           string     `json:"middleName,omitempty" maxLength:"100"`
+	LastName             string     `json:"lastName,omitempty" maxLength:"100"`
+	FirstNameLatin       string     `json:"firstNameLatin,omitempty" maxLength:"100"`
+	MiddleNameLatin      string     `json:"middleNameLatin,omitempty" maxLength:"100"`
+	LastNameLatin        string     `json:"lastNameLatin,omitempty" maxLength:"100"`
+	DateOfBirth          string     `json:"dateOfBirth,omitempty" format:"date" doc:"YYYY-MM-DD"`
+	Gender               string     `json:"gender,omitempty" enum:"male,female,other"`
+	Nationality          string     `json:"nationality,omitempty" maxLength:"64" doc:"ISO 3166-1 alpha-2 or alpha-3 code or English name; stored as alpha-2"`
+	CountryOfResidence   string     `json:"countryOfResidence,omitempty" maxLength:"64" doc:"ISO 3166-1 alpha-2 or alpha-3 code or English name; stored as alpha-2"`
 	Phone                *Phone     `json:"phone,omitempty"`
-	Occupation           string     `json:"occupation,omitempty"`
-	AnnualSalary         string     `json:"annualSalary,omitempty"`
-	AccountPurpose       string     `json:"accountPurpose,omitempty"`
-	ExpectedMonthlySpend string     `json:"expectedMonthlySpend,omitempty"`
-	SourceOfFunds        string     `json:"sourceOfFunds,omitempty"`
-	SSN                  string     `json:"ssn,omitempty"`
-	TaxID                string     `json:"taxId,omitempty"`
-	IPAddress            string     `json:"ipAddress,omitempty"`
+	Occupation           string     `json:"occupation,omitempty" maxLength:"20" doc:"SOC code NN-NNNN" example:"11-1011"`
+	AnnualSalary         string     `json:"annualSalary,omitempty" maxLength:"100"`
+	AccountPurpose       string     `json:"accountPurpose,omitempty" maxLength:"100"`
+	ExpectedMonthlySpend string     `json:"expectedMonthlySpend,omitempty" maxLength:"100"`
+	SourceOfFunds        string     `json:"sourceOfFunds,omitempty" maxLength:"100"`
+	SSN                  string     `json:"ssn,omitempty" maxLength:"11" doc:"US Social Security Number, 9 digits"`
+	TaxID                string     `json:"taxId,omitempty" maxLength:"50"`
+	IPAddress            string     `json:"ipAddress,omitempty" maxLength:"45" doc:"IPv4 or IPv6 address the applicant registered from"`
 	RegisteredAt         *time.Time `json:"registeredAt,omitempty"`
 }
 
@@ -82,14 +82,14 @@ type File struct {
 
 // Identification is what an identity or address document claims about itself.
 type Identification struct {
-	Number           string `json:"number,omitempty"`
-	IssuingCountry   string `json:"issuingCountry,omitempty"`
-	IssueDate        string `json:"issueDate,omitempty"`
-	ExpiryDate       string `json:"expiryDate,omitempty"`
-	HolderName       string `json:"holderName,omitempty"`
-	IssuingAuthority string `json:"issuingAuthority,omitempty"`
-	ReferenceNumber  string `json:"referenceNumber,omitempty"`
-	MRZ              string `json:"mrz,omitempty"`
+	Number           string `json:"number,omitempty" maxLength:"64"`
+	IssuingCountry   string `json:"issuingCountry,omitempty" maxLength:"64" doc:"ISO 3166-1 alpha-2 or alpha-3 code or English name; stored as alpha-2"`
+	IssueDate        string `json:"issueDate,omitempty" format:"date"`
+	ExpiryDate       string `json:"expiryDate,omitempty" format:"date"`
+	HolderName       string `json:"holderName,omitempty" maxLength:"200"`
+	IssuingAuthority string `json:"issuingAuthority,omitempty" maxLength:"200"`
+	ReferenceNumber  string `json:"referenceNumber,omitempty" maxLength:"64"`
+	MRZ              string `json:"mrz,omitempty" maxLength:"200" doc:"Machine-readable zone, lines separated by newlines"`
 }
 
 // Check is the result of one verification step on a document (Rebilly's checkList item).

@@ -14,7 +14,9 @@
 //     damaged upload is refused now rather than failing later in a worker.
 //
 // Every walk streams through the file with a fixed-size buffer: memory per upload does not grow
-// with the file's size.
+// with the file's size. HEIF dimensions are read by libheif (github.com/gen2brain/heic, run in
+// WebAssembly) from the first 32 KiB of the file; the first HEIF inspection in a process compiles
+// that module, which takes about a second and some 40 MB, once.
 //
 // Errors wrap the sentinels of internal/kyc: kyc.ErrTooLarge (413) for a body over the limit,
 // kyc.ErrUnsupportedMedia (415) for bytes of a type that is not accepted, and a

@@ -30,10 +30,6 @@ const (
 	invalid               // any *kyc.ValidationError on "file"
 )
 
-func (o outcome) String() string {
-	return [...]string{"accepted", "unsupported", "damaged", "too many pixels", "invalid"}[o]
-}
-
 // checkOutcome fails the test when err is not the answer o calls for.
 func checkOutcome(t *testing.T, err error, o outcome) {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/color"
 	"image/gif"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"kycd/internal/kyc"
 	"kycd/internal/media"
 )
 
@@ -170,6 +172,19 @@ func TestInspectUnsupportedNamesTheAcceptedTypes(t *testing.T) {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("message %q does not name %s", err, name)
 		}
+	}
+}
+
+func TestInspectAfterRemoveIsAServerError(t *testing.T) {
+	t.Parallel()
+	s := spoolBytes(t, readTestdata(t, "text.png"))
+	if err := s.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := media.Inspect(s, maxPixels)
+	var ve *kyc.ValidationError
+	if err == nil || errors.As(err, &ve) || errors.Is(err, kyc.ErrUnsupportedMedia) {
+		t.Fatalf("Inspect of a removed file = %v, want an error that is not the uploader's", err)
 	}
 }
 

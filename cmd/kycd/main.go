@@ -1,0 +1,129 @@
+// Command kycd is the self-hosted KYC server. Subcommands: serve, migrate, apikey create, version.
+// Every setting is a flag and a KYCD_* environment variable; `kycd serve --help` lists them with
+// their defaults. main is the only place that exits.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"kycd/internal/app"
+	"kycd/internal/auth"
+	"kycd/internal/kyc"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "kycd:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `kycd: a self-hosted KYC server
+
+Usage:
+  kycd serve [flags]                              run the server (migrations are applied at start)
+  kycd migrate [flags]                            apply database migrations and exit
+  kycd apikey create --env test|live --name NAME  create an API key and print it once
+  kycd version                                    print the version
+
+Run "kycd serve --help" for the settings.
+`
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("a subcommand is required")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "serve":
+		cfg, log, err := parse("serve", args[1:], stderr, nil)
+		if err != nil {
+			return err
+		}
+		return app.Run(ctx, cfg, log)
+	case "migrate":
+		cfg, _, err := parse("migrate", args[1:], stderr, nil)
+		if err != nil {
+			return err
+		}
+		st, _, err := app.OpenStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		fmt.Fprintln(stdout, "migrations applied")
+		return nil
+	case "apikey":
+		if len(args) < 2 || args[1] != "create" {
+			fmt.Fprint(stderr, usage)
+			return errors.New(`usage: kycd apikey create --env test|live --name NAME`)
+		}
+		return apikeyCreate(ctx, args[2:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "kycd", buildVersion())
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown subcommand %q", args[0])
+}
+
+func apikeyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var env, name string
+	cfg, _, err := parse("apikey create", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&env, "env", "", "environment of the key: test or live (required)")
+		fs.StringVar(&name, "name", "", "a name for the key, to recognise it later (required)")
+	})
+	if err != nil {
+		return err
+	}
+	st, _, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	secret, k, err := auth.NewAPIKey(ctx, st, kyc.Env(env), name, "cli:apikey-create")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, secret)
+	fmt.Fprintf(stderr, "created %s key %s (%q); the secret above is shown only once\n", k.Env, k.ID, k.Name)
+	return nil
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

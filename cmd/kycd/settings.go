@@ -1,0 +1,107 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"kycd/internal/app"
+)
+
+// setting is one configuration value: its flag, its environment variable, its default and what
+// it does. The table below is the single list that --help and the README show.
+type setting struct {
+	flag, env, def, doc string
+	set                 func(c *app.Config, v string) error
+}
+
+var logLevel = "info"
+
+var settings = []setting{
+	{"addr", "KYCD_ADDR", "127.0.0.1:8080", "address the HTTP server listens on",
+		func(c *app.Config, v string) error { c.Addr = v; return nil }},
+	{"data-dir", "KYCD_DATA_DIR", "./data", "folder for the SQLite database, local blobs, upload spool and master key file",
+		func(c *app.Config, v string) error { c.DataDir = v; return nil }},
+	{"database-url", "KYCD_DATABASE_URL", "<data-dir>/kycd.db", "postgres://user:pass@host/db for PostgreSQL, or a SQLite file path",
+		func(c *app.Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"blob-url", "KYCD_BLOB_URL", "file://<data-dir>/blobs", "where document bytes go: file:///path or s3://bucket?endpoint=...&region=...&use_path_style=true",
+		func(c *app.Config, v string) error { c.BlobURL = v; return nil }},
+	{"master-key", "KYCD_MASTER_KEY", "<data-dir>/master.key", "32-byte key (base64 or hex) sealing document bytes and personal data; prefer the env variable to the flag",
+		func(c *app.Config, v string) error { c.MasterKey = v; return nil }},
+	{"public-url", "KYCD_PUBLIC_URL", "http://<addr>", "base URL of links given to end users (the hosted gatherer page)",
+		func(c *app.Config, v string) error { c.PublicURL = v; return nil }},
+	{"max-upload-bytes", "KYCD_MAX_UPLOAD_BYTES", "10485760", "largest file accepted (413 above it)",
+		func(c *app.Config, v string) error { return parseInt(v, &c.MaxUploadBytes) }},
+	{"max-image-pixels", "KYCD_MAX_IMAGE_PIXELS", "50000000", "largest image accepted, read from its header before decoding",
+		func(c *app.Config, v string) error { return parseInt(v, &c.MaxImagePixels) }},
+	{"job-workers", "KYCD_JOB_WORKERS", "10", "background jobs run at once by this process",
+		func(c *app.Config, v string) error {
+			var n int64
+			err := parseInt(v, &n)
+			c.JobWorkers = int(n)
+			return err
+		}},
+	{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "30s", "how long a stopping server waits for requests and jobs",
+		func(c *app.Config, v string) error {
+			d, err := time.ParseDuration(v)
+			c.ShutdownTimeout = d
+			return err
+		}},
+	{"log-level", "KYCD_LOG_LEVEL", "info", "debug, info, warn or error (logs never hold personal data)",
+		func(_ *app.Config, v string) error { logLevel = v; return nil }},
+}
+
+func parseInt(v string, dst *int64) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("%q is not a positive whole number", v)
+	}
+	*dst = n
+	return nil
+}
+
+// parse reads the settings from the environment, then from flags (flags win), and returns the
+// config and a logger. extra adds a subcommand's own flags.
+func parse(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (app.Config, *slog.Logger, error) {
+	cfg := app.Config{Version: buildVersion()}
+	fs := flag.NewFlagSet("kycd "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if extra != nil {
+		extra(fs)
+	}
+	values := map[string]*string{}
+	for _, s := range settings {
+		v := new(string)
+		values[s.flag] = v
+		fs.StringVar(v, s.flag, "", fmt.Sprintf("%s (env %s, default %s)", s.doc, s.env, s.def))
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: kycd %s [flags]\n\nEvery setting is a flag or an environment variable (the flag wins):\n\n", name)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, nil, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, s := range settings {
+		v, from := *values[s.flag], "--"+s.flag
+		if v == "" {
+			v, from = strings.TrimSpace(os.Getenv(s.env)), s.env
+		}
+		if v == "" {
+			continue
+		}
+		if err := s.set(&cfg, v); err != nil {
+			return cfg, nil, fmt.Errorf("%s: %w", from, err)
+		}
+	}
+	log, err := newLogger(stderr, logLevel)
+	return cfg, log, err
+}

@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"kycd/internal/applicant"
+	"kycd/internal/auth"
+	"kycd/internal/blob"
+	"kycd/internal/document"
+	"kycd/internal/file"
+	"kycd/internal/httpapi"
+	"kycd/internal/request"
+	"kycd/internal/seal"
+	"kycd/internal/store"
+)
+
+// App is a built kycd: its parts, ready to serve.
+type App struct {
+	Config  Config
+	Store   *store.Store
+	Blobs   *blob.Store
+	Handler http.Handler
+	log     *slog.Logger
+}
+
+// OpenStore loads the master key and opens and migrates the database: what serve, migrate and
+// apikey create share.
+func OpenStore(ctx context.Context, cfg Config) (*store.Store, *seal.Sealer, error) {
+	cfg = cfg.withDefaults()
+	key, err := seal.LoadKey(cfg.MasterKey, cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealer, err := seal.New(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, sealer)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, nil, err
+	}
+	return st, sealer, nil
+}
+
+// New builds kycd from cfg. The caller must Close it.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	cfg = cfg.withDefaults()
+	st, sealer, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := blob.Open(ctx, cfg.BlobURL, sealer)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	periodic := request.Register(workers, st)
+	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
+		Logger: log.With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
+		_ = blobs.Close()
+		_ = st.Close()
+		return nil, err
+	}
+	tmp := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return nil, fmt.Errorf("upload folder: %w", err)
+	}
+	signer := auth.NewSigner(sealer.Derive("applicant-tokens"))
+	h := httpapi.New(httpapi.Deps{
+		Log:        log,
+		Version:    cfg.Version,
+		Keys:       st,
+		Idem:       st,
+		Applicants: applicant.NewService(st),
+		Documents:  document.NewService(st),
+		Requests:   request.NewService(st, signer, cfg.PublicURL),
+		Files:      file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels}),
+		Tokens:     signer,
+		Ready: func(ctx context.Context) error {
+			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
+		},
+	})
+	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, log: log}, nil
+}
+
+// Close releases the database and blob store.
+func (a *App) Close() error {
+	return errors.Join(a.Blobs.Close(), a.Store.Close())
+}
+
+// Run serves until ctx ends (SIGINT or SIGTERM in main), then stops gracefully: no new
+// connections, running requests and jobs get ShutdownTimeout to finish, then everything closes.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cfg = a.Config
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if err := a.Store.StartJobs(ctx); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // a 10 MiB upload over a slow phone link
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("kycd serving", "addr", ln.Addr().String(), "database", string(a.Store.Dialect()), "version", cfg.Version)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("kycd stopping")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if jerr := a.Store.StopJobs(sctx); jerr != nil {
+		err = errors.Join(err, jerr)
+	}
+	log.Info("kycd stopped")
+	return err
+}

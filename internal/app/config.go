@@ -1,0 +1,77 @@
+package app
+
+import (
+	"net/url"
+	"path/filepath"
+	"time"
+)
+
+// Config is everything kycd serve needs. cmd/kycd fills it from flags and KYCD_* environment
+// variables; the zero value of each optional field means its documented default.
+type Config struct {
+	// Addr is where the HTTP server listens. Default 127.0.0.1:8080.
+	Addr string
+	// DataDir holds the SQLite database, the local blobs and the master key file when those are
+	// not configured otherwise. Default ./data.
+	DataDir string
+	// DatabaseURL is postgres://... for PostgreSQL, or a SQLite file path. Default DataDir/kycd.db.
+	DatabaseURL string
+	// BlobURL is where document bytes go: file:///path, s3://bucket?endpoint=...&region=..., or
+	// mem:// (tests). Default file://DataDir/blobs.
+	BlobURL string
+	// MasterKey is 32 bytes, base64 or hex, that seal document bytes and personal-data columns.
+	// Default: a key file DataDir/master.key, created with mode 0600 on first start. Losing the key
+	// loses the data: back it up apart from the database.
+	MasterKey string
+	// PublicURL is the base of links given to end users (the gatherer). Default http://Addr.
+	PublicURL string
+	// MaxUploadBytes is the largest file accepted. Default 10 MiB.
+	MaxUploadBytes int64
+	// MaxImagePixels is the largest image accepted, read from its header. Default 50,000,000.
+	MaxImagePixels int64
+	// JobWorkers is how many background jobs run at once in this process. Default 10.
+	JobWorkers int
+	// ShutdownTimeout is how long a stopping server waits for requests and jobs. Default 30 s.
+	ShutdownTimeout time.Duration
+	// Version is reported in the OpenAPI document.
+	Version string
+}
+
+// withDefaults fills the defaults.
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "data"
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = filepath.Join(c.DataDir, "kycd.db")
+	}
+	if c.BlobURL == "" {
+		abs, err := filepath.Abs(filepath.Join(c.DataDir, "blobs"))
+		if err != nil {
+			abs = filepath.Join(c.DataDir, "blobs")
+		}
+		c.BlobURL = (&url.URL{Scheme: "file", Path: abs}).String()
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = 10 << 20
+	}
+	if c.MaxImagePixels <= 0 {
+		c.MaxImagePixels = 50_000_000
+	}
+	if c.JobWorkers <= 0 {
+		c.JobWorkers = 10
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.Version == "" {
+		c.Version = "dev"
+	}
+	return c
+}

@@ -1,0 +1,117 @@
+package applicant
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"kycd/internal/kyc"
+	"kycd/internal/store"
+)
+
+// Store is what the applicant service needs from the database.
+type Store interface {
+	CreateApplicant(ctx context.Context, a *kyc.Applicant, eff store.Effects) error
+	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
+	UpdateApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (store.Effects, error)) (kyc.Applicant, error)
+	ListApplicants(ctx context.Context, env kyc.Env, f store.ApplicantFilter, cursor string, limit int) (kyc.Page[kyc.Applicant], error)
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Input is what an integrator may set on an applicant, on create and (as a JSON merge patch) on
+// update. Every field is optional.
+type Input struct {
+	ExternalID string        `json:"externalId,omitempty" maxLength:"128" doc:"The integrator's own id for this user; unique per environment"`
+	Type       string        `json:"type,omitempty" enum:"individual,business" doc:"Default individual"`
+	Email      string        `json:"email,omitempty" maxLength:"254" format:"email"`
+	Profile    *kyc.Profile  `json:"profile,omitempty"`
+	Addresses  []kyc.Address `json:"addresses,omitempty" maxItems:"5"`
+}
+
+// Service creates, reads, changes and lists applicants.
+type Service struct {
+	store Store
+}
+
+// NewService returns a service on st.
+func NewService(st Store) *Service { return &Service{store: st} }
+
+// Create validates in and stores a new applicant of env.
+func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in Input) (kyc.Applicant, error) {
+	if err := normalize(&in); err != nil {
+		return kyc.Applicant{}, err
+	}
+	a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: env, Status: "unverified", Level: "L0"}
+	apply(&a, in)
+	err := s.store.CreateApplicant(ctx, &a, store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "applicant.create", ResourceType: "applicant", ResourceID: a.ID}})
+	return a, err
+}
+
+// Get returns one applicant of env.
+func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error) {
+	if !kyc.ValidID(kyc.PrefixApplicant, id) {
+		return kyc.Applicant{}, fmt.Errorf("applicant %q: %w", id, kyc.ErrNotFound)
+	}
+	return s.store.Applicant(ctx, env, id)
+}
+
+// Update applies a JSON merge patch (RFC 7396) to an applicant: fields present replace, null
+// removes, absent keep. The result is validated whole; a refused patch changes nothing.
+func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, patch []byte) (kyc.Applicant, error) {
+	if !kyc.ValidID(kyc.PrefixApplicant, id) {
+		return kyc.Applicant{}, fmt.Errorf("applicant %q: %w", id, kyc.ErrNotFound)
+	}
+	return s.store.UpdateApplicant(ctx, env, id, func(a *kyc.Applicant) (store.Effects, error) {
+		in, err := mergeInput(*a, patch)
+		if err != nil {
+			return store.Effects{}, err
+		}
+		if err := normalize(&in); err != nil {
+			return store.Effects{}, err
+		}
+		apply(a, in)
+		return store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "applicant.update", ResourceType: "applicant", ResourceID: a.ID}}, nil
+	})
+}
+
+// List returns a page of env's applicants, newest first.
+func (s *Service) List(ctx context.Context, env kyc.Env, f store.ApplicantFilter, cursor string, limit int) (kyc.Page[kyc.Applicant], error) {
+	if f.Status != "" && !kyc.OneOf(f.Status, kyc.ApplicantStatuses) {
+		return kyc.Page[kyc.Applicant]{}, kyc.Invalid("query.status", "must be one of %v", kyc.ApplicantStatuses)
+	}
+	return s.store.ListApplicants(ctx, env, f, cursor, limit)
+}
+
+func apply(a *kyc.Applicant, in Input) {
+	a.ExternalID, a.Type, a.Email = in.ExternalID, in.Type, in.Email
+	a.Profile = kyc.Profile{}
+	if in.Profile != nil {
+		a.Profile = *in.Profile
+	}
+	a.Addresses = in.Addresses
+	if a.Addresses == nil {
+		a.Addresses = []kyc.Address{}
+	}
+}
+
+// mergeInput applies patch to the input form of a.
+func mergeInput(a kyc.Applicant, patch []byte) (Input, error) {
+	cur := Input{ExternalID: a.ExternalID, Type: a.Type, Email: a.Email, Profile: &a.Profile, Addresses: a.Addresses}
+	doc, err := json.Marshal(cur)
+	if err != nil {
+		return Input{}, err
+	}
+	merged, err := mergePatch(doc, patch)
+	if err != nil {
+		return Input{}, err
+	}
+	var in Input
+	dec := json.NewDecoder(bytes.NewReader(merged))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return Input{}, kyc.Invalid("body", "the patch does not fit an applicant: %v", err)
+	}
+	return in, nil
+}

@@ -1,0 +1,137 @@
+package document
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"kycd/internal/kyc"
+	"kycd/internal/store"
+)
+
+// Store is what the document service needs from the database.
+type Store interface {
+	CreateDocument(ctx context.Context, d *kyc.Document, eff store.Effects) error
+	Document(ctx context.Context, env kyc.Env, id string) (kyc.Document, error)
+	UpdateDocument(ctx context.Context, env kyc.Env, id string, mutate func(d *kyc.Document) (store.Effects, error)) (kyc.Document, error)
+	ListDocuments(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Document], error)
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Input is a new KYC document.
+type Input struct {
+	ApplicantID    string              `json:"applicantId" doc:"The applicant the document belongs to (apl_...)"`
+	RequestID      string              `json:"requestId,omitempty" doc:"The KYC request it answers (req_...), if any"`
+	Type           string              `json:"type" enum:"identity-proof,address-proof,funds-proof,purchase-proof,credit-file-proof"`
+	Subtype        string              `json:"subtype,omitempty" maxLength:"32" doc:"passport, id-card, driver-license, residence-permit, visa, utility-bill, bank-statement, ... (must fit the type)"`
+	FileIDs        []string            `json:"fileIds" minItems:"1" maxItems:"4" doc:"Files of the same applicant (fil_...)"`
+	Identification *kyc.Identification `json:"identification,omitempty"`
+}
+
+// Rejection is a person's reason for rejecting a document.
+type Rejection struct {
+	Type    string `json:"type" enum:"document-unreadable,document-expired,document-not-matching,document-duplicate,document-invalid,document-not-open,underage-person,third-party-or-mismatch,expiration-date-missing,issue-date-missing,dob-mismatch,name-mismatch,critical-info-missing,old-address-on-id,tampered-document,other"`
+	Message string `json:"message,omitempty" maxLength:"1000"`
+}
+
+// Service creates, reads, lists, accepts and rejects KYC documents.
+type Service struct {
+	store Store
+}
+
+// NewService returns a service on st.
+func NewService(st Store) *Service { return &Service{store: st} }
+
+// Create validates in and stores a new pending document of env.
+func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in Input) (kyc.Document, error) {
+	if err := validate(&in); err != nil {
+		return kyc.Document{}, err
+	}
+	d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: env, ApplicantID: in.ApplicantID, RequestID: in.RequestID, Type: in.Type,
+		Subtype: in.Subtype, FileIDs: in.FileIDs, Identification: in.Identification, Status: "pending"}
+	err := s.store.CreateDocument(ctx, &d, store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.create", ResourceType: "kyc-document", ResourceID: d.ID}})
+	return d, err
+}
+
+func validate(in *Input) error {
+	var p kyc.Problems
+	if !kyc.ValidID(kyc.PrefixApplicant, in.ApplicantID) {
+		p.Add("body.applicantId", "must be an applicant id (apl_...)")
+	}
+	if in.RequestID != "" && !kyc.ValidID(kyc.PrefixRequest, in.RequestID) {
+		p.Add("body.requestId", "must be a KYC request id (req_...)")
+	}
+	if subtypes, ok := kyc.Subtypes[in.Type]; !ok {
+		p.Add("body.type", "must be one of %v", kyc.DocumentTypes)
+	} else if in.Subtype != "" && !slices.Contains(subtypes, in.Subtype) {
+		p.Add("body.subtype", "a %s document's subtype is one of %v", in.Type, subtypes)
+	}
+	if len(in.FileIDs) == 0 {
+		p.Add("body.fileIds", "at least one file is required")
+	}
+	for i, id := range in.FileIDs {
+		if !kyc.ValidID(kyc.PrefixFile, id) {
+			p.Add(fmt.Sprintf("body.fileIds[%d]", i), "must be a file id (fil_...)")
+		} else if slices.Index(in.FileIDs, id) != i {
+			p.Add(fmt.Sprintf("body.fileIds[%d]", i), "the same file is listed twice")
+		}
+	}
+	if id := in.Identification; id != nil {
+		id.Number = strings.TrimSpace(id.Number)
+		p.Country("body.identification.issuingCountry", &id.IssuingCountry)
+		issued, okI := p.Date("body.identification.issueDate", id.IssueDate)
+		expires, okE := p.Date("body.identification.expiryDate", id.ExpiryDate)
+		if okI && okE && !issued.Before(expires) {
+			p.Add("body.identification.expiryDate", "must be after the issue date")
+		}
+	}
+	return p.Err()
+}
+
+// Get returns one document of env.
+func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (kyc.Document, error) {
+	if !kyc.ValidID(kyc.PrefixDocument, id) {
+		return kyc.Document{}, fmt.Errorf("kyc document %q: %w", id, kyc.ErrNotFound)
+	}
+	return s.store.Document(ctx, env, id)
+}
+
+// List returns a page of one applicant's documents, newest first.
+func (s *Service) List(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Document], error) {
+	if !kyc.ValidID(kyc.PrefixApplicant, applicantID) {
+		return kyc.Page[kyc.Document]{}, kyc.Invalid("query.applicantId", "must be an applicant id (apl_...)")
+	}
+	return s.store.ListDocuments(ctx, env, applicantID, cursor, limit)
+}
+
+// Accept records a person's acceptance of a document. An archived document cannot change.
+func (s *Service) Accept(ctx context.Context, actor kyc.Actor, env kyc.Env, id string) (kyc.Document, error) {
+	return s.decide(ctx, actor, env, id, "accepted", nil)
+}
+
+// Reject records a person's rejection of a document with a reason type.
+func (s *Service) Reject(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, r Rejection) (kyc.Document, error) {
+	if !kyc.OneOf(r.Type, kyc.RejectionTypes) {
+		return kyc.Document{}, kyc.Invalid("body.type", "must be one of %v", kyc.RejectionTypes)
+	}
+	return s.decide(ctx, actor, env, id, "rejected", &kyc.RejectionReason{Type: r.Type, Message: strings.TrimSpace(r.Message)})
+}
+
+func (s *Service) decide(ctx context.Context, actor kyc.Actor, env kyc.Env, id, status string, reason *kyc.RejectionReason) (kyc.Document, error) {
+	if !kyc.ValidID(kyc.PrefixDocument, id) {
+		return kyc.Document{}, fmt.Errorf("kyc document %q: %w", id, kyc.ErrNotFound)
+	}
+	return s.store.UpdateDocument(ctx, env, id, func(d *kyc.Document) (store.Effects, error) {
+		if d.Status == "archived" {
+			return store.Effects{}, fmt.Errorf("the document is archived: %w", kyc.ErrConflict)
+		}
+		d.Status, d.RejectionReason = status, reason
+		action := "kyc-document.accept"
+		if status == "rejected" {
+			action = "kyc-document.reject"
+		}
+		return store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: action, ResourceType: "kyc-document", ResourceID: d.ID}}, nil
+	})
+}

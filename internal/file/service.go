@@ -1,0 +1,139 @@
+package file
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"kycd/internal/kyc"
+	"kycd/internal/media"
+	"kycd/internal/store"
+)
+
+// Store is what files need from the database.
+type Store interface {
+	CreateFile(ctx context.Context, f *kyc.File, eff store.Effects) error
+	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
+	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Blobs is where file bytes live, sealed. *blob.Store satisfies it.
+type Blobs interface {
+	Put(ctx context.Context, key string, r io.Reader) (int64, error)
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Config bounds uploads.
+type Config struct {
+	// TempDir is where uploads are spooled before they are checked; it should be on the same disk
+	// as the data folder. Default os.TempDir().
+	TempDir string
+	// MaxBytes is the largest file accepted. Default 10 MiB.
+	MaxBytes int64
+	// MaxPixels is the largest image accepted, read from its header before any decoding. Default 50
+	// megapixels.
+	MaxPixels int64
+}
+
+// Service stores and serves files.
+type Service struct {
+	store Store
+	blobs Blobs
+	cfg   Config
+}
+
+// NewService returns a service on st and blobs.
+func NewService(st Store, blobs Blobs, cfg Config) *Service {
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = 10 << 20
+	}
+	if cfg.MaxPixels <= 0 {
+		cfg.MaxPixels = 50_000_000
+	}
+	return &Service{store: st, blobs: blobs, cfg: cfg}
+}
+
+// MaxBytes is the configured upload limit.
+func (s *Service) MaxBytes() int64 { return s.cfg.MaxBytes }
+
+// Spool copies an upload into a temporary file, refusing it (kyc.ErrTooLarge) as soon as it passes
+// the limit. The caller must Remove the result.
+func (s *Service) Spool(r io.Reader) (*media.Spooled, error) {
+	return media.Spool(r, s.cfg.TempDir, s.cfg.MaxBytes)
+}
+
+// Create checks a spooled upload and stores it for an applicant of env. It always removes sp.
+func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID, tag string, sp *media.Spooled) (kyc.File, error) {
+	defer sp.Remove() //nolint:errcheck // a temp file; Spool's folder is cleaned by the OS too
+	var p kyc.Problems
+	if !kyc.ValidID(kyc.PrefixApplicant, applicantID) {
+		p.Add("body.applicantId", "must be an applicant id (apl_...)")
+	}
+	if tag == "" {
+		tag = "other"
+	} else if !kyc.OneOf(tag, kyc.FileTags) {
+		p.Add("body.tag", "must be one of %v", kyc.FileTags)
+	}
+	if err := p.Err(); err != nil {
+		return kyc.File{}, err
+	}
+	info, err := media.Inspect(sp, s.cfg.MaxPixels)
+	if err != nil {
+		return kyc.File{}, err
+	}
+	if _, err := s.store.Applicant(ctx, env, applicantID); errors.Is(err, kyc.ErrNotFound) {
+		return kyc.File{}, kyc.Invalid("body.applicantId", "no applicant %s in this environment", applicantID)
+	} else if err != nil {
+		return kyc.File{}, err
+	}
+	f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: env, ApplicantID: applicantID, Tag: tag, MIME: info.MIME, Size: sp.Size,
+		SHA256: sp.SHA256, Width: info.Width, Height: info.Height}
+	f.BlobKey = string(env) + "/" + applicantID + "/" + f.ID
+	if err := s.put(ctx, f.BlobKey, sp); err != nil {
+		return kyc.File{}, err
+	}
+	err = s.store.CreateFile(ctx, &f, store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "file.create", ResourceType: "file", ResourceID: f.ID}})
+	if err != nil {
+		// The row was not written: take the blob back so nothing is left half-stored.
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), f.BlobKey)
+		return kyc.File{}, err
+	}
+	return f, nil
+}
+
+func (s *Service) put(ctx context.Context, key string, sp *media.Spooled) error {
+	r, err := sp.Open()
+	if err != nil {
+		return fmt.Errorf("reopen upload: %w", err)
+	}
+	defer r.Close()
+	if _, err := s.blobs.Put(ctx, key, r); err != nil {
+		return fmt.Errorf("store file bytes: %w", err)
+	}
+	return nil
+}
+
+// Get returns one file's metadata.
+func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (kyc.File, error) {
+	if !kyc.ValidID(kyc.PrefixFile, id) {
+		return kyc.File{}, fmt.Errorf("file %q: %w", id, kyc.ErrNotFound)
+	}
+	return s.store.File(ctx, env, id)
+}
+
+// Open returns a file's metadata and its bytes, decrypted as they are read.
+func (s *Service) Open(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error) {
+	f, err := s.Get(ctx, env, id)
+	if err != nil {
+		return kyc.File{}, nil, err
+	}
+	rc, err := s.blobs.Get(ctx, f.BlobKey)
+	if err != nil {
+		return kyc.File{}, nil, fmt.Errorf("file %s bytes: %w", id, err)
+	}
+	return f, rc, nil
+}

@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"path"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"kycd/internal/applicant"
+	"kycd/internal/auth"
+	"kycd/internal/document"
+	"kycd/internal/file"
+	"kycd/internal/request"
+)
+
+// Deps are what the API serves from. Every field is required unless its comment says otherwise.
+type Deps struct {
+	Log        *slog.Logger
+	Version    string
+	Keys       auth.KeyStore
+	Idem       IdempotencyStore
+	Applicants *applicant.Service
+	Documents  *document.Service
+	Requests   *request.Service
+	Files      *file.Service
+	// Tokens signs applicant tokens.
+	Tokens *auth.Signer
+	// Ready reports whether the database and blob store answer (/readyz).
+	Ready func(ctx context.Context) error
+	// Metrics is where HTTP metrics are registered and /metrics reads from. Default a new registry.
+	Metrics *prometheus.Registry
+}
+
+// OpenAPIPath is where the OpenAPI 3.1 document is served (with .json and .yaml).
+const OpenAPIPath = "/v1/openapi"
+
+// New returns the whole HTTP handler: /v1, /healthz, /readyz and /metrics.
+func New(d Deps) http.Handler {
+	if d.Metrics == nil {
+		d.Metrics = prometheus.NewRegistry()
+	}
+	mux := http.NewServeMux()
+	api := newAPI(mux, d.Version)
+	registerApplicants(api, d)
+	registerTokens(api, d)
+	registerDocuments(api, d)
+	registerRequests(api, d)
+	registerFiles(api, mux, d)
+
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "application/json")
+		if err := d.Ready(ctx); err != nil {
+			d.Log.WarnContext(ctx, "not ready", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"status":"unavailable"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"ready"}`))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{}))
+
+	var h http.Handler = mux
+	h = idempotency(h, d.Idem, d.Log)
+	h = authenticate(h, d.Keys, d.Log)
+	h = observe(h, mux, d.Log, d.Metrics)
+	return h
+}
+
+func newAPI(mux *http.ServeMux, version string) huma.API {
+	cfg := huma.DefaultConfig("kycd", version)
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
+	cfg.Info.Description = "Self-hosted KYC server: applicants, files, KYC documents and KYC requests. " +
+		"Errors are RFC 9457 problem+json; every POST takes an Idempotency-Key; lists page with limit, cursor and nextCursor."
+	cfg.OpenAPIPath = OpenAPIPath
+	cfg.DocsPath = ""
+	cfg.SchemasPath = ""
+	cfg.CreateHooks = nil // no $schema links in bodies: answers stay plain resources
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"apiKey": {Type: "http", Scheme: "bearer", Description: "An API key: kycd_test_... sees test data only, kycd_live_... live data only."},
+	}
+	cfg.Security = []map[string][]string{{"apiKey": {}}}
+	return humago.New(mux, cfg)
+}
+
+// op fills the parts every operation shares.
+func op(id, method, path, summary, tag string, status int, errs ...int) huma.Operation {
+	return huma.Operation{
+		OperationID:   id,
+		Method:        method,
+		Path:          path,
+		Summary:       summary,
+		Tags:          []string{tag},
+		DefaultStatus: status,
+		Errors:        append([]int{http.StatusUnauthorized}, errs...),
+		MaxBodyBytes:  1 << 20,
+	}
+}
+
+// schemaName names a schema after its type, prefixed with its package for the domain packages'
+// inputs (applicant.Input becomes ApplicantInput), so that names stay unique and readable.
+func schemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	switch pkg := path.Base(t.PkgPath()); pkg {
+	case "applicant", "document", "request", "file":
+		if !strings.HasPrefix(name, strings.ToUpper(pkg[:1])+pkg[1:]) {
+			name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+		}
+	}
+	return name
+}

@@ -1,0 +1,85 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"kycd/internal/document"
+	"kycd/internal/kyc"
+)
+
+type documentOut struct {
+	Location string `header:"Location"`
+	Body     kyc.Document
+}
+
+type documentList struct {
+	Items      []kyc.Document `json:"items"`
+	NextCursor string         `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
+}
+
+type idIn struct {
+	ID string `path:"id"`
+}
+
+func registerDocuments(api huma.API, d Deps) {
+	const tag = "KYC documents"
+	huma.Register(api, op("createKycDocument", http.MethodPost, "/v1/kyc-documents", "Create a KYC document from uploaded files", tag, http.StatusCreated, 422),
+		func(ctx context.Context, in *struct {
+			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
+			Body           document.Input
+		}) (*documentOut, error) {
+			p := principal(ctx)
+			doc, err := d.Documents.Create(ctx, p.Actor(), p.Env, in.Body)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &documentOut{Location: "/v1/kyc-documents/" + doc.ID, Body: doc}, nil
+		})
+	huma.Register(api, op("getKycDocument", http.MethodGet, "/v1/kyc-documents/{id}", "Get a KYC document", tag, http.StatusOK, 404),
+		func(ctx context.Context, in *idIn) (*documentOut, error) {
+			doc, err := d.Documents.Get(ctx, principal(ctx).Env, in.ID)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &documentOut{Body: doc}, nil
+		})
+	huma.Register(api, op("listKycDocuments", http.MethodGet, "/v1/kyc-documents", "List an applicant's KYC documents, newest first", tag, http.StatusOK, 422),
+		func(ctx context.Context, in *struct {
+			pageParams
+			ApplicantID string `query:"applicantId" required:"true"`
+		}) (*struct{ Body documentList }, error) {
+			pg, err := d.Documents.List(ctx, principal(ctx).Env, in.ApplicantID, in.Cursor, in.Limit)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &struct{ Body documentList }{documentList{Items: pg.Items, NextCursor: pg.NextCursor}}, nil
+		})
+	huma.Register(api, op("acceptKycDocument", http.MethodPost, "/v1/kyc-documents/{id}/acceptance", "Accept a KYC document (a person's decision)", tag, http.StatusOK, 404, 409),
+		func(ctx context.Context, in *struct {
+			ID             string `path:"id"`
+			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
+		}) (*documentOut, error) {
+			p := principal(ctx)
+			doc, err := d.Documents.Accept(ctx, p.Actor(), p.Env, in.ID)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &documentOut{Body: doc}, nil
+		})
+	huma.Register(api, op("rejectKycDocument", http.MethodPost, "/v1/kyc-documents/{id}/rejection", "Reject a KYC document with a reason type", tag, http.StatusOK, 404, 409, 422),
+		func(ctx context.Context, in *struct {
+			ID             string `path:"id"`
+			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
+			Body           document.Rejection
+		}) (*documentOut, error) {
+			p := principal(ctx)
+			doc, err := d.Documents.Reject(ctx, p.Actor(), p.Env, in.ID, in.Body)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &documentOut{Body: doc}, nil
+		})
+}

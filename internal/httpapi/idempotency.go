@@ -1,0 +1,169 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+
+	"kycd/internal/kyc"
+	"kycd/internal/store"
+)
+
+// IdempotencyStore keeps the answers to requests sent with an Idempotency-Key.
+type IdempotencyStore interface {
+	ClaimIdempotencyKey(ctx context.Context, env kyc.Env, key, method, path string) (*store.IdempotentResponse, error)
+	CompleteIdempotencyKey(ctx context.Context, env kyc.Env, key string, resp store.IdempotentResponse) error
+	ReleaseIdempotencyKey(ctx context.Context, env kyc.Env, key string) error
+}
+
+var _ IdempotencyStore = (*store.Store)(nil)
+
+// maxRemembered bounds the answer kept for a key; every kycd answer to a POST is far smaller.
+const maxRemembered = 1 << 20
+
+// idempotency makes a POST with an Idempotency-Key safe to retry. The first request claims the key
+// and runs; a successful (2xx) answer is remembered with a hash of the request. A retry with the
+// same method, path and body gets the remembered answer (header Idempotent-Replayed: true); with
+// another body, 422; while the first still runs, 409. An answer that is not 2xx is not remembered,
+// so a corrected request may reuse the key. Keys are scoped to the environment of the API key.
+func idempotency(next http.Handler, st IdempotencyStore, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		p := principal(r.Context())
+		if r.Method != http.MethodPost || key == "" || p.Env == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if len(key) > 255 {
+			writeProblem(w, r, log, kyc.Invalid("header.Idempotency-Key", "must be at most 255 characters"))
+			return
+		}
+		ctx := r.Context()
+		prev, err := st.ClaimIdempotencyKey(ctx, p.Env, key, r.Method, r.URL.Path)
+		if err != nil {
+			writeProblem(w, r, log, err)
+			return
+		}
+		h := newRequestHasher(r)
+		if prev != nil {
+			replay(w, r, log, prev, h)
+			return
+		}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.TeeReader(r.Body, h), r.Body}
+		rec := &capture{ResponseWriter: w}
+		completed := false
+		defer func() {
+			if !completed {
+				_ = st.ReleaseIdempotencyKey(context.WithoutCancel(ctx), p.Env, key)
+			}
+		}()
+		next.ServeHTTP(rec, r)
+		if rec.status < 200 || rec.status > 299 || rec.overflow {
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body) // hash the whole body even if the handler stopped early
+		err = st.CompleteIdempotencyKey(context.WithoutCancel(ctx), p.Env, key, store.IdempotentResponse{
+			RequestHash: h.sum(), StatusCode: rec.status, Body: rec.body.Bytes()})
+		if err != nil {
+			log.ErrorContext(ctx, "idempotency: remember answer", "request_id", requestID(ctx), "err", err)
+			return
+		}
+		completed = true
+	})
+}
+
+func replay(w http.ResponseWriter, r *http.Request, log *slog.Logger, prev *store.IdempotentResponse, h *requestHasher) {
+	if prev.StatusCode == 0 {
+		writeProblem(w, r, log, kyc.ErrIdempotencyInProgress)
+		return
+	}
+	if _, err := io.Copy(h, r.Body); err != nil {
+		writeProblem(w, r, log, bodyError(err))
+		return
+	}
+	if prev.Method != r.Method || prev.Path != r.URL.Path || prev.RequestHash != h.sum() {
+		writeProblem(w, r, log, fmt.Errorf("%w", kyc.ErrIdempotencyMismatch))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(prev.StatusCode)
+	_, _ = w.Write(prev.Body)
+}
+
+// requestHasher hashes a request's method, path and body. A multipart boundary is chosen afresh by
+// the client on every send, so it is left out of the hash: a retried upload of the same file with the
+// same fields hashes the same.
+type requestHasher struct {
+	h        hash.Hash
+	boundary []byte
+	carry    []byte
+}
+
+func newRequestHasher(r *http.Request) *requestHasher {
+	h := &requestHasher{h: sha256.New()}
+	fmt.Fprintf(h.h, "%s %s\n", r.Method, r.URL.Path)
+	if ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && ct == "multipart/form-data" && params["boundary"] != "" {
+		h.boundary = []byte(params["boundary"])
+	}
+	return h
+}
+
+// Write hashes p with every occurrence of the boundary removed; a tail shorter than the boundary
+// is carried to the next write, so an occurrence split across writes is found too.
+func (h *requestHasher) Write(p []byte) (int, error) {
+	if len(h.boundary) == 0 {
+		return h.h.Write(p)
+	}
+	buf := append(h.carry, p...)
+	buf = bytes.ReplaceAll(buf, h.boundary, nil)
+	keep := min(len(h.boundary)-1, len(buf))
+	h.h.Write(buf[:len(buf)-keep])
+	h.carry = append(h.carry[:0], buf[len(buf)-keep:]...)
+	return len(p), nil
+}
+
+func (h *requestHasher) sum() string {
+	h.h.Write(h.carry)
+	h.carry = nil
+	return hex.EncodeToString(h.h.Sum(nil))
+}
+
+// capture passes a response through and keeps a copy of its body, up to maxRemembered.
+type capture struct {
+	http.ResponseWriter
+	status   int
+	body     bytes.Buffer
+	overflow bool
+}
+
+func (c *capture) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *capture) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	if c.body.Len()+len(b) > maxRemembered {
+		c.overflow = true
+	} else {
+		c.body.Write(b)
+	}
+	return c.ResponseWriter.Write(b)
+}
+
+func (c *capture) Unwrap() http.ResponseWriter { return c.ResponseWriter }

@@ -1,0 +1,132 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"kycd/internal/auth"
+	"kycd/internal/kyc"
+)
+
+type requestIDKey struct{}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// principal returns the caller; authenticate guarantees one on every /v1 operation.
+func principal(ctx context.Context) auth.Principal {
+	p, _ := auth.FromContext(ctx)
+	return p
+}
+
+// public reports whether a path is served without credentials.
+func public(path string) bool {
+	switch path {
+	case "/healthz", "/readyz", "/metrics", OpenAPIPath + ".json", OpenAPIPath + ".yaml", OpenAPIPath + "-3.0.json", OpenAPIPath + "-3.0.yaml":
+		return true
+	}
+	return !strings.HasPrefix(path, "/v1/")
+}
+
+// authenticate requires an API key (Authorization: Bearer kycd_test_... or kycd_live_...) on every
+// /v1 path but the OpenAPI document, and puts its principal in the context. An applicant token is
+// refused here: it is only for the end-user endpoints.
+func authenticate(next http.Handler, keys auth.KeyStore, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if public(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kycd"`)
+			writeProblem(w, r, log, fmt.Errorf("no bearer credentials: %w", kyc.ErrUnauthenticated))
+			return
+		}
+		secret = strings.TrimSpace(secret)
+		if strings.HasPrefix(secret, "kyct_") {
+			writeProblem(w, r, log, fmt.Errorf("an applicant token is valid only on the end-user endpoints: %w", kyc.ErrForbidden))
+			return
+		}
+		k, err := auth.VerifyAPIKey(r.Context(), keys, secret)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kycd"`)
+			writeProblem(w, r, log, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.Principal{Env: k.Env, KeyID: k.ID})))
+	})
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// observe gives each request an id (X-Request-Id), recovers from panics, counts and times requests
+// by route pattern for Prometheus, and logs one line per request: method, route, status, duration,
+// request id. It never logs bodies, query strings or headers, which may hold personal data.
+func observe(next http.Handler, mux *http.ServeMux, log *slog.Logger, reg *prometheus.Registry) http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kycd_http_requests_total", Help: "HTTP requests by method, route and status."},
+		[]string{"method", "route", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kycd_http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"method", "route"})
+	reg.MustRegister(requests, duration)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := rand.Text()[:16]
+		w.Header().Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.ErrorContext(ctx, "panic", "request_id", id, "panic", fmt.Sprint(p))
+				if rec.status == 0 {
+					writeProblem(rec, r.WithContext(ctx), log, fmt.Errorf("panic"))
+				}
+			}
+			_, route := mux.Handler(r)
+			if route == "" {
+				route = "unmatched"
+			}
+			if rec.status == 0 {
+				rec.status = http.StatusOK
+			}
+			requests.WithLabelValues(r.Method, route, strconv.Itoa(rec.status)).Inc()
+			duration.WithLabelValues(r.Method, route).Observe(time.Since(start).Seconds())
+			log.LogAttrs(ctx, slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("route", route),
+				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)), slog.String("request_id", id))
+		}()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+	})
+}
