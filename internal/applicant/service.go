@@ -25,7 +25,7 @@ var _ Store = (*store.Store)(nil)
 type Input struct {
 	ExternalID string        `json:"externalId,omitempty" maxLength:"128" doc:"The integrator's own id for this user; unique per environment"`
 	Type       string        `json:"type,omitempty" enum:"individual,business" doc:"Default individual"`
-	Email      string        `json:"email,omitempty" maxLength:"254" format:"email"`
+	Email      string        `json:"email,omitempty" maxLength:"254" doc:"An email address; an empty string clears it in a patch"`
 	Profile    *kyc.Profile  `json:"profile,omitempty"`
 	Addresses  []kyc.Address `json:"addresses,omitempty" maxItems:"5"`
 }

@@ -82,6 +82,12 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, appl
 		return kyc.File{}, err
 	}
 	info, err := media.Inspect(sp, s.cfg.MaxPixels)
+	var ve *kyc.ValidationError
+	if errors.As(err, &ve) {
+		for i := range ve.Fields {
+			ve.Fields[i].Field = "body." + ve.Fields[i].Field // media names the upload "file"
+		}
+	}
 	if err != nil {
 		return kyc.File{}, err
 	}

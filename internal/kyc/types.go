@@ -5,7 +5,7 @@ import "time"
 // Phone is a phone number split the way partners want it: the international dialling code without
 // "+" (1-3 digits) and the national number (at most 15 digits).
 type Phone struct {
-	CountryCode string `json:"countryCode" pattern:"^[0-9]{1,3}$" doc:"International dialling code without +, 1-3 digits" example:"81"`
+	CountryCode string `json:"countryCode" pattern:"^\\+?[0-9]{1,3}$" doc:"International dialling code, 1-3 digits; a leading + is dropped" example:"81"`
 	Number      string `json:"number" pattern:"^[0-9]{1,15}$" doc:"National number, digits only, at most 15" example:"42342348"`
 }
 

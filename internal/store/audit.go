@@ -101,3 +101,11 @@ func (s *Store) VerifyAuditChain(ctx context.Context, env kyc.Env) error {
 	}
 	return rs.Err()
 }
+
+// AuditLength is how many entries env's audit log holds. Every stored change adds one, so tests use
+// it to prove that a refused request stored nothing.
+func (s *Store) AuditLength(ctx context.Context, env kyc.Env) (int64, error) {
+	var n int64
+	err := s.reader().queryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE env = ?`, string(env)).Scan(&n)
+	return n, err
+}
