@@ -374,4 +374,3 @@ func TestRequestExpiresByJob(t *testing.T) {
 		}
 	})
 }
-
