@@ -1,0 +1,17 @@
+# The two commands of the README: `make run` starts kycd with zero configuration (SQLite and a local
+# folder under ./data); `make test` runs the whole test suite with its own PostgreSQL and S3 server.
+.PHONY: run build test bench
+
+run:
+	go run ./cmd/kycd serve
+
+build:
+	go build -o kycd ./cmd/kycd
+
+test:
+	./scripts/test.sh
+
+bench:
+	go run ./bench/load -db sqlite
+	go run ./bench/load -db postgres
+	go run ./bench/uploadrss
