@@ -201,4 +201,3 @@ func (c *client) upload(applicantID string, data []byte) string {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return c.decode(c.do(req, 201))["id"].(string)
 }
-
