@@ -32,6 +32,10 @@ func TestServeSurvivesRestart(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			envv := append(os.Environ(), "KYCD_DATA_DIR="+dir, "KYCD_DATABASE_URL="+storetest.NewDatabase(t, d), "KYCD_ADDR="+freeAddr(t))
+			if d == "postgres" {
+				// The scale set-up: PostgreSQL and an S3-compatible bucket.
+				envv = append(envv, "KYCD_BLOB_URL="+s3URL(t))
+			}
 			out, err := cmdIn(bin, envv, "apikey", "create", "--env", "test", "--name", "restart").Output()
 			if err != nil {
 				t.Fatalf("apikey create: %v", err)
@@ -71,6 +75,18 @@ func TestServeSurvivesRestart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// s3URL is the test S3 server that `make test` starts (versitygw).
+func s3URL(t *testing.T) string {
+	u := os.Getenv("KYCD_TEST_S3_URL")
+	if u == "" {
+		if os.Getenv("KYCD_TEST_REQUIRE_SERVICES") == "1" {
+			t.Fatal("KYCD_TEST_S3_URL is not set but KYCD_TEST_REQUIRE_SERVICES=1: run `make test`")
+		}
+		t.Skip("skipped: KYCD_TEST_S3_URL not set (run `make test` to start versitygw)")
+	}
+	return u
 }
 
 func cmdIn(bin string, env []string, args ...string) *exec.Cmd {

@@ -69,7 +69,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	workers := river.NewWorkers()
-	periodic := request.Register(workers, st)
+	periodic := append(request.Register(workers, st), registerMaintenance(workers, st)...)
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Logger: log.With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
 		_ = blobs.Close()

@@ -26,6 +26,10 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 	w, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{
 		ContentType: "application/octet-stream",
 		BeforeWrite: restrictFile,
+		// S3 uploads buffer whole parts: 5 MiB (S3's smallest part) and two in flight keep an
+		// upload's memory near 10 MiB instead of the SDK's default 5 x 8 MiB.
+		BufferSize:     5 << 20,
+		MaxConcurrency: 2,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("blob: put %s: %w", key, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"kycd/internal/kyc"
 )
@@ -75,4 +76,13 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, env kyc.Env, key stri
 		return fmt.Errorf("release idempotency key: %w", err)
 	}
 	return nil
+}
+
+// ForgetIdempotencyKeys deletes the keys claimed before the given time; answers are kept 24 hours.
+func (s *Store) ForgetIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.writer().exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("forget idempotency keys: %w", err)
+	}
+	return n, nil
 }

@@ -210,5 +210,15 @@ func TestIdempotencyKeys(t *testing.T) {
 		if err != nil || rec != nil {
 			t.Fatalf("claim after release: %v %v", rec, err)
 		}
+		// Old keys are forgotten; then the key is new again.
+		if n, err := s.ForgetIdempotencyKeys(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("forget nothing recent: %d %v", n, err)
+		}
+		if n, err := s.ForgetIdempotencyKeys(ctx, time.Now().Add(time.Second)); err != nil || n != 2 {
+			t.Fatalf("forget all: %d %v", n, err)
+		}
+		if rec, err := s.ClaimIdempotencyKey(ctx, kyc.EnvTest, "k1", "POST", "/v1/applicants"); err != nil || rec != nil {
+			t.Fatalf("claim after forgetting: %v %v", rec, err)
+		}
 	})
 }
