@@ -45,7 +45,10 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in I
 	}
 	a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: env, Status: "unverified", Level: "L0"}
 	apply(&a, in)
-	err := s.store.CreateApplicant(ctx, &a, store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "applicant.create", ResourceType: "applicant", ResourceID: a.ID}})
+	err := s.store.CreateApplicant(ctx, &a, store.Effects{
+		Audit:  kyc.AuditEntry{Actor: actor, Action: "applicant.create", ResourceType: "applicant", ResourceID: a.ID},
+		Events: []store.NewEvent{{Type: kyc.EventApplicantCreated, ResourceType: "applicant", ResourceID: a.ID}},
+	})
 	return a, err
 }
 
@@ -72,7 +75,10 @@ func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 			return store.Effects{}, err
 		}
 		apply(a, in)
-		return store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "applicant.update", ResourceType: "applicant", ResourceID: a.ID}}, nil
+		return store.Effects{
+			Audit:  kyc.AuditEntry{Actor: actor, Action: "applicant.update", ResourceType: "applicant", ResourceID: a.ID},
+			Events: []store.NewEvent{{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: a.ID}},
+		}, nil
 	})
 }
 

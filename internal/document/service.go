@@ -51,7 +51,10 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in I
 	}
 	d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: env, ApplicantID: in.ApplicantID, RequestID: in.RequestID, Type: in.Type,
 		Subtype: in.Subtype, FileIDs: in.FileIDs, Identification: in.Identification, Status: "pending"}
-	err := s.store.CreateDocument(ctx, &d, store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.create", ResourceType: "kyc-document", ResourceID: d.ID}})
+	err := s.store.CreateDocument(ctx, &d, store.Effects{
+		Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-document.create", ResourceType: "kyc-document", ResourceID: d.ID},
+		Events: []store.NewEvent{{Type: kyc.EventDocumentCreated, ResourceType: "kyc-document", ResourceID: d.ID}},
+	})
 	return d, err
 }
 
@@ -128,10 +131,13 @@ func (s *Service) decide(ctx context.Context, actor kyc.Actor, env kyc.Env, id, 
 			return store.Effects{}, fmt.Errorf("the document is archived: %w", kyc.ErrConflict)
 		}
 		d.Status, d.RejectionReason = status, reason
-		action := "kyc-document.accept"
+		action, event := "kyc-document.accept", kyc.EventDocumentAccepted
 		if status == "rejected" {
-			action = "kyc-document.reject"
+			action, event = "kyc-document.reject", kyc.EventDocumentRejected
 		}
-		return store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: action, ResourceType: "kyc-document", ResourceID: d.ID}}, nil
+		return store.Effects{
+			Audit:  kyc.AuditEntry{Actor: actor, Action: action, ResourceType: "kyc-document", ResourceID: d.ID},
+			Events: []store.NewEvent{{Type: event, ResourceType: "kyc-document", ResourceID: d.ID}},
+		}, nil
 	})
 }

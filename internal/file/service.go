@@ -102,7 +102,10 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, appl
 	if err := s.put(ctx, f.BlobKey, sp); err != nil {
 		return kyc.File{}, err
 	}
-	err = s.store.CreateFile(ctx, &f, store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "file.create", ResourceType: "file", ResourceID: f.ID}})
+	err = s.store.CreateFile(ctx, &f, store.Effects{
+		Audit:  kyc.AuditEntry{Actor: actor, Action: "file.create", ResourceType: "file", ResourceID: f.ID},
+		Events: []store.NewEvent{{Type: kyc.EventFileStored, ResourceType: "file", ResourceID: f.ID}},
+	})
 	if err != nil {
 		// The row was not written: take the blob back so nothing is left half-stored.
 		_ = s.blobs.Delete(context.WithoutCancel(ctx), f.BlobKey)

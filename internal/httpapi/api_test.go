@@ -2,16 +2,19 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
 
@@ -300,6 +303,27 @@ func TestScenario(t *testing.T) {
 		}
 		if err := e.app.Store.VerifyAuditChain(t.Context(), "test"); err != nil {
 			t.Fatal(err)
+		}
+
+		// Every change wrote an event with the resource's revision and a snapshot of it.
+		evs, err := e.app.Store.ListEvents(t.Context(), "test", store.EventFilter{ResourceID: doc}, "", 10)
+		if err != nil || len(evs.Items) != 3 {
+			t.Fatalf("document events: %v %d", err, len(evs.Items))
+		}
+		for i, want := range []struct {
+			typ string
+			rev int64
+		}{{"kyc-document-accepted", 2}, {"kyc-document-rejected", 1}, {"kyc-document-created", 0}} {
+			ev := evs.Items[i]
+			if ev.Type != want.typ || ev.Revision != want.rev || !strings.Contains(string(ev.Data.(json.RawMessage)), `"revision":`+strconv.FormatInt(want.rev, 10)) {
+				t.Errorf("event %d: %s rev %d %s, want %s rev %d", i, ev.Type, ev.Revision, ev.Data, want.typ, want.rev)
+			}
+		}
+		for _, typ := range []string{"applicant-created", "applicant-updated", "file-stored", "kyc-request-created", "kyc-request-updated", "kyc-request-abandoned"} {
+			evs, err := e.app.Store.ListEvents(t.Context(), "test", store.EventFilter{Type: typ}, "", 10)
+			if err != nil || len(evs.Items) == 0 {
+				t.Errorf("no %s event: %v", typ, err)
+			}
 		}
 	})
 }

@@ -75,3 +75,30 @@ func FinalRequestStatus(s string) bool {
 func AwaitingEndUser(s string) bool {
 	return s == "gathering" || s == "attempted" || s == "partial"
 }
+
+// Event types. Document and request events use Rebilly's names; every event carries the
+// resource's revision.
+const (
+	EventApplicantCreated          = "applicant-created"
+	EventApplicantUpdated          = "applicant-updated"
+	EventFileStored                = "file-stored"
+	EventDocumentCreated           = "kyc-document-created"
+	EventDocumentAccepted          = "kyc-document-accepted"
+	EventDocumentRejected          = "kyc-document-rejected"
+	EventDocumentReviewed          = "kyc-document-reviewed"
+	EventRequestCreated            = "kyc-request-created"
+	EventRequestUpdated            = "kyc-request-updated"
+	EventRequestAttempted          = "kyc-request-attempted"
+	EventRequestPartiallyFulfilled = "kyc-request-partially-fulfilled"
+	EventRequestFulfilled          = "kyc-request-fulfilled"
+	EventRequestFailed             = "kyc-request-failed"
+	EventRequestExpired            = "kyc-request-expired"
+	EventRequestAbandoned          = "kyc-request-abandoned"
+)
+
+// EventTypes lists every event type kycd writes.
+var EventTypes = []string{
+	EventApplicantCreated, EventApplicantUpdated, EventFileStored, EventDocumentCreated, EventDocumentAccepted,
+	EventDocumentRejected, EventDocumentReviewed, EventRequestCreated, EventRequestUpdated, EventRequestAttempted,
+	EventRequestPartiallyFulfilled, EventRequestFulfilled, EventRequestFailed, EventRequestExpired, EventRequestAbandoned,
+}

@@ -156,7 +156,7 @@ type Request struct {
 	ExpirationTime time.Time         `json:"expirationTime"`
 	CreatedTime    time.Time         `json:"createdTime"`
 	UpdatedTime    time.Time         `json:"updatedTime"`
-	Links          []Link            `json:"_links"`
+	Links          []Link            `json:"_links,omitempty"`
 }
 
 // Actor names who made a change, for the audit log: an API key id ("key_..."), an applicant token
@@ -175,4 +175,17 @@ type AuditEntry struct {
 type Page[T any] struct {
 	Items      []T
 	NextCursor string
+}
+
+// Event is something that happened to a resource, delivered to webhook subscribers. Data is a
+// snapshot of the resource at Revision, so receivers can order events and drop stale ones.
+type Event struct {
+	ID           string    `json:"id"`
+	Env          Env       `json:"environment"`
+	Type         string    `json:"type"`
+	ResourceType string    `json:"resourceType"`
+	ResourceID   string    `json:"resourceId"`
+	Revision     int64     `json:"revision"`
+	CreatedTime  time.Time `json:"createdTime"`
+	Data         any       `json:"data"`
 }

@@ -97,8 +97,9 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in I
 		return kyc.Request{}, err
 	}
 	err := s.store.CreateRequest(ctx, &r, store.Effects{
-		Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-request.create", ResourceType: "kyc-request", ResourceID: r.ID},
-		Jobs:  []river.InsertManyParams{expiryJob(r)},
+		Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-request.create", ResourceType: "kyc-request", ResourceID: r.ID},
+		Events: []store.NewEvent{{Type: kyc.EventRequestCreated, ResourceType: "kyc-request", ResourceID: r.ID}},
+		Jobs:   []river.InsertManyParams{expiryJob(r)},
 	})
 	if err != nil {
 		return kyc.Request{}, err
@@ -179,7 +180,10 @@ func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 		if kyc.FinalRequestStatus(r.Status) {
 			return store.Effects{}, fmt.Errorf("the KYC request is %s: %w", r.Status, kyc.ErrConflict)
 		}
-		eff := store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-request.update", ResourceType: "kyc-request", ResourceID: r.ID}}
+		eff := store.Effects{
+			Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-request.update", ResourceType: "kyc-request", ResourceID: r.ID},
+			Events: []store.NewEvent{{Type: kyc.EventRequestUpdated, ResourceType: "kyc-request", ResourceID: r.ID}},
+		}
 		if pt.Reason != nil {
 			r.Reason = strings.TrimSpace(*pt.Reason)
 		}
@@ -216,7 +220,10 @@ func (s *Service) Abandon(ctx context.Context, actor kyc.Actor, env kyc.Env, id 
 			return store.Effects{}, fmt.Errorf("the KYC request is already %s: %w", r.Status, kyc.ErrConflict)
 		}
 		r.Status = "abandoned"
-		return store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-request.abandon", ResourceType: "kyc-request", ResourceID: r.ID}}, nil
+		return store.Effects{
+			Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-request.abandon", ResourceType: "kyc-request", ResourceID: r.ID},
+			Events: []store.NewEvent{{Type: kyc.EventRequestAbandoned, ResourceType: "kyc-request", ResourceID: r.ID}},
+		}, nil
 	})
 	if err != nil {
 		return kyc.Request{}, err

@@ -35,6 +35,7 @@ func (s *Store) CreateApplicant(ctx context.Context, a *kyc.Applicant, eff Effec
 		if err != nil {
 			return fmt.Errorf("create applicant: %w", err)
 		}
+		completeEvents(&eff, a.Revision, a)
 		return s.applyEffects(ctx, t, a.Env, eff, at)
 	})
 }
@@ -108,6 +109,7 @@ func (s *Store) UpdateApplicant(ctx context.Context, env kyc.Env, id string, mut
 			return fmt.Errorf("update applicant: %w", err)
 		}
 		out = a
+		completeEvents(&eff, a.Revision, a)
 		return s.applyEffects(ctx, t, env, eff, at)
 	})
 	return out, err

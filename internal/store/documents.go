@@ -25,6 +25,7 @@ func (s *Store) CreateDocument(ctx context.Context, d *kyc.Document, eff Effects
 		if err := s.writeDocument(ctx, t, d, true); err != nil {
 			return err
 		}
+		completeEvents(&eff, d.Revision, d)
 		return s.applyEffects(ctx, t, d.Env, eff, at)
 	})
 }
@@ -171,6 +172,7 @@ func (s *Store) UpdateDocument(ctx context.Context, env kyc.Env, id string, muta
 			return err
 		}
 		out = d
+		completeEvents(&eff, d.Revision, d)
 		return s.applyEffects(ctx, t, env, eff, d.UpdatedTime)
 	})
 	return out, err

@@ -22,6 +22,7 @@ func (s *Store) CreateFile(ctx context.Context, f *kyc.File, eff Effects) error 
 			f.ID, string(f.Env), f.ApplicantID, f.Tag, f.MIME, f.Size, f.SHA256, f.Width, f.Height, f.BlobKey, micros(at)); err != nil {
 			return fmt.Errorf("create file: %w", err)
 		}
+		completeEvents(&eff, 0, f)
 		return s.applyEffects(ctx, t, f.Env, eff, at)
 	})
 }

@@ -28,6 +28,7 @@ func (s *Store) CreateRequest(ctx context.Context, r *kyc.Request, eff Effects) 
 			r.Revision, micros(r.ExpirationTime), micros(at), micros(at)); err != nil {
 			return fmt.Errorf("create request: %w", err)
 		}
+		completeEvents(&eff, r.Revision, r)
 		return s.applyEffects(ctx, t, r.Env, eff, at)
 	})
 }
@@ -73,6 +74,7 @@ func (s *Store) UpdateRequest(ctx context.Context, env kyc.Env, id string, mutat
 			return err
 		}
 		out = r
+		completeEvents(&eff, r.Revision, r)
 		return s.applyEffects(ctx, t, env, eff, r.UpdatedTime)
 	})
 	return out, err
@@ -112,7 +114,12 @@ func (s *Store) ExpireRequest(ctx context.Context, env kyc.Env, id string, at ti
 			return err
 		}
 		changed = true
-		return s.applyEffects(ctx, t, env, Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-request.expire", ResourceType: "kyc-request", ResourceID: id}}, r.UpdatedTime)
+		eff := Effects{
+			Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-request.expire", ResourceType: "kyc-request", ResourceID: id},
+			Events: []NewEvent{{Type: kyc.EventRequestExpired, ResourceType: "kyc-request", ResourceID: id}},
+		}
+		completeEvents(&eff, r.Revision, r)
+		return s.applyEffects(ctx, t, env, eff, r.UpdatedTime)
 	})
 	return changed, err
 }

@@ -20,6 +20,8 @@ type pgxTx = pgx.Tx
 type Effects struct {
 	// Audit records who did what; required for every state change.
 	Audit kyc.AuditEntry
+	// Events say what happened, for webhook subscribers.
+	Events []NewEvent
 	// Jobs are River jobs to insert (InsertManyTx), such as the expiry of a KYC request.
 	Jobs []river.InsertManyParams
 }
@@ -61,6 +63,9 @@ func (s *Store) applyEffects(ctx context.Context, t *txn, env kyc.Env, eff Effec
 		return errors.New("store: a state change needs an audit entry")
 	}
 	if err := s.appendAudit(ctx, t, env, eff.Audit, now); err != nil {
+		return err
+	}
+	if err := s.insertEvents(ctx, t, env, eff.Events, now); err != nil {
 		return err
 	}
 	if len(eff.Jobs) == 0 {
