@@ -18,8 +18,9 @@ var (
 	FileTags = []string{"id-front", "id-back", "face-proof", "address-proof", "other"}
 	// DocumentTypes are Rebilly's KYC document types.
 	DocumentTypes = []string{"identity-proof", "address-proof", "funds-proof", "purchase-proof", "credit-file-proof"}
-	// DocumentStatuses are Rebilly's KYC document statuses.
-	DocumentStatuses = []string{"pending", "in-progress", "accepted", "rejected", "archived"}
+	// DocumentStatuses are Rebilly's KYC document statuses plus pending-review: the checks scored
+	// the document between the level's thresholds and a person must decide.
+	DocumentStatuses = []string{"pending", "in-progress", "pending-review", "accepted", "rejected", "archived"}
 	// RejectionTypes are Rebilly's rejection reason types.
 	RejectionTypes = []string{
 		"document-unreadable", "document-expired", "document-not-matching", "document-duplicate",

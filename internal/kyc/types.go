@@ -100,6 +100,30 @@ type Check struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// Decision records how the checks decided a document, so the decision can be explained and re-run:
+// the level and its version (a hash of its settings), the thresholds, the score and the outcome.
+type Decision struct {
+	Level        string    `json:"level"`
+	LevelVersion string    `json:"levelVersion"`
+	AcceptAbove  int       `json:"acceptAbove"`
+	RejectBelow  int       `json:"rejectBelow"`
+	Score        int       `json:"score"`
+	Outcome      string    `json:"outcome" doc:"accepted, rejected or pending-review"`
+	Decisive     string    `json:"decisive,omitempty" doc:"The check that decided whatever the score, if any"`
+	Forced       bool      `json:"forced,omitempty" doc:"Test mode: the outcome was forced by a magic value"`
+	DecidedTime  time.Time `json:"decidedTime"`
+}
+
+// Review is a person's decision on a document.
+type Review struct {
+	Reviewer     Actor     `json:"reviewer"`
+	Outcome      string    `json:"outcome" doc:"accepted or rejected"`
+	Reason       string    `json:"reason,omitempty"`
+	Notes        string    `json:"notes,omitempty"`
+	Override     bool      `json:"override,omitempty" doc:"The document had already been decided"`
+	ReviewedTime time.Time `json:"reviewedTime"`
+}
+
 // RejectionReason says why a document was rejected, with one of RejectionTypes.
 type RejectionReason struct {
 	Type    string `json:"type"`
@@ -120,6 +144,9 @@ type Document struct {
 	Status          string           `json:"status"`
 	Score           *int             `json:"score,omitempty"`
 	CheckList       []Check          `json:"checkList,omitempty"`
+	ParsedData      map[string]any   `json:"parsedData,omitempty" doc:"What the checks read from the document (MRZ fields, mrzChecksumValid, hasMinimalAge, faces, ...)"`
+	Decision        *Decision        `json:"decision,omitempty"`
+	Review          *Review          `json:"review,omitempty"`
 	RejectionReason *RejectionReason `json:"rejectionReason,omitempty"`
 	Revision        int64            `json:"revision"`
 	CreatedTime     time.Time        `json:"createdTime"`

@@ -94,19 +94,8 @@ func (s *Store) UpdateApplicant(ctx context.Context, env kyc.Env, id string, mut
 			return err
 		}
 		at := now()
-		a.Revision++
-		a.UpdatedTime = at
-		data, err := s.sealJSON(applicantData{a.Email, a.Profile, a.Addresses}, "applicant:"+a.ID)
-		if err != nil {
+		if err := s.writeApplicant(ctx, t, &a, at); err != nil {
 			return err
-		}
-		_, err = t.exec(ctx, `UPDATE applicants SET external_id = ?, type = ?, status = ?, level = ?, data = ?, revision = ?, updated_at = ?
-			WHERE env = ? AND id = ?`, nullString(a.ExternalID), a.Type, a.Status, a.Level, data, a.Revision, micros(at), string(env), id)
-		if isUniqueViolation(err) {
-			return fmt.Errorf("an applicant with this externalId already exists: %w", kyc.ErrConflict)
-		}
-		if err != nil {
-			return fmt.Errorf("update applicant: %w", err)
 		}
 		out = a
 		completeEvents(&eff, a.Revision, a)

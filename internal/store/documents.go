@@ -10,7 +10,7 @@ import (
 )
 
 const documentColumns = `id, env, applicant_id, request_id, type, subtype, file_ids, identification, status, score, check_list,
-	rejection_type, rejection_message, revision, created_at, updated_at`
+	rejection_type, rejection_message, revision, created_at, updated_at, parsed_data, decision, review`
 
 // CreateDocument stores a new KYC document. Inside the transaction it checks that the applicant,
 // every file (which must belong to that applicant) and the request, when given, exist in the same
@@ -87,14 +87,29 @@ func (s *Store) writeDocument(ctx context.Context, t *txn, d *kyc.Document, inse
 	if d.RejectionReason != nil {
 		rejType, rejMsg = d.RejectionReason.Type, d.RejectionReason.Message
 	}
+	var parsed []byte
+	if d.ParsedData != nil {
+		if parsed, err = s.sealJSON(d.ParsedData, "document-parsed:"+d.ID); err != nil {
+			return err
+		}
+	}
+	decision, err := jsonOrNil(d.Decision)
+	if err != nil {
+		return err
+	}
+	review, err := jsonOrNil(d.Review)
+	if err != nil {
+		return err
+	}
 	if insert {
-		_, err = t.exec(ctx, `INSERT INTO kyc_documents (`+documentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = t.exec(ctx, `INSERT INTO kyc_documents (`+documentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, string(d.Env), d.ApplicantID, nullString(d.RequestID), d.Type, d.Subtype, string(fileIDs), ident, d.Status, d.Score,
-			checks, rejType, rejMsg, d.Revision, micros(d.CreatedTime), micros(d.UpdatedTime))
+			checks, rejType, rejMsg, d.Revision, micros(d.CreatedTime), micros(d.UpdatedTime), parsed, decision, review)
 	} else {
 		_, err = t.exec(ctx, `UPDATE kyc_documents SET subtype = ?, file_ids = ?, identification = ?, status = ?, score = ?, check_list = ?,
-			rejection_type = ?, rejection_message = ?, revision = ?, updated_at = ? WHERE env = ? AND id = ?`,
-			d.Subtype, string(fileIDs), ident, d.Status, d.Score, checks, rejType, rejMsg, d.Revision, micros(d.UpdatedTime), string(d.Env), d.ID)
+			rejection_type = ?, rejection_message = ?, revision = ?, updated_at = ?, parsed_data = ?, decision = ?, review = ? WHERE env = ? AND id = ?`,
+			d.Subtype, string(fileIDs), ident, d.Status, d.Score, checks, rejType, rejMsg, d.Revision, micros(d.UpdatedTime),
+			parsed, decision, review, string(d.Env), d.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("write document: %w", err)
@@ -119,11 +134,12 @@ func (s *Store) scanDocument(r row) (kyc.Document, error) {
 	var d kyc.Document
 	var env, fileIDs, rejType, rejMsg string
 	var reqID, checks *string
-	var ident []byte
+	var ident, parsed []byte
+	var decision, review *string
 	var score *int
 	var created, updated int64
 	if err := r.Scan(&d.ID, &env, &d.ApplicantID, &reqID, &d.Type, &d.Subtype, &fileIDs, &ident, &d.Status, &score, &checks,
-		&rejType, &rejMsg, &d.Revision, &created, &updated); err != nil {
+		&rejType, &rejMsg, &d.Revision, &created, &updated, &parsed, &decision, &review); err != nil {
 		if err == errNoRows {
 			return d, err
 		}
@@ -150,7 +166,37 @@ func (s *Store) scanDocument(r row) (kyc.Document, error) {
 	if rejType != "" {
 		d.RejectionReason = &kyc.RejectionReason{Type: rejType, Message: rejMsg}
 	}
+	if len(parsed) > 0 {
+		if err := s.openJSON(parsed, "document-parsed:"+d.ID, &d.ParsedData); err != nil {
+			return d, err
+		}
+	}
+	if decision != nil {
+		d.Decision = &kyc.Decision{}
+		if err := json.Unmarshal([]byte(*decision), d.Decision); err != nil {
+			return d, fmt.Errorf("document decision: %w", err)
+		}
+	}
+	if review != nil {
+		d.Review = &kyc.Review{}
+		if err := json.Unmarshal([]byte(*review), d.Review); err != nil {
+			return d, fmt.Errorf("document review: %w", err)
+		}
+	}
 	return d, nil
+}
+
+// jsonOrNil marshals v, or answers nil (SQL NULL) for a nil pointer.
+func jsonOrNil[T any](v *T) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("marshal: %w", err)
+	}
+	str := string(b)
+	return &str, nil
 }
 
 // UpdateDocument reads a KYC document under a write lock, lets mutate change it and name the

@@ -1,0 +1,211 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"kycd/internal/kyc"
+)
+
+// Case is a KYC document with what its decision can change: the KYC request it answers (nil when
+// none) with all of that request's documents, and its applicant. Decide hands it to a function
+// that may change the document, the request and the applicant; the store writes back what changed,
+// each with revision + 1, in one transaction.
+type Case struct {
+	Document *kyc.Document
+	// Request is nil when the document answers no request.
+	Request *kyc.Request
+	// Documents are all of the request's documents, this one included (as Document, changes and all).
+	Documents []*kyc.Document
+	Applicant *kyc.Applicant
+	// Fingerprints to store for the document (duplicate detection); written with the change.
+	Fingerprints []Fingerprint
+}
+
+// Fingerprint is a value that identifies a document across applicants: kind "document-number" (a
+// keyed HMAC of number, issuing country and subtype), "sha256" or "phash" (of a file).
+type Fingerprint struct {
+	Kind  string
+	Value string
+}
+
+// DecideDocument locks a document, its request and its applicant (in that order, always), lets
+// decide change them and name the effects, and writes back what changed. Events written without
+// Data get the snapshot of the resource of their ResourceType.
+func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *Case) (Effects, error)) (kyc.Document, error) {
+	var out kyc.Document
+	err := s.inTx(ctx, func(t *txn) error {
+		d, err := s.document(ctx, t, env, id, s.forUpdate())
+		if err != nil {
+			return err
+		}
+		c := &Case{Document: &d}
+		var before struct{ doc, req, apl []byte }
+		before.doc, _ = json.Marshal(d)
+		if d.RequestID != "" {
+			r, err := s.request(ctx, t, env, d.RequestID, s.forUpdate())
+			if err != nil {
+				return err
+			}
+			c.Request = &r
+			before.req, _ = json.Marshal(r)
+			if c.Documents, err = s.requestDocuments(ctx, t, env, r.ID, &d); err != nil {
+				return err
+			}
+		}
+		a, err := s.applicant(ctx, t, env, d.ApplicantID, s.forUpdate())
+		if err != nil {
+			return err
+		}
+		c.Applicant = &a
+		before.apl, _ = json.Marshal(a)
+
+		eff, err := decide(c)
+		if err != nil {
+			return err
+		}
+		at := now()
+		if changed(before.doc, c.Document) {
+			d.Revision++
+			d.UpdatedTime = at
+			if err := s.writeDocument(ctx, t, &d, false); err != nil {
+				return err
+			}
+		}
+		if c.Request != nil && changed(before.req, c.Request) {
+			if err := s.writeRequest(ctx, t, c.Request); err != nil {
+				return err
+			}
+		}
+		if changed(before.apl, c.Applicant) {
+			if err := s.writeApplicant(ctx, t, c.Applicant, at); err != nil {
+				return err
+			}
+		}
+		for _, f := range c.Fingerprints {
+			if _, err := t.exec(ctx, `INSERT INTO document_fingerprints (env, kind, value, document_id, applicant_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (env, kind, value, document_id) DO NOTHING`, string(env), f.Kind, f.Value, d.ID, d.ApplicantID, micros(at)); err != nil {
+				return fmt.Errorf("fingerprint: %w", err)
+			}
+		}
+		for i := range eff.Events {
+			ev := &eff.Events[i]
+			if ev.Data != nil {
+				continue
+			}
+			switch ev.ResourceType {
+			case "kyc-request":
+				ev.Data, ev.Revision = c.Request, c.Request.Revision
+			case "applicant":
+				ev.Data, ev.Revision = c.Applicant, c.Applicant.Revision
+			default:
+				ev.Data, ev.Revision = c.Document, c.Document.Revision
+			}
+		}
+		out = d
+		return s.applyEffects(ctx, t, env, eff, at)
+	})
+	return out, err
+}
+
+func changed(before []byte, v any) bool {
+	after, _ := json.Marshal(v)
+	return string(before) != string(after)
+}
+
+// requestDocuments returns a request's documents, with self in place of its own stored copy.
+func (s *Store) requestDocuments(ctx context.Context, q querier, env kyc.Env, requestID string, self *kyc.Document) ([]*kyc.Document, error) {
+	rs, err := q.query(ctx, `SELECT `+documentColumns+` FROM kyc_documents WHERE env = ? AND request_id = ? ORDER BY id`, string(env), requestID)
+	if err != nil {
+		return nil, fmt.Errorf("request documents: %w", err)
+	}
+	defer rs.Close()
+	var out []*kyc.Document
+	for rs.Next() {
+		d, err := s.scanDocument(rs)
+		if err != nil {
+			return nil, err
+		}
+		if d.ID == self.ID {
+			out = append(out, self)
+			continue
+		}
+		out = append(out, &d)
+	}
+	return out, rs.Err()
+}
+
+// writeApplicant writes back an applicant changed inside a transaction, with revision + 1.
+func (s *Store) writeApplicant(ctx context.Context, t *txn, a *kyc.Applicant, at time.Time) error {
+	a.Revision++
+	a.UpdatedTime = at
+	data, err := s.sealJSON(applicantData{a.Email, a.Profile, a.Addresses}, "applicant:"+a.ID)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `UPDATE applicants SET external_id = ?, type = ?, status = ?, level = ?, data = ?, revision = ?, updated_at = ?
+		WHERE env = ? AND id = ?`, nullString(a.ExternalID), a.Type, a.Status, a.Level, data, a.Revision, micros(at), string(a.Env), a.ID)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("an applicant with this externalId already exists: %w", kyc.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("update applicant: %w", err)
+	}
+	return nil
+}
+
+// FingerprintMatch is another applicant's document that has the same fingerprint.
+type FingerprintMatch struct {
+	Value       string
+	DocumentID  string
+	ApplicantID string
+}
+
+// FindFingerprints returns documents of other applicants in env with a fingerprint of this kind and
+// one of these values.
+func (s *Store) FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]FingerprintMatch, error) {
+	var out []FingerprintMatch
+	for _, v := range values {
+		rs, err := s.reader().query(ctx, `SELECT value, document_id, applicant_id FROM document_fingerprints
+			WHERE env = ? AND kind = ? AND value = ? AND applicant_id <> ? ORDER BY document_id LIMIT 20`, string(env), kind, v, notApplicant)
+		if err != nil {
+			return nil, fmt.Errorf("find fingerprints: %w", err)
+		}
+		for rs.Next() {
+			var m FingerprintMatch
+			if err := rs.Scan(&m.Value, &m.DocumentID, &m.ApplicantID); err != nil {
+				rs.Close()
+				return nil, fmt.Errorf("find fingerprints: %w", err)
+			}
+			out = append(out, m)
+		}
+		err = rs.Err()
+		rs.Close()
+		if err != nil {
+			return nil, fmt.Errorf("find fingerprints: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Fingerprints returns every fingerprint of a kind in env that belongs to another applicant: the
+// perceptual hashes that a near-duplicate search compares by Hamming distance.
+func (s *Store) Fingerprints(ctx context.Context, env kyc.Env, kind, notApplicant string) ([]FingerprintMatch, error) {
+	rs, err := s.reader().query(ctx, `SELECT value, document_id, applicant_id FROM document_fingerprints
+		WHERE env = ? AND kind = ? AND applicant_id <> ?`, string(env), kind, notApplicant)
+	if err != nil {
+		return nil, fmt.Errorf("fingerprints: %w", err)
+	}
+	defer rs.Close()
+	var out []FingerprintMatch
+	for rs.Next() {
+		var m FingerprintMatch
+		if err := rs.Scan(&m.Value, &m.DocumentID, &m.ApplicantID); err != nil {
+			return nil, fmt.Errorf("fingerprints: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rs.Err()
+}
