@@ -37,9 +37,12 @@ func New(baseURL, key string, conns int) *Client {
 
 // StatusError is an answer with a status outside 2xx.
 type StatusError struct {
-	Op     string
+	// Op names the call: "create applicant", "upload file" or "create document".
+	Op string
+	// Status is the HTTP status code.
 	Status int
-	Body   string // the start of the answer, for the report
+	// Body is the start of the answer (a problem+json document), for the report.
+	Body string
 }
 
 func (e *StatusError) Error() string {
@@ -130,7 +133,7 @@ func (c *Client) do(req *http.Request, op string) (string, error) {
 		return "", fmt.Errorf("%s: read answer: %w", op, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return "", &StatusError{Op: op, Status: resp.StatusCode, Body: string(b[:min(len(b), 300)])}
+		return "", &StatusError{Op: op, Status: resp.StatusCode, Body: strings.TrimSpace(string(b[:min(len(b), 300)]))}
 	}
 	var out struct {
 		ID string `json:"id"`

@@ -21,8 +21,8 @@ const (
 	// Scene is a photo-like image: smooth colour gradients and shapes with ±24 levels of noise,
 	// encoded at quality 90, like a phone camera's picture of a document on a desk.
 	Scene Style = iota
-	// Noise is uniform random noise encoded at quality 95: about 1.2 bytes per pixel, the most a
-	// JPEG of a given pixel count can weigh in practice.
+	// Noise is uniform random noise encoded at quality 95 (4:2:0): about 1.5 bytes per pixel,
+	// about the most a JPEG of a given pixel count weighs in practice.
 	Noise
 )
 
@@ -33,7 +33,7 @@ func (s Style) quality() int {
 	return 90
 }
 
-// Make returns a JPEG of about target bytes (within 3%) and never more than limit bytes (limit <= 0
+// Make returns a JPEG of about target bytes (within 1%) and never more than limit bytes (limit <= 0
 // means no bound), with a 4:3 aspect for Scene and a square for Noise. It measures a small sample
 // to estimate the bytes per pixel, then encodes the full image, correcting the size up to four
 // times.
@@ -61,7 +61,7 @@ func Make(style Style, target, limit int) ([]byte, error) {
 			return nil, err
 		}
 		ratio := float64(len(out)) / float64(target)
-		if math.Abs(ratio-1) <= 0.03 && (limit <= 0 || len(out) <= limit) {
+		if math.Abs(ratio-1) <= 0.01 && (limit <= 0 || len(out) <= limit) {
 			return out, nil
 		}
 		pixels = float64(w*h) / ratio

@@ -23,7 +23,7 @@ func TestMake(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := float64(len(b)) / float64(tc.target); got < 0.97 || got > 1.03 {
+			if got := float64(len(b)) / float64(tc.target); got < 0.99 || got > 1.01 {
 				t.Errorf("size %d, want about %d", len(b), tc.target)
 			}
 			if tc.max > 0 && len(b) > tc.max {

@@ -45,8 +45,10 @@ func Memory(pid int) (rss, hwm int64, err error) {
 
 // Sample is one reading of a process's resident memory.
 type Sample struct {
-	At  time.Time
-	RSS int64 // bytes
+	// At is when the reading was taken.
+	At time.Time
+	// RSS is VmRSS in bytes.
+	RSS int64
 }
 
 // Sampler reads a process's VmRSS at a fixed interval until stopped.
@@ -107,4 +109,33 @@ func Peak(samples []Sample, from, to time.Time) (peak int64, n int) {
 		peak = max(peak, x.RSS)
 	}
 	return peak, n
+}
+
+// clockTicks is USER_HZ, the unit of the times in /proc/PID/stat: 100 on every Linux
+// architecture Go supports.
+const clockTicks = 100
+
+// CPUTime returns the user and the system CPU time the process has used, from /proc/PID/stat.
+func CPUTime(pid int) (user, system time.Duration, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("server: cpu time: %w", err)
+	}
+	// The command name, field 2, is in parentheses and may hold spaces; utime and stime are
+	// fields 14 and 15, the 12th and 13th after it.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, 0, fmt.Errorf("server: cpu time: cannot parse /proc/%d/stat", pid)
+	}
+	fields := strings.Fields(string(b[i+1:]))
+	if len(fields) < 13 {
+		return 0, 0, fmt.Errorf("server: cpu time: cannot parse /proc/%d/stat", pid)
+	}
+	var ticks [2]int64
+	for k, f := range fields[11:13] {
+		if ticks[k], err = strconv.ParseInt(f, 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("server: cpu time: %w", err)
+		}
+	}
+	return time.Duration(ticks[0]) * time.Second / clockTicks, time.Duration(ticks[1]) * time.Second / clockTicks, nil
 }

@@ -31,6 +31,23 @@ func Build(ctx context.Context, dir string) (string, error) {
 	return bin, nil
 }
 
+// Binary returns bin when it is set; otherwise it builds kycd into a new temp folder and returns
+// the binary there. cleanup removes what Binary made.
+func Binary(ctx context.Context, bin string) (path string, cleanup func(), err error) {
+	if bin != "" {
+		return bin, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "kycd-bench-bin-*")
+	if err != nil {
+		return "", nil, fmt.Errorf("server: %w", err)
+	}
+	if path, err = Build(ctx, dir); err != nil {
+		_ = os.RemoveAll(dir)
+		return "", nil, err
+	}
+	return path, func() { _ = os.RemoveAll(dir) }, nil
+}
+
 // Config says how to run the server.
 type Config struct {
 	// Bin is the kycd binary. Required.
