@@ -116,7 +116,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	if err := a.Store.StartJobs(ctx); err != nil {
+	// River stops hard when its start context ends; StopJobs below stops it gracefully instead.
+	if err := a.Store.StartJobs(context.WithoutCancel(ctx)); err != nil {
 		_ = ln.Close()
 		return err
 	}

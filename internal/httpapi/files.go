@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -104,7 +105,7 @@ func (h *uploadHandler) readMultipart(r *http.Request, boundary string) (applica
 	if boundary == "" {
 		return "", "", nil, kyc.Invalid("header.Content-Type", "the multipart boundary is missing")
 	}
-	mr := multipart.NewReader(r.Body, boundary)
+	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, 64<<10), boundary)
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {

@@ -107,7 +107,8 @@ func replay(w http.ResponseWriter, r *http.Request, log *slog.Logger, prev *stor
 type requestHasher struct {
 	h        hash.Hash
 	boundary []byte
-	carry    []byte
+	carry    []byte // a tail shorter than the boundary, held back from the last write
+	scratch  []byte // carry + the next write, reused
 }
 
 func newRequestHasher(r *http.Request) *requestHasher {
@@ -119,14 +120,25 @@ func newRequestHasher(r *http.Request) *requestHasher {
 	return h
 }
 
-// Write hashes p with every occurrence of the boundary removed; a tail shorter than the boundary
-// is carried to the next write, so an occurrence split across writes is found too.
+// Write hashes p with every occurrence of the boundary removed. The last len(boundary)-1 bytes are
+// held back until the next write, so an occurrence split across two writes is found too.
 func (h *requestHasher) Write(p []byte) (int, error) {
 	if len(h.boundary) == 0 {
 		return h.h.Write(p)
 	}
-	buf := append(h.carry, p...)
-	buf = bytes.ReplaceAll(buf, h.boundary, nil)
+	buf := p
+	if len(h.carry) > 0 {
+		h.scratch = append(append(h.scratch[:0], h.carry...), p...)
+		buf = h.scratch
+	}
+	for {
+		i := bytes.Index(buf, h.boundary)
+		if i < 0 {
+			break
+		}
+		h.h.Write(buf[:i])
+		buf = buf[i+len(h.boundary):]
+	}
 	keep := min(len(h.boundary)-1, len(buf))
 	h.h.Write(buf[:len(buf)-keep])
 	h.carry = append(h.carry[:0], buf[len(buf)-keep:]...)

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -63,7 +64,12 @@ func (s *Spooled) fill(f *os.File, r io.Reader, limit int64) error {
 	}
 	hash := sha256.New()
 	head := &headWriter{buf: make([]byte, 0, headSize)}
-	n, err := io.Copy(io.MultiWriter(f, hash, head), io.LimitReader(r, readMax))
+	// Write the file in 64 KiB pieces: a multipart reader hands out 4 KiB at a time.
+	bw := bufio.NewWriterSize(f, 64<<10)
+	n, err := io.CopyBuffer(io.MultiWriter(bw, hash, head), io.LimitReader(r, readMax), make([]byte, 64<<10))
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err != nil {
 		return fmt.Errorf("media: spool: %w", err)
 	}
