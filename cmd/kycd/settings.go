@@ -46,6 +46,8 @@ var settings = []setting{
 			c.JobWorkers = int(n)
 			return err
 		}},
+	{"levels-file", "KYCD_LEVELS_FILE", "(none: L0, L1, L2 built in)", "JSON file changing the verification levels or adding more; a bad file stops serve naming the line",
+		func(c *app.Config, v string) error { c.LevelsFile = v; return nil }},
 	{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "30s", "how long a stopping server waits for requests and jobs",
 		func(c *app.Config, v string) error {
 			d, err := time.ParseDuration(v)

@@ -19,9 +19,11 @@ import (
 	"kycd/internal/document"
 	"kycd/internal/file"
 	"kycd/internal/httpapi"
+	"kycd/internal/level"
 	"kycd/internal/request"
 	"kycd/internal/seal"
 	"kycd/internal/store"
+	"kycd/internal/verify"
 )
 
 // App is a built kycd: its parts, ready to serve.
@@ -68,9 +70,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = st.Close()
 		return nil, err
 	}
+	levels, err := level.Load(cfg.LevelsFile, verify.CheckNames())
+	if err != nil {
+		_ = blobs.Close()
+		_ = st.Close()
+		return nil, err
+	}
 	workers := river.NewWorkers()
 	periodic := append(request.Register(workers, st), registerMaintenance(workers, st)...)
+	engine := verify.NewEngine(st, blobs, levels, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels})
+	verifyQueue, verifyWorkers := verify.Register(workers, engine)
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
+		Queues: map[string]int{verifyQueue: verifyWorkers},
 		Logger: log.With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
 		_ = blobs.Close()
 		_ = st.Close()

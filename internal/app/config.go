@@ -31,6 +31,9 @@ type Config struct {
 	MaxImagePixels int64
 	// JobWorkers is how many background jobs run at once in this process. Default 10.
 	JobWorkers int
+	// LevelsFile is a JSON file that changes the built-in levels (L0, L1, L2) or adds more; see
+	// package level. Default none.
+	LevelsFile string
 	// ShutdownTimeout is how long a stopping server waits for requests and jobs. Default 30 s.
 	ShutdownTimeout time.Duration
 	// Version is reported in the OpenAPI document.

@@ -1,20 +1,25 @@
 package document
 
 import (
+	"github.com/riverqueue/river"
+
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"kycd/internal/kyc"
+	"kycd/internal/request"
 	"kycd/internal/store"
+	"kycd/internal/verify"
 )
 
 // Store is what the document service needs from the database.
 type Store interface {
 	CreateDocument(ctx context.Context, d *kyc.Document, eff store.Effects) error
 	Document(ctx context.Context, env kyc.Env, id string) (kyc.Document, error)
-	UpdateDocument(ctx context.Context, env kyc.Env, id string, mutate func(d *kyc.Document) (store.Effects, error)) (kyc.Document, error)
+	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 	ListDocuments(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Document], error)
 }
 
@@ -32,8 +37,10 @@ type Input struct {
 
 // Rejection is a person's reason for rejecting a document.
 type Rejection struct {
-	Type    string `json:"type" enum:"document-unreadable,document-expired,document-not-matching,document-duplicate,document-invalid,document-not-open,underage-person,third-party-or-mismatch,expiration-date-missing,issue-date-missing,dob-mismatch,name-mismatch,critical-info-missing,old-address-on-id,tampered-document,other"`
-	Message string `json:"message,omitempty" maxLength:"1000"`
+	Type     string `json:"type" enum:"document-unreadable,document-expired,document-not-matching,document-duplicate,document-invalid,document-not-open,underage-person,third-party-or-mismatch,expiration-date-missing,issue-date-missing,dob-mismatch,name-mismatch,critical-info-missing,old-address-on-id,tampered-document,other"`
+	Message  string `json:"message,omitempty" maxLength:"1000"`
+	Notes    string `json:"notes,omitempty" maxLength:"2000" doc:"Why, for the case file"`
+	Override bool   `json:"override,omitempty" doc:"Change a document that the checks or a person already decided"`
 }
 
 // Service creates, reads, lists, accepts and rejects KYC documents.
@@ -54,6 +61,7 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in I
 	err := s.store.CreateDocument(ctx, &d, store.Effects{
 		Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-document.create", ResourceType: "kyc-document", ResourceID: d.ID},
 		Events: []store.NewEvent{{Type: kyc.EventDocumentCreated, ResourceType: "kyc-document", ResourceID: d.ID}},
+		Jobs:   []river.InsertManyParams{verify.Job(env, d.ID)},
 	})
 	return d, err
 }
@@ -109,35 +117,64 @@ func (s *Service) List(ctx context.Context, env kyc.Env, applicantID, cursor str
 	return s.store.ListDocuments(ctx, env, applicantID, cursor, limit)
 }
 
-// Accept records a person's acceptance of a document. An archived document cannot change.
-func (s *Service) Accept(ctx context.Context, actor kyc.Actor, env kyc.Env, id string) (kyc.Document, error) {
-	return s.decide(ctx, actor, env, id, "accepted", nil)
+// ReviewInput is a person's acceptance of a document.
+type ReviewInput struct {
+	Notes    string `json:"notes,omitempty" maxLength:"2000" doc:"Why, for the case file"`
+	Override bool   `json:"override,omitempty" doc:"Change a document that the checks or a person already decided"`
 }
 
-// Reject records a person's rejection of a document with a reason type.
+// Accept records a person's acceptance of a document in pending-review (or of a decided one with
+// override), and moves its request and applicant on.
+func (s *Service) Accept(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, in ReviewInput) (kyc.Document, error) {
+	return s.review(ctx, actor, env, id, "accepted", nil, in)
+}
+
+// Reject records a person's rejection of a document with a reason type, as Accept does.
 func (s *Service) Reject(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, r Rejection) (kyc.Document, error) {
 	if !kyc.OneOf(r.Type, kyc.RejectionTypes) {
 		return kyc.Document{}, kyc.Invalid("body.type", "must be one of %v", kyc.RejectionTypes)
 	}
-	return s.decide(ctx, actor, env, id, "rejected", &kyc.RejectionReason{Type: r.Type, Message: strings.TrimSpace(r.Message)})
+	return s.review(ctx, actor, env, id, "rejected", &kyc.RejectionReason{Type: r.Type, Message: strings.TrimSpace(r.Message)},
+		ReviewInput{Notes: r.Notes, Override: r.Override})
 }
 
-func (s *Service) decide(ctx context.Context, actor kyc.Actor, env kyc.Env, id, status string, reason *kyc.RejectionReason) (kyc.Document, error) {
+func (s *Service) review(ctx context.Context, actor kyc.Actor, env kyc.Env, id, outcome string, reason *kyc.RejectionReason, in ReviewInput) (kyc.Document, error) {
 	if !kyc.ValidID(kyc.PrefixDocument, id) {
 		return kyc.Document{}, fmt.Errorf("kyc document %q: %w", id, kyc.ErrNotFound)
 	}
-	return s.store.UpdateDocument(ctx, env, id, func(d *kyc.Document) (store.Effects, error) {
-		if d.Status == "archived" {
+	return s.store.DecideDocument(ctx, env, id, func(c *store.Case) (store.Effects, error) {
+		d := c.Document
+		switch d.Status {
+		case "pending-review":
+		case "accepted", "rejected":
+			if !in.Override {
+				return store.Effects{}, fmt.Errorf("the document is already %s; send override: true to change it: %w", d.Status, kyc.ErrConflict)
+			}
+		case "archived":
 			return store.Effects{}, fmt.Errorf("the document is archived: %w", kyc.ErrConflict)
+		default:
+			return store.Effects{}, fmt.Errorf("the document is still being checked (%s): %w", d.Status, kyc.ErrConflict)
 		}
-		d.Status, d.RejectionReason = status, reason
-		action, event := "kyc-document.accept", kyc.EventDocumentAccepted
-		if status == "rejected" {
-			action, event = "kyc-document.reject", kyc.EventDocumentRejected
+		if c.Request != nil && kyc.FinalRequestStatus(c.Request.Status) && !in.Override {
+			return store.Effects{}, fmt.Errorf("its KYC request is %s; send override: true to change the document anyway: %w", c.Request.Status, kyc.ErrConflict)
 		}
-		return store.Effects{
-			Audit:  kyc.AuditEntry{Actor: actor, Action: action, ResourceType: "kyc-document", ResourceID: d.ID},
-			Events: []store.NewEvent{{Type: event, ResourceType: "kyc-document", ResourceID: d.ID}},
-		}, nil
+		d.Status, d.RejectionReason = outcome, reason
+		d.Review = &kyc.Review{Reviewer: actor, Outcome: outcome, Notes: strings.TrimSpace(in.Notes), Override: in.Override, ReviewedTime: time.Now().UTC()}
+		if reason != nil {
+			d.Review.Reason = reason.Type
+		}
+		event := kyc.EventDocumentAccepted
+		if outcome == "rejected" {
+			event = kyc.EventDocumentRejected
+		}
+		eff := store.Effects{
+			Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.review", ResourceType: "kyc-document", ResourceID: d.ID},
+			Events: []store.NewEvent{
+				{Type: kyc.EventDocumentReviewed, ResourceType: "kyc-document", ResourceID: d.ID},
+				{Type: event, ResourceType: "kyc-document", ResourceID: d.ID},
+			},
+		}
+		eff.Events = append(eff.Events, request.Advance(c)...)
+		return eff, nil
 	})
 }

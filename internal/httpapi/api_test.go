@@ -255,36 +255,65 @@ func TestScenario(t *testing.T) {
 			t.Fatalf("default maxAttempts: %v", d)
 		}
 		r = e.json("POST", "/v1/kyc-documents", e.testKey, `{"applicantId":"`+apl+`","requestId":"`+req+`","type":"identity-proof","subtype":"passport",
-			"fileIds":["`+front+`","`+selfie+`"],"identification":{"number":"NMD138JH9","issuingCountry":"Thailand","issueDate":"2019-06-18","expiryDate":"2029-06-17",
+			"fileIds":["`+front+`","`+selfie+`"],"identification":{"number":"TEST-REVIEW","issuingCountry":"Thailand","issueDate":"2019-06-18","expiryDate":"2029-06-17",
 			"holderName":"Chattarin Hongladarom","mrz":"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"}}`)
 		if r.Status != 201 || r.str("status") != "pending" || r.JSON["identification"].(map[string]any)["issuingCountry"] != "TH" {
 			t.Fatalf("create document: %d %s", r.Status, r.Raw)
 		}
 		doc := r.str("id")
-		r = e.json("POST", "/v1/kyc-documents/"+doc+"/rejection", e.testKey, `{"type":"document-expired","message":"expired"}`)
-		if r.Status != 200 || r.str("status") != "rejected" || r.JSON["rejectionReason"].(map[string]any)["type"] != "document-expired" {
+		if r := e.json("POST", "/v1/kyc-documents/"+doc+"/acceptance", e.testKey, ``); r.Status != 409 && r.str("status") != "pending-review" {
+			t.Fatalf("acceptance while the checks run: %d %s", r.Status, r.Raw)
+		}
+		// The test-mode magic number TEST-REVIEW sends the document to a person.
+		r = e.waitStatus("/v1/kyc-documents/"+doc, "pending-review")
+		if r.JSON["decision"].(map[string]any)["forced"] != true || r.JSON["checkList"] == nil {
+			t.Fatalf("forced decision: %s", r.Raw)
+		}
+		if g := e.json("GET", "/v1/kyc-requests/"+req, e.testKey, ""); g.str("status") != "pending-review" {
+			t.Fatalf("request while its document is in review: %s", g.Raw)
+		}
+		r = e.json("POST", "/v1/kyc-documents/"+doc+"/rejection", e.testKey, `{"type":"document-expired","message":"expired","notes":"checked the date"}`)
+		if r.Status != 200 || r.str("status") != "rejected" || r.JSON["rejectionReason"].(map[string]any)["type"] != "document-expired" ||
+			r.JSON["review"].(map[string]any)["notes"] != "checked the date" {
 			t.Fatalf("reject: %d %s", r.Status, r.Raw)
+		}
+		if g := e.json("GET", "/v1/kyc-requests/"+req, e.testKey, ""); g.str("status") != "attempted" {
+			t.Fatalf("request after a rejection with attempts left: %s", g.Raw)
 		}
 		if r := e.json("POST", "/v1/kyc-documents/"+doc+"/rejection", e.testKey, `{"type":"looks-fishy"}`); r.Status != 422 {
 			t.Fatalf("unknown rejection type: %d", r.Status)
 		}
-		r = e.json("POST", "/v1/kyc-documents/"+doc+"/acceptance", e.testKey, ``)
-		if r.Status != 200 || r.str("status") != "accepted" || r.JSON["rejectionReason"] != nil || r.JSON["revision"].(float64) != 2 {
-			t.Fatalf("accept: %d %s", r.Status, r.Raw)
+		if r := e.json("POST", "/v1/kyc-documents/"+doc+"/acceptance", e.testKey, ``); r.Status != 409 {
+			t.Fatalf("changing a decided document without override: %d %s", r.Status, r.Raw)
+		}
+		r = e.json("POST", "/v1/kyc-documents/"+doc+"/acceptance", e.testKey, `{"override":true,"notes":"second look"}`)
+		if r.Status != 200 || r.str("status") != "accepted" || r.JSON["rejectionReason"] != nil || r.JSON["review"].(map[string]any)["override"] != true {
+			t.Fatalf("accept with override: %d %s", r.Status, r.Raw)
+		}
+		if g := e.json("GET", "/v1/kyc-requests/"+req, e.testKey, ""); g.str("status") != "fulfilled" {
+			t.Fatalf("request after its document was accepted: %s", g.Raw)
+		}
+		if g := e.json("GET", "/v1/applicants/"+apl, e.testKey, ""); g.str("status") != "approved" || g.str("level") != "L1" {
+			t.Fatalf("applicant after a fulfilled request: %s", g.Raw)
 		}
 		r = e.json("GET", "/v1/kyc-documents?applicantId="+apl, e.testKey, "")
 		if r.Status != 200 || len(r.JSON["items"].([]any)) != 1 {
 			t.Fatalf("list documents: %d %s", r.Status, r.Raw)
 		}
-		r = e.json("PATCH", "/v1/kyc-requests/"+req, e.testKey, `{"reason":"card issuing"}`)
+		if r := e.json("PATCH", "/v1/kyc-requests/"+req, e.testKey, `{"reason":"late"}`); r.Status != 409 {
+			t.Fatalf("patch a fulfilled request: %d %s", r.Status, r.Raw)
+		}
+		r = e.json("POST", "/v1/kyc-requests", e.testKey, `{"applicantId":"`+apl+`","documents":[{"type":"address-proof"}]}`)
+		req2 := r.str("id")
+		r = e.json("PATCH", "/v1/kyc-requests/"+req2, e.testKey, `{"reason":"card issuing"}`)
 		if r.Status != 200 || r.str("reason") != "card issuing" || r.JSON["revision"].(float64) != 1 {
 			t.Fatalf("patch request: %d %s", r.Status, r.Raw)
 		}
-		r = e.json("DELETE", "/v1/kyc-requests/"+req, e.testKey, "")
+		r = e.json("DELETE", "/v1/kyc-requests/"+req2, e.testKey, "")
 		if r.Status != 200 || r.str("status") != "abandoned" {
 			t.Fatalf("abandon: %d %s", r.Status, r.Raw)
 		}
-		if r := e.json("DELETE", "/v1/kyc-requests/"+req, e.testKey, ""); r.Status != 409 {
+		if r := e.json("DELETE", "/v1/kyc-requests/"+req2, e.testKey, ""); r.Status != 409 {
 			t.Fatalf("abandon twice: %d %s", r.Status, r.Raw)
 		}
 
@@ -298,7 +327,7 @@ func TestScenario(t *testing.T) {
 		}
 
 		trail, err := e.app.Store.AuditTrail(t.Context(), "test", doc)
-		if err != nil || len(trail) != 3 || trail[2].Action != "kyc-document.accept" {
+		if err != nil || len(trail) != 4 || trail[1].Actor != "system:verification" || trail[3].Action != "kyc-document.review" {
 			t.Fatalf("audit trail of the document: %v %+v", err, trail)
 		}
 		if err := e.app.Store.VerifyAuditChain(t.Context(), "test"); err != nil {
@@ -307,19 +336,21 @@ func TestScenario(t *testing.T) {
 
 		// Every change wrote an event with the resource's revision and a snapshot of it.
 		evs, err := e.app.Store.ListEvents(t.Context(), "test", store.EventFilter{ResourceID: doc}, "", 10)
-		if err != nil || len(evs.Items) != 3 {
+		if err != nil || len(evs.Items) != 5 {
 			t.Fatalf("document events: %v %d", err, len(evs.Items))
 		}
+		// Newest first: the override's two events, the rejection's two, the creation.
 		for i, want := range []struct {
 			typ string
 			rev int64
-		}{{"kyc-document-accepted", 2}, {"kyc-document-rejected", 1}, {"kyc-document-created", 0}} {
+		}{{"kyc-document-accepted", 3}, {"kyc-document-reviewed", 3}, {"kyc-document-rejected", 2}, {"kyc-document-reviewed", 2}, {"kyc-document-created", 0}} {
 			ev := evs.Items[i]
 			if ev.Type != want.typ || ev.Revision != want.rev || !strings.Contains(string(ev.Data.(json.RawMessage)), `"revision":`+strconv.FormatInt(want.rev, 10)) {
 				t.Errorf("event %d: %s rev %d %s, want %s rev %d", i, ev.Type, ev.Revision, ev.Data, want.typ, want.rev)
 			}
 		}
-		for _, typ := range []string{"applicant-created", "applicant-updated", "file-stored", "kyc-request-created", "kyc-request-updated", "kyc-request-abandoned"} {
+		for _, typ := range []string{"applicant-created", "applicant-updated", "file-stored", "kyc-request-created", "kyc-request-updated",
+			"kyc-request-abandoned", "kyc-request-attempted", "kyc-request-fulfilled"} {
 			evs, err := e.app.Store.ListEvents(t.Context(), "test", store.EventFilter{Type: typ}, "", 10)
 			if err != nil || len(evs.Items) == 0 {
 				t.Errorf("no %s event: %v", typ, err)

@@ -57,13 +57,18 @@ func registerDocuments(api huma.API, d Deps) {
 			}
 			return &struct{ Body documentList }{documentList{Items: pg.Items, NextCursor: pg.NextCursor}}, nil
 		})
-	huma.Register(api, op("acceptKycDocument", http.MethodPost, "/v1/kyc-documents/{id}/acceptance", "Accept a KYC document (a person's decision)", tag, http.StatusOK, 404, 409),
+	huma.Register(api, op("acceptKycDocument", http.MethodPost, "/v1/kyc-documents/{id}/acceptance", "Accept a KYC document in review (a person's decision)", tag, http.StatusOK, 404, 409),
 		func(ctx context.Context, in *struct {
-			ID             string `path:"id"`
-			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
+			ID             string                `path:"id"`
+			IdempotencyKey string                `header:"Idempotency-Key" maxLength:"255"`
+			Body           *document.ReviewInput `required:"false"`
 		}) (*documentOut, error) {
 			p := principal(ctx)
-			doc, err := d.Documents.Accept(ctx, p.Actor(), p.Env, in.ID)
+			var review document.ReviewInput
+			if in.Body != nil {
+				review = *in.Body
+			}
+			doc, err := d.Documents.Accept(ctx, p.Actor(), p.Env, in.ID, review)
 			if err != nil {
 				return nil, problem(ctx, d.Log, err)
 			}

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"kycd/internal/app"
 	"kycd/internal/auth"
@@ -189,3 +190,19 @@ func testdata(t testing.TB, name string) []byte {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// waitStatus polls a resource until its status is want (the checks run as a background job).
+func (e *env) waitStatus(path, want string) resp {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := e.json("GET", path, e.testKey, "")
+		if r.str("status") == want {
+			return r
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s still %q, want %q: %s", path, r.str("status"), want, r.Raw)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

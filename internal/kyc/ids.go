@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -25,14 +26,31 @@ const (
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 // NewID returns a new sortable id with the given prefix, such as "apl_01J9Z3K6Q5W8C2B7X4N0M1R2S3".
+// Within one process, ids made in the same millisecond still sort in the order they were made (the
+// random part of the previous id is incremented), so the events of one change keep their order.
 func NewID(prefix string) string {
 	return newIDAt(prefix, time.Now())
 }
 
+var monotonic struct {
+	sync.Mutex
+	ms   uint64
+	last [10]byte
+}
+
 func newIDAt(prefix string, t time.Time) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
-	_, _ = rand.Read(b[6:]) // crypto/rand.Read never fails (Go 1.24+)
+	ms := uint64(t.UnixMilli())
+	binary.BigEndian.PutUint64(b[:8], ms<<16)
+	monotonic.Lock()
+	if ms == monotonic.ms && increment(&monotonic.last) {
+		copy(b[6:], monotonic.last[:])
+	} else {
+		_, _ = rand.Read(b[6:]) // crypto/rand.Read never fails (Go 1.24+)
+		monotonic.ms = ms
+		copy(monotonic.last[:], b[6:])
+	}
+	monotonic.Unlock()
 	var out [26]byte
 	// 128 bits as 26 base32 digits, most significant first (the top 2 bits of the first digit are 0).
 	hi := binary.BigEndian.Uint64(b[:8])
@@ -43,6 +61,17 @@ func newIDAt(prefix string, t time.Time) string {
 		hi >>= 5
 	}
 	return prefix + "_" + string(out[:])
+}
+
+// increment adds one to a big-endian number; it reports false on overflow.
+func increment(b *[10]byte) bool {
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i]++
+		if b[i] != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // ValidID reports whether id has the given prefix and the shape NewID produces. It is a cheap

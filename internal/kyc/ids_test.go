@@ -19,6 +19,15 @@ func TestNewIDSortsByTimeAndValidates(t *testing.T) {
 		}
 		prev = id
 	}
+	same := base.Add(time.Hour)
+	prev = ""
+	for range 1000 {
+		id := newIDAt(PrefixEvent, same)
+		if id <= prev {
+			t.Fatalf("ids of one millisecond do not keep their order: %q after %q", id, prev)
+		}
+		prev = id
+	}
 	for _, bad := range []string{"", "apl_", "fil_01J9Z3K6Q5W8C2B7X4N0M1R2S3", "apl_01J9Z3K6Q5W8C2B7X4N0M1R2S", "apl_01J9Z3K6Q5W8C2B7X4N0M1R2SU", "apl_01j9z3k6q5w8c2b7x4n0m1r2s3"} {
 		if ValidID(PrefixApplicant, bad) {
 			t.Errorf("ValidID(%q) = true", bad)

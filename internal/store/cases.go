@@ -78,11 +78,13 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 			if err := s.writeRequest(ctx, t, c.Request); err != nil {
 				return err
 			}
+			eff.MoreAudit = append(eff.MoreAudit, kyc.AuditEntry{Actor: eff.Audit.Actor, Action: "kyc-request.advance", ResourceType: "kyc-request", ResourceID: c.Request.ID})
 		}
 		if changed(before.apl, c.Applicant) {
 			if err := s.writeApplicant(ctx, t, c.Applicant, at); err != nil {
 				return err
 			}
+			eff.MoreAudit = append(eff.MoreAudit, kyc.AuditEntry{Actor: eff.Audit.Actor, Action: "applicant.follow-request", ResourceType: "applicant", ResourceID: c.Applicant.ID})
 		}
 		for _, f := range c.Fingerprints {
 			if _, err := t.exec(ctx, `INSERT INTO document_fingerprints (env, kind, value, document_id, applicant_id, created_at) VALUES (?, ?, ?, ?, ?, ?)

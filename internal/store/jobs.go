@@ -15,8 +15,11 @@ import (
 type JobsConfig struct {
 	// Workers are the job kinds this process can run; every kind that is inserted must be here.
 	Workers *river.Workers
-	// MaxWorkers is how many jobs run at once in this process. Default 10.
+	// MaxWorkers is how many jobs of the default queue run at once in this process. Default 10.
 	MaxWorkers int
+	// Queues are further queues and how many of their jobs run at once, for work that must be
+	// bounded apart from the rest (image checks are CPU and memory heavy).
+	Queues map[string]int
 	// PeriodicJobs run on a schedule (for example, sweeping expired KYC requests).
 	PeriodicJobs []*river.PeriodicJob
 	// Logger receives River's own logs; they carry job kinds and ids, never job results.
@@ -32,8 +35,12 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 	if cfg.MaxWorkers <= 0 {
 		cfg.MaxWorkers = 10
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}}
+	for name, n := range cfg.Queues {
+		queues[name] = river.QueueConfig{MaxWorkers: max(n, 1)}
+	}
 	rc := &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Queues:            queues,
 		Workers:           cfg.Workers,
 		PeriodicJobs:      cfg.PeriodicJobs,
 		Logger:            cfg.Logger,

@@ -20,6 +20,9 @@ type pgxTx = pgx.Tx
 type Effects struct {
 	// Audit records who did what; required for every state change.
 	Audit kyc.AuditEntry
+	// MoreAudit records further resources the same change moved (a request and an applicant
+	// following a document's decision).
+	MoreAudit []kyc.AuditEntry
 	// Events say what happened, for webhook subscribers.
 	Events []NewEvent
 	// Jobs are River jobs to insert (InsertManyTx), such as the expiry of a KYC request.
@@ -62,8 +65,10 @@ func (s *Store) applyEffects(ctx context.Context, t *txn, env kyc.Env, eff Effec
 	if eff.Audit.Action == "" {
 		return errors.New("store: a state change needs an audit entry")
 	}
-	if err := s.appendAudit(ctx, t, env, eff.Audit, now); err != nil {
-		return err
+	for _, a := range append([]kyc.AuditEntry{eff.Audit}, eff.MoreAudit...) {
+		if err := s.appendAudit(ctx, t, env, a, now); err != nil {
+			return err
+		}
 	}
 	if err := s.insertEvents(ctx, t, env, eff.Events, now); err != nil {
 		return err

@@ -1,0 +1,195 @@
+package verify
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"kycd/internal/kyc"
+	"kycd/internal/level"
+	"kycd/internal/request"
+	"kycd/internal/store"
+)
+
+// Store is what the engine needs from the database.
+type Store interface {
+	Document(ctx context.Context, env kyc.Env, id string) (kyc.Document, error)
+	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
+	Request(ctx context.Context, env kyc.Env, id string) (kyc.Request, error)
+	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
+	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
+	FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]store.FingerprintMatch, error)
+	Fingerprints(ctx context.Context, env kyc.Env, kind, notApplicant string) ([]store.FingerprintMatch, error)
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Blobs gives the bytes of files.
+type Blobs interface {
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+}
+
+// Config tunes the engine.
+type Config struct {
+	// IndexKey keys the blind index of document numbers (HMAC-SHA256); derive it from the master key.
+	IndexKey []byte
+	// MaxPixels bounds image decoding. Default 50,000,000.
+	MaxPixels int64
+	// PHashDistance is the largest Hamming distance between perceptual hashes that counts as the
+	// same image. Default 6.
+	PHashDistance int
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Engine verifies documents.
+type Engine struct {
+	store  Store
+	blobs  Blobs
+	levels *level.Set
+	cfg    Config
+}
+
+// NewEngine returns an engine.
+func NewEngine(st Store, blobs Blobs, levels *level.Set, cfg Config) *Engine {
+	if cfg.MaxPixels <= 0 {
+		cfg.MaxPixels = 50_000_000
+	}
+	if cfg.PHashDistance <= 0 {
+		cfg.PHashDistance = 6
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Engine{store: st, blobs: blobs, levels: levels, cfg: cfg}
+}
+
+// errSettled stops a decision for a document that someone decided meanwhile.
+var errSettled = errors.New("document already decided")
+
+const engineActor kyc.Actor = "system:verification"
+
+// Verify runs the checks on one document and decides it. A document that is no longer pending is
+// left alone, so a job that runs twice changes nothing the second time.
+func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
+	d, err := e.store.Document(ctx, env, id)
+	if err != nil {
+		return err
+	}
+	if d.Status != "pending" && d.Status != "in-progress" {
+		return nil
+	}
+	in, err := e.gather(ctx, env, &d)
+	if err != nil {
+		return err
+	}
+	fs, parsed, prints := e.runChecks(ctx, in)
+	now := e.cfg.Now()
+	dec, checks, reason := decision(fs, in.level, now)
+	if outcome, forcedReason, ok := forced(env, &d); ok {
+		dec.Outcome, dec.Forced, reason = outcome, true, forcedReason
+	}
+	_, err = e.store.DecideDocument(ctx, env, id, func(c *store.Case) (store.Effects, error) {
+		doc := c.Document
+		if doc.Status != "pending" && doc.Status != "in-progress" {
+			return store.Effects{}, errSettled
+		}
+		doc.Status, doc.Score, doc.CheckList, doc.ParsedData, doc.Decision = dec.Outcome, &dec.Score, checks, parsed, &dec
+		doc.RejectionReason = reason
+		c.Fingerprints = prints
+		eff := store.Effects{Audit: kyc.AuditEntry{Actor: engineActor, Action: "kyc-document.decide", ResourceType: "kyc-document", ResourceID: doc.ID}}
+		switch dec.Outcome {
+		case "accepted":
+			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventDocumentAccepted, ResourceType: "kyc-document", ResourceID: doc.ID})
+		case "rejected":
+			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventDocumentRejected, ResourceType: "kyc-document", ResourceID: doc.ID})
+		}
+		eff.Events = append(eff.Events, request.Advance(c)...)
+		return eff, nil
+	})
+	if errors.Is(err, errSettled) {
+		return nil
+	}
+	return err
+}
+
+// input is everything the checks of one document look at.
+type input struct {
+	env       kyc.Env
+	doc       *kyc.Document
+	applicant kyc.Applicant
+	request   *kyc.Request
+	level     level.Level
+	files     []file
+}
+
+// file is one of the document's files with its bytes.
+type file struct {
+	kyc.File
+	data []byte
+}
+
+func (e *Engine) gather(ctx context.Context, env kyc.Env, d *kyc.Document) (*input, error) {
+	in := &input{env: env, doc: d}
+	var err error
+	if in.applicant, err = e.store.Applicant(ctx, env, d.ApplicantID); err != nil {
+		return nil, err
+	}
+	levelName := "L1"
+	if d.RequestID != "" {
+		r, err := e.store.Request(ctx, env, d.RequestID)
+		if err != nil {
+			return nil, err
+		}
+		in.request, levelName = &r, r.Level
+	}
+	l, ok := e.levels.Get(levelName)
+	if !ok {
+		return nil, fmt.Errorf("verify %s: level %q is not configured", d.ID, levelName)
+	}
+	in.level = l
+	for _, id := range d.FileIDs {
+		f, err := e.store.File(ctx, env, id)
+		if err != nil {
+			return nil, err
+		}
+		rc, err := e.blobs.Get(ctx, f.BlobKey)
+		if err != nil {
+			return nil, fmt.Errorf("verify %s: file %s: %w", d.ID, id, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, f.Size+1))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("verify %s: file %s: %w", d.ID, id, err)
+		}
+		in.files = append(in.files, file{File: f, data: data})
+	}
+	return in, nil
+}
+
+// documentNumberIndex is the blind index of a document number: an HMAC, under a key derived from
+// the master key, of the normalised number, issuing country and subtype. Equal documents meet in
+// the index; the index does not reveal the number.
+func (e *Engine) documentNumberIndex(number, country, subtype string) string {
+	n := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		}
+		return -1
+	}, number)
+	if n == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, e.cfg.IndexKey)
+	m.Write([]byte(n + "|" + country + "|" + subtype))
+	return hex.EncodeToString(m.Sum(nil))
+}
