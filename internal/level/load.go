@@ -35,9 +35,16 @@ func (s *Set) Names() []string {
 	return names
 }
 
+// Known is what the levels file may name: the engine's checks, and a validator of the applicant
+// field paths that requiredFields lists.
+type Known struct {
+	Checks     []string
+	FieldPaths func(paths []string) error
+}
+
 // Load returns the built-in levels changed and extended by the JSON file at path ("" for none).
-// knownChecks are the check names weights may name. Errors name the file and line.
-func Load(path string, knownChecks []string) (*Set, error) {
+// Errors name the file and line.
+func Load(path string, known Known) (*Set, error) {
 	set := &Set{levels: Builtin()}
 	if path == "" {
 		return set, nil
@@ -46,14 +53,14 @@ func Load(path string, knownChecks []string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("levels file: %w", err)
 	}
-	if err := set.parse(data, knownChecks); err != nil {
+	if err := set.parse(data, known); err != nil {
 		return nil, fmt.Errorf("%s:%w", path, err)
 	}
 	return set, nil
 }
 
 // parse reads {"levels": [...]}, each level over its base, and validates each.
-func (s *Set) parse(data []byte, knownChecks []string) error {
+func (s *Set) parse(data []byte, known Known) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	fail := func(off int64, format string, args ...any) error {
 		return fmt.Errorf("%d: %s", line(data, off), fmt.Sprintf(format, args...))
@@ -90,7 +97,7 @@ func (s *Set) parse(data []byte, knownChecks []string) error {
 			return fail(start, "%v", syntaxMessage(err))
 		}
 		start += int64(len(raw) - len(bytes.TrimLeft(raw, " \t\r\n,")))
-		if err := s.add(raw, knownChecks); err != nil {
+		if err := s.add(raw, known); err != nil {
 			var le *lineError
 			if errors.As(err, &le) {
 				return fail(start+le.offset, "%s", le.msg)
@@ -117,7 +124,7 @@ type lineError struct {
 
 func (e *lineError) Error() string { return e.msg }
 
-func (s *Set) add(raw json.RawMessage, knownChecks []string) error {
+func (s *Set) add(raw json.RawMessage, known Known) error {
 	var head struct {
 		Name string `json:"name"`
 		Base string `json:"base"`
@@ -144,7 +151,7 @@ func (s *Set) add(raw json.RawMessage, knownChecks []string) error {
 		return &lineError{offset: dec.InputOffset(), msg: fmt.Sprintf("level %s: %s", head.Name, syntaxMessage(err))}
 	}
 	l.Name = head.Name
-	if err := validate(l, knownChecks); err != nil {
+	if err := validate(l, known); err != nil {
 		return fmt.Errorf("level %s: %w", head.Name, err)
 	}
 	l.Version = version(l)
@@ -152,8 +159,13 @@ func (s *Set) add(raw json.RawMessage, knownChecks []string) error {
 	return nil
 }
 
-func validate(l Level, knownChecks []string) error {
+func validate(l Level, known Known) error {
 	var problems []string
+	if known.FieldPaths != nil {
+		if err := known.FieldPaths(l.RequiredFields); err != nil {
+			problems = append(problems, "requiredFields: "+err.Error())
+		}
+	}
 	if l.AcceptAbove < 0 || l.AcceptAbove > 100 || l.RejectBelow < 0 || l.RejectBelow > l.AcceptAbove {
 		problems = append(problems, fmt.Sprintf("thresholds must satisfy 0 <= rejectBelow (%d) <= acceptAbove (%d) <= 100", l.RejectBelow, l.AcceptAbove))
 	}
@@ -163,8 +175,8 @@ func validate(l Level, knownChecks []string) error {
 		}
 	}
 	for name, w := range l.Weights {
-		if knownChecks != nil && !slices.Contains(knownChecks, name) {
-			problems = append(problems, fmt.Sprintf("weight for unknown check %q (known: %s)", name, strings.Join(knownChecks, ", ")))
+		if known.Checks != nil && !slices.Contains(known.Checks, name) {
+			problems = append(problems, fmt.Sprintf("weight for unknown check %q (known: %s)", name, strings.Join(known.Checks, ", ")))
 		}
 		if w < 0 || w > 100 {
 			problems = append(problems, fmt.Sprintf("weight of %q must be 0-100", name))

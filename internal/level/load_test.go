@@ -1,13 +1,21 @@
 package level
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-var checks = []string{"name-match", "date-of-birth-valid"}
+var checks = Known{Checks: []string{"name-match", "date-of-birth-valid"}, FieldPaths: func(paths []string) error {
+	for _, p := range paths {
+		if p == "profile.shoeSize" {
+			return errors.New("unknown field path profile.shoeSize")
+		}
+	}
+	return nil
+}}
 
 func write(t *testing.T, s string) string {
 	p := filepath.Join(t.TempDir(), "levels.json")
@@ -51,6 +59,7 @@ func TestLoadNamesTheBadLine(t *testing.T) {
 		{"thresholds", "{\"levels\": [\n  {\"name\": \"L1\", \"acceptAbove\": 40, \"rejectBelow\": 60}\n]}", ":2: level L1: thresholds"},
 		{"unknown document type", "{\"levels\": [{\"name\": \"L9\", \"documents\": [\"selfie\"]}]}", `:1: level L9: unknown document type "selfie"`},
 		{"wrong shape", "[1, 2]", ":1:"},
+		{"unknown field path", "{\"levels\": [\n{\"name\": \"L1\", \"requiredFields\": [\"profile.shoeSize\"]}]}", ":2: level L1: requiredFields: unknown field path"},
 		{"unknown base", "{\"levels\": [{\"name\": \"L9\", \"base\": \"L7\"}]}", `unknown base level "L7"`},
 	}
 	for _, tt := range tests {

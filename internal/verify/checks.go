@@ -1,22 +1,212 @@
 package verify
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"image"
+	"slices"
+	"strconv"
+	"time"
 
+	"kycd/internal/kyc"
 	"kycd/internal/store"
+	"kycd/internal/verify/check"
 )
 
-// runChecks runs every check the document's type and level call for. It returns the findings, what
-// the checks read (parsedData) and the fingerprints to store for duplicate detection.
-func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[string]any, []store.Fingerprint) {
-	var fs []finding
-	parsed := map[string]any{}
-	var prints []store.Fingerprint
-	fs = append(fs, e.duplicateChecks(ctx, in, parsed, &prints)...)
-	return fs, parsed, prints
+// Check names of the engine's own checks (the rest are in package check).
+const (
+	// CheckFaceProof: a request with faceProofRequired needs a selfie (a face-proof file) with a
+	// face beside the identity document.
+	CheckFaceProof = "face-proof-present"
+	// CheckAddressRecent: a proof of address was issued within the level's addressProofMaxAgeDays.
+	CheckAddressRecent = "address-proof-recent"
+	// CheckAddressCountry: a proof of address is issued in the country of one of the applicant's
+	// addresses.
+	CheckAddressCountry = "address-proof-country"
+)
+
+// ownWeights are the default weights of the engine's own checks.
+var ownWeights = map[string]int{
+	CheckDuplicateNumber: 100, CheckDuplicateFile: 40, CheckDuplicateImage: 40,
+	CheckFaceProof: 60, CheckAddressRecent: 60, CheckAddressCountry: 40,
 }
 
 // CheckNames lists every check the engine runs, the names a level's weights may use.
 func CheckNames() []string {
-	return []string{CheckDuplicateNumber, CheckDuplicateFile, CheckDuplicateImage}
+	names := slices.Clone(check.Names)
+	for n := range ownWeights {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// neverExpire are identity-document subtypes accepted without an expiry date.
+var neverExpire = []string{"other"}
+
+// runChecks runs every check the document's type and level call for. It returns the findings, what
+// the checks read (parsedData, nothing personal) and the fingerprints to store for duplicate
+// detection.
+func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[string]any, []store.Fingerprint, error) {
+	now := e.cfg.Now()
+	d, a, l := in.doc, &in.applicant, in.level
+	matchLevel := 2
+	if in.request != nil {
+		matchLevel = in.request.MatchLevel
+	}
+	var results []check.Result
+	add := func(rs ...check.Result) { results = append(results, rs...) }
+	parsed := map[string]any{}
+
+	// Data: the applicant.
+	add(check.RequiredFields(a, d, l.RequiredFields), check.DateOfBirth(&a.Profile, now),
+		check.MinimumAge(a, check.MinAge{Default: l.MinAge, ByCountry: l.MinAgeByCountry}, now),
+		check.Countries(a, d.Identification), check.Phone(&a.Profile), check.SSN(a), check.Occupation(&a.Profile))
+	parsed["hasMinimalAge"] = !results[2].Failed && !results[2].Skipped
+
+	switch d.Type {
+	case "identity-proof":
+		add(check.DocumentDates(d.Identification, now), check.NotExpired(d.Identification, now), check.ExpiryPresent(d, neverExpire),
+			check.HolderName(d.Identification, &a.Profile, matchLevel))
+		if l.NationalityMatch {
+			add(check.IssuingCountry(d.Identification, &a.Profile))
+		}
+		rep := check.MRZ(d.Identification, &a.Profile, matchLevel, now)
+		add(rep.Results...)
+		for k, v := range rep.ParsedData {
+			parsed[k] = v
+		}
+	case "address-proof":
+		add(check.DocumentDates(d.Identification, now), check.HolderName(d.Identification, &a.Profile, matchLevel))
+	default:
+		add(check.DocumentDates(d.Identification, now))
+	}
+	fs := e.weigh(l, results)
+	if d.Type == "address-proof" {
+		fs = append(fs, addressChecks(in, now)...)
+	}
+
+	imgs, imgFindings := e.imageChecks(in, parsed)
+	fs = append(fs, imgFindings...)
+	if d.Type == "identity-proof" && e.faceProofRequired(in) {
+		f := finding{Name: CheckFaceProof, Weight: l.Weight(CheckFaceProof, ownWeights[CheckFaceProof]), Reason: "critical-info-missing"}
+		if parsed["hasMatchingFaceProof"] != true {
+			f.Failed, f.Detail = true, "the KYC request asks for a selfie with one face beside the identity document"
+		}
+		fs = append(fs, f)
+	}
+
+	var prints []store.Fingerprint
+	dups, err := e.duplicateChecks(ctx, in, imgs, parsed, &prints)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return append(fs, dups...), parsed, prints, nil
+}
+
+// weigh turns check results into findings with the level's weights; skipped checks cost nothing
+// and are left out of the checkList.
+func (e *Engine) weigh(l levelWeights, rs []check.Result) []finding {
+	fs := make([]finding, 0, len(rs))
+	for _, r := range rs {
+		if r.Skipped {
+			continue
+		}
+		fs = append(fs, finding{Name: r.Name, Failed: r.Failed, Reason: r.Reason, Detail: r.Detail, Decisive: r.Decisive,
+			Weight: l.Weight(r.Name, check.DefaultWeights[r.Name])})
+	}
+	return fs
+}
+
+type levelWeights interface {
+	Weight(check string, def int) int
+}
+
+// decodedImage is one image file of the document, decoded.
+type decodedImage struct {
+	file
+	img image.Image
+}
+
+// imageChecks decodes each image file and checks it for what its tag says it shows: an identity
+// document's sides must be large, sharp and well exposed, its front must show a face; a selfie must
+// show exactly one face; other images must be readable. Findings are named check.tag
+// ("image-sharp.face-proof"); their weight is the check's.
+func (e *Engine) imageChecks(in *input, parsed map[string]any) ([]decodedImage, []finding) {
+	var imgs []decodedImage
+	var fs []finding
+	faces := map[string]int{}
+	for _, f := range in.files {
+		if f.MIME == "application/pdf" {
+			continue
+		}
+		img, err := check.Decode(bytes.NewReader(f.data), e.cfg.MaxPixels)
+		rs := []check.Result{check.Decoded(err)}
+		if err == nil {
+			imgs = append(imgs, decodedImage{file: f, img: img})
+			rs = append(rs, check.Sharpness(img, check.DefaultBlurThreshold), check.Exposure(img, check.DefaultExposure))
+			switch f.Tag {
+			case "id-front", "id-back":
+				rs = append(rs, check.Size(img, in.level.MinImageSide))
+				if f.Tag == "id-front" && in.doc.Type == "identity-proof" {
+					rs = append(rs, check.DocumentFace(img))
+				}
+			case "face-proof":
+				r := check.SelfieFace(img)
+				rs = append(rs, r)
+				if !r.Failed {
+					parsed["hasMatchingFaceProof"] = true
+				}
+				faces[f.ID] = check.CountFaces(img)
+			}
+		}
+		for _, fd := range e.weigh(in.level, rs) {
+			fd.Name += "." + f.Tag
+			fs = append(fs, fd)
+		}
+	}
+	if len(faces) > 0 {
+		parsed["selfieFaces"] = faces
+	}
+	return imgs, fs
+}
+
+// faceProofRequired reports whether the request asks for a selfie with this identity document.
+func (e *Engine) faceProofRequired(in *input) bool {
+	if in.request == nil {
+		return false
+	}
+	for _, rd := range in.request.Documents {
+		if rd.Type == "identity-proof" && (rd.FaceProofRequired || rd.FaceLivenessRequired) {
+			return true
+		}
+	}
+	return false
+}
+
+// addressChecks: a proof of address is recent and from the country of one of the applicant's
+// addresses.
+func addressChecks(in *input, now time.Time) []finding {
+	l, id := in.level, in.doc.Identification
+	recent := finding{Name: CheckAddressRecent, Weight: l.Weight(CheckAddressRecent, ownWeights[CheckAddressRecent]), Reason: "document-expired"}
+	issued, ok := time.Time{}, false
+	if id != nil {
+		issued, ok = kyc.ParseDate(id.IssueDate)
+	}
+	switch {
+	case !ok:
+		recent.Failed, recent.Reason, recent.Detail = true, "issue-date-missing", "a proof of address needs its issue date"
+	case now.Sub(issued) > time.Duration(l.AddressProofMaxAgeDays)*24*time.Hour:
+		recent.Failed, recent.Detail = true, "issued more than "+strconv.Itoa(l.AddressProofMaxAgeDays)+" days ago"
+	}
+	fs := []finding{recent}
+	if id != nil && id.IssuingCountry != "" && len(in.applicant.Addresses) > 0 {
+		country := finding{Name: CheckAddressCountry, Weight: l.Weight(CheckAddressCountry, ownWeights[CheckAddressCountry]), Reason: "document-not-matching"}
+		if !slices.ContainsFunc(in.applicant.Addresses, func(a kyc.Address) bool { return a.Country == id.IssuingCountry }) {
+			country.Failed, country.Detail = true, fmt.Sprintf("issued in %s, not the country of any of the applicant's addresses", id.IssuingCountry)
+		}
+		fs = append(fs, country)
+	}
+	return fs
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"kycd/internal/level"
+	"kycd/internal/verify/check"
 )
 
 func TestDecisionScoresAndThresholds(t *testing.T) {
@@ -36,5 +37,17 @@ func TestDecisionScoresAndThresholds(t *testing.T) {
 		if (reason == nil) != (tt.reason == "") || (reason != nil && reason.Type != tt.reason) {
 			t.Errorf("%s: reason %+v, want %q", tt.name, reason, tt.reason)
 		}
+	}
+}
+
+func TestBuiltinLevelsNameKnownFields(t *testing.T) {
+	t.Parallel()
+	for name, l := range level.Builtin() {
+		if err := check.ValidateFieldPaths(l.RequiredFields); err != nil {
+			t.Errorf("level %s: %v", name, err)
+		}
+	}
+	if _, err := level.Load("", level.Known{Checks: CheckNames(), FieldPaths: check.ValidateFieldPaths}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -89,7 +89,10 @@ func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
 	if err != nil {
 		return err
 	}
-	fs, parsed, prints := e.runChecks(ctx, in)
+	fs, parsed, prints, err := e.runChecks(ctx, in)
+	if err != nil {
+		return err
+	}
 	now := e.cfg.Now()
 	dec, checks, reason := decision(fs, in.level, now)
 	if outcome, forcedReason, ok := forced(env, &d); ok {

@@ -1,0 +1,82 @@
+package check
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"testing"
+)
+
+// benchJPEG is a 1500 x 1000 (1.5 MP) JPEG of quality 85: the composed identity card, scaled.
+func benchJPEG(b *testing.B) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, scaleTo(idCard(b), 1500, 1000), &jpeg.Options{Quality: 85}); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// allImageChecks runs every image check on one decoded identity-document front, the way the
+// engine would: one Normalize shared by the checks that read it.
+func allImageChecks(img image.Image) []Result {
+	g := Normalize(img)
+	_ = PHash(g)
+	return []Result{Size(img, 0), Sharpness(g, 0), Exposure(g, ExposureLimits{}), DocumentFace(g)}
+}
+
+// BenchmarkDecode1_5MP decodes a 1.5 MP JPEG: the floor that the checks add to.
+func BenchmarkDecode1_5MP(b *testing.B) {
+	data := benchJPEG(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Decode(bytes.NewReader(data), 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkImageChecks1_5MP decodes a 1.5 MP JPEG and runs every image check on it.
+func BenchmarkImageChecks1_5MP(b *testing.B) {
+	data := benchJPEG(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		img, err := Decode(bytes.NewReader(data), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range allImageChecks(img) {
+			if r.Failed {
+				b.Fatalf("%s failed: %s", r.Name, r.Detail)
+			}
+		}
+	}
+}
+
+// BenchmarkImageChecksOnly1_5MP runs every image check on an already decoded 1.5 MP JPEG.
+func BenchmarkImageChecksOnly1_5MP(b *testing.B) {
+	img, err := Decode(bytes.NewReader(benchJPEG(b)), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		allImageChecks(img)
+	}
+}
+
+// BenchmarkImageChecksSeparately1_5MP runs every image check on the decoded image without
+// sharing Normalize, as a caller that ignores it would.
+func BenchmarkImageChecksSeparately1_5MP(b *testing.B) {
+	img, err := Decode(bytes.NewReader(benchJPEG(b)), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = PHash(img)
+		_ = []Result{Size(img, 0), Sharpness(img, 0), Exposure(img, ExposureLimits{}), DocumentFace(img)}
+	}
+}

@@ -1,0 +1,26 @@
+// Package check holds kycd's verification checks: pure, stateless functions that look at an
+// applicant, a KYC document, its machine-readable zone or its images and say what they found, as
+// a Result shaped for Rebilly's checkList (name, failed, reason). The verification engine calls
+// them, adds the weights of the level (DefaultWeights when the level names none), scores the
+// document from 100 down and decides; this package owns none of that, nor any storage, clock,
+// network or logging. Every check is deterministic: the time is a parameter (now), never read.
+//
+// The checks, by subject:
+//
+//   - data (fields.go, person.go, document.go, contact.go, ssn.go, occupation.go): required
+//     fields, date of birth, minimum age (decisive), document dates, expiry (decisive), countries,
+//     phone (libphonenumber), US SSN ranges, SOC occupation codes;
+//   - consistency (consistency.go, namematch.go): holder name against the applicant's name at a
+//     Rebilly match level, date of birth, issuing country against nationality;
+//   - MRZ (mrz.go, mrzcompare.go): parsing with internal/mrz, every check digit, and each field
+//     against the document's and the applicant's claims, with facts for parsedData;
+//   - images (decode.go, gray.go, image.go, sharpness.go, exposure.go, face.go, phash.go):
+//     decoding with a pixel limit, size, blur (variance of the Laplacian), exposure, faces (pigo,
+//     with its cascade embedded) and a perceptual hash for near-duplicate search.
+//
+// A Result is Failed, passed, or Skipped when there was nothing to check; a failed Result carries
+// a rejection type from kyc.RejectionTypes, a Detail that never holds personal data, and Decisive
+// when it rejects whatever the score. Image thresholds were calibrated on the images of testdata
+// and on blurred, darkened, brightened, scaled and re-encoded copies made by the tests; each
+// constant says how.
+package check
