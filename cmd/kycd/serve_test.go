@@ -217,3 +217,19 @@ func (c *client) upload(applicantID string, data []byte) string {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return c.decode(c.do(req, 201))["id"].(string)
 }
+
+// TestServeRefusesABadLevelsFile: a broken levels file stops kycd serve with an error naming the
+// file's line, before it listens.
+func TestServeRefusesABadLevelsFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	levels := filepath.Join(dir, "levels.json")
+	if err := os.WriteFile(levels, []byte("{\"levels\": [\n  {\"name\": \"L1\",\n   \"acceptAbove\": 40, \"rejectBelow\": 60}\n]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	err := run([]string{"serve", "--data-dir", dir, "--addr", freeAddr(t), "--levels-file", levels}, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "levels.json:2: level L1: thresholds") {
+		t.Fatalf("serve with a bad levels file: %v", err)
+	}
+}

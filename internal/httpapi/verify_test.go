@@ -249,3 +249,34 @@ func TestVerificationLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveKeysNeverHonourTestMagic: the magic numbers that force outcomes with a test key are
+// plain numbers with a live key.
+func TestLiveKeysNeverHonourTestMagic(t *testing.T) {
+	t.Parallel()
+	p := makePhotos(t)
+	e := newEnv(t, "sqlite")
+	future := time.Now().AddDate(5, 0, 0).Format("2006-01-02")
+	for _, key := range []string{e.testKey, e.liveKey} {
+		r := e.json("POST", "/v1/applicants", key, `{"profile":{"firstName":"Eileen","lastName":"Collins","dateOfBirth":"1956-11-19","nationality":"US","countryOfResidence":"US"}}`)
+		apl := r.str("id")
+		front, selfie := e.upload(key, apl, "id-front", p.front), e.upload(key, apl, "face-proof", p.selfie)
+		body, _ := json.Marshal(map[string]any{"applicantId": apl, "type": "identity-proof", "subtype": "passport", "fileIds": []string{front.str("id"), selfie.str("id")},
+			"identification": map[string]string{"number": "TEST-REJECT-document-expired", "issuingCountry": "US", "expiryDate": future, "holderName": "Eileen Collins"}})
+		doc := e.json("POST", "/v1/kyc-documents", key, string(body)).str("id")
+		var d resp
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			d = e.json("GET", "/v1/kyc-documents/"+doc, key, "")
+			if d.str("status") != "pending" || time.Now().After(deadline) {
+				break
+			}
+		}
+		forced := d.JSON["decision"].(map[string]any)["forced"] == true
+		if key == e.testKey && (d.str("status") != "rejected" || !forced) {
+			t.Fatalf("test key: the magic number was not honoured: %s", d.Raw)
+		}
+		if key == e.liveKey && (d.str("status") != "accepted" || forced) {
+			t.Fatalf("live key: the magic number was honoured: %s", d.Raw)
+		}
+	}
+}

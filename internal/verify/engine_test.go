@@ -1,0 +1,84 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"testing"
+	"time"
+
+	"kycd/internal/blob"
+	"kycd/internal/kyc"
+	"kycd/internal/level"
+	"kycd/internal/store"
+	"kycd/internal/store/storetest"
+	"kycd/internal/verify"
+	"kycd/internal/verify/check"
+)
+
+// TestVerifyIsIdempotent: a verification job that runs again (a worker died after deciding, or the
+// job was retried) finds the document decided and changes nothing; the decision is reproducible.
+func TestVerifyIsIdempotent(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		blobs, err := blob.Open(ctx, "mem://", storetest.Sealer(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		levels, err := level.Load("", level.Known{Checks: verify.CheckNames(), FieldPaths: check.ValidateFieldPaths})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+		eng := verify.NewEngine(st, blobs, levels, verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
+		audit := func(id string) store.Effects {
+			return store.Effects{Audit: kyc.AuditEntry{Actor: "test", Action: "create", ResourceType: "test", ResourceID: id}}
+		}
+		a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, Type: "individual", Status: "unverified", Level: "L0",
+			Profile: kyc.Profile{FirstName: "Anna", LastName: "Eriksson", DateOfBirth: "1974-08-12", Nationality: "SE"}}
+		if err := st.CreateApplicant(ctx, &a, audit(a.ID)); err != nil {
+			t.Fatal(err)
+		}
+		img := image.NewGray(image.Rect(0, 0, 800, 640))
+		for i := range img.Pix {
+			img.Pix[i] = uint8(i*7%251) | 0x20
+		}
+		img.Set(0, 0, color.Gray{Y: 1})
+		var b bytes.Buffer
+		_ = jpeg.Encode(&b, img, nil)
+		f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: kyc.EnvTest, ApplicantID: a.ID, Tag: "id-back", MIME: "image/jpeg", Size: int64(b.Len()), SHA256: "x", Width: 800, Height: 640}
+		f.BlobKey = "test/" + f.ID
+		if _, err := blobs.Put(ctx, f.BlobKey, bytes.NewReader(b.Bytes())); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateFile(ctx, &f, audit(f.ID)); err != nil {
+			t.Fatal(err)
+		}
+		d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, Type: "identity-proof", Subtype: "passport",
+			FileIDs: []string{f.ID}, Status: "pending", Identification: &kyc.Identification{Number: "L898902C3", ExpiryDate: "2030-01-01", IssueDate: "2020-01-01", HolderName: "Anna Eriksson"}}
+		if err := st.CreateDocument(ctx, &d, audit(d.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := eng.Verify(ctx, kyc.EnvTest, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		first, _ := st.Document(ctx, kyc.EnvTest, d.ID)
+		if first.Status == "pending" || first.Decision == nil || first.Revision != 1 {
+			t.Fatalf("after the first run: %+v", first)
+		}
+		if err := eng.Verify(ctx, kyc.EnvTest, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		second, _ := st.Document(ctx, kyc.EnvTest, d.ID)
+		if second.Revision != first.Revision || second.Status != first.Status || *second.Score != *first.Score {
+			t.Fatalf("a second run changed the document: %+v -> %+v", first, second)
+		}
+		trail, _ := st.AuditTrail(ctx, kyc.EnvTest, d.ID)
+		if len(trail) != 2 {
+			t.Fatalf("a second run wrote an audit entry: %d entries", len(trail))
+		}
+	})
+}
