@@ -124,7 +124,7 @@ func (e *env) apply(a application) (apl, req, doc string) {
 		e.t.Fatalf("uploads: %s %s", front.Raw, selfie.Raw)
 	}
 	body, _ := json.Marshal(map[string]any{"applicantId": apl, "requestId": req, "type": "identity-proof", "subtype": "passport",
-		"fileIds": []string{front.str("id"), selfie.str("id")},
+		"fileIds":        []string{front.str("id"), selfie.str("id")},
 		"identification": map[string]string{"number": a.number, "issuingCountry": "US", "issueDate": "2020-01-15", "expiryDate": a.expiry, "holderName": a.holder}})
 	r := e.json("POST", "/v1/kyc-documents", e.testKey, string(body))
 	if r.Status != 201 {
