@@ -15,3 +15,7 @@ bench:
 	go run ./bench/load -db sqlite
 	go run ./bench/load -db postgres
 	go run ./bench/uploadrss
+	go run ./bench/webhooks -db sqlite
+	go run ./bench/webhooks -db postgres
+	go run ./bench/verify -db sqlite
+	go run ./bench/verify -db postgres

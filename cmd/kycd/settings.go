@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kycd/internal/app"
+	"kycd/internal/webhook"
 )
 
 // setting is one configuration value: its flag, its environment variable, its default and what
@@ -56,6 +57,38 @@ var settings = []setting{
 		}},
 	{"log-level", "KYCD_LOG_LEVEL", "info", "debug, info, warn or error (logs never hold personal data)",
 		func(_ *app.Config, v string) error { logLevel = v; return nil }},
+	{"webhook-timeout", "KYCD_WEBHOOK_TIMEOUT", "15s", "how long one webhook attempt may take; anything but a 2xx within it is retried",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.Timeout) }},
+	{"webhook-retries", "KYCD_WEBHOOK_RETRIES", webhook.DefaultRetries.String(), "delays before each retry of a failed webhook delivery (±10% jitter); a delivery gets one attempt more than delays",
+		func(c *app.Config, v string) error {
+			s, err := webhook.ParseSchedule(v)
+			c.Webhooks.Retries = s
+			return err
+		}},
+	{"webhook-workers", "KYCD_WEBHOOK_WORKERS", "100", "webhook deliveries this process sends at once",
+		func(c *app.Config, v string) error {
+			var n int64
+			err := parseInt(v, &n)
+			c.Webhooks.Workers = int(n)
+			return err
+		}},
+	{"webhook-disable-after", "KYCD_WEBHOOK_DISABLE_AFTER", "120h", "a webhook whose every delivery has failed for this long is disabled",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.DisableAfter) }},
+	{"webhook-allow-private", "KYCD_WEBHOOK_ALLOW_PRIVATE", "false", "true lets webhooks reach loopback, private and link-local addresses (development only; by default live webhooks reach public addresses only, test webhooks also localhost)",
+		func(c *app.Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			c.Webhooks.AllowPrivate = b
+			return err
+		}},
+}
+
+func parseDuration(v string, dst *time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is not a positive duration such as 15s or 2m", v)
+	}
+	*dst = d
+	return nil
 }
 
 func parseInt(v string, dst *int64) error {

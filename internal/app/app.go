@@ -25,6 +25,7 @@ import (
 	"kycd/internal/store"
 	"kycd/internal/verify"
 	"kycd/internal/verify/check"
+	"kycd/internal/webhook"
 )
 
 // App is a built kycd: its parts, ready to serve.
@@ -62,6 +63,9 @@ func OpenStore(ctx context.Context, cfg Config) (*store.Store, *seal.Sealer, err
 // New builds kycd from cfg. The caller must Close it.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	cfg = cfg.withDefaults()
+	if err := cfg.Webhooks.Validate(); err != nil {
+		return nil, err
+	}
 	st, sealer, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -79,10 +83,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	workers := river.NewWorkers()
 	periodic := append(request.Register(workers, st), registerMaintenance(workers, st)...)
+	webhookQueue, webhookWorkers := webhook.Register(workers, st, cfg.Webhooks, log.With("component", "webhook"))
 	engine := verify.NewEngine(st, blobs, levels, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels})
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
-		Queues: map[string]int{verifyQueue: verifyWorkers},
+		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers},
 		Logger: log.With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
 		_ = blobs.Close()
 		_ = st.Close()
@@ -103,6 +108,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Requests:   request.NewService(st, signer, cfg.PublicURL),
 		Files:      file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels}),
 		Tokens:     signer,
+		Webhooks:   webhook.NewService(st, cfg.Webhooks),
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},

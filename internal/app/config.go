@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"time"
+
+	"kycd/internal/webhook"
 )
 
 // Config is everything kycd serve needs. cmd/kycd fills it from flags and KYCD_* environment
@@ -38,6 +40,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Version is reported in the OpenAPI document.
 	Version string
+	// Webhooks configures webhook delivery: attempt timeout, retry schedule, when a failing
+	// webhook is disabled, and whether internal addresses may be reached (see webhook.Config).
+	Webhooks webhook.Config
 }
 
 // withDefaults fills the defaults.

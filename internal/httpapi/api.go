@@ -19,6 +19,7 @@ import (
 	"kycd/internal/document"
 	"kycd/internal/file"
 	"kycd/internal/request"
+	"kycd/internal/webhook"
 )
 
 // Deps are what the API serves from. Every field is required unless its comment says otherwise.
@@ -31,6 +32,8 @@ type Deps struct {
 	Documents  *document.Service
 	Requests   *request.Service
 	Files      *file.Service
+	// Webhooks serves webhook subscriptions, their delivery log, events and replay.
+	Webhooks *webhook.Service
 	// Tokens signs applicant tokens.
 	Tokens *auth.Signer
 	// Ready reports whether the database and blob store answer (/readyz).
@@ -54,6 +57,8 @@ func New(d Deps) http.Handler {
 	registerDocuments(api, d)
 	registerRequests(api, d)
 	registerFiles(api, mux, d)
+	registerWebhooks(api, d)
+	registerEvents(api, d)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -207,6 +207,30 @@ func TestScenario(t *testing.T) {
 			r.JSON["profile"].(map[string]any)["middleName"] != "K" || r.JSON["profile"].(map[string]any)["firstName"] != "Chattarin" {
 			t.Fatalf("patch: %d %s", r.Status, r.Raw)
 		}
+		// Paging: limit and cursor walk every applicant once, newest first.
+		for range 4 {
+			e.mustApplicant(e.testKey)
+		}
+		seen, cursor := map[string]bool{}, ""
+		for pages := 0; ; pages++ {
+			r := e.json("GET", "/v1/applicants?limit=2&cursor="+cursor, e.testKey, "")
+			items := r.JSON["items"].([]any)
+			if r.Status != 200 || len(items) > 2 || pages > 5 {
+				t.Fatalf("page %d: %d %s", pages, r.Status, r.Raw)
+			}
+			for _, it := range items {
+				seen[it.(map[string]any)["id"].(string)] = true
+			}
+			if cursor = r.str("nextCursor"); cursor == "" {
+				break
+			}
+		}
+		if len(seen) != 5 {
+			t.Fatalf("paging saw %d applicants, want 5", len(seen))
+		}
+		if r := e.json("GET", "/v1/applicants?limit=500", e.testKey, ""); r.Status != 422 {
+			t.Fatalf("limit over 100: %d", r.Status)
+		}
 		r = e.json("GET", "/v1/applicants?externalId=user-42", e.testKey, "")
 		if items := r.JSON["items"].([]any); r.Status != 200 || len(items) != 1 {
 			t.Fatalf("list by externalId: %d %s", r.Status, r.Raw)

@@ -21,7 +21,9 @@ type applicantList struct {
 	NextCursor string          `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
 }
 
-type pageParams struct {
+// PageParams are the paging query parameters of every list. (Exported: huma reads only exported
+// embedded structs.)
+type PageParams struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Items per page"`
 	Cursor string `query:"cursor" maxLength:"200" doc:"nextCursor of the previous page"`
 }
@@ -66,7 +68,7 @@ func registerApplicants(api huma.API, d Deps) {
 	})
 	huma.Register(api, op("listApplicants", http.MethodGet, "/v1/applicants", "List applicants, newest first", tag, http.StatusOK, 422),
 		func(ctx context.Context, in *struct {
-			pageParams
+			PageParams
 			ExternalID string `query:"externalId" maxLength:"128"`
 			Status     string `query:"status" enum:"unverified,pending-review,approved,rejected"`
 		}) (*struct{ Body applicantList }, error) {

@@ -48,7 +48,7 @@ func registerDocuments(api huma.API, d Deps) {
 		})
 	huma.Register(api, op("listKycDocuments", http.MethodGet, "/v1/kyc-documents", "List an applicant's KYC documents, newest first", tag, http.StatusOK, 422),
 		func(ctx context.Context, in *struct {
-			pageParams
+			PageParams
 			ApplicantID string `query:"applicantId" required:"true"`
 		}) (*struct{ Body documentList }, error) {
 			pg, err := d.Documents.List(ctx, principal(ctx).Env, in.ApplicantID, in.Cursor, in.Limit)

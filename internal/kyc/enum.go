@@ -97,9 +97,18 @@ const (
 	EventRequestAbandoned          = "kyc-request-abandoned"
 )
 
+// Webhook event types: a ping is sent only to the webhook being tested (POST
+// /v1/webhooks/{id}/test); webhook-disabled says kycd disabled a webhook (410 Gone, or every
+// delivery failing for days) and goes to the environment's other webhooks.
+const (
+	EventPing            = "ping"
+	EventWebhookDisabled = "webhook-disabled"
+)
+
 // EventTypes lists every event type kycd writes.
 var EventTypes = []string{
 	EventApplicantCreated, EventApplicantUpdated, EventFileStored, EventDocumentCreated, EventDocumentAccepted,
 	EventDocumentRejected, EventDocumentReviewed, EventRequestCreated, EventRequestUpdated, EventRequestAttempted,
 	EventRequestPartiallyFulfilled, EventRequestFulfilled, EventRequestFailed, EventRequestExpired, EventRequestAbandoned,
+	EventPing, EventWebhookDisabled,
 }

@@ -20,8 +20,13 @@ type NewEvent struct {
 	Data         any
 }
 
-// insertEvents writes a change's events in its transaction.
+// insertEvents writes a change's events in its transaction, with a delivery (and its River job)
+// for each enabled webhook subscription that wants the event (webhooks.go).
 func (s *Store) insertEvents(ctx context.Context, t *txn, env kyc.Env, events []NewEvent, at time.Time) error {
+	if len(events) == 0 {
+		return nil
+	}
+	deliveries := s.newFanOut(env)
 	for _, e := range events {
 		id := kyc.NewID(kyc.PrefixEvent)
 		data, err := json.Marshal(e.Data)
@@ -36,8 +41,12 @@ func (s *Store) insertEvents(ctx context.Context, t *txn, env kyc.Env, events []
 			id, string(env), e.Type, e.ResourceType, e.ResourceID, e.Revision, sealed, micros(at)); err != nil {
 			return fmt.Errorf("insert event: %w", err)
 		}
+		if err := deliveries.event(ctx, t, eventRecord{ID: id, Type: e.Type, ResourceType: e.ResourceType, ResourceID: e.ResourceID,
+			Revision: e.Revision, Data: data, At: at}); err != nil {
+			return err
+		}
 	}
-	return nil
+	return deliveries.flush(ctx, t)
 }
 
 const eventColumns = `id, env, type, resource_type, resource_id, revision, payload, created_at`

@@ -1,0 +1,35 @@
+// Package webhook tells integrators what happened, over HTTP, in a way they can trust. It owns
+// webhook subscriptions (per environment, with signing secrets that rotate with a grace period),
+// the delivery worker (a River job per event and subscription), its retry schedule, the Standard
+// Webhooks signature, the guard against server-side request forgery, and replay.
+//
+// # Delivery
+//
+// Every change writes its events in its own transaction (package store); in the same transaction
+// the store makes one delivery per enabled subscription that wants the event, and a River job for
+// it. So an event is never lost and never sent for a change that rolled back. The Worker sends
+// the delivery's stored body (the same bytes on every attempt) with the headers webhook-id (the
+// event id: stable across retries and replays, for deduplication), webhook-timestamp and
+// webhook-signature ("v1,<base64 HMAC-SHA256 of id.timestamp.body>" once per active secret).
+//
+// Any 2xx within Config.Timeout is a success. Anything else is retried after the delays of
+// Config.Retries, each with ±10% jitter (by default 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h,
+// 6 h, 12 h, 24 h, then 24 h three times more: 14 attempts over about 4 days 23 hours). After the
+// last attempt the delivery is failed. A 410 Gone disables the subscription at once, and a
+// subscription whose every attempt has failed for Config.DisableAfter (5 days) is disabled too;
+// either writes a webhook-disabled event.
+//
+// # Order
+//
+// Deliveries of one subscription about one resource go out in revision order: only the oldest
+// unfinished one has a job, and finishing it queues the next (see internal/store/webhooks.go).
+// Several kycd processes on one PostgreSQL share the jobs; River locks each job for one of them.
+//
+// # Addresses
+//
+// Only http and https URLs are accepted. Live webhooks may not reach loopback, private,
+// link-local, unspecified, multicast, CGNAT or other reserved addresses, checked when the URL is
+// given and again for every connection (a net.Dialer Control hook), so a name that later resolves
+// to an internal address is refused too. Test webhooks may also reach loopback (localhost), for
+// development. Config.AllowPrivate lifts the restriction for both.
+package webhook

@@ -1,0 +1,271 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"time"
+
+	"kycd/internal/kyc"
+	"kycd/internal/store"
+)
+
+// Store is what the webhook service needs from the database.
+type Store interface {
+	CreateWebhook(ctx context.Context, w *store.Webhook, eff store.Effects) error
+	Webhook(ctx context.Context, env kyc.Env, id string) (store.Webhook, error)
+	ListWebhooks(ctx context.Context, env kyc.Env, cursor string, limit int) (kyc.Page[store.Webhook], error)
+	UpdateWebhook(ctx context.Context, env kyc.Env, id string, mutate func(w *store.Webhook) (store.Effects, error)) (store.Webhook, error)
+	DeleteWebhook(ctx context.Context, env kyc.Env, id string, eff store.Effects) error
+	PingWebhook(ctx context.Context, env kyc.Env, id string, actor kyc.Actor) (store.WebhookDelivery, error)
+	ListWebhookDeliveries(ctx context.Context, env kyc.Env, webhookID, status, cursor string, limit int) (kyc.Page[store.WebhookDelivery], error)
+	Event(ctx context.Context, env kyc.Env, id string) (kyc.Event, error)
+	ListEvents(ctx context.Context, env kyc.Env, f store.EventFilter, cursor string, limit int) (kyc.Page[kyc.Event], error)
+	RedeliverEvent(ctx context.Context, env kyc.Env, eventID, webhookID string, eff store.Effects) ([]store.WebhookDelivery, error)
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Limits of a subscription.
+const (
+	// DefaultRotationGrace is how long a replaced secret keeps signing after a rotation.
+	DefaultRotationGrace = 24 * time.Hour
+	// MaxRotationGrace bounds the grace a caller may ask for.
+	MaxRotationGrace = 7 * 24 * time.Hour
+	// maxSecrets bounds the secrets signing at once (the new one and those in their grace period).
+	maxSecrets = 5
+)
+
+// Input is a new subscription.
+type Input struct {
+	URL         string
+	Events      []string
+	Description string
+}
+
+// Patch changes a subscription; nil fields are kept.
+type Patch struct {
+	URL         *string
+	Events      *[]string
+	Description *string
+	Enabled     *bool
+}
+
+// Service manages subscriptions, their delivery log, and the events they deliver.
+type Service struct {
+	store    Store
+	cfg      Config
+	resolver resolver
+}
+
+// NewService returns a service on st with cfg (its zero fields mean their defaults).
+func NewService(st Store, cfg Config) *Service {
+	return &Service{store: st, cfg: cfg.WithDefaults(), resolver: net.DefaultResolver}
+}
+
+// Create validates in and stores a new, enabled subscription of env. It returns the subscription
+// and its signing secret, which is never shown again.
+func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in Input) (store.Webhook, string, error) {
+	events, err := s.validate(ctx, env, in.URL, true, in.Events, in.Description)
+	if err != nil {
+		return store.Webhook{}, "", err
+	}
+	secret := NewSecret()
+	w := store.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: in.URL, Description: in.Description, Events: events, Enabled: true,
+		Secrets: []store.WebhookSecret{{Secret: secret, Created: time.Now().UTC()}}}
+	if err := s.store.CreateWebhook(ctx, &w, store.Effects{Audit: audit(actor, "webhook.create", w.ID)}); err != nil {
+		return store.Webhook{}, "", err
+	}
+	return w, secret, nil
+}
+
+// validate checks a subscription's fields (the URL only when checkURL) and returns its event
+// types without duplicates.
+func (s *Service) validate(ctx context.Context, env kyc.Env, url string, checkURL bool, events []string, description string) ([]string, error) {
+	var p kyc.Problems
+	if checkURL {
+		if err := p.Merge(s.cfg.checkURL(ctx, s.resolver, env, url)); err != nil {
+			return nil, err
+		}
+	}
+	out := []string{}
+	for i, e := range events {
+		if !kyc.OneOf(e, kyc.EventTypes) {
+			p.Add(fmt.Sprintf("body.events[%d]", i), "must be one of %v", kyc.EventTypes)
+		} else if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	if len(description) > 500 {
+		p.Add("body.description", "must be at most 500 characters")
+	}
+	return out, p.Err()
+}
+
+func audit(actor kyc.Actor, action, id string) kyc.AuditEntry {
+	return kyc.AuditEntry{Actor: actor, Action: action, ResourceType: "webhook", ResourceID: id}
+}
+
+// notFound answers an id that cannot be a webhook's without asking the database.
+func notFound(id string) error { return fmt.Errorf("webhook %q: %w", id, kyc.ErrNotFound) }
+
+// Get returns one subscription of env.
+func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (store.Webhook, error) {
+	if !kyc.ValidID(kyc.PrefixWebhook, id) {
+		return store.Webhook{}, notFound(id)
+	}
+	return s.store.Webhook(ctx, env, id)
+}
+
+// List returns a page of env's subscriptions, newest first.
+func (s *Service) List(ctx context.Context, env kyc.Env, cursor string, limit int) (kyc.Page[store.Webhook], error) {
+	return s.store.ListWebhooks(ctx, env, cursor, limit)
+}
+
+// Update changes a subscription. Disabling it fails its unfinished deliveries; enabling it again
+// starts afresh with the next event (replay the ones it missed with Redeliver).
+func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, p Patch) (store.Webhook, error) {
+	if !kyc.ValidID(kyc.PrefixWebhook, id) {
+		return store.Webhook{}, notFound(id)
+	}
+	var url, description string
+	var events []string
+	if p.URL != nil {
+		url = *p.URL
+	}
+	if p.Events != nil {
+		events = *p.Events
+	}
+	if p.Description != nil {
+		description = *p.Description
+	}
+	// Only the fields present are checked and changed. The URL is checked again only when it
+	// changes: a subscription that was allowed stays editable, and every connection is checked.
+	events, err := s.validate(ctx, env, url, p.URL != nil, events, description)
+	if err != nil {
+		return store.Webhook{}, err
+	}
+	return s.store.UpdateWebhook(ctx, env, id, func(w *store.Webhook) (store.Effects, error) {
+		if p.URL != nil {
+			w.URL = url
+		}
+		if p.Events != nil {
+			w.Events = events
+		}
+		if p.Description != nil {
+			w.Description = description
+		}
+		if p.Enabled != nil {
+			w.Enabled = *p.Enabled
+			if !w.Enabled && w.DisabledReason == "" {
+				w.DisabledReason = "disabled through the API"
+			}
+		}
+		return store.Effects{Audit: audit(actor, "webhook.update", id)}, nil
+	})
+}
+
+// Delete removes a subscription and its delivery log.
+func (s *Service) Delete(ctx context.Context, actor kyc.Actor, env kyc.Env, id string) error {
+	if !kyc.ValidID(kyc.PrefixWebhook, id) {
+		return notFound(id)
+	}
+	return s.store.DeleteWebhook(ctx, env, id, store.Effects{Audit: audit(actor, "webhook.delete", id)})
+}
+
+// RotateSecret gives a subscription a new signing secret, returned once. The secrets it had keep
+// signing for grace (at most; an earlier expiry is kept), so a receiver can switch to the new one
+// without refusing a delivery; a zero grace retires them at once.
+func (s *Service) RotateSecret(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, grace time.Duration) (store.Webhook, string, error) {
+	if !kyc.ValidID(kyc.PrefixWebhook, id) {
+		return store.Webhook{}, "", notFound(id)
+	}
+	if grace < 0 || grace > MaxRotationGrace {
+		return store.Webhook{}, "", kyc.Invalid("body.gracePeriodSeconds", "must be between 0 and %d", int(MaxRotationGrace.Seconds()))
+	}
+	secret := NewSecret()
+	w, err := s.store.UpdateWebhook(ctx, env, id, func(w *store.Webhook) (store.Effects, error) {
+		w.Secrets = rotate(w.Secrets, secret, time.Now().UTC(), grace)
+		return store.Effects{Audit: audit(actor, "webhook.rotate-secret", id)}, nil
+	})
+	if err != nil {
+		return store.Webhook{}, "", err
+	}
+	return w, secret, nil
+}
+
+// rotate puts secret first and lets the others sign until at+grace at the latest; expired ones
+// are dropped, and at most maxSecrets are kept.
+func rotate(secrets []store.WebhookSecret, secret string, at time.Time, grace time.Duration) []store.WebhookSecret {
+	until := at.Add(grace)
+	out := []store.WebhookSecret{{Secret: secret, Created: at}}
+	for _, old := range secrets {
+		if old.Expires != nil && !at.Before(*old.Expires) {
+			continue
+		}
+		if old.Expires == nil || old.Expires.After(until) {
+			old.Expires = &until
+		}
+		out = append(out, old)
+	}
+	return out[:min(len(out), maxSecrets)]
+}
+
+// Test sends a ping event to the subscription alone and returns its delivery.
+func (s *Service) Test(ctx context.Context, actor kyc.Actor, env kyc.Env, id string) (store.WebhookDelivery, error) {
+	if !kyc.ValidID(kyc.PrefixWebhook, id) {
+		return store.WebhookDelivery{}, notFound(id)
+	}
+	return s.store.PingWebhook(ctx, env, id, actor)
+}
+
+// Deliveries returns a page of a subscription's deliveries, newest first, optionally only those in
+// status.
+func (s *Service) Deliveries(ctx context.Context, env kyc.Env, id, status, cursor string, limit int) (kyc.Page[store.WebhookDelivery], error) {
+	if !kyc.ValidID(kyc.PrefixWebhook, id) {
+		return kyc.Page[store.WebhookDelivery]{}, notFound(id)
+	}
+	if status != "" && !kyc.OneOf(status, store.DeliveryStatuses) {
+		return kyc.Page[store.WebhookDelivery]{}, kyc.Invalid("query.status", "must be one of %v", store.DeliveryStatuses)
+	}
+	return s.store.ListWebhookDeliveries(ctx, env, id, status, cursor, limit)
+}
+
+// Event returns one event of env.
+func (s *Service) Event(ctx context.Context, env kyc.Env, id string) (kyc.Event, error) {
+	if !kyc.ValidID(kyc.PrefixEvent, id) {
+		return kyc.Event{}, fmt.Errorf("event %q: %w", id, kyc.ErrNotFound)
+	}
+	return s.store.Event(ctx, env, id)
+}
+
+// Events returns a page of env's events, newest first.
+func (s *Service) Events(ctx context.Context, env kyc.Env, f store.EventFilter, cursor string, limit int) (kyc.Page[kyc.Event], error) {
+	if f.Type != "" && !kyc.OneOf(f.Type, kyc.EventTypes) {
+		return kyc.Page[kyc.Event]{}, kyc.Invalid("query.type", "must be one of %v", kyc.EventTypes)
+	}
+	return s.store.ListEvents(ctx, env, f, cursor, limit)
+}
+
+// Redeliver sends an event again, with the same webhook-id and body: to the subscription
+// webhookID when it is set, else to every enabled subscription that wants its type. It returns
+// the new deliveries.
+func (s *Service) Redeliver(ctx context.Context, actor kyc.Actor, env kyc.Env, eventID, webhookID string) ([]store.WebhookDelivery, error) {
+	if !kyc.ValidID(kyc.PrefixEvent, eventID) {
+		return nil, fmt.Errorf("event %q: %w", eventID, kyc.ErrNotFound)
+	}
+	if webhookID != "" {
+		if !kyc.ValidID(kyc.PrefixWebhook, webhookID) {
+			return nil, kyc.Invalid("body.webhookId", "must be a webhook id (whk_...)")
+		}
+		if _, err := s.store.Webhook(ctx, env, webhookID); errors.Is(err, kyc.ErrNotFound) {
+			return nil, kyc.Invalid("body.webhookId", "no webhook %s in the %s environment", webhookID, env)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return s.store.RedeliverEvent(ctx, env, eventID, webhookID, store.Effects{
+		Audit: kyc.AuditEntry{Actor: actor, Action: "event.redeliver", ResourceType: "event", ResourceID: eventID}})
+}
