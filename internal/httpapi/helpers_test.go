@@ -38,6 +38,12 @@ type env struct {
 
 func newEnv(t *testing.T, d store.Dialect) *env {
 	t.Helper()
+	return newEnvWith(t, d, nil)
+}
+
+// newEnvWith is newEnv with a change to the configuration.
+func newEnvWith(t *testing.T, d store.Dialect, configure func(*app.Config)) *env {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := app.Config{
 		DataDir:        dir,
@@ -45,6 +51,9 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 		BlobURL:        blob.FileURL(filepath.Join(dir, "blobs")),
 		MasterKey:      "a2ljZC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=",
 		MaxUploadBytes: 1 << 20,
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

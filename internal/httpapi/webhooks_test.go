@@ -2,14 +2,11 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -21,7 +18,6 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"kycd/internal/app"
-	"kycd/internal/blob"
 	"kycd/internal/kyc"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
@@ -37,32 +33,7 @@ var fastRetries = webhook.Schedule{10 * time.Millisecond, 20 * time.Millisecond,
 // newWebhookEnv is newEnv with a webhook configuration.
 func newWebhookEnv(t *testing.T, d store.Dialect, wcfg webhook.Config) *env {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := app.Config{
-		DataDir:        dir,
-		DatabaseURL:    storetest.NewDatabase(t, d),
-		BlobURL:        blob.FileURL(filepath.Join(dir, "blobs")),
-		MasterKey:      "a2ljZC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=",
-		MaxUploadBytes: 1 << 20,
-		Webhooks:       wcfg,
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Store.StartJobs(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = a.Store.StopJobs(context.Background())
-		_ = a.Close()
-	})
-	e := &env{t: t, app: a, srv: srv, blobDir: filepath.Join(dir, "blobs"), maxBytes: cfg.MaxUploadBytes}
-	e.testKey = e.key(kyc.EnvTest)
-	e.liveKey = e.key(kyc.EnvLive)
-	return e
+	return newEnvWith(t, d, func(c *app.Config) { c.Webhooks = wcfg })
 }
 
 // forEachWebhookDB runs fn on a fresh kycd with fast webhook retries over each database.
