@@ -13,6 +13,7 @@ import (
 func parseRemarks(e *match.Entry) {
 	for _, part := range strings.Split(e.Remarks, ";") {
 		part = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(part), "."))
+		part = strings.TrimPrefix(part, "alt. ")
 		switch {
 		case strings.HasPrefix(part, "DOB "):
 			e.DatesOfBirth = appendNew(e.DatesOfBirth, parseDOB(part[4:])...)
