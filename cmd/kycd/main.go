@@ -39,6 +39,8 @@ Usage:
   kycd serve [flags]                              run the server (migrations are applied at start)
   kycd migrate [flags]                            apply database migrations and exit
   kycd apikey create --env test|live --name NAME  create an API key and print it once
+  kycd lists import [--ofac DIR|URL]... [--un FILE|URL]  import sanctions lists (atomic; progress on stderr)
+  kycd screen "NAME" [--dob YYYY-MM-DD] [--country CC]   screen a name against the imported lists
   kycd version                                    print the version
 
 Run "kycd serve --help" for the settings.
@@ -76,6 +78,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return errors.New(`usage: kycd apikey create --env test|live --name NAME`)
 		}
 		return apikeyCreate(ctx, args[2:], stdout, stderr)
+	case "lists":
+		if len(args) < 2 || args[1] != "import" {
+			fmt.Fprint(stderr, usage)
+			return errors.New(`usage: kycd lists import --ofac DIR --un FILE`)
+		}
+		return listsImport(ctx, args[2:], stdout, stderr)
+	case "screen":
+		return screen(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kycd", buildVersion())
 		return nil

@@ -80,6 +80,28 @@ var settings = []setting{
 			c.Webhooks.AllowPrivate = b
 			return err
 		}},
+	{"sanctions-threshold", "KYCD_SANCTIONS_THRESHOLD", "0.85", "screening score (0 to 1) at and above which a hit is a potential match, in verification and POST /v1/screenings",
+		func(c *app.Config, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f <= 0 || f > 1 {
+				return fmt.Errorf("%q is not a number above 0 and at most 1", v)
+			}
+			c.Sanctions.Threshold = f
+			return nil
+		}},
+	{"sanctions-ofac-urls", "KYCD_SANCTIONS_OFAC_URLS", "(none)", "comma-separated URL prefixes of OFAC list files to fetch on the refresh schedule, e.g. https://sanctionslistservice.ofac.treas.gov/api/download (sdn.csv, alt.csv, add.csv, sdn_comments.csv; cons_*.csv for the consolidated list)",
+		func(c *app.Config, v string) error {
+			for _, u := range strings.Split(v, ",") {
+				if u = strings.TrimSpace(u); u != "" {
+					c.Sanctions.OFACURLs = append(c.Sanctions.OFACURLs, u)
+				}
+			}
+			return nil
+		}},
+	{"sanctions-un-url", "KYCD_SANCTIONS_UN_URL", "(none)", "URL of the UN consolidated list XML to fetch on the refresh schedule, e.g. https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+		func(c *app.Config, v string) error { c.Sanctions.UNURL = v; return nil }},
+	{"sanctions-refresh", "KYCD_SANCTIONS_REFRESH", "24h", "how often the sanctions lists are fetched from their URLs (one replica fetches; every replica switches within a minute)",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Sanctions.RefreshEvery) }},
 }
 
 func parseDuration(v string, dst *time.Duration) error {

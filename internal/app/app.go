@@ -21,6 +21,7 @@ import (
 	"kycd/internal/httpapi"
 	"kycd/internal/level"
 	"kycd/internal/request"
+	"kycd/internal/screening"
 	"kycd/internal/seal"
 	"kycd/internal/store"
 	"kycd/internal/verify"
@@ -86,8 +87,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	webhookQueue, webhookWorkers := webhook.Register(workers, st, cfg.Webhooks, log.With("component", "webhook"))
 	engine := verify.NewEngine(st, blobs, levels, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels})
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
+	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold)
+	screeningQueue, screeningWorkers := screening.Register(workers, screener, st)
+	periodic = append(periodic, screening.RegisterRefresh(workers, screener, cfg.Sanctions)...)
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
-		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers},
+		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers},
 		Logger: log.With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
 		_ = blobs.Close()
 		_ = st.Close()
@@ -109,6 +113,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Files:      file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels}),
 		Tokens:     signer,
 		Webhooks:   webhook.NewService(st, cfg.Webhooks),
+		Screening:  screener,
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"kycd/internal/screening"
 	"kycd/internal/webhook"
 )
 
@@ -43,6 +44,9 @@ type Config struct {
 	// Webhooks configures webhook delivery: attempt timeout, retry schedule, when a failing
 	// webhook is disabled, and whether internal addresses may be reached (see webhook.Config).
 	Webhooks webhook.Config
+	// Sanctions configures sanctions screening: match threshold, list URLs and refresh schedule
+	// (see screening.Config).
+	Sanctions screening.Config
 }
 
 // withDefaults fills the defaults.

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/riverqueue/river"
+
 	"kycd/internal/kyc"
+	"kycd/internal/screening"
 	"kycd/internal/store"
 )
 
@@ -48,6 +51,7 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in I
 	err := s.store.CreateApplicant(ctx, &a, store.Effects{
 		Audit:  kyc.AuditEntry{Actor: actor, Action: "applicant.create", ResourceType: "applicant", ResourceID: a.ID},
 		Events: []store.NewEvent{{Type: kyc.EventApplicantCreated, ResourceType: "applicant", ResourceID: a.ID}},
+		Jobs:   []river.InsertManyParams{screening.ApplicantJob(env, a.ID, "applicant-created")},
 	})
 	return a, err
 }
@@ -74,11 +78,16 @@ func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 		if err := normalize(&in); err != nil {
 			return store.Effects{}, err
 		}
+		before := *a
 		apply(a, in)
-		return store.Effects{
+		eff := store.Effects{
 			Audit:  kyc.AuditEntry{Actor: actor, Action: "applicant.update", ResourceType: "applicant", ResourceID: a.ID},
 			Events: []store.NewEvent{{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: a.ID}},
-		}, nil
+		}
+		if screening.ScreeningChanged(&before, a) {
+			eff.Jobs = append(eff.Jobs, screening.ApplicantJob(env, a.ID, "applicant-updated"))
+		}
+		return eff, nil
 	})
 }
 

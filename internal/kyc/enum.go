@@ -110,5 +110,5 @@ var EventTypes = []string{
 	EventApplicantCreated, EventApplicantUpdated, EventFileStored, EventDocumentCreated, EventDocumentAccepted,
 	EventDocumentRejected, EventDocumentReviewed, EventRequestCreated, EventRequestUpdated, EventRequestAttempted,
 	EventRequestPartiallyFulfilled, EventRequestFulfilled, EventRequestFailed, EventRequestExpired, EventRequestAbandoned,
-	EventPing, EventWebhookDisabled,
+	EventPing, EventWebhookDisabled, EventScreeningPotentialMatch, EventScreeningReviewed,
 }

@@ -29,7 +29,7 @@ const (
 // ownWeights are the default weights of the engine's own checks.
 var ownWeights = map[string]int{
 	CheckDuplicateNumber: 100, CheckDuplicateFile: 40, CheckDuplicateImage: 40,
-	CheckFaceProof: 60, CheckAddressRecent: 60, CheckAddressCountry: 40,
+	CheckFaceProof: 60, CheckAddressRecent: 60, CheckAddressCountry: 40, CheckSanctions: 0,
 }
 
 // CheckNames lists every check the engine runs, the names a level's weights may use.
@@ -95,6 +95,14 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 			f.Failed, f.Detail = true, "the KYC request asks for a selfie with one face beside the identity document"
 		}
 		fs = append(fs, f)
+	}
+
+	if d.Type == "identity-proof" {
+		sanctions, err := e.sanctionsCheck(ctx, in)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		fs = append(fs, sanctions...)
 	}
 
 	var prints []store.Fingerprint

@@ -14,6 +14,7 @@ type finding struct {
 	Reason   string // a Rebilly rejection type when failed
 	Detail   string // never personal data
 	Decisive bool   // rejects whatever the score
+	Review   bool   // when failed, a person must decide whatever the score (a potential sanctions match)
 	Weight   int
 }
 
@@ -25,6 +26,7 @@ func decision(fs []finding, l level.Level, now time.Time) (kyc.Decision, []kyc.C
 	score := 100
 	checks := make([]kyc.Check, 0, len(fs))
 	var decisive, heaviest *finding
+	review := false
 	for i := range fs {
 		f := &fs[i]
 		c := kyc.Check{Name: f.Name, Failed: f.Failed}
@@ -35,6 +37,7 @@ func decision(fs []finding, l level.Level, now time.Time) (kyc.Decision, []kyc.C
 			if f.Decisive && decisive == nil {
 				decisive = f
 			}
+			review = review || f.Review
 			if heaviest == nil || f.Weight > heaviest.Weight {
 				heaviest = f
 			}
@@ -48,7 +51,7 @@ func decision(fs []finding, l level.Level, now time.Time) (kyc.Decision, []kyc.C
 	case decisive != nil:
 		d.Outcome, d.Decisive = "rejected", decisive.Name
 		reason = &kyc.RejectionReason{Type: decisive.Reason, Message: decisive.Detail}
-	case score >= l.AcceptAbove:
+	case score >= l.AcceptAbove && !review:
 		d.Outcome = "accepted"
 	case score < l.RejectBelow:
 		d.Outcome = "rejected"

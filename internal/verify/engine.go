@@ -26,6 +26,7 @@ type Store interface {
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 	FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]store.FingerprintMatch, error)
 	Fingerprints(ctx context.Context, env kyc.Env, kind, notApplicant string) ([]store.FingerprintMatch, error)
+	LatestScreening(ctx context.Context, env kyc.Env, applicantID string) (kyc.Screening, error)
 }
 
 var _ Store = (*store.Store)(nil)

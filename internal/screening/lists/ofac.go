@@ -58,9 +58,26 @@ func ReadOFACDir(dir string) (list string, entries []match.Entry, raw [][]byte, 
 	if err != nil {
 		return "", nil, nil, err
 	}
+	return ReadOFACFiles(list, func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, name)) })
+}
+
+// FileNames are the file names of an OFAC list, primary first.
+func FileNames(list string) []string {
+	n := ofacNames[list]
+	return n[:]
+}
+
+// ReadOFACFiles reads an OFAC list whose files open gives by name (from a folder or a URL). A
+// missing file other than the primary (os.ErrNotExist) is skipped.
+func ReadOFACFiles(list string, open func(name string) ([]byte, error)) (string, []match.Entry, [][]byte, error) {
+	names, ok := ofacNames[list]
+	if !ok {
+		return "", nil, nil, fmt.Errorf("unknown OFAC list %q", list)
+	}
 	var files OFACFiles
-	for i, name := range ofacNames[list] {
-		b, err := os.ReadFile(filepath.Join(dir, name))
+	var raw [][]byte
+	for i, name := range names {
+		b, err := open(name)
 		if errors.Is(err, os.ErrNotExist) && i > 0 {
 			continue
 		}
@@ -68,7 +85,7 @@ func ReadOFACDir(dir string) (list string, entries []match.Entry, raw [][]byte, 
 			return "", nil, nil, fmt.Errorf("read %s: %w", name, err)
 		}
 		raw = append(raw, b)
-		r := io.Reader(strings.NewReader(string(b)))
+		r := bytes.NewReader(b)
 		switch i {
 		case 0:
 			files.Primary = r
@@ -80,7 +97,7 @@ func ReadOFACDir(dir string) (list string, entries []match.Entry, raw [][]byte, 
 			files.Comments = r
 		}
 	}
-	entries, err = ReadOFAC(list, files)
+	entries, err := ReadOFAC(list, files)
 	return list, entries, raw, err
 }
 

@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"kycd/internal/kyc"
+	"kycd/internal/screening"
+)
+
+type screeningList struct {
+	Items []kyc.Screening `json:"items"`
+}
+
+type sanctionsListList struct {
+	Items []kyc.SanctionsList `json:"items"`
+}
+
+// ScreeningReviewInput is a reviewer's disposition of a potential match.
+type ScreeningReviewInput struct {
+	Disposition string `json:"disposition" enum:"confirmed,false-positive" doc:"confirmed rejects the applicant's documents decisively; false-positive is remembered for this applicant and list entry until the entry changes"`
+	Notes       string `json:"notes,omitempty" maxLength:"2000"`
+}
+
+func registerScreenings(api huma.API, d Deps) {
+	const tag = "Sanctions screening"
+	huma.Register(api, op("screenName", http.MethodPost, "/v1/screenings", "Screen a name against the sanctions lists", tag, http.StatusOK, 422),
+		func(ctx context.Context, in *struct {
+			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
+			Body           screening.Query
+		}) (*struct{ Body screening.Result }, error) {
+			res, err := d.Screening.Screen(ctx, in.Body)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &struct{ Body screening.Result }{res}, nil
+		})
+	huma.Register(api, op("listApplicantScreenings", http.MethodGet, "/v1/applicants/{id}/screenings", "An applicant's screenings, newest first", tag, http.StatusOK, 404),
+		func(ctx context.Context, in *struct {
+			ID string `path:"id"`
+		}) (*struct{ Body screeningList }, error) {
+			scs, err := d.Screening.ApplicantScreenings(ctx, principal(ctx).Env, in.ID)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &struct{ Body screeningList }{screeningList{Items: scs}}, nil
+		})
+	huma.Register(api, op("reviewScreening", http.MethodPost, "/v1/screenings/{id}/review", "Mark a potential match confirmed or false-positive", tag, http.StatusOK, 404, 409, 422),
+		func(ctx context.Context, in *struct {
+			ID             string `path:"id"`
+			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
+			Body           ScreeningReviewInput
+		}) (*struct{ Body kyc.Screening }, error) {
+			p := principal(ctx)
+			sc, err := d.Screening.Review(ctx, p.Actor(), p.Env, in.ID, in.Body.Disposition, in.Body.Notes)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &struct{ Body kyc.Screening }{sc}, nil
+		})
+	huma.Register(api, op("listSanctionsLists", http.MethodGet, "/v1/sanctions-lists", "The sanctions list versions in use", tag, http.StatusOK),
+		func(ctx context.Context, _ *struct{}) (*struct{ Body sanctionsListList }, error) {
+			ls, err := d.Screening.Lists(ctx)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &struct{ Body sanctionsListList }{sanctionsListList{Items: ls}}, nil
+		})
+}

@@ -1,0 +1,70 @@
+package kyc
+
+import "time"
+
+// PrefixScreening is the id prefix of screenings.
+const PrefixScreening = "scr"
+
+// Screening dispositions: clear (no hit at the threshold), potential-match (a person must look),
+// confirmed (a reviewer says it is the listed party: a decisive rejection), false-positive (a
+// reviewer says it is not; remembered per applicant and list entry until the entry changes).
+var ScreeningDispositions = []string{"clear", "potential-match", "confirmed", "false-positive"}
+
+// Screening event types.
+const (
+	// EventScreeningPotentialMatch: screening found a potential match; the applicant's documents
+	// wait for review.
+	EventScreeningPotentialMatch = "screening-potential-match"
+	// EventScreeningReviewed: a reviewer marked a screening confirmed or false-positive.
+	EventScreeningReviewed = "screening-reviewed"
+)
+
+// Screening is one applicant's screening against the sanctions lists.
+type Screening struct {
+	ID          string `json:"id"`
+	Env         Env    `json:"-"`
+	ApplicantID string `json:"applicantId"`
+	// Reason says what caused it: applicant-created, applicant-updated, list-updated or manual.
+	Reason      string           `json:"reason"`
+	Disposition string           `json:"disposition" enum:"clear,potential-match,confirmed,false-positive"`
+	Threshold   float64          `json:"threshold" doc:"The match threshold the hits were cut at"`
+	Hits        []ScreeningHit   `json:"hits"`
+	Lists       []SanctionsList  `json:"lists" doc:"The list versions screened against"`
+	Review      *ScreeningReview `json:"review,omitempty"`
+	Revision    int64            `json:"revision"`
+	CreatedTime time.Time        `json:"createdTime"`
+	UpdatedTime time.Time        `json:"updatedTime"`
+}
+
+// ScreeningHit is one list entry that matched.
+type ScreeningHit struct {
+	List         string   `json:"list"`
+	EntryID      string   `json:"entryId" doc:"The list's own id (OFAC ent_num, UN reference number)"`
+	EntryHash    string   `json:"-"`
+	Type         string   `json:"type"`
+	Name         string   `json:"name" doc:"The entry's primary name"`
+	MatchedName  string   `json:"matchedName" doc:"The name or alias that matched"`
+	Alias        bool     `json:"alias"`
+	Score        float64  `json:"score"`
+	Why          []string `json:"why"`
+	Programs     []string `json:"programs,omitempty"`
+	DatesOfBirth []string `json:"datesOfBirth,omitempty"`
+	Countries    []string `json:"countries,omitempty"`
+}
+
+// ScreeningReview is a reviewer's disposition of a potential match.
+type ScreeningReview struct {
+	Reviewer    Actor     `json:"reviewer"`
+	Disposition string    `json:"disposition"`
+	Notes       string    `json:"notes,omitempty"`
+	Time        time.Time `json:"time"`
+}
+
+// SanctionsList is one imported version of a list.
+type SanctionsList struct {
+	List       string    `json:"list" doc:"ofac-sdn, ofac-consolidated or un"`
+	Version    string    `json:"version" doc:"SHA-256 of the list's files"`
+	EntryCount int       `json:"entryCount"`
+	Source     string    `json:"source,omitempty"`
+	ImportedAt time.Time `json:"importedTime"`
+}

@@ -1,0 +1,129 @@
+package screening
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"kycd/internal/kyc"
+	"kycd/internal/screening/match"
+	"kycd/internal/store"
+)
+
+// ListStore is what the list holder reads.
+type ListStore interface {
+	SanctionsLists(ctx context.Context) ([]kyc.SanctionsList, error)
+	SanctionsEntries(ctx context.Context) ([]kyc.SanctionsList, []store.SanctionsEntry, error)
+}
+
+// Lists holds the index of the current list versions. Index checks the stored versions at most
+// every CheckEvery and rebuilds the index when one changed, so every replica follows an import
+// within CheckEvery without a goroutine of its own. Safe for concurrent use.
+type Lists struct {
+	store      ListStore
+	checkEvery time.Duration
+
+	mu      sync.Mutex // serialises checks and reloads
+	checked time.Time
+	cur     *loaded
+}
+
+// loaded is one built index with the versions it holds and each entry's hash.
+type loaded struct {
+	index    *match.Index
+	versions []kyc.SanctionsList
+	hashes   map[string]string // list:id -> hash
+}
+
+// NewLists returns a holder on st. checkEvery 0 means 30 s.
+func NewLists(st ListStore, checkEvery time.Duration) *Lists {
+	if checkEvery <= 0 {
+		checkEvery = 30 * time.Second
+	}
+	return &Lists{store: st, checkEvery: checkEvery}
+}
+
+// current returns the index, reloading it when the stored versions changed since the last check.
+func (l *Lists) current(ctx context.Context) (*loaded, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cur != nil && time.Since(l.checked) < l.checkEvery {
+		return l.cur, nil
+	}
+	vs, err := l.store.SanctionsLists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if l.cur != nil && sameVersions(vs, l.cur.versions) {
+		l.checked = time.Now()
+		return l.cur, nil
+	}
+	cur, err := l.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.cur, l.checked = cur, time.Now()
+	return cur, nil
+}
+
+// Reload forces the next use to check the stored versions (after an import in this process).
+func (l *Lists) Reload() {
+	l.mu.Lock()
+	l.checked = time.Time{}
+	l.mu.Unlock()
+}
+
+// Versions returns the versions of the lists in use, checking for new ones first.
+func (l *Lists) Versions(ctx context.Context) ([]kyc.SanctionsList, error) {
+	cur, err := l.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cur.versions, nil
+}
+
+func (l *Lists) load(ctx context.Context) (*loaded, error) {
+	vs, stored, err := l.store.SanctionsEntries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]match.Entry, len(stored))
+	hashes := make(map[string]string, len(stored))
+	for i, s := range stored {
+		if err := json.Unmarshal(s.Data, &entries[i]); err != nil {
+			return nil, fmt.Errorf("sanctions entry %s:%s: %w", s.List, s.ID, err)
+		}
+		hashes[s.List+":"+s.ID] = s.Hash
+	}
+	return &loaded{index: match.NewIndex(entries), versions: vs, hashes: hashes}, nil
+}
+
+func sameVersions(a, b []kyc.SanctionsList) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].List != b[i].List || a[i].Version != b[i].Version {
+			return false
+		}
+	}
+	return true
+}
+
+// storedEntries turns entries into rows with their hashes.
+func storedEntries(entries []match.Entry) ([]store.SanctionsEntry, error) {
+	out := make([]store.SanctionsEntry, len(entries))
+	for i := range entries {
+		data, err := json.Marshal(&entries[i])
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(data)
+		out[i] = store.SanctionsEntry{List: entries[i].List, ID: entries[i].ID, Hash: hex.EncodeToString(sum[:16]), Data: data}
+	}
+	return out, nil
+}

@@ -1,0 +1,385 @@
+package screening
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"kycd/internal/kyc"
+	"kycd/internal/request"
+	"kycd/internal/screening/match"
+	"kycd/internal/store"
+)
+
+// Store is what the screening service needs from the database.
+type Store interface {
+	ListStore
+	ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, entries []store.SanctionsEntry, jobs func(store.ListChange) []river.InsertManyParams) (store.ListChange, error)
+	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
+	CreateScreening(ctx context.Context, sc *kyc.Screening, eff store.Effects) error
+	Screening(ctx context.Context, env kyc.Env, id string) (kyc.Screening, error)
+	ApplicantScreenings(ctx context.Context, env kyc.Env, applicantID string, limit int) ([]kyc.Screening, error)
+	ReviewScreening(ctx context.Context, env kyc.Env, id string, review func(sc *kyc.Screening) (store.Effects, error)) (kyc.Screening, error)
+	FalsePositives(ctx context.Context, env kyc.Env, applicantID string) (map[string]string, error)
+	ApplicantIDsByStatus(ctx context.Context, env kyc.Env, status, after string, limit int) ([]string, error)
+	ApplicantDocumentIDs(ctx context.Context, env kyc.Env, applicantID string, statuses ...string) ([]string, error)
+	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Service screens names and applicants.
+type Service struct {
+	store     Store
+	lists     *Lists
+	threshold float64
+}
+
+// NewService returns a service on st with its own list holder.
+func NewService(st Store, lists *Lists, threshold float64) *Service {
+	if threshold <= 0 {
+		threshold = match.DefaultThreshold
+	}
+	return &Service{store: st, lists: lists, threshold: threshold}
+}
+
+// Threshold is the potential-match threshold.
+func (s *Service) Threshold() float64 { return s.threshold }
+
+// Lists returns the versions of the lists in use.
+func (s *Service) Lists(ctx context.Context) ([]kyc.SanctionsList, error) {
+	return s.lists.Versions(ctx)
+}
+
+// Query is a name to screen through the API.
+type Query struct {
+	Name        string  `json:"name" minLength:"1" maxLength:"300"`
+	DateOfBirth string  `json:"dateOfBirth,omitempty" doc:"YYYY-MM-DD or YYYY; raises or lowers the score"`
+	Country     string  `json:"country,omitempty" maxLength:"64" doc:"Nationality, ISO 3166-1 code or English name"`
+	Type        string  `json:"type,omitempty" enum:"individual,entity"`
+	MinScore    float64 `json:"minScore,omitempty" minimum:"0" maximum:"1" doc:"Default: the configured match threshold"`
+	Limit       int     `json:"limit,omitempty" minimum:"0" maximum:"100" doc:"Default 10"`
+}
+
+// Result is the answer to a screening query.
+type Result struct {
+	Hits      []kyc.ScreeningHit  `json:"hits"`
+	Threshold float64             `json:"threshold"`
+	Lists     []kyc.SanctionsList `json:"lists"`
+}
+
+// Screen screens one name.
+func (s *Service) Screen(ctx context.Context, q Query) (Result, error) {
+	var p kyc.Problems
+	if strings.TrimSpace(q.Name) == "" {
+		p.Add("body.name", "is required")
+	}
+	p.Country("body.country", &q.Country)
+	if q.DateOfBirth != "" && len(q.DateOfBirth) != 4 {
+		p.Date("body.dateOfBirth", q.DateOfBirth)
+	}
+	if err := p.Err(); err != nil {
+		return Result{}, err
+	}
+	cur, err := s.lists.current(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	mq := match.Query{Name: q.Name, DateOfBirth: q.DateOfBirth, Country: q.Country, Type: q.Type, MinScore: q.MinScore, Limit: q.Limit}
+	if mq.MinScore <= 0 {
+		mq.MinScore = s.threshold
+	}
+	return Result{Hits: hitsOf(cur, cur.index.Search(mq)), Threshold: mq.MinScore, Lists: cur.versions}, nil
+}
+
+func hitsOf(cur *loaded, hs []match.Hit) []kyc.ScreeningHit {
+	out := make([]kyc.ScreeningHit, 0, len(hs))
+	for _, h := range hs {
+		e := h.Entry
+		out = append(out, kyc.ScreeningHit{List: e.List, EntryID: e.ID, EntryHash: cur.hashes[e.List+":"+e.ID], Type: e.Type, Name: e.Name,
+			MatchedName: h.MatchedName, Alias: h.Alias, Score: float64(int(h.Score*1000+0.5)) / 1000, Why: h.Why,
+			Programs: e.Programs, DatesOfBirth: e.DatesOfBirth, Countries: e.Countries})
+	}
+	return out
+}
+
+// Import stores a list version read from files: raw are the files' bytes (the version is their
+// hash), source says where they came from. Entries that changed are re-screened against every
+// approved applicant by monitoring jobs inserted with the import.
+func (s *Service) Import(ctx context.Context, list, source string, entries []match.Entry, raw [][]byte) (kyc.SanctionsList, store.ListChange, error) {
+	if len(entries) == 0 {
+		return kyc.SanctionsList{}, store.ListChange{}, fmt.Errorf("list %s: no entries", list)
+	}
+	h := sha256.New()
+	for _, b := range raw {
+		sum := sha256.Sum256(b)
+		h.Write(sum[:])
+	}
+	v := kyc.SanctionsList{List: list, Version: hex.EncodeToString(h.Sum(nil)), EntryCount: len(entries), Source: source}
+	rows, err := storedEntries(entries)
+	if err != nil {
+		return v, store.ListChange{}, err
+	}
+	ch, err := s.store.ImportSanctionsList(ctx, v, rows, func(ch store.ListChange) []river.InsertManyParams {
+		if ch.Previous == "" || len(ch.Changed) == 0 {
+			return nil // a first import has nothing to compare with; applicants are screened when they change
+		}
+		changed := make([]string, len(ch.Changed))
+		for i, id := range ch.Changed {
+			changed[i] = list + ":" + id
+		}
+		return []river.InsertManyParams{MonitorJob(kyc.EnvLive, changed, ""), MonitorJob(kyc.EnvTest, changed, "")}
+	})
+	s.lists.Reload()
+	return v, ch, err
+}
+
+// ApplicantScreenings returns an applicant's screenings, newest first.
+func (s *Service) ApplicantScreenings(ctx context.Context, env kyc.Env, applicantID string) ([]kyc.Screening, error) {
+	if _, err := s.store.Applicant(ctx, env, applicantID); err != nil {
+		return nil, err
+	}
+	return s.store.ApplicantScreenings(ctx, env, applicantID, 100)
+}
+
+// applicantQueries are the names of an applicant to screen: as written and in Latin letters.
+func applicantQueries(a *kyc.Applicant, threshold float64) []match.Query {
+	p := &a.Profile
+	typ := "individual"
+	if a.Type == "business" {
+		typ = "entity"
+	}
+	var qs []match.Query
+	for _, n := range []string{join(p.FirstName, p.MiddleName, p.LastName), join(p.FirstNameLatin, p.MiddleNameLatin, p.LastNameLatin)} {
+		if n != "" && !slices.ContainsFunc(qs, func(q match.Query) bool { return q.Name == n }) {
+			qs = append(qs, match.Query{Name: n, DateOfBirth: p.DateOfBirth, Country: p.Nationality, Type: typ, MinScore: threshold, Limit: 20})
+		}
+	}
+	return qs
+}
+
+func join(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// ScreenApplicant screens one applicant and stores the result. only, when set, limits the hits to
+// those entries ("list:id": monitoring after an import), and then a clear result is not stored.
+// Hits a reviewer marked false-positive for this applicant are dropped while the entry is unchanged.
+func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID, reason string, only []string) error {
+	a, err := s.store.Applicant(ctx, env, applicantID)
+	if errors.Is(err, kyc.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cur, err := s.lists.current(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cur.versions) == 0 {
+		return nil // no list imported yet
+	}
+	if only != nil {
+		// Monitoring: an applicant whose last screening still waits for review is not raised twice.
+		last, err := s.store.ApplicantScreenings(ctx, env, applicantID, 1)
+		if err != nil {
+			return err
+		}
+		if len(last) > 0 && last[0].Disposition == "potential-match" {
+			return nil
+		}
+	}
+	fps, err := s.store.FalsePositives(ctx, env, applicantID)
+	if err != nil {
+		return err
+	}
+	var hits []kyc.ScreeningHit
+	for _, q := range applicantQueries(&a, s.threshold) {
+		for _, h := range hitsOf(cur, cur.index.Search(q)) {
+			key := h.List + ":" + h.EntryID
+			if only != nil && !slices.Contains(only, key) || fps[key] == h.EntryHash {
+				continue
+			}
+			if i := slices.IndexFunc(hits, func(o kyc.ScreeningHit) bool { return o.List == h.List && o.EntryID == h.EntryID }); i >= 0 {
+				if h.Score > hits[i].Score {
+					hits[i] = h
+				}
+				continue
+			}
+			hits = append(hits, h)
+		}
+	}
+	if only != nil && len(hits) == 0 {
+		return nil
+	}
+	slices.SortFunc(hits, func(x, y kyc.ScreeningHit) int {
+		switch {
+		case x.Score > y.Score:
+			return -1
+		case x.Score < y.Score:
+			return 1
+		}
+		return 0
+	})
+	sc := kyc.Screening{ID: kyc.NewID(kyc.PrefixScreening), Env: env, ApplicantID: applicantID, Reason: reason, Disposition: "clear",
+		Threshold: s.threshold, Hits: hits, Lists: cur.versions}
+	eff := store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "screening.create", ResourceType: "screening", ResourceID: sc.ID}}
+	if len(hits) > 0 {
+		sc.Disposition = "potential-match"
+		eff.Events = []store.NewEvent{{Type: kyc.EventScreeningPotentialMatch, ResourceType: "screening", ResourceID: sc.ID}}
+	}
+	if err := s.store.CreateScreening(ctx, &sc, eff); err != nil {
+		return err
+	}
+	if sc.Disposition == "potential-match" {
+		return s.holdDocuments(ctx, env, applicantID)
+	}
+	return nil
+}
+
+const actor kyc.Actor = "system:screening"
+
+// CheckName is the name of the screening check in a document's checkList.
+const CheckName = "sanctions-screening"
+
+// holdDocuments sends the applicant's accepted documents to pending-review, with a failed
+// sanctions-screening check, and the applicant to pending-review. Documents still pending meet
+// the screening in their own verification (the engine's sanctions-screening check).
+func (s *Service) holdDocuments(ctx context.Context, env kyc.Env, applicantID string) error {
+	ids, err := s.store.ApplicantDocumentIDs(ctx, env, applicantID, "accepted")
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		_, err := s.store.DecideDocument(ctx, env, id, func(c *store.Case) (store.Effects, error) {
+			d := c.Document
+			if d.Status != "accepted" {
+				return store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.hold", ResourceType: "kyc-document", ResourceID: d.ID}}, nil
+			}
+			d.Status = "pending-review"
+			d.CheckList = setCheck(d.CheckList, kyc.Check{Name: CheckName, Failed: true, Reason: "other"})
+			if c.Applicant.Status == "approved" || c.Applicant.Status == "unverified" {
+				c.Applicant.Status = "pending-review"
+			}
+			eff := store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.hold", ResourceType: "kyc-document", ResourceID: d.ID}}
+			eff.Events = append(eff.Events, request.Advance(c)...)
+			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
+			return eff, nil
+		})
+		if err != nil {
+			return fmt.Errorf("hold document %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func setCheck(cs []kyc.Check, c kyc.Check) []kyc.Check {
+	out := slices.DeleteFunc(slices.Clone(cs), func(o kyc.Check) bool { return o.Name == c.Name })
+	return append(out, c)
+}
+
+// Review records a reviewer's disposition of a potential match: confirmed rejects the applicant's
+// documents decisively; false-positive is remembered per applicant and entry, and releases the
+// documents the screening held whose score passes.
+func (s *Service) Review(ctx context.Context, reviewer kyc.Actor, env kyc.Env, id, disposition, notes string) (kyc.Screening, error) {
+	if disposition != "confirmed" && disposition != "false-positive" {
+		return kyc.Screening{}, kyc.Invalid("body.disposition", "must be confirmed or false-positive")
+	}
+	sc, err := s.store.ReviewScreening(ctx, env, id, func(sc *kyc.Screening) (store.Effects, error) {
+		if sc.Disposition != "potential-match" {
+			return store.Effects{}, fmt.Errorf("screening %s is %s, only a potential-match can be reviewed: %w", sc.ID, sc.Disposition, kyc.ErrConflict)
+		}
+		sc.Disposition = disposition
+		sc.Review = &kyc.ScreeningReview{Reviewer: reviewer, Disposition: disposition, Notes: notes, Time: timeNow()}
+		return store.Effects{
+			Audit:  kyc.AuditEntry{Actor: reviewer, Action: "screening.review", ResourceType: "screening", ResourceID: sc.ID},
+			Events: []store.NewEvent{{Type: kyc.EventScreeningReviewed, ResourceType: "screening", ResourceID: sc.ID}},
+		}, nil
+	})
+	if err != nil {
+		return sc, err
+	}
+	if disposition == "confirmed" {
+		return sc, s.rejectDocuments(ctx, reviewer, env, sc.ApplicantID)
+	}
+	return sc, s.releaseDocuments(ctx, reviewer, env, sc.ApplicantID)
+}
+
+// rejectDocuments rejects every undecided or accepted document of the applicant: a confirmed
+// sanctions match is decisive.
+func (s *Service) rejectDocuments(ctx context.Context, reviewer kyc.Actor, env kyc.Env, applicantID string) error {
+	ids, err := s.store.ApplicantDocumentIDs(ctx, env, applicantID, "pending", "in-progress", "pending-review", "accepted")
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := s.store.DecideDocument(ctx, env, id, func(c *store.Case) (store.Effects, error) {
+			d := c.Document
+			eff := store.Effects{Audit: kyc.AuditEntry{Actor: reviewer, Action: "kyc-document.sanctions-reject", ResourceType: "kyc-document", ResourceID: d.ID}}
+			if d.Status == "rejected" || d.Status == "archived" {
+				return eff, nil
+			}
+			d.Status = "rejected"
+			d.CheckList = setCheck(d.CheckList, kyc.Check{Name: CheckName, Failed: true, Reason: "other"})
+			d.RejectionReason = &kyc.RejectionReason{Type: "other", Message: "confirmed sanctions match"}
+			if d.Decision != nil {
+				d.Decision.Outcome, d.Decision.Decisive = "rejected", CheckName
+			}
+			c.Applicant.Status = "rejected"
+			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventDocumentRejected, ResourceType: "kyc-document", ResourceID: d.ID})
+			eff.Events = append(eff.Events, request.Advance(c)...)
+			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
+			return eff, nil
+		}); err != nil {
+			return fmt.Errorf("reject document %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// releaseDocuments accepts again the documents the screening held in pending-review whose score
+// reaches their level's acceptAbove; others stay for the document reviewer.
+func (s *Service) releaseDocuments(ctx context.Context, reviewer kyc.Actor, env kyc.Env, applicantID string) error {
+	ids, err := s.store.ApplicantDocumentIDs(ctx, env, applicantID, "pending-review")
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := s.store.DecideDocument(ctx, env, id, func(c *store.Case) (store.Effects, error) {
+			d := c.Document
+			eff := store.Effects{Audit: kyc.AuditEntry{Actor: reviewer, Action: "kyc-document.sanctions-release", ResourceType: "kyc-document", ResourceID: d.ID}}
+			held := slices.ContainsFunc(d.CheckList, func(ch kyc.Check) bool { return ch.Name == CheckName && ch.Failed })
+			if d.Status != "pending-review" || !held {
+				return eff, nil
+			}
+			d.CheckList = setCheck(d.CheckList, kyc.Check{Name: CheckName})
+			if d.Decision == nil || d.Score == nil || *d.Score < d.Decision.AcceptAbove {
+				return eff, nil
+			}
+			d.Status, d.Decision.Outcome = "accepted", "accepted"
+			if c.Applicant.Status == "pending-review" && (c.Request == nil || c.Request.Status == "fulfilled") {
+				c.Applicant.Status = "approved"
+			}
+			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventDocumentAccepted, ResourceType: "kyc-document", ResourceID: d.ID})
+			eff.Events = append(eff.Events, request.Advance(c)...)
+			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
+			return eff, nil
+		}); err != nil {
+			return fmt.Errorf("release document %s: %w", id, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package screening
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"kycd/internal/screening/lists"
+	"kycd/internal/screening/match"
+)
+
+// Config tunes screening; cmd/kycd fills it from the settings table.
+type Config struct {
+	// Threshold is the score at and above which a hit is a potential match, in verification and
+	// as the default of POST /v1/screenings. Default match.DefaultThreshold (0.85).
+	Threshold float64
+	// CheckEvery is how often a replica looks for a new list version. Default 30 s.
+	CheckEvery time.Duration
+	// OFACURLs are folders (URL prefixes) holding an OFAC list's files under their usual names
+	// (sdn.csv, alt.csv, add.csv, sdn_comments.csv; or cons_prim.csv ...). Default none.
+	OFACURLs []string
+	// UNURL is the UN consolidated list XML. Default none.
+	UNURL string
+	// RefreshEvery is how often the lists are fetched again from the URLs (a River periodic
+	// job, so one replica fetches). Default 24 h when a URL is set; never without one.
+	RefreshEvery time.Duration
+}
+
+// Imported is one list read from its source, ready to store.
+type Imported struct {
+	List    string
+	Source  string
+	Entries []match.Entry
+	Raw     [][]byte
+}
+
+// Progress is told about each file read (for a progress bar).
+type Progress func(list, file string, bytes int64)
+
+// ReadSources reads OFAC folders or URL prefixes and a UN file or URL. Every list is read whole
+// before anything is stored: a broken file refuses the import and the lists in use stay.
+func ReadSources(ctx context.Context, ofac []string, un string, progress Progress) ([]Imported, error) {
+	var out []Imported
+	for _, src := range ofac {
+		open, list, err := opener(ctx, src, progress)
+		if err != nil {
+			return nil, err
+		}
+		list, entries, raw, err := lists.ReadOFACFiles(list, open)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", src, err)
+		}
+		out = append(out, Imported{List: list, Source: src, Entries: entries, Raw: raw})
+	}
+	if un != "" {
+		b, err := fetch(ctx, un)
+		if err != nil {
+			return nil, err
+		}
+		if progress != nil {
+			progress(lists.UN, un, int64(len(b)))
+		}
+		entries, err := lists.ReadUN(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", un, err)
+		}
+		out = append(out, Imported{List: lists.UN, Source: un, Entries: entries, Raw: [][]byte{b}})
+	}
+	return out, nil
+}
+
+// opener returns how to read the files of the OFAC list at src, and which list it is.
+func opener(ctx context.Context, src string, progress Progress) (func(string) ([]byte, error), string, error) {
+	remote := strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://")
+	var list string
+	if remote {
+		list = lists.OFACSDN
+		if strings.Contains(strings.ToLower(src), "cons") {
+			list = lists.OFACConsolidated
+		}
+	} else {
+		var err error
+		if list, err = lists.DetectOFAC(src); err != nil {
+			return nil, "", err
+		}
+	}
+	return func(name string) ([]byte, error) {
+		loc := strings.TrimSuffix(src, "/") + "/" + name
+		b, err := fetch(ctx, loc)
+		if err == nil && progress != nil {
+			progress(list, name, int64(len(b)))
+		}
+		return b, err
+	}, list, nil
+}
+
+// fetch reads a file or an http(s) URL. A URL answering 404 is os.ErrNotExist.
+func fetch(ctx context.Context, loc string) ([]byte, error) {
+	if !strings.HasPrefix(loc, "http://") && !strings.HasPrefix(loc, "https://") {
+		return os.ReadFile(loc)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc, nil)
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Timeout: 5 * time.Minute}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", loc, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, fmt.Errorf("fetch %s: %w", loc, os.ErrNotExist)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetch %s: %s", loc, resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 200<<20))
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", loc, err)
+	}
+	return b, nil
+}
+
+// ImportAll stores every read list (each in its own transaction, after all were read).
+func (s *Service) ImportAll(ctx context.Context, ims []Imported) error {
+	for _, im := range ims {
+		if _, _, err := s.Import(ctx, im.List, im.Source, im.Entries, im.Raw); err != nil {
+			return fmt.Errorf("import %s: %w", im.List, err)
+		}
+	}
+	return nil
+}
+
+// RefreshArgs is the periodic job that fetches the lists from the configured URLs.
+type RefreshArgs struct{}
+
+// Kind names the job for River.
+func (RefreshArgs) Kind() string { return "sanctions_refresh" }
+
+type refreshWorker struct {
+	river.WorkerDefaults[RefreshArgs]
+	svc *Service
+	cfg Config
+}
+
+func (w *refreshWorker) Work(ctx context.Context, _ *river.Job[RefreshArgs]) error {
+	ims, err := ReadSources(ctx, w.cfg.OFACURLs, w.cfg.UNURL, nil)
+	if err != nil {
+		return err
+	}
+	return w.svc.ImportAll(ctx, ims)
+}
+
+func (w *refreshWorker) Timeout(*river.Job[RefreshArgs]) time.Duration { return 15 * time.Minute }
+
+// RegisterRefresh adds the refresh worker and returns its periodic job, or nil when no URL is
+// configured.
+func RegisterRefresh(workers *river.Workers, svc *Service, cfg Config) []*river.PeriodicJob {
+	if len(cfg.OFACURLs) == 0 && cfg.UNURL == "" {
+		return nil
+	}
+	every := cfg.RefreshEvery
+	if every <= 0 {
+		every = 24 * time.Hour
+	}
+	river.AddWorker(workers, &refreshWorker{svc: svc, cfg: cfg})
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) {
+			return RefreshArgs{}, &river.InsertOpts{Queue: Queue, MaxAttempts: 3}
+		},
+		&river.PeriodicJobOpts{RunOnStart: true})}
+}
