@@ -13,7 +13,7 @@ const (
 	// queryShare is how much the share of the query that matched counts in a name's score; the
 	// share of the list name that matched counts the rest. Lists hold middle names and patronymics
 	// that people leave out, so the query side weighs more.
-	queryShare = 0.7
+	queryShare = 0.65
 	// singleTokenCap caps the score when one token matched a name that has several.
 	singleTokenCap = 0.7
 	// commonNameCap caps the score of a hit that rests on one common given name alone.
@@ -113,31 +113,40 @@ func (ix *Index) release(sc *scratch) {
 	ix.scratch.Put(sc)
 }
 
-// score scores one name of an entry against the query.
+// score scores one name of an entry against the query; the reasons are written only for a hit
+// at or above the query's MinScore, since most candidates fall below it.
 func (ix *Index) score(q Query, qt []token, qw float32, nm *indexedName) (Hit, bool) {
 	ns, matchedStrong, commonOnly := nameScore(qt, qw, nm.tokens)
-	if ns <= 0 {
+	if ns <= 0 || ns+maxBonus < q.MinScore {
 		return Hit{}, false
 	}
 	e := &ix.entries[nm.entry]
-	h := Hit{Entry: e, MatchedName: nm.text, Alias: nm.alias, NameScore: ns}
+	capped := matchedStrong == 1 && commonOnly && ns > commonNameCap
+	score := ns
+	if capped {
+		score = commonNameCap
+	}
+	var why []string
+	score += adjust(q, e, &why)
+	h := Hit{Entry: e, MatchedName: nm.text, Alias: nm.alias, NameScore: ns, Score: min(max(score, 0), 1)}
+	if h.Score < q.MinScore {
+		return h, true
+	}
 	h.Why = append(h.Why, fmt.Sprintf("name %.2f on %d token(s)", ns, matchedStrong))
 	if nm.alias {
 		h.Why = append(h.Why, "matched an alias")
 	}
-	if matchedStrong == 1 && commonOnly && ns > commonNameCap {
-		ns = commonNameCap
+	if capped {
 		h.Why = append(h.Why, "only a common given name matched")
 	}
-	score := ns + adjust(q, e, &h.Why)
-	h.Score = min(max(score, 0), 1)
+	h.Why = append(h.Why, why...)
 	return h, true
 }
 
 // nameScore compares query tokens with a name's tokens: every pair's similarity, the best pairs
 // assigned one to one (greedy by similarity), and the score
 //
-//	0.7 * (matched share of the query) + 0.3 * (matched share of the name)
+//	0.65 * (matched share of the query) + 0.35 * (matched share of the name)
 //
 // where a share is the similarity-weighted sum of the matched tokens' weights over all of that
 // side's weight. A single matched token of a name with several strong tokens is capped: a surname
@@ -183,7 +192,7 @@ func nameScore(qt []token, qw float32, nt []token) (score float64, matchedStrong
 		mn += p.sim * float64(b.weight)
 		if a.weight >= strongWeight && b.weight >= strongWeight {
 			matchedStrong++
-			if !commonGiven[b.fold] {
+			if !commonGiven[b.fold] && !commonGiven[a.fold] {
 				commonOnly = false
 			}
 		}

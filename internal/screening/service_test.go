@@ -1,0 +1,99 @@
+package screening_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"kycd/internal/screening"
+	"kycd/internal/screening/lists"
+	"kycd/internal/store"
+	"kycd/internal/store/storetest"
+)
+
+// copyFixture copies the OFAC fixture to a temporary folder, cutting sdn.csv to cut bytes when
+// cut > 0 (a truncated download).
+func copyFixture(t *testing.T, cut int) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join("lists", "testdata", "ofac")
+	for _, name := range lists.FileNames(lists.OFACSDN) {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "sdn.csv" && cut > 0 {
+			b = b[:cut]
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestTruncatedImportKeepsTheListInUse: an import of a truncated file is refused with a clear
+// error, the stored version stays, and screening goes on against it.
+func TestTruncatedImportKeepsTheListInUse(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc := screening.NewService(st, screening.NewLists(st, time.Millisecond), 0)
+		ims, err := screening.ReadSources(ctx, []string{copyFixture(t, 0)}, filepath.Join("lists", "testdata", "un.xml"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.ImportAll(ctx, ims); err != nil {
+			t.Fatal(err)
+		}
+		before, err := svc.Lists(ctx)
+		if err != nil || len(before) != 2 {
+			t.Fatalf("lists: %v %v", before, err)
+		}
+		_, err = screening.ReadSources(ctx, []string{copyFixture(t, 150)}, "", nil)
+		if !errors.Is(err, lists.ErrMalformed) {
+			t.Fatalf("truncated sdn.csv: %v", err)
+		}
+		after, err := svc.Lists(ctx)
+		if err != nil || len(after) != 2 || after[0] != before[0] || after[1] != before[1] {
+			t.Fatalf("the stored versions changed: %v -> %v (%v)", before, after, err)
+		}
+		res, err := svc.Screen(ctx, screening.Query{Name: "John Quincy Smith"})
+		if err != nil || len(res.Hits) != 1 || res.Hits[0].EntryID != "100" || len(res.Lists) != 2 {
+			t.Fatalf("screening after a refused import: %+v %v", res, err)
+		}
+	})
+}
+
+// TestReplicasFollowAnImport: a second holder on the same database (another replica) serves the
+// new version once its check interval has passed, and an unchanged re-import changes nothing.
+func TestReplicasFollowAnImport(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		importer := screening.NewService(st, screening.NewLists(st, 0), 0)
+		replica := screening.NewService(st, screening.NewLists(st, time.Millisecond), 0)
+		if vs, err := replica.Lists(ctx); err != nil || len(vs) != 0 {
+			t.Fatalf("before any import: %v %v", vs, err)
+		}
+		ims, err := screening.ReadSources(ctx, nil, filepath.Join("lists", "testdata", "un.xml"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := importer.ImportAll(ctx, ims); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+		res, err := replica.Screen(ctx, screening.Query{Name: "Eric Badege"})
+		if err != nil || len(res.Hits) != 1 || res.Hits[0].EntryID != "CDi.001" || res.Lists[0].EntryCount != 2 {
+			t.Fatalf("replica after import: %+v %v", res, err)
+		}
+		_, ch, err := importer.Import(ctx, ims[0].List, ims[0].Source, ims[0].Entries, ims[0].Raw)
+		if err != nil || len(ch.Changed) != 0 || ch.Previous == "" {
+			t.Fatalf("re-import of the same version: %+v %v", ch, err)
+		}
+	})
+}
