@@ -19,3 +19,4 @@ bench:
 	go run ./bench/webhooks -db postgres
 	go run ./bench/verify -db sqlite
 	go run ./bench/verify -db postgres
+	go run ./bench/screening-eval
