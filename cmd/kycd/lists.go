@@ -25,7 +25,9 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 func listsImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var ofac multiFlag
 	var un string
+	var allowShrink bool
 	cfg, _, err := parse("lists import", args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&allowShrink, "allow-shrink", false, "accept a list with less than half the entries of the stored one")
 		fs.Var(&ofac, "ofac", "folder or URL prefix of an OFAC list (sdn.csv... or cons_prim.csv...); repeat for both lists")
 		fs.StringVar(&un, "un", "", "UN consolidated list XML, file or URL")
 	})
@@ -35,11 +37,12 @@ func listsImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(ofac) == 0 && un == "" {
 		return errors.New("nothing to import: give --ofac DIR and/or --un FILE")
 	}
-	total := 4*len(ofac) + 1
-	if un == "" {
-		total--
+	// Steps: each file read (four per OFAC list, one UN file), then each list stored.
+	lists := len(ofac)
+	if un != "" {
+		lists++
 	}
-	bar := newBar(stderr, total+len(ofac)+min(1, len(un)))
+	bar := newBar(stderr, 5*len(ofac)+2*(lists-len(ofac)))
 	ims, err := screening.ReadSources(ctx, ofac, un, func(list, file string, n int64) {
 		bar.step(fmt.Sprintf("read %s %s (%d KiB)", list, file, n>>10))
 	})
@@ -47,7 +50,7 @@ func listsImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		bar.done()
 		return fmt.Errorf("import refused, the lists in use are unchanged: %w", err)
 	}
-	bar.total = bar.n + len(ims)
+	bar.total = bar.n + len(ims) // an OFAC list may have fewer than four files
 	st, _, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -56,7 +59,7 @@ func listsImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	svc := screening.NewService(st, screening.NewLists(st, 0), cfg.Sanctions.Threshold)
 	var changes []store.ListChange
 	for _, im := range ims {
-		v, ch, err := svc.Import(ctx, im.List, im.Source, im.Entries, im.Raw)
+		v, ch, err := svc.Import(ctx, im.List, im.Source, im.Entries, im.Raw, allowShrink)
 		if err != nil {
 			bar.done()
 			return fmt.Errorf("import %s: %w", im.List, err)
@@ -69,14 +72,15 @@ func listsImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintln(tw, "LIST\tENTRIES\tCHANGED\tREMOVED\tVERSION")
 	for i, im := range ims {
 		ch := changes[i]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", im.List, len(im.Entries), len(ch.Changed), ch.Removed, versionOf(im, ch))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\n", im.List, len(im.Entries), len(ch.Changed), ch.Removed, versionOf(ch))
 	}
 	return tw.Flush()
 }
 
-func versionOf(im screening.Imported, ch store.ListChange) string {
+// versionOf says whether an import stored a new version or found the same one stored.
+func versionOf(ch store.ListChange) string {
 	if len(ch.Changed) == 0 && ch.Removed == 0 && ch.Previous != "" {
-		return "(unchanged)"
+		return "unchanged"
 	}
 	return "new"
 }

@@ -25,7 +25,7 @@ func screeningEnv(t *testing.T, fn func(t *testing.T, e *env, importList func(en
 			fn(t, e, func(entries ...match.Entry) {
 				t.Helper()
 				n++
-				if _, _, err := importer.Import(context.Background(), "ofac-sdn", "test", entries, [][]byte{[]byte(fmt.Sprint("version ", n))}); err != nil {
+				if _, _, err := importer.Import(context.Background(), "ofac-sdn", "test", entries, [][]byte{[]byte(fmt.Sprint("version ", n))}, false); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -200,7 +200,7 @@ func TestScreeningFalsePositiveAndMonitoring(t *testing.T) {
 		e.waitStatus("/v1/applicants/"+apl, "pending-review")
 
 		// The false positive's entry changed: the hit is raised again at the next screening.
-		if r := e.json("PATCH", "/v1/applicants/"+ivan, e.testKey, `{"profile":{"middleName":"S"}}`); r.Status != 200 {
+		if r := e.json("PATCH", "/v1/applicants/"+ivan, e.testKey, `{"profile":{"nationality":"RU"}}`); r.Status != 200 {
 			t.Fatalf("patch: %d", r.Status)
 		}
 		if sc := e.screenings(ivan, 3); sc["disposition"] != "potential-match" {

@@ -109,12 +109,28 @@ func hitsOf(cur *loaded, hs []match.Hit) []kyc.ScreeningHit {
 	return out
 }
 
+// ErrShrunk refuses an import that would drop more than half of a list's entries: a file cut at a
+// line boundary still parses, and a sanctions list does not lose half its entries in one update.
+var ErrShrunk = errors.New("the new list has less than half the entries of the stored one; a truncated file? (kycd lists import --allow-shrink accepts it)")
+
 // Import stores a list version read from files: raw are the files' bytes (the version is their
 // hash), source says where they came from. Entries that changed are re-screened against every
-// approved applicant by monitoring jobs inserted with the import.
-func (s *Service) Import(ctx context.Context, list, source string, entries []match.Entry, raw [][]byte) (kyc.SanctionsList, store.ListChange, error) {
+// approved applicant by monitoring jobs inserted with the import. Unless allowShrink, a list
+// that lost more than half its entries is refused with ErrShrunk.
+func (s *Service) Import(ctx context.Context, list, source string, entries []match.Entry, raw [][]byte, allowShrink bool) (kyc.SanctionsList, store.ListChange, error) {
 	if len(entries) == 0 {
 		return kyc.SanctionsList{}, store.ListChange{}, fmt.Errorf("list %s: no entries", list)
+	}
+	if !allowShrink {
+		stored, err := s.store.SanctionsLists(ctx)
+		if err != nil {
+			return kyc.SanctionsList{}, store.ListChange{}, err
+		}
+		for _, v := range stored {
+			if v.List == list && len(entries)*2 < v.EntryCount {
+				return kyc.SanctionsList{}, store.ListChange{}, fmt.Errorf("list %s: %d entries, %d stored: %w", list, len(entries), v.EntryCount, ErrShrunk)
+			}
+		}
 	}
 	h := sha256.New()
 	for _, b := range raw {

@@ -61,6 +61,14 @@ func TestTruncatedImportKeepsTheListInUse(t *testing.T) {
 		if err != nil || len(after) != 2 || after[0] != before[0] || after[1] != before[1] {
 			t.Fatalf("the stored versions changed: %v -> %v (%v)", before, after, err)
 		}
+		// A file cut at a line boundary parses; the drop in entries gives it away.
+		cut, err := screening.ReadSources(ctx, []string{copyFixture(t, 0)}, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Import(ctx, cut[0].List, "cut", cut[0].Entries[:1], [][]byte{[]byte("cut")}, false); !errors.Is(err, screening.ErrShrunk) {
+			t.Fatalf("a list cut to a third: %v", err)
+		}
 		res, err := svc.Screen(ctx, screening.Query{Name: "John Quincy Smith"})
 		if err != nil || len(res.Hits) != 1 || res.Hits[0].EntryID != "100" || len(res.Lists) != 2 {
 			t.Fatalf("screening after a refused import: %+v %v", res, err)
@@ -91,7 +99,7 @@ func TestReplicasFollowAnImport(t *testing.T) {
 		if err != nil || len(res.Hits) != 1 || res.Hits[0].EntryID != "CDi.001" || res.Lists[0].EntryCount != 2 {
 			t.Fatalf("replica after import: %+v %v", res, err)
 		}
-		_, ch, err := importer.Import(ctx, ims[0].List, ims[0].Source, ims[0].Entries, ims[0].Raw)
+		_, ch, err := importer.Import(ctx, ims[0].List, ims[0].Source, ims[0].Entries, ims[0].Raw, false)
 		if err != nil || len(ch.Changed) != 0 || ch.Previous == "" {
 			t.Fatalf("re-import of the same version: %+v %v", ch, err)
 		}

@@ -129,10 +129,11 @@ func fetch(ctx context.Context, loc string) ([]byte, error) {
 	return b, nil
 }
 
-// ImportAll stores every read list (each in its own transaction, after all were read).
+// ImportAll stores every read list (each in its own transaction, after all were read), refusing
+// a list that shrank by more than half (ErrShrunk).
 func (s *Service) ImportAll(ctx context.Context, ims []Imported) error {
 	for _, im := range ims {
-		if _, _, err := s.Import(ctx, im.List, im.Source, im.Entries, im.Raw); err != nil {
+		if _, _, err := s.Import(ctx, im.List, im.Source, im.Entries, im.Raw, false); err != nil {
 			return fmt.Errorf("import %s: %w", im.List, err)
 		}
 	}
