@@ -453,3 +453,24 @@ func TestRequestExpiresByJob(t *testing.T) {
 		}
 	})
 }
+
+// TestOperationsEndpoints: health, readiness and metrics answer without a key; metrics count the
+// requests by route pattern (never by raw path, which would hold ids).
+func TestOperationsEndpoints(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "sqlite")
+	apl := e.mustApplicant(e.testKey)
+	e.json("GET", "/v1/applicants/"+apl, e.testKey, "")
+	if r := e.json("GET", "/healthz", "", ""); r.Status != 200 || r.str("status") != "ok" {
+		t.Fatalf("healthz: %d %s", r.Status, r.Raw)
+	}
+	if r := e.json("GET", "/readyz", "", ""); r.Status != 200 || r.str("status") != "ready" {
+		t.Fatalf("readyz: %d %s", r.Status, r.Raw)
+	}
+	m := e.json("GET", "/metrics", "", "")
+	body := string(m.Raw)
+	if m.Status != 200 || !strings.Contains(body, `kycd_http_requests_total{code="200",method="GET",route="GET /v1/applicants/{id}"}`) ||
+		!strings.Contains(body, "go_goroutines") || strings.Contains(body, apl) {
+		t.Fatalf("metrics: %d\n%.2000s", m.Status, body)
+	}
+}
