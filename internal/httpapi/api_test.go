@@ -285,9 +285,6 @@ func TestScenario(t *testing.T) {
 			t.Fatalf("create document: %d %s", r.Status, r.Raw)
 		}
 		doc := r.str("id")
-		if r := e.json("POST", "/v1/kyc-documents/"+doc+"/acceptance", e.testKey, ``); r.Status != 409 && r.str("status") != "pending-review" {
-			t.Fatalf("acceptance while the checks run: %d %s", r.Status, r.Raw)
-		}
 		// The test-mode magic number TEST-REVIEW sends the document to a person.
 		r = e.waitStatus("/v1/kyc-documents/"+doc, "pending-review")
 		if r.JSON["decision"].(map[string]any)["forced"] != true || r.JSON["checkList"] == nil {
