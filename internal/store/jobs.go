@@ -39,7 +39,7 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 	}
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}}
 	for name, n := range cfg.Queues {
-		queues[name] = river.QueueConfig{MaxWorkers: max(n, 1), FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 100 * time.Millisecond}
+		queues[name] = river.QueueConfig{MaxWorkers: max(n, 1), FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond}
 	}
 	rc := &river.Config{
 		Queues:            queues,
