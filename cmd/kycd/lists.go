@@ -17,7 +17,10 @@ import (
 // multiFlag collects a flag given several times.
 type multiFlag []string
 
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+// String joins the values (flag.Value).
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+// Set adds a value (flag.Value).
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // listsImport reads every given list whole, then stores each in one transaction: a broken file

@@ -68,10 +68,12 @@ type applicantWorker struct {
 	svc *Service
 }
 
+// Work screens the applicant against the lists in use.
 func (w *applicantWorker) Work(ctx context.Context, job *river.Job[ApplicantArgs]) error {
 	return w.svc.ScreenApplicant(ctx, job.Args.Env, job.Args.ApplicantID, job.Args.Reason, nil)
 }
 
+// Timeout bounds one screening (a list reload included).
 func (w *applicantWorker) Timeout(*river.Job[ApplicantArgs]) time.Duration { return time.Minute }
 
 type monitorWorker struct {
@@ -100,6 +102,7 @@ func (w *monitorWorker) Work(ctx context.Context, job *river.Job[MonitorArgs]) e
 	return nil
 }
 
+// Timeout bounds one batch of monitoring.
 func (w *monitorWorker) Timeout(*river.Job[MonitorArgs]) time.Duration { return 10 * time.Minute }
 
 // Register adds the screening workers and returns their queue and its concurrency.

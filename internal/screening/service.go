@@ -201,6 +201,10 @@ func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID,
 	if err != nil {
 		return err
 	}
+	queries := applicantQueries(&a, s.threshold)
+	if len(queries) == 0 {
+		return nil // no name yet: the name's arrival queues a screening
+	}
 	cur, err := s.lists.current(ctx)
 	if err != nil {
 		return err
@@ -223,7 +227,7 @@ func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID,
 		return err
 	}
 	var hits []kyc.ScreeningHit
-	for _, q := range applicantQueries(&a, s.threshold) {
+	for _, q := range queries {
 		for _, h := range hitsOf(cur, cur.index.Search(q)) {
 			key := h.List + ":" + h.EntryID
 			if only != nil && !slices.Contains(only, key) || fps[key] == h.EntryHash {

@@ -152,6 +152,7 @@ type refreshWorker struct {
 	cfg Config
 }
 
+// Work fetches every configured list and imports those that changed.
 func (w *refreshWorker) Work(ctx context.Context, _ *river.Job[RefreshArgs]) error {
 	ims, err := ReadSources(ctx, w.cfg.OFACURLs, w.cfg.UNURL, nil)
 	if err != nil {
@@ -160,6 +161,7 @@ func (w *refreshWorker) Work(ctx context.Context, _ *river.Job[RefreshArgs]) err
 	return w.svc.ImportAll(ctx, ims)
 }
 
+// Timeout bounds one refresh: downloads of a few MB and the imports.
 func (w *refreshWorker) Timeout(*river.Job[RefreshArgs]) time.Duration { return 15 * time.Minute }
 
 // RegisterRefresh adds the refresh worker and returns its periodic job, or nil when no URL is
