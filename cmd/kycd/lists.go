@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/riverqueue/river"
+
 	"kycd/internal/app"
 	"kycd/internal/screening"
 	"kycd/internal/store"
@@ -60,6 +62,12 @@ func listsImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	defer st.Close()
 	svc := screening.NewService(st, screening.NewLists(st, 0), cfg.Sanctions.Threshold)
+	// This process only inserts the monitoring jobs an import causes; a serving kycd works them.
+	workers := river.NewWorkers()
+	screening.Register(workers, svc, st)
+	if err := st.InitJobs(store.JobsConfig{Workers: workers}); err != nil {
+		return err
+	}
 	var changes []store.ListChange
 	for _, im := range ims {
 		v, ch, err := svc.Import(ctx, im.List, im.Source, im.Entries, im.Raw, allowShrink)

@@ -40,10 +40,12 @@ func ScreeningChanged(before, after *kyc.Applicant) bool {
 }
 
 // MonitorArgs is one batch of ongoing monitoring: the approved applicants of Env after After,
-// re-screened against the Changed entries ("list:id") of an import.
+// re-screened against the Changed entries ("list:id") of an import, or all entries (All, after a
+// list's first import).
 type MonitorArgs struct {
 	Env     kyc.Env  `json:"env"`
-	Changed []string `json:"changed"`
+	Changed []string `json:"changed,omitempty"`
+	All     bool     `json:"all,omitempty"`
 	After   string   `json:"after,omitempty"`
 }
 
@@ -51,8 +53,9 @@ type MonitorArgs struct {
 func (MonitorArgs) Kind() string { return "screening_monitor" }
 
 // MonitorJob is the insert of a monitoring batch.
-func MonitorJob(env kyc.Env, changed []string, after string) river.InsertManyParams {
-	return river.InsertManyParams{Args: MonitorArgs{Env: env, Changed: changed, After: after}, InsertOpts: &river.InsertOpts{Queue: Queue, MaxAttempts: 10}}
+func MonitorJob(env kyc.Env, mon Monitor, after string) river.InsertManyParams {
+	return river.InsertManyParams{Args: MonitorArgs{Env: env, Changed: mon.Changed, All: mon.All, After: after},
+		InsertOpts: &river.InsertOpts{Queue: Queue, MaxAttempts: 10}}
 }
 
 // monitorBatch is how many applicants one monitoring job re-screens before it queues the next.
@@ -92,12 +95,12 @@ func (w *monitorWorker) Work(ctx context.Context, job *river.Job[MonitorArgs]) e
 		return err
 	}
 	for _, id := range ids {
-		if err := w.svc.ScreenApplicant(ctx, a.Env, id, "list-updated", a.Changed); err != nil {
+		if err := w.svc.ScreenApplicant(ctx, a.Env, id, "list-updated", &Monitor{Changed: a.Changed, All: a.All}); err != nil {
 			return err
 		}
 	}
 	if len(ids) == monitorBatch {
-		return w.jobs.InsertJob(ctx, MonitorJob(a.Env, a.Changed, ids[len(ids)-1]))
+		return w.jobs.InsertJob(ctx, MonitorJob(a.Env, Monitor{Changed: a.Changed, All: a.All}, ids[len(ids)-1]))
 	}
 	return nil
 }

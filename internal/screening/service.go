@@ -143,14 +143,17 @@ func (s *Service) Import(ctx context.Context, list, source string, entries []mat
 		return v, store.ListChange{}, err
 	}
 	ch, err := s.store.ImportSanctionsList(ctx, v, rows, func(ch store.ListChange) []river.InsertManyParams {
-		if ch.Previous == "" || len(ch.Changed) == 0 {
-			return nil // a first import has nothing to compare with; applicants are screened when they change
+		if len(ch.Changed) == 0 {
+			return nil
 		}
-		changed := make([]string, len(ch.Changed))
-		for i, id := range ch.Changed {
-			changed[i] = list + ":" + id
+		// A first import changed every entry: approved applicants are screened against all of it.
+		mon := Monitor{All: ch.Previous == ""}
+		if !mon.All {
+			for _, id := range ch.Changed {
+				mon.Changed = append(mon.Changed, list+":"+id)
+			}
 		}
-		return []river.InsertManyParams{MonitorJob(kyc.EnvLive, changed, ""), MonitorJob(kyc.EnvTest, changed, "")}
+		return []river.InsertManyParams{MonitorJob(kyc.EnvLive, mon, ""), MonitorJob(kyc.EnvTest, mon, "")}
 	})
 	s.lists.Reload()
 	return v, ch, err
@@ -190,10 +193,17 @@ func join(parts ...string) string {
 	return strings.Join(out, " ")
 }
 
-// ScreenApplicant screens one applicant and stores the result. only, when set, limits the hits to
-// those entries ("list:id": monitoring after an import), and then a clear result is not stored.
+// Monitor says that a screening is ongoing monitoring after an import: only hits on the Changed
+// entries count ("list:id"; all entries when All), a clear result is not stored, and an applicant
+// whose last screening still waits for review is left alone.
+type Monitor struct {
+	Changed []string
+	All     bool
+}
+
+// ScreenApplicant screens one applicant and stores the result; mon is nil except in monitoring.
 // Hits a reviewer marked false-positive for this applicant are dropped while the entry is unchanged.
-func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID, reason string, only []string) error {
+func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID, reason string, mon *Monitor) error {
 	a, err := s.store.Applicant(ctx, env, applicantID)
 	if errors.Is(err, kyc.ErrNotFound) {
 		return nil
@@ -212,7 +222,7 @@ func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID,
 	if len(cur.versions) == 0 {
 		return nil // no list imported yet
 	}
-	if only != nil {
+	if mon != nil {
 		// Monitoring: an applicant whose last screening still waits for review is not raised twice.
 		last, err := s.store.ApplicantScreenings(ctx, env, applicantID, 1)
 		if err != nil {
@@ -230,7 +240,7 @@ func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID,
 	for _, q := range queries {
 		for _, h := range hitsOf(cur, cur.index.Search(q)) {
 			key := h.List + ":" + h.EntryID
-			if only != nil && !slices.Contains(only, key) || fps[key] == h.EntryHash {
+			if mon != nil && !mon.All && !slices.Contains(mon.Changed, key) || fps[key] == h.EntryHash {
 				continue
 			}
 			if i := slices.IndexFunc(hits, func(o kyc.ScreeningHit) bool { return o.List == h.List && o.EntryID == h.EntryID }); i >= 0 {
@@ -242,7 +252,7 @@ func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID,
 			hits = append(hits, h)
 		}
 	}
-	if only != nil && len(hits) == 0 {
+	if mon != nil && len(hits) == 0 {
 		return nil
 	}
 	slices.SortFunc(hits, func(x, y kyc.ScreeningHit) int {

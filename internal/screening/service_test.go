@@ -8,11 +8,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"kycd/internal/screening"
 	"kycd/internal/screening/lists"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
+
+// newService is a screening service on st whose store can insert the jobs an import causes.
+func newService(t *testing.T, st *store.Store, checkEvery time.Duration) *screening.Service {
+	t.Helper()
+	svc := screening.NewService(st, screening.NewLists(st, checkEvery), 0)
+	workers := river.NewWorkers()
+	screening.Register(workers, svc, st)
+	if err := st.InitJobs(store.JobsConfig{Workers: workers}); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
 
 // copyFixture copies the OFAC fixture to a temporary folder, cutting sdn.csv to cut bytes when
 // cut > 0 (a truncated download).
@@ -41,7 +55,7 @@ func TestTruncatedImportKeepsTheListInUse(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		svc := screening.NewService(st, screening.NewLists(st, time.Millisecond), 0)
+		svc := newService(t, st, time.Millisecond)
 		ims, err := screening.ReadSources(ctx, []string{copyFixture(t, 0)}, filepath.Join("lists", "testdata", "un.xml"), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -82,7 +96,7 @@ func TestReplicasFollowAnImport(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		importer := screening.NewService(st, screening.NewLists(st, 0), 0)
+		importer := newService(t, st, 0)
 		replica := screening.NewService(st, screening.NewLists(st, time.Millisecond), 0)
 		if vs, err := replica.Lists(ctx); err != nil || len(vs) != 0 {
 			t.Fatalf("before any import: %v %v", vs, err)
