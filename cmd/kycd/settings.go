@@ -89,7 +89,7 @@ var settings = []setting{
 			c.Sanctions.Threshold = f
 			return nil
 		}},
-	{"sanctions-ofac-urls", "KYCD_SANCTIONS_OFAC_URLS", "(none)", "comma-separated URL prefixes of OFAC list files to fetch on the refresh schedule, e.g. https://sanctionslistservice.ofac.treas.gov/api/download (sdn.csv, alt.csv, add.csv, sdn_comments.csv; cons_*.csv for the consolidated list)",
+	{"sanctions-ofac-urls", "KYCD_SANCTIONS_OFAC_URLS", "(none)", "comma-separated URL prefixes of OFAC list files to fetch on the refresh schedule, e.g. https://www.treasury.gov/ofac/downloads,https://www.treasury.gov/ofac/downloads/consolidated (sdn.csv, alt.csv, add.csv, sdn_comments.csv; cons_*.csv for the consolidated list)",
 		func(c *app.Config, v string) error {
 			for _, u := range strings.Split(v, ",") {
 				if u = strings.TrimSpace(u); u != "" {

@@ -7,9 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
 	"kycd/internal/app"
 	"kycd/internal/screening"
 	"kycd/internal/screening/match"
+	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
 
@@ -215,4 +219,43 @@ func TestScreeningFalsePositiveAndMonitoring(t *testing.T) {
 		e.waitStatus("/v1/kyc-documents/"+doc, "accepted")
 		e.waitStatus("/v1/applicants/"+apl, "approved")
 	})
+}
+
+// TestScreeningResponsesMatchServedOpenAPI validates the screening endpoints' answers against the
+// served OpenAPI document.
+func TestScreeningResponsesMatchServedOpenAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, store.SQLite, func(c *app.Config) { c.Sanctions.CheckEvery = time.Millisecond })
+	spec := e.do("GET", "/v1/openapi.json", "", nil)
+	doc, err := openapi3.NewLoader().LoadFromData(spec.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Servers = openapi3.Servers{{URL: e.srv.URL}}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(method, path, body string) resp {
+		t.Helper()
+		r := e.json(method, path, e.testKey, body)
+		validate(t, router, method, e.srv.URL+path, body, r)
+		return r
+	}
+	check("GET", "/v1/sanctions-lists", "")
+	check("POST", "/v1/screenings", `{"name":"Eileen Collins"}`)
+	importer := screening.NewService(e.app.Store, screening.NewLists(e.app.Store, 0), 0)
+	if _, _, err := importer.Import(context.Background(), "ofac-sdn", "test", []match.Entry{collins}, [][]byte{[]byte("v1")}, false); err != nil {
+		t.Fatal(err)
+	}
+	check("GET", "/v1/sanctions-lists", "")
+	check("POST", "/v1/screenings", `{"name":"Eileen Collins","dateOfBirth":"1956","country":"US","type":"individual","minScore":0.5,"limit":5}`)
+	check("POST", "/v1/screenings", `{"name":"Eileen Collins","type":"vessel"}`)
+	apl := e.newApplicant("Eileen", "Collins", "1956-11-19")
+	sc := e.screenings(apl, 1)
+	check("GET", "/v1/applicants/"+apl+"/screenings", "")
+	check("GET", "/v1/applicants/apl_01J9Z3K6Q5W8C2B7X4N0M1R2S3/screenings", "")
+	check("POST", "/v1/screenings/"+sc["id"].(string)+"/review", `{"disposition":"false-positive"}`)
+	check("POST", "/v1/screenings/"+sc["id"].(string)+"/review", `{"disposition":"confirmed"}`)
+	check("POST", "/v1/screenings/scr_01J9Z3K6Q5W8C2B7X4N0M1R2S3/review", `{"disposition":"confirmed"}`)
 }

@@ -99,6 +99,9 @@ func (l *Lists) load(ctx context.Context) (*loaded, error) {
 		}
 		hashes[s.List+":"+s.ID] = s.Hash
 	}
+	if vs == nil {
+		vs = []kyc.SanctionsList{}
+	}
 	return &loaded{index: match.NewIndex(entries), versions: vs, hashes: hashes}, nil
 }
 
