@@ -3,6 +3,8 @@ package screening_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -118,4 +120,25 @@ func TestReplicasFollowAnImport(t *testing.T) {
 			t.Fatalf("re-import of the same version: %+v %v", ch, err)
 		}
 	})
+}
+
+// TestReadSourcesOverHTTP: lists come from URL prefixes as from folders; a missing optional file
+// (404) is skipped, a failing server refuses the import.
+func TestReadSourcesOverHTTP(t *testing.T) {
+	t.Parallel()
+	dir := copyFixture(t, 0)
+	if err := os.Remove(filepath.Join(dir, "add.csv")); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.StripPrefix("/ofac/", http.FileServer(http.Dir(dir))))
+	defer srv.Close()
+	ims, err := screening.ReadSources(context.Background(), []string{srv.URL + "/ofac/"}, "", nil)
+	if err != nil || len(ims) != 1 || ims[0].List != lists.OFACSDN || len(ims[0].Entries) != 3 || len(ims[0].Raw) != 3 {
+		t.Fatalf("over HTTP: %v %+v", err, ims)
+	}
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
+	defer broken.Close()
+	if _, err := screening.ReadSources(context.Background(), nil, broken.URL+"/consolidated.xml", nil); err == nil {
+		t.Fatal("a 502 was imported")
+	}
 }
