@@ -71,9 +71,18 @@ type applicantWorker struct {
 	svc *Service
 }
 
-// Work screens the applicant against the lists in use.
+// Work screens the applicant against the lists in use. A retry whose earlier attempt stored the
+// screening (and failed after it, holding documents) finishes that attempt instead of screening
+// twice.
 func (w *applicantWorker) Work(ctx context.Context, job *river.Job[ApplicantArgs]) error {
-	return w.svc.ScreenApplicant(ctx, job.Args.Env, job.Args.ApplicantID, job.Args.Reason, nil)
+	a := job.Args
+	if job.Attempt > 1 {
+		done, err := w.svc.finishEarlierAttempt(ctx, a.Env, a.ApplicantID, a.Reason, job.CreatedAt)
+		if err != nil || done {
+			return err
+		}
+	}
+	return w.svc.ScreenApplicant(ctx, a.Env, a.ApplicantID, a.Reason, nil)
 }
 
 // Timeout bounds one screening (a list reload included).

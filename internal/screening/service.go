@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -282,6 +283,24 @@ func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID,
 
 const actor kyc.Actor = "system:screening"
 
+// finishEarlierAttempt reports whether a screening for reason was stored since the job was
+// created, and if it is an open potential match holds the documents again (a no-op for those
+// already held).
+func (s *Service) finishEarlierAttempt(ctx context.Context, env kyc.Env, applicantID, reason string, since time.Time) (bool, error) {
+	last, err := s.store.ApplicantScreenings(ctx, env, applicantID, 1)
+	if err != nil || len(last) == 0 || last[0].Reason != reason || last[0].CreatedTime.Before(since) {
+		return false, err
+	}
+	if last[0].Disposition == "potential-match" {
+		return true, s.holdDocuments(ctx, env, applicantID)
+	}
+	return true, nil
+}
+
+// errUnchanged rolls back a document decision that found nothing to change (someone decided it
+// meanwhile), so that no audit entry records a change that did not happen.
+var errUnchanged = errors.New("document unchanged")
+
 // CheckName is the name of the screening check in a document's checkList.
 const CheckName = "sanctions-screening"
 
@@ -297,7 +316,7 @@ func (s *Service) holdDocuments(ctx context.Context, env kyc.Env, applicantID st
 		_, err := s.store.DecideDocument(ctx, env, id, func(c *store.Case) (store.Effects, error) {
 			d := c.Document
 			if d.Status != "accepted" {
-				return store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.hold", ResourceType: "kyc-document", ResourceID: d.ID}}, nil
+				return store.Effects{}, errUnchanged
 			}
 			d.Status = "pending-review"
 			d.CheckList = setCheck(d.CheckList, kyc.Check{Name: CheckName, Failed: true, Reason: "other"})
@@ -309,7 +328,7 @@ func (s *Service) holdDocuments(ctx context.Context, env kyc.Env, applicantID st
 			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
 			return eff, nil
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, errUnchanged) {
 			return fmt.Errorf("hold document %s: %w", id, err)
 		}
 	}
@@ -360,7 +379,7 @@ func (s *Service) rejectDocuments(ctx context.Context, reviewer kyc.Actor, env k
 			d := c.Document
 			eff := store.Effects{Audit: kyc.AuditEntry{Actor: reviewer, Action: "kyc-document.sanctions-reject", ResourceType: "kyc-document", ResourceID: d.ID}}
 			if d.Status == "rejected" || d.Status == "archived" {
-				return eff, nil
+				return eff, errUnchanged
 			}
 			d.Status = "rejected"
 			d.CheckList = setCheck(d.CheckList, kyc.Check{Name: CheckName, Failed: true, Reason: "other"})
@@ -373,7 +392,7 @@ func (s *Service) rejectDocuments(ctx context.Context, reviewer kyc.Actor, env k
 			eff.Events = append(eff.Events, request.Advance(c)...)
 			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
 			return eff, nil
-		}); err != nil {
+		}); err != nil && !errors.Is(err, errUnchanged) {
 			return fmt.Errorf("reject document %s: %w", id, err)
 		}
 	}
@@ -393,11 +412,11 @@ func (s *Service) releaseDocuments(ctx context.Context, reviewer kyc.Actor, env 
 			eff := store.Effects{Audit: kyc.AuditEntry{Actor: reviewer, Action: "kyc-document.sanctions-release", ResourceType: "kyc-document", ResourceID: d.ID}}
 			held := slices.ContainsFunc(d.CheckList, func(ch kyc.Check) bool { return ch.Name == CheckName && ch.Failed })
 			if d.Status != "pending-review" || !held {
-				return eff, nil
+				return eff, errUnchanged
 			}
 			d.CheckList = setCheck(d.CheckList, kyc.Check{Name: CheckName})
 			if d.Decision == nil || d.Score == nil || *d.Score < d.Decision.AcceptAbove {
-				return eff, nil
+				return eff, nil // the check passes now; the document reviewer decides
 			}
 			d.Status, d.Decision.Outcome = "accepted", "accepted"
 			if c.Applicant.Status == "pending-review" && (c.Request == nil || c.Request.Status == "fulfilled") {
@@ -407,7 +426,7 @@ func (s *Service) releaseDocuments(ctx context.Context, reviewer kyc.Actor, env 
 			eff.Events = append(eff.Events, request.Advance(c)...)
 			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
 			return eff, nil
-		}); err != nil {
+		}); err != nil && !errors.Is(err, errUnchanged) {
 			return fmt.Errorf("release document %s: %w", id, err)
 		}
 	}
