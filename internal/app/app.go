@@ -22,6 +22,7 @@ import (
 	"kycd/internal/level"
 	"kycd/internal/request"
 	"kycd/internal/seal"
+	"kycd/internal/share"
 	"kycd/internal/store"
 	"kycd/internal/verify"
 	"kycd/internal/verify/check"
@@ -86,8 +87,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	webhookQueue, webhookWorkers := webhook.Register(workers, st, cfg.Webhooks, log.With("component", "webhook"))
 	engine := verify.NewEngine(st, blobs, levels, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels})
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
+	shares, err := newShares(cfg, st, blobs, sealer, log.With("component", "share"))
+	if err != nil {
+		_ = blobs.Close()
+		_ = st.Close()
+		return nil, err
+	}
+	shareQueue, shareWorkers := share.Register(workers, shares)
+	periodic = append(periodic, shares.PeriodicJobs()...)
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
-		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers},
+		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, shareQueue: shareWorkers},
 		Logger: log.With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
 		_ = blobs.Close()
 		_ = st.Close()
@@ -109,6 +118,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Files:      file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels}),
 		Tokens:     signer,
 		Webhooks:   webhook.NewService(st, cfg.Webhooks),
+		Shares:     shares,
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},

@@ -43,6 +43,9 @@ type Config struct {
 	// Webhooks configures webhook delivery: attempt timeout, retry schedule, when a failing
 	// webhook is disabled, and whether internal addresses may be reached (see webhook.Config).
 	Webhooks webhook.Config
+	// Shares configures sharing approved KYC with partners (Interlace, Alchemy Pay, Saintpay):
+	// each is enabled when its URL is set.
+	Shares ShareConfig
 }
 
 // withDefaults fills the defaults.

@@ -19,6 +19,7 @@ import (
 	"kycd/internal/document"
 	"kycd/internal/file"
 	"kycd/internal/request"
+	"kycd/internal/share"
 	"kycd/internal/webhook"
 )
 
@@ -34,6 +35,9 @@ type Deps struct {
 	Files      *file.Service
 	// Webhooks serves webhook subscriptions, their delivery log, events and replay.
 	Webhooks *webhook.Service
+	// Shares serves shares with partners, their callbacks and signed file links. Optional: nil
+	// leaves those routes out.
+	Shares *share.Service
 	// Tokens signs applicant tokens.
 	Tokens *auth.Signer
 	// Ready reports whether the database and blob store answer (/readyz).
@@ -59,6 +63,7 @@ func New(d Deps) http.Handler {
 	registerFiles(api, mux, d)
 	registerWebhooks(api, d)
 	registerEvents(api, d)
+	registerShares(api, mux, d)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -123,7 +128,7 @@ func schemaName(t reflect.Type, hint string) string {
 		t = t.Elem()
 	}
 	switch pkg := path.Base(t.PkgPath()); pkg {
-	case "applicant", "document", "request", "file":
+	case "applicant", "document", "request", "file", "share":
 		if !strings.HasPrefix(name, strings.ToUpper(pkg[:1])+pkg[1:]) {
 			name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
 		}

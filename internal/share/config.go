@@ -24,6 +24,11 @@ type Config struct {
 	// Auto lists the partners every applicant is shared with when approved (live environment).
 	// Default none.
 	Auto []string
+	// AutoTest shares test-environment applicants automatically too. Default false: a partner's
+	// configured URL is usually its production API, which must not get test data.
+	AutoTest bool
+	// AutoInterval is how often automatic sharing looks for approved applicants. Default 30 s.
+	AutoInterval time.Duration
 }
 
 // DefaultRetries: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, 24 h: eight attempts over about 33 hours.
@@ -42,6 +47,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.PollFor <= 0 {
 		c.PollFor = 14 * 24 * time.Hour
+	}
+	if c.AutoInterval <= 0 {
+		c.AutoInterval = autoInterval
 	}
 	if c.Workers <= 0 {
 		c.Workers = 10

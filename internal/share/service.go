@@ -26,6 +26,7 @@ type Store interface {
 	ShareByReference(ctx context.Context, partner, ref string) (store.ShareRecord, error)
 	UpdateShare(ctx context.Context, env kyc.Env, id string, mutate func(r *store.ShareRecord) (store.Effects, error)) (store.ShareRecord, error)
 	ListShares(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Share], error)
+	ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, limit int) ([]string, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -87,6 +88,15 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, appl
 	if a.Status != "approved" && !in.Force {
 		return kyc.Share{}, fmt.Errorf("applicant %s is %s; only approved KYC is shared: %w", a.ID, a.Status, kyc.ErrConflict)
 	}
+	return s.create(ctx, actor, c, a, in, false)
+}
+
+// create checks the KYC against the partner's rules and stores the share with its event and
+// submission job. A KYC that breaks the rules is answered as a validation error, or, when
+// keepInvalid is set (automatic sharing, where nobody waits for an answer), stored as a failed
+// share naming the problems, so it is not tried again and the integrator hears of it.
+func (s *Service) create(ctx context.Context, actor kyc.Actor, c Connector, a kyc.Applicant, in Input, keepInvalid bool) (kyc.Share, error) {
+	env := a.Env
 	mode, err := s.mode(ctx, env, a.ID, in)
 	if err != nil {
 		return kyc.Share{}, err
@@ -98,13 +108,17 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, appl
 	if err != nil {
 		return kyc.Share{}, err
 	}
-	if err := c.Validate(k); err != nil {
-		return kyc.Share{}, err
-	}
 	eff := store.Effects{
 		Audit:  kyc.AuditEntry{Actor: actor, Action: "share.create", ResourceType: "share", ResourceID: id},
 		Events: []store.NewEvent{{Type: kyc.EventShareQueued, ResourceType: "share", ResourceID: id}},
 		Jobs:   []river.InsertManyParams{s.submitJob(env, id)},
+	}
+	if err := c.Validate(k); err != nil {
+		if !keepInvalid {
+			return kyc.Share{}, err
+		}
+		sh.Status, sh.LastError = "failed", err.Error()
+		eff.Events, eff.Jobs = []store.NewEvent{{Type: kyc.EventShareFailed, ResourceType: "share", ResourceID: id}}, nil
 	}
 	if err := s.store.CreateShare(ctx, &sh, eff); err != nil {
 		return kyc.Share{}, err

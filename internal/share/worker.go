@@ -47,6 +47,7 @@ func (s *Service) pollJob(env kyc.Env, id string) river.InsertManyParams {
 func Register(workers *river.Workers, s *Service) (queue string, concurrency int) {
 	river.AddWorker(workers, &submitWorker{s: s})
 	river.AddWorker(workers, &pollWorker{s: s})
+	river.AddWorker(workers, &autoWorker{s: s})
 	return Queue, s.cfg.Workers
 }
 

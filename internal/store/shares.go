@@ -183,3 +183,24 @@ func (s *Store) ListShares(ctx context.Context, env kyc.Env, applicantID, cursor
 	}
 	return page(items, n, func(sh kyc.Share) string { return sh.ID }), nil
 }
+
+// ApplicantsToShare lists up to limit approved applicants of env that have no share with partner
+// yet, oldest first: the work of automatic sharing.
+func (s *Store) ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, limit int) ([]string, error) {
+	rs, err := s.reader().query(ctx, `SELECT a.id FROM applicants a WHERE a.env = ? AND a.status = 'approved'
+		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?) ORDER BY a.id LIMIT ?`,
+		string(env), partner, limit)
+	if err != nil {
+		return nil, fmt.Errorf("applicants to share: %w", err)
+	}
+	defer rs.Close()
+	var ids []string
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return nil, fmt.Errorf("applicants to share: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rs.Err()
+}
