@@ -28,7 +28,7 @@ type partners struct {
 
 // newShareEnv is a kycd whose three partners are fakes on 127.0.0.1 that enforce their contracts.
 // pollInterval is how often submitted shares are asked about.
-func newShareEnv(t *testing.T, d store.Dialect, pollInterval time.Duration) (*env, partners) {
+func newShareEnv(t *testing.T, d store.Dialect, pollInterval time.Duration, more ...func(*app.Config)) (*env, partners) {
 	t.Helper()
 	p := partners{interlace: interlacetest.New(t), alchemypay: alchemypaytest.New(t), saintpay: saintpaytest.New(t)}
 	dir := t.TempDir()
@@ -51,6 +51,9 @@ func newShareEnv(t *testing.T, d store.Dialect, pollInterval time.Duration) (*en
 		s.SaintpayURL, s.SaintpayAppID, s.SaintpayPrivateKeyFile, s.SaintpayPlatformPublicKeyFile = p.saintpay.URL, p.saintpay.AppID, priv, pub
 		s.Retries = []time.Duration{100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond}
 		s.PollInterval = pollInterval
+		for _, f := range more {
+			f(c)
+		}
 	})
 	return e, p
 }
@@ -229,6 +232,47 @@ func TestShareStatusArrivesByPolling(t *testing.T) {
 			_ = json.Unmarshal(got.Raw, &s)
 			if s.PartnerStatus != "rejected" {
 				t.Fatalf("%s", got.Raw)
+			}
+		})
+	}
+}
+
+// TestAutomaticSharing: with automatic sharing on, an approved applicant is shared with Saintpay
+// without being asked, and shared again as an update when it changes.
+func TestAutomaticSharing(t *testing.T) {
+	t.Parallel()
+	ph := makePhotos(t)
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			e, p := newShareEnv(t, d, time.Hour, func(c *app.Config) {
+				c.Shares.Auto, c.Shares.AutoTest, c.Shares.AutoInterval = []string{"saintpay"}, true, 200*time.Millisecond
+			})
+			apl := e.approvedApplicant(ph)
+			shares := func(n int) []any {
+				deadline := time.Now().Add(30 * time.Second)
+				for {
+					r := e.json("GET", "/v1/applicants/"+apl+"/shares", e.testKey, "")
+					items, _ := r.JSON["items"].([]any)
+					if len(items) >= n && items[0].(map[string]any)["status"] == "submitted" {
+						return items
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("want %d shares submitted: %s", n, r.Raw)
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			shares(1)
+			if r := e.json("PATCH", "/v1/applicants/"+apl, e.testKey, `{"profile":{"occupation":"15-1252"}}`); r.Status != 200 {
+				t.Fatalf("patch: %s", r.Raw)
+			}
+			items := shares(2)
+			if m := items[0].(map[string]any)["mode"]; m != "update" || len(items) != 2 {
+				t.Fatalf("after a change: %v", items)
+			}
+			if u, _ := p.saintpay.User(apl); u.Shares != 2 {
+				t.Fatalf("saintpay got %d shares", u.Shares)
 			}
 		})
 	}

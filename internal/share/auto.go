@@ -11,7 +11,8 @@ import (
 )
 
 // AutoArgs is the periodic River job of automatic sharing: it shares every approved applicant
-// that has no share with a partner of Config.Auto yet.
+// that has no share with a partner of Config.Auto yet, and, for Saintpay, shares again (update, or
+// reNew after a rejection) every approved applicant that changed since its last share.
 type AutoArgs struct{}
 
 // Kind names the job for River.
@@ -49,9 +50,16 @@ func (w *autoWorker) Work(ctx context.Context, _ *river.Job[AutoArgs]) error {
 			if !ok {
 				continue
 			}
-			ids, err := s.store.ApplicantsToShare(ctx, env, partner, 100)
+			ids, err := s.store.ApplicantsToShare(ctx, env, partner, false, 100)
 			if err != nil {
 				return err
+			}
+			if partner == "saintpay" { // Saintpay keeps its copy current: update or reNew on change
+				changed, err := s.store.ApplicantsToShare(ctx, env, partner, true, 100)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, changed...)
 			}
 			for _, id := range ids {
 				a, err := s.store.Applicant(ctx, env, id)

@@ -58,7 +58,7 @@ func (l *Links) Verify(token string) (kyc.Env, string, error) {
 	}
 	payload := strings.Join(parts[:3], ".")
 	exp, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil || !hmac.Equal([]byte(parts[3]), []byte(l.mac(payload))) || time.Now().Unix() > exp || !kyc.Env(parts[0]).Valid() {
+	if err != nil || !hmac.Equal([]byte(parts[3]), []byte(l.mac(payload))) || time.Now().Unix() >= exp || !kyc.Env(parts[0]).Valid() {
 		return "", "", fmt.Errorf("file link: %w", kyc.ErrNotFound)
 	}
 	return kyc.Env(parts[0]), parts[1], nil

@@ -26,7 +26,7 @@ type Store interface {
 	ShareByReference(ctx context.Context, partner, ref string) (store.ShareRecord, error)
 	UpdateShare(ctx context.Context, env kyc.Env, id string, mutate func(r *store.ShareRecord) (store.Effects, error)) (store.ShareRecord, error)
 	ListShares(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Share], error)
-	ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, limit int) ([]string, error)
+	ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, changed bool, limit int) ([]string, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -50,6 +50,9 @@ type Service struct {
 // signs the file URLs given to partners that fetch files (Saintpay).
 func NewService(st Store, blobs Blobs, links *Links, cfg Config, log *slog.Logger, connectors ...Connector) *Service {
 	cfg = cfg.WithDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	m := map[string]Connector{}
 	for _, c := range connectors {
 		m[c.Partner()] = c

@@ -109,9 +109,11 @@ func retryAfter(v string) time.Duration {
 }
 
 // keep lists the JSON keys whose values are never personal data: status words, codes, ids of
-// kycd's and the partners' own making. Every other string value is redacted in logs.
+// kycd's and the partners' own making, and Alchemy Pay's and Saintpay's error text (msg, which names
+// fields, not values). Every other value is redacted in logs, including Interlace's message, which
+// can be a reviewer's words about the person.
 var keep = map[string]bool{
-	"code": true, "msg": true, "message": true, "success": true, "error": true, "traceId": true, "requestNo": true,
+	"code": true, "msg": true, "success": true, "error": true, "traceId": true, "requestNo": true,
 	"kycStatus": true, "status": true, "accountId": true, "userId": true, "type": true, "kycType": true, "kycLevel": true,
 	"idType": true, "idDocType": true, "holderType": true, "kycPlatform": true, "eventType": true, "id": true, "requestTime": true,
 }

@@ -185,11 +185,21 @@ func (s *Store) ListShares(ctx context.Context, env kyc.Env, applicantID, cursor
 }
 
 // ApplicantsToShare lists up to limit approved applicants of env that have no share with partner
-// yet, oldest first: the work of automatic sharing.
-func (s *Store) ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, limit int) ([]string, error) {
-	rs, err := s.reader().query(ctx, `SELECT a.id FROM applicants a WHERE a.env = ? AND a.status = 'approved'
-		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?) ORDER BY a.id LIMIT ?`,
-		string(env), partner, limit)
+// yet, oldest first: the work of automatic sharing. With changed, it lists instead the approved
+// applicants that changed (a higher revision) since their last share with partner was made, and
+// have none queued: the work of Saintpay's update and reNew.
+func (s *Store) ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, changed bool, limit int) ([]string, error) {
+	q := `SELECT a.id FROM applicants a WHERE a.env = ? AND a.status = 'approved'
+		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?) ORDER BY a.id LIMIT ?`
+	args := []any{string(env), partner, limit}
+	if changed {
+		q = `SELECT a.id FROM applicants a WHERE a.env = ? AND a.status = 'approved'
+		AND a.revision > (SELECT MAX(s.applicant_revision) FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?)
+		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ? AND s.status = 'queued')
+		ORDER BY a.id LIMIT ?`
+		args = []any{string(env), partner, partner, limit}
+	}
+	rs, err := s.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("applicants to share: %w", err)
 	}

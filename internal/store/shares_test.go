@@ -69,3 +69,45 @@ func TestShares(t *testing.T) {
 		}
 	})
 }
+
+// TestApplicantsToShare: approved applicants without a share are found; once shared, only a
+// change to the applicant lists them again (for Saintpay's update).
+func TestApplicantsToShare(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newApplicant(t, s, kyc.EnvLive, "")
+		list := func(changed bool) []string {
+			ids, err := s.ApplicantsToShare(ctx, kyc.EnvLive, "saintpay", changed, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+		if len(list(false)) != 0 {
+			t.Fatal("an unverified applicant is listed")
+		}
+		a, _ = s.UpdateApplicant(ctx, kyc.EnvLive, a.ID, func(a *kyc.Applicant) (store.Effects, error) {
+			a.Status = "approved"
+			return audit("approve", a.ID), nil
+		})
+		if ids := list(false); len(ids) != 1 || ids[0] != a.ID || len(list(true)) != 0 {
+			t.Fatalf("approved, never shared: %v %v", ids, list(true))
+		}
+		id := kyc.NewID(kyc.PrefixShare)
+		sh := kyc.Share{ID: id, Env: kyc.EnvLive, ApplicantID: a.ID, Partner: "saintpay", Status: "approved", Mode: "new", RequestNo: id, ApplicantRevision: a.Revision}
+		if err := s.CreateShare(ctx, &sh, audit("share.create", id)); err != nil {
+			t.Fatal(err)
+		}
+		if len(list(false)) != 0 || len(list(true)) != 0 {
+			t.Fatal("a shared, unchanged applicant is listed")
+		}
+		_, _ = s.UpdateApplicant(ctx, kyc.EnvLive, a.ID, func(a *kyc.Applicant) (store.Effects, error) {
+			a.Profile.Occupation = "15-1252"
+			return audit("update", a.ID), nil
+		})
+		if ids := list(true); len(ids) != 1 || ids[0] != a.ID {
+			t.Fatalf("changed since its share: %v", ids)
+		}
+	})
+}

@@ -200,6 +200,9 @@ func (c *Connector) Validate(k *share.KYC) error {
 // submission is first looked up by status, so KYC the partner took before its answer was lost is
 // not sent again (Interlace allows two submissions per account per 24 hours).
 func (c *Connector) Submit(ctx context.Context, k *share.KYC, j share.Journal) (share.Outcome, error) {
+	if k.Identity == nil || k.Identity.Identification == nil {
+		return share.Outcome{}, fmt.Errorf("interlace: no identity document: %w", share.ErrRefused)
+	}
 	account := k.Share.Options["accountId"]
 	ids := map[string]string{}
 	for _, tag := range []string{"id-front", "id-back", "face-proof"} {
