@@ -2,6 +2,7 @@ package share
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -75,3 +76,19 @@ type Row struct {
 	Rule         string
 	Disagreement string
 }
+
+// Markdown renders a mapping table as the README shows it; a disagreement is marked ⚠.
+func Markdown(rows []Row) string {
+	var b strings.Builder
+	b.WriteString("| Partner field | From kycd | Rule | Fragment vs fuller docs |\n|---|---|---|---|\n")
+	for _, r := range rows {
+		d := r.Disagreement
+		if d != "" {
+			d = "⚠ " + d
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", r.Field, cell(r.Source), cell(r.Rule), cell(d))
+	}
+	return b.String()
+}
+
+func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
