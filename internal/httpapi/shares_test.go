@@ -6,11 +6,15 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"kycd/internal/app"
+	"kycd/internal/kyc"
+	"kycd/internal/share"
 	"kycd/internal/share/alchemypay/alchemypaytest"
 	"kycd/internal/share/interlace/interlacetest"
 	"kycd/internal/share/saintpay/saintpaytest"
@@ -183,9 +187,9 @@ func TestSharingWithPartners(t *testing.T) {
 			}
 
 			// A validation problem is answered at once, naming the fields, and nothing is sent.
-			calls := len(p.interlace.Calls)
+			calls := p.interlace.CallCount()
 			r := e.json("POST", "/v1/applicants/"+apl+"/shares", e.testKey, `{"partner":"interlace","options":{"accountId":"nope"}}`)
-			if r.Status != 422 || !slices.Contains(r.errorFields(), "options.accountId") || len(p.interlace.Calls) != calls {
+			if r.Status != 422 || !slices.Contains(r.errorFields(), "options.accountId") || p.interlace.CallCount() != calls {
 				t.Fatalf("invalid share: %d %s", r.Status, r.Raw)
 			}
 
@@ -198,6 +202,22 @@ func TestSharingWithPartners(t *testing.T) {
 				t.Fatalf("submissions %d, share %s", n, got.Raw)
 			}
 
+			// The partner refusing the input (Interlace takes two KYC submissions per account a day)
+			// fails the share at once, with the partner's words, and is not retried.
+			e.waitStatus("/v1/shares/"+e.share(apl, `{"partner":"interlace","options":{"accountId":"`+acct2+`"}}`).str("id"), "submitted")
+			refused := e.waitStatus("/v1/shares/"+e.share(apl, `{"partner":"interlace","options":{"accountId":"`+acct2+`"}}`).str("id"), "failed")
+			if !strings.Contains(refused.str("lastError"), "twice per 24 hours") || refused.JSON["attempts"].(float64) != 1 {
+				t.Fatalf("refused share: %s", refused.Raw)
+			}
+
+			// A rate limit waits for its Retry-After, then goes through.
+			p.saintpay.Plan.Add("/api/v1/user/kyc/share", sharetest.Answer{Status: 429, RetryAfter: "1"})
+			limited := e.share(apl, `{"partner":"saintpay","options":{"type":"update"}}`)
+			e.waitStatus("/v1/shares/"+limited.str("id"), "submitted")
+			if u, _ := p.saintpay.User(apl); u.Shares != 3 {
+				t.Fatalf("saintpay after a rate limit: %d shares", u.Shares)
+			}
+
 			// Only approved applicants are shared (a test key may force it).
 			other := e.json("POST", "/v1/applicants", e.testKey, `{"profile":{"firstName":"A","lastName":"B"}}`).str("id")
 			if r := e.json("POST", "/v1/applicants/"+other+"/shares", e.testKey, `{"partner":"saintpay"}`); r.Status != 409 {
@@ -208,7 +228,7 @@ func TestSharingWithPartners(t *testing.T) {
 			}
 
 			list := e.json("GET", "/v1/applicants/"+apl+"/shares", e.testKey, "")
-			if items, _ := list.JSON["items"].([]any); len(items) != 5 {
+			if items, _ := list.JSON["items"].([]any); len(items) != 8 {
 				t.Fatalf("list: %s", list.Raw)
 			}
 		})
@@ -275,5 +295,24 @@ func TestAutomaticSharing(t *testing.T) {
 				t.Fatalf("saintpay got %d shares", u.Shares)
 			}
 		})
+	}
+}
+
+// TestShareEnumsMatchTheDomainLists: the share schema's enums are kyc's lists.
+func TestShareEnumsMatchTheDomainLists(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		typ   reflect.Type
+		field string
+		want  []string
+	}{
+		{reflect.TypeFor[kyc.Share](), "Status", kyc.ShareStatuses},
+		{reflect.TypeFor[kyc.Share](), "Partner", kyc.Partners},
+		{reflect.TypeFor[share.Input](), "Partner", kyc.Partners},
+	} {
+		f, _ := c.typ.FieldByName(c.field)
+		if got := strings.Split(f.Tag.Get("enum"), ","); !slices.Equal(got, c.want) {
+			t.Errorf("%s.%s enum %v, want %v", c.typ, c.field, got, c.want)
+		}
 	}
 }

@@ -117,7 +117,15 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 		out.Status = "submitted"
 	}
 	_, err = s.store.UpdateShare(ctx, env, id, func(r *store.ShareRecord) (store.Effects, error) {
-		r.Attempts, r.LastError, r.Status = job.Attempt, "", out.Status
+		r.Attempts, r.LastError = job.Attempt, ""
+		if r.Status != "queued" {
+			// The partner's callback came before this answer was recorded: keep what it said.
+			if r.Reference == "" {
+				r.Reference = out.Reference
+			}
+			return store.Effects{}, nil
+		}
+		r.Status = out.Status
 		setOutcome(r, out)
 		eff := store.Effects{
 			Audit:  kyc.AuditEntry{Actor: "system:share", Action: "share." + out.Status, ResourceType: "share", ResourceID: id},

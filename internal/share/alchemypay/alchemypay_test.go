@@ -96,7 +96,7 @@ func TestValidationReportsEveryProblemWithoutACall(t *testing.T) {
 			t.Errorf("no problem named %s in %v", f, ve.Fields)
 		}
 	}
-	if n := len(fake.Calls); n != 0 {
+	if n := fake.CallCount(); n != 0 {
 		t.Fatalf("the partner was called: %v", fake.Calls)
 	}
 }

@@ -85,7 +85,7 @@ func TestValidationReportsEveryProblemWithoutACall(t *testing.T) {
 	if len(want) > 0 {
 		t.Fatalf("not named: %v in %v", want, ve.Fields)
 	}
-	if len(fake.Calls) != 0 {
+	if fake.CallCount() != 0 {
 		t.Fatalf("the partner was called: %v", fake.Calls)
 	}
 }

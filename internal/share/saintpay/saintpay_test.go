@@ -85,7 +85,7 @@ func TestValidationReportsEveryProblemWithoutACall(t *testing.T) {
 	if !errors.As(err, &ve) || len(ve.Fields) != 4 {
 		t.Fatalf("want 4 problems, got %v", err)
 	}
-	if len(fake.Calls) != 0 {
+	if fake.CallCount() != 0 {
 		t.Fatalf("the partner was called: %v", fake.Calls)
 	}
 }

@@ -277,3 +277,14 @@ func (s *Server) Notify(url, account, secret string) (int, string, error) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b), nil
 }
+
+// CallCount is how many calls the fake has taken (past its signature or token check).
+func (s *Server) CallCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.Calls {
+		n += c
+	}
+	return n
+}

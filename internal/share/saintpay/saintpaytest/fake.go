@@ -256,3 +256,14 @@ func (s *Server) Notify(url, merchantUserID string, key *rsa.PrivateKey) (int, e
 	resp.Body.Close()
 	return resp.StatusCode, nil
 }
+
+// CallCount is how many calls the fake has taken (past its signature or token check).
+func (s *Server) CallCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.Calls {
+		n += c
+	}
+	return n
+}
