@@ -1,13 +1,13 @@
 package document
 
 import (
-	"github.com/riverqueue/river"
-
 	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"kycd/internal/kyc"
 	"kycd/internal/request"
@@ -51,7 +51,8 @@ type Service struct {
 // NewService returns a service on st.
 func NewService(st Store) *Service { return &Service{store: st} }
 
-// Create validates in and stores a new pending document of env.
+// Create validates in and stores a new pending document of env, with the job that checks and
+// decides it.
 func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in Input) (kyc.Document, error) {
 	if err := validate(&in); err != nil {
 		return kyc.Document{}, err

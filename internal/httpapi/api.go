@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"kycd/internal/applicant"
@@ -42,7 +43,8 @@ type Deps struct {
 	Tokens *auth.Signer
 	// Ready reports whether the database and blob store answer (/readyz).
 	Ready func(ctx context.Context) error
-	// Metrics is where HTTP metrics are registered and /metrics reads from. Default a new registry.
+	// Metrics is where HTTP metrics are registered and /metrics reads from. Default a new registry
+	// with the Go runtime and process collectors.
 	Metrics *prometheus.Registry
 }
 
@@ -53,6 +55,7 @@ const OpenAPIPath = "/v1/openapi"
 func New(d Deps) http.Handler {
 	if d.Metrics == nil {
 		d.Metrics = prometheus.NewRegistry()
+		d.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	mux := http.NewServeMux()
 	api := newAPI(mux, d.Version)

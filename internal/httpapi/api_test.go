@@ -285,9 +285,6 @@ func TestScenario(t *testing.T) {
 			t.Fatalf("create document: %d %s", r.Status, r.Raw)
 		}
 		doc := r.str("id")
-		if r := e.json("POST", "/v1/kyc-documents/"+doc+"/acceptance", e.testKey, ``); r.Status != 409 && r.str("status") != "pending-review" {
-			t.Fatalf("acceptance while the checks run: %d %s", r.Status, r.Raw)
-		}
 		// The test-mode magic number TEST-REVIEW sends the document to a person.
 		r = e.waitStatus("/v1/kyc-documents/"+doc, "pending-review")
 		if r.JSON["decision"].(map[string]any)["forced"] != true || r.JSON["checkList"] == nil {
@@ -452,4 +449,25 @@ func TestRequestExpiresByJob(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	})
+}
+
+// TestOperationsEndpoints: health, readiness and metrics answer without a key; metrics count the
+// requests by route pattern (never by raw path, which would hold ids).
+func TestOperationsEndpoints(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "sqlite")
+	apl := e.mustApplicant(e.testKey)
+	e.json("GET", "/v1/applicants/"+apl, e.testKey, "")
+	if r := e.json("GET", "/healthz", "", ""); r.Status != 200 || r.str("status") != "ok" {
+		t.Fatalf("healthz: %d %s", r.Status, r.Raw)
+	}
+	if r := e.json("GET", "/readyz", "", ""); r.Status != 200 || r.str("status") != "ready" {
+		t.Fatalf("readyz: %d %s", r.Status, r.Raw)
+	}
+	m := e.json("GET", "/metrics", "", "")
+	body := string(m.Raw)
+	if m.Status != 200 || !strings.Contains(body, `kycd_http_requests_total{code="200",method="GET",route="GET /v1/applicants/{id}"}`) ||
+		!strings.Contains(body, "go_goroutines") || strings.Contains(body, apl) {
+		t.Fatalf("metrics: %d\n%.2000s", m.Status, body)
+	}
 }

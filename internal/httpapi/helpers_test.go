@@ -63,7 +63,12 @@ func newEnvWith(t *testing.T, d store.Dialect, configure func(*app.Config)) *env
 	if configure != nil {
 		configure(&cfg)
 	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// Server logs are dropped; KYCD_TEST_LOG=1 shows them (they never hold personal data).
+	var logw io.Writer = io.Discard
+	if os.Getenv("KYCD_TEST_LOG") == "1" {
+		logw = os.Stderr
+	}
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatal(err)
 	}

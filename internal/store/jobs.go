@@ -18,7 +18,9 @@ type JobsConfig struct {
 	// MaxWorkers is how many jobs of the default queue run at once in this process. Default 10.
 	MaxWorkers int
 	// Queues are further queues and how many of their jobs run at once, for work that must be
-	// bounded apart from the rest (image checks are CPU and memory heavy).
+	// bounded apart from the rest (image checks are CPU and memory heavy). Their jobs are picked
+	// up eagerly: a fetch follows an insert within a few milliseconds (River's default cooldown is
+	// 100 ms), because an end user waits for these (a document's decision, a webhook).
 	Queues map[string]int
 	// PeriodicJobs run on a schedule (for example, sweeping expired KYC requests).
 	PeriodicJobs []*river.PeriodicJob
@@ -37,7 +39,7 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 	}
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}}
 	for name, n := range cfg.Queues {
-		queues[name] = river.QueueConfig{MaxWorkers: max(n, 1)}
+		queues[name] = river.QueueConfig{MaxWorkers: max(n, 1), FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond}
 	}
 	rc := &river.Config{
 		Queues:            queues,
@@ -45,6 +47,7 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 		PeriodicJobs:      cfg.PeriodicJobs,
 		Logger:            cfg.Logger,
 		FetchPollInterval: cfg.FetchPollInterval,
+		FetchCooldown:     20 * time.Millisecond,
 		JobTimeout:        5 * time.Minute,
 	}
 	if rc.FetchPollInterval > 0 && rc.FetchPollInterval < 50*time.Millisecond {

@@ -160,11 +160,14 @@ func (s *Store) reader() querier {
 	return sqlQuerier{s.read}
 }
 
-// forUpdate is the locking suffix for a read-modify-write SELECT. SQLite transactions here take the
-// write lock at BEGIN (_txlock=immediate), so they need none.
+// forUpdate is the locking suffix for a read-modify-write SELECT. On PostgreSQL it is FOR NO KEY
+// UPDATE: no change here rewrites a key, and the weaker lock does not conflict with the KEY SHARE
+// lock that inserting a row referencing this one takes (FOR UPDATE would, and a transaction that
+// locks a webhook while another inserts its delivery would deadlock). SQLite transactions here
+// take the write lock at BEGIN (_txlock=immediate), so they need none.
 func (s *Store) forUpdate() string {
 	if s.dialect == Postgres {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }

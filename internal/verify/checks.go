@@ -123,7 +123,8 @@ type levelWeights interface {
 	Weight(check string, def int) int
 }
 
-// decodedImage is one image file of the document, decoded.
+// decodedImage is one image file of the document, decoded and normalised (grey, long side at most
+// 512 px: what the checks and the perceptual hash read).
 type decodedImage struct {
 	file
 	img image.Image
@@ -141,14 +142,16 @@ func (e *Engine) imageChecks(in *input, parsed map[string]any) ([]decodedImage, 
 		if f.MIME == "application/pdf" {
 			continue
 		}
-		img, err := check.Decode(bytes.NewReader(f.data), e.cfg.MaxPixels)
+		full, err := check.Decode(bytes.NewReader(f.data), e.cfg.MaxPixels)
 		rs := []check.Result{check.Decoded(err)}
 		if err == nil {
+			// Every check but the size reads the grey copy of at most 512 px; make it once.
+			img := check.Normalize(full)
 			imgs = append(imgs, decodedImage{file: f, img: img})
 			rs = append(rs, check.Sharpness(img, check.DefaultBlurThreshold), check.Exposure(img, check.DefaultExposure))
 			switch f.Tag {
 			case "id-front", "id-back":
-				rs = append(rs, check.Size(img, in.level.MinImageSide))
+				rs = append(rs, check.Size(full, in.level.MinImageSide))
 				if f.Tag == "id-front" && in.doc.Type == "identity-proof" {
 					rs = append(rs, check.DocumentFace(img))
 				}
@@ -157,8 +160,10 @@ func (e *Engine) imageChecks(in *input, parsed map[string]any) ([]decodedImage, 
 				rs = append(rs, r)
 				if !r.Failed {
 					parsed["hasMatchingFaceProof"] = true
+					faces[f.ID] = 1 // SelfieFace passes on exactly one face
+				} else {
+					faces[f.ID] = check.CountFaces(img)
 				}
-				faces[f.ID] = check.CountFaces(img)
 			}
 		}
 		for _, fd := range e.weigh(in.level, rs) {

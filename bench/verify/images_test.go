@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"image/jpeg"
+	"testing"
+	"time"
+
+	"kycd/internal/verify/check"
+)
+
+// TestSets checks the generated JPEGs the way kycd will see them, decoded: 1 to 2 megapixels,
+// one face on each id-front and selfie, and perceptual hashes more than kycd's near-duplicate
+// distance apart between applications.
+func TestSets(t *testing.T) {
+	t.Parallel()
+	sets, _, err := makeSets(4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type seen struct {
+		app  int
+		tag  string
+		hash uint64
+	}
+	var all []seen
+	for i, s := range sets {
+		for _, f := range s.files() {
+			img, err := jpeg.Decode(bytes.NewReader(f.data))
+			if err != nil {
+				t.Fatalf("application %d %s: %v", i, f.tag, err)
+			}
+			if mp := float64(img.Bounds().Dx()*img.Bounds().Dy()) / 1e6; mp < 1 || mp > 2 {
+				t.Errorf("application %d %s: %.2f MP, want 1 to 2", i, f.tag, mp)
+			}
+			want := 1
+			if f.tag == "id-back" {
+				want = 0
+			}
+			if n := check.CountFaces(img); n != want {
+				t.Errorf("application %d %s: %d faces, want %d", i, f.tag, n, want)
+			}
+			all = append(all, seen{i, f.tag, check.PHash(img)})
+		}
+	}
+	for a, x := range all {
+		for _, y := range all[a+1:] {
+			if x.app != y.app && check.Hamming(x.hash, y.hash) <= check.DefaultNearDuplicate {
+				t.Errorf("application %d %s and %d %s: hashes %d bits apart, want more than %d", x.app, x.tag, y.app, y.tag,
+					check.Hamming(x.hash, y.hash), check.DefaultNearDuplicate)
+			}
+		}
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	t.Parallel()
+	var ds []time.Duration
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	s := summarize(ds)
+	if s.n != 100 || s.p50 != 50*time.Millisecond || s.p95 != 95*time.Millisecond || s.max != 100*time.Millisecond || s.mean != 50500*time.Microsecond {
+		t.Errorf("got %+v", s)
+	}
+	if ds[0] != 100*time.Millisecond {
+		t.Error("summarize sorted its argument")
+	}
+}
