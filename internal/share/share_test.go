@@ -74,3 +74,11 @@ func TestMapStatusIgnoresCase(t *testing.T) {
 		t.Fatal("map status")
 	}
 }
+
+func TestRedactHidesNestedCodes(t *testing.T) {
+	t.Parallel()
+	got := share.Redact([]byte(`{"code":"000000","data":{"code":"one-time-auth-code","accessToken":"tok"}}`))
+	if strings.Contains(got, "one-time-auth-code") || strings.Contains(got, "tok\"") || !strings.Contains(got, `"code":"000000"`) {
+		t.Fatal(got)
+	}
+}

@@ -108,18 +108,20 @@ func retryAfter(v string) time.Duration {
 	return 0
 }
 
-// keep lists the JSON keys whose values are never personal data: status words, codes, ids of
-// kycd's and the partners' own making, and Alchemy Pay's and Saintpay's error text (msg, which names
-// fields, not values). Every other value is redacted in logs, including Interlace's message, which
-// can be a reviewer's words about the person.
-var keep = map[string]bool{
-	"code": true, "msg": true, "success": true, "error": true, "traceId": true, "requestNo": true,
-	"kycStatus": true, "status": true, "accountId": true, "userId": true, "type": true, "kycType": true, "kycLevel": true,
-	"idType": true, "idDocType": true, "holderType": true, "kycPlatform": true, "eventType": true, "id": true, "requestTime": true,
-}
+// Keys whose values are never personal data nor secrets, and are kept in logs: envelope words at
+// the top level only (a nested "code" can be an authorization code), status words, enums and
+// references at any depth. Alchemy Pay's and Saintpay's error text (msg) names fields, not values;
+// Interlace's message can be a reviewer's words about the person, so it is redacted. Every other
+// value is redacted.
+var (
+	keepTop = map[string]bool{"code": true, "msg": true, "success": true, "error": true, "traceId": true, "requestTime": true,
+		"eventType": true, "apiVersion": true, "id": true}
+	keepAny = map[string]bool{"kycStatus": true, "status": true, "requestNo": true, "accountId": true, "userId": true, "type": true,
+		"kycType": true, "kycLevel": true, "idType": true, "idDocType": true, "holderType": true, "kycPlatform": true}
+)
 
-// Redact returns a JSON body with every string value replaced by "***" except under keys that are
-// never personal data (keep); a body that is not JSON is summarised by its length.
+// Redact returns a JSON body with every value replaced by "***" except under the keys of keepTop
+// and keepAny; a body that is not JSON is summarised by its length.
 func Redact(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -128,20 +130,20 @@ func Redact(b []byte) string {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return fmt.Sprintf("(%d bytes, not JSON)", len(b))
 	}
-	out, _ := json.Marshal(redact(v, false))
+	out, _ := json.Marshal(redact(v, true, false))
 	return string(out)
 }
 
-func redact(v any, keepValue bool) any {
+func redact(v any, top, keepValue bool) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			x[k] = redact(e, keep[k])
+			x[k] = redact(e, false, keepAny[k] || top && keepTop[k])
 		}
 		return x
 	case []any:
 		for i, e := range x {
-			x[i] = redact(e, keepValue)
+			x[i] = redact(e, false, keepValue)
 		}
 		return x
 	case string:

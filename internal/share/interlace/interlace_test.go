@@ -1,9 +1,12 @@
 package interlace_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,4 +169,25 @@ func quote(s string) string {
 		b = append(b, byte(r))
 	}
 	return string(append(b, '"'))
+}
+
+// TestLogsHoldNoPersonalDataNorSecrets: every call is logged, redacted.
+func TestLogsHoldNoPersonalDataNorSecrets(t *testing.T) {
+	t.Parallel()
+	fake := interlacetest.New(t)
+	var buf bytes.Buffer
+	c := interlace.New(fake.Config(), slog.New(slog.NewJSONHandler(&buf, nil)))
+	k := sharetest.KYC(t, "interlace")
+	if _, err := c.Submit(context.Background(), k, sharetest.NewJournal()); err != nil {
+		t.Fatal(err)
+	}
+	logs := buf.String()
+	if strings.Count(logs, `"msg":"partner call"`) < 5 {
+		t.Fatalf("calls not logged: %s", logs)
+	}
+	for _, secret := range []string{"Eileen", "Collins", "1966-11-19", "P1000001", "123456789", "7135550123", "NASA", fake.ClientSecret} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("%q in the logs", secret)
+		}
+	}
 }
