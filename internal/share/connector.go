@@ -126,7 +126,10 @@ type TemporaryError struct {
 	RetryAfter time.Duration
 }
 
+// Error is the underlying error's text.
 func (e *TemporaryError) Error() string { return e.Err.Error() }
+
+// Unwrap gives errors.Is and errors.As the underlying error.
 func (e *TemporaryError) Unwrap() error { return e.Err }
 
 // Temporary marks err as worth retrying after, at the earliest, after (0: the retry schedule's).

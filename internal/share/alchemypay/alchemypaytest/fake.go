@@ -23,6 +23,8 @@ import (
 
 // Record is what the fake holds about one requestNo.
 type Record struct {
+	// Info is the information body, Files the bytes per uploaded type, KYCStatus the review
+	// status and Submitted the accepted merchantProcess calls.
 	Info      map[string]any
 	Files     map[string]int // type -> bytes
 	KYCStatus string
@@ -32,14 +34,17 @@ type Record struct {
 // Server is the fake partner.
 type Server struct {
 	*httptest.Server
+	// AppKey and Secret are the credentials the fake accepts.
 	AppKey, Secret string
 	// Plan holds planned failures per path.
 	Plan sharetest.Plan
 
-	mu        sync.Mutex
-	records   map[string]*Record
-	emails    map[string]string
-	Calls     map[string]int // path -> calls that passed the signature check
+	mu      sync.Mutex
+	records map[string]*Record
+	emails  map[string]string
+	// Calls counts, per path, the calls that passed the signature check (read with CallCount).
+	Calls map[string]int
+	// BadSigned counts calls refused for their signature.
 	BadSigned int
 }
 

@@ -26,6 +26,8 @@ import (
 
 // Account is what the fake holds about one account.
 type Account struct {
+	// KYC is the last accepted body, KYCStatus and Message its review, Submissions how many were
+	// accepted.
 	KYC         map[string]any
 	KYCStatus   string
 	Message     string
@@ -35,6 +37,7 @@ type Account struct {
 // Server is the fake partner.
 type Server struct {
 	*httptest.Server
+	// ClientID and ClientSecret are the credentials the fake accepts and signs callbacks with.
 	ClientID, ClientSecret string
 	// TokenLife is how long access tokens live. Default 86400 s.
 	TokenLife time.Duration
@@ -46,8 +49,10 @@ type Server struct {
 	tokens   map[string]time.Time
 	files    map[string]int
 	accounts map[string]*Account
-	Calls    map[string]int
-	Refused  int // calls refused for a missing, wrong or expired token
+	// Calls counts calls per method and path (read with CallCount).
+	Calls map[string]int
+	// Refused counts calls refused for a missing, wrong or expired token.
+	Refused int
 }
 
 // New starts a fake, closed when the test ends.

@@ -27,6 +27,9 @@ import (
 
 // User is what the fake holds about one merchant user.
 type User struct {
+	// UserID is the platform's id, Request the last kyc/share body, Status the account status,
+	// Shares how many shares were taken, FileBytes the size of each fetched file URL, LastType the
+	// last share's type and MerchantID the merchantUserId.
 	UserID     string
 	Request    map[string]any
 	Status     string // new, accept, reject, dcumentRequire
@@ -39,6 +42,7 @@ type User struct {
 // Server is the fake partner.
 type Server struct {
 	*httptest.Server
+	// AppID is the merchant appId the fake accepts.
 	AppID string
 	// MerchantKey is the merchant's key pair: the fake verifies with its public half.
 	MerchantKey *rsa.PrivateKey
@@ -47,10 +51,12 @@ type Server struct {
 	// Plan holds planned failures per path.
 	Plan sharetest.Plan
 
-	mu        sync.Mutex
-	users     map[string]*User // by merchantUserId
+	mu    sync.Mutex
+	users map[string]*User // by merchantUserId
+	// BadSigned counts calls refused for their signature.
 	BadSigned int
-	Calls     map[string]int
+	// Calls counts calls per path (read with CallCount).
+	Calls map[string]int
 }
 
 // New starts a fake with fresh keys, closed when the test ends.
