@@ -91,6 +91,9 @@ func (c ShareConfig) connectors(log *slog.Logger) ([]share.Connector, error) {
 		out = append(out, saintpay.New(saintpay.Config{URL: c.SaintpayURL, AppID: c.SaintpayAppID, PrivateKey: priv, PlatformPublicKey: pub}, log))
 	}
 	for _, p := range c.Auto {
+		if p == "interlace" {
+			return nil, fmt.Errorf("share: Interlace cannot be shared with automatically: each share names its Interlace account (options.accountId)")
+		}
 		found := false
 		for _, conn := range out {
 			found = found || conn.Partner() == p
