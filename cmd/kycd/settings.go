@@ -102,6 +102,37 @@ var settings = []setting{
 		func(c *app.Config, v string) error { c.Sanctions.UNURL = v; return nil }},
 	{"sanctions-refresh", "KYCD_SANCTIONS_REFRESH", "24h", "how often the sanctions lists are fetched from their URLs (one replica fetches; every replica switches within a minute)",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Sanctions.RefreshEvery) }},
+	{"share-interlace-url", "KYCD_SHARE_INTERLACE_URL", "(none: Interlace off)", "Interlace API base URL; setting it enables sharing with Interlace",
+		func(c *app.Config, v string) error { c.Shares.InterlaceURL = v; return nil }},
+	{"share-interlace-client-id", "KYCD_SHARE_INTERLACE_CLIENT_ID", "(none)", "Interlace clientId",
+		func(c *app.Config, v string) error { c.Shares.InterlaceClientID = v; return nil }},
+	{"share-interlace-client-secret", "KYCD_SHARE_INTERLACE_CLIENT_SECRET", "(none)", "Interlace clientSecret, or @file holding it; prefer the env variable to the flag",
+		func(c *app.Config, v string) error { c.Shares.InterlaceClientSecret = v; return nil }},
+	{"share-alchemypay-url", "KYCD_SHARE_ALCHEMYPAY_URL", "(none: Alchemy Pay off)", "Alchemy Pay KYC Sharing API base URL; setting it enables sharing with Alchemy Pay",
+		func(c *app.Config, v string) error { c.Shares.AlchemyPayURL = v; return nil }},
+	{"share-alchemypay-app-key", "KYCD_SHARE_ALCHEMYPAY_APP_KEY", "(none)", "Alchemy Pay appKey (ach-access-key)",
+		func(c *app.Config, v string) error { c.Shares.AlchemyPayAppKey = v; return nil }},
+	{"share-alchemypay-secret", "KYCD_SHARE_ALCHEMYPAY_SECRET", "(none)", "Alchemy Pay secret signing requests, or @file holding it; prefer the env variable to the flag",
+		func(c *app.Config, v string) error { c.Shares.AlchemyPaySecret = v; return nil }},
+	{"share-saintpay-url", "KYCD_SHARE_SAINTPAY_URL", "(none: Saintpay off)", "Saintpay API base URL; setting it enables sharing with Saintpay",
+		func(c *app.Config, v string) error { c.Shares.SaintpayURL = v; return nil }},
+	{"share-saintpay-app-id", "KYCD_SHARE_SAINTPAY_APP_ID", "(none)", "Saintpay appId",
+		func(c *app.Config, v string) error { c.Shares.SaintpayAppID = v; return nil }},
+	{"share-saintpay-private-key-file", "KYCD_SHARE_SAINTPAY_PRIVATE_KEY_FILE", "(none)", "PEM file with the merchant's RSA private key signing Saintpay requests",
+		func(c *app.Config, v string) error { c.Shares.SaintpayPrivateKeyFile = v; return nil }},
+	{"share-saintpay-platform-public-key-file", "KYCD_SHARE_SAINTPAY_PLATFORM_PUBLIC_KEY_FILE", "(none)", "PEM file with Saintpay's public key verifying its callbacks",
+		func(c *app.Config, v string) error { c.Shares.SaintpayPlatformPublicKeyFile = v; return nil }},
+	{"share-auto", "KYCD_SHARE_AUTO", "(none)", "comma-separated partners every live applicant is shared with when approved (interlace needs options, so alchemypay and saintpay)",
+		func(c *app.Config, v string) error {
+			for p := range strings.SplitSeq(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					c.Shares.Auto = append(c.Shares.Auto, p)
+				}
+			}
+			return nil
+		}},
+	{"share-poll-interval", "KYCD_SHARE_POLL_INTERVAL", "10m", "how often a submitted share's status is asked of the partner until it is decided",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Shares.PollInterval) }},
 }
 
 func parseDuration(v string, dst *time.Duration) error {

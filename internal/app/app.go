@@ -23,6 +23,7 @@ import (
 	"kycd/internal/request"
 	"kycd/internal/screening"
 	"kycd/internal/seal"
+	"kycd/internal/share"
 	"kycd/internal/store"
 	"kycd/internal/verify"
 	"kycd/internal/verify/check"
@@ -90,8 +91,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold)
 	screeningQueue, screeningWorkers := screening.Register(workers, screener, st)
 	periodic = append(periodic, screening.RegisterRefresh(workers, screener, cfg.Sanctions)...)
+	shares, err := newShares(cfg, st, blobs, sealer, log.With("component", "share"))
+	if err != nil {
+		_ = blobs.Close()
+		_ = st.Close()
+		return nil, err
+	}
+	shareQueue, shareWorkers := share.Register(workers, shares)
+	periodic = append(periodic, shares.PeriodicJobs()...)
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
-		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers},
+		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: log.With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
 		_ = blobs.Close()
 		_ = st.Close()
@@ -114,6 +123,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Tokens:     signer,
 		Webhooks:   webhook.NewService(st, cfg.Webhooks),
 		Screening:  screener,
+		Shares:     shares,
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},

@@ -47,6 +47,9 @@ type Config struct {
 	// Sanctions configures sanctions screening: match threshold, list URLs and refresh schedule
 	// (see screening.Config).
 	Sanctions screening.Config
+	// Shares configures sharing approved KYC with partners (Interlace, Alchemy Pay, Saintpay):
+	// each is enabled when its URL is set.
+	Shares ShareConfig
 }
 
 // withDefaults fills the defaults.

@@ -21,6 +21,7 @@ import (
 	"kycd/internal/file"
 	"kycd/internal/request"
 	"kycd/internal/screening"
+	"kycd/internal/share"
 	"kycd/internal/webhook"
 )
 
@@ -38,6 +39,9 @@ type Deps struct {
 	Webhooks *webhook.Service
 	// Screening screens names and applicants against the sanctions lists.
 	Screening *screening.Service
+	// Shares serves shares with partners, their callbacks and signed file links. Optional: nil
+	// leaves those routes out.
+	Shares *share.Service
 	// Tokens signs applicant tokens.
 	Tokens *auth.Signer
 	// Ready reports whether the database and blob store answer (/readyz).
@@ -66,6 +70,7 @@ func New(d Deps) http.Handler {
 	registerWebhooks(api, d)
 	registerEvents(api, d)
 	registerScreenings(api, d)
+	registerShares(api, mux, d)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -130,7 +135,7 @@ func schemaName(t reflect.Type, hint string) string {
 		t = t.Elem()
 	}
 	switch pkg := path.Base(t.PkgPath()); pkg {
-	case "applicant", "document", "request", "file", "screening":
+	case "applicant", "document", "request", "file", "screening", "share":
 		if !strings.HasPrefix(name, strings.ToUpper(pkg[:1])+pkg[1:]) {
 			name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -45,7 +46,14 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 func newEnvWith(t *testing.T, d store.Dialect, configure func(*app.Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
+	// The listener comes first so that links kycd gives out (gatherer, shared file links, partner
+	// callbacks) point at this server.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := app.Config{
+		PublicURL:      "http://" + ln.Addr().String(),
 		DataDir:        dir,
 		DatabaseURL:    storetest.NewDatabase(t, d),
 		BlobURL:        blob.FileURL(filepath.Join(dir, "blobs")),
@@ -67,7 +75,10 @@ func newEnvWith(t *testing.T, d store.Dialect, configure func(*app.Config)) *env
 	if err := a.Store.StartJobs(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler)
+	srv := httptest.NewUnstartedServer(a.Handler)
+	_ = srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
 		_ = a.Store.StopJobs(context.Background())

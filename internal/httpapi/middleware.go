@@ -14,6 +14,7 @@ import (
 
 	"kycd/internal/auth"
 	"kycd/internal/kyc"
+	"kycd/internal/share"
 )
 
 type requestIDKey struct{}
@@ -34,6 +35,9 @@ func public(path string) bool {
 	switch path {
 	case "/healthz", "/readyz", "/metrics", OpenAPIPath + ".json", OpenAPIPath + ".yaml", OpenAPIPath + "-3.0.json", OpenAPIPath + "-3.0.yaml":
 		return true
+	}
+	if strings.HasPrefix(path, partnerCallbackPrefix) || strings.HasPrefix(path, share.LinkPath) {
+		return true // partners and file links prove themselves by their signatures
 	}
 	return !strings.HasPrefix(path, "/v1/")
 }

@@ -111,4 +111,5 @@ var EventTypes = []string{
 	EventDocumentRejected, EventDocumentReviewed, EventRequestCreated, EventRequestUpdated, EventRequestAttempted,
 	EventRequestPartiallyFulfilled, EventRequestFulfilled, EventRequestFailed, EventRequestExpired, EventRequestAbandoned,
 	EventPing, EventWebhookDisabled, EventScreeningPotentialMatch, EventScreeningReviewed,
+	EventShareQueued, EventShareSubmitted, EventShareApproved, EventShareRejected, EventShareNeedsInfo, EventShareFailed,
 }

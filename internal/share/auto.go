@@ -1,0 +1,78 @@
+package share
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"kycd/internal/kyc"
+)
+
+// AutoArgs is the periodic River job of automatic sharing: it shares every approved applicant
+// that has no share with a partner of Config.Auto yet, and, for Saintpay, shares again (update, or
+// reNew after a rejection) every approved applicant that changed since its last share.
+type AutoArgs struct{}
+
+// Kind names the job for River.
+func (AutoArgs) Kind() string { return "share_auto" }
+
+// autoInterval is how often automatic sharing looks for newly approved applicants.
+const autoInterval = 30 * time.Second
+
+// PeriodicJobs is the automatic sharing sweep when Config.Auto names partners, else nothing.
+func (s *Service) PeriodicJobs() []*river.PeriodicJob {
+	if len(s.cfg.Auto) == 0 {
+		return nil
+	}
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(s.cfg.AutoInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return AutoArgs{}, &river.InsertOpts{Queue: Queue} },
+		&river.PeriodicJobOpts{RunOnStart: true})}
+}
+
+type autoWorker struct {
+	river.WorkerDefaults[AutoArgs]
+	s *Service
+}
+
+// Work shares up to 100 applicants per partner and environment per run.
+func (w *autoWorker) Work(ctx context.Context, _ *river.Job[AutoArgs]) error {
+	s := w.s
+	envs := []kyc.Env{kyc.EnvLive}
+	if s.cfg.AutoTest {
+		envs = append(envs, kyc.EnvTest)
+	}
+	var errs []error
+	for _, env := range envs {
+		for _, partner := range s.cfg.Auto {
+			c, ok := s.connectors[partner]
+			if !ok {
+				continue
+			}
+			ids, err := s.store.ApplicantsToShare(ctx, env, partner, false, 100)
+			if err != nil {
+				return err
+			}
+			if partner == "saintpay" { // Saintpay keeps its copy current: update or reNew on change
+				changed, err := s.store.ApplicantsToShare(ctx, env, partner, true, 100)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, changed...)
+			}
+			for _, id := range ids {
+				a, err := s.store.Applicant(ctx, env, id)
+				if err == nil {
+					_, err = s.create(ctx, "system:share-auto", c, a, Input{Partner: partner}, true)
+				}
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				s.log.InfoContext(ctx, "shared automatically", "applicant_id", id, "partner", partner)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,294 @@
+package share
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"kycd/internal/kyc"
+	"kycd/internal/store"
+)
+
+// Store is what sharing needs from the database.
+type Store interface {
+	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
+	ListDocuments(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Document], error)
+	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
+	CreateShare(ctx context.Context, sh *kyc.Share, eff store.Effects) error
+	Share(ctx context.Context, env kyc.Env, id string) (store.ShareRecord, error)
+	ShareByReference(ctx context.Context, partner, ref string) (store.ShareRecord, error)
+	UpdateShare(ctx context.Context, env kyc.Env, id string, mutate func(r *store.ShareRecord) (store.Effects, error)) (store.ShareRecord, error)
+	ListShares(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Share], error)
+	ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, changed bool, limit int) ([]string, error)
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Blobs is where file bytes live, sealed. *blob.Store satisfies it.
+type Blobs interface {
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+}
+
+// Service creates shares, answers them, and takes partners' callbacks.
+type Service struct {
+	store      Store
+	blobs      Blobs
+	connectors map[string]Connector
+	links      *Links
+	cfg        Config
+	log        *slog.Logger
+}
+
+// NewService returns a service on st and blobs with the configured partners' connectors. links
+// signs the file URLs given to partners that fetch files (Saintpay).
+func NewService(st Store, blobs Blobs, links *Links, cfg Config, log *slog.Logger, connectors ...Connector) *Service {
+	cfg = cfg.WithDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := map[string]Connector{}
+	for _, c := range connectors {
+		m[c.Partner()] = c
+	}
+	return &Service{store: st, blobs: blobs, connectors: m, links: links, cfg: cfg, log: log}
+}
+
+// Partners lists the configured partners, sorted.
+func (s *Service) Partners() []string { return slices.Sorted(maps.Keys(s.connectors)) }
+
+// Input is the body of POST /v1/applicants/{id}/shares.
+type Input struct {
+	Partner string            `json:"partner" enum:"interlace,alchemypay,saintpay" doc:"The partner to share with; it must be configured"`
+	Options map[string]string `json:"options,omitempty" doc:"Partner options: interlace accountId (required); alchemypay kycPlatform; saintpay type (update or reNew, default chosen from earlier shares)"`
+	Force   bool              `json:"force,omitempty" doc:"Test mode only: share an applicant that is not approved"`
+}
+
+// Create queues a share of the applicant's KYC with a partner, after checking it against the
+// partner's rules (every problem at once, nothing sent). Only approved applicants are shared,
+// unless Force is set with a test key.
+func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID string, in Input) (kyc.Share, error) {
+	if !kyc.ValidID(kyc.PrefixApplicant, applicantID) {
+		return kyc.Share{}, fmt.Errorf("applicant %q: %w", applicantID, kyc.ErrNotFound)
+	}
+	c, ok := s.connectors[in.Partner]
+	if !ok {
+		return kyc.Share{}, kyc.Invalid("body.partner", "partner %q is not configured on this server (configured: %s)", in.Partner, strings.Join(s.Partners(), ", "))
+	}
+	if in.Force && env != kyc.EnvTest {
+		return kyc.Share{}, kyc.Invalid("body.force", "only test keys may force a share")
+	}
+	a, err := s.store.Applicant(ctx, env, applicantID)
+	if err != nil {
+		return kyc.Share{}, err
+	}
+	if a.Status != "approved" && !in.Force {
+		return kyc.Share{}, fmt.Errorf("applicant %s is %s; only approved KYC is shared: %w", a.ID, a.Status, kyc.ErrConflict)
+	}
+	return s.create(ctx, actor, c, a, in, false)
+}
+
+// create checks the KYC against the partner's rules and stores the share with its event and
+// submission job. A KYC that breaks the rules is answered as a validation error, or, when
+// keepInvalid is set (automatic sharing, where nobody waits for an answer), stored as a failed
+// share naming the problems, so it is not tried again and the integrator hears of it.
+func (s *Service) create(ctx context.Context, actor kyc.Actor, c Connector, a kyc.Applicant, in Input, keepInvalid bool) (kyc.Share, error) {
+	env := a.Env
+	mode, err := s.mode(ctx, env, a.ID, in)
+	if err != nil {
+		return kyc.Share{}, err
+	}
+	id := kyc.NewID(kyc.PrefixShare)
+	sh := kyc.Share{ID: id, Env: env, ApplicantID: a.ID, Partner: in.Partner, Status: "queued", Mode: mode, Options: in.Options,
+		RequestNo: id, ApplicantRevision: a.Revision}
+	k, err := s.gather(ctx, sh)
+	if err != nil {
+		return kyc.Share{}, err
+	}
+	eff := store.Effects{
+		Audit:  kyc.AuditEntry{Actor: actor, Action: "share.create", ResourceType: "share", ResourceID: id},
+		Events: []store.NewEvent{{Type: kyc.EventShareQueued, ResourceType: "share", ResourceID: id}},
+		Jobs:   []river.InsertManyParams{s.submitJob(env, id)},
+	}
+	if err := c.Validate(k); err != nil {
+		if !keepInvalid {
+			return kyc.Share{}, err
+		}
+		sh.Status, sh.LastError = "failed", err.Error()
+		eff.Events, eff.Jobs = []store.NewEvent{{Type: kyc.EventShareFailed, ResourceType: "share", ResourceID: id}}, nil
+	}
+	if err := s.store.CreateShare(ctx, &sh, eff); err != nil {
+		return kyc.Share{}, err
+	}
+	return sh, nil
+}
+
+// mode is Saintpay's type: update when an earlier share to the partner was taken (submitted or
+// approved), reNew when the earlier one was rejected or asked for more, new otherwise. The other
+// partners always get new. options.type overrides it.
+func (s *Service) mode(ctx context.Context, env kyc.Env, applicantID string, in Input) (string, error) {
+	if in.Partner != "saintpay" {
+		return "new", nil
+	}
+	if t := in.Options["type"]; t != "" {
+		if !kyc.OneOf(t, []string{"new", "update", "reNew"}) {
+			return "", kyc.Invalid("body.options.type", "must be new, update or reNew")
+		}
+		return t, nil
+	}
+	pg, err := s.store.ListShares(ctx, env, applicantID, "", 100)
+	if err != nil {
+		return "", err
+	}
+	for _, prev := range pg.Items { // newest first
+		if prev.Partner != in.Partner || prev.Status == "failed" || prev.Status == "queued" {
+			continue
+		}
+		if prev.Status == "rejected" || prev.Status == "needs-info" {
+			return "reNew", nil
+		}
+		return "update", nil
+	}
+	return "new", nil
+}
+
+// gather collects what is shared: the applicant, their newest accepted identity document (any
+// identity document when none is accepted, so that a forced test share can be checked) and its
+// files.
+func (s *Service) gather(ctx context.Context, sh kyc.Share) (*KYC, error) {
+	a, err := s.store.Applicant(ctx, sh.Env, sh.ApplicantID)
+	if err != nil {
+		return nil, err
+	}
+	k := &KYC{Share: sh, Applicant: a, Files: map[string]*File{}, CallbackURL: s.cfg.CallbackBase + "/v1/partner-callbacks/" + sh.Partner}
+	var fallback *kyc.Document
+	cursor := ""
+	for k.Identity == nil {
+		pg, err := s.store.ListDocuments(ctx, sh.Env, a.ID, cursor, 100)
+		if err != nil {
+			return nil, err
+		}
+		for i := range pg.Items {
+			d := pg.Items[i]
+			if d.Type != "identity-proof" {
+				continue
+			}
+			if d.Status == "accepted" {
+				k.Identity = &d
+				break
+			}
+			if fallback == nil && d.Status != "rejected" && d.Status != "archived" {
+				fallback = &d
+			}
+		}
+		if pg.NextCursor == "" {
+			break
+		}
+		cursor = pg.NextCursor
+	}
+	if k.Identity == nil {
+		k.Identity = fallback
+	}
+	if k.Identity == nil {
+		return k, nil
+	}
+	for _, fid := range k.Identity.FileIDs {
+		f, err := s.store.File(ctx, sh.Env, fid)
+		if err != nil {
+			return nil, err
+		}
+		if _, seen := k.Files[f.Tag]; seen {
+			continue
+		}
+		key := f.BlobKey
+		k.Files[f.Tag] = &File{File: f, URL: s.links.URL(sh.Env, f.ID),
+			open: func(ctx context.Context) (io.ReadCloser, error) { return s.blobs.Get(ctx, key) }}
+	}
+	return k, nil
+}
+
+// Get returns one share.
+func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (kyc.Share, error) {
+	if !kyc.ValidID(kyc.PrefixShare, id) {
+		return kyc.Share{}, fmt.Errorf("share %q: %w", id, kyc.ErrNotFound)
+	}
+	r, err := s.store.Share(ctx, env, id)
+	return r.Share, err
+}
+
+// List returns one page of an applicant's shares, newest first.
+func (s *Service) List(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Share], error) {
+	if _, err := s.store.Applicant(ctx, env, applicantID); err != nil {
+		return kyc.Page[kyc.Share]{}, err
+	}
+	return s.store.ListShares(ctx, env, applicantID, cursor, limit)
+}
+
+// Callback takes a partner's callback: it verifies what the partner signs, finds the share,
+// confirms an unsigned callback by a status query, and moves the share. It returns the reply the
+// partner expects. A bad signature wraps kyc.ErrUnauthenticated; an unknown share kyc.ErrNotFound.
+func (s *Service) Callback(ctx context.Context, partner string, h map[string][]string, body []byte) (reply []byte, contentType string, err error) {
+	c, ok := s.connectors[partner]
+	if !ok {
+		return nil, "", fmt.Errorf("partner %q: %w", partner, kyc.ErrNotFound)
+	}
+	cb, err := c.Callback(h, body)
+	if err != nil {
+		return nil, "", err
+	}
+	rec, err := s.store.ShareByReference(ctx, partner, cb.Reference)
+	if err != nil {
+		return nil, "", err
+	}
+	out := cb.Outcome
+	if cb.Confirm {
+		if out, err = c.Status(ctx, rec.Share); err != nil {
+			return nil, "", fmt.Errorf("confirm %s callback: %w", partner, err)
+		}
+	}
+	if _, err := s.apply(ctx, rec.Env, rec.ID, out, kyc.Actor("partner:"+partner)); err != nil {
+		return nil, "", err
+	}
+	s.log.InfoContext(ctx, "partner callback", "partner", partner, "share_id", rec.ID, "partner_status", out.PartnerStatus, "confirmed", cb.Confirm)
+	return cb.Reply, cb.ReplyType, nil
+}
+
+// apply moves a share to what the partner says. A new status writes its event; the same status
+// only refreshes the partner's words.
+func (s *Service) apply(ctx context.Context, env kyc.Env, id string, out Outcome, actor kyc.Actor) (store.ShareRecord, error) {
+	return s.store.UpdateShare(ctx, env, id, func(r *store.ShareRecord) (store.Effects, error) {
+		setOutcome(r, out)
+		if out.Status == "" || out.Status == r.Status || r.Status == "failed" {
+			return store.Effects{}, nil
+		}
+		r.Status = out.Status
+		return store.Effects{
+			Audit:  kyc.AuditEntry{Actor: actor, Action: "share." + out.Status, ResourceType: "share", ResourceID: id},
+			Events: []store.NewEvent{{Type: kyc.ShareEvents[out.Status], ResourceType: "share", ResourceID: id}},
+		}, nil
+	})
+}
+
+// MapStatus maps a partner's status word through table (case-insensitive); an unknown word maps
+// to "", which leaves the share's status as it is.
+func MapStatus(table map[string]string, word string) string {
+	for k, v := range table {
+		if strings.EqualFold(k, word) {
+			return v
+		}
+	}
+	return ""
+}
+
+// asTemporary is errors.As for *TemporaryError.
+func asTemporary(err error) (*TemporaryError, bool) {
+	var te *TemporaryError
+	ok := errors.As(err, &te)
+	return te, ok
+}
