@@ -18,6 +18,7 @@ import (
 	"kycd/internal/blob"
 	"kycd/internal/document"
 	"kycd/internal/file"
+	"kycd/internal/gather"
 	"kycd/internal/httpapi"
 	"kycd/internal/level"
 	"kycd/internal/request"
@@ -98,20 +99,25 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("upload folder: %w", err)
 	}
 	signer := auth.NewSigner(sealer.Derive("applicant-tokens"))
+	applicants, documents := applicant.NewService(st), document.NewService(st)
+	requests := request.NewService(st, signer, cfg.PublicURL)
+	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
+	endUser := endUserRoutes(log, signer, sealer, cfg.PublicURL, gather.NewService(applicants, files, documents, requests, blobs), applicants, documents, requests, files)
 	h := httpapi.New(httpapi.Deps{
 		Log:        log,
 		Version:    cfg.Version,
 		Keys:       st,
 		Idem:       st,
-		Applicants: applicant.NewService(st),
-		Documents:  document.NewService(st),
-		Requests:   request.NewService(st, signer, cfg.PublicURL),
-		Files:      file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels}),
+		Applicants: applicants,
+		Documents:  documents,
+		Requests:   requests,
+		Files:      files,
 		Tokens:     signer,
 		Webhooks:   webhook.NewService(st, cfg.Webhooks),
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},
+		Mount: endUser,
 	})
 	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, log: log}, nil
 }

@@ -40,6 +40,9 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Metrics is where HTTP metrics are registered and /metrics reads from. Default a new registry.
 	Metrics *prometheus.Registry
+	// Mount adds routes outside /v1 (the hosted flow, the app endpoints) to the same mux, behind the
+	// same logging and metrics; they bring their own authentication. Optional.
+	Mount []func(mux *http.ServeMux)
 }
 
 // OpenAPIPath is where the OpenAPI 3.1 document is served (with .json and .yaml).
@@ -77,6 +80,9 @@ func New(d Deps) http.Handler {
 		_, _ = w.Write([]byte(`{"status":"ready"}`))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{}))
+	for _, m := range d.Mount {
+		m(mux)
+	}
 
 	var h http.Handler = mux
 	h = idempotency(h, d.Idem, d.Log)
