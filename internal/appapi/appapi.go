@@ -186,4 +186,3 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request, who gather.Who) er
 	}
 	return writeJSON(w, http.StatusOK, v)
 }
-
