@@ -18,7 +18,6 @@ import (
 	"kycd/internal/blob"
 	"kycd/internal/document"
 	"kycd/internal/file"
-	"kycd/internal/gather"
 	"kycd/internal/httpapi"
 	"kycd/internal/level"
 	"kycd/internal/request"
@@ -102,7 +101,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	applicants, documents := applicant.NewService(st), document.NewService(st)
 	requests := request.NewService(st, signer, cfg.PublicURL)
 	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
-	endUser := endUserRoutes(log, signer, sealer, cfg.PublicURL, gather.NewService(applicants, files, documents, requests, blobs), applicants, documents, requests, files)
+	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, applicants, documents, requests, files)
+	if err != nil {
+		_ = blobs.Close()
+		_ = st.Close()
+		return nil, err
+	}
 	h := httpapi.New(httpapi.Deps{
 		Log:        log,
 		Version:    cfg.Version,
