@@ -4,8 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 
-	"kycd/internal/applicant"
 	"kycd/internal/appapi"
+	"kycd/internal/applicant"
 	"kycd/internal/auth"
 	"kycd/internal/document"
 	"kycd/internal/file"

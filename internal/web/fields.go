@@ -3,8 +3,8 @@ package web
 // field is what the input templates need of one form field.
 type field struct {
 	Name, Type, Label, Hint, Value, Err, Autocomplete, Accept, Added, AddedText, ReqText string
-	Required                                                                            bool
-	Options                                                                             []option
+	Required                                                                             bool
+	Options                                                                              []option
 }
 
 func (v *view) field(name, typ string, required bool) field {
