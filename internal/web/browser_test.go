@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,7 +95,7 @@ func (s shots) take(name string) {
 	if err := os.WriteFile(filepath.Join(s.dir, name+".png"), png, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
-	if os.Getenv("KYCD_UPDATE_SCREENSHOTS") == "1" && s.t.Name() == "TestHostedFlowInChromium/sqlite" {
+	if os.Getenv("KYCD_UPDATE_SCREENSHOTS") == "1" && (s.t.Name() == "TestHostedFlowInChromium/sqlite" || s.t.Name() == "TestHostedFlowRejectedDocument") {
 		if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), png, 0o644); err != nil {
 			s.t.Fatal(err)
 		}
@@ -176,19 +175,7 @@ func TestHostedFlowInChromium(t *testing.T) {
 			shot.take("identity-zh")
 			do(t, ctx, "back to English", chromedp.Click(chromedp.CSS(`a[hreflang="en"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"]`)))
 
-			do(t, ctx, "fill screen 1",
-				chromedp.SetValue(chromedp.CSS("#f-first_name"), "Eileen"),
-				chromedp.SetValue(chromedp.CSS("#f-last_name"), "Collins"),
-				chromedp.SetValue(chromedp.CSS("#f-date_of_birth"), "1956-11-19"),
-				chromedp.SetValue(chromedp.CSS("#f-nationality"), "US"),
-				chromedp.SetValue(chromedp.CSS("#f-doc_type"), "passport"),
-				chromedp.SetValue(chromedp.CSS("#f-doc_number"), "TEST-ACCEPT"),
-				chromedp.SetValue(chromedp.CSS("#f-issue_date"), "2020-01-15"),
-				chromedp.SetValue(chromedp.CSS("#f-expiry_date"), time.Now().AddDate(5, 0, 0).Format("2006-01-02")),
-				chromedp.SetValue(chromedp.CSS("#f-issuing_country"), "US"),
-				chromedp.SetUploadFiles(chromedp.CSS("#f-front"), []string{abs(t, "astronaut.png")}),
-				chromedp.WaitVisible(chromedp.CSS("#p-front")),
-			)
+			fillIdentity(t, ctx, "TEST-ACCEPT")
 			shot.take("1-identity")
 			do(t, ctx, "submit screen 1", chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#camera-start")))
 
@@ -213,17 +200,7 @@ func TestHostedFlowInChromium(t *testing.T) {
 			if p := text(t, ctx, "#progress"); p != "Step 3 of 3" {
 				t.Fatalf("progress: %q", p)
 			}
-			do(t, ctx, "fill screen 3",
-				chromedp.SetValue(chromedp.CSS("#f-line1"), "2101 NASA Parkway"),
-				chromedp.SetValue(chromedp.CSS("#f-city"), "Houston"),
-				chromedp.SetValue(chromedp.CSS("#f-state"), "TX"),
-				chromedp.SetValue(chromedp.CSS("#f-postal_code"), "77058"),
-				chromedp.SetValue(chromedp.CSS("#f-proof_type"), "utility-bill"),
-				chromedp.SetValue(chromedp.CSS("#f-proof_issue_date"), time.Now().AddDate(0, 0, -10).Format("2006-01-02")),
-				chromedp.SetValue(chromedp.CSS("#f-proof_reference"), "TEST-ACCEPT"),
-				chromedp.SetUploadFiles(chromedp.CSS("#f-proof_file"), []string{abs(t, "text.png")}),
-				chromedp.WaitVisible(chromedp.CSS("#p-proof_file")),
-			)
+			fillAddress(t, ctx, "TEST-ACCEPT")
 			shot.take("3-address")
 			do(t, ctx, "submit screen 3", chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("ul.docs")))
 
@@ -282,7 +259,90 @@ func TestHostedFlowInChromium(t *testing.T) {
 			if errs := console.errors(); len(errs) > 0 {
 				t.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
 			}
-			fmt.Fprint(os.Stderr, "")
 		})
+	}
+}
+
+// fillIdentity fills the first screen for Eileen Collins's passport with number.
+func fillIdentity(t *testing.T, ctx context.Context, number string) {
+	t.Helper()
+	do(t, ctx, "fill screen 1",
+		chromedp.SetValue(chromedp.CSS("#f-first_name"), "Eileen"),
+		chromedp.SetValue(chromedp.CSS("#f-last_name"), "Collins"),
+		chromedp.SetValue(chromedp.CSS("#f-date_of_birth"), "1956-11-19"),
+		chromedp.SetValue(chromedp.CSS("#f-nationality"), "US"),
+		chromedp.SetValue(chromedp.CSS("#f-doc_type"), "passport"),
+		chromedp.SetValue(chromedp.CSS("#f-doc_number"), number),
+		chromedp.SetValue(chromedp.CSS("#f-issue_date"), "2020-01-15"),
+		chromedp.SetValue(chromedp.CSS("#f-expiry_date"), time.Now().AddDate(5, 0, 0).Format("2006-01-02")),
+		chromedp.SetValue(chromedp.CSS("#f-issuing_country"), "US"),
+		chromedp.SetUploadFiles(chromedp.CSS("#f-front"), []string{abs(t, "astronaut.png")}),
+		chromedp.WaitVisible(chromedp.CSS("#p-front")),
+	)
+}
+
+// fillAddress fills the third screen with a Houston address and a bill with reference ref.
+func fillAddress(t *testing.T, ctx context.Context, ref string) {
+	t.Helper()
+	do(t, ctx, "fill screen 3",
+		chromedp.SetValue(chromedp.CSS("#f-line1"), "2101 NASA Parkway"),
+		chromedp.SetValue(chromedp.CSS("#f-city"), "Houston"),
+		chromedp.SetValue(chromedp.CSS("#f-state"), "TX"),
+		chromedp.SetValue(chromedp.CSS("#f-postal_code"), "77058"),
+		chromedp.SetValue(chromedp.CSS("#f-proof_type"), "utility-bill"),
+		chromedp.SetValue(chromedp.CSS("#f-proof_issue_date"), time.Now().AddDate(0, 0, -10).Format("2006-01-02")),
+		chromedp.SetValue(chromedp.CSS("#f-proof_reference"), ref),
+		chromedp.SetUploadFiles(chromedp.CSS("#f-proof_file"), []string{abs(t, "text.png")}),
+		chromedp.WaitVisible(chromedp.CSS("#p-proof_file")),
+	)
+}
+
+// selfie takes a photo with the fake camera and sends it.
+func selfie(t *testing.T, ctx context.Context) {
+	t.Helper()
+	do(t, ctx, "selfie", chromedp.Click(chromedp.CSS("#camera-start")), chromedp.WaitVisible(chromedp.CSS("#camera-take")),
+		chromedp.Click(chromedp.CSS("#camera-take")), chromedp.WaitVisible(chromedp.CSS("#camera-retake")),
+		chromedp.Click(chromedp.CSS("#selfie-submit")))
+}
+
+// TestHostedFlowRejectedDocument: a rejected identity document with attempts left shows why and
+// offers to upload it again; the second attempt completes the request.
+func TestHostedFlowRejectedDocument(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "sqlite")
+	ctx, console := browser(t)
+	shot := shots{t: t, ctx: ctx, dir: t.ArtifactDir()}
+	reqID, link := e.request(time.Hour)
+	do(t, ctx, "open the link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#f-first_name")))
+	fillIdentity(t, ctx, "TEST-REJECT-document-unreadable")
+	do(t, ctx, "submit screen 1", chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#camera-start")))
+	selfie(t, ctx)
+	do(t, ctx, "screen 3", chromedp.WaitVisible(chromedp.CSS("#f-line1")))
+	fillAddress(t, ctx, "TEST-ACCEPT")
+	do(t, ctx, "submit screen 3", chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("li.state-rejected a.button")), chromedp.WaitVisible(chromedp.CSS("li.state-accepted")))
+	if r := text(t, ctx, "li.state-rejected .reason"); r != "The document could not be read. Take a sharper photo in good light." {
+		t.Fatalf("reason: %q", r)
+	}
+	if !strings.Contains(text(t, ctx, "li.state-rejected"), "Attempts left: 2") {
+		t.Fatalf("attempts: %q", text(t, ctx, "li.state-rejected"))
+	}
+	shot.take("4-status-rejected")
+	if s := e.call("GET", "/v1/kyc-requests/"+reqID, nil)["status"]; s != "partial" {
+		t.Fatalf("request after a rejection and an acceptance: %v", s)
+	}
+	do(t, ctx, "upload again", chromedp.Click(chromedp.CSS("li.state-rejected a.button")), chromedp.WaitVisible(chromedp.CSS("#f-doc_number")))
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#f-doc_type"))); v != "passport" {
+		t.Fatalf("the second attempt is not prefilled: %q", v)
+	}
+	fillIdentity(t, ctx, "TEST-ACCEPT")
+	do(t, ctx, "submit screen 1 again", chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#camera-start")))
+	selfie(t, ctx)
+	do(t, ctx, "fulfilled", chromedp.WaitVisible(chromedp.CSS("li.state-accepted + li.state-accepted")))
+	if s := e.call("GET", "/v1/kyc-requests/"+reqID, nil)["status"]; s != "fulfilled" {
+		t.Fatalf("request after the second attempt: %v", s)
+	}
+	if errs := console.errors(); len(errs) > 0 {
+		t.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
 	}
 }

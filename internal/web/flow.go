@@ -147,18 +147,48 @@ func (f *flow) open(typ string) bool {
 	return false
 }
 
-// current is the screen to show: the first one with something to send, or "" for the status page.
-func (f *flow) current() string {
-	if f.open("identity-proof") {
-		if f.faceRequired && f.draft.Identity != nil {
-			return stepSelfie
+// state returns the state of a requested type ("" when the request does not ask for it).
+func (f *flow) state(typ string) string {
+	for _, d := range f.docs {
+		if d.Type == typ {
+			return d.State
 		}
+	}
+	return ""
+}
+
+// current is the screen to show: claims waiting for their selfie first, then the first type never
+// sent, or "" for the status page. A rejected type is offered again from the status page, which
+// says why.
+func (f *flow) current() string {
+	if !kyc.AwaitingEndUser(f.req.Status) {
+		return ""
+	}
+	if f.faceRequired && f.draft.Identity != nil && f.open("identity-proof") {
+		return stepSelfie
+	}
+	if f.state("identity-proof") == "missing" {
 		return stepIdentity
 	}
-	if f.open("address-proof") {
+	if f.state("address-proof") == "missing" {
 		return stepAddress
 	}
 	return ""
+}
+
+// allowed reports whether a screen may be shown now: the current one, or one that sends a type again.
+func (f *flow) allowed(step string) bool {
+	switch step {
+	case f.current():
+		return step != ""
+	case stepIdentity:
+		return f.open("identity-proof")
+	case stepSelfie:
+		return f.faceRequired && f.draft.Identity != nil && f.open("identity-proof")
+	case stepAddress:
+		return f.open("address-proof")
+	}
+	return false
 }
 
 // info is the ?info= of the redirect back to the integrator (Rebilly's values).
@@ -193,7 +223,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	v.RequestID, v.CSRF = f.req.ID, h.csrf(s)
 	v.BackURL = "/gather/" + f.req.ID + "/done"
 	step := f.current()
-	if want := r.URL.Query().Get("step"); want != "" && want == step {
+	if want := r.URL.Query().Get("step"); want != "" && f.allowed(want) {
 		step = want
 	}
 	switch step {

@@ -176,7 +176,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, step string) (se
 	if !ok {
 		return s, nil, nil, nil, false
 	}
-	if f.current() != step {
+	if !f.allowed(step) {
 		http.Redirect(w, r, "/gather/"+f.req.ID, http.StatusSeeOther)
 		return s, nil, nil, nil, false
 	}

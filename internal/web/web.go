@@ -196,8 +196,7 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	lang := h.msgs.pick(w, r, h.secure)
 	v := h.newView(w, r, lang)
 	v.Title = v.T("error." + kind + ".title")
-	v.Data = map[string]string{"Kind": kind, "Body": v.T("error." + kind + ".body")}
-	v.BackURL = backURL
+	v.Data = map[string]string{"Kind": kind, "Body": v.T("error." + kind + ".body"), "Back": backURL}
 	h.render(w, r, status, "error", v)
 }
 
