@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"kycd/internal/auth"
 	"kycd/internal/gather"
 	"kycd/internal/httpapi"
@@ -68,6 +70,8 @@ func (h *handler) authed(fn func(w http.ResponseWriter, r *http.Request, who gat
 		if err != nil {
 			if errors.Is(err, kyc.ErrUnauthenticated) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="kycd"`)
+				// The shared mapping's 401 text speaks of API keys; these endpoints take applicant tokens.
+				err = huma.Error401Unauthorized("a valid applicant token is required: Authorization: Bearer kyct_... (POST /v1/applicants/{id}/tokens)")
 			}
 			httpapi.WriteProblem(w, r, h.d.Log, err)
 		}

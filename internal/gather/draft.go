@@ -70,9 +70,9 @@ type Submitted struct {
 }
 
 // Draft is what one applicant has staged: files per slot not yet in a document, staged claims,
-// and, per slot, the latest document it produced.
+// and, per slot, the latest document it produced. There is one per applicant, whichever request
+// (or none, for the app) the documents answer.
 type Draft struct {
-	RequestID string             `json:"requestId,omitempty"`
 	Uploads   map[Slot]Upload    `json:"uploads,omitempty"`
 	Identity  *Claim             `json:"identity,omitempty"`
 	Submitted map[Slot]Submitted `json:"submitted,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"sync"
@@ -60,24 +61,23 @@ type Service struct {
 	blobs      Blobs
 	now        func() time.Time
 
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	// locks serialise the read-change-write of one applicant's draft within this process, striped
+	// by applicant id so that their number stays fixed.
+	locks [64]sync.Mutex
 }
 
 // NewService returns a service on the domain services and the blob store that keeps drafts.
 func NewService(a Applicants, f Files, d Documents, r Requests, blobs Blobs) *Service {
-	return &Service{applicants: a, files: f, documents: d, requests: r, blobs: blobs, now: time.Now, locks: map[string]*sync.Mutex{}}
+	return &Service{applicants: a, files: f, documents: d, requests: r, blobs: blobs, now: time.Now}
 }
 
-// lock serialises the changes of one applicant's draft within this process.
+// lock serialises the changes of one applicant's draft within this process. Two processes (several
+// replicas) may still interleave one applicant's uploads; the later write of the draft wins, and
+// the end user sees the lost upload missing and sends it again.
 func (s *Service) lock(w Who) func() {
-	s.mu.Lock()
-	l, ok := s.locks[w.ApplicantID]
-	if !ok {
-		l = &sync.Mutex{}
-		s.locks[w.ApplicantID] = l
-	}
-	s.mu.Unlock()
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(w.ApplicantID))
+	l := &s.locks[h.Sum32()%uint32(len(s.locks))]
 	l.Lock()
 	return l.Unlock
 }
@@ -107,9 +107,6 @@ func (s *Service) Upload(ctx context.Context, w Who, slot Slot, sp *media.Spoole
 		d.Uploads = map[Slot]Upload{}
 	}
 	d.Uploads[slot] = Upload{FileID: f.ID, Time: f.CreatedTime}
-	if w.RequestID != "" {
-		d.RequestID = w.RequestID
-	}
 	return f, s.saveDraft(ctx, w.Env, w.ApplicantID, d)
 }
 

@@ -259,7 +259,7 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) (session, *flo
 	}
 	f, err := h.load(r.Context(), s)
 	if err != nil {
-		h.d.Log.ErrorContext(r.Context(), "web: load flow", "request_id", id, "err", err)
+		h.d.Log.ErrorContext(r.Context(), "web: load flow", "kyc_request_id", id, "err", err)
 		h.errorPage(w, r, http.StatusInternalServerError, "generic", "")
 		return s, nil, false
 	}

@@ -108,10 +108,12 @@ func (h *Handler) fillAddress(v *view, f *flow) {
 	}
 }
 
-// form is a posted multipart form: its text fields and its spooled files.
+// form is a posted multipart form: its text fields, its spooled files, and the file fields that
+// were over the upload limit.
 type form struct {
-	values map[string]string
-	files  map[string]*media.Spooled
+	values   map[string]string
+	files    map[string]*media.Spooled
+	tooLarge map[string]bool
 }
 
 func (fm *form) cleanup() {
@@ -123,7 +125,7 @@ func (fm *form) cleanup() {
 // readForm streams a multipart form: text fields up to 1 KiB each, files spooled within the upload
 // limit (an empty file input sends an empty part, which is dropped).
 func (h *Handler) readForm(w http.ResponseWriter, r *http.Request) (*form, error) {
-	fm := &form{values: map[string]string{}, files: map[string]*media.Spooled{}}
+	fm := &form{values: map[string]string{}, files: map[string]*media.Spooled{}, tooLarge: map[string]bool{}}
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" || params["boundary"] == "" {
 		return fm, kyc.Invalid("body", "not a multipart form")
@@ -151,7 +153,7 @@ func (h *Handler) readForm(w http.ResponseWriter, r *http.Request) (*form, error
 		}
 		sp, err := h.d.Files.Spool(part)
 		if errors.Is(err, kyc.ErrTooLarge) {
-			fm.values["!"+name] = "err.file_large"
+			fm.tooLarge[name] = true
 			continue
 		}
 		if err != nil {
@@ -200,7 +202,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, step string) (se
 		return s, nil, nil, nil, false
 	}
 	for k, val := range fm.values {
-		if k != "csrf" && !strings.HasPrefix(k, "!") {
+		if k != "csrf" {
 			v.Values[k] = val
 		}
 	}
@@ -209,8 +211,8 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, step string) (se
 
 // upload stores the form's file field in slot; a refused file becomes the field's error.
 func (h *Handler) upload(r *http.Request, f *flow, fm *form, v *view, field string, slot gather.Slot) error {
-	if key := fm.values["!"+field]; key != "" {
-		v.Errors[field] = v.T(key)
+	if fm.tooLarge[field] {
+		v.Errors[field] = v.T("err.file_large")
 		return nil
 	}
 	sp := fm.files[field]
@@ -297,7 +299,7 @@ func domainErrors(v *view, err error, fields map[string]string) bool {
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, f *flow, err error) {
-	h.d.Log.ErrorContext(r.Context(), "web: submit", "request_id", f.req.ID, "err", err)
+	h.d.Log.ErrorContext(r.Context(), "web: submit", "kyc_request_id", f.req.ID, "err", err)
 	h.errorPage(w, r, http.StatusInternalServerError, "generic", "")
 }
 
@@ -375,7 +377,7 @@ func (h *Handler) postSelfie(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, f, err)
 		return
 	}
-	if v.Errors["selfie"] == "" && fm.values["!selfie"] == "" {
+	if v.Errors["selfie"] == "" {
 		d, err := h.d.Gather.Draft(r.Context(), f.who)
 		if err != nil {
 			h.fail(w, r, f, err)

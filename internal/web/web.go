@@ -180,7 +180,7 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request, lang string) *
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, v *view) {
 	var b bytes.Buffer
 	if err := h.pages[page].Execute(&b, v); err != nil {
-		h.d.Log.ErrorContext(r.Context(), "web: render", "page", page, "err", err)
+		h.d.Log.ErrorContext(r.Context(), "web: render", "page", page, "kyc_request_id", r.PathValue("id"), "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
