@@ -300,3 +300,50 @@ func TestAppEndpointsRefuse(t *testing.T) {
 		t.Errorf("bad country: %d %v", st, out)
 	}
 }
+
+// TestAppDocumentsAnswerTheTokensRequest: with a token minted for a KYC request, the app's
+// documents answer that request (here without a selfie, as the request asks for none), are checked
+// and move it on, and the app sees the outcome.
+func TestAppDocumentsAnswerTheTokensRequest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.SQLite)
+	if err := e.app.Store.StartJobs(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	front, _, _ := images(t)
+	_, a := e.call("POST", "/v1/applicants", e.key, map[string]any{"profile": map[string]any{"firstName": "Eileen", "lastName": "Collins",
+		"dateOfBirth": "1956-11-19", "nationality": "US", "countryOfResidence": "US"}})
+	id := a["id"].(string)
+	_, req := e.call("POST", "/v1/kyc-requests", e.key, map[string]any{"applicantId": id, "documents": []any{map[string]any{"type": "identity-proof"}}})
+	if st, out := e.call("POST", "/v1/applicants/"+id+"/tokens", e.key, map[string]any{"requestId": "req_01JAAAAAAAAAAAAAAAAAAAAAAA"}); st != 422 {
+		t.Fatalf("token for a request that is not the applicant's: %d %v", st, out)
+	}
+	_, tok := e.call("POST", "/v1/applicants/"+id+"/tokens", e.key, map[string]any{"requestId": req["id"]})
+	token := tok["token"].(string)
+	e.call("POST", "/upload-KYC-document", token, map[string]any{"fileData": map[string]any{"type": "id_proof_front", "file": front, "ext": "png"}})
+	st, out := e.call("POST", "/update_app_user_profile_v2", token, map[string]any{"data": map[string]any{"documents": []any{map[string]any{
+		"document_type": "id_proof_front", "identification_type": "Passport", "identification_value": "TEST-ACCEPT",
+		"identification_doc_expiry": time.Now().AddDate(5, 0, 0).Format("2006-01-02"), "identification_doc_issuance_country": "United States",
+		"identification_doc_holder_name": "Eileen Collins"}}}, "method": "POST", "endpoint": "/update_app_user_profile_v2"})
+	if st != 200 {
+		t.Fatalf("update: %d %v", st, out)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, got := e.call("GET", "/get_app_user_profile_v2", token, nil)
+		if got["kyc_status"].(map[string]any)["status"] == "verified" {
+			row := got["documents"].([]any)[0].(map[string]any)
+			if row["kyc_status"] != "APPROVED" || got["profile"].(map[string]any)["kyc_status"] != "APPROVED" {
+				t.Fatalf("answer after approval: %v", got)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not verified: %v", got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, r := e.call("GET", "/v1/kyc-requests/"+req["id"].(string), e.key, nil); r["status"] != "fulfilled" {
+		t.Fatalf("request: %v", r["status"])
+	}
+}
