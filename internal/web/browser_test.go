@@ -87,7 +87,7 @@ type shots struct {
 }
 
 // readme are the screenshots the README shows.
-var readme = map[string]bool{"1-identity": true, "2-selfie": true, "3-address": true, "4-status": true, "4-status-rejected": true,
+var readme = map[string]bool{"1-identity": true, "1-identity-photo": true, "2-selfie": true, "3-address": true, "4-status": true, "4-status-rejected": true,
 	"identity-errors-es": true, "identity-zh": true, "error-expired": true, "error-tampered": true}
 
 func (s shots) take(name string) {
@@ -181,6 +181,8 @@ func TestHostedFlowInChromium(t *testing.T) {
 
 			fillIdentity(t, ctx, "TEST-ACCEPT")
 			shot.take("1-identity")
+			do(t, ctx, "scroll to the photo", chromedp.ScrollIntoView(chromedp.CSS("#p-front")))
+			shot.take("1-identity-photo")
 			do(t, ctx, "submit screen 1", chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#camera-start")))
 
 			// Screen 2: the camera, a photo, a retake, another photo.
