@@ -2,16 +2,21 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"kycd/internal/kyc"
 	"kycd/internal/store"
+	"kycd/internal/web"
 )
 
 // client is a browser without JavaScript: a cookie jar, no redirects followed.
@@ -131,5 +136,61 @@ func TestHostedFlowSecurity(t *testing.T) {
 	// The assets are served with a type and no-sniff.
 	if res, _ := get(t, c, e.url+"/gather-assets/app.js"); res.StatusCode != 200 || res.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("asset: %d", res.StatusCode)
+	}
+}
+
+// TestMessagesComplete: every key the templates and code use exists in every language, and no
+// page shows a raw key.
+func TestMessagesComplete(t *testing.T) {
+	t.Parallel()
+	keys := map[string]bool{}
+	for _, dir := range []string{"templates", "."} {
+		entries, _ := os.ReadDir(dir)
+		for _, en := range entries {
+			if en.IsDir() || strings.HasSuffix(en.Name(), "_test.go") {
+				continue
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, en.Name()))
+			for _, m := range regexp.MustCompile(`T "([a-z_.\-]+)"|T\("([a-z_.\-]+)"`).FindAllStringSubmatch(string(b), -1) {
+				if k := m[1] + m[2]; !strings.HasSuffix(k, ".") {
+					keys[k] = true
+				}
+			}
+			for _, m := range regexp.MustCompile(`\.(?:F|Sel|Country|File) "([a-z_]+)"`).FindAllStringSubmatch(string(b), -1) {
+				keys["field."+m[1]] = true
+			}
+		}
+	}
+	for _, typ := range kyc.DocumentTypes {
+		keys["doc."+typ] = true
+	}
+	for _, st := range kyc.RequestStatuses {
+		keys["request."+st] = true
+	}
+	for _, typ := range []string{"identity-proof", "address-proof"} {
+		for _, st := range kyc.Subtypes[typ] {
+			keys["subtype."+st] = true
+		}
+	}
+	for _, kind := range []string{"expired", "invalid", "closed", "generic"} {
+		keys["error."+kind+".title"], keys["error."+kind+".body"] = true, true
+	}
+	for _, st := range []string{"missing", "pending", "review", "accepted", "rejected", "failed"} {
+		keys["state."+st] = true
+	}
+	for _, l := range web.Languages {
+		b, err := os.ReadFile(filepath.Join("messages", l+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]string
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for k := range keys {
+			if m[k] == "" {
+				t.Errorf("%s: %q is missing", l, k)
+			}
+		}
 	}
 }
