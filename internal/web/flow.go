@@ -219,7 +219,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		h.setCookie(w, s)
 	}
 	lang := h.msgs.pick(w, r, h.secure)
-	v := h.newView(w, r, lang)
+	v := h.newView(r, lang)
 	v.RequestID, v.CSRF = f.req.ID, h.csrf(s)
 	v.BackURL = "/gather/" + f.req.ID + "/done"
 	step := f.current()

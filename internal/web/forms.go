@@ -183,7 +183,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, step string) (se
 		return s, nil, nil, nil, false
 	}
 	lang := h.msgs.pick(w, r, h.secure)
-	v := h.newView(w, r, lang)
+	v := h.newView(r, lang)
 	v.RequestID, v.CSRF, v.BackURL = f.req.ID, h.csrf(s), "/gather/"+f.req.ID+"/done"
 	fm, err := h.readForm(w, r)
 	if err != nil {

@@ -63,11 +63,11 @@ type Deps struct {
 
 // Handler serves the hosted flow.
 type Handler struct {
-	d      Deps
-	secure bool
-	msgs   *catalog
-	pages  map[string]*template.Template
-	ctries map[string][]country
+	d            Deps
+	secure       bool
+	msgs         *catalog
+	pages        map[string]*template.Template
+	countryLists map[string][]country
 }
 
 // New parses the templates and messages; an error means a broken build.
@@ -77,9 +77,9 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{d: d, secure: strings.HasPrefix(d.PublicURL, "https://"), msgs: msgs, pages: map[string]*template.Template{},
-		ctries: map[string][]country{}}
+		countryLists: map[string][]country{}}
 	for _, l := range Languages {
-		h.ctries[l] = countries(l)
+		h.countryLists[l] = countries(l)
 	}
 	for _, p := range []string{"identity", "selfie", "address", "status", "error"} {
 		t, err := template.New("layout.html").ParseFS(templateFiles, "templates/layout.html", "templates/"+p+".html")
@@ -159,9 +159,9 @@ func (v *view) Err(field string) string { return v.Errors[field] }
 func (v *view) Val(field string) string { return v.Values[field] }
 
 // Countries lists the countries in the page's language.
-func (v *view) Countries() []country { return v.h.ctries[v.Lang] }
+func (v *view) Countries() []country { return v.h.countryLists[v.Lang] }
 
-func (h *Handler) newView(w http.ResponseWriter, r *http.Request, lang string) *view {
+func (h *Handler) newView(r *http.Request, lang string) *view {
 	v := &view{h: h, Lang: lang, Errors: map[string]string{}, Values: map[string]string{}}
 	for _, l := range Languages {
 		q := url.Values{}
@@ -194,7 +194,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 // trace, and with a way back to the integrator's site when there is one.
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, kind, backURL string) {
 	lang := h.msgs.pick(w, r, h.secure)
-	v := h.newView(w, r, lang)
+	v := h.newView(r, lang)
 	v.Title = v.T("error." + kind + ".title")
 	v.Data = map[string]string{"Kind": kind, "Body": v.T("error." + kind + ".body"), "Back": backURL}
 	h.render(w, r, status, "error", v)
