@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` and CI run it. On a fresh Debian machine with Go it installs
-# what is missing (PostgreSQL from Debian's packages, versitygw with a pinned `go install` cached in
+# what is missing (PostgreSQL and chromium from Debian's packages, versitygw with a pinned `go install` cached in
 # .bin/), starts a throwaway PostgreSQL and S3-compatible server on 127.0.0.1, runs every Go test with
 # those services required (a missing one fails, it never skips), and stops them again.
 set -euo pipefail
@@ -23,6 +23,15 @@ ensure_postgres() {
     log "installing PostgreSQL from Debian's packages"
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+}
+
+ensure_chromium() {
+  # The hosted flow's browser test drives Debian's chromium; a CJK font lets its Chinese pages render.
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
+    log "installing chromium and a CJK font from Debian's packages"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
   fi
 }
 
@@ -84,6 +93,7 @@ start_s3() {
 }
 
 ensure_postgres
+ensure_chromium
 ensure_versitygw
 start_postgres
 start_s3

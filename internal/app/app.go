@@ -111,15 +111,24 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("upload folder: %w", err)
 	}
 	signer := auth.NewSigner(sealer.Derive("applicant-tokens"))
+	applicants, documents := applicant.NewService(st), document.NewService(st)
+	requests := request.NewService(st, signer, cfg.PublicURL)
+	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
+	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, applicants, documents, requests, files)
+	if err != nil {
+		_ = blobs.Close()
+		_ = st.Close()
+		return nil, err
+	}
 	h := httpapi.New(httpapi.Deps{
 		Log:        log,
 		Version:    cfg.Version,
 		Keys:       st,
 		Idem:       st,
-		Applicants: applicant.NewService(st),
-		Documents:  document.NewService(st),
-		Requests:   request.NewService(st, signer, cfg.PublicURL),
-		Files:      file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels}),
+		Applicants: applicants,
+		Documents:  documents,
+		Requests:   requests,
+		Files:      files,
 		Tokens:     signer,
 		Webhooks:   webhook.NewService(st, cfg.Webhooks),
 		Screening:  screener,
@@ -127,6 +136,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},
+		Mount: endUser,
 	})
 	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, log: log}, nil
 }

@@ -49,6 +49,9 @@ type Deps struct {
 	// Metrics is where HTTP metrics are registered and /metrics reads from. Default a new registry
 	// with the Go runtime and process collectors.
 	Metrics *prometheus.Registry
+	// Mount adds routes outside /v1 (the hosted flow, the app endpoints) to the same mux, behind the
+	// same logging and metrics; they bring their own authentication. Optional.
+	Mount []func(mux *http.ServeMux)
 }
 
 // OpenAPIPath is where the OpenAPI 3.1 document is served (with .json and .yaml).
@@ -89,6 +92,9 @@ func New(d Deps) http.Handler {
 		_, _ = w.Write([]byte(`{"status":"ready"}`))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{}))
+	for _, m := range d.Mount {
+		m(mux)
+	}
 
 	var h http.Handler = mux
 	h = idempotency(h, d.Idem, d.Log)

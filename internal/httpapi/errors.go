@@ -96,3 +96,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 	w.WriteHeader(se.GetStatus())
 	_ = json.NewEncoder(w).Encode(se)
 }
+
+// WriteProblem answers err as problem+json with the one mapping of this file, for handlers outside
+// this package (the app endpoints).
+func WriteProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	writeProblem(w, r, log, err)
+}

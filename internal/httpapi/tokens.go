@@ -8,12 +8,14 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"kycd/internal/auth"
+	"kycd/internal/kyc"
 )
 
 type tokenIn struct {
 	ID   string `path:"id"`
 	Body struct {
-		TTLSeconds int `json:"ttlSeconds,omitempty" minimum:"60" maximum:"86400" doc:"Lifetime in seconds; default 3600"`
+		TTLSeconds int    `json:"ttlSeconds,omitempty" minimum:"60" maximum:"86400" doc:"Lifetime in seconds; default 3600"`
+		RequestID  string `json:"requestId,omitempty" doc:"A KYC request of this applicant (req_...): documents the app sends with this token answer it"`
 	}
 }
 
@@ -34,13 +36,18 @@ func registerTokens(api huma.API, d Deps) {
 		if err != nil {
 			return nil, problem(ctx, d.Log, err)
 		}
+		if id := in.Body.RequestID; id != "" {
+			if r, err := d.Requests.Get(ctx, p.Env, id); err != nil || r.ApplicantID != a.ID {
+				return nil, problem(ctx, d.Log, kyc.Invalid("body.requestId", "no KYC request %s of this applicant", id))
+			}
+		}
 		ttl := time.Hour
 		if in.Body.TTLSeconds > 0 {
 			ttl = time.Duration(in.Body.TTLSeconds) * time.Second
 		}
 		exp := time.Now().Add(ttl).UTC().Truncate(time.Second)
 		out := &tokenOut{}
-		out.Body.Token = d.Tokens.Sign(auth.ApplicantClaims{Purpose: auth.PurposeApplicant, Env: p.Env, ApplicantID: a.ID, Expires: exp.Unix()})
+		out.Body.Token = d.Tokens.Sign(auth.ApplicantClaims{Purpose: auth.PurposeApplicant, Env: p.Env, ApplicantID: a.ID, RequestID: in.Body.RequestID, Expires: exp.Unix()})
 		out.Body.ApplicantID, out.Body.ExpiresAt = a.ID, exp
 		return out, nil
 	})

@@ -1,0 +1,34 @@
+package app
+
+import (
+	"log/slog"
+	"net/http"
+
+	"kycd/internal/appapi"
+	"kycd/internal/applicant"
+	"kycd/internal/auth"
+	"kycd/internal/document"
+	"kycd/internal/file"
+	"kycd/internal/gather"
+	"kycd/internal/request"
+	"kycd/internal/seal"
+	"kycd/internal/web"
+)
+
+// endUserRoutes are the end user's side, mounted beside /v1 on the same mux: the hosted flow behind
+// gatherer links and the app endpoints (applicant tokens). Both go through one gather service.
+func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, publicURL string, blobs gather.Blobs,
+	applicants *applicant.Service, documents *document.Service, requests *request.Service, files *file.Service) ([]func(*http.ServeMux), error) {
+	g := gather.NewService(applicants, files, documents, requests, blobs)
+	flow, err := web.New(web.Deps{Log: log, Tokens: signer, Gather: g, Applicants: applicants, Requests: requests, Documents: documents,
+		Files: files, CSRFKey: sealer.Derive("gather-csrf"), PublicURL: publicURL})
+	if err != nil {
+		return nil, err
+	}
+	return []func(*http.ServeMux){
+		flow.Mount,
+		func(mux *http.ServeMux) {
+			appapi.Mount(mux, appapi.Deps{Log: log, Tokens: signer, Gather: g, Spool: files, Applicants: applicants, Documents: documents, Files: files})
+		},
+	}, nil
+}

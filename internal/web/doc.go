@@ -1,0 +1,18 @@
+// Package web is the hosted verification flow: the page behind a KYC request's gatherer link
+// (`{publicURL}/gather/{requestId}?token=...`), server-rendered with html/template and embedded
+// assets, no front-end build step. Three screens, as the app document has them: personal details
+// and the identity document, a selfie taken with the camera (getUserMedia, with a file input as
+// fallback), and the address with its proof; then a status page that follows the request and a
+// redirect to the request's redirectUrl with ?info=success|partial|manual|back|token_expired.
+//
+// Security model: the link's token is signed for one request and expires with it; the first visit
+// exchanges it for an HttpOnly, SameSite=Strict cookie scoped to /gather/{requestId} (Secure when
+// the public URL is https), and the page drops the token from the address bar. Every form carries a
+// CSRF token derived from the session. Pages are served with a strict Content-Security-Policy (no
+// inline script or style), and uploaded images come back only through /gather/{requestId}/files/,
+// which checks the session and that the file belongs to the request's applicant.
+//
+// Texts live in messages/<lang>.json (English, Spanish, Chinese), chosen by ?lang=, a cookie or
+// Accept-Language. What the end user sends goes through internal/gather, so it becomes the same
+// files and KYC documents as /v1 ones.
+package web
