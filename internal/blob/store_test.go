@@ -73,6 +73,9 @@ func randomBytes(t *testing.T, n int) []byte {
 }
 
 // uniquePrefix returns a key prefix of its own, so tests can share one bucket.
+// uniquePrefix is a top-level folder of the test's own: with a shared parent ("test/"), one test's
+// cleanup can remove that folder on versitygw's posix backend while another test's upload is
+// creating it, which versitygw reports as ErrExistingObjectIsDirectory.
 func uniquePrefix() string {
-	return "test/" + rand.Text() + "/"
+	return "t" + rand.Text() + "/"
 }
