@@ -101,7 +101,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	periodic = append(periodic, shares.PeriodicJobs()...)
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
-		Logger: log.With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
+		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
 		_ = blobs.Close()
 		_ = st.Close()
 		return nil, err
