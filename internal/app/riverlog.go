@@ -20,8 +20,12 @@ func (h quietCancel) Handle(ctx context.Context, r slog.Record) error {
 	return h.Handler.Handle(ctx, r)
 }
 
-func (h quietCancel) WithAttrs(as []slog.Attr) slog.Handler { return quietCancel{h.Handler.WithAttrs(as)} }
-func (h quietCancel) WithGroup(name string) slog.Handler    { return quietCancel{h.Handler.WithGroup(name)} }
+func (h quietCancel) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietCancel{h.Handler.WithAttrs(as)}
+}
+func (h quietCancel) WithGroup(name string) slog.Handler {
+	return quietCancel{h.Handler.WithGroup(name)}
+}
 
 // cancelled reports whether a record's error attribute is a cancelled context.
 func cancelled(r slog.Record) bool {
