@@ -9,7 +9,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,8 +20,7 @@ import (
 	"time"
 
 	"kycd/internal/app"
-	"kycd/internal/auth"
-	"kycd/internal/blob"
+	"kycd/internal/app/apptest"
 	"kycd/internal/kyc"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
@@ -42,24 +40,8 @@ type env struct {
 // pending until the test starts it.
 func newEnv(t *testing.T, d store.Dialect) *env {
 	t.Helper()
-	dir := t.TempDir()
-	a, err := app.New(context.Background(), app.Config{DataDir: dir, DatabaseURL: storetest.NewDatabase(t, d),
-		BlobURL: blob.FileURL(filepath.Join(dir, "blobs")), MasterKey: "a2ljZC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=", MaxUploadBytes: 4 << 20},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = a.Store.StopJobs(context.Background())
-		_ = a.Close()
-	})
-	key, _, err := auth.NewAPIKey(context.Background(), a.Store, kyc.EnvTest, "test", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, app: a, srv: srv, key: key}
+	a := apptest.Start(t, d, apptest.NoJobs(), apptest.Configure(func(c *app.Config) { c.MaxUploadBytes = 4 << 20 }))
+	return &env{t: t, app: a.App, srv: a.Server, key: a.Key(t, kyc.EnvTest)}
 }
 
 func (e *env) call(method, path, bearer string, body any) (int, map[string]any) {
