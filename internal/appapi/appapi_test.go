@@ -10,7 +10,6 @@ import (
 	"image/png"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -30,9 +29,8 @@ import (
 const docAccessID = "8tGTAXVzi4UXVThKNR3xOKcWocL2"
 
 type env struct {
+	*apptest.Env
 	t   *testing.T
-	app *app.App
-	srv *httptest.Server
 	key string
 }
 
@@ -41,7 +39,7 @@ type env struct {
 func newEnv(t *testing.T, d store.Dialect) *env {
 	t.Helper()
 	a := apptest.Start(t, d, apptest.NoJobs(), apptest.Configure(func(c *app.Config) { c.MaxUploadBytes = 4 << 20 }))
-	return &env{t: t, app: a.App, srv: a.Server, key: a.Key(t, kyc.EnvTest)}
+	return &env{Env: a, t: t, key: a.Key(t, kyc.EnvTest)}
 }
 
 func (e *env) call(method, path, bearer string, body any) (int, map[string]any) {
@@ -51,7 +49,7 @@ func (e *env) call(method, path, bearer string, body any) (int, map[string]any) 
 		b, _ := json.Marshal(body)
 		r = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, e.srv.URL+path, r)
+	req, _ := http.NewRequest(method, e.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
@@ -224,7 +222,7 @@ func TestAppFlowReplaysTheDocument(t *testing.T) {
 			if items, _ := docs["items"].([]any); len(items) != 2 {
 				t.Fatalf("/v1 documents: want the identity and address documents, got %v", docs)
 			}
-			if err := e.app.Store.StartJobs(context.Background()); err != nil {
+			if err := e.App.Store.StartJobs(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			deadline := time.Now().Add(60 * time.Second)
@@ -289,7 +287,7 @@ func TestAppEndpointsRefuse(t *testing.T) {
 func TestAppDocumentsAnswerTheTokensRequest(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.SQLite)
-	if err := e.app.Store.StartJobs(context.Background()); err != nil {
+	if err := e.App.Store.StartJobs(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	front, _, _ := images(t)

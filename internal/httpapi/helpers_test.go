@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,12 +23,10 @@ import (
 
 // env is one running kycd over a fresh database of one dialect, with a test and a live key.
 type env struct {
+	*apptest.Env
 	t        *testing.T
-	app      *app.App
-	srv      *httptest.Server
 	testKey  string
 	liveKey  string
-	blobDir  string
 	maxBytes int64
 }
 
@@ -48,8 +45,7 @@ func newEnvWith(t *testing.T, d store.Dialect, configure func(*app.Config)) *env
 			configure(c)
 		}
 	}))
-	return &env{t: t, app: a.App, srv: a.Server, blobDir: a.BlobDir, maxBytes: a.App.Config.MaxUploadBytes,
-		testKey: a.Key(t, kyc.EnvTest), liveKey: a.Key(t, kyc.EnvLive)}
+	return &env{Env: a, t: t, maxBytes: a.App.Config.MaxUploadBytes, testKey: a.Key(t, kyc.EnvTest), liveKey: a.Key(t, kyc.EnvLive)}
 }
 
 // resp is an answer with its body decoded as JSON.
@@ -76,7 +72,7 @@ func (r resp) str(k string) string { s, _ := r.JSON[k].(string); return s }
 
 func (e *env) do(method, path, key string, body io.Reader, headers ...string) resp {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, body)
+	req, err := http.NewRequest(method, e.URL+path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -140,20 +136,20 @@ func (e *env) stored() string {
 	e.t.Helper()
 	var parts []string
 	for _, en := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
-		n, err := e.app.Store.AuditLength(context.Background(), en)
+		n, err := e.App.Store.AuditLength(context.Background(), en)
 		if err != nil {
 			e.t.Fatal(err)
 		}
 		parts = append(parts, string(en)+":"+itoa(n))
 	}
 	blobs := 0
-	_ = filepath.Walk(e.blobDir, func(_ string, info os.FileInfo, err error) error {
+	_ = filepath.Walk(e.BlobDir, func(_ string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {
 			blobs++
 		}
 		return nil
 	})
-	spool, _ := os.ReadDir(filepath.Join(e.app.Config.DataDir, "tmp"))
+	spool, _ := os.ReadDir(filepath.Join(e.App.Config.DataDir, "tmp"))
 	return strings.Join(parts, ",") + " blobs:" + itoa(int64(blobs)) + " spool:" + itoa(int64(len(spool)))
 }
 

@@ -17,12 +17,11 @@ import (
 	"kycd/internal/store"
 )
 
-// env is one running kycd on a fresh database, reachable at url, whose public URL is its own (so
+// env is one running kycd on a fresh database, reachable at URL, whose public URL is its own (so
 // gatherer links point at it), with a /landing page standing in for the integrator's site.
 type env struct {
+	*apptest.Env
 	t   *testing.T
-	app *app.App
-	url string
 	key string
 }
 
@@ -39,7 +38,7 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 			mux.Handle("/", kycd)
 			return mux
 		}))
-	return &env{t: t, app: a.App, url: a.URL, key: a.Key(t, kyc.EnvTest)}
+	return &env{Env: a, t: t, key: a.Key(t, kyc.EnvTest)}
 }
 
 func (e *env) call(method, path string, body any) map[string]any {
@@ -49,7 +48,7 @@ func (e *env) call(method, path string, body any) map[string]any {
 		b, _ := json.Marshal(body)
 		r = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, e.url+path, r)
+	req, _ := http.NewRequest(method, e.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+e.key)
 	res, err := http.DefaultClient.Do(req)
@@ -70,7 +69,7 @@ func (e *env) call(method, path string, body any) map[string]any {
 func (e *env) request(expires time.Duration) (id, link string) {
 	e.t.Helper()
 	apl := e.call("POST", "/v1/applicants", map[string]any{"profile": map[string]any{"countryOfResidence": "US"}})
-	req := e.call("POST", "/v1/kyc-requests", map[string]any{"applicantId": apl["id"], "redirectUrl": e.url + "/landing?from=kyc",
+	req := e.call("POST", "/v1/kyc-requests", map[string]any{"applicantId": apl["id"], "redirectUrl": e.URL + "/landing?from=kyc",
 		"expirationTime": time.Now().Add(expires).UTC().Format(time.RFC3339Nano),
 		"documents": []any{map[string]any{"type": "identity-proof", "subtypes": []string{"passport", "id-card"}, "faceProofRequired": true},
 			map[string]any{"type": "address-proof"}}})
@@ -79,7 +78,7 @@ func (e *env) request(expires time.Duration) (id, link string) {
 			link = m["href"].(string)
 		}
 	}
-	if !strings.HasPrefix(link, e.url+"/gather/") {
+	if !strings.HasPrefix(link, e.URL+"/gather/") {
 		e.t.Fatalf("gatherer link %q", link)
 	}
 	return req["id"].(string), link
