@@ -22,22 +22,19 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"syscall"
 	"time"
 
+	"kycd/bench/internal/cli"
 	"kycd/bench/internal/client"
 	"kycd/bench/internal/host"
-	"kycd/bench/internal/pgdb"
 	"kycd/bench/internal/photo"
 	"kycd/bench/internal/server"
 )
 
 // options are the command's flags.
 type options struct {
-	bin        string
-	db         string
-	pg         string
+	server     cli.ServerFlags
 	clients    int
 	applicants int
 	jpegMB     float64
@@ -45,77 +42,38 @@ type options struct {
 	interval   time.Duration
 }
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "load:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("load", parseFlags, run) }
 
 func parseFlags() (options, error) {
 	var o options
-	defaultPG := os.Getenv("KYCD_BENCH_POSTGRES_URL")
-	if defaultPG == "" {
-		defaultPG = "postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
-	}
-	flag.StringVar(&o.bin, "bin", "", "kycd binary to run (default: go build ./cmd/kycd into a temp folder)")
-	flag.StringVar(&o.db, "db", "sqlite", "database: sqlite or postgres")
-	flag.StringVar(&o.pg, "pg", defaultPG, "PostgreSQL server to create the run's database on (env KYCD_BENCH_POSTGRES_URL)")
+	o.server.RegisterDB()
 	flag.IntVar(&o.clients, "clients", 8, "concurrent clients")
 	flag.IntVar(&o.applicants, "applicants", 200, "applicants to onboard in total (5 requests each)")
 	flag.Float64Var(&o.jpegMB, "jpeg-mb", 1.5, "size of the uploaded JPEG in MiB")
 	flag.BoolVar(&o.idem, "idempotency-keys", false, "send an Idempotency-Key header on every POST")
 	flag.DurationVar(&o.interval, "rss-interval", 20*time.Millisecond, "how often the server's VmRSS is read")
-	flag.Parse()
-	switch {
-	case flag.NArg() > 0:
-		return o, fmt.Errorf("unexpected argument %q", flag.Arg(0))
-	case o.db != "sqlite" && o.db != "postgres":
-		return o, fmt.Errorf("-db %q: want sqlite or postgres", o.db)
-	case o.clients < 1 || o.applicants < 1 || o.jpegMB <= 0 || o.interval <= 0:
+	if err := cli.Parse(&o.server); err != nil {
+		return o, err
+	}
+	if o.clients < 1 || o.applicants < 1 || o.jpegMB <= 0 || o.interval <= 0 {
 		return o, errors.New("-clients, -applicants, -jpeg-mb and -rss-interval must be positive")
 	}
 	return o, nil
 }
 
-func run() error {
-	o, err := parseFlags()
+func run(ctx context.Context, o options) error {
+	prep, err := o.server.Prepare(ctx, "load")
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	if o.bin == "" {
-		fmt.Fprintln(os.Stderr, "building kycd/cmd/kycd...")
-	}
-	bin, cleanup, err := server.Binary(ctx, o.bin)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	cfg := server.Config{Bin: bin}
-	dbLabel := "SQLite (kycd's default: a file in the data folder)"
-	if o.db == "postgres" {
-		db, err := pgdb.Create(ctx, o.pg)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if err := db.Drop(context.WithoutCancel(ctx)); err != nil {
-				fmt.Fprintln(os.Stderr, "load:", err)
-			}
-		}()
-		cfg.DatabaseURL = db.URL
-		dbLabel = "PostgreSQL " + db.ServerVersion + " (database " + db.Name + ", dropped afterwards)"
-	}
+	defer prep.Close(ctx)
 
 	fmt.Fprintf(os.Stderr, "generating a %.2f MiB JPEG...\n", o.jpegMB)
 	jpg, err := photo.Make(photo.Scene, int(o.jpegMB*(1<<20)), 0)
 	if err != nil {
 		return err
 	}
-	srv, err := server.Start(ctx, cfg)
+	srv, err := server.Start(ctx, prep.Config)
 	if err != nil {
 		return err
 	}
@@ -123,7 +81,7 @@ func run() error {
 	fmt.Fprintf(os.Stderr, "kycd serve is ready at %s (pid %d); %d clients, %d applicants...\n", srv.URL, srv.PID, o.clients, o.applicants)
 
 	rep, err := measure(ctx, srv, o, jpg)
-	rep.db = dbLabel
+	rep.db = prep.Label
 	rep.print(os.Stdout)
 	return errors.Join(err, failedErr(rep.res.failures()), ctx.Err())
 }

@@ -21,12 +21,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
+	"kycd/bench/internal/cli"
 	"kycd/bench/internal/client"
 	"kycd/bench/internal/host"
 	"kycd/bench/internal/photo"
@@ -38,7 +37,7 @@ const maxUpload = 10 << 20
 
 // options are the command's flags.
 type options struct {
-	bin       string
+	server    cli.ServerFlags
 	clients   int
 	bursts    int
 	limitMB   float64
@@ -49,35 +48,23 @@ type options struct {
 	serverLog string
 }
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "uploadrss:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("uploadrss", parseFlags, run) }
 
 func parseFlags() (options, error) {
 	var o options
-	flag.StringVar(&o.bin, "bin", "", "kycd binary to run (default: go build ./cmd/kycd into a temp folder)")
+	o.server.Register()
 	flag.IntVar(&o.clients, "clients", 10, "uploads sent at once in each burst")
 	flag.IntVar(&o.bursts, "bursts", 3, "bursts, one after the other")
 	flag.Float64Var(&o.limitMB, "limit-mb", 150, "fail if the server's RSS peaks above this many MiB")
 	flag.Float64Var(&o.fileMB, "file-mb", 9.5, "size of the uploaded JPEG in MiB (under the 10 MiB limit)")
 	flag.DurationVar(&o.interval, "interval", 10*time.Millisecond, "how often the server's VmRSS is read")
 	flag.BoolVar(&o.idem, "idempotency-keys", false, "send an Idempotency-Key header with every upload")
-	flag.Func("server-env", "NAME=value for the server's environment, such as GODEBUG=gctrace=1 or GOMEMLIMIT=100MiB (repeatable)",
-		func(s string) error {
-			if !strings.Contains(s, "=") {
-				return errors.New("want NAME=value")
-			}
-			o.serverEnv = append(o.serverEnv, s)
-			return nil
-		})
+	flag.Var((*cli.EnvFlag)(&o.serverEnv), "server-env", "NAME=value for the server's environment, such as GODEBUG=gctrace=1 or GOMEMLIMIT=100MiB (repeatable)")
 	flag.StringVar(&o.serverLog, "server-log", "", "copy the server's log (its stderr) to this file at the end")
-	flag.Parse()
+	if err := cli.Parse(&o.server); err != nil {
+		return o, err
+	}
 	switch {
-	case flag.NArg() > 0:
-		return o, fmt.Errorf("unexpected argument %q", flag.Arg(0))
 	case o.clients < 1 || o.bursts < 1 || o.limitMB <= 0 || o.fileMB <= 0 || o.interval <= 0:
 		return o, errors.New("-clients, -bursts, -limit-mb, -file-mb and -interval must be positive")
 	case o.fileMB*(1<<20) > maxUpload-(16<<10):
@@ -86,22 +73,12 @@ func parseFlags() (options, error) {
 	return o, nil
 }
 
-func run() error {
-	o, err := parseFlags()
+func run(ctx context.Context, o options) error {
+	prep, err := o.server.Prepare(ctx, "uploadrss")
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	if o.bin == "" {
-		fmt.Fprintln(os.Stderr, "building kycd/cmd/kycd...")
-	}
-	bin, cleanup, err := server.Binary(ctx, o.bin)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
+	defer prep.Close(ctx)
 
 	fmt.Fprintf(os.Stderr, "generating a %.2f MiB noise JPEG...\n", o.fileMB)
 	jpg, err := photo.Make(photo.Noise, int(o.fileMB*(1<<20)), maxUpload-(16<<10))
@@ -109,7 +86,9 @@ func run() error {
 		return err
 	}
 
-	srv, err := server.Start(ctx, server.Config{Bin: bin, Env: o.serverEnv})
+	cfg := prep.Config
+	cfg.Env = o.serverEnv
+	srv, err := server.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}

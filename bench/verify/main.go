@@ -42,12 +42,11 @@ import (
 	"fmt"
 	"image/jpeg"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	"kycd/bench/internal/cli"
 	"kycd/bench/internal/client"
 	"kycd/bench/internal/host"
 	"kycd/bench/internal/pgdb"
@@ -56,9 +55,7 @@ import (
 
 // options are the command's flags.
 type options struct {
-	bin          string
-	db           string
-	pg           string
+	server       cli.ServerFlags
 	applications int
 	clients      int
 	poll         time.Duration
@@ -67,59 +64,27 @@ type options struct {
 	serverEnv    []string
 }
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "verify:", err)
-		os.Exit(1)
-	}
-}
-
-type envFlag []string
-
-func (e *envFlag) String() string { return strings.Join(*e, " ") }
-
-func (e *envFlag) Set(v string) error {
-	if !strings.Contains(v, "=") {
-		return fmt.Errorf("want NAME=value, got %q", v)
-	}
-	*e = append(*e, v)
-	return nil
-}
+func main() { cli.Main("verify", parseFlags, run) }
 
 func parseFlags() (options, error) {
 	var o options
-	defaultPG := os.Getenv("KYCD_BENCH_POSTGRES_URL")
-	if defaultPG == "" {
-		defaultPG = "postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
-	}
-	flag.StringVar(&o.bin, "bin", "", "kycd binary to run (default: go build ./cmd/kycd into a temp folder)")
-	flag.StringVar(&o.db, "db", "sqlite", "database: sqlite or postgres")
-	flag.StringVar(&o.pg, "pg", defaultPG, "PostgreSQL server to create the run's database on (env KYCD_BENCH_POSTGRES_URL)")
+	o.server.RegisterDB()
 	flag.IntVar(&o.applications, "applications", 40, "complete L1 applications to submit")
 	flag.IntVar(&o.clients, "clients", 4, "concurrent clients")
 	flag.DurationVar(&o.poll, "poll", 10*time.Millisecond, "how often a client reads its KYC request while it waits")
 	flag.DurationVar(&o.wait, "wait", 60*time.Second, "longest wait for one request's decision")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated images")
-	flag.Var((*envFlag)(&o.serverEnv), "server-env", "NAME=value for the server (repeatable), for instance GOMAXPROCS=1")
-	flag.Parse()
-	switch {
-	case flag.NArg() > 0:
-		return o, fmt.Errorf("unexpected argument %q", flag.Arg(0))
-	case o.db != "sqlite" && o.db != "postgres":
-		return o, fmt.Errorf("-db %q: want sqlite or postgres", o.db)
-	case o.applications < 1 || o.clients < 1 || o.poll <= 0 || o.wait <= 0:
+	flag.Var((*cli.EnvFlag)(&o.serverEnv), "server-env", "NAME=value for the server (repeatable), for instance GOMAXPROCS=1")
+	if err := cli.Parse(&o.server); err != nil {
+		return o, err
+	}
+	if o.applications < 1 || o.clients < 1 || o.poll <= 0 || o.wait <= 0 {
 		return o, errors.New("-applications, -clients, -poll and -wait must be positive")
 	}
 	return o, nil
 }
 
-func run() error {
-	o, err := parseFlags()
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+func run(ctx context.Context, o options) error {
 
 	fmt.Fprintf(os.Stderr, "generating the images of %d applications...\n", o.applications)
 	t := time.Now()
@@ -129,29 +94,14 @@ func run() error {
 	}
 	fmt.Fprintf(os.Stderr, "  %d images (%d candidates checked) in %.1f s\n", 3*len(sets), tries, time.Since(t).Seconds())
 
-	if o.bin == "" {
-		fmt.Fprintln(os.Stderr, "building kycd/cmd/kycd...")
-	}
-	bin, cleanup, err := server.Binary(ctx, o.bin)
+	prep, err := o.server.Prepare(ctx, "verify")
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-	cfg := server.Config{Bin: bin, Env: o.serverEnv}
-	rep := &report{opts: o, machine: host.Describe(), sets: sets, db: "SQLite (kycd's default: a file in the data folder)"}
-	var pg *pgdb.DB
-	if o.db == "postgres" {
-		if pg, err = pgdb.Create(ctx, o.pg); err != nil {
-			return err
-		}
-		defer func() {
-			if err := pg.Drop(context.WithoutCancel(ctx)); err != nil {
-				fmt.Fprintln(os.Stderr, "verify:", err)
-			}
-		}()
-		cfg.DatabaseURL = pg.URL
-		rep.db = "PostgreSQL " + pg.ServerVersion + " (database " + pg.Name + ", dropped afterwards)"
-	}
+	defer prep.Close(ctx)
+	cfg := prep.Config
+	cfg.Env = o.serverEnv
+	rep := &report{opts: o, machine: host.Describe(), sets: sets, db: prep.Label}
 	srv, err := server.Start(ctx, cfg)
 	if err != nil {
 		return err
@@ -164,7 +114,7 @@ func run() error {
 	}
 	fmt.Fprintf(os.Stderr, "kycd serve is ready at %s (pid %d); %d applications, %d clients...\n", srv.URL, srv.PID, o.applications, o.clients)
 
-	errs := measure(ctx, srv, pg, o, rep)
+	errs := measure(ctx, srv, prep.DB, o, rep)
 
 	fmt.Fprintln(os.Stderr, "timing the floor again after the server stopped...")
 	if rep.floorAfter, err = floor(sets); err != nil {

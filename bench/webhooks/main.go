@@ -27,24 +27,20 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"kycd/bench/internal/cli"
 	"kycd/bench/internal/client"
 	"kycd/bench/internal/host"
-	"kycd/bench/internal/pgdb"
 	"kycd/bench/internal/server"
 )
 
 type options struct {
-	bin            string
-	db             string
-	pg             string
+	server         cli.ServerFlags
 	events         int
 	subscribers    int
 	clients        int
@@ -52,72 +48,34 @@ type options struct {
 	timeout        time.Duration
 }
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "webhooks:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("webhooks", parseFlags, run) }
 
 func parseFlags() (options, error) {
 	var o options
-	defaultPG := os.Getenv("KYCD_BENCH_POSTGRES_URL")
-	if defaultPG == "" {
-		defaultPG = "postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
-	}
-	flag.StringVar(&o.bin, "bin", "", "kycd binary to run (default: go build ./cmd/kycd into a temp folder)")
-	flag.StringVar(&o.db, "db", "sqlite", "database: sqlite or postgres")
-	flag.StringVar(&o.pg, "pg", defaultPG, "PostgreSQL server to create the run's database on (env KYCD_BENCH_POSTGRES_URL)")
+	o.server.RegisterDB()
 	flag.IntVar(&o.events, "events", 10000, "events to create (one applicant each)")
 	flag.IntVar(&o.subscribers, "subscribers", 3, "receivers, each subscribed to every event")
 	flag.IntVar(&o.clients, "clients", 8, "concurrent clients creating applicants")
 	flag.IntVar(&o.webhookWorkers, "webhook-workers", 0, "KYCD_WEBHOOK_WORKERS for the server: deliveries sent at once (0: kycd's default, 100)")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up when the deliveries have not all arrived by then")
-	flag.Parse()
-	switch {
-	case flag.NArg() > 0:
-		return o, fmt.Errorf("unexpected argument %q", flag.Arg(0))
-	case o.db != "sqlite" && o.db != "postgres":
-		return o, fmt.Errorf("-db %q: want sqlite or postgres", o.db)
-	case o.events < 1 || o.subscribers < 1 || o.clients < 1 || o.webhookWorkers < 0:
+	if err := cli.Parse(&o.server); err != nil {
+		return o, err
+	}
+	if o.events < 1 || o.subscribers < 1 || o.clients < 1 || o.webhookWorkers < 0 {
 		return o, errors.New("-events, -subscribers and -clients must be positive")
 	}
 	return o, nil
 }
 
-func run() error {
-	o, err := parseFlags()
+func run(ctx context.Context, o options) error {
+	prep, err := o.server.Prepare(ctx, "webhooks")
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if o.bin == "" {
-		fmt.Fprintln(os.Stderr, "building kycd/cmd/kycd...")
-	}
-	bin, cleanup, err := server.Binary(ctx, o.bin)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-
-	cfg := server.Config{Bin: bin}
+	defer prep.Close(ctx)
+	cfg := prep.Config
 	if o.webhookWorkers > 0 {
 		cfg.Env = append(cfg.Env, "KYCD_WEBHOOK_WORKERS="+strconv.Itoa(o.webhookWorkers))
-	}
-	dbLabel := "SQLite (kycd's default: a file in the data folder)"
-	if o.db == "postgres" {
-		db, err := pgdb.Create(ctx, o.pg)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if err := db.Drop(context.WithoutCancel(ctx)); err != nil {
-				fmt.Fprintln(os.Stderr, "webhooks:", err)
-			}
-		}()
-		cfg.DatabaseURL = db.URL
-		dbLabel = "PostgreSQL " + db.ServerVersion + " (database " + db.Name + ", dropped afterwards)"
 	}
 
 	col := newCollector(o.events * o.subscribers)
@@ -156,7 +114,7 @@ func run() error {
 	r := col.result(start)
 	fmt.Printf("kycd webhook benchmark, %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Printf("machine:     %s\n", host.Describe())
-	fmt.Printf("database:    %s\n", dbLabel)
+	fmt.Printf("database:    %s\n", prep.Label)
 	workers := "100 (default)"
 	if o.webhookWorkers > 0 {
 		workers = strconv.Itoa(o.webhookWorkers)

@@ -9,9 +9,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,8 +19,7 @@ import (
 	"time"
 
 	"kycd/internal/app"
-	"kycd/internal/auth"
-	"kycd/internal/blob"
+	"kycd/internal/app/apptest"
 	"kycd/internal/kyc"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
@@ -32,9 +29,8 @@ import (
 const docAccessID = "8tGTAXVzi4UXVThKNR3xOKcWocL2"
 
 type env struct {
+	*apptest.Env
 	t   *testing.T
-	app *app.App
-	srv *httptest.Server
 	key string
 }
 
@@ -42,24 +38,8 @@ type env struct {
 // pending until the test starts it.
 func newEnv(t *testing.T, d store.Dialect) *env {
 	t.Helper()
-	dir := t.TempDir()
-	a, err := app.New(context.Background(), app.Config{DataDir: dir, DatabaseURL: storetest.NewDatabase(t, d),
-		BlobURL: blob.FileURL(filepath.Join(dir, "blobs")), MasterKey: "a2ljZC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=", MaxUploadBytes: 4 << 20},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = a.Store.StopJobs(context.Background())
-		_ = a.Close()
-	})
-	key, _, err := auth.NewAPIKey(context.Background(), a.Store, kyc.EnvTest, "test", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, app: a, srv: srv, key: key}
+	a := apptest.Start(t, d, apptest.NoJobs(), apptest.Configure(func(c *app.Config) { c.MaxUploadBytes = 4 << 20 }))
+	return &env{Env: a, t: t, key: a.Key(t, kyc.EnvTest)}
 }
 
 func (e *env) call(method, path, bearer string, body any) (int, map[string]any) {
@@ -69,7 +49,7 @@ func (e *env) call(method, path, bearer string, body any) (int, map[string]any) 
 		b, _ := json.Marshal(body)
 		r = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, e.srv.URL+path, r)
+	req, _ := http.NewRequest(method, e.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
@@ -242,7 +222,7 @@ func TestAppFlowReplaysTheDocument(t *testing.T) {
 			if items, _ := docs["items"].([]any); len(items) != 2 {
 				t.Fatalf("/v1 documents: want the identity and address documents, got %v", docs)
 			}
-			if err := e.app.Store.StartJobs(context.Background()); err != nil {
+			if err := e.App.Store.StartJobs(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			deadline := time.Now().Add(60 * time.Second)
@@ -307,7 +287,7 @@ func TestAppEndpointsRefuse(t *testing.T) {
 func TestAppDocumentsAnswerTheTokensRequest(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.SQLite)
-	if err := e.app.Store.StartJobs(context.Background()); err != nil {
+	if err := e.App.Store.StartJobs(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	front, _, _ := images(t)

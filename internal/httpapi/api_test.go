@@ -347,16 +347,16 @@ func TestScenario(t *testing.T) {
 			t.Fatalf("applicant token on the API: %d", r.Status)
 		}
 
-		trail, err := e.app.Store.AuditTrail(t.Context(), "test", doc)
+		trail, err := e.App.Store.AuditTrail(t.Context(), "test", doc)
 		if err != nil || len(trail) != 4 || trail[1].Actor != "system:verification" || trail[3].Action != "kyc-document.review" {
 			t.Fatalf("audit trail of the document: %v %+v", err, trail)
 		}
-		if err := e.app.Store.VerifyAuditChain(t.Context(), "test"); err != nil {
+		if err := e.App.Store.VerifyAuditChain(t.Context(), "test"); err != nil {
 			t.Fatal(err)
 		}
 
 		// Every change wrote an event with the resource's revision and a snapshot of it.
-		evs, err := e.app.Store.ListEvents(t.Context(), "test", store.EventFilter{ResourceID: doc}, "", 10)
+		evs, err := e.App.Store.ListEvents(t.Context(), "test", store.EventFilter{ResourceID: doc}, "", 10)
 		if err != nil || len(evs.Items) != 5 {
 			t.Fatalf("document events: %v %d", err, len(evs.Items))
 		}
@@ -372,7 +372,7 @@ func TestScenario(t *testing.T) {
 		}
 		for _, typ := range []string{"applicant-created", "applicant-updated", "file-stored", "kyc-request-created", "kyc-request-updated",
 			"kyc-request-abandoned", "kyc-request-attempted", "kyc-request-fulfilled"} {
-			evs, err := e.app.Store.ListEvents(t.Context(), "test", store.EventFilter{Type: typ}, "", 10)
+			evs, err := e.App.Store.ListEvents(t.Context(), "test", store.EventFilter{Type: typ}, "", 10)
 			if err != nil || len(evs.Items) == 0 {
 				t.Errorf("no %s event: %v", typ, err)
 			}
@@ -437,7 +437,7 @@ func TestRequestExpiresByJob(t *testing.T) {
 				if g.JSON["revision"].(float64) != 1 {
 					t.Fatalf("revision after expiry: %s", g.Raw)
 				}
-				trail, _ := e.app.Store.AuditTrail(t.Context(), "test", id)
+				trail, _ := e.App.Store.AuditTrail(t.Context(), "test", id)
 				if len(trail) != 2 || trail[1].Actor != "system:kyc-request-expiry" {
 					t.Fatalf("audit of the expiry: %+v", trail)
 				}

@@ -6,11 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,21 +16,17 @@ import (
 	"time"
 
 	"kycd/internal/app"
-	"kycd/internal/auth"
-	"kycd/internal/blob"
+	"kycd/internal/app/apptest"
 	"kycd/internal/kyc"
 	"kycd/internal/store"
-	"kycd/internal/store/storetest"
 )
 
 // env is one running kycd over a fresh database of one dialect, with a test and a live key.
 type env struct {
+	*apptest.Env
 	t        *testing.T
-	app      *app.App
-	srv      *httptest.Server
 	testKey  string
 	liveKey  string
-	blobDir  string
 	maxBytes int64
 }
 
@@ -42,60 +35,17 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 	return newEnvWith(t, d, nil)
 }
 
-// newEnvWith is newEnv with a change to the configuration.
+// newEnvWith is newEnv with a change to the configuration. Uploads are limited to 1 MiB unless
+// configure says otherwise.
 func newEnvWith(t *testing.T, d store.Dialect, configure func(*app.Config)) *env {
 	t.Helper()
-	dir := t.TempDir()
-	// The listener comes first so that links kycd gives out (gatherer, shared file links, partner
-	// callbacks) point at this server.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := app.Config{
-		PublicURL:      "http://" + ln.Addr().String(),
-		DataDir:        dir,
-		DatabaseURL:    storetest.NewDatabase(t, d),
-		BlobURL:        blob.FileURL(filepath.Join(dir, "blobs")),
-		MasterKey:      "a2ljZC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=",
-		MaxUploadBytes: 1 << 20,
-	}
-	if configure != nil {
-		configure(&cfg)
-	}
-	// Server logs are dropped; KYCD_TEST_LOG=1 shows them (they never hold personal data).
-	var logw io.Writer = io.Discard
-	if os.Getenv("KYCD_TEST_LOG") == "1" {
-		logw = os.Stderr
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Store.StartJobs(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(a.Handler)
-	_ = srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		_ = a.Store.StopJobs(context.Background())
-		_ = a.Close()
-	})
-	e := &env{t: t, app: a, srv: srv, blobDir: filepath.Join(dir, "blobs"), maxBytes: cfg.MaxUploadBytes}
-	e.testKey = e.key(kyc.EnvTest)
-	e.liveKey = e.key(kyc.EnvLive)
-	return e
-}
-
-func (e *env) key(en kyc.Env) string {
-	secret, _, err := auth.NewAPIKey(context.Background(), e.app.Store, en, "test", "test")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return secret
+	a := apptest.Start(t, d, apptest.Configure(func(c *app.Config) {
+		c.MaxUploadBytes = 1 << 20
+		if configure != nil {
+			configure(c)
+		}
+	}))
+	return &env{Env: a, t: t, maxBytes: a.App.Config.MaxUploadBytes, testKey: a.Key(t, kyc.EnvTest), liveKey: a.Key(t, kyc.EnvLive)}
 }
 
 // resp is an answer with its body decoded as JSON.
@@ -122,7 +72,7 @@ func (r resp) str(k string) string { s, _ := r.JSON[k].(string); return s }
 
 func (e *env) do(method, path, key string, body io.Reader, headers ...string) resp {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, body)
+	req, err := http.NewRequest(method, e.URL+path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -186,20 +136,20 @@ func (e *env) stored() string {
 	e.t.Helper()
 	var parts []string
 	for _, en := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
-		n, err := e.app.Store.AuditLength(context.Background(), en)
+		n, err := e.App.Store.AuditLength(context.Background(), en)
 		if err != nil {
 			e.t.Fatal(err)
 		}
 		parts = append(parts, string(en)+":"+itoa(n))
 	}
 	blobs := 0
-	_ = filepath.Walk(e.blobDir, func(_ string, info os.FileInfo, err error) error {
+	_ = filepath.Walk(e.BlobDir, func(_ string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {
 			blobs++
 		}
 		return nil
 	})
-	spool, _ := os.ReadDir(filepath.Join(e.app.Config.DataDir, "tmp"))
+	spool, _ := os.ReadDir(filepath.Join(e.App.Config.DataDir, "tmp"))
 	return strings.Join(parts, ",") + " blobs:" + itoa(int64(blobs)) + " spool:" + itoa(int64(len(spool)))
 }
 

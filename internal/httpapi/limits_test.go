@@ -53,7 +53,7 @@ func TestOversizedUploadIsRefusedWithoutReadingTheRest(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+e.testKey)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	rec := httptest.NewRecorder()
-	e.app.Handler.ServeHTTP(rec, req)
+	e.App.Handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
@@ -70,7 +70,7 @@ func TestOversizedUploadIsRefusedWithoutReadingTheRest(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+e.testKey)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	rec = httptest.NewRecorder()
-	e.app.Handler.ServeHTTP(rec, req)
+	e.App.Handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge || declared.read != 0 {
 		t.Fatalf("declared length: status %d after reading %d bytes", rec.Code, declared.read)
 	}

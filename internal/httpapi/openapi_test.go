@@ -32,7 +32,7 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load spec: %v", err)
 	}
-	doc.Servers = openapi3.Servers{{URL: e.srv.URL}}
+	doc.Servers = openapi3.Servers{{URL: e.URL}}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		t.Fatalf("router: %v", err)
@@ -40,7 +40,7 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 
 	// The validator must be able to fail: a wrong body for GET applicant is refused.
 	bogus := resp{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Raw: []byte(`{"id":42,"status":"flying"}`)}
-	if validateErr(router, "GET", e.srv.URL+"/v1/applicants/apl_01J9Z3K6Q5W8C2B7X4N0M1R2S3", "", bogus) == nil {
+	if validateErr(router, "GET", e.URL+"/v1/applicants/apl_01J9Z3K6Q5W8C2B7X4N0M1R2S3", "", bogus) == nil {
 		t.Fatal("a response that breaks the spec passed validation: the check proves nothing")
 	}
 
@@ -65,7 +65,7 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 			body = strings.NewReader(c.body)
 		}
 		r := e.do(c.method, c.path, e.testKey, body)
-		validate(t, router, c.method, e.srv.URL+c.path, c.body, r)
+		validate(t, router, c.method, e.URL+c.path, c.body, r)
 	}
 	// The documents just created: get, reject, accept, and a request's get/patch/delete.
 	docs := e.json("GET", "/v1/kyc-documents?applicantId="+apl, e.testKey, "")
@@ -85,7 +85,7 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 		if c.body != "" {
 			body = strings.NewReader(c.body)
 		}
-		validate(t, router, c.method, e.srv.URL+c.path, c.body, e.do(c.method, c.path, e.testKey, body))
+		validate(t, router, c.method, e.URL+c.path, c.body, e.do(c.method, c.path, e.testKey, body))
 	}
 }
 

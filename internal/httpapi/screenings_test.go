@@ -24,7 +24,7 @@ func screeningEnv(t *testing.T, fn func(t *testing.T, e *env, importList func(en
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			e := newEnvWith(t, d, func(c *app.Config) { c.Sanctions.CheckEvery = time.Millisecond })
-			importer := screening.NewService(e.app.Store, screening.NewLists(e.app.Store, 0), 0)
+			importer := screening.NewService(e.App.Store, screening.NewLists(e.App.Store, 0), 0)
 			n := 0
 			fn(t, e, func(entries ...match.Entry) {
 				t.Helper()
@@ -231,7 +231,7 @@ func TestScreeningResponsesMatchServedOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc.Servers = openapi3.Servers{{URL: e.srv.URL}}
+	doc.Servers = openapi3.Servers{{URL: e.URL}}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -239,12 +239,12 @@ func TestScreeningResponsesMatchServedOpenAPI(t *testing.T) {
 	check := func(method, path, body string) resp {
 		t.Helper()
 		r := e.json(method, path, e.testKey, body)
-		validate(t, router, method, e.srv.URL+path, body, r)
+		validate(t, router, method, e.URL+path, body, r)
 		return r
 	}
 	check("GET", "/v1/sanctions-lists", "")
 	check("POST", "/v1/screenings", `{"name":"Eileen Collins"}`)
-	importer := screening.NewService(e.app.Store, screening.NewLists(e.app.Store, 0), 0)
+	importer := screening.NewService(e.App.Store, screening.NewLists(e.App.Store, 0), 0)
 	if _, _, err := importer.Import(context.Background(), "ofac-sdn", "test", []match.Entry{collins}, [][]byte{[]byte("v1")}, false); err != nil {
 		t.Fatal(err)
 	}

@@ -111,7 +111,7 @@ func TestSharingWithPartners(t *testing.T) {
 			t.Parallel()
 			e, p := newShareEnv(t, d, time.Hour)
 			apl := e.approvedApplicant(ph)
-			cb := e.srv.URL + "/v1/partner-callbacks/"
+			cb := e.URL + "/v1/partner-callbacks/"
 
 			// Alchemy Pay: shared, then approved by its (unsigned) callback, confirmed by a query.
 			ap := e.share(apl, `{"partner":"alchemypay","options":{"kycPlatform":"kycd-test"}}`)

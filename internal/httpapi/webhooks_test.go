@@ -497,7 +497,7 @@ func TestWebhookAPI(t *testing.T) {
 				t.Errorf("GET %s: %d", path, r.Status)
 			}
 		}
-		if e.app.Store.Dialect() == store.SQLite {
+		if e.App.Store.Dialect() == store.SQLite {
 			checkWebhookSpec(t, e)
 		}
 	})
@@ -532,7 +532,7 @@ func checkWebhookSpec(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded.Servers = openapi3.Servers{{URL: e.srv.URL}}
+	loaded.Servers = openapi3.Servers{{URL: e.URL}}
 	router, err := gorillamux.NewRouter(loaded)
 	if err != nil {
 		t.Fatal(err)
@@ -560,6 +560,6 @@ func checkWebhookSpec(t *testing.T, e *env) {
 		if c.body != "" {
 			body = strings.NewReader(c.body)
 		}
-		validate(t, router, c.method, e.srv.URL+c.path, c.body, e.do(c.method, c.path, e.testKey, body))
+		validate(t, router, c.method, e.URL+c.path, c.body, e.do(c.method, c.path, e.testKey, body))
 	}
 }

@@ -2,74 +2,43 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"kycd/internal/app"
-	"kycd/internal/auth"
-	"kycd/internal/blob"
+	"kycd/internal/app/apptest"
 	"kycd/internal/kyc"
 	"kycd/internal/store"
-	"kycd/internal/store/storetest"
 )
 
-// env is one running kycd on a fresh database, reachable at url, whose public URL is its own (so
+// env is one running kycd on a fresh database, reachable at URL, whose public URL is its own (so
 // gatherer links point at it), with a /landing page standing in for the integrator's site.
 type env struct {
+	*apptest.Env
 	t   *testing.T
-	app *app.App
-	url string
 	key string
 }
 
 func newEnv(t *testing.T, d store.Dialect) *env {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	dir := t.TempDir()
-	a, err := app.New(context.Background(), app.Config{DataDir: dir, DatabaseURL: storetest.NewDatabase(t, d), PublicURL: url,
-		BlobURL: blob.FileURL(filepath.Join(dir, "blobs")), MasterKey: "a2ljZC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=", MaxUploadBytes: 4 << 20},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Store.StartJobs(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /landing", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = io.WriteString(w, `<!doctype html><title>landing</title><link rel="icon" href="data:,"><p>back at the integrator</p>`)
-	})
-	mux.Handle("/", a.Handler)
-	srv := httptest.NewUnstartedServer(mux)
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		_ = a.Store.StopJobs(context.Background())
-		_ = a.Close()
-	})
-	key, _, err := auth.NewAPIKey(context.Background(), a.Store, kyc.EnvTest, "test", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, app: a, url: url, key: key}
+	a := apptest.Start(t, d,
+		apptest.Configure(func(c *app.Config) { c.MaxUploadBytes = 4 << 20 }),
+		apptest.Handler(func(kycd http.Handler) http.Handler {
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /landing", func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				_, _ = io.WriteString(w, `<!doctype html><title>landing</title><link rel="icon" href="data:,"><p>back at the integrator</p>`)
+			})
+			mux.Handle("/", kycd)
+			return mux
+		}))
+	return &env{Env: a, t: t, key: a.Key(t, kyc.EnvTest)}
 }
 
 func (e *env) call(method, path string, body any) map[string]any {
@@ -79,7 +48,7 @@ func (e *env) call(method, path string, body any) map[string]any {
 		b, _ := json.Marshal(body)
 		r = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, e.url+path, r)
+	req, _ := http.NewRequest(method, e.URL+path, r)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+e.key)
 	res, err := http.DefaultClient.Do(req)
@@ -100,7 +69,7 @@ func (e *env) call(method, path string, body any) map[string]any {
 func (e *env) request(expires time.Duration) (id, link string) {
 	e.t.Helper()
 	apl := e.call("POST", "/v1/applicants", map[string]any{"profile": map[string]any{"countryOfResidence": "US"}})
-	req := e.call("POST", "/v1/kyc-requests", map[string]any{"applicantId": apl["id"], "redirectUrl": e.url + "/landing?from=kyc",
+	req := e.call("POST", "/v1/kyc-requests", map[string]any{"applicantId": apl["id"], "redirectUrl": e.URL + "/landing?from=kyc",
 		"expirationTime": time.Now().Add(expires).UTC().Format(time.RFC3339Nano),
 		"documents": []any{map[string]any{"type": "identity-proof", "subtypes": []string{"passport", "id-card"}, "faceProofRequired": true},
 			map[string]any{"type": "address-proof"}}})
@@ -109,7 +78,7 @@ func (e *env) request(expires time.Duration) (id, link string) {
 			link = m["href"].(string)
 		}
 	}
-	if !strings.HasPrefix(link, e.url+"/gather/") {
+	if !strings.HasPrefix(link, e.URL+"/gather/") {
 		e.t.Fatalf("gatherer link %q", link)
 	}
 	return req["id"].(string), link

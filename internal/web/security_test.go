@@ -98,43 +98,43 @@ func TestHostedFlowSecurity(t *testing.T) {
 	}
 
 	// The cookie alone opens the page again; Chinese by Accept-Language.
-	if res, body := get(t, c, e.url+"/gather/"+reqID, "Accept-Language", "zh-CN"); res.StatusCode != 200 || !strings.Contains(body, `<html lang="zh">`) {
+	if res, body := get(t, c, e.URL+"/gather/"+reqID, "Accept-Language", "zh-CN"); res.StatusCode != 200 || !strings.Contains(body, `<html lang="zh">`) {
 		t.Fatalf("with the cookie: %d", res.StatusCode)
 	}
 	// A form without the token, or with another, is refused and changes nothing.
 	for _, tok := range []string{"", "forged"} {
-		res, _ := post(t, c, e.url+"/gather/"+reqID+"/identity", map[string]string{"csrf": tok, "first_name": "Mallory"})
+		res, _ := post(t, c, e.URL+"/gather/"+reqID+"/identity", map[string]string{"csrf": tok, "first_name": "Mallory"})
 		if res.StatusCode != http.StatusForbidden {
 			t.Errorf("CSRF %q: %d", tok, res.StatusCode)
 		}
 	}
 	// With the token, field errors come back as 422 in the page.
-	if res, body := post(t, c, e.url+"/gather/"+reqID+"/identity", map[string]string{"csrf": m[1]}); res.StatusCode != 422 || !strings.Contains(body, `id="e-first_name"`) {
+	if res, body := post(t, c, e.URL+"/gather/"+reqID+"/identity", map[string]string{"csrf": m[1]}); res.StatusCode != 422 || !strings.Contains(body, `id="e-first_name"`) {
 		t.Errorf("field errors: %d", res.StatusCode)
 	}
 	// The cookie is for its request only; another request's page is an invalid link.
-	if res, body := get(t, c, e.url+"/gather/"+otherID); res.StatusCode != http.StatusForbidden || !strings.Contains(body, "not valid") {
+	if res, body := get(t, c, e.URL+"/gather/"+otherID); res.StatusCode != http.StatusForbidden || !strings.Contains(body, "not valid") {
 		t.Errorf("other request: %d", res.StatusCode)
 	}
 	// An applicant token is not a gatherer link.
 	apl := e.call("GET", "/v1/kyc-requests/"+reqID, nil)["applicantId"].(string)
 	tok := e.call("POST", "/v1/applicants/"+apl+"/tokens", map[string]any{})["token"].(string)
-	if res, _ := get(t, client(t), e.url+"/gather/"+reqID+"?token="+tok); res.StatusCode != http.StatusForbidden {
+	if res, _ := get(t, client(t), e.URL+"/gather/"+reqID+"?token="+tok); res.StatusCode != http.StatusForbidden {
 		t.Errorf("applicant token as a link: %d", res.StatusCode)
 	}
 	// Files come back only to the session, and only the flow's own.
-	if res, _ := get(t, client(t), e.url+"/gather/"+reqID+"/files/fil_01JAAAAAAAAAAAAAAAAAAAAAAA"); res.StatusCode != http.StatusForbidden {
+	if res, _ := get(t, client(t), e.URL+"/gather/"+reqID+"/files/fil_01JAAAAAAAAAAAAAAAAAAAAAAA"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("file without a session: %d", res.StatusCode)
 	}
-	if res, _ := get(t, c, e.url+"/gather/"+reqID+"/files/fil_01JAAAAAAAAAAAAAAAAAAAAAAA"); res.StatusCode != http.StatusNotFound {
+	if res, _ := get(t, c, e.URL+"/gather/"+reqID+"/files/fil_01JAAAAAAAAAAAAAAAAAAAAAAA"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown file: %d", res.StatusCode)
 	}
 	// Leaving early sends the end user back with info=back.
-	if res, _ := get(t, c, e.url+"/gather/"+reqID+"/done"); res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "info=back") {
+	if res, _ := get(t, c, e.URL+"/gather/"+reqID+"/done"); res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "info=back") {
 		t.Errorf("done before finishing: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	// The assets are served with a type and no-sniff.
-	if res, _ := get(t, c, e.url+"/gather-assets/app.js"); res.StatusCode != 200 || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+	if res, _ := get(t, c, e.URL+"/gather-assets/app.js"); res.StatusCode != 200 || res.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("asset: %d", res.StatusCode)
 	}
 }

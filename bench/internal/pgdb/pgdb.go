@@ -10,9 +10,19 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
+
+// DefaultURL is the PostgreSQL server benchmarks create their databases on unless told otherwise:
+// KYCD_BENCH_POSTGRES_URL, or the development server on 127.0.0.1:55432.
+func DefaultURL() string {
+	if u := os.Getenv("KYCD_BENCH_POSTGRES_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
+}
 
 // DB is a database created for one run.
 type DB struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +13,7 @@ import (
 // skipped when nothing listens there.
 func baseURL(t *testing.T) string {
 	t.Helper()
-	raw := os.Getenv("KYCD_BENCH_POSTGRES_URL")
-	if raw == "" {
-		raw = "postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
-	}
+	raw := DefaultURL()
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
