@@ -74,6 +74,8 @@ var settings = []setting{
 		}},
 	{"webhook-disable-after", "KYCD_WEBHOOK_DISABLE_AFTER", "120h", "a webhook whose every delivery has failed for this long is disabled",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.DisableAfter) }},
+	{"webhook-retention", "KYCD_WEBHOOK_RETENTION", "720h", "how long a finished delivery (its sealed body and the receiver's answer) stays in the delivery log",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.Retention) }},
 	{"webhook-allow-private", "KYCD_WEBHOOK_ALLOW_PRIVATE", "false", "true lets webhooks reach loopback, private and link-local addresses (development only; by default live webhooks reach public addresses only, test webhooks also localhost)",
 		func(c *app.Config, v string) error {
 			b, err := strconv.ParseBool(v)

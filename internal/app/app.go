@@ -86,6 +86,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	workers := river.NewWorkers()
 	periodic := append(request.Register(workers, st), registerMaintenance(workers, st)...)
 	webhookQueue, webhookWorkers := webhook.Register(workers, st, cfg.Webhooks, log.With("component", "webhook"))
+	periodic = append(periodic, webhook.RegisterRetention(workers, st, cfg.Webhooks)...)
 	engine := verify.NewEngine(st, blobs, levels, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels})
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold)

@@ -855,3 +855,14 @@ func (s *Store) failUnfinishedDeliveries(ctx context.Context, t *txn, webhookID,
 	}
 	return nil
 }
+
+// ForgetWebhookDeliveries deletes the deliveries that finished (succeeded or finally failed) before
+// the given time, and answers how many. Unfinished ones are kept whatever their age; a chain whose
+// finished rows are gone simply starts again from its next delivery.
+func (s *Store) ForgetWebhookDeliveries(ctx context.Context, finishedBefore time.Time) (int64, error) {
+	n, err := s.writer().exec(ctx, `DELETE FROM webhook_deliveries WHERE status IN ('succeeded', 'failed') AND completed_at < ?`, micros(finishedBefore))
+	if err != nil {
+		return 0, fmt.Errorf("forget webhook deliveries: %w", err)
+	}
+	return n, nil
+}

@@ -198,6 +198,17 @@ func TestWebhookFanOutAndChains(t *testing.T) {
 		if got := statuses(deliveries(t, s, kyc.EnvTest, all.ID)); !equal(got, []string{"succeeded", "failed", "succeeded", "pending", "pending"}) {
 			t.Fatalf("a new event after the chain finished: %v", got)
 		}
+
+		// Retention forgets finished deliveries only, and only those finished before the cut.
+		if n, err := s.ForgetWebhookDeliveries(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("forgetting recent deliveries: %d %v", n, err)
+		}
+		if n, err := s.ForgetWebhookDeliveries(ctx, time.Now().Add(time.Second)); err != nil || n != 3 {
+			t.Fatalf("forgetting finished deliveries: %d %v", n, err)
+		}
+		if got := statuses(deliveries(t, s, kyc.EnvTest, all.ID)); !equal(got, []string{"pending", "pending"}) {
+			t.Fatalf("after retention: %v", got)
+		}
 	})
 }
 

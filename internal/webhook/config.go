@@ -23,6 +23,9 @@ type Config struct {
 	// DisableAfter disables a subscription whose every attempt has failed for this long. Default
 	// 120 h (5 days), the span of DefaultRetries.
 	DisableAfter time.Duration
+	// Retention is how long a finished delivery (its sealed body and the receiver's answer) is kept
+	// in the delivery log. Default 720 h (30 days). Events themselves are kept.
+	Retention time.Duration
 	// Workers is how many deliveries this process sends at once (the River queue
 	// store.WebhookQueue). Default 100: a delivery mostly waits on the network.
 	Workers int
@@ -44,6 +47,7 @@ const (
 	DefaultTimeout      = 15 * time.Second
 	DefaultWorkers      = 100
 	DefaultDisableAfter = 120 * time.Hour
+	DefaultRetention    = 720 * time.Hour
 	// jobTimeoutMargin is how much longer a delivery job may run than its HTTP attempt: reading
 	// the delivery and recording the attempt.
 	jobTimeoutMargin = 15 * time.Second
@@ -64,6 +68,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Workers <= 0 {
 		c.Workers = DefaultWorkers
+	}
+	if c.Retention <= 0 {
+		c.Retention = DefaultRetention
 	}
 	return c
 }
