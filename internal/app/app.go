@@ -115,7 +115,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	applicants, documents := applicant.NewService(st), document.NewService(st)
 	requests := request.NewService(st, signer, cfg.PublicURL)
 	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
-	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, applicants, documents, requests, files)
+	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files)
 	if err != nil {
 		_ = blobs.Close()
 		_ = st.Close()

@@ -59,6 +59,7 @@ type Service struct {
 	documents  Documents
 	requests   Requests
 	blobs      Blobs
+	locker     Locker
 	now        func() time.Time
 
 	// locks serialise the read-change-write of one applicant's draft within this process, striped
@@ -66,20 +67,32 @@ type Service struct {
 	locks [64]sync.Mutex
 }
 
-// NewService returns a service on the domain services and the blob store that keeps drafts.
-func NewService(a Applicants, f Files, d Documents, r Requests, blobs Blobs) *Service {
-	return &Service{applicants: a, files: f, documents: d, requests: r, blobs: blobs, now: time.Now}
+// Locker holds a lock across every process on the database (several replicas). *store.Store
+// satisfies it.
+type Locker interface {
+	LockKey(ctx context.Context, key string) (unlock func(), err error)
 }
 
-// lock serialises the changes of one applicant's draft within this process. Two processes (several
-// replicas) may still interleave one applicant's uploads; the later write of the draft wins, and
-// the end user sees the lost upload missing and sends it again.
-func (s *Service) lock(w Who) func() {
+// NewService returns a service on the domain services, the blob store that keeps drafts and the
+// locker that serialises one applicant's draft changes between replicas.
+func NewService(a Applicants, f Files, d Documents, r Requests, blobs Blobs, locker Locker) *Service {
+	return &Service{applicants: a, files: f, documents: d, requests: r, blobs: blobs, locker: locker, now: time.Now}
+}
+
+// lock serialises the read-change-write of one applicant's draft: first within this process, then
+// between processes through the database, so two uploads of one applicant on two replicas cannot
+// lose one another's changes.
+func (s *Service) lock(ctx context.Context, w Who) (unlock func(), err error) {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(w.ApplicantID))
 	l := &s.locks[h.Sum32()%uint32(len(s.locks))]
 	l.Lock()
-	return l.Unlock
+	release, err := s.locker.LockKey(ctx, "gather-draft:"+string(w.Env)+":"+w.ApplicantID)
+	if err != nil {
+		l.Unlock()
+		return nil, err
+	}
+	return func() { release(); l.Unlock() }, nil
 }
 
 // Draft returns what the applicant has staged and submitted so far.
@@ -98,7 +111,11 @@ func (s *Service) Upload(ctx context.Context, w Who, slot Slot, sp *media.Spoole
 	if err != nil {
 		return kyc.File{}, err
 	}
-	defer s.lock(w)()
+	unlock, err := s.lock(ctx, w)
+	if err != nil {
+		return kyc.File{}, err
+	}
+	defer unlock()
 	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
 	if err != nil {
 		return kyc.File{}, err
@@ -117,7 +134,11 @@ func (s *Service) SubmitIdentity(ctx context.Context, w Who, c Claim) (Draft, *k
 	if err := validateClaim(&c, "identity-proof"); err != nil {
 		return Draft{}, nil, err
 	}
-	defer s.lock(w)()
+	unlock, err := s.lock(ctx, w)
+	if err != nil {
+		return Draft{}, nil, err
+	}
+	defer unlock()
 	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
 	if err != nil {
 		return Draft{}, nil, err
@@ -133,7 +154,11 @@ func (s *Service) SubmitIdentity(ctx context.Context, w Who, c Claim) (Draft, *k
 // SubmitSelfie submits the identity document staged with SubmitIdentity once the selfie is
 // uploaded. Without staged claims the selfie stays staged.
 func (s *Service) SubmitSelfie(ctx context.Context, w Who) (Draft, *kyc.Document, error) {
-	defer s.lock(w)()
+	unlock, err := s.lock(ctx, w)
+	if err != nil {
+		return Draft{}, nil, err
+	}
+	defer unlock()
 	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
 	if err != nil {
 		return Draft{}, nil, err
@@ -202,7 +227,11 @@ func (s *Service) SubmitAddress(ctx context.Context, w Who, c Claim, addr *kyc.A
 			return Draft{}, nil, err
 		}
 	}
-	defer s.lock(w)()
+	unlock, err := s.lock(ctx, w)
+	if err != nil {
+		return Draft{}, nil, err
+	}
+	defer unlock()
 	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
 	if err != nil {
 		return Draft{}, nil, err

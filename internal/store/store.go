@@ -22,6 +22,9 @@ type Sealer interface {
 	Open(sealed, aad []byte) ([]byte, error)
 }
 
+// DefaultMaxConns is the PostgreSQL pool size when the URL sets no pool_max_conns.
+const DefaultMaxConns = 25
+
 // Dialect names the database behind a Store.
 type Dialect string
 
@@ -42,6 +45,8 @@ type Store struct {
 	read  *sql.DB
 	// PostgreSQL: one pool for everything.
 	pool *pgxpool.Pool
+	// lockSlots bounds the connections that LockKey holds.
+	lockSlots chan struct{}
 
 	sqliteJobs *river.Client[*sql.Tx]
 	pgJobs     *river.Client[pgxTx]
@@ -55,7 +60,16 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 		return nil, fmt.Errorf("store: a sealer is required")
 	}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		pool, err := pgxpool.New(ctx, dsn)
+		cfg, err := pgxpool.ParseConfig(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: postgres: %w", err)
+		}
+		if !strings.Contains(dsn, "pool_max_conns") {
+			// pgx's default (4 on two cores) is too few for the job queues, whose workers each
+			// need a connection now and then; the URL's pool_max_conns wins.
+			cfg.MaxConns = DefaultMaxConns
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("store: postgres: %w", err)
 		}
@@ -63,7 +77,8 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 			pool.Close()
 			return nil, fmt.Errorf("store: postgres: %w", err)
 		}
-		return &Store{dialect: Postgres, sealer: sealer, pool: pool}, nil
+		// Advisory locks hold a connection each: at most half the pool, so work always finds one.
+		return &Store{dialect: Postgres, sealer: sealer, pool: pool, lockSlots: make(chan struct{}, max(cfg.MaxConns/2, 1))}, nil
 	}
 	path, err := sqlitePath(dsn)
 	if err != nil {
