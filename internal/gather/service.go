@@ -95,6 +95,20 @@ func (s *Service) lock(ctx context.Context, w Who) (unlock func(), err error) {
 	return func() { release(); l.Unlock() }, nil
 }
 
+// lockDraft locks the applicant's draft (see lock) and loads it; the caller must call unlock.
+func (s *Service) lockDraft(ctx context.Context, w Who) (Draft, func(), error) {
+	unlock, err := s.lock(ctx, w)
+	if err != nil {
+		return Draft{}, nil, err
+	}
+	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
+	if err != nil {
+		unlock()
+		return Draft{}, nil, err
+	}
+	return d, unlock, nil
+}
+
 // Draft returns what the applicant has staged and submitted so far.
 func (s *Service) Draft(ctx context.Context, w Who) (Draft, error) {
 	return s.loadDraft(ctx, w.Env, w.ApplicantID)
@@ -111,15 +125,11 @@ func (s *Service) Upload(ctx context.Context, w Who, slot Slot, sp *media.Spoole
 	if err != nil {
 		return kyc.File{}, err
 	}
-	unlock, err := s.lock(ctx, w)
+	d, unlock, err := s.lockDraft(ctx, w)
 	if err != nil {
 		return kyc.File{}, err
 	}
 	defer unlock()
-	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
-	if err != nil {
-		return kyc.File{}, err
-	}
 	if d.Uploads == nil {
 		d.Uploads = map[Slot]Upload{}
 	}
@@ -134,15 +144,11 @@ func (s *Service) SubmitIdentity(ctx context.Context, w Who, c Claim) (Draft, *k
 	if err := validateClaim(&c, "identity-proof"); err != nil {
 		return Draft{}, nil, err
 	}
-	unlock, err := s.lock(ctx, w)
+	d, unlock, err := s.lockDraft(ctx, w)
 	if err != nil {
 		return Draft{}, nil, err
 	}
 	defer unlock()
-	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
-	if err != nil {
-		return Draft{}, nil, err
-	}
 	if _, ok := d.Uploads[SlotFront]; !ok {
 		return Draft{}, nil, kyc.Invalid("body.fileData", "upload the front of the document (%s) first", SlotFront)
 	}
@@ -154,15 +160,11 @@ func (s *Service) SubmitIdentity(ctx context.Context, w Who, c Claim) (Draft, *k
 // SubmitSelfie submits the identity document staged with SubmitIdentity once the selfie is
 // uploaded. Without staged claims the selfie stays staged.
 func (s *Service) SubmitSelfie(ctx context.Context, w Who) (Draft, *kyc.Document, error) {
-	unlock, err := s.lock(ctx, w)
+	d, unlock, err := s.lockDraft(ctx, w)
 	if err != nil {
 		return Draft{}, nil, err
 	}
 	defer unlock()
-	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
-	if err != nil {
-		return Draft{}, nil, err
-	}
 	if _, ok := d.Uploads[SlotSelfie]; !ok {
 		return Draft{}, nil, kyc.Invalid("body.fileData", "upload the selfie (%s) first", SlotSelfie)
 	}
@@ -227,15 +229,11 @@ func (s *Service) SubmitAddress(ctx context.Context, w Who, c Claim, addr *kyc.A
 			return Draft{}, nil, err
 		}
 	}
-	unlock, err := s.lock(ctx, w)
+	d, unlock, err := s.lockDraft(ctx, w)
 	if err != nil {
 		return Draft{}, nil, err
 	}
 	defer unlock()
-	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
-	if err != nil {
-		return Draft{}, nil, err
-	}
 	up, ok := d.Uploads[SlotAddress]
 	if !ok {
 		return Draft{}, nil, kyc.Invalid("body.fileData", "upload the proof of address (%s) first", SlotAddress)

@@ -23,20 +23,7 @@ import (
 func TestResponsesMatchServedOpenAPI(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.SQLite)
-	spec := e.do("GET", "/v1/openapi.json", "", nil)
-	if spec.Status != 200 || spec.str("openapi") != "3.1.0" {
-		t.Fatalf("spec: %d %.200s", spec.Status, spec.Raw)
-	}
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(spec.Raw)
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	doc.Servers = openapi3.Servers{{URL: e.URL}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatalf("router: %v", err)
-	}
+	router := e.specRouter()
 
 	// The validator must be able to fail: a wrong body for GET applicant is refused.
 	bogus := resp{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Raw: []byte(`{"id":42,"status":"flying"}`)}
@@ -87,6 +74,26 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 		}
 		validate(t, router, c.method, e.URL+c.path, c.body, e.do(c.method, c.path, e.testKey, body))
 	}
+}
+
+// specRouter loads the OpenAPI document the server serves (it must be OpenAPI 3.1.0) and routes
+// requests to its operations, for validate.
+func (e *env) specRouter() routers.Router {
+	e.t.Helper()
+	spec := e.do("GET", "/v1/openapi.json", "", nil)
+	if spec.Status != 200 || spec.str("openapi") != "3.1.0" {
+		e.t.Fatalf("spec: %d %.200s", spec.Status, spec.Raw)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(spec.Raw)
+	if err != nil {
+		e.t.Fatalf("load spec: %v", err)
+	}
+	doc.Servers = openapi3.Servers{{URL: e.URL}}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		e.t.Fatalf("router: %v", err)
+	}
+	return router
 }
 
 func validate(t *testing.T, router routers.Router, method, url, body string, r resp) {

@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
-
 	"kycd/internal/app"
 	"kycd/internal/screening"
 	"kycd/internal/screening/match"
@@ -226,16 +223,7 @@ func TestScreeningFalsePositiveAndMonitoring(t *testing.T) {
 func TestScreeningResponsesMatchServedOpenAPI(t *testing.T) {
 	t.Parallel()
 	e := newEnvWith(t, store.SQLite, func(c *app.Config) { c.Sanctions.CheckEvery = time.Millisecond })
-	spec := e.do("GET", "/v1/openapi.json", "", nil)
-	doc, err := openapi3.NewLoader().LoadFromData(spec.Raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc.Servers = openapi3.Servers{{URL: e.URL}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := e.specRouter()
 	check := func(method, path, body string) resp {
 		t.Helper()
 		r := e.json(method, path, e.testKey, body)

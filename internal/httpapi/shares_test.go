@@ -257,6 +257,36 @@ func TestShareStatusArrivesByPolling(t *testing.T) {
 	}
 }
 
+// TestShareResponsesMatchServedOpenAPI validates the share endpoints' answers, refusals included,
+// against the served OpenAPI document.
+func TestShareResponsesMatchServedOpenAPI(t *testing.T) {
+	t.Parallel()
+	ph := makePhotos(t)
+	e, _ := newShareEnv(t, store.SQLite, time.Hour)
+	router := e.specRouter()
+	check := func(method, path, body string) resp {
+		t.Helper()
+		r := e.json(method, path, e.testKey, body)
+		validate(t, router, method, e.URL+path, body, r)
+		return r
+	}
+	apl := e.approvedApplicant(ph)
+	sh := check("POST", "/v1/applicants/"+apl+"/shares", `{"partner":"alchemypay"}`)
+	if sh.Status != 201 {
+		t.Fatalf("create share: %d %s", sh.Status, sh.Raw)
+	}
+	check("GET", "/v1/shares/"+sh.str("id"), "")
+	check("GET", "/v1/applicants/"+apl+"/shares", "")
+	check("GET", "/v1/shares/shr_01J9Z3K6Q5W8C2B7X4N0M1R2S3", "")
+	if r := check("POST", "/v1/applicants/"+apl+"/shares", `{"partner":"nobody"}`); r.Status != 422 {
+		t.Fatalf("unknown partner: %d %s", r.Status, r.Raw)
+	}
+	unapproved := e.mustApplicant(e.testKey)
+	if r := check("POST", "/v1/applicants/"+unapproved+"/shares", `{"partner":"alchemypay"}`); r.Status != 409 {
+		t.Fatalf("unapproved applicant: %d %s", r.Status, r.Raw)
+	}
+}
+
 // TestAutomaticSharing: with automatic sharing on, an approved applicant is shared with Saintpay
 // without being asked, and shared again as an update when it changes.
 func TestAutomaticSharing(t *testing.T) {
