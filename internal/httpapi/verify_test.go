@@ -178,6 +178,9 @@ func TestVerificationLifecycle(t *testing.T) {
 		if d.str("status") != "accepted" || d.JSON["score"].(float64) < 80 || len(failedChecks(d)) != 0 {
 			t.Fatalf("clean application: %s failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
 		}
+		if sc := d.JSON["parsedData"].(map[string]any)["sanctionsScreening"]; sc != "clear" && sc != "not-screened" {
+			t.Fatalf("parsedData.sanctionsScreening = %v: the decision must say what screening it saw", sc)
+		}
 		if d.JSON["parsedData"].(map[string]any)["hasMatchingFaceProof"] != true || d.JSON["decision"].(map[string]any)["levelVersion"] == "" {
 			t.Fatalf("parsedData/decision: %s", d.Raw)
 		}

@@ -98,7 +98,7 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 	}
 
 	if d.Type == "identity-proof" {
-		sanctions, err := e.sanctionsCheck(ctx, in)
+		sanctions, err := e.sanctionsCheck(ctx, in, parsed)
 		if err != nil {
 			return nil, nil, nil, err
 		}
