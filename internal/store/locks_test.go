@@ -40,8 +40,7 @@ func TestLockKeyAcrossStores(t *testing.T) {
 				return
 			}
 			n := inside.Add(1)
-			if n > most.Load() {
-				most.Store(n)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 			}
 			time.Sleep(5 * time.Millisecond)
 			inside.Add(-1)
