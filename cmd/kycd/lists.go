@@ -61,7 +61,11 @@ func listsImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer st.Close()
-	svc := screening.NewService(st, screening.NewLists(st, 0), cfg.Sanctions.Threshold)
+	levels, err := app.LoadLevels(cfg)
+	if err != nil {
+		return err
+	}
+	svc := screening.NewService(st, screening.NewLists(st, 0), cfg.Sanctions.Threshold, levels)
 	// This process only inserts the monitoring jobs an import causes; a serving kycd works them.
 	workers := river.NewWorkers()
 	screening.Register(workers, svc, st)
@@ -119,7 +123,11 @@ func screen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer st.Close()
-	svc := screening.NewService(st, screening.NewLists(st, 0), cfg.Sanctions.Threshold)
+	levels, err := app.LoadLevels(cfg)
+	if err != nil {
+		return err
+	}
+	svc := screening.NewService(st, screening.NewLists(st, 0), cfg.Sanctions.Threshold, levels)
 	res, err := svc.Screen(ctx, q)
 	if err != nil {
 		return err

@@ -62,6 +62,11 @@ func OpenStore(ctx context.Context, cfg Config) (*store.Store, *seal.Sealer, err
 	return st, sealer, nil
 }
 
+// LoadLevels returns the built-in levels with those of cfg.LevelsFile.
+func LoadLevels(cfg Config) (*level.Set, error) {
+	return level.Load(cfg.LevelsFile, level.Known{Checks: verify.CheckNames(), FieldPaths: check.ValidateFieldPaths})
+}
+
 // New builds kycd from cfg. The caller must Close it.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	cfg = cfg.withDefaults()
@@ -77,7 +82,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = st.Close()
 		return nil, err
 	}
-	levels, err := level.Load(cfg.LevelsFile, level.Known{Checks: verify.CheckNames(), FieldPaths: check.ValidateFieldPaths})
+	levels, err := LoadLevels(cfg)
 	if err != nil {
 		_ = blobs.Close()
 		_ = st.Close()
@@ -89,7 +94,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	periodic = append(periodic, webhook.RegisterRetention(workers, st, cfg.Webhooks)...)
 	engine := verify.NewEngine(st, blobs, levels, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels})
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
-	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold)
+	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)
 	screeningQueue, screeningWorkers := screening.Register(workers, screener, st)
 	periodic = append(periodic, screening.RegisterRefresh(workers, screener, cfg.Sanctions)...)
 	shares, err := newShares(cfg, st, blobs, sealer, log.With("component", "share"))
@@ -112,8 +117,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("upload folder: %w", err)
 	}
 	signer := auth.NewSigner(sealer.Derive("applicant-tokens"))
-	applicants, documents := applicant.NewService(st), document.NewService(st)
-	requests := request.NewService(st, signer, cfg.PublicURL)
+	applicants, documents := applicant.NewService(st), document.NewService(st, levels)
+	requests := request.NewService(st, levels, signer, cfg.PublicURL)
 	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
 	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files)
 	if err != nil {

@@ -45,11 +45,14 @@ type Rejection struct {
 
 // Service creates, reads, lists, accepts and rejects KYC documents.
 type Service struct {
-	store Store
+	store  Store
+	levels request.Levels
 }
 
-// NewService returns a service on st.
-func NewService(st Store) *Service { return &Service{store: st} }
+// NewService returns a service on st; levels decide what a person's decision grants the applicant.
+func NewService(st Store, levels request.Levels) *Service {
+	return &Service{store: st, levels: levels}
+}
 
 // Create validates in and stores a new pending document of env, with the job that checks and
 // decides it.
@@ -164,18 +167,11 @@ func (s *Service) review(ctx context.Context, actor kyc.Actor, env kyc.Env, id, 
 		if reason != nil {
 			d.Review.Reason = reason.Type
 		}
-		event := kyc.EventDocumentAccepted
-		if outcome == "rejected" {
-			event = kyc.EventDocumentRejected
-		}
 		eff := store.Effects{
-			Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.review", ResourceType: "kyc-document", ResourceID: d.ID},
-			Events: []store.NewEvent{
-				{Type: kyc.EventDocumentReviewed, ResourceType: "kyc-document", ResourceID: d.ID},
-				{Type: event, ResourceType: "kyc-document", ResourceID: d.ID},
-			},
+			Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-document.review", ResourceType: "kyc-document", ResourceID: d.ID},
+			Events: []store.NewEvent{{Type: kyc.EventDocumentReviewed, ResourceType: "kyc-document", ResourceID: d.ID}},
 		}
-		eff.Events = append(eff.Events, request.Advance(c)...)
+		eff.Events = append(eff.Events, request.Advance(c, s.levels)...)
 		return eff, nil
 	})
 }

@@ -325,6 +325,10 @@ func TestScenario(t *testing.T) {
 			t.Fatalf("patch a fulfilled request: %d %s", r.Status, r.Raw)
 		}
 		r = e.json("POST", "/v1/kyc-requests", e.testKey, `{"applicantId":"`+apl+`","documents":[{"type":"address-proof"}]}`)
+		if r.Status != 422 || !strings.Contains(string(r.Raw), "body.documents") {
+			t.Fatalf("an L1 request without identity-proof: %d %s", r.Status, r.Raw)
+		}
+		r = e.json("POST", "/v1/kyc-requests", e.testKey, `{"applicantId":"`+apl+`","level":"L0","documents":[{"type":"address-proof"}]}`)
 		req2 := r.str("id")
 		r = e.json("PATCH", "/v1/kyc-requests/"+req2, e.testKey, `{"reason":"card issuing"}`)
 		if r.Status != 200 || r.str("reason") != "card issuing" || r.JSON["revision"].(float64) != 1 {
@@ -357,14 +361,15 @@ func TestScenario(t *testing.T) {
 
 		// Every change wrote an event with the resource's revision and a snapshot of it.
 		evs, err := e.App.Store.ListEvents(t.Context(), "test", store.EventFilter{ResourceID: doc}, "", 10)
-		if err != nil || len(evs.Items) != 5 {
+		if err != nil || len(evs.Items) != 6 {
 			t.Fatalf("document events: %v %d", err, len(evs.Items))
 		}
-		// Newest first: the override's two events, the rejection's two, the creation.
+		// Newest first: the override's two events, the rejection's two, the verification's hold for
+		// review (revision 1 tells it too), the creation.
 		for i, want := range []struct {
 			typ string
 			rev int64
-		}{{"kyc-document-accepted", 3}, {"kyc-document-reviewed", 3}, {"kyc-document-rejected", 2}, {"kyc-document-reviewed", 2}, {"kyc-document-created", 0}} {
+		}{{"kyc-document-accepted", 3}, {"kyc-document-reviewed", 3}, {"kyc-document-rejected", 2}, {"kyc-document-reviewed", 2}, {"kyc-document-pending-review", 1}, {"kyc-document-created", 0}} {
 			ev := evs.Items[i]
 			if ev.Type != want.typ || ev.Revision != want.rev || !strings.Contains(string(ev.Data.(json.RawMessage)), `"revision":`+strconv.FormatInt(want.rev, 10)) {
 				t.Errorf("event %d: %s rev %d %s, want %s rev %d", i, ev.Type, ev.Revision, ev.Data, want.typ, want.rev)

@@ -27,8 +27,6 @@ func TestSchemaEnumsMatchTheDomainLists(t *testing.T) {
 		{document.Input{}, "Type", kyc.DocumentTypes},
 		{document.Rejection{}, "Type", kyc.RejectionTypes},
 		{request.DocumentInput{}, "Type", kyc.DocumentTypes},
-		{request.Input{}, "Level", kyc.Levels},
-		{request.Patch{}, "Level", kyc.Levels},
 	}
 	for _, c := range cases {
 		f, ok := reflect.TypeOf(c.typ).FieldByName(c.field)

@@ -57,7 +57,7 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 	// The documents just created: get, reject, accept, and a request's get/patch/delete.
 	docs := e.json("GET", "/v1/kyc-documents?applicantId="+apl, e.testKey, "")
 	docID := docs.JSON["items"].([]any)[0].(map[string]any)["id"].(string)
-	reqs := e.json("POST", "/v1/kyc-requests", e.testKey, `{"applicantId":"`+apl+`","documents":[{"type":"address-proof"}]}`)
+	reqs := e.json("POST", "/v1/kyc-requests", e.testKey, `{"applicantId":"`+apl+`","level":"L0","documents":[{"type":"address-proof"}]}`)
 	reqID := reqs.str("id")
 	for _, c := range []struct{ method, path, body string }{
 		{"GET", "/v1/kyc-documents/" + docID, ""},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kycd/internal/app"
+	"kycd/internal/level"
 	"kycd/internal/screening"
 	"kycd/internal/screening/match"
 	"kycd/internal/store"
@@ -21,7 +22,7 @@ func screeningEnv(t *testing.T, fn func(t *testing.T, e *env, importList func(en
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			e := newEnvWith(t, d, func(c *app.Config) { c.Sanctions.CheckEvery = time.Millisecond })
-			importer := screening.NewService(e.App.Store, screening.NewLists(e.App.Store, 0), 0)
+			importer := screening.NewService(e.App.Store, screening.NewLists(e.App.Store, 0), 0, level.Defaults())
 			n := 0
 			fn(t, e, func(entries ...match.Entry) {
 				t.Helper()
@@ -232,7 +233,7 @@ func TestScreeningResponsesMatchServedOpenAPI(t *testing.T) {
 	}
 	check("GET", "/v1/sanctions-lists", "")
 	check("POST", "/v1/screenings", `{"name":"Eileen Collins"}`)
-	importer := screening.NewService(e.App.Store, screening.NewLists(e.App.Store, 0), 0)
+	importer := screening.NewService(e.App.Store, screening.NewLists(e.App.Store, 0), 0, level.Defaults())
 	if _, _, err := importer.Import(context.Background(), "ofac-sdn", "test", []match.Entry{collins}, [][]byte{[]byte("v1")}, false); err != nil {
 		t.Fatal(err)
 	}

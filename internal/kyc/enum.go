@@ -31,9 +31,6 @@ var (
 	// RequestStatuses are Rebilly's KYC request statuses: gathering, attempted, partial and
 	// pending-review are temporary; fulfilled, failed, abandoned and expired are final.
 	RequestStatuses = []string{"gathering", "attempted", "partial", "pending-review", "fulfilled", "failed", "abandoned", "expired"}
-	// Levels are the built-in verification levels (Saintpay's meaning): L0 nothing verified, L1
-	// identity document and selfie, L2 L1 plus proof of address and of funds.
-	Levels = []string{"L0", "L1", "L2"}
 )
 
 // Subtypes lists the subtypes each document type accepts.
@@ -80,13 +77,17 @@ func AwaitingEndUser(s string) bool {
 // Event types. Document and request events use Rebilly's names; every event carries the
 // resource's revision.
 const (
-	EventApplicantCreated          = "applicant-created"
-	EventApplicantUpdated          = "applicant-updated"
-	EventFileStored                = "file-stored"
-	EventDocumentCreated           = "kyc-document-created"
-	EventDocumentAccepted          = "kyc-document-accepted"
-	EventDocumentRejected          = "kyc-document-rejected"
-	EventDocumentReviewed          = "kyc-document-reviewed"
+	EventApplicantCreated = "applicant-created"
+	EventApplicantUpdated = "applicant-updated"
+	EventFileStored       = "file-stored"
+	EventDocumentCreated  = "kyc-document-created"
+	EventDocumentAccepted = "kyc-document-accepted"
+	EventDocumentRejected = "kyc-document-rejected"
+	EventDocumentReviewed = "kyc-document-reviewed"
+	// EventDocumentPendingReview: the checks (or a later screening) left a document for a person.
+	EventDocumentPendingReview = "kyc-document-pending-review"
+	// EventDocumentArchived: a document was archived; it no longer counts towards its request.
+	EventDocumentArchived          = "kyc-document-archived"
 	EventRequestCreated            = "kyc-request-created"
 	EventRequestUpdated            = "kyc-request-updated"
 	EventRequestAttempted          = "kyc-request-attempted"
@@ -95,6 +96,8 @@ const (
 	EventRequestFailed             = "kyc-request-failed"
 	EventRequestExpired            = "kyc-request-expired"
 	EventRequestAbandoned          = "kyc-request-abandoned"
+	// EventRequestPendingReview: a document of the request waits for a person.
+	EventRequestPendingReview = "kyc-request-pending-review"
 )
 
 // Webhook event types: a ping is sent only to the webhook being tested (POST
@@ -108,8 +111,8 @@ const (
 // EventTypes lists every event type kycd writes.
 var EventTypes = []string{
 	EventApplicantCreated, EventApplicantUpdated, EventFileStored, EventDocumentCreated, EventDocumentAccepted,
-	EventDocumentRejected, EventDocumentReviewed, EventRequestCreated, EventRequestUpdated, EventRequestAttempted,
+	EventDocumentRejected, EventDocumentReviewed, EventDocumentPendingReview, EventDocumentArchived, EventRequestCreated, EventRequestUpdated, EventRequestAttempted,
 	EventRequestPartiallyFulfilled, EventRequestFulfilled, EventRequestFailed, EventRequestExpired, EventRequestAbandoned,
-	EventPing, EventWebhookDisabled, EventScreeningPotentialMatch, EventScreeningReviewed,
+	EventRequestPendingReview, EventPing, EventWebhookDisabled, EventScreeningClear, EventScreeningPotentialMatch, EventScreeningReviewed,
 	EventShareQueued, EventShareSubmitted, EventShareApproved, EventShareRejected, EventShareNeedsInfo, EventShareFailed,
 }

@@ -12,6 +12,8 @@ var ScreeningDispositions = []string{"clear", "potential-match", "confirmed", "f
 
 // Screening event types.
 const (
+	// EventScreeningClear: a screening found no hit at the threshold.
+	EventScreeningClear = "screening-clear"
 	// EventScreeningPotentialMatch: screening found a potential match; the applicant's documents
 	// wait for review.
 	EventScreeningPotentialMatch = "screening-potential-match"

@@ -19,6 +19,9 @@ type Set struct {
 	levels map[string]Level
 }
 
+// Defaults returns the built-in levels alone (what Load answers without a file).
+func Defaults() *Set { return &Set{levels: Builtin()} }
+
 // Get returns a level by name.
 func (s *Set) Get(name string) (Level, bool) {
 	l, ok := s.levels[name]

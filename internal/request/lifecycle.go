@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"kycd/internal/kyc"
+	"kycd/internal/level"
 	"kycd/internal/store"
 )
 
@@ -97,49 +98,111 @@ var requestEvents = map[string]string{
 	"partial":        kyc.EventRequestPartiallyFulfilled,
 	"fulfilled":      kyc.EventRequestFulfilled,
 	"failed":         kyc.EventRequestFailed,
-	"pending-review": kyc.EventRequestUpdated,
+	"expired":        kyc.EventRequestExpired,
+	"abandoned":      kyc.EventRequestAbandoned,
+	"pending-review": kyc.EventRequestPendingReview,
 	"gathering":      kyc.EventRequestUpdated,
 }
 
+// documentEvents names the event of each status a document moves to (pending is the status it is
+// created in: kyc-document-created).
+var documentEvents = map[string]string{
+	"accepted":       kyc.EventDocumentAccepted,
+	"rejected":       kyc.EventDocumentRejected,
+	"pending-review": kyc.EventDocumentPendingReview,
+	"archived":       kyc.EventDocumentArchived,
+}
+
+// Levels gives the levels in force by name (a *level.Set).
+type Levels interface {
+	Get(name string) (level.Level, bool)
+}
+
 // Advance moves a case's request to the status its documents call for, and the applicant with it:
-// a fulfilled request approves the applicant at the request's level (never lowering it), a failed
-// one rejects the applicant, one waiting for a person puts the applicant in pending-review. It
-// returns the events and audit actions of what moved.
-func Advance(c *store.Case) []store.NewEvent {
+// a fulfilled request approves the applicant at the request's level when every document type that
+// level requires is accepted (never lowering the applicant's level), a failed one rejects the
+// applicant, one waiting for a person puts the applicant in pending-review.
+//
+// It returns one event for each status that differs from what the case was when it was loaded
+// (c.Initial), so that every status change is told: the document's, the request's, then the
+// applicant's (status or level). Callers add only what is not a status (kyc-document-reviewed).
+func Advance(c *store.Case, levels Levels) []store.NewEvent {
 	var events []store.NewEvent
-	if c.Request != nil {
-		if next := Status(c.Request, c.Documents); next != c.Request.Status {
-			c.Request.Status = next
-			events = append(events, store.NewEvent{Type: requestEvents[next], ResourceType: "kyc-request", ResourceID: c.Request.ID})
-			if applicantFollows(c.Applicant, c.Request) {
-				events = append(events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
-			}
+	if d := c.Document; d != nil && d.Status != c.Initial.Document {
+		if ev, ok := documentEvents[d.Status]; ok {
+			events = append(events, store.NewEvent{Type: ev, ResourceType: "kyc-document", ResourceID: d.ID})
 		}
+	}
+	if r := c.Request; r != nil {
+		if next := Status(r, c.Documents); next != r.Status {
+			r.Status = next
+			applicantFollows(c.Applicant, r, c.Documents, c.Earlier, levels)
+		}
+		if r.Status != c.Initial.Request {
+			events = append(events, store.NewEvent{Type: requestEvents[r.Status], ResourceType: "kyc-request", ResourceID: r.ID})
+		}
+	}
+	if a := c.Applicant; a != nil && (a.Status != c.Initial.Applicant || a.Level != c.Initial.ApplicantLevel) {
+		events = append(events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: a.ID})
 	}
 	return events
 }
 
-// applicantFollows sets the applicant's status and level from its request; it reports a change.
-func applicantFollows(a *kyc.Applicant, r *kyc.Request) bool {
-	status, level := a.Status, a.Level
+// applicantFollows sets the applicant's status and level from its request.
+func applicantFollows(a *kyc.Applicant, r *kyc.Request, docs []*kyc.Document, earlier []string, levels Levels) {
 	switch r.Status {
 	case "fulfilled":
-		status = "approved"
-		if slices.Index(kyc.Levels, r.Level) > slices.Index(kyc.Levels, a.Level) || !slices.Contains(kyc.Levels, a.Level) {
-			level = r.Level
+		// A level is a contract: it is granted only when every document type it requires is
+		// accepted, whatever the request asked for (requests are refused at creation when they ask
+		// for less; this also holds for requests made before a levels file changed). A type
+		// accepted in an earlier request and not archived since counts.
+		l, ok := levels.Get(r.Level)
+		if !ok || len(Missing(l, append(acceptedTypes(docs), earlier...))) > 0 {
+			return
+		}
+		a.Status = "approved"
+		if raises(levels, a.Level, l) {
+			a.Level = l.Name
 		}
 	case "failed":
-		status = "rejected"
+		a.Status = "rejected"
 	case "pending-review":
-		status = "pending-review"
+		a.Status = "pending-review"
 	default:
 		if a.Status == "pending-review" {
-			status = "unverified"
+			a.Status = "unverified"
 		}
 	}
-	if status == a.Status && level == a.Level {
-		return false
+}
+
+// Missing returns the document types level l requires that are not among have.
+func Missing(l level.Level, have []string) []string {
+	var out []string
+	for _, t := range l.Documents {
+		if !slices.Contains(have, t) {
+			out = append(out, t)
+		}
 	}
-	a.Status, a.Level = status, level
-	return true
+	return out
+}
+
+func acceptedTypes(docs []*kyc.Document) []string {
+	var out []string
+	for _, d := range docs {
+		if d.Status == "accepted" {
+			out = append(out, d.Type)
+		}
+	}
+	return out
+}
+
+// raises reports whether moving an applicant from level from to level to raises it: to requires
+// every document type from requires and more. An applicant without a level, or with one no longer
+// configured, takes to.
+func raises(levels Levels, from string, to level.Level) bool {
+	cur, ok := levels.Get(from)
+	if from == "" || !ok {
+		return true
+	}
+	return len(Missing(cur, to.Documents)) == 0 && len(to.Documents) > len(cur.Documents)
 }

@@ -1,9 +1,13 @@
 package request
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"kycd/internal/kyc"
+	"kycd/internal/level"
 	"kycd/internal/store"
 )
 
@@ -50,14 +54,118 @@ func TestAdvanceMovesTheApplicant(t *testing.T) {
 		Documents: []*kyc.Document{{Type: "identity-proof", Status: "accepted"}},
 		Applicant: &kyc.Applicant{ID: "apl_1", Status: "unverified", Level: "L0"},
 	}
-	evs := Advance(c)
+	c.Initial = store.CaseStatus{Request: "gathering", Applicant: "unverified", ApplicantLevel: "L0"}
+	evs := Advance(c, builtin(t))
 	if c.Request.Status != "fulfilled" || c.Applicant.Status != "approved" || c.Applicant.Level != "L1" {
 		t.Fatalf("after Advance: request %s, applicant %s %s", c.Request.Status, c.Applicant.Status, c.Applicant.Level)
 	}
 	if len(evs) != 2 || evs[0].Type != kyc.EventRequestFulfilled || evs[1].Type != kyc.EventApplicantUpdated {
 		t.Fatalf("events: %+v", evs)
 	}
-	if evs := Advance(c); len(evs) != 0 {
+	c.Initial = store.CaseStatus{Request: c.Request.Status, Applicant: c.Applicant.Status, ApplicantLevel: c.Applicant.Level}
+	if evs := Advance(c, builtin(t)); len(evs) != 0 {
 		t.Fatalf("a second Advance changed something: %+v", evs)
+	}
+}
+
+func builtin(t *testing.T) *level.Set {
+	t.Helper()
+	s, err := level.Load("", level.Known{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// withCustom is the built-in levels plus EU-L2, a level of a levels file that requires an
+// identity document and a proof of address only.
+func withCustom(t *testing.T) *level.Set {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "levels.json")
+	if err := os.WriteFile(path, []byte(`{"levels":[{"name":"EU-L2","base":"L1","documents":["identity-proof","address-proof"]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := level.Load(path, level.Known{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestLevelIsGrantedOnlyWhenEveryRequiredTypeIsAccepted walks every built-in level and a level of
+// a levels file: a fulfilled request approves the applicant at its level only when the accepted
+// documents cover what the level requires, and never lowers a level the applicant holds.
+func TestLevelIsGrantedOnlyWhenEveryRequiredTypeIsAccepted(t *testing.T) {
+	t.Parallel()
+	levels := withCustom(t)
+	accepted := func(types ...string) []*kyc.Document {
+		var out []*kyc.Document
+		for _, typ := range types {
+			out = append(out, &kyc.Document{Type: typ, Status: "accepted"})
+		}
+		return out
+	}
+	req := func(types ...string) []kyc.RequestDocument {
+		var out []kyc.RequestDocument
+		for _, typ := range types {
+			out = append(out, kyc.RequestDocument{Type: typ, MaxAttempts: 3})
+		}
+		return out
+	}
+	tests := []struct {
+		name       string
+		level      string
+		asked      []string
+		from       string
+		earlier    []string
+		wantStatus string
+		wantLevel  string
+	}{
+		{"L0 with an address proof", "L0", []string{"address-proof"}, "L0", nil, "approved", "L0"},
+		{"L1 with an identity document", "L1", []string{"identity-proof"}, "L0", nil, "approved", "L1"},
+		{"L2 with all three", "L2", []string{"identity-proof", "address-proof", "funds-proof"}, "L0", nil, "approved", "L2"},
+		{"L2 asking only for identity (a request made before the rule)", "L2", []string{"identity-proof"}, "L0", nil, "unverified", "L0"},
+		{"L2 missing funds", "L2", []string{"identity-proof", "address-proof"}, "L1", nil, "unverified", "L1"},
+		{"custom EU-L2 covered", "EU-L2", []string{"identity-proof", "address-proof"}, "L1", nil, "approved", "EU-L2"},
+		{"custom EU-L2 not covered", "EU-L2", []string{"identity-proof"}, "L0", nil, "unverified", "L0"},
+		{"L1 never lowers L2", "L1", []string{"identity-proof"}, "L2", nil, "approved", "L2"},
+		{"L2 with address and funds accepted in an earlier request", "L2", []string{"identity-proof"}, "L1", []string{"address-proof", "funds-proof"}, "approved", "L2"},
+		{"an unknown level grants nothing", "GONE", []string{"identity-proof"}, "L0", nil, "unverified", "L0"},
+	}
+	for _, tt := range tests {
+		c := &store.Case{
+			Request:   &kyc.Request{ID: "req_1", Status: "gathering", Level: tt.level, Documents: req(tt.asked...)},
+			Documents: accepted(tt.asked...),
+			Applicant: &kyc.Applicant{ID: "apl_1", Status: "unverified", Level: tt.from},
+			Earlier:   tt.earlier,
+		}
+		c.Initial = store.CaseStatus{Request: "gathering", Applicant: "unverified", ApplicantLevel: tt.from}
+		Advance(c, levels)
+		if c.Request.Status != "fulfilled" || c.Applicant.Status != tt.wantStatus || c.Applicant.Level != tt.wantLevel {
+			t.Errorf("%s: request %s, applicant %s at %s; want fulfilled, %s at %s", tt.name, c.Request.Status,
+				c.Applicant.Status, c.Applicant.Level, tt.wantStatus, tt.wantLevel)
+		}
+	}
+}
+
+// TestAdvanceTellsEveryStatusChange: one event per status that changed, document first.
+func TestAdvanceTellsEveryStatusChange(t *testing.T) {
+	t.Parallel()
+	doc := &kyc.Document{ID: "doc_1", Type: "identity-proof", Status: "pending-review"}
+	c := &store.Case{
+		Document:  doc,
+		Request:   &kyc.Request{ID: "req_1", Status: "gathering", Level: "L1", Documents: []kyc.RequestDocument{{Type: "identity-proof", MaxAttempts: 3}}},
+		Documents: []*kyc.Document{doc},
+		Applicant: &kyc.Applicant{ID: "apl_1", Status: "unverified", Level: "L0"},
+		Initial:   store.CaseStatus{Document: "pending", Request: "gathering", Applicant: "unverified", ApplicantLevel: "L0"},
+	}
+	evs := Advance(c, builtin(t))
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.Type)
+	}
+	want := []string{kyc.EventDocumentPendingReview, kyc.EventRequestPendingReview, kyc.EventApplicantUpdated}
+	if !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
 	}
 }

@@ -40,7 +40,7 @@ type Input struct {
 	Reason         string          `json:"reason,omitempty" maxLength:"200"`
 	RedirectURL    string          `json:"redirectUrl,omitempty" maxLength:"2000" doc:"Where the hosted page sends the end user back, with ?info=success|partial|manual|back|token_expired"`
 	MatchLevel     *int            `json:"matchLevel,omitempty" minimum:"1" maximum:"3" doc:"1 moderate, 2 strict (default), 3 basic"`
-	Level          string          `json:"level,omitempty" enum:"L0,L1,L2" doc:"Default L1"`
+	Level          string          `json:"level,omitempty" maxLength:"32" doc:"L0, L1, L2 or a level of KYCD_LEVELS_FILE; default L1. documents must ask for every document type the level requires"`
 	ExpirationTime *time.Time      `json:"expirationTime,omitempty" doc:"Default one hour from now; at most 30 days ahead"`
 }
 
@@ -49,7 +49,7 @@ type Patch struct {
 	Reason         *string    `json:"reason,omitempty" maxLength:"200"`
 	RedirectURL    *string    `json:"redirectUrl,omitempty" maxLength:"2000"`
 	MatchLevel     *int       `json:"matchLevel,omitempty" minimum:"1" maximum:"3"`
-	Level          *string    `json:"level,omitempty" enum:"L0,L1,L2"`
+	Level          *string    `json:"level,omitempty" maxLength:"32" doc:"L0, L1, L2 or a level of KYCD_LEVELS_FILE; the request's documents must cover it"`
 	ExpirationTime *time.Time `json:"expirationTime,omitempty"`
 }
 
@@ -65,13 +65,21 @@ const (
 // Service creates, reads, changes and abandons KYC requests.
 type Service struct {
 	store     Store
+	levels    LevelSet
 	signer    *auth.Signer
 	publicURL string
 }
 
-// NewService returns a service on st. Gatherer links are signed by signer and start with publicURL.
-func NewService(st Store, signer *auth.Signer, publicURL string) *Service {
-	return &Service{store: st, signer: signer, publicURL: strings.TrimRight(publicURL, "/")}
+// LevelSet is the levels in force (a *level.Set): their names and what each requires.
+type LevelSet interface {
+	Levels
+	Names() []string
+}
+
+// NewService returns a service on st whose requests name levels of levels. Gatherer links are
+// signed by signer and start with publicURL.
+func NewService(st Store, levels LevelSet, signer *auth.Signer, publicURL string) *Service {
+	return &Service{store: st, levels: levels, signer: signer, publicURL: strings.TrimRight(publicURL, "/")}
 }
 
 // Create validates in and stores a new request in status gathering, with its expiry job.
@@ -92,7 +100,7 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in I
 	if in.ExpirationTime != nil {
 		r.ExpirationTime = in.ExpirationTime.UTC()
 	}
-	validateCommon(&p, &r)
+	s.validateCommon(&p, &r, "body.documents")
 	if err := p.Err(); err != nil {
 		return kyc.Request{}, err
 	}
@@ -138,12 +146,24 @@ func documents(p *kyc.Problems, in []DocumentInput) []kyc.RequestDocument {
 	return out
 }
 
-func validateCommon(p *kyc.Problems, r *kyc.Request) {
+// validateCommon checks what creation and changes share. A request must ask for every document
+// type its level requires (levels are a contract: a request asking for less could never grant its
+// level); coverageField names the field blamed when it does not.
+func (s *Service) validateCommon(p *kyc.Problems, r *kyc.Request, coverageField string) {
 	if r.MatchLevel < 1 || r.MatchLevel > 3 {
 		p.Add("body.matchLevel", "must be 1, 2 or 3")
 	}
-	if !kyc.OneOf(r.Level, kyc.Levels) {
-		p.Add("body.level", "must be one of %v", kyc.Levels)
+	if l, ok := s.levels.Get(r.Level); !ok {
+		p.Add("body.level", "must be one of %v", s.levels.Names())
+	} else {
+		asked := make([]string, 0, len(r.Documents))
+		for _, d := range r.Documents {
+			asked = append(asked, d.Type)
+		}
+		if missing := Missing(l, asked); len(missing) > 0 {
+			p.Add(coverageField, "level %s requires %s; this request does not ask for %s", l.Name,
+				strings.Join(l.Documents, ", "), strings.Join(missing, ", "))
+		}
 	}
 	if r.RedirectURL != "" {
 		u, err := url.Parse(r.RedirectURL)
@@ -201,7 +221,7 @@ func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 			eff.Jobs = append(eff.Jobs, expiryJob(*r))
 		}
 		var p kyc.Problems
-		validateCommon(&p, r)
+		s.validateCommon(&p, r, "body.level")
 		return eff, p.Err()
 	})
 	if err != nil {

@@ -40,14 +40,16 @@ type Service struct {
 	store     Store
 	lists     *Lists
 	threshold float64
+	levels    request.Levels
 }
 
-// NewService returns a service on st with its own list holder.
-func NewService(st Store, lists *Lists, threshold float64) *Service {
+// NewService returns a service on st with its own list holder; levels decide what releasing a
+// held document grants the applicant.
+func NewService(st Store, lists *Lists, threshold float64, levels request.Levels) *Service {
 	if threshold <= 0 {
 		threshold = match.DefaultThreshold
 	}
-	return &Service{store: st, lists: lists, threshold: threshold}
+	return &Service{store: st, lists: lists, threshold: threshold, levels: levels}
 }
 
 // Threshold is the potential-match threshold.
@@ -324,8 +326,7 @@ func (s *Service) holdDocuments(ctx context.Context, env kyc.Env, applicantID st
 				c.Applicant.Status = "pending-review"
 			}
 			eff := store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.hold", ResourceType: "kyc-document", ResourceID: d.ID}}
-			eff.Events = append(eff.Events, request.Advance(c)...)
-			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
+			eff.Events = request.Advance(c, s.levels)
 			return eff, nil
 		})
 		if err != nil && !errors.Is(err, errUnchanged) {
@@ -388,9 +389,7 @@ func (s *Service) rejectDocuments(ctx context.Context, reviewer kyc.Actor, env k
 				d.Decision.Outcome, d.Decision.Decisive = "rejected", CheckName
 			}
 			c.Applicant.Status = "rejected"
-			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventDocumentRejected, ResourceType: "kyc-document", ResourceID: d.ID})
-			eff.Events = append(eff.Events, request.Advance(c)...)
-			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
+			eff.Events = request.Advance(c, s.levels)
 			return eff, nil
 		}); err != nil && !errors.Is(err, errUnchanged) {
 			return fmt.Errorf("reject document %s: %w", id, err)
@@ -422,9 +421,7 @@ func (s *Service) releaseDocuments(ctx context.Context, reviewer kyc.Actor, env 
 			if c.Applicant.Status == "pending-review" && (c.Request == nil || c.Request.Status == "fulfilled") {
 				c.Applicant.Status = "approved"
 			}
-			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventDocumentAccepted, ResourceType: "kyc-document", ResourceID: d.ID})
-			eff.Events = append(eff.Events, request.Advance(c)...)
-			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: c.Applicant.ID})
+			eff.Events = request.Advance(c, s.levels)
 			return eff, nil
 		}); err != nil && !errors.Is(err, errUnchanged) {
 			return fmt.Errorf("release document %s: %w", id, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"kycd/internal/level"
 	"kycd/internal/screening"
 	"kycd/internal/screening/lists"
 	"kycd/internal/store"
@@ -21,7 +22,7 @@ import (
 // newService is a screening service on st whose store can insert the jobs an import causes.
 func newService(t *testing.T, st *store.Store, checkEvery time.Duration) *screening.Service {
 	t.Helper()
-	svc := screening.NewService(st, screening.NewLists(st, checkEvery), 0)
+	svc := screening.NewService(st, screening.NewLists(st, checkEvery), 0, level.Defaults())
 	workers := river.NewWorkers()
 	screening.Register(workers, svc, st)
 	if err := st.InitJobs(store.JobsConfig{Workers: workers}); err != nil {
@@ -99,7 +100,7 @@ func TestReplicasFollowAnImport(t *testing.T) {
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		importer := newService(t, st, 0)
-		replica := screening.NewService(st, screening.NewLists(st, time.Millisecond), 0)
+		replica := screening.NewService(st, screening.NewLists(st, time.Millisecond), 0, level.Defaults())
 		if vs, err := replica.Lists(ctx); err != nil || len(vs) != 0 {
 			t.Fatalf("before any import: %v %v", vs, err)
 		}

@@ -22,6 +22,17 @@ type Case struct {
 	Applicant *kyc.Applicant
 	// Fingerprints to store for the document (duplicate detection); written with the change.
 	Fingerprints []Fingerprint
+	// Earlier are the types of the applicant's accepted documents outside this request (still valid
+	// from an earlier one: an archived document is no longer accepted). A level counts them.
+	Earlier []string
+	// Initial is what the case was when it was loaded, so that a decision can tell which statuses
+	// it changed (and name an event for each).
+	Initial CaseStatus
+}
+
+// CaseStatus is the statuses of a case at one moment.
+type CaseStatus struct {
+	Document, Request, Applicant, ApplicantLevel string
 }
 
 // Fingerprint is a value that identifies a document across applicants: kind "document-number" (a
@@ -54,6 +65,9 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 			if c.Documents, err = s.requestDocuments(ctx, t, env, r.ID, &d); err != nil {
 				return err
 			}
+			if c.Earlier, err = s.earlierAcceptedTypes(ctx, t, env, d.ApplicantID, r.ID); err != nil {
+				return err
+			}
 		}
 		a, err := s.applicant(ctx, t, env, d.ApplicantID, s.forUpdate())
 		if err != nil {
@@ -61,6 +75,10 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 		}
 		c.Applicant = &a
 		before.apl, _ = json.Marshal(a)
+		c.Initial = CaseStatus{Document: d.Status, Applicant: a.Status, ApplicantLevel: a.Level}
+		if c.Request != nil {
+			c.Initial.Request = c.Request.Status
+		}
 
 		eff, err := decide(c)
 		if err != nil {
@@ -135,6 +153,26 @@ func (s *Store) requestDocuments(ctx context.Context, q querier, env kyc.Env, re
 			continue
 		}
 		out = append(out, &d)
+	}
+	return out, rs.Err()
+}
+
+// earlierAcceptedTypes lists the types of an applicant's accepted documents that answer no request
+// or another request than requestID.
+func (s *Store) earlierAcceptedTypes(ctx context.Context, q querier, env kyc.Env, applicantID, requestID string) ([]string, error) {
+	rs, err := q.query(ctx, `SELECT DISTINCT type FROM kyc_documents WHERE env = ? AND applicant_id = ? AND status = 'accepted'
+		AND (request_id IS NULL OR request_id <> ?) ORDER BY type`, string(env), applicantID, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("earlier documents: %w", err)
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var typ string
+		if err := rs.Scan(&typ); err != nil {
+			return nil, err
+		}
+		out = append(out, typ)
 	}
 	return out, rs.Err()
 }

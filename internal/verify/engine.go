@@ -108,13 +108,7 @@ func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
 		doc.RejectionReason = reason
 		c.Fingerprints = prints
 		eff := store.Effects{Audit: kyc.AuditEntry{Actor: engineActor, Action: "kyc-document.decide", ResourceType: "kyc-document", ResourceID: doc.ID}}
-		switch dec.Outcome {
-		case "accepted":
-			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventDocumentAccepted, ResourceType: "kyc-document", ResourceID: doc.ID})
-		case "rejected":
-			eff.Events = append(eff.Events, store.NewEvent{Type: kyc.EventDocumentRejected, ResourceType: "kyc-document", ResourceID: doc.ID})
-		}
-		eff.Events = append(eff.Events, request.Advance(c)...)
+		eff.Events = request.Advance(c, e.levels)
 		return eff, nil
 	})
 	if errors.Is(err, errSettled) {
