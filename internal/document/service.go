@@ -21,6 +21,7 @@ type Store interface {
 	Document(ctx context.Context, env kyc.Env, id string) (kyc.Document, error)
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 	ListDocuments(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Document], error)
+	FindDocuments(ctx context.Context, env kyc.Env, f store.DocumentFilter, cursor string, limit int) (kyc.Page[kyc.Document], error)
 }
 
 var _ Store = (*store.Store)(nil)

@@ -96,7 +96,7 @@ func New(d Deps) http.Handler {
 		m(mux)
 	}
 
-	var h http.Handler = mux
+	h := unmatched(mux, d.Log)
 	h = idempotency(h, d.Idem, d.Log)
 	h = authenticate(h, d.Keys, d.Log)
 	h = observe(h, mux, d.Log, d.Metrics)

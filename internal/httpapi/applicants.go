@@ -28,6 +28,14 @@ type PageParams struct {
 	Cursor string `query:"cursor" maxLength:"200" doc:"nextCursor of the previous page"`
 }
 
+// OrderParam is the order of a list that serves as a work queue. (Exported, like PageParams.)
+type OrderParam struct {
+	Order string `query:"order" enum:"desc,asc" default:"desc" doc:"desc: newest first; asc: oldest first, as a work queue is worked. Keep the same order when you pass a cursor"`
+}
+
+// oldestFirst reports whether the caller asked for oldest first.
+func (o OrderParam) oldestFirst() bool { return o.Order == "asc" }
+
 func registerApplicants(api huma.API, d Deps) {
 	const tag = "Applicants"
 	huma.Register(api, op("createApplicant", http.MethodPost, "/v1/applicants", "Create an applicant", tag, http.StatusCreated, 409, 422),

@@ -8,6 +8,7 @@ import (
 
 	"kycd/internal/document"
 	"kycd/internal/kyc"
+	"kycd/internal/store"
 )
 
 type documentOut struct {
@@ -46,12 +47,18 @@ func registerDocuments(api huma.API, d Deps) {
 			}
 			return &documentOut{Body: doc}, nil
 		})
-	huma.Register(api, op("listKycDocuments", http.MethodGet, "/v1/kyc-documents", "List an applicant's KYC documents, newest first", tag, http.StatusOK, 422),
+	list := op("listKycDocuments", http.MethodGet, "/v1/kyc-documents", "List KYC documents, of one applicant or across applicants", tag, http.StatusOK, 422)
+	list.Description = "Newest first by default. Without applicantId it lists across the environment's applicants: " +
+		"status=pending-review&order=asc is the review queue, oldest first."
+	huma.Register(api, list,
 		func(ctx context.Context, in *struct {
 			PageParams
-			ApplicantID string `query:"applicantId" required:"true"`
+			OrderParam
+			ApplicantID string `query:"applicantId" maxLength:"64" doc:"Only this applicant's documents (apl_...)"`
+			Status      string `query:"status" enum:"pending,in-progress,pending-review,accepted,rejected,archived" doc:"Only documents in this status"`
 		}) (*struct{ Body documentList }, error) {
-			pg, err := d.Documents.List(ctx, principal(ctx).Env, in.ApplicantID, in.Cursor, in.Limit)
+			f := store.DocumentFilter{ApplicantID: in.ApplicantID, Status: in.Status, OldestFirst: in.oldestFirst()}
+			pg, err := d.Documents.Find(ctx, principal(ctx).Env, f, in.Cursor, in.Limit)
 			if err != nil {
 				return nil, problem(ctx, d.Log, err)
 			}

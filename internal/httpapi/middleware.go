@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kycd/internal/auth"
@@ -133,4 +134,58 @@ func observe(next http.Handler, mux *http.ServeMux, log *slog.Logger, reg *prome
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 	})
+}
+
+// unmatched answers the mux's own 404 (no route for the path) and 405 (the path exists, not the
+// method) as problem+json, keeping the Allow header the mux sets. Routes that matched answer for
+// themselves (the hosted flow renders its own HTML pages), so only requests without a pattern are
+// wrapped.
+func unmatched(mux *http.ServeMux, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&routeProblem{ResponseWriter: w, r: r, log: log}, r)
+	})
+}
+
+// routeProblem turns the plain-text error the mux writes into problem+json and drops its body.
+// Any other status (none today) passes through unchanged.
+type routeProblem struct {
+	http.ResponseWriter
+	r       *http.Request
+	log     *slog.Logger
+	decided bool
+	ours    bool
+}
+
+func (p *routeProblem) WriteHeader(code int) {
+	if p.decided {
+		return
+	}
+	p.decided = true
+	var err error
+	switch code {
+	case http.StatusNotFound:
+		err = fmt.Errorf("no route for this path: %w", kyc.ErrNotFound)
+	case http.StatusMethodNotAllowed:
+		err = huma.NewError(code, "this path does not take "+p.r.Method+"; the Allow header lists the methods it takes")
+	default:
+		p.ResponseWriter.WriteHeader(code)
+		return
+	}
+	p.ours = true
+	p.Header().Del("X-Content-Type-Options")
+	writeProblem(p.ResponseWriter, p.r, p.log, err)
+}
+
+func (p *routeProblem) Write(b []byte) (int, error) {
+	if !p.decided {
+		p.WriteHeader(http.StatusOK)
+	}
+	if p.ours {
+		return len(b), nil
+	}
+	return p.ResponseWriter.Write(b)
 }

@@ -8,7 +8,13 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/request"
+	"kycd/internal/store"
 )
+
+type requestList struct {
+	Items      []kyc.Request `json:"items"`
+	NextCursor string        `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
+}
 
 type requestOut struct {
 	Location string `header:"Location"`
@@ -28,6 +34,23 @@ func registerRequests(api huma.API, d Deps) {
 				return nil, problem(ctx, d.Log, err)
 			}
 			return &requestOut{Location: "/v1/kyc-requests/" + r.ID, Body: r}, nil
+		})
+	list := op("listKycRequests", http.MethodGet, "/v1/kyc-requests", "List KYC requests", tag, http.StatusOK, 422)
+	list.Description = "The environment's KYC requests, newest first by default; status=pending-review&order=asc is a review queue."
+	huma.Register(api, list,
+		func(ctx context.Context, in *struct {
+			PageParams
+			OrderParam
+			ApplicantID string `query:"applicantId" maxLength:"64" doc:"Only this applicant's requests (apl_...)"`
+			Status      string `query:"status" enum:"gathering,attempted,partial,pending-review,fulfilled,failed,abandoned,expired" doc:"Only requests in this status"`
+			Level       string `query:"level" maxLength:"32" pattern:"^[^\\s]+$" doc:"Only requests for this level (L0, L1, L2 or one from KYCD_LEVELS_FILE)"`
+		}) (*struct{ Body requestList }, error) {
+			f := store.RequestFilter{ApplicantID: in.ApplicantID, Status: in.Status, Level: in.Level, OldestFirst: in.oldestFirst()}
+			pg, err := d.Requests.List(ctx, principal(ctx).Env, f, in.Cursor, in.Limit)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &struct{ Body requestList }{requestList{Items: pg.Items, NextCursor: pg.NextCursor}}, nil
 		})
 	huma.Register(api, op("getKycRequest", http.MethodGet, "/v1/kyc-requests/{id}", "Get a KYC request", tag, http.StatusOK, 404),
 		func(ctx context.Context, in *idIn) (*requestOut, error) {

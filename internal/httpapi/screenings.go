@@ -8,10 +8,16 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/screening"
+	"kycd/internal/store"
 )
 
 type screeningList struct {
 	Items []kyc.Screening `json:"items"`
+}
+
+type screeningPage struct {
+	Items      []kyc.Screening `json:"items"`
+	NextCursor string          `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
 }
 
 type sanctionsListList struct {
@@ -36,6 +42,22 @@ func registerScreenings(api huma.API, d Deps) {
 				return nil, problem(ctx, d.Log, err)
 			}
 			return &struct{ Body screening.Result }{res}, nil
+		})
+	list := op("listScreenings", http.MethodGet, "/v1/screenings", "List screenings across applicants", tag, http.StatusOK, 422)
+	list.Description = "The environment's screenings, newest first by default; disposition=potential-match&order=asc is the queue of hits to review, oldest first."
+	huma.Register(api, list,
+		func(ctx context.Context, in *struct {
+			PageParams
+			OrderParam
+			ApplicantID string `query:"applicantId" maxLength:"64" doc:"Only this applicant's screenings (apl_...)"`
+			Disposition string `query:"disposition" enum:"clear,potential-match,confirmed,false-positive" doc:"Only screenings with this disposition"`
+		}) (*struct{ Body screeningPage }, error) {
+			f := store.ScreeningFilter{ApplicantID: in.ApplicantID, Disposition: in.Disposition, OldestFirst: in.oldestFirst()}
+			pg, err := d.Screening.List(ctx, principal(ctx).Env, f, in.Cursor, in.Limit)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &struct{ Body screeningPage }{screeningPage{Items: pg.Items, NextCursor: pg.NextCursor}}, nil
 		})
 	huma.Register(api, op("listApplicantScreenings", http.MethodGet, "/v1/applicants/{id}/screenings", "An applicant's screenings, newest first", tag, http.StatusOK, 404),
 		func(ctx context.Context, in *struct {

@@ -20,6 +20,7 @@ type Store interface {
 	CreateRequest(ctx context.Context, r *kyc.Request, eff store.Effects) error
 	Request(ctx context.Context, env kyc.Env, id string) (kyc.Request, error)
 	UpdateRequest(ctx context.Context, env kyc.Env, id string, mutate func(r *kyc.Request) (store.Effects, error)) (kyc.Request, error)
+	ListRequests(ctx context.Context, env kyc.Env, f store.RequestFilter, cursor string, limit int) (kyc.Page[kyc.Request], error)
 }
 
 var _ Store = (*store.Store)(nil)

@@ -26,6 +26,7 @@ type Store interface {
 	CreateScreening(ctx context.Context, sc *kyc.Screening, eff store.Effects) error
 	Screening(ctx context.Context, env kyc.Env, id string) (kyc.Screening, error)
 	ApplicantScreenings(ctx context.Context, env kyc.Env, applicantID string, limit int) ([]kyc.Screening, error)
+	ListScreenings(ctx context.Context, env kyc.Env, f store.ScreeningFilter, cursor string, limit int) (kyc.Page[kyc.Screening], error)
 	ReviewScreening(ctx context.Context, env kyc.Env, id string, review func(sc *kyc.Screening) (store.Effects, error)) (kyc.Screening, error)
 	FalsePositives(ctx context.Context, env kyc.Env, applicantID string) (map[string]string, error)
 	ApplicantIDsByStatus(ctx context.Context, env kyc.Env, status, after string, limit int) ([]string, error)

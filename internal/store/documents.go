@@ -226,27 +226,8 @@ func (s *Store) UpdateDocument(ctx context.Context, env kyc.Env, id string, muta
 
 // ListDocuments returns one page of an applicant's KYC documents, newest first.
 func (s *Store) ListDocuments(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Document], error) {
-	after, err := decodeCursor(cursor)
-	if err != nil {
-		return kyc.Page[kyc.Document]{}, err
+	if applicantID == "" {
+		return kyc.Page[kyc.Document]{Items: []kyc.Document{}}, nil // an applicant's documents: no applicant, no documents
 	}
-	n := pageLimit(limit)
-	rs, err := s.reader().query(ctx, `SELECT `+documentColumns+` FROM kyc_documents WHERE env = ? AND applicant_id = ? AND (? = '' OR id < ?)
-		ORDER BY id DESC LIMIT ?`, string(env), applicantID, after, after, n+1)
-	if err != nil {
-		return kyc.Page[kyc.Document]{}, fmt.Errorf("list documents: %w", err)
-	}
-	defer rs.Close()
-	var items []kyc.Document
-	for rs.Next() {
-		d, err := s.scanDocument(rs)
-		if err != nil {
-			return kyc.Page[kyc.Document]{}, err
-		}
-		items = append(items, d)
-	}
-	if err := rs.Err(); err != nil {
-		return kyc.Page[kyc.Document]{}, fmt.Errorf("list documents: %w", err)
-	}
-	return page(items, n, func(d kyc.Document) string { return d.ID }), nil
+	return s.FindDocuments(ctx, env, DocumentFilter{ApplicantID: applicantID}, cursor, limit)
 }

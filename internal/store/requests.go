@@ -39,13 +39,21 @@ func (s *Store) Request(ctx context.Context, env kyc.Env, id string) (kyc.Reques
 }
 
 func (s *Store) request(ctx context.Context, q querier, env kyc.Env, id, suffix string) (kyc.Request, error) {
+	r, err := scanRequest(q.queryRow(ctx, `SELECT `+requestColumns+` FROM kyc_requests WHERE env = ? AND id = ?`+suffix, string(env), id))
+	if err == errNoRows {
+		return kyc.Request{}, fmt.Errorf("kyc request %s: %w", id, kyc.ErrNotFound)
+	}
+	return r, err
+}
+
+// scanRequest reads one row of requestColumns; it answers errNoRows unwrapped.
+func scanRequest(rw row) (kyc.Request, error) {
 	var r kyc.Request
 	var e, docs string
 	var exp, created, updated int64
-	err := q.queryRow(ctx, `SELECT `+requestColumns+` FROM kyc_requests WHERE env = ? AND id = ?`+suffix, string(env), id).
-		Scan(&r.ID, &e, &r.ApplicantID, &r.Status, &docs, &r.Reason, &r.RedirectURL, &r.MatchLevel, &r.Level, &r.Revision, &exp, &created, &updated)
+	err := rw.Scan(&r.ID, &e, &r.ApplicantID, &r.Status, &docs, &r.Reason, &r.RedirectURL, &r.MatchLevel, &r.Level, &r.Revision, &exp, &created, &updated)
 	if err == errNoRows {
-		return kyc.Request{}, fmt.Errorf("kyc request %s: %w", id, kyc.ErrNotFound)
+		return kyc.Request{}, err
 	}
 	if err != nil {
 		return kyc.Request{}, fmt.Errorf("kyc request: %w", err)
