@@ -265,7 +265,7 @@ func TestLiveKeysNeverHonourTestMagic(t *testing.T) {
 		apl := r.str("id")
 		front, selfie := e.upload(key, apl, "id-front", p.front), e.upload(key, apl, "face-proof", p.selfie)
 		body, _ := json.Marshal(map[string]any{"applicantId": apl, "type": "identity-proof", "subtype": "passport", "fileIds": []string{front.str("id"), selfie.str("id")},
-			"identification": map[string]string{"number": "TEST-REJECT-document-expired", "issuingCountry": "US", "expiryDate": future, "holderName": "Eileen Collins"}})
+			"identification": map[string]string{"number": "TEST-REJECT-name-mismatch", "issuingCountry": "US", "expiryDate": future, "holderName": "Eileen Collins"}})
 		doc := e.json("POST", "/v1/kyc-documents", key, string(body)).str("id")
 		var d resp
 		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {

@@ -68,7 +68,7 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 	switch d.Type {
 	case "identity-proof":
 		add(check.DocumentDates(d.Identification, now), check.NotExpired(d.Identification, now), check.ExpiryPresent(d, neverExpire),
-			check.HolderName(d.Identification, &a.Profile, matchLevel))
+			check.HolderName(d.Identification, &a.Profile, matchLevel), check.DocumentNumber(d))
 		if l.NationalityMatch {
 			add(check.IssuingCountry(d.Identification, &a.Profile))
 		}
@@ -121,7 +121,7 @@ func (e *Engine) weigh(l levelWeights, rs []check.Result) []finding {
 		if r.Skipped {
 			continue
 		}
-		fs = append(fs, finding{Name: r.Name, Failed: r.Failed, Reason: r.Reason, Detail: r.Detail, Decisive: r.Decisive,
+		fs = append(fs, finding{Name: r.Name, Failed: r.Failed, Reason: r.Reason, Detail: r.Detail, Decisive: r.Decisive, Review: r.Review,
 			Weight: l.Weight(r.Name, check.DefaultWeights[r.Name])})
 	}
 	return fs

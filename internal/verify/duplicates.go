@@ -6,20 +6,40 @@ import (
 	"math/bits"
 	"strconv"
 
+	"kycd/internal/kyc"
 	"kycd/internal/store"
 	"kycd/internal/verify/check"
 )
 
-// Check names and default weights of the duplicate checks.
+// Check names of the duplicate checks (their default weights are in ownWeights).
 const (
+	// CheckDuplicateNumber: an identity document's number, issuing country and subtype are on
+	// another applicant's document (decisive).
 	CheckDuplicateNumber = "duplicate-document-number"
-	CheckDuplicateFile   = "duplicate-file"
-	CheckDuplicateImage  = "duplicate-image"
+	// CheckDuplicateFile: a file of the document has the same bytes (SHA-256) as a file of another
+	// applicant's document, whatever the document type.
+	CheckDuplicateFile = "duplicate-file"
+	// CheckDuplicateImage: a photograph of an identity document or a selfie (the id-front, id-back
+	// and face-proof files of an identity-proof document) is nearly identical (pHash) to one of
+	// another applicant's. Pages of bills, statements and other proofs are never compared by
+	// image: they share templates by design.
+	CheckDuplicateImage = "duplicate-image"
 )
 
-// duplicateChecks look for the same document number (blind index), the same file bytes (SHA-256) or
-// a near-identical image (perceptual hash) on another applicant. A duplicate document number is
-// decisive; a duplicate file or image weighs but leaves the case to the score.
+// duplicateChecks look for another applicant's document with the same document number, the same
+// file or a near-identical photograph:
+//
+//   - duplicate-document-number (identity-proof only, decisive): the same number, issuing country
+//     and subtype, found through a keyed HMAC blind index;
+//   - duplicate-file (every document type, weighed): a file with the same bytes (SHA-256);
+//   - duplicate-image (weighed): a perceptual hash (pHash) within PHashDistance bits, and only
+//     between photographs: the id-front, id-back and face-proof (selfie) files of identity-proof
+//     documents. Bills, bank statements, payslips and the other pages of address-proof,
+//     funds-proof, purchase-proof and credit-file-proof documents look alike by design when they
+//     come from one template, so two honest people's bills would be near-identical; those pages are
+//     compared by exact content only (duplicate-file), their pHash is neither compared nor stored,
+//     and a stored pHash counts only when its document is an identity-proof (which also keeps out
+//     the pHashes of pages stored before this rule).
 func (e *Engine) duplicateChecks(ctx context.Context, in *input, imgs []decodedImage, parsed map[string]any, prints *[]store.Fingerprint) ([]finding, error) {
 	var fs []finding
 	d := in.doc
@@ -55,16 +75,29 @@ func (e *Engine) duplicateChecks(ctx context.Context, in *input, imgs []decodedI
 		}
 		fs = append(fs, f)
 	}
-	if len(imgs) > 0 {
+	var photos []decodedImage
+	for _, im := range imgs {
+		if isPhotograph(d, im.Tag) {
+			photos = append(photos, im)
+		}
+	}
+	if len(photos) > 0 {
 		f := finding{Name: CheckDuplicateImage, Weight: in.level.Weight(CheckDuplicateImage, ownWeights[CheckDuplicateImage]), Reason: "document-duplicate"}
 		others, err := e.store.Fingerprints(ctx, in.env, "phash", d.ApplicantID)
 		if err != nil {
 			return nil, err
 		}
-		for _, im := range imgs {
+		for _, im := range photos {
 			h := check.PHash(im.img)
 			*prints = append(*prints, store.Fingerprint{Kind: "phash", Value: fmt.Sprintf("%016x", h)})
-			if m, ok := e.nearImage(others, h); ok && !f.Failed {
+			if f.Failed {
+				continue
+			}
+			m, ok, err := e.nearPhotograph(ctx, in.env, others, h)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
 				f.Failed, f.Detail = true, fmt.Sprintf("an image of this document is nearly identical to one on applicant %s", m.ApplicantID)
 			}
 		}
@@ -73,15 +106,36 @@ func (e *Engine) duplicateChecks(ctx context.Context, in *input, imgs []decodedI
 	return fs, nil
 }
 
-// nearImage reports the first of others' perceptual hashes within the configured distance. Every
-// stored hash is compared: a scan that is fine to many thousands of images; a BK-tree or
-// multi-index hashing would be the next step for millions.
-func (e *Engine) nearImage(others []store.FingerprintMatch, hash uint64) (store.FingerprintMatch, bool) {
+// isPhotograph reports whether a file of doc, tagged tag, is a photograph that near-duplicate
+// search compares: a side of an identity document or a selfie, in an identity-proof document.
+func isPhotograph(doc *kyc.Document, tag string) bool {
+	if doc.Type != "identity-proof" {
+		return false
+	}
+	switch tag {
+	case "id-front", "id-back", "face-proof":
+		return true
+	}
+	return false
+}
+
+// nearPhotograph reports the first of others' perceptual hashes within the configured distance
+// whose document is an identity-proof (a page's pHash stored before pages were left out must not
+// match). Every stored hash is compared: a scan that is fine to many thousands of images; a
+// BK-tree or multi-index hashing would be the next step for millions.
+func (e *Engine) nearPhotograph(ctx context.Context, env kyc.Env, others []store.FingerprintMatch, hash uint64) (store.FingerprintMatch, bool, error) {
 	for _, m := range others {
 		v, err := strconv.ParseUint(m.Value, 16, 64)
-		if err == nil && bits.OnesCount64(v^hash) <= e.cfg.PHashDistance {
-			return m, true
+		if err != nil || bits.OnesCount64(v^hash) > e.cfg.PHashDistance {
+			continue
+		}
+		doc, err := e.store.Document(ctx, env, m.DocumentID)
+		if err != nil {
+			return store.FingerprintMatch{}, false, fmt.Errorf("near-duplicate %s: %w", m.DocumentID, err)
+		}
+		if doc.Type == "identity-proof" {
+			return m, true, nil
 		}
 	}
-	return store.FingerprintMatch{}, false
+	return store.FingerprintMatch{}, false, nil
 }

@@ -102,6 +102,9 @@ func TestSSN(t *testing.T) {
 			t.Parallel()
 			r := SSN(tt.a)
 			assertResult(t, r, NameSSN, tt.want)
+			if r.Failed && (!r.Review || r.Decisive) {
+				t.Errorf("Review = %v, Decisive = %v: an impossible SSN is held for review", r.Review, r.Decisive)
+			}
 			if digits := strings.ReplaceAll(ssnOf(tt.a), "-", ""); digits != "" && strings.Contains(r.Detail, digits) {
 				t.Errorf("Detail %q quotes the SSN", r.Detail)
 			}

@@ -7,9 +7,10 @@
 //
 // The checks, by subject:
 //
-//   - data (fields.go, person.go, document.go, contact.go, ssn.go, occupation.go): required
-//     fields, date of birth, minimum age (decisive), document dates, expiry (decisive), countries,
-//     phone (libphonenumber), US SSN ranges, SOC occupation codes;
+//   - data (fields.go, person.go, document.go, docnumber.go, contact.go, ssn.go, occupation.go):
+//     required fields, date of birth (review), minimum age (decisive), document dates (decisive),
+//     expiry (decisive), document number characters (decisive) and length (review), countries,
+//     phone (libphonenumber), US SSN ranges (review), SOC occupation codes;
 //   - consistency (consistency.go, namematch.go): holder name against the applicant's name at a
 //     Rebilly match level, date of birth, issuing country against nationality;
 //   - MRZ (mrz.go, mrzcompare.go): parsing with internal/mrz, every check digit, and each field
@@ -19,8 +20,12 @@
 //     with its cascade embedded) and a perceptual hash for near-duplicate search.
 //
 // A Result is Failed, passed, or Skipped when there was nothing to check; a failed Result carries
-// a rejection type from kyc.RejectionTypes, a Detail that never holds personal data, and Decisive
-// when it rejects whatever the score. Image thresholds were calibrated on the images of testdata
+// a rejection type from kyc.RejectionTypes, a Detail that never holds personal data, Decisive
+// when it rejects whatever the score, and Review when a person must decide whatever the score.
+// An identifier or date that cannot exist is one or the other: decisive when it is claimed about
+// the document (its dates, a character no document prints in its number), review when it is the
+// applicant's own typed data (SSN, date of birth) or when the rule is a plausibility bound (the
+// length of a document number). Image thresholds were calibrated on the images of testdata
 // and on blurred, darkened, brightened, scaled and re-encoded copies made by the tests; each
 // constant says how.
 package check

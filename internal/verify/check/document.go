@@ -8,8 +8,10 @@ import (
 )
 
 // DocumentDates checks the identification's dates: each given one a real YYYY-MM-DD date, the
-// issue date not after today (in now's location) and before the expiry date. A failure is
-// document-invalid. Without either date the check is skipped.
+// issue date not later than today's date anywhere on Earth (see latestToday) and before the expiry
+// date. Such dates cannot be on a real document, which is strong evidence that the document, or
+// what is claimed about it, is made up: a failure is document-invalid and decisive (the applicant
+// may try again with the attempts the request leaves). Without either date the check is skipped.
 func DocumentDates(id *kyc.Identification, now time.Time) Result {
 	if id == nil || (id.IssueDate == "" && id.ExpiryDate == "") {
 		return skip(NameDocumentDates, "no issue or expiry date")
@@ -18,15 +20,23 @@ func DocumentDates(id *kyc.Identification, now time.Time) Result {
 	expiry, expiryOK := kyc.ParseDate(id.ExpiryDate)
 	switch {
 	case id.IssueDate != "" && !issueOK:
-		return fail(NameDocumentDates, ReasonInvalid, "issue date is not a real YYYY-MM-DD date")
+		return decisive(NameDocumentDates, ReasonInvalid, "issue date is not a real YYYY-MM-DD date")
 	case id.ExpiryDate != "" && !expiryOK:
-		return fail(NameDocumentDates, ReasonInvalid, "expiry date is not a real YYYY-MM-DD date")
-	case issueOK && issue.After(today(now)):
-		return fail(NameDocumentDates, ReasonInvalid, "issue date is in the future")
+		return decisive(NameDocumentDates, ReasonInvalid, "expiry date is not a real YYYY-MM-DD date")
+	case issueOK && issue.After(latestToday(now)):
+		return decisive(NameDocumentDates, ReasonInvalid, "issue date is in the future")
 	case issueOK && expiryOK && !issue.Before(expiry):
-		return fail(NameDocumentDates, ReasonInvalid, "issue date is not before the expiry date")
+		return decisive(NameDocumentDates, ReasonInvalid, "issue date is not before the expiry date")
 	}
 	return pass(NameDocumentDates)
+}
+
+// latestToday is the latest calendar date anywhere on Earth at now (the date in UTC+14, the
+// furthest time zone ahead), at midnight UTC like the dates of kyc.ParseDate. A document issued
+// today in Tokyo or Auckland may carry tomorrow's date for a server in UTC; a date after this one
+// is in the future everywhere.
+func latestToday(now time.Time) time.Time {
+	return today(now.In(time.FixedZone("UTC+14", 14*60*60)))
 }
 
 // NotExpired checks that the document has not expired: it is valid through its expiry date and

@@ -2,6 +2,7 @@ package check
 
 import (
 	"testing"
+	"time"
 
 	"kycd/internal/kyc"
 )
@@ -15,7 +16,8 @@ func TestDocumentDates(t *testing.T) {
 		{"issued today", "2026-06-01", "2036-06-01", "pass"},
 		{"only expiry", "", "2030-01-01", "pass"},
 		{"only issue", "2020-01-01", "", "pass"},
-		{"issued in the future", "2026-06-02", "2036-06-01", ReasonInvalid},
+		{"issued tomorrow in UTC, today in UTC+14", "2026-06-02", "2036-06-01", "pass"},
+		{"issued in the future everywhere", "2026-06-03", "2036-06-01", ReasonInvalid},
 		{"issued after expiry", "2030-01-02", "2030-01-01", ReasonInvalid},
 		{"issued on expiry", "2020-01-01", "2020-01-01", ReasonInvalid},
 		{"issue date not real", "2020-02-30", "2030-01-01", ReasonInvalid},
@@ -25,10 +27,21 @@ func TestDocumentDates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assertResult(t, DocumentDates(&kyc.Identification{IssueDate: tt.issue, ExpiryDate: tt.expiry}, testNow), NameDocumentDates, tt.want)
+			r := DocumentDates(&kyc.Identification{IssueDate: tt.issue, ExpiryDate: tt.expiry}, testNow)
+			assertResult(t, r, NameDocumentDates, tt.want)
+			if r.Failed != r.Decisive {
+				t.Errorf("Decisive = %v on failed = %v: a date that cannot be on a document rejects it", r.Decisive, r.Failed)
+			}
 		})
 	}
 	assertResult(t, DocumentDates(nil, testNow), NameDocumentDates, "skip")
+	// At 09:00 UTC it is 23:00 in UTC+14: tomorrow's date is nowhere yet.
+	early := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	assertResult(t, DocumentDates(&kyc.Identification{IssueDate: "2026-06-02"}, early), NameDocumentDates, ReasonInvalid)
+	// The server's own zone does not move the bound: 23:30 in New York is 17:30 the next day in UTC+14.
+	ny := time.Date(2026, 6, 1, 23, 30, 0, 0, time.FixedZone("EDT", -4*60*60))
+	assertResult(t, DocumentDates(&kyc.Identification{IssueDate: "2026-06-02"}, ny), NameDocumentDates, "pass")
+	assertResult(t, DocumentDates(&kyc.Identification{IssueDate: "2026-06-03"}, ny), NameDocumentDates, ReasonInvalid)
 }
 
 func TestNotExpired(t *testing.T) {

@@ -5,11 +5,13 @@ package check
 const (
 	// NameRequiredFields is RequiredFields: the level's required fields are present.
 	NameRequiredFields = "required-fields"
-	// NameDateOfBirth is DateOfBirth: the applicant's date of birth is real and not in the future.
+	// NameDateOfBirth is DateOfBirth: the applicant's date of birth is real and not in the future
+	// (review).
 	NameDateOfBirth = "date-of-birth-valid"
 	// NameMinimumAge is MinimumAge: the applicant has the minimum age of their country (decisive).
 	NameMinimumAge = "minimum-age"
-	// NameDocumentDates is DocumentDates: issue date real, not in the future, before expiry.
+	// NameDocumentDates is DocumentDates: issue date real, not in the future, before expiry
+	// (decisive).
 	NameDocumentDates = "document-dates-valid"
 	// NameNotExpired is NotExpired: the document has not expired (decisive).
 	NameNotExpired = "document-not-expired"
@@ -19,10 +21,13 @@ const (
 	NameCountries = "countries-valid"
 	// NamePhone is Phone: the phone number is valid for its country code.
 	NamePhone = "phone-valid"
-	// NameSSN is SSN: a US resident's SSN has 9 digits and is not in a never-issued range.
+	// NameSSN is SSN: a US resident's SSN has 9 digits and is not in a never-issued range (review).
 	NameSSN = "ssn-valid"
 	// NameOccupation is Occupation: the occupation is a SOC code of a real major group.
 	NameOccupation = "occupation-valid"
+	// NameDocumentNumber is DocumentNumber: an identity document's number has only characters
+	// that documents print (decisive) and a plausible length (review).
+	NameDocumentNumber = "document-number-plausible"
 
 	// NameHolderName is HolderName: the document's holder name is the applicant's name.
 	NameHolderName = "holder-name-match"
@@ -70,7 +75,7 @@ const (
 // configuration to validate the names it weighs.
 var Names = []string{
 	NameRequiredFields, NameDateOfBirth, NameMinimumAge, NameDocumentDates, NameNotExpired, NameExpiryPresent,
-	NameCountries, NamePhone, NameSSN, NameOccupation, NameHolderName, NameDOBMatch, NameIssuingCountry,
+	NameCountries, NamePhone, NameSSN, NameOccupation, NameDocumentNumber, NameHolderName, NameDOBMatch, NameIssuingCountry,
 	NameMRZReadable, NameMRZChecksum, NameMRZSurname, NameMRZGivenNames, NameMRZDocumentNumber,
 	NameMRZIssuingCountry, NameMRZNationality, NameMRZDateOfBirth, NameMRZSex, NameMRZExpiryDate,
 	NameImageDecodes, NameImageSize, NameImageSharp, NameImageExposure, NameSelfieFace, NameDocumentFace,
@@ -85,8 +90,8 @@ const (
 	ReasonExpired = "document-expired"
 	// ReasonNotMatching: the document, or its MRZ, contradicts what is claimed.
 	ReasonNotMatching = "document-not-matching"
-	// ReasonInvalid: the document cannot be right as it stands (impossible dates, an MRZ that does
-	// not parse or whose check digits are wrong).
+	// ReasonInvalid: the document cannot be right as it stands (impossible dates, a document number
+	// no document could carry, an MRZ that does not parse or whose check digits are wrong).
 	ReasonInvalid = "document-invalid"
 	// ReasonUnderage: the applicant is under the minimum age.
 	ReasonUnderage = "underage-person"
@@ -107,7 +112,10 @@ const (
 // levels that name no weight of their own. A document at or above 80 is commonly accepted and one
 // below 50 rejected, so: a failure that proves the document wrong or unusable on its own weighs 50
 // or more; a serious doubt 30-40, which sends an otherwise clean document to review; a data-quality
-// problem 10-20. Decisive checks (minimum-age, document-not-expired) reject whatever their weight.
+// problem 10-20. Decisive failures (minimum-age, document-not-expired, document-dates-valid, a
+// document number with a character no document prints) reject whatever their weight; review failures
+// (ssn-valid, date-of-birth-valid, a document number of implausible length) keep a document from
+// acceptance whatever their weight.
 var DefaultWeights = map[string]int{
 	NameRequiredFields: 30,
 	NameDateOfBirth:    30,
@@ -119,6 +127,7 @@ var DefaultWeights = map[string]int{
 	NamePhone:          10,
 	NameSSN:            20,
 	NameOccupation:     5,
+	NameDocumentNumber: 30,
 
 	NameHolderName:     40,
 	NameDOBMatch:       40,

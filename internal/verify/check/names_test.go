@@ -41,8 +41,8 @@ func assertResult(t *testing.T, r Result, name, want string) {
 			t.Errorf("%s: a failure without Detail", name)
 		}
 	}
-	if !r.Failed && (r.Reason != "" || r.Decisive) {
-		t.Errorf("%s: not failed but Reason %q Decisive %v", name, r.Reason, r.Decisive)
+	if !r.Failed && (r.Reason != "" || r.Decisive || r.Review) {
+		t.Errorf("%s: not failed but Reason %q Decisive %v Review %v", name, r.Reason, r.Decisive, r.Review)
 	}
 }
 

@@ -40,9 +40,11 @@ func (m MinAge) For(country string) int {
 }
 
 // DateOfBirth checks that the applicant's date of birth is a real YYYY-MM-DD date, not after
-// today (in now's location) and not more than 130 years ago: critical-info-missing otherwise, as
-// the applicant gave no usable date. A missing date is skipped: RequiredFields reports it when
-// the level needs it.
+// today (in now's location) and not more than 130 years ago. Such a date cannot be anyone's, so a
+// failure holds the document for review whatever the score (Review), with critical-info-missing:
+// the date is the applicant's own data, typed by them, where a typo is likelier than a fabrication,
+// and rejecting the document would blame evidence that may be sound. A missing date is skipped:
+// RequiredFields reports it when the level needs it.
 func DateOfBirth(p *kyc.Profile, now time.Time) Result {
 	if p == nil || p.DateOfBirth == "" {
 		return skip(NameDateOfBirth, "no date of birth")
@@ -50,11 +52,11 @@ func DateOfBirth(p *kyc.Profile, now time.Time) Result {
 	dob, ok := kyc.ParseDate(p.DateOfBirth)
 	switch {
 	case !ok:
-		return fail(NameDateOfBirth, ReasonCriticalMissing, "date of birth is not a real YYYY-MM-DD date")
+		return review(NameDateOfBirth, ReasonCriticalMissing, "date of birth is not a real YYYY-MM-DD date")
 	case dob.After(today(now)):
-		return fail(NameDateOfBirth, ReasonCriticalMissing, "date of birth is in the future")
+		return review(NameDateOfBirth, ReasonCriticalMissing, "date of birth is in the future")
 	case ageOn(dob, now) > maxAge:
-		return fail(NameDateOfBirth, ReasonCriticalMissing, fmt.Sprintf("date of birth is more than %d years ago", maxAge))
+		return review(NameDateOfBirth, ReasonCriticalMissing, fmt.Sprintf("date of birth is more than %d years ago", maxAge))
 	}
 	return pass(NameDateOfBirth)
 }

@@ -24,7 +24,11 @@ func TestDateOfBirth(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assertResult(t, DateOfBirth(&kyc.Profile{DateOfBirth: tt.dob}, testNow), NameDateOfBirth, tt.want)
+			r := DateOfBirth(&kyc.Profile{DateOfBirth: tt.dob}, testNow)
+			assertResult(t, r, NameDateOfBirth, tt.want)
+			if r.Failed && (!r.Review || r.Decisive) {
+				t.Errorf("Review = %v, Decisive = %v: an impossible date of birth is held for review", r.Review, r.Decisive)
+			}
 		})
 	}
 	assertResult(t, DateOfBirth(nil, testNow), NameDateOfBirth, "skip")

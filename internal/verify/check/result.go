@@ -16,6 +16,10 @@ type Result struct {
 	// Decisive marks a failure that rejects the document whatever its score (an expired document,
 	// an applicant under age). Only set when Failed.
 	Decisive bool
+	// Review marks a failure that a person must look at whatever the score: the document is held
+	// in pending-review rather than accepted (it is still rejected when the score falls below the
+	// level's rejectBelow, or by a decisive failure). Only set when Failed.
+	Review bool
 	// Skipped reports that the check had nothing to look at (no phone given, no MRZ, a check that
 	// does not apply to this document); a skipped result is neither passed nor failed and should
 	// cost no score.
@@ -34,6 +38,13 @@ func fail(name, reason, detail string) Result {
 func decisive(name, reason, detail string) Result {
 	r := fail(name, reason, detail)
 	r.Decisive = true
+	return r
+}
+
+// review is a failed check that holds the document for a person whatever the score.
+func review(name, reason, detail string) Result {
+	r := fail(name, reason, detail)
+	r.Review = true
 	return r
 }
 
