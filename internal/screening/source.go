@@ -39,6 +39,11 @@ type Imported struct {
 	Source  string
 	Entries []match.Entry
 	Raw     [][]byte
+	// PublishedAt is the publisher's date of this version, zero when unknown.
+	PublishedAt time.Time
+	// CheckedAt is when the list was known to be the publisher's current one: the time of the
+	// fetch, the snapshot's date; zero means the time of the import.
+	CheckedAt time.Time
 }
 
 // Progress is told about each file read (for a progress bar).

@@ -64,6 +64,8 @@ func (s *Store) confirmSanctionsList(ctx context.Context, t *txn, v kyc.Sanction
 // their latest screening used.
 type RescreenCandidate struct {
 	ApplicantID string
+	// CreatedAt is when the applicant was created.
+	CreatedAt time.Time
 	// Screened is false when the applicant has never been screened (no list was loaded, or their
 	// name came later).
 	Screened bool
@@ -80,7 +82,7 @@ type RescreenCandidate struct {
 // decides from them which applicants used an older version. It reads applicants_env_id and
 // screenings_env_applicant, so one page costs limit index lookups whatever the table sizes.
 func (s *Store) RescreenCandidates(ctx context.Context, env kyc.Env, after string, limit int) ([]RescreenCandidate, error) {
-	rs, err := s.reader().query(ctx, `SELECT a.id, sc.lists, sc.disposition, sc.created_at FROM applicants a
+	rs, err := s.reader().query(ctx, `SELECT a.id, a.created_at, sc.lists, sc.disposition, sc.created_at FROM applicants a
 		LEFT JOIN screenings sc ON sc.id = (SELECT s2.id FROM screenings s2 WHERE s2.env = a.env AND s2.applicant_id = a.id ORDER BY s2.id DESC LIMIT 1)
 		WHERE a.env = ? AND a.id > ? ORDER BY a.id LIMIT ?`, string(env), after, limit)
 	if err != nil {
@@ -92,9 +94,11 @@ func (s *Store) RescreenCandidates(ctx context.Context, env kyc.Env, after strin
 		var c RescreenCandidate
 		var lists, disposition *string
 		var at *int64
-		if err := rs.Scan(&c.ApplicantID, &lists, &disposition, &at); err != nil {
+		var created int64
+		if err := rs.Scan(&c.ApplicantID, &created, &lists, &disposition, &at); err != nil {
 			return nil, fmt.Errorf("scan rescreen candidate: %w", err)
 		}
+		c.CreatedAt = fromMicros(created)
 		if lists != nil {
 			c.Screened = true
 			if err := json.Unmarshal([]byte(*lists), &c.Lists); err != nil {

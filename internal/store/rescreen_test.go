@@ -93,7 +93,7 @@ func TestRescreenCandidates(t *testing.T) {
 		for _, c := range got {
 			switch c.ApplicantID {
 			case never.ID:
-				if c.Screened || len(c.Lists) != 0 {
+				if c.Screened || len(c.Lists) != 0 || !c.CreatedAt.Equal(never.CreatedTime) {
 					t.Fatalf("never screened: %+v", c)
 				}
 			case screened.ID:
