@@ -2,12 +2,20 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"kycd/internal/app"
 	"kycd/internal/screening"
 	"kycd/internal/screening/match"
+	"kycd/internal/store"
 )
 
 // TestNoListIsNotAClearAnswer: with no list loaded, POST /v1/screenings answers 503 instead of an
@@ -129,4 +137,45 @@ func TestImportRescreensEveryApplicant(t *testing.T) {
 			t.Fatalf("an open potential match raised again: %s", r.Raw)
 		}
 	})
+}
+
+// TestSnapshotAtStart: a kycd whose database holds no list imports its bundled snapshot (here
+// fixture files, never the real lists) soon after start, without a network and without waiting
+// for it before serving.
+func TestSnapshotAtStart(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{}
+	m := screening.Manifest{Date: time.Now().UTC().Truncate(time.Second), Files: map[string]screening.ManifestFile{}}
+	for name, src := range map[string]string{"ofac-sdn/sdn.csv": "ofac/sdn.csv", "ofac-sdn/alt.csv": "ofac/alt.csv", "un/consolidated.xml": "un.xml"} {
+		b, err := os.ReadFile(filepath.Join("..", "screening", "lists", "testdata", src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		fsys[name] = &fstest.MapFile{Data: b}
+		m.Files[name] = screening.ManifestFile{SHA256: hex.EncodeToString(sum[:])}
+	}
+	mb, _ := json.Marshal(m)
+	fsys["manifest.json"] = &fstest.MapFile{Data: mb}
+	e := newEnvWith(t, store.SQLite, func(c *app.Config) {
+		c.Sanctions.CheckEvery = time.Millisecond
+		c.Sanctions.Snapshot = fsys
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := e.json("GET", "/v1/sanctions-lists", e.testKey, "")
+		if items, _ := r.JSON["items"].([]any); len(items) == 2 {
+			if !strings.Contains(string(r.Raw), `"stale":false`) || !strings.Contains(string(r.Raw), `"source":"snapshot `) {
+				t.Fatalf("snapshot lists: %s", r.Raw)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the snapshot was not imported: %s", r.Raw)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if r := e.json("POST", "/v1/screenings", e.testKey, `{"name":"John Quincy Smith"}`); r.Status != 200 {
+		t.Fatalf("screening against the snapshot: %d %s", r.Status, r.Raw)
+	}
 }
