@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` starts kycd with zero configuration (SQLite and a local
 # folder under ./data); `make test` runs the whole test suite with its own PostgreSQL and S3 server.
-.PHONY: run build test bench
+.PHONY: run build test bench sanctions-snapshot
 
 run:
 	go run ./cmd/kycd serve
@@ -10,6 +10,11 @@ build:
 
 test:
 	./scripts/test.sh
+
+# Downloads the OFAC SDN and UN lists into internal/screening/snapshot/data (gitignored) for the
+# next build to embed; needs a machine that reaches the publishers.
+sanctions-snapshot:
+	./scripts/sanctions-snapshot.sh
 
 bench:
 	go run ./bench/load -db sqlite

@@ -31,7 +31,8 @@ func TestServeSurvivesRestart(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			envv := append(os.Environ(), "KYCD_DATA_DIR="+dir, "KYCD_DATABASE_URL="+storetest.NewDatabase(t, d), "KYCD_ADDR="+freeAddr(t))
+			envv := append(os.Environ(), "KYCD_DATA_DIR="+dir, "KYCD_DATABASE_URL="+storetest.NewDatabase(t, d), "KYCD_ADDR="+freeAddr(t),
+				"KYCD_SANCTIONS_REFRESH=off") // no test reaches the publishers
 			if d == "postgres" {
 				// The scale set-up: PostgreSQL and an S3-compatible bucket.
 				envv = append(envv, "KYCD_BLOB_URL="+s3URL(t))
@@ -228,7 +229,7 @@ func TestServeRefusesABadLevelsFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	err := run([]string{"serve", "--data-dir", dir, "--addr", freeAddr(t), "--levels-file", levels}, io.Discard, &stderr)
+	err := run([]string{"serve", "--sanctions-refresh", "off", "--data-dir", dir, "--addr", freeAddr(t), "--levels-file", levels}, io.Discard, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "levels.json:2: level L1: thresholds") {
 		t.Fatalf("serve with a bad levels file: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kycd/internal/app"
+	"kycd/internal/screening"
 	"kycd/internal/webhook"
 )
 
@@ -91,7 +92,7 @@ var settings = []setting{
 			c.Sanctions.Threshold = f
 			return nil
 		}},
-	{"sanctions-ofac-urls", "KYCD_SANCTIONS_OFAC_URLS", "(none)", "comma-separated URL prefixes of OFAC list files to fetch on the refresh schedule, e.g. https://www.treasury.gov/ofac/downloads,https://www.treasury.gov/ofac/downloads/consolidated (sdn.csv, alt.csv, add.csv, sdn_comments.csv; cons_*.csv for the consolidated list)",
+	{"sanctions-ofac-urls", "KYCD_SANCTIONS_OFAC_URLS", screening.DefaultOFACURL, "comma-separated URL prefixes of OFAC list files fetched on the refresh schedule (sdn.csv, alt.csv, add.csv, sdn_comments.csv; cons_*.csv for a prefix containing \"cons\", e.g. https://www.treasury.gov/ofac/downloads/consolidated); set but empty fetches no OFAC list",
 		func(c *app.Config, v string) error {
 			for _, u := range strings.Split(v, ",") {
 				if u = strings.TrimSpace(u); u != "" {
@@ -100,10 +101,16 @@ var settings = []setting{
 			}
 			return nil
 		}},
-	{"sanctions-un-url", "KYCD_SANCTIONS_UN_URL", "(none)", "URL of the UN consolidated list XML to fetch on the refresh schedule, e.g. https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+	{"sanctions-un-url", "KYCD_SANCTIONS_UN_URL", screening.DefaultUNURL, "URL of the UN consolidated list XML fetched on the refresh schedule; set but empty fetches no UN list",
 		func(c *app.Config, v string) error { c.Sanctions.UNURL = v; return nil }},
-	{"sanctions-refresh", "KYCD_SANCTIONS_REFRESH", "24h", "how often the sanctions lists are fetched from their URLs (one replica fetches; every replica switches within a minute)",
-		func(c *app.Config, v string) error { return parseDuration(v, &c.Sanctions.RefreshEvery) }},
+	{"sanctions-refresh", "KYCD_SANCTIONS_REFRESH", "24h", "how often the sanctions lists are fetched from their URLs (a River job: one replica fetches, every replica switches within a minute; the first fetch runs just after start, and a failed one keeps the lists in use); off or 0 turns refreshing off",
+		func(c *app.Config, v string) error {
+			if v == "off" || v == "0" {
+				c.Sanctions.NoRefresh = true
+				return nil
+			}
+			return parseDuration(v, &c.Sanctions.RefreshEvery)
+		}},
 	{"share-interlace-url", "KYCD_SHARE_INTERLACE_URL", "(none: Interlace off)", "Interlace API base URL; setting it enables sharing with Interlace",
 		func(c *app.Config, v string) error { c.Shares.InterlaceURL = v; return nil }},
 	{"share-interlace-client-id", "KYCD_SHARE_INTERLACE_CLIENT_ID", "(none)", "Interlace clientId",
@@ -180,10 +187,13 @@ func parse(name string, args []string, stderr io.Writer, extra func(*flag.FlagSe
 	if fs.NArg() > 0 {
 		return cfg, nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for _, s := range settings {
 		v, from := *values[s.flag], "--"+s.flag
-		if v == "" {
-			v, from = strings.TrimSpace(os.Getenv(s.env)), s.env
+		if !given[s.flag] {
+			ev, ok := os.LookupEnv(s.env)
+			v, from, given[s.flag] = strings.TrimSpace(ev), s.env, ok
 		}
 		if v == "" {
 			continue
@@ -191,6 +201,13 @@ func parse(name string, args []string, stderr io.Writer, extra func(*flag.FlagSe
 		if err := s.set(&cfg, v); err != nil {
 			return cfg, nil, fmt.Errorf("%s: %w", from, err)
 		}
+	}
+	// The official list URLs are kycd serve's defaults; a setting given empty turns its list off.
+	if !given["sanctions-ofac-urls"] {
+		cfg.Sanctions.OFACURLs = []string{screening.DefaultOFACURL}
+	}
+	if !given["sanctions-un-url"] {
+		cfg.Sanctions.UNURL = screening.DefaultUNURL
 	}
 	log, err := newLogger(stderr, logLevel)
 	return cfg, log, err

@@ -96,7 +96,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)
 	screeningQueue, screeningWorkers := screening.Register(workers, screener, st)
-	periodic = append(periodic, screening.RegisterRefresh(workers, screener, cfg.Sanctions)...)
+	screeningLog := log.With("component", "screening")
+	periodic = append(periodic, screening.RegisterRefresh(workers, screener, cfg.Sanctions, screeningLog)...)
+	periodic = append(periodic, screening.RegisterSnapshot(workers, screener, cfg.Sanctions.Snapshot, screeningLog)...)
 	shares, err := newShares(cfg, st, blobs, sealer, log.With("component", "share"))
 	if err != nil {
 		_ = blobs.Close()

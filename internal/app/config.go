@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kycd/internal/screening"
+	"kycd/internal/screening/snapshot"
 	"kycd/internal/webhook"
 )
 
@@ -87,6 +88,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Version == "" {
 		c.Version = "dev"
+	}
+	if c.Sanctions.Snapshot == nil {
+		c.Sanctions.Snapshot = snapshot.FS
 	}
 	return c
 }

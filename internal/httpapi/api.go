@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"path"
@@ -54,6 +55,26 @@ type Deps struct {
 	Mount []func(mux *http.ServeMux)
 }
 
+// ready is the answer of /readyz when the database and blob store answer. Sanctions reports the
+// lists (none, stale or current) without changing the status: a replica with no list still serves
+// every other request, and POST /v1/screenings says 503 itself.
+type ready struct {
+	Status    string            `json:"status"`
+	Sanctions *screening.Health `json:"sanctions,omitempty"`
+}
+
+func readiness(ctx context.Context, d Deps) ready {
+	r := ready{Status: "ready"}
+	if d.Screening != nil {
+		if h, err := d.Screening.Health(ctx); err == nil {
+			r.Sanctions = &h
+		} else {
+			d.Log.WarnContext(ctx, "sanctions lists unreadable", "err", err)
+		}
+	}
+	return r
+}
+
 // OpenAPIPath is where the OpenAPI 3.1 document is served (with .json and .yaml).
 const OpenAPIPath = "/v1/openapi"
 
@@ -89,7 +110,7 @@ func New(d Deps) http.Handler {
 			_, _ = w.Write([]byte(`{"status":"unavailable"}`))
 			return
 		}
-		_, _ = w.Write([]byte(`{"status":"ready"}`))
+		_ = json.NewEncoder(w).Encode(readiness(ctx, d))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{}))
 	for _, m := range d.Mount {

@@ -72,6 +72,8 @@ func problem(ctx context.Context, log *slog.Logger, err error) huma.StatusError 
 		return huma.NewError(http.StatusRequestEntityTooLarge, clean(err, kyc.ErrTooLarge))
 	case errors.Is(err, kyc.ErrUnsupportedMedia):
 		return huma.NewError(http.StatusUnsupportedMediaType, clean(err, kyc.ErrUnsupportedMedia))
+	case errors.Is(err, kyc.ErrUnavailable):
+		return huma.Error503ServiceUnavailable(clean(err, kyc.ErrUnavailable))
 	}
 	if errors.Is(err, context.Canceled) {
 		return huma.NewError(499, "client closed request")

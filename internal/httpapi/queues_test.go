@@ -56,7 +56,11 @@ func TestQueuesListAcrossApplicants(t *testing.T) {
 
 		// Requests, made over the API; one abandoned.
 		newRequest := func(key, apl, level string) string {
-			r := e.json("POST", "/v1/kyc-requests", key, `{"applicantId":"`+apl+`","level":"`+level+`","documents":[{"type":"identity-proof"}]}`)
+			docs := `{"type":"identity-proof"}`
+			if level == "L2" {
+				docs += `,{"type":"address-proof"},{"type":"funds-proof"}`
+			}
+			r := e.json("POST", "/v1/kyc-requests", key, `{"applicantId":"`+apl+`","level":"`+level+`","documents":[`+docs+`]}`)
 			if r.Status != http.StatusCreated {
 				t.Fatalf("create request: %d %s", r.Status, r.Raw)
 			}

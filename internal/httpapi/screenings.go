@@ -32,7 +32,7 @@ type ScreeningReviewInput struct {
 
 func registerScreenings(api huma.API, d Deps) {
 	const tag = "Sanctions screening"
-	huma.Register(api, op("screenName", http.MethodPost, "/v1/screenings", "Screen a name against the sanctions lists", tag, http.StatusOK, 422),
+	huma.Register(api, op("screenName", http.MethodPost, "/v1/screenings", "Screen a name against the sanctions lists", tag, http.StatusOK, 422, http.StatusServiceUnavailable),
 		func(ctx context.Context, in *struct {
 			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
 			Body           screening.Query

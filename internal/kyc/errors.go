@@ -26,6 +26,9 @@ var (
 	ErrIdempotencyMismatch = errors.New("idempotency key reused with a different request")
 	// ErrIdempotencyInProgress: a request with the same Idempotency-Key is still being processed (409).
 	ErrIdempotencyInProgress = errors.New("a request with this idempotency key is in progress")
+	// ErrUnavailable: kycd cannot give a truthful answer yet, such as a screening while no
+	// sanctions list is loaded (503).
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // FieldError names one bad input field. Field is a dotted path in the request, such as

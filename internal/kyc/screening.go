@@ -69,4 +69,14 @@ type SanctionsList struct {
 	EntryCount int       `json:"entryCount"`
 	Source     string    `json:"source,omitempty"`
 	ImportedAt time.Time `json:"importedTime"`
+	// PublishedAt is the publisher's date of this version when known: the UN list's dateGenerated,
+	// the manifest date of the bundled snapshot, or the Last-Modified of a fetched OFAC file.
+	PublishedAt *time.Time `json:"publishedTime,omitempty" doc:"The publisher's date of this version, when known"`
+	// CheckedAt is when kycd last knew this version to be the publisher's current one: the fetch
+	// of a refresh (changed or not), the date of the bundled snapshot it came from, or the import
+	// of files (their publication date when they carry one).
+	CheckedAt time.Time `json:"checkedTime" doc:"When this version was last known to be the publisher's current one (last refresh that fetched it, or the snapshot's date)"`
+	// Stale is true when CheckedAt is more than 30 days old at the time of the answer (or of the
+	// screening that used the list).
+	Stale bool `json:"stale" doc:"true when the list has not been confirmed current for more than 30 days"`
 }

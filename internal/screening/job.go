@@ -39,28 +39,6 @@ func ScreeningChanged(before, after *kyc.Applicant) bool {
 		b.DateOfBirth != a.DateOfBirth || b.Nationality != a.Nationality
 }
 
-// MonitorArgs is one batch of ongoing monitoring: the approved applicants of Env after After,
-// re-screened against the Changed entries ("list:id") of an import, or all entries (All, after a
-// list's first import).
-type MonitorArgs struct {
-	Env     kyc.Env  `json:"env"`
-	Changed []string `json:"changed,omitempty"`
-	All     bool     `json:"all,omitempty"`
-	After   string   `json:"after,omitempty"`
-}
-
-// Kind names the job for River.
-func (MonitorArgs) Kind() string { return "screening_monitor" }
-
-// MonitorJob is the insert of a monitoring batch.
-func MonitorJob(env kyc.Env, mon Monitor, after string) river.InsertManyParams {
-	return river.InsertManyParams{Args: MonitorArgs{Env: env, Changed: mon.Changed, All: mon.All, After: after},
-		InsertOpts: &river.InsertOpts{Queue: Queue, MaxAttempts: 10}}
-}
-
-// monitorBatch is how many applicants one monitoring job re-screens before it queues the next.
-const monitorBatch = 500
-
 // JobInserter inserts a follow-up job (the next monitoring batch).
 type JobInserter interface {
 	InsertJob(ctx context.Context, job river.InsertManyParams) error
@@ -87,35 +65,6 @@ func (w *applicantWorker) Work(ctx context.Context, job *river.Job[ApplicantArgs
 
 // Timeout bounds one screening (a list reload included).
 func (w *applicantWorker) Timeout(*river.Job[ApplicantArgs]) time.Duration { return time.Minute }
-
-type monitorWorker struct {
-	river.WorkerDefaults[MonitorArgs]
-	svc  *Service
-	jobs JobInserter
-}
-
-// Work re-screens one batch of approved applicants and queues the next batch. A batch that fails
-// half way is retried whole; a potential match it already stored is not stored twice, since the
-// screening of an applicant with an open potential match is skipped.
-func (w *monitorWorker) Work(ctx context.Context, job *river.Job[MonitorArgs]) error {
-	a := job.Args
-	ids, err := w.svc.store.ApplicantIDsByStatus(ctx, a.Env, "approved", a.After, monitorBatch)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := w.svc.ScreenApplicant(ctx, a.Env, id, "list-updated", &Monitor{Changed: a.Changed, All: a.All}); err != nil {
-			return err
-		}
-	}
-	if len(ids) == monitorBatch {
-		return w.jobs.InsertJob(ctx, MonitorJob(a.Env, Monitor{Changed: a.Changed, All: a.All}, ids[len(ids)-1]))
-	}
-	return nil
-}
-
-// Timeout bounds one batch of monitoring.
-func (w *monitorWorker) Timeout(*river.Job[MonitorArgs]) time.Duration { return 10 * time.Minute }
 
 // Register adds the screening workers and returns their queue and its concurrency.
 func Register(workers *river.Workers, svc *Service, jobs JobInserter) (queue string, concurrency int) {

@@ -59,6 +59,8 @@ func (l *Lists) current(ctx context.Context) (*loaded, error) {
 		return nil, err
 	}
 	if l.cur != nil && sameVersions(vs, l.cur.versions) {
+		// The same entries; the dates may have moved (a refresh confirmed a list).
+		l.cur = &loaded{index: l.cur.index, versions: withStale(vs, time.Now()), hashes: l.cur.hashes}
 		l.checked = time.Now()
 		return l.cur, nil
 	}
@@ -68,6 +70,24 @@ func (l *Lists) current(ctx context.Context) (*loaded, error) {
 	}
 	l.cur, l.checked = cur, time.Now()
 	return cur, nil
+}
+
+// atLeast makes sure the index holds version of list, or a later one: a monitoring job may run
+// on a replica whose index predates the import it follows. An empty list asks nothing.
+func (l *Lists) atLeast(ctx context.Context, list, version string) error {
+	if list == "" {
+		return nil
+	}
+	cur, err := l.current(ctx)
+	if err != nil {
+		return err
+	}
+	if usedVersion(cur.versions, list, version) {
+		return nil
+	}
+	l.Reload()
+	_, err = l.current(ctx)
+	return err
 }
 
 // Reload forces the next use to check the stored versions (after an import in this process).
@@ -102,7 +122,7 @@ func (l *Lists) load(ctx context.Context) (*loaded, error) {
 	if vs == nil {
 		vs = []kyc.SanctionsList{}
 	}
-	return &loaded{index: match.NewIndex(entries), versions: vs, hashes: hashes}, nil
+	return &loaded{index: match.NewIndex(entries), versions: withStale(vs, time.Now()), hashes: hashes}, nil
 }
 
 func sameVersions(a, b []kyc.SanctionsList) bool {

@@ -2,8 +2,6 @@ package screening
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,7 +27,7 @@ type Store interface {
 	ListScreenings(ctx context.Context, env kyc.Env, f store.ScreeningFilter, cursor string, limit int) (kyc.Page[kyc.Screening], error)
 	ReviewScreening(ctx context.Context, env kyc.Env, id string, review func(sc *kyc.Screening) (store.Effects, error)) (kyc.Screening, error)
 	FalsePositives(ctx context.Context, env kyc.Env, applicantID string) (map[string]string, error)
-	ApplicantIDsByStatus(ctx context.Context, env kyc.Env, status, after string, limit int) ([]string, error)
+	RescreenStore
 	ApplicantDocumentIDs(ctx context.Context, env kyc.Env, applicantID string, statuses ...string) ([]string, error)
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 }
@@ -56,9 +54,14 @@ func NewService(st Store, lists *Lists, threshold float64, levels request.Levels
 // Threshold is the potential-match threshold.
 func (s *Service) Threshold() float64 { return s.threshold }
 
-// Lists returns the versions of the lists in use.
+// Lists returns the versions of the lists in use, with their dates and whether each is stale,
+// read from the database (a refresh shows at once, before the index reloads).
 func (s *Service) Lists(ctx context.Context) ([]kyc.SanctionsList, error) {
-	return s.lists.Versions(ctx)
+	vs, err := s.store.SanctionsLists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return withStale(vs, timeNow()), nil
 }
 
 // Query is a name to screen through the API.
@@ -95,6 +98,9 @@ func (s *Service) Screen(ctx context.Context, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if len(cur.versions) == 0 {
+		return Result{}, ErrNoLists
+	}
 	mq := match.Query{Name: q.Name, DateOfBirth: q.DateOfBirth, Country: q.Country, Type: q.Type, MinScore: q.MinScore, Limit: q.Limit}
 	if mq.MinScore <= 0 {
 		mq.MinScore = s.threshold
@@ -111,56 +117,6 @@ func hitsOf(cur *loaded, hs []match.Hit) []kyc.ScreeningHit {
 			Programs: e.Programs, DatesOfBirth: e.DatesOfBirth, Countries: e.Countries})
 	}
 	return out
-}
-
-// ErrShrunk refuses an import that would drop more than half of a list's entries: a file cut at a
-// line boundary still parses, and a sanctions list does not lose half its entries in one update.
-var ErrShrunk = errors.New("the new list has less than half the entries of the stored one; a truncated file? (kycd lists import --allow-shrink accepts it)")
-
-// Import stores a list version read from files: raw are the files' bytes (the version is their
-// hash), source says where they came from. Entries that changed are re-screened against every
-// approved applicant by monitoring jobs inserted with the import. Unless allowShrink, a list
-// that lost more than half its entries is refused with ErrShrunk.
-func (s *Service) Import(ctx context.Context, list, source string, entries []match.Entry, raw [][]byte, allowShrink bool) (kyc.SanctionsList, store.ListChange, error) {
-	if len(entries) == 0 {
-		return kyc.SanctionsList{}, store.ListChange{}, fmt.Errorf("list %s: no entries", list)
-	}
-	if !allowShrink {
-		stored, err := s.store.SanctionsLists(ctx)
-		if err != nil {
-			return kyc.SanctionsList{}, store.ListChange{}, err
-		}
-		for _, v := range stored {
-			if v.List == list && len(entries)*2 < v.EntryCount {
-				return kyc.SanctionsList{}, store.ListChange{}, fmt.Errorf("list %s: %d entries, %d stored: %w", list, len(entries), v.EntryCount, ErrShrunk)
-			}
-		}
-	}
-	h := sha256.New()
-	for _, b := range raw {
-		sum := sha256.Sum256(b)
-		h.Write(sum[:])
-	}
-	v := kyc.SanctionsList{List: list, Version: hex.EncodeToString(h.Sum(nil)), EntryCount: len(entries), Source: source}
-	rows, err := storedEntries(entries)
-	if err != nil {
-		return v, store.ListChange{}, err
-	}
-	ch, err := s.store.ImportSanctionsList(ctx, v, rows, func(ch store.ListChange) []river.InsertManyParams {
-		if len(ch.Changed) == 0 {
-			return nil
-		}
-		// A first import changed every entry: approved applicants are screened against all of it.
-		mon := Monitor{All: ch.Previous == ""}
-		if !mon.All {
-			for _, id := range ch.Changed {
-				mon.Changed = append(mon.Changed, list+":"+id)
-			}
-		}
-		return []river.InsertManyParams{MonitorJob(kyc.EnvLive, mon, ""), MonitorJob(kyc.EnvTest, mon, "")}
-	})
-	s.lists.Reload()
-	return v, ch, err
 }
 
 // ApplicantScreenings returns an applicant's screenings, newest first.

@@ -41,7 +41,7 @@ func (s *Store) ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, en
 			return fmt.Errorf("sanctions list %s: %w", v.List, err)
 		}
 		if ch.Previous == v.Version {
-			return nil
+			return s.confirmSanctionsList(ctx, t, v)
 		}
 		old := map[string]string{}
 		rs, err := t.query(ctx, `SELECT entry_id, hash FROM sanctions_entries WHERE list = ?`, v.List)
@@ -79,9 +79,14 @@ func (s *Store) ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, en
 			}
 		}
 		at := now()
-		if _, err := t.exec(ctx, `INSERT INTO sanctions_lists (list, version, entry_count, source, imported_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (list) DO UPDATE SET version = excluded.version, entry_count = excluded.entry_count, source = excluded.source, imported_at = excluded.imported_at`,
-			v.List, v.Version, v.EntryCount, v.Source, micros(at)); err != nil {
+		checked := v.CheckedAt
+		if checked.IsZero() {
+			checked = at
+		}
+		if _, err := t.exec(ctx, `INSERT INTO sanctions_lists (list, version, entry_count, source, imported_at, published_at, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (list) DO UPDATE SET version = excluded.version, entry_count = excluded.entry_count, source = excluded.source,
+			imported_at = excluded.imported_at, published_at = excluded.published_at, checked_at = excluded.checked_at`,
+			v.List, v.Version, v.EntryCount, v.Source, micros(at), publishedMicros(v), micros(checked)); err != nil {
 			return fmt.Errorf("sanctions list %s: %w", v.List, err)
 		}
 		eff := Effects{Audit: kyc.AuditEntry{Actor: "system:lists-import", Action: "sanctions-list.import", ResourceType: "sanctions-list", ResourceID: v.List}}
@@ -99,19 +104,17 @@ func (s *Store) ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, en
 
 // SanctionsLists returns the current version of every imported list.
 func (s *Store) SanctionsLists(ctx context.Context) ([]kyc.SanctionsList, error) {
-	rs, err := s.reader().query(ctx, `SELECT list, version, entry_count, source, imported_at FROM sanctions_lists ORDER BY list`)
+	rs, err := s.reader().query(ctx, `SELECT `+sanctionsListColumns+` FROM sanctions_lists ORDER BY list`)
 	if err != nil {
 		return nil, fmt.Errorf("sanctions lists: %w", err)
 	}
 	defer rs.Close()
 	out := []kyc.SanctionsList{}
 	for rs.Next() {
-		var l kyc.SanctionsList
-		var at int64
-		if err := rs.Scan(&l.List, &l.Version, &l.EntryCount, &l.Source, &at); err != nil {
+		l, err := scanSanctionsList(rs)
+		if err != nil {
 			return nil, err
 		}
-		l.ImportedAt = fromMicros(at)
 		out = append(out, l)
 	}
 	return out, rs.Err()
@@ -123,18 +126,16 @@ func (s *Store) SanctionsEntries(ctx context.Context) ([]kyc.SanctionsList, []Sa
 	var lists []kyc.SanctionsList
 	var entries []SanctionsEntry
 	err := s.inReadTx(ctx, func(q querier) error {
-		rs, err := q.query(ctx, `SELECT list, version, entry_count, source, imported_at FROM sanctions_lists ORDER BY list`)
+		rs, err := q.query(ctx, `SELECT `+sanctionsListColumns+` FROM sanctions_lists ORDER BY list`)
 		if err != nil {
 			return fmt.Errorf("sanctions lists: %w", err)
 		}
 		for rs.Next() {
-			var l kyc.SanctionsList
-			var at int64
-			if err := rs.Scan(&l.List, &l.Version, &l.EntryCount, &l.Source, &at); err != nil {
+			l, err := scanSanctionsList(rs)
+			if err != nil {
 				rs.Close()
 				return err
 			}
-			l.ImportedAt = fromMicros(at)
 			lists = append(lists, l)
 		}
 		rs.Close()

@@ -43,6 +43,7 @@ func TestTwoProcessesDeliverEachEventOnce(t *testing.T) {
 		"KYCD_BLOB_URL=file://" + t.TempDir(),
 		"KYCD_WEBHOOK_RETRIES=50ms,100ms,200ms,400ms,800ms,1s,1s,1s,1s,1s",
 		"KYCD_LOG_LEVEL=warn",
+		"KYCD_SANCTIONS_REFRESH=off", // no test reaches the publishers
 	}
 	out, err := command(bin, append(shared, "KYCD_DATA_DIR="+t.TempDir()), "apikey", "create", "--env", "test", "--name", "two").Output()
 	if err != nil {

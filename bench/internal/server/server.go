@@ -134,7 +134,8 @@ func serverEnv(dataDir, addr string, cfg Config) []string {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "KYCD_DATA_DIR="+dataDir, "KYCD_ADDR="+addr)
+	// A benchmark never reaches the sanctions publishers; cfg.Env may point the URLs at a local server.
+	env = append(env, "KYCD_DATA_DIR="+dataDir, "KYCD_ADDR="+addr, "KYCD_SANCTIONS_REFRESH=off")
 	if cfg.DatabaseURL != "" {
 		env = append(env, "KYCD_DATABASE_URL="+cfg.DatabaseURL)
 	}

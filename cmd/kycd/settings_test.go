@@ -1,0 +1,44 @@
+package main
+
+import (
+	"io"
+	"os"
+	"slices"
+	"testing"
+
+	"kycd/internal/screening"
+)
+
+// TestSanctionsSourceDefaults: kycd serve fetches the official lists unless told otherwise; an
+// empty URL turns its list off and KYCD_SANCTIONS_REFRESH=off (or 0) turns refreshing off. Not
+// parallel: it sets the environment.
+func TestSanctionsSourceDefaults(t *testing.T) {
+	for _, name := range []string{"KYCD_SANCTIONS_OFAC_URLS", "KYCD_SANCTIONS_UN_URL", "KYCD_SANCTIONS_REFRESH"} {
+		t.Setenv(name, "")
+		os.Unsetenv(name)
+	}
+	cfg, _, err := parse("serve", nil, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.Sanctions.OFACURLs, []string{screening.DefaultOFACURL}) || cfg.Sanctions.UNURL != screening.DefaultUNURL || cfg.Sanctions.NoRefresh {
+		t.Fatalf("defaults: %+v", cfg.Sanctions)
+	}
+	t.Setenv("KYCD_SANCTIONS_UN_URL", "")
+	t.Setenv("KYCD_SANCTIONS_OFAC_URLS", "http://127.0.0.1:1/sdn")
+	cfg, _, err = parse("serve", []string{"--sanctions-refresh", "off"}, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.Sanctions.OFACURLs, []string{"http://127.0.0.1:1/sdn"}) || cfg.Sanctions.UNURL != "" || !cfg.Sanctions.NoRefresh {
+		t.Fatalf("empty UN URL, refresh off: %+v", cfg.Sanctions)
+	}
+	t.Setenv("KYCD_SANCTIONS_REFRESH", "0")
+	if cfg, _, err = parse("serve", []string{"--sanctions-ofac-urls="}, io.Discard, nil); err != nil || len(cfg.Sanctions.OFACURLs) != 0 || !cfg.Sanctions.NoRefresh {
+		t.Fatalf("empty OFAC flag, refresh 0: %+v %v", cfg.Sanctions, err)
+	}
+	t.Setenv("KYCD_SANCTIONS_REFRESH", "12h")
+	if cfg, _, err = parse("serve", nil, io.Discard, nil); err != nil || cfg.Sanctions.NoRefresh || cfg.Sanctions.RefreshEvery.Hours() != 12 {
+		t.Fatalf("12h: %+v %v", cfg.Sanctions, err)
+	}
+}
