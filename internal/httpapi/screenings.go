@@ -59,6 +59,16 @@ func registerScreenings(api huma.API, d Deps) {
 			}
 			return &struct{ Body screeningPage }{screeningPage{Items: pg.Items, NextCursor: pg.NextCursor}}, nil
 		})
+	huma.Register(api, op("getScreening", http.MethodGet, "/v1/screenings/{id}", "One screening (the resource of screening events)", tag, http.StatusOK, 404),
+		func(ctx context.Context, in *struct {
+			ID string `path:"id"`
+		}) (*struct{ Body kyc.Screening }, error) {
+			sc, err := d.Screening.Get(ctx, principal(ctx).Env, in.ID)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &struct{ Body kyc.Screening }{sc}, nil
+		})
 	huma.Register(api, op("listApplicantScreenings", http.MethodGet, "/v1/applicants/{id}/screenings", "An applicant's screenings, newest first", tag, http.StatusOK, 404),
 		func(ctx context.Context, in *struct {
 			ID string `path:"id"`

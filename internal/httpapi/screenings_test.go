@@ -246,6 +246,12 @@ func TestScreeningResponsesMatchServedOpenAPI(t *testing.T) {
 	sc := e.screenings(apl, 1)
 	check("GET", "/v1/applicants/"+apl+"/screenings", "")
 	check("GET", "/v1/applicants/apl_01J9Z3K6Q5W8C2B7X4N0M1R2S3/screenings", "")
+	if r := check("GET", "/v1/screenings/"+sc["id"].(string), ""); r.Status != 200 || r.str("id") != sc["id"] {
+		t.Fatalf("get screening: %d %s", r.Status, r.Raw)
+	}
+	if r := check("GET", "/v1/screenings/scr_01J9Z3K6Q5W8C2B7X4N0M1R2S3", ""); r.Status != 404 {
+		t.Fatalf("get a missing screening: %d %s", r.Status, r.Raw)
+	}
 	check("POST", "/v1/screenings/"+sc["id"].(string)+"/review", `{"disposition":"false-positive"}`)
 	check("POST", "/v1/screenings/"+sc["id"].(string)+"/review", `{"disposition":"confirmed"}`)
 	check("POST", "/v1/screenings/scr_01J9Z3K6Q5W8C2B7X4N0M1R2S3/review", `{"disposition":"confirmed"}`)

@@ -26,8 +26,9 @@ type Screening struct {
 	ID          string `json:"id"`
 	Env         Env    `json:"-"`
 	ApplicantID string `json:"applicantId"`
-	// Reason says what caused it: applicant-created, applicant-updated, list-updated or manual.
-	Reason      string           `json:"reason"`
+	// Reason says what caused it: applicant-created, applicant-updated, list-updated, manual, or
+	// document-verification (an identity document's decision screened the applicant first).
+	Reason      string           `json:"reason" doc:"applicant-created, applicant-updated, list-updated, manual or document-verification"`
 	Disposition string           `json:"disposition" enum:"clear,potential-match,confirmed,false-positive"`
 	Threshold   float64          `json:"threshold" doc:"The match threshold the hits were cut at"`
 	Hits        []ScreeningHit   `json:"hits"`

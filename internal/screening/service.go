@@ -119,6 +119,11 @@ func hitsOf(cur *loaded, hs []match.Hit) []kyc.ScreeningHit {
 	return out
 }
 
+// Get returns one screening.
+func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (kyc.Screening, error) {
+	return s.store.Screening(ctx, env, id)
+}
+
 // ApplicantScreenings returns an applicant's screenings, newest first.
 func (s *Service) ApplicantScreenings(ctx context.Context, env kyc.Env, applicantID string) ([]kyc.Screening, error) {
 	if _, err := s.store.Applicant(ctx, env, applicantID); err != nil {
@@ -192,9 +197,90 @@ func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID,
 			return nil
 		}
 	}
-	fps, err := s.store.FalsePositives(ctx, env, applicantID)
+	hits, err := s.hits(ctx, env, applicantID, cur, queries, mon)
 	if err != nil {
 		return err
+	}
+	if mon != nil && len(hits) == 0 {
+		return nil
+	}
+	_, err = s.record(ctx, env, applicantID, reason, cur, hits)
+	return err
+}
+
+// ScreenForDocument is the screening an identity document's decision must see: the applicant
+// screened, with the names of the profile and the document's holderName, against the lists
+// loaded now. The latest screening is reused when it used these list versions and nothing new
+// hits (a confirmed match stands until a reviewer's next screening); otherwise a new one is
+// stored (reason document-verification), holding the applicant's accepted documents on a
+// potential match. With no list loaded it answers ErrNoLists.
+func (s *Service) ScreenForDocument(ctx context.Context, env kyc.Env, applicantID, holderName string) (kyc.Screening, error) {
+	a, err := s.store.Applicant(ctx, env, applicantID)
+	if err != nil {
+		return kyc.Screening{}, err
+	}
+	cur, err := s.lists.current(ctx)
+	if err != nil {
+		return kyc.Screening{}, err
+	}
+	if len(cur.versions) == 0 {
+		return kyc.Screening{}, ErrNoLists
+	}
+	queries := applicantQueries(&a, s.threshold)
+	if n := strings.Join(strings.Fields(holderName), " "); n != "" && !slices.ContainsFunc(queries, func(q match.Query) bool { return strings.EqualFold(q.Name, n) }) {
+		q := match.Query{Name: n, DateOfBirth: a.Profile.DateOfBirth, Country: a.Profile.Nationality, Type: "individual", MinScore: s.threshold, Limit: 20}
+		if a.Type == "business" {
+			q.Type = "entity"
+		}
+		queries = append(queries, q)
+	}
+	if len(queries) == 0 {
+		return kyc.Screening{}, kyc.Invalid("applicant", "has no name to screen")
+	}
+	hits, err := s.hits(ctx, env, applicantID, cur, queries, nil)
+	if err != nil {
+		return kyc.Screening{}, err
+	}
+	last, err := s.store.ApplicantScreenings(ctx, env, applicantID, 1)
+	if err != nil {
+		return kyc.Screening{}, err
+	}
+	if len(last) > 0 && (last[0].Disposition == "confirmed" || sameLists(last[0].Lists, cur.versions) && covers(last[0].Hits, hits)) {
+		return last[0], nil
+	}
+	return s.record(ctx, env, applicantID, "document-verification", cur, hits)
+}
+
+// sameLists reports whether a screening used exactly the list versions in use.
+func sameLists(used, now []kyc.SanctionsList) bool {
+	if len(used) != len(now) {
+		return false
+	}
+	for _, n := range now {
+		if !slices.ContainsFunc(used, func(u kyc.SanctionsList) bool { return u.List == n.List && u.Version == n.Version }) {
+			return false
+		}
+	}
+	return true
+}
+
+// covers reports whether every hit of now was already among the hits of an earlier screening.
+func covers(earlier, now []kyc.ScreeningHit) bool {
+	for _, h := range now {
+		if !slices.ContainsFunc(earlier, func(e kyc.ScreeningHit) bool { return e.List == h.List && e.EntryID == h.EntryID }) {
+			return false
+		}
+	}
+	return true
+}
+
+// hits searches cur for queries, best first, one hit per entry. Hits a reviewer marked
+// false-positive for the applicant are dropped while the entry is unchanged, and in monitoring
+// (mon not nil) hits outside the changed entries.
+func (s *Service) hits(ctx context.Context, env kyc.Env, applicantID string, cur *loaded, queries []match.Query, mon *Monitor) ([]kyc.ScreeningHit, error) {
+	fps, err := s.store.FalsePositives(ctx, env, applicantID)
+	if err != nil {
+		return nil, err
 	}
 	var hits []kyc.ScreeningHit
 	for _, q := range queries {
@@ -212,10 +298,7 @@ func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID,
 			hits = append(hits, h)
 		}
 	}
-	if mon != nil && len(hits) == 0 {
-		return nil
-	}
-	slices.SortFunc(hits, func(x, y kyc.ScreeningHit) int {
+	slices.SortStableFunc(hits, func(x, y kyc.ScreeningHit) int {
 		switch {
 		case x.Score > y.Score:
 			return -1
@@ -224,20 +307,29 @@ func (s *Service) ScreenApplicant(ctx context.Context, env kyc.Env, applicantID,
 		}
 		return 0
 	})
+	return hits, nil
+}
+
+// record stores a screening of hits (clear without any) with its event, and on a potential match
+// holds the applicant's accepted documents.
+func (s *Service) record(ctx context.Context, env kyc.Env, applicantID, reason string, cur *loaded, hits []kyc.ScreeningHit) (kyc.Screening, error) {
 	sc := kyc.Screening{ID: kyc.NewID(kyc.PrefixScreening), Env: env, ApplicantID: applicantID, Reason: reason, Disposition: "clear",
 		Threshold: s.threshold, Hits: hits, Lists: cur.versions}
-	eff := store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "screening.create", ResourceType: "screening", ResourceID: sc.ID}}
+	ev := kyc.EventScreeningClear
 	if len(hits) > 0 {
-		sc.Disposition = "potential-match"
-		eff.Events = []store.NewEvent{{Type: kyc.EventScreeningPotentialMatch, ResourceType: "screening", ResourceID: sc.ID}}
+		sc.Disposition, ev = "potential-match", kyc.EventScreeningPotentialMatch
+	}
+	eff := store.Effects{
+		Audit:  kyc.AuditEntry{Actor: actor, Action: "screening.create", ResourceType: "screening", ResourceID: sc.ID},
+		Events: []store.NewEvent{{Type: ev, ResourceType: "screening", ResourceID: sc.ID}},
 	}
 	if err := s.store.CreateScreening(ctx, &sc, eff); err != nil {
-		return err
+		return kyc.Screening{}, err
 	}
 	if sc.Disposition == "potential-match" {
-		return s.holdDocuments(ctx, env, applicantID)
+		return sc, s.holdDocuments(ctx, env, applicantID)
 	}
-	return nil
+	return sc, nil
 }
 
 const actor kyc.Actor = "system:screening"

@@ -19,6 +19,7 @@ import (
 	"kycd/internal/blob"
 	"kycd/internal/kyc"
 	"kycd/internal/level"
+	"kycd/internal/screening"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 	"kycd/internal/verify"
@@ -47,7 +48,7 @@ func setup(t *testing.T, st *store.Store) *bundle {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	eng := verify.NewEngine(st, blobs, levels, verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
+	eng := verify.NewEngine(st, blobs, levels, screening.NewService(st, screening.NewLists(st, 0), 0, levels), verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
 	return &bundle{t: t, ctx: ctx, st: st, blobs: blobs, eng: eng}
 }
 

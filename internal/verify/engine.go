@@ -26,7 +26,6 @@ type Store interface {
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 	FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]store.FingerprintMatch, error)
 	Fingerprints(ctx context.Context, env kyc.Env, kind, notApplicant string) ([]store.FingerprintMatch, error)
-	LatestScreening(ctx context.Context, env kyc.Env, applicantID string) (kyc.Screening, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -51,14 +50,16 @@ type Config struct {
 
 // Engine verifies documents.
 type Engine struct {
-	store  Store
-	blobs  Blobs
-	levels *level.Set
-	cfg    Config
+	store    Store
+	blobs    Blobs
+	levels   *level.Set
+	screener Screener
+	cfg      Config
 }
 
-// NewEngine returns an engine.
-func NewEngine(st Store, blobs Blobs, levels *level.Set, cfg Config) *Engine {
+// NewEngine returns an engine whose identity documents are screened by screener before their
+// decision.
+func NewEngine(st Store, blobs Blobs, levels *level.Set, screener Screener, cfg Config) *Engine {
 	if cfg.MaxPixels <= 0 {
 		cfg.MaxPixels = 50_000_000
 	}
@@ -68,7 +69,7 @@ func NewEngine(st Store, blobs Blobs, levels *level.Set, cfg Config) *Engine {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Engine{store: st, blobs: blobs, levels: levels, cfg: cfg}
+	return &Engine{store: st, blobs: blobs, levels: levels, screener: screener, cfg: cfg}
 }
 
 // errSettled stops a decision for a document that someone decided meanwhile.

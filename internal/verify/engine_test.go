@@ -12,6 +12,7 @@ import (
 	"kycd/internal/blob"
 	"kycd/internal/kyc"
 	"kycd/internal/level"
+	"kycd/internal/screening"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 	"kycd/internal/verify"
@@ -33,7 +34,7 @@ func TestVerifyIsIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-		eng := verify.NewEngine(st, blobs, levels, verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
+		eng := verify.NewEngine(st, blobs, levels, screening.NewService(st, screening.NewLists(st, 0), 0, levels), verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
 		audit := func(id string) store.Effects {
 			return store.Effects{Audit: kyc.AuditEntry{Actor: "test", Action: "create", ResourceType: "test", ResourceID: id}}
 		}
