@@ -143,6 +143,25 @@ func (s *Service) Reject(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 		ReviewInput{Notes: r.Notes, Override: r.Override})
 }
 
+// Archive withdraws a document: it stays stored for the case file but no longer counts towards its
+// request (which moves on as if it had not been sent) or towards a later request's level. A level
+// already granted is kept. A document still being checked is archived too; its verification then
+// leaves it alone.
+func (s *Service) Archive(ctx context.Context, actor kyc.Actor, env kyc.Env, id string) (kyc.Document, error) {
+	if !kyc.ValidID(kyc.PrefixDocument, id) {
+		return kyc.Document{}, fmt.Errorf("kyc document %q: %w", id, kyc.ErrNotFound)
+	}
+	return s.store.DecideDocument(ctx, env, id, func(c *store.Case) (store.Effects, error) {
+		if c.Document.Status == "archived" {
+			return store.Effects{}, fmt.Errorf("the document is already archived: %w", kyc.ErrConflict)
+		}
+		c.Document.Status = "archived"
+		eff := store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.archive", ResourceType: "kyc-document", ResourceID: c.Document.ID}}
+		eff.Events = request.Advance(c, s.levels)
+		return eff, nil
+	})
+}
+
 func (s *Service) review(ctx context.Context, actor kyc.Actor, env kyc.Env, id, outcome string, reason *kyc.RejectionReason, in ReviewInput) (kyc.Document, error) {
 	if !kyc.ValidID(kyc.PrefixDocument, id) {
 		return kyc.Document{}, fmt.Errorf("kyc document %q: %w", id, kyc.ErrNotFound)

@@ -94,4 +94,15 @@ func registerDocuments(api huma.API, d Deps) {
 			}
 			return &documentOut{Body: doc}, nil
 		})
+	huma.Register(api, op("archiveKycDocument", http.MethodDelete, "/v1/kyc-documents/{id}", "Archive a KYC document: kept for the case file, no longer counted", tag, http.StatusOK, 404, 409),
+		func(ctx context.Context, in *struct {
+			ID string `path:"id"`
+		}) (*documentOut, error) {
+			p := principal(ctx)
+			doc, err := d.Documents.Archive(ctx, p.Actor(), p.Env, in.ID)
+			if err != nil {
+				return nil, problem(ctx, d.Log, err)
+			}
+			return &documentOut{Body: doc}, nil
+		})
 }

@@ -54,7 +54,7 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 		r := e.do(c.method, c.path, e.testKey, body)
 		validate(t, router, c.method, e.URL+c.path, c.body, r)
 	}
-	// The documents just created: get, reject, accept, and a request's get/patch/delete.
+	// The documents just created: get, reject, accept, archive, and a request's get/patch/delete.
 	docs := e.json("GET", "/v1/kyc-documents?applicantId="+apl, e.testKey, "")
 	docID := docs.JSON["items"].([]any)[0].(map[string]any)["id"].(string)
 	reqs := e.json("POST", "/v1/kyc-requests", e.testKey, `{"applicantId":"`+apl+`","level":"L0","documents":[{"type":"address-proof"}]}`)
@@ -67,6 +67,9 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 		{"PATCH", "/v1/kyc-requests/" + reqID, `{"reason":"x"}`},
 		{"DELETE", "/v1/kyc-requests/" + reqID, ""},
 		{"DELETE", "/v1/kyc-requests/" + reqID, ""},
+		{"DELETE", "/v1/kyc-documents/" + docID, ""},
+		{"DELETE", "/v1/kyc-documents/" + docID, ""},
+		{"DELETE", "/v1/kyc-documents/doc_01J9Z3K6Q5W8C2B7X4N0M1R2S3", ""},
 	} {
 		var body io.Reader
 		if c.body != "" {
