@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` and CI run it. On a fresh Debian machine with Go it installs
 # what is missing (PostgreSQL and chromium from Debian's packages, versitygw with a pinned `go install` cached in
-# .bin/), starts a throwaway PostgreSQL and S3-compatible server on 127.0.0.1, runs every Go test with
+# .bin/, and staticcheck the same way), starts a throwaway PostgreSQL and S3-compatible server on 127.0.0.1, runs every Go test with
 # those services required (a missing one fails, it never skips), and stops them again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 VERSITYGW_VERSION=v1.8.0
+STATICCHECK_VERSION=v0.8.2
 BIN="$root/.bin"
 mkdir -p "$BIN"
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
@@ -40,6 +41,14 @@ ensure_versitygw() {
     log "building versitygw $VERSITYGW_VERSION into .bin/ (about 80 s, once)"
     GOBIN="$BIN" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
     echo "$VERSITYGW_VERSION" > "$BIN/versitygw.version"
+  fi
+}
+
+ensure_staticcheck() {
+  if [ ! -x "$BIN/staticcheck" ] || [ "$(cat "$BIN/staticcheck.version" 2>/dev/null)" != "$STATICCHECK_VERSION" ]; then
+    log "building staticcheck $STATICCHECK_VERSION into .bin/ (once)"
+    GOBIN="$BIN" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+    echo "$STATICCHECK_VERSION" > "$BIN/staticcheck.version"
   fi
 }
 
@@ -95,14 +104,16 @@ start_s3() {
 ensure_postgres
 ensure_chromium
 ensure_versitygw
+ensure_staticcheck
 start_postgres
 start_s3
 export KYCD_TEST_REQUIRE_SERVICES=1
 
-log "gofmt and go vet"
+log "gofmt, go vet and staticcheck"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.bin/*'))
 if [ -n "$unformatted" ]; then log "gofmt would change: $unformatted"; exit 1; fi
 go vet ./...
+"$BIN/staticcheck" ./...
 
 log "go test"
 go test -count=1 -timeout 30m "$@" ./...

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"image"
 	"testing"
 )
@@ -148,7 +147,7 @@ func TestMeasureLuminance(t *testing.T) {
 	for _, name := range testImageNames {
 		img := testImage(t, name)
 		l := MeasureLuminance(img)
-		t.Log(fmt.Sprintf("%-9s Laplacian variance %6.0f, mean %5.1f, black %.3f, white %.3f", name,
-			LaplacianVariance(img), l.Mean, l.Dark, l.Bright))
+		t.Logf("%-9s Laplacian variance %6.0f, mean %5.1f, black %.3f, white %.3f", name,
+			LaplacianVariance(img), l.Mean, l.Dark, l.Bright)
 	}
 }

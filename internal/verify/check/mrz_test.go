@@ -26,15 +26,6 @@ func td3(state, surname, given, number, nationality, dob, sex, expiry, personal 
 	return line1 + "\n" + line2
 }
 
-// results indexes results by name.
-func results(rs []Result) map[string]Result {
-	m := map[string]Result{}
-	for _, r := range rs {
-		m[r.Name] = r
-	}
-	return m
-}
-
 func TestMRZCrossCheck(t *testing.T) {
 	t.Parallel()
 	zone := td3("SWE", "ERIKSSON", "ANNA MARIA", "L898902C3", "SWE", "740812", "F", "310415", "ZE184226B")
