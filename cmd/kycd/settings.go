@@ -77,7 +77,7 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.DisableAfter) }},
 	{"webhook-retention", "KYCD_WEBHOOK_RETENTION", "720h", "how long a finished delivery (its sealed body and the receiver's answer) stays in the delivery log",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.Retention) }},
-	{"webhook-allow-private", "KYCD_WEBHOOK_ALLOW_PRIVATE", "false", "true lets webhooks reach loopback, private and link-local addresses (development only; by default live webhooks reach public addresses only, test webhooks also localhost)",
+	{"webhook-allow-private", "KYCD_WEBHOOK_ALLOW_PRIVATE", "false", "true lets webhooks of both environments reach loopback, private and link-local addresses (development and tests only; by default webhooks reach public addresses only)",
 		func(c *app.Config, v string) error {
 			b, err := strconv.ParseBool(v)
 			c.Webhooks.AllowPrivate = b

@@ -34,12 +34,14 @@ func newWebhookEnv(t *testing.T, d store.Dialect, wcfg webhook.Config) *env {
 	return newEnvWith(t, d, func(c *app.Config) { c.Webhooks = wcfg })
 }
 
-// forEachWebhookDB runs fn on a fresh kycd with fast webhook retries over each database.
+// forEachWebhookDB runs fn on a fresh kycd with fast webhook retries over each database. Its
+// webhooks may reach internal addresses (KYCD_WEBHOOK_ALLOW_PRIVATE), as the receivers are on
+// loopback.
 func forEachWebhookDB(t *testing.T, fn func(t *testing.T, e *env)) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			fn(t, newWebhookEnv(t, d, webhook.Config{Retries: fastRetries}))
+			fn(t, newWebhookEnv(t, d, webhook.Config{Retries: fastRetries, AllowPrivate: true}))
 		})
 	}
 }
@@ -248,7 +250,8 @@ func TestWebhookSignedRetriedAndInOrder(t *testing.T) {
 			t.Fatalf("delivered revisions %v, want [0 1 2]", order)
 		}
 
-		// The delivery log shows the attempts, the last answer and its first KiB.
+		// The delivery log shows the attempts and the last answer's status, but not its body: the
+		// receiver is on loopback, and an internal address's answers are never kept.
 		var first map[string]any
 		waitFor(t, "the log to show every delivery succeeded", func() bool {
 			ds := e.deliveriesOf(e.testKey, hook)
@@ -262,7 +265,7 @@ func TestWebhookSignedRetriedAndInOrder(t *testing.T) {
 			}
 			return len(ds) == 3
 		})
-		if first["attempts"].(float64) != 4 || first["lastResponseCode"].(float64) != 200 || len(first["lastResponseBody"].(string)) != 1024 ||
+		if first["attempts"].(float64) != 4 || first["lastResponseCode"].(float64) != 200 || first["lastResponseBody"] != nil ||
 			first["completedTime"] == nil || first["revision"].(float64) != 0 {
 			t.Fatalf("delivery log: %v", first)
 		}
