@@ -2,8 +2,9 @@
 # folder under ./data); `make test` runs the whole test suite with its own PostgreSQL and S3 server.
 .PHONY: run build test bench sanctions-snapshot
 
+# A development server: its webhooks may reach a receiver on this machine (KYCD_WEBHOOK_ALLOW_PRIVATE).
 run:
-	go run ./cmd/kycd serve
+	KYCD_WEBHOOK_ALLOW_PRIVATE=$${KYCD_WEBHOOK_ALLOW_PRIVATE:-true} go run ./cmd/kycd serve
 
 build:
 	go build -o kycd ./cmd/kycd

@@ -74,6 +74,7 @@ func run(ctx context.Context, o options) error {
 	}
 	defer prep.Close(ctx)
 	cfg := prep.Config
+	cfg.Env = append(cfg.Env, "KYCD_WEBHOOK_ALLOW_PRIVATE=true") // the receivers are on loopback
 	if o.webhookWorkers > 0 {
 		cfg.Env = append(cfg.Env, "KYCD_WEBHOOK_WORKERS="+strconv.Itoa(o.webhookWorkers))
 	}

@@ -77,7 +77,7 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.DisableAfter) }},
 	{"webhook-retention", "KYCD_WEBHOOK_RETENTION", "720h", "how long a finished delivery (its sealed body and the receiver's answer) stays in the delivery log",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.Retention) }},
-	{"webhook-allow-private", "KYCD_WEBHOOK_ALLOW_PRIVATE", "false", "true lets webhooks reach loopback, private and link-local addresses (development only; by default live webhooks reach public addresses only, test webhooks also localhost)",
+	{"webhook-allow-private", "KYCD_WEBHOOK_ALLOW_PRIVATE", "false", "true lets webhooks of both environments reach loopback, private and link-local addresses (development and tests only; by default webhooks reach public addresses only)",
 		func(c *app.Config, v string) error {
 			b, err := strconv.ParseBool(v)
 			c.Webhooks.AllowPrivate = b
@@ -131,6 +131,26 @@ var settings = []setting{
 		func(c *app.Config, v string) error { c.Shares.SaintpayPrivateKeyFile = v; return nil }},
 	{"share-saintpay-platform-public-key-file", "KYCD_SHARE_SAINTPAY_PLATFORM_PUBLIC_KEY_FILE", "(none)", "PEM file with Saintpay's public key verifying its callbacks",
 		func(c *app.Config, v string) error { c.Shares.SaintpayPlatformPublicKeyFile = v; return nil }},
+	{"share-interlace-test-url", "KYCD_SHARE_INTERLACE_TEST_URL", "(none: no Interlace sandbox)", "Interlace sandbox API base URL: test-environment shares go there (never with the live settings); without it test shares to Interlace are refused",
+		func(c *app.Config, v string) error { c.Shares.Test.InterlaceURL = v; return nil }},
+	{"share-interlace-test-client-id", "KYCD_SHARE_INTERLACE_TEST_CLIENT_ID", "(none)", "Interlace sandbox clientId",
+		func(c *app.Config, v string) error { c.Shares.Test.InterlaceClientID = v; return nil }},
+	{"share-interlace-test-client-secret", "KYCD_SHARE_INTERLACE_TEST_CLIENT_SECRET", "(none)", "Interlace sandbox clientSecret, or @file holding it",
+		func(c *app.Config, v string) error { c.Shares.Test.InterlaceClientSecret = v; return nil }},
+	{"share-alchemypay-test-url", "KYCD_SHARE_ALCHEMYPAY_TEST_URL", "(none: no Alchemy Pay sandbox)", "Alchemy Pay sandbox base URL: test-environment shares go there; without it test shares to Alchemy Pay are refused",
+		func(c *app.Config, v string) error { c.Shares.Test.AlchemyPayURL = v; return nil }},
+	{"share-alchemypay-test-app-key", "KYCD_SHARE_ALCHEMYPAY_TEST_APP_KEY", "(none)", "Alchemy Pay sandbox appKey",
+		func(c *app.Config, v string) error { c.Shares.Test.AlchemyPayAppKey = v; return nil }},
+	{"share-alchemypay-test-secret", "KYCD_SHARE_ALCHEMYPAY_TEST_SECRET", "(none)", "Alchemy Pay sandbox secret, or @file holding it",
+		func(c *app.Config, v string) error { c.Shares.Test.AlchemyPaySecret = v; return nil }},
+	{"share-saintpay-test-url", "KYCD_SHARE_SAINTPAY_TEST_URL", "(none: no Saintpay sandbox)", "Saintpay sandbox base URL: test-environment shares go there; without it test shares to Saintpay are refused",
+		func(c *app.Config, v string) error { c.Shares.Test.SaintpayURL = v; return nil }},
+	{"share-saintpay-test-app-id", "KYCD_SHARE_SAINTPAY_TEST_APP_ID", "(none)", "Saintpay sandbox appId",
+		func(c *app.Config, v string) error { c.Shares.Test.SaintpayAppID = v; return nil }},
+	{"share-saintpay-test-private-key-file", "KYCD_SHARE_SAINTPAY_TEST_PRIVATE_KEY_FILE", "(none)", "PEM file with the merchant's RSA private key for the Saintpay sandbox",
+		func(c *app.Config, v string) error { c.Shares.Test.SaintpayPrivateKeyFile = v; return nil }},
+	{"share-saintpay-test-platform-public-key-file", "KYCD_SHARE_SAINTPAY_TEST_PLATFORM_PUBLIC_KEY_FILE", "(none)", "PEM file with the Saintpay sandbox's public key",
+		func(c *app.Config, v string) error { c.Shares.Test.SaintpayPlatformPublicKeyFile = v; return nil }},
 	{"share-auto", "KYCD_SHARE_AUTO", "(none)", "comma-separated partners every live applicant is shared with when approved (interlace needs options, so alchemypay and saintpay)",
 		func(c *app.Config, v string) error {
 			for p := range strings.SplitSeq(v, ",") {
@@ -142,6 +162,12 @@ var settings = []setting{
 		}},
 	{"share-poll-interval", "KYCD_SHARE_POLL_INTERVAL", "10m", "how often a submitted share's status is asked of the partner until it is decided",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Shares.PollInterval) }},
+	{"share-callback-replay-window", "KYCD_SHARE_CALLBACK_REPLAY_WINDOW", "720h", "how long a signed partner callback that was taken is remembered, so the same callback sent again changes nothing",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Shares.ReplayWindow) }},
+	{"share-callback-max-age", "KYCD_SHARE_CALLBACK_MAX_AGE", "24h", "a partner callback whose own timestamp (Interlace's Timestamp header) is older than this is refused",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Shares.CallbackMaxAge) }},
+	{"share-callback-confirm-interval", "KYCD_SHARE_CALLBACK_CONFIRM_INTERVAL", "30s", "an unsigned partner callback (Alchemy Pay) asks the partner about its share at most once per this interval; more are answered and dropped",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Shares.ConfirmInterval) }},
 }
 
 func parseDuration(v string, dst *time.Duration) error {

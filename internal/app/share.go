@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kycd/internal/blob"
+	"kycd/internal/kyc"
 	"kycd/internal/seal"
 	"kycd/internal/share"
 	"kycd/internal/share/alchemypay"
@@ -18,9 +19,19 @@ import (
 // ShareConfig configures sharing approved KYC with partners. A partner is enabled when its URL is
 // set; its credentials are then required. Secrets are never logged.
 type ShareConfig struct {
-	// Share holds the retry schedule, polling and automatic sharing (see share.Config);
-	// CallbackBase defaults to Config.PublicURL.
+	// Share holds the retry schedule, polling, callback limits and automatic sharing (see
+	// share.Config); CallbackBase defaults to Config.PublicURL.
 	share.Config
+	// PartnerSettings are the live settings (KYCD_SHARE_<PARTNER>_*): live shares only use them.
+	PartnerSettings
+	// Test are the sandbox settings (KYCD_SHARE_<PARTNER>_TEST_*), used for test-environment
+	// shares only. A partner without them refuses test shares: test data never goes out with
+	// live credentials.
+	Test PartnerSettings
+}
+
+// PartnerSettings reach the partners in one environment.
+type PartnerSettings struct {
 	// InterlaceURL, InterlaceClientID and InterlaceClientSecret reach Interlace.
 	InterlaceURL, InterlaceClientID, InterlaceClientSecret string
 	// AlchemyPayURL, AlchemyPayAppKey and AlchemyPaySecret reach Alchemy Pay's KYC Sharing API.
@@ -43,8 +54,56 @@ func secret(v string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// connectors builds the connectors of the configured partners.
-func (c ShareConfig) connectors(log *slog.Logger) ([]share.Connector, error) {
+// partners builds the connectors of each environment's configured partners. Sandbox settings
+// that are the live ones (the same URL and account) are refused: they would send test data, and
+// forced unapproved test shares, to the live partner.
+func (c ShareConfig) partners(log *slog.Logger) (share.Partners, error) {
+	live, err := c.PartnerSettings.connectors("", log)
+	if err != nil {
+		return nil, err
+	}
+	testLog := log
+	if log != nil {
+		testLog = log.With("env", "test")
+	}
+	test, err := c.Test.connectors("TEST_", testLog)
+	if err != nil {
+		return nil, err
+	}
+	l, t := c.PartnerSettings, c.Test
+	for _, same := range []struct {
+		partner string
+		is      bool
+	}{
+		{"INTERLACE", l.InterlaceURL != "" && l.InterlaceURL == t.InterlaceURL && l.InterlaceClientID == t.InterlaceClientID},
+		{"ALCHEMYPAY", l.AlchemyPayURL != "" && l.AlchemyPayURL == t.AlchemyPayURL && l.AlchemyPayAppKey == t.AlchemyPayAppKey},
+		{"SAINTPAY", l.SaintpayURL != "" && l.SaintpayURL == t.SaintpayURL && l.SaintpayAppID == t.SaintpayAppID},
+	} {
+		if same.is {
+			return nil, fmt.Errorf("share: KYCD_SHARE_%s_TEST_* are the live settings; the test environment must use the partner's sandbox, or none", same.partner)
+		}
+	}
+	for _, p := range c.Auto {
+		if p == "interlace" {
+			return nil, fmt.Errorf("share: Interlace cannot be shared with automatically: each share names its Interlace account (options.accountId)")
+		}
+		found := false
+		for _, conn := range live {
+			found = found || conn.Partner() == p
+		}
+		for _, conn := range test {
+			found = found || c.AutoTest && conn.Partner() == p
+		}
+		if !found {
+			return nil, fmt.Errorf("share: automatic sharing with %q, which is not configured", p)
+		}
+	}
+	return share.Partners{kyc.EnvLive: live, kyc.EnvTest: test}, nil
+}
+
+// connectors builds the connectors of the partners configured in c, whose variables are named
+// KYCD_SHARE_<PARTNER>_<infix><NAME>.
+func (c PartnerSettings) connectors(infix string, log *slog.Logger) ([]share.Connector, error) {
 	var out []share.Connector
 	need := func(partner string, vals map[string]string) error {
 		for name, v := range vals {
@@ -60,7 +119,7 @@ func (c ShareConfig) connectors(log *slog.Logger) ([]share.Connector, error) {
 		if sec, err = secret(sec); err != nil {
 			return nil, fmt.Errorf("share interlace: %w", err)
 		}
-		if err := need("interlace", map[string]string{"KYCD_SHARE_INTERLACE_CLIENT_ID": id, "KYCD_SHARE_INTERLACE_CLIENT_SECRET": sec}); err != nil {
+		if err := need("interlace", map[string]string{"KYCD_SHARE_INTERLACE_" + infix + "CLIENT_ID": id, "KYCD_SHARE_INTERLACE_" + infix + "CLIENT_SECRET": sec}); err != nil {
 			return nil, err
 		}
 		out = append(out, interlace.New(interlace.Config{URL: c.InterlaceURL, ClientID: id, ClientSecret: sec}, log))
@@ -70,14 +129,14 @@ func (c ShareConfig) connectors(log *slog.Logger) ([]share.Connector, error) {
 		if err != nil {
 			return nil, fmt.Errorf("share alchemypay: %w", err)
 		}
-		if err := need("alchemypay", map[string]string{"KYCD_SHARE_ALCHEMYPAY_APP_KEY": c.AlchemyPayAppKey, "KYCD_SHARE_ALCHEMYPAY_SECRET": sec}); err != nil {
+		if err := need("alchemypay", map[string]string{"KYCD_SHARE_ALCHEMYPAY_" + infix + "APP_KEY": c.AlchemyPayAppKey, "KYCD_SHARE_ALCHEMYPAY_" + infix + "SECRET": sec}); err != nil {
 			return nil, err
 		}
 		out = append(out, alchemypay.New(alchemypay.Config{URL: c.AlchemyPayURL, AppKey: c.AlchemyPayAppKey, Secret: sec}, log))
 	}
 	if c.SaintpayURL != "" {
-		if err := need("saintpay", map[string]string{"KYCD_SHARE_SAINTPAY_APP_ID": c.SaintpayAppID, "KYCD_SHARE_SAINTPAY_PRIVATE_KEY_FILE": c.SaintpayPrivateKeyFile,
-			"KYCD_SHARE_SAINTPAY_PLATFORM_PUBLIC_KEY_FILE": c.SaintpayPlatformPublicKeyFile}); err != nil {
+		if err := need("saintpay", map[string]string{"KYCD_SHARE_SAINTPAY_" + infix + "APP_ID": c.SaintpayAppID, "KYCD_SHARE_SAINTPAY_" + infix + "PRIVATE_KEY_FILE": c.SaintpayPrivateKeyFile,
+			"KYCD_SHARE_SAINTPAY_" + infix + "PLATFORM_PUBLIC_KEY_FILE": c.SaintpayPlatformPublicKeyFile}); err != nil {
 			return nil, err
 		}
 		priv, err := saintpay.LoadPrivateKey(c.SaintpayPrivateKeyFile)
@@ -90,24 +149,12 @@ func (c ShareConfig) connectors(log *slog.Logger) ([]share.Connector, error) {
 		}
 		out = append(out, saintpay.New(saintpay.Config{URL: c.SaintpayURL, AppID: c.SaintpayAppID, PrivateKey: priv, PlatformPublicKey: pub}, log))
 	}
-	for _, p := range c.Auto {
-		if p == "interlace" {
-			return nil, fmt.Errorf("share: Interlace cannot be shared with automatically: each share names its Interlace account (options.accountId)")
-		}
-		found := false
-		for _, conn := range out {
-			found = found || conn.Partner() == p
-		}
-		if !found {
-			return nil, fmt.Errorf("share: automatic sharing with %q, which is not configured", p)
-		}
-	}
 	return out, nil
 }
 
 // newShares builds the share service on st and blobs for cfg.
 func newShares(cfg Config, st *store.Store, blobs *blob.Store, sealer *seal.Sealer, log *slog.Logger) (*share.Service, error) {
-	conns, err := cfg.Shares.connectors(log)
+	partners, err := cfg.Shares.partners(log)
 	if err != nil {
 		return nil, err
 	}
@@ -116,5 +163,5 @@ func newShares(cfg Config, st *store.Store, blobs *blob.Store, sealer *seal.Seal
 		sc.CallbackBase = strings.TrimSuffix(cfg.PublicURL, "/")
 	}
 	links := share.NewLinks(sealer.Derive("share-file-links"), sc.CallbackBase, 0)
-	return share.NewService(st, blobs, links, sc, log, conns...), nil
+	return share.NewService(st, blobs, links, sc, log, partners), nil
 }

@@ -68,20 +68,24 @@ func registerShares(api huma.API, mux *http.ServeMux, d Deps) {
 			}
 			return &struct{ Body shareList }{shareList{Items: pg.Items, NextCursor: pg.NextCursor}}, nil
 		})
-	mux.HandleFunc("POST "+partnerCallbackPrefix+"{partner}", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if err != nil {
-			writeProblem(w, r, d.Log, fmt.Errorf("read callback: %w", err))
-			return
-		}
-		reply, ctype, err := d.Shares.Callback(r.Context(), r.PathValue("partner"), r.Header, body)
-		if err != nil {
-			writeProblem(w, r, d.Log, err)
-			return
-		}
-		w.Header().Set("Content-Type", ctype)
-		_, _ = w.Write(reply)
-	})
+	// Each environment has its own callback path (share.CallbackPath), so a callback is resolved
+	// within the environment its share was sent from, with that environment's settings.
+	for _, env := range []kyc.Env{kyc.EnvLive, kyc.EnvTest} {
+		mux.HandleFunc("POST "+share.CallbackPath(env, "{partner}"), func(w http.ResponseWriter, r *http.Request) {
+			body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			if err != nil {
+				writeProblem(w, r, d.Log, fmt.Errorf("read callback: %w", err))
+				return
+			}
+			reply, ctype, err := d.Shares.Callback(r.Context(), env, r.PathValue("partner"), r.Header, body)
+			if err != nil {
+				writeProblem(w, r, d.Log, err)
+				return
+			}
+			w.Header().Set("Content-Type", ctype)
+			_, _ = w.Write(reply)
+		})
+	}
 	mux.HandleFunc("GET "+share.LinkPath+"{token}", func(w http.ResponseWriter, r *http.Request) {
 		f, rc, err := d.Shares.OpenLink(r.Context(), r.PathValue("token"))
 		if err != nil {

@@ -30,8 +30,9 @@ type partners struct {
 	saintpay   *saintpaytest.Server
 }
 
-// newShareEnv is a kycd whose three partners are fakes on 127.0.0.1 that enforce their contracts.
-// pollInterval is how often submitted shares are asked about.
+// newShareEnv is a kycd whose three partners' sandboxes (the settings test shares use) are fakes
+// on 127.0.0.1 that enforce their contracts; no live settings are configured. pollInterval is how
+// often submitted shares are asked about. Unsigned callbacks may ask the partner every time.
 func newShareEnv(t *testing.T, d store.Dialect, pollInterval time.Duration, more ...func(*app.Config)) (*env, partners) {
 	t.Helper()
 	p := partners{interlace: interlacetest.New(t), alchemypay: alchemypaytest.New(t), saintpay: saintpaytest.New(t)}
@@ -49,12 +50,13 @@ func newShareEnv(t *testing.T, d store.Dialect, pollInterval time.Duration, more
 		t.Fatal(err)
 	}
 	e := newEnvWith(t, d, func(c *app.Config) {
-		s := &c.Shares
+		s := &c.Shares.Test
 		s.InterlaceURL, s.InterlaceClientID, s.InterlaceClientSecret = p.interlace.URL, p.interlace.ClientID, p.interlace.ClientSecret
 		s.AlchemyPayURL, s.AlchemyPayAppKey, s.AlchemyPaySecret = p.alchemypay.URL, p.alchemypay.AppKey, p.alchemypay.Secret
 		s.SaintpayURL, s.SaintpayAppID, s.SaintpayPrivateKeyFile, s.SaintpayPlatformPublicKeyFile = p.saintpay.URL, p.saintpay.AppID, priv, pub
-		s.Retries = []time.Duration{100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond}
-		s.PollInterval = pollInterval
+		c.Shares.Retries = []time.Duration{100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond}
+		c.Shares.PollInterval = pollInterval
+		c.Shares.ConfirmInterval = time.Nanosecond
 		for _, f := range more {
 			f(c)
 		}
@@ -111,7 +113,7 @@ func TestSharingWithPartners(t *testing.T) {
 			t.Parallel()
 			e, p := newShareEnv(t, d, time.Hour)
 			apl := e.approvedApplicant(ph)
-			cb := e.URL + "/v1/partner-callbacks/"
+			cb := e.URL + "/v1/partner-callbacks/test/"
 
 			// Alchemy Pay: shared, then approved by its (unsigned) callback, confirmed by a query.
 			ap := e.share(apl, `{"partner":"alchemypay","options":{"kycPlatform":"kycd-test"}}`)

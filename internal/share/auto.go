@@ -46,8 +46,8 @@ func (w *autoWorker) Work(ctx context.Context, _ *river.Job[AutoArgs]) error {
 	var errs []error
 	for _, env := range envs {
 		for _, partner := range s.cfg.Auto {
-			c, ok := s.connectors[partner]
-			if !ok {
+			c, ok := s.connector(env, partner)
+			if !ok { // a test applicant goes to the partner's sandbox settings or nowhere
 				continue
 			}
 			ids, err := s.store.ApplicantsToShare(ctx, env, partner, false, 100)

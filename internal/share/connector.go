@@ -95,6 +95,13 @@ type Callback struct {
 	Outcome Outcome
 	// Confirm says the callback is not signed: believe it only after Status confirms it.
 	Confirm bool
+	// ReplayKey names what the partner signed (a hash of the signed bytes and the signature): a
+	// callback whose key its share has already taken is a replay, answered and ignored. "" when
+	// the callback is not signed (Confirm).
+	ReplayKey string
+	// Sent is when the partner says it sent the callback (Interlace's Timestamp header); a
+	// callback older than Config.CallbackMaxAge is refused. Zero when the partner does not say.
+	Sent time.Time
 	// Reply is the body the partner expects back, with ReplyType its content type.
 	Reply     []byte
 	ReplyType string

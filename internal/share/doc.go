@@ -21,13 +21,27 @@
 //
 // # Status
 //
-// Partners call back on POST /v1/partner-callbacks/{partner}. The connector verifies what the
+// Partners call back on POST /v1/partner-callbacks/{partner} about live shares, and sandboxes on
+// POST /v1/partner-callbacks/test/{partner} about test shares (CallbackPath); a callback is looked
+// up in its path's environment only. The connector verifies what the
 // partner signs (Interlace's HMAC Signature header, Saintpay's RSA headers) and maps its status
 // words; a callback that is not signed (Alchemy Pay), or whose signature does not cover its body
 // (Saintpay), is believed only after a status query confirms it. A poll job (PollArgs) asks the
 // partner every Config.PollInterval as well, so a status that never arrives by callback is still
 // picked up. Each status change writes its event (share-submitted, share-approved, ...), delivered
 // by webhook.
+//
+// A signed callback that a share has taken is remembered in the share (Callback.ReplayKey) for
+// Config.ReplayWindow and ignored when it comes again; one older than Config.CallbackMaxAge by its
+// own timestamp is refused; an unsigned one leads to at most one status query per share per
+// Config.ConfirmInterval, so a flood of them costs the partner nothing.
+//
+// # Environments
+//
+// Each environment has its own connectors (Partners): live shares go with the live settings, test
+// shares with the partner's sandbox settings, and a partner without sandbox settings refuses test
+// shares. So test data, and the unapproved applicants a test key may force, never reach a partner
+// with live credentials.
 //
 // # Logs
 //

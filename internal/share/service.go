@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -23,7 +24,7 @@ type Store interface {
 	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
 	CreateShare(ctx context.Context, sh *kyc.Share, eff store.Effects) error
 	Share(ctx context.Context, env kyc.Env, id string) (store.ShareRecord, error)
-	ShareByReference(ctx context.Context, partner, ref string) (store.ShareRecord, error)
+	ShareByReference(ctx context.Context, env kyc.Env, partner, ref string) (store.ShareRecord, error)
 	UpdateShare(ctx context.Context, env kyc.Env, id string, mutate func(r *store.ShareRecord) (store.Effects, error)) (store.ShareRecord, error)
 	ListShares(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Share], error)
 	ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, changed bool, limit int) ([]string, error)
@@ -40,46 +41,75 @@ type Blobs interface {
 type Service struct {
 	store      Store
 	blobs      Blobs
-	connectors map[string]Connector
+	connectors map[kyc.Env]map[string]Connector
 	links      *Links
 	cfg        Config
 	log        *slog.Logger
+	now        func() time.Time
 }
+
+// Partners are the configured partners' connectors of each environment. A share of one
+// environment goes only to that environment's connector: a test share to the partner's sandbox
+// settings, never with live credentials, and none when the partner has no sandbox settings.
+type Partners map[kyc.Env][]Connector
 
 // NewService returns a service on st and blobs with the configured partners' connectors. links
 // signs the file URLs given to partners that fetch files (Saintpay).
-func NewService(st Store, blobs Blobs, links *Links, cfg Config, log *slog.Logger, connectors ...Connector) *Service {
+func NewService(st Store, blobs Blobs, links *Links, cfg Config, log *slog.Logger, partners Partners) *Service {
 	cfg = cfg.WithDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := map[string]Connector{}
-	for _, c := range connectors {
-		m[c.Partner()] = c
+	m := map[kyc.Env]map[string]Connector{kyc.EnvLive: {}, kyc.EnvTest: {}}
+	for env, conns := range partners {
+		if m[env] == nil {
+			continue
+		}
+		for _, c := range conns {
+			m[env][c.Partner()] = c
+		}
 	}
-	return &Service{store: st, blobs: blobs, connectors: m, links: links, cfg: cfg, log: log}
+	return &Service{store: st, blobs: blobs, connectors: m, links: links, cfg: cfg, log: log, now: time.Now}
 }
 
-// Partners lists the configured partners, sorted.
-func (s *Service) Partners() []string { return slices.Sorted(maps.Keys(s.connectors)) }
+// Partners lists the partners configured for env, sorted.
+func (s *Service) Partners(env kyc.Env) []string { return slices.Sorted(maps.Keys(s.connectors[env])) }
+
+// connector is env's connector of partner.
+func (s *Service) connector(env kyc.Env, partner string) (Connector, bool) {
+	c, ok := s.connectors[env][partner]
+	return c, ok
+}
+
+// notConfigured is the problem of a share to a partner that env has no settings for.
+func (s *Service) notConfigured(env kyc.Env, partner string) error {
+	if _, live := s.connector(kyc.EnvLive, partner); env == kyc.EnvTest && live {
+		return kyc.Invalid("body.partner", "partner %q has no sandbox settings on this server: test shares go only to a partner's "+
+			"sandbox (KYCD_SHARE_%s_TEST_URL and its credentials), never with live credentials", partner, strings.ToUpper(partner))
+	}
+	return kyc.Invalid("body.partner", "partner %q is not configured for the %s environment on this server (configured: %s)",
+		partner, env, strings.Join(s.Partners(env), ", "))
+}
 
 // Input is the body of POST /v1/applicants/{id}/shares.
 type Input struct {
 	Partner string            `json:"partner" enum:"interlace,alchemypay,saintpay" doc:"The partner to share with; it must be configured"`
 	Options map[string]string `json:"options,omitempty" doc:"Partner options: interlace accountId (required); alchemypay kycPlatform; saintpay type (update or reNew, default chosen from earlier shares)"`
-	Force   bool              `json:"force,omitempty" doc:"Test mode only: share an applicant that is not approved"`
+	Force   bool              `json:"force,omitempty" doc:"Test keys only: share an applicant that is not approved, to the partner's sandbox (test shares never reach a partner's live settings)"`
 }
 
 // Create queues a share of the applicant's KYC with a partner, after checking it against the
 // partner's rules (every problem at once, nothing sent). Only approved applicants are shared,
-// unless Force is set with a test key.
+// unless Force is set with a test key. A share goes to env's settings of the partner: a test
+// share to its sandbox, and none when it has no sandbox settings; so a forced, unapproved test
+// applicant can reach a sandbox only, never a live endpoint.
 func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID string, in Input) (kyc.Share, error) {
 	if !kyc.ValidID(kyc.PrefixApplicant, applicantID) {
 		return kyc.Share{}, fmt.Errorf("applicant %q: %w", applicantID, kyc.ErrNotFound)
 	}
-	c, ok := s.connectors[in.Partner]
+	c, ok := s.connector(env, in.Partner)
 	if !ok {
-		return kyc.Share{}, kyc.Invalid("body.partner", "partner %q is not configured on this server (configured: %s)", in.Partner, strings.Join(s.Partners(), ", "))
+		return kyc.Share{}, s.notConfigured(env, in.Partner)
 	}
 	if in.Force && env != kyc.EnvTest {
 		return kyc.Share{}, kyc.Invalid("body.force", "only test keys may force a share")
@@ -166,7 +196,7 @@ func (s *Service) gather(ctx context.Context, sh kyc.Share) (*KYC, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &KYC{Share: sh, Applicant: a, Files: map[string]*File{}, CallbackURL: s.cfg.CallbackBase + "/v1/partner-callbacks/" + sh.Partner}
+	k := &KYC{Share: sh, Applicant: a, Files: map[string]*File{}, CallbackURL: s.cfg.CallbackBase + CallbackPath(sh.Env, sh.Partner)}
 	var fallback *kyc.Document
 	cursor := ""
 	for k.Identity == nil {
@@ -230,49 +260,25 @@ func (s *Service) List(ctx context.Context, env kyc.Env, applicantID, cursor str
 	return s.store.ListShares(ctx, env, applicantID, cursor, limit)
 }
 
-// Callback takes a partner's callback: it verifies what the partner signs, finds the share,
-// confirms an unsigned callback by a status query, and moves the share. It returns the reply the
-// partner expects. A bad signature wraps kyc.ErrUnauthenticated; an unknown share kyc.ErrNotFound.
-func (s *Service) Callback(ctx context.Context, partner string, h map[string][]string, body []byte) (reply []byte, contentType string, err error) {
-	c, ok := s.connectors[partner]
-	if !ok {
-		return nil, "", fmt.Errorf("partner %q: %w", partner, kyc.ErrNotFound)
-	}
-	cb, err := c.Callback(h, body)
-	if err != nil {
-		return nil, "", err
-	}
-	rec, err := s.store.ShareByReference(ctx, partner, cb.Reference)
-	if err != nil {
-		return nil, "", err
-	}
-	out := cb.Outcome
-	if cb.Confirm {
-		if out, err = c.Status(ctx, rec.Share); err != nil {
-			return nil, "", fmt.Errorf("confirm %s callback: %w", partner, err)
-		}
-	}
-	if _, err := s.apply(ctx, rec.Env, rec.ID, out, kyc.Actor("partner:"+partner)); err != nil {
-		return nil, "", err
-	}
-	s.log.InfoContext(ctx, "partner callback", "partner", partner, "share_id", rec.ID, "partner_status", out.PartnerStatus, "confirmed", cb.Confirm)
-	return cb.Reply, cb.ReplyType, nil
-}
-
 // apply moves a share to what the partner says. A new status writes its event; the same status
 // only refreshes the partner's words.
 func (s *Service) apply(ctx context.Context, env kyc.Env, id string, out Outcome, actor kyc.Actor) (store.ShareRecord, error) {
 	return s.store.UpdateShare(ctx, env, id, func(r *store.ShareRecord) (store.Effects, error) {
-		setOutcome(r, out)
-		if out.Status == "" || out.Status == r.Status || r.Status == "failed" {
-			return store.Effects{}, nil
-		}
-		r.Status = out.Status
-		return store.Effects{
-			Audit:  kyc.AuditEntry{Actor: actor, Action: "share." + out.Status, ResourceType: "share", ResourceID: id},
-			Events: []store.NewEvent{{Type: kyc.ShareEvents[out.Status], ResourceType: "share", ResourceID: id}},
-		}, nil
+		return moveTo(r, out, actor), nil
 	})
+}
+
+// moveTo changes r to what the partner says and returns the effects of the change.
+func moveTo(r *store.ShareRecord, out Outcome, actor kyc.Actor) store.Effects {
+	setOutcome(r, out)
+	if out.Status == "" || out.Status == r.Status || r.Status == "failed" {
+		return store.Effects{}
+	}
+	r.Status = out.Status
+	return store.Effects{
+		Audit:  kyc.AuditEntry{Actor: actor, Action: "share." + out.Status, ResourceType: "share", ResourceID: r.ID},
+		Events: []store.NewEvent{{Type: kyc.ShareEvents[out.Status], ResourceType: "share", ResourceID: r.ID}},
+	}
 }
 
 // MapStatus maps a partner's status word through table (case-insensitive); an unknown word maps

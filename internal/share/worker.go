@@ -81,9 +81,9 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 	if rec.Status != "queued" {
 		return nil // submitted already: a job that ran twice changes nothing
 	}
-	c, ok := s.connectors[rec.Partner]
-	if !ok {
-		return s.fail(ctx, env, id, job.Attempt, "partner "+rec.Partner+" is no longer configured")
+	c, ok := s.connector(env, rec.Partner)
+	if !ok { // never sent with another environment's settings
+		return s.fail(ctx, env, id, job.Attempt, "partner "+rec.Partner+" is not configured for the "+string(env)+" environment")
 	}
 	k, err := s.gather(ctx, rec.Share)
 	if err != nil {
@@ -190,7 +190,7 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	if rec.Status != "submitted" && rec.Status != "needs-info" || time.Since(rec.CreatedTime) > s.cfg.PollFor {
 		return nil
 	}
-	c, ok := s.connectors[rec.Partner]
+	c, ok := s.connector(env, rec.Partner)
 	if !ok {
 		return nil
 	}

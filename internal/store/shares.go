@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"kycd/internal/kyc"
 )
@@ -15,6 +16,8 @@ type shareData struct {
 	Message       string            `json:"message,omitempty"`
 	LastError     string            `json:"lastError,omitempty"`
 	Steps         map[string]string `json:"steps,omitempty"`
+	Callbacks     map[string]int64  `json:"callbacks,omitempty"`
+	ConfirmedAt   int64             `json:"confirmedAt,omitempty"`
 }
 
 const shareColumns = `id, env, applicant_id, partner, status, mode, request_no, reference, attempts, applicant_revision, data, revision, created_at, updated_at`
@@ -24,6 +27,12 @@ const shareColumns = `id, env, applicant_id, partner, status, mode, request_no, 
 type ShareRecord struct {
 	kyc.Share
 	Steps map[string]string
+	// Callbacks are the partner callbacks already applied to the share, by a key of what the
+	// partner signed, with when each came: a callback seen again is a replay.
+	Callbacks map[string]time.Time
+	// ConfirmedAt is when an unsigned callback last led to a status query of the partner, so
+	// that a flood of them costs at most one query per interval.
+	ConfirmedAt time.Time
 }
 
 // CreateShare stores a new share with its effects (its event and submission job). sh.ID must be
@@ -45,7 +54,17 @@ func (s *Store) CreateShare(ctx context.Context, sh *kyc.Share, eff Effects) err
 
 func (s *Store) writeShare(ctx context.Context, t *txn, r *ShareRecord, insert bool) error {
 	sh := &r.Share
-	data, err := s.sealJSON(shareData{sh.Options, sh.PartnerStatus, sh.Message, sh.LastError, r.Steps}, "share:"+sh.ID)
+	d := shareData{Options: sh.Options, PartnerStatus: sh.PartnerStatus, Message: sh.Message, LastError: sh.LastError, Steps: r.Steps}
+	if len(r.Callbacks) > 0 {
+		d.Callbacks = map[string]int64{}
+		for k, at := range r.Callbacks {
+			d.Callbacks[k] = micros(at)
+		}
+	}
+	if !r.ConfirmedAt.IsZero() {
+		d.ConfirmedAt = micros(r.ConfirmedAt)
+	}
+	data, err := s.sealJSON(d, "share:"+sh.ID)
 	if err != nil {
 		return err
 	}
@@ -88,6 +107,13 @@ func (s *Store) scanShare(r row) (ShareRecord, error) {
 	if rec.Steps == nil {
 		rec.Steps = map[string]string{}
 	}
+	rec.Callbacks = map[string]time.Time{}
+	for k, at := range d.Callbacks {
+		rec.Callbacks[k] = fromMicros(at)
+	}
+	if d.ConfirmedAt != 0 {
+		rec.ConfirmedAt = fromMicros(d.ConfirmedAt)
+	}
 	return rec, nil
 }
 
@@ -104,11 +130,12 @@ func (s *Store) share(ctx context.Context, q querier, env kyc.Env, id, suffix st
 	return r, err
 }
 
-// ShareByReference finds the newest share to partner whose partner reference or request number is
-// ref, in either environment: a partner's callback names only its own reference.
-func (s *Store) ShareByReference(ctx context.Context, partner, ref string) (ShareRecord, error) {
-	r, err := s.scanShare(s.reader().queryRow(ctx, `SELECT `+shareColumns+` FROM shares WHERE partner = ? AND (reference = ? OR request_no = ?) ORDER BY id DESC LIMIT 1`,
-		partner, ref, ref))
+// ShareByReference finds env's newest share to partner whose partner reference or request number
+// is ref. A partner's callback names only its own reference, so the environment comes from where
+// the callback arrived: a test share naming a live account can never take that account's callbacks.
+func (s *Store) ShareByReference(ctx context.Context, env kyc.Env, partner, ref string) (ShareRecord, error) {
+	r, err := s.scanShare(s.reader().queryRow(ctx, `SELECT `+shareColumns+` FROM shares WHERE env = ? AND partner = ? AND (reference = ? OR request_no = ?) ORDER BY id DESC LIMIT 1`,
+		string(env), partner, ref, ref))
 	if err == errNoRows {
 		return r, fmt.Errorf("share of %s %q: %w", partner, ref, kyc.ErrNotFound)
 	}

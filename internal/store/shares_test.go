@@ -11,7 +11,7 @@ import (
 )
 
 // TestShares: a share round-trips with its sealed data, is found by the partner's reference in
-// either environment, bumps its revision only on a state change, and stays in its environment.
+// its own environment only, bumps its revision only on a state change, and stays in its environment.
 func TestShares(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
@@ -49,12 +49,15 @@ func TestShares(t *testing.T) {
 		if err != nil || r.Revision != 1 {
 			t.Fatalf("state change: %+v %v", r, err)
 		}
-		got, err := s.ShareByReference(ctx, "alchemypay", "REF-9")
+		got, err := s.ShareByReference(ctx, kyc.EnvTest, "alchemypay", "REF-9")
 		if err != nil || got.Status != "rejected" || got.Message != "blurred photo" || got.Steps["file:idFront"] != "F1" || got.Options["kycPlatform"] != "kycd" {
 			t.Fatalf("by reference: %+v %v", got, err)
 		}
-		if _, err := s.ShareByReference(ctx, "interlace", "REF-9"); !errors.Is(err, kyc.ErrNotFound) {
+		if _, err := s.ShareByReference(ctx, kyc.EnvTest, "interlace", "REF-9"); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("another partner's reference: %v", err)
+		}
+		if _, err := s.ShareByReference(ctx, kyc.EnvLive, "alchemypay", "REF-9"); !errors.Is(err, kyc.ErrNotFound) {
+			t.Fatalf("a live callback found a test share: %v", err)
 		}
 		if _, err := s.Share(ctx, kyc.EnvLive, id); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("live sees a test share: %v", err)

@@ -119,7 +119,7 @@ type WebhookDelivery struct {
 	Status           string     `json:"status" enum:"waiting,pending,succeeded,failed" doc:"waiting: an older delivery about the same resource goes first; pending: queued or between attempts"`
 	Attempts         int        `json:"attempts"`
 	LastResponseCode int        `json:"lastResponseCode,omitempty" doc:"HTTP status of the last answer; absent when there was none"`
-	LastResponseBody string     `json:"lastResponseBody,omitempty" doc:"The first 1 KiB of the last answer's body"`
+	LastResponseBody string     `json:"lastResponseBody,omitempty" doc:"A short excerpt (at most 256 bytes, control characters removed) of the last answer's body; absent when the answer came from an internal address (loopback, private, ...), whose answers are never kept"`
 	LastError        string     `json:"lastError,omitempty" doc:"Why the last attempt failed"`
 	LastDurationMs   float64    `json:"lastDurationMs,omitempty" doc:"How long the last attempt took"`
 	CreatedTime      time.Time  `json:"createdTime"`

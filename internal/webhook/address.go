@@ -14,18 +14,23 @@ import (
 	"kycd/internal/kyc"
 )
 
-// addressPolicy says which addresses webhooks of one environment may reach.
+// addressPolicy says which addresses webhooks may reach.
 type addressPolicy struct {
-	// loopback allows 127.0.0.0/8 and ::1 (test webhooks, for a receiver on the developer's machine).
-	loopback bool
 	// any allows every address (Config.AllowPrivate).
 	any bool
 }
 
-// policy is the address policy of env's webhooks.
-func (c Config) policy(env kyc.Env) addressPolicy {
-	return addressPolicy{loopback: env == kyc.EnvTest, any: c.AllowPrivate}
+// policy is the address policy of env's webhooks. Both environments have the same one: a test
+// key is as much in an integrator's hands as a live one, so a test webhook reaching loopback
+// would let any integrator read this host's local services (issue 11, finding 8).
+func (c Config) policy(kyc.Env) addressPolicy {
+	return addressPolicy{any: c.AllowPrivate}
 }
+
+// isInternal reports whether a is an address no webhook may reach by default (loopback, private,
+// link-local, ...), whatever Config.AllowPrivate says. The delivery log keeps no answer body from
+// such an address.
+func isInternal(a netip.Addr) bool { return addressPolicy{}.refuses(a) != "" }
 
 // Ranges that are not public besides those netip classifies.
 var (
@@ -56,9 +61,6 @@ func (p addressPolicy) refuses(a netip.Addr) string {
 	}
 	switch {
 	case a.IsLoopback():
-		if p.loopback {
-			return ""
-		}
 		return "a loopback address"
 	case a.IsUnspecified() || thisNetwork.Contains(a):
 		return "an unspecified address"

@@ -30,9 +30,9 @@ type Config struct {
 	// store.WebhookQueue). Default 100: a delivery mostly waits on the network.
 	Workers int
 	// AllowPrivate lets webhooks of both environments reach loopback, private, link-local and other
-	// internal addresses. Default false: live webhooks reach public addresses only, test webhooks
-	// public ones and loopback. Meant for development and tests, never for a server that
-	// integrators' keys can configure.
+	// internal addresses. Default false: webhooks of both environments reach public addresses
+	// only. Meant for development and tests, never for a server that integrators' keys can
+	// configure. Even then the delivery log keeps no answer body from an internal address.
 	AllowPrivate bool
 }
 

@@ -30,6 +30,14 @@
 // Only http and https URLs are accepted. Live webhooks may not reach loopback, private,
 // link-local, unspecified, multicast, CGNAT or other reserved addresses, checked when the URL is
 // given and again for every connection (a net.Dialer Control hook), so a name that later resolves
-// to an internal address is refused too. Test webhooks may also reach loopback (localhost), for
-// development. Config.AllowPrivate lifts the restriction for both.
+// to an internal address is refused too. Test webhooks are held to the same rule: a test key is in
+// an integrator's hands as much as a live one. Config.AllowPrivate lifts the restriction for both
+// (development and tests). No redirect is followed (a 3xx is a failed attempt).
+//
+// # Delivery log
+//
+// The log keeps each delivery's last status code, error and duration. Of the answer's body it keeps
+// only a short excerpt (at most 256 bytes, valid UTF-8, control and bidi characters removed), and
+// only when the answer came from a public address: an answer from an internal address (allowed by
+// Config.AllowPrivate) is never kept, so a webhook cannot be used to read a local service.
 package webhook

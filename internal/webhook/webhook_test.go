@@ -132,9 +132,9 @@ func TestAddressPolicy(t *testing.T) {
 	}{
 		{"93.184.215.14", true, true, ""},
 		{"2606:2800:21f:cb07:6820:80da:af6b:8b2c", true, true, ""},
-		{"127.0.0.1", false, true, "loopback"},
-		{"::1", false, true, "loopback"},
-		{"::ffff:127.0.0.1", false, true, "loopback"},
+		{"127.0.0.1", false, false, "loopback"},
+		{"::1", false, false, "loopback"},
+		{"::ffff:127.0.0.1", false, false, "loopback"},
 		{"10.1.2.3", false, false, "private"},
 		{"172.16.0.1", false, false, "private"},
 		{"192.168.1.1", false, false, "private"},
@@ -202,7 +202,9 @@ func TestCheckURL(t *testing.T) {
 		{kyc.EnvLive, "http://169.254.169.254/latest/meta-data", "a link-local address"},
 		{kyc.EnvLive, "http://rebind.example/", "10.0.0.7, a private address"},
 		{kyc.EnvLive, "http://[::1]/", "a loopback address"},
-		{kyc.EnvTest, "http://localhost:9999/", ""},
+		{kyc.EnvTest, "https://hooks.example.com/kyc", ""},
+		{kyc.EnvTest, "http://localhost:9999/", "a loopback address"},
+		{kyc.EnvTest, "http://[::1]/", "a loopback address"},
 		{kyc.EnvTest, "http://10.0.0.1/", "a private address"},
 	}
 	for _, c := range cases {
@@ -220,21 +222,25 @@ func TestCheckURL(t *testing.T) {
 	}
 }
 
-// TestConnectTimeGuard: the live client refuses to connect to a loopback receiver even though the
-// URL was never checked (as after DNS rebinding), and says why; the test client reaches it.
+// TestConnectTimeGuard: the live and the test client refuse to connect to a loopback receiver even
+// though the URL was never checked (as after DNS rebinding), and say why; only AllowPrivate
+// reaches it.
 func TestConnectTimeGuard(t *testing.T) {
 	t.Parallel()
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
 	defer srv.Close()
 	cfg := Config{}.WithDefaults()
-	_, err := newHTTPClient(cfg, cfg.policy(kyc.EnvLive)).Post(srv.URL, "application/json", strings.NewReader("{}"))
-	if err == nil || hits.Load() != 0 || !strings.Contains(describe(err, cfg.Timeout), "refused to connect to 127.0.0.1, a loopback address") {
-		t.Fatalf("live client: %v (described %q), %d hits", err, describe(err, cfg.Timeout), hits.Load())
+	for _, env := range []kyc.Env{kyc.EnvLive, kyc.EnvTest} {
+		_, err := newHTTPClient(cfg, cfg.policy(env)).Post(srv.URL, "application/json", strings.NewReader("{}"))
+		if err == nil || hits.Load() != 0 || !strings.Contains(describe(err, cfg.Timeout), "refused to connect to 127.0.0.1, a loopback address") {
+			t.Fatalf("%s client: %v (described %q), %d hits", env, err, describe(err, cfg.Timeout), hits.Load())
+		}
 	}
-	res, err := newHTTPClient(cfg, cfg.policy(kyc.EnvTest)).Post(srv.URL, "application/json", strings.NewReader("{}"))
+	open := Config{AllowPrivate: true}.WithDefaults()
+	res, err := newHTTPClient(open, open.policy(kyc.EnvTest)).Post(srv.URL, "application/json", strings.NewReader("{}"))
 	if err != nil || res.StatusCode != 200 || hits.Load() != 1 {
-		t.Fatalf("test client: %v", err)
+		t.Fatalf("AllowPrivate client: %v", err)
 	}
 	res.Body.Close()
 }

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"syscall"
@@ -36,12 +38,15 @@ type Worker struct {
 	cfg     Config
 	clients map[kyc.Env]*http.Client
 	log     *slog.Logger
+	// internal says whether an address is internal, so its answers are not kept: isInternal,
+	// replaced in tests, where every receiver is on loopback.
+	internal func(netip.Addr) bool
 }
 
 // NewWorker returns a worker on st with cfg (its zero fields mean their defaults).
 func NewWorker(st DeliveryStore, cfg Config, log *slog.Logger) *Worker {
 	cfg = cfg.WithDefaults()
-	return &Worker{store: st, cfg: cfg, log: log, clients: map[kyc.Env]*http.Client{
+	return &Worker{store: st, cfg: cfg, log: log, internal: isInternal, clients: map[kyc.Env]*http.Client{
 		kyc.EnvTest: newHTTPClient(cfg, cfg.policy(kyc.EnvTest)),
 		kyc.EnvLive: newHTTPClient(cfg, cfg.policy(kyc.EnvLive)),
 	}}
@@ -120,7 +125,8 @@ type result struct {
 	duration time.Duration
 	// status is the answer's HTTP status, 0 when there was none.
 	status int
-	// body is the start of the answer's body.
+	// body is the excerpt of the answer's body the delivery log keeps (see excerpt), nil when
+	// the answer came from an internal address.
 	body []byte
 	// err says why the attempt failed, "" on success.
 	err string
@@ -149,6 +155,10 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work store.DeliveryWork)
 		res.err = "unknown environment"
 		return res
 	}
+	var remote net.Addr
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(ci httptrace.GotConnInfo) { remote = ci.Conn.RemoteAddr() },
+	}))
 	resp, err := client.Do(req)
 	if err != nil {
 		res.err = describe(err, w.cfg.Timeout)
@@ -157,8 +167,12 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work store.DeliveryWork)
 	}
 	defer resp.Body.Close()
 	res.status = resp.StatusCode
-	res.body, err = io.ReadAll(io.LimitReader(resp.Body, store.MaxResponseBody))
+	var body []byte
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxExcerpt))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // so the connection can be reused
+	if w.public(remote) {
+		res.body = excerpt(body)
+	}
 	switch {
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		res.err = fmt.Sprintf("the receiver answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))

@@ -8,7 +8,7 @@ var Mapping = []share.Row{
 	row("email", "applicant.email", "<= 64, unique", ""),
 	row("kycPlatform", "options.kycPlatform, default \"kycd\"", "<= 32", ""),
 	row("holderType", "\"1\" (personal)", "", ""),
-	row("callbackUrl", "KYCD_PUBLIC_URL + /v1/partner-callbacks/alchemypay", "", ""),
+	row("callbackUrl", "KYCD_PUBLIC_URL + /v1/partner-callbacks/alchemypay (test shares: /v1/partner-callbacks/test/alchemypay)", "", ""),
 	row("individualInfo.firstName / lastName", "profile.firstNameLatin or firstName / lastNameLatin or lastName", "<= 35", ""),
 	row("individualInfo.dob", "profile.dateOfBirth", "YYYY-MM-DD", ""),
 	row("individualInfo.country", "profile.nationality, alpha-2", "", ""),

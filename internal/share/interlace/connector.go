@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -347,6 +349,31 @@ func (c *Connector) Callback(h http.Header, body []byte) (share.Callback, error)
 	if err := json.Unmarshal([]byte(ev.Resource), &st); err != nil || st.AccountID == "" {
 		return share.Callback{}, kyc.Invalid("body.resource", "an Interlace KYC resource names its accountId")
 	}
+	sent, err := sentAt(h.Get("Timestamp"))
+	if err != nil {
+		return share.Callback{}, err
+	}
 	return share.Callback{Reference: st.AccountID, Outcome: share.Outcome{Status: share.MapStatus(statuses, st.KYCStatus), PartnerStatus: st.KYCStatus, Message: st.Message},
+		ReplayKey: replayKey(ev.Resource, h.Get("Signature")), Sent: sent,
 		Reply: []byte(`{"received":true}`), ReplyType: "application/json"}, nil
+}
+
+// replayKey names a callback by what Interlace signs: the resource string and its signature. The
+// event's id and times are outside the signature, so a replay can change them; it cannot change
+// these.
+func replayKey(resource, signature string) string {
+	sum := sha256.Sum256([]byte("interlace\x00" + resource + "\x00" + signature))
+	return "interlace:" + hex.EncodeToString(sum[:])
+}
+
+// sentAt reads the Timestamp header (Unix milliseconds); zero when it is absent.
+func sentAt(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || ms <= 0 {
+		return time.Time{}, kyc.Invalid("header.Timestamp", "Unix time in milliseconds")
+	}
+	return time.UnixMilli(ms), nil
 }

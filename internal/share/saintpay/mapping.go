@@ -8,7 +8,7 @@ var Mapping = []share.Row{
 	row("kycType", "\"USER\" (individuals)", "USER or ENTERPRISE", ""),
 	row("registerTime", "profile.registeredAt, else the applicant's creation time", "yyyy-MM-dd HH:mm:ss", ""),
 	row("type", "new; update when an earlier share was taken; reNew after a rejection or document request; options.type overrides", "new, update, reNew", ""),
-	row("callbackUrl", "KYCD_PUBLIC_URL + /v1/partner-callbacks/saintpay", "", ""),
+	row("callbackUrl", "KYCD_PUBLIC_URL + /v1/partner-callbacks/saintpay (test shares: /v1/partner-callbacks/test/saintpay)", "", ""),
 	row("kycIdentityInfoVo.firstName / middleName / lastName", "profile.firstName / middleName / lastName", "first and last required", ""),
 	row("kycIdentityInfoVo.firstNameEn / middleNameEn / lastNameEn", "profile.firstNameLatin / middleNameLatin / lastNameLatin", "", ""),
 	row("kycIdentityInfoVo.gender", "profile.gender: male M, female F", "required", ""),

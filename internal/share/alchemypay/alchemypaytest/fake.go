@@ -6,6 +6,9 @@ package alchemypaytest
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -137,8 +140,19 @@ func (s *Server) signed(r *http.Request, body []byte) bool {
 	if r.URL.RawQuery != "" {
 		path += "?" + r.URL.RawQuery
 	}
-	want := alchemypay.Sign(s.Secret, ts, r.Method, path, body)
-	return r.Header.Get("ach-access-sign") == want
+	return hmac.Equal([]byte(r.Header.Get("ach-access-sign")), []byte(Signature(s.Secret, ts, r.Method, path, body)))
+}
+
+// Signature is ach-access-sign as Alchemy Pay documents it, written here from the document (not
+// the connector's code, which the fake checks): Base64(HMAC-SHA256(secret, timestamp + METHOD +
+// requestPath + body)), requestPath with its query string.
+func Signature(secret, timestamp, method, requestPath string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(timestamp))
+	mac.Write([]byte(strings.ToUpper(method)))
+	mac.Write([]byte(requestPath))
+	mac.Write(body)
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
 var date = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)

@@ -8,7 +8,10 @@ package interlacetest
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -272,7 +275,7 @@ func (s *Server) Notify(url, account, secret string) (int, string, error) {
 	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Signature-Method", "HMAC-SHA256")
-	req.Header.Set("Signature", interlace.Sign(secret, string(res)))
+	req.Header.Set("Signature", Signature(secret, string(res)))
 	req.Header.Set("Timestamp", strconv.FormatInt(time.Now().UnixMilli(), 10))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -292,4 +295,13 @@ func (s *Server) CallCount() int {
 		n += c
 	}
 	return n
+}
+
+// Signature is a callback's Signature header as Interlace documents it, written here from the
+// document (not the connector's code, which the fake checks): Base64(HMAC-SHA256(clientSecret,
+// resource)), over the resource string as sent.
+func Signature(clientSecret, resource string) string {
+	mac := hmac.New(sha256.New, []byte(clientSecret))
+	mac.Write([]byte(resource))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }

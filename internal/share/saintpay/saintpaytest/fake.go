@@ -8,8 +8,11 @@ package saintpaytest
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -109,7 +112,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	ts := r.Header.Get("timestamp")
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil || r.Header.Get("appId") != s.AppID || time.Since(time.UnixMilli(ms)).Abs() > 5*time.Minute ||
-		saintpay.Verify(&s.MerchantKey.PublicKey, s.AppID, ts, r.Header.Get("signature")) != nil {
+		VerifySignature(&s.MerchantKey.PublicKey, s.AppID, ts, r.Header.Get("signature")) != nil {
 		s.mu.Lock()
 		s.BadSigned++
 		s.mu.Unlock()
@@ -246,7 +249,7 @@ func (s *Server) Notify(url, merchantUserID string, key *rsa.PrivateKey) (int, e
 	kycStatus := u.Status
 	b, _ := json.Marshal(map[string]string{"merchantUserId": merchantUserID, "userId": u.UserID, "kycStatus": kycStatus, "status": u.Status})
 	ts := strconv.FormatInt(time.Now().UnixMilli(), 10)
-	sig, err := saintpay.Sign(key, s.AppID, ts)
+	sig, err := Signature(key, s.AppID, ts)
 	if err != nil {
 		return 0, err
 	}
@@ -272,4 +275,31 @@ func (s *Server) CallCount() int {
 		n += c
 	}
 	return n
+}
+
+// signedString is what Saintpay's headers sign, as its document says: "appId=<appId>&timestamp=<timestamp>".
+func signedString(appID, timestamp string) []byte {
+	return []byte("appId=" + appID + "&timestamp=" + timestamp)
+}
+
+// Signature is the signature header as Saintpay documents it, written here from the document (not
+// the connector's code, which the fake checks): Base64 of an RSA signature (PKCS #1 v1.5,
+// SHA-256) over signedString.
+func Signature(key *rsa.PrivateKey, appID, timestamp string) (string, error) {
+	digest := sha256.Sum256(signedString(appID, timestamp))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// VerifySignature checks a signature header with the signer's public key.
+func VerifySignature(key *rsa.PublicKey, appID, timestamp, signature string) error {
+	sig, err := base64.StdEncoding.DecodeString(signature)
+	if err != nil {
+		return err
+	}
+	digest := sha256.Sum256(signedString(appID, timestamp))
+	return rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig)
 }
