@@ -121,6 +121,7 @@ func New(d Deps) http.Handler {
 	h = idempotency(h, d.Idem, d.Log)
 	h = authenticate(h, d.Keys, d.Log)
 	h = observe(h, mux, d.Log, d.Metrics)
+	h = noStore(h)
 	return h
 }
 
