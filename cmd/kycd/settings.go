@@ -41,6 +41,8 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseInt(v, &c.MaxUploadBytes) }},
 	{"max-image-pixels", "KYCD_MAX_IMAGE_PIXELS", "50000000", "largest image accepted, read from its header before decoding",
 		func(c *app.Config, v string) error { return parseInt(v, &c.MaxImagePixels) }},
+	{"decode-memory-bytes", "KYCD_DECODE_MEMORY_BYTES", "268435456", "memory that decoding images may take at once across all verifications of this process (a decode waits for room; an image needing more alone fails its image-decodes check)",
+		func(c *app.Config, v string) error { return parseInt(v, &c.DecodeMemoryBytes) }},
 	{"job-workers", "KYCD_JOB_WORKERS", "10", "background jobs run at once by this process",
 		func(c *app.Config, v string) error {
 			var n int64
