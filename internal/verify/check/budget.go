@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"runtime"
 	"sync"
 
 	"github.com/gen2brain/heic"
@@ -18,6 +19,11 @@ import (
 // one 50-megapixel RGBA PNG or two 48-megapixel phone photos at once, and a known ceiling on what
 // hostile images can make the verification queue allocate.
 const DefaultDecodeMemory = 256 << 20
+
+// collectAbove is the reservation from which giving it back runs the garbage collector: a large
+// image's memory must be free before the budget hands it out again, and a collection costs about a
+// millisecond per 10 MB of live heap, little beside decoding 16 MiB of pixels.
+const collectAbove = 16 << 20
 
 // ErrOverBudget: decoding the image alone would take more memory than the whole decode budget;
 // nothing was decoded.
@@ -64,7 +70,15 @@ func (b *Budget) Decode(ctx context.Context, data []byte, maxPixels int64) (imag
 	if err := b.sem.Acquire(ctx, cost); err != nil {
 		return nil, nil, err
 	}
-	release := sync.OnceFunc(func() { b.sem.Release(cost) })
+	release := sync.OnceFunc(func() {
+		if cost >= collectAbove {
+			// The image is garbage now, but the collector would only reclaim it once the heap
+			// doubles: the next decode would then sit beside it, and the budget would bound
+			// nothing. Collecting first lets the next reservation reuse its memory.
+			runtime.GC()
+		}
+		b.sem.Release(cost)
+	})
 	img, err := Decode(bytes.NewReader(data), maxPixels)
 	if err != nil {
 		release()
