@@ -79,6 +79,13 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.DisableAfter) }},
 	{"webhook-retention", "KYCD_WEBHOOK_RETENTION", "720h", "how long a finished delivery (its sealed body and the receiver's answer) stays in the delivery log",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.Retention) }},
+	{"webhook-max-per-env", "KYCD_WEBHOOK_MAX_PER_ENV", "20", "most webhooks one environment (test or live) may have; one more answers 409 (every event is written with a delivery per webhook)",
+		func(c *app.Config, v string) error {
+			var n int64
+			err := parseInt(v, &n)
+			c.Webhooks.MaxPerEnv = int(n)
+			return err
+		}},
 	{"webhook-allow-private", "KYCD_WEBHOOK_ALLOW_PRIVATE", "false", "true lets webhooks reach loopback, private and link-local addresses (development only; by default live webhooks reach public addresses only, test webhooks also localhost)",
 		func(c *app.Config, v string) error {
 			b, err := strconv.ParseBool(v)
