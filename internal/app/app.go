@@ -145,7 +145,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},
-		Mount: endUser,
+		Limits: cfg.Limits,
+		Mount:  endUser,
 	})
 	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, log: log}, nil
 }
