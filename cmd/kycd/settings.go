@@ -41,6 +41,28 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseInt(v, &c.MaxUploadBytes) }},
 	{"max-image-pixels", "KYCD_MAX_IMAGE_PIXELS", "50000000", "largest image accepted, read from its header before decoding",
 		func(c *app.Config, v string) error { return parseInt(v, &c.MaxImagePixels) }},
+	{"decode-memory-bytes", "KYCD_DECODE_MEMORY_BYTES", "268435456", "memory that decoding images may take at once across all verifications of this process (a decode waits for room; an image needing more alone fails its image-decodes check)",
+		func(c *app.Config, v string) error { return parseInt(v, &c.DecodeMemoryBytes) }},
+	{"auth-failure-limit", "KYCD_AUTH_FAILURE_LIMIT", "20", "failed authentications (401, or 403 on a hosted-flow link) a client IP or an applicant token's subject may make per --auth-failure-window; past it its requests answer 429 with Retry-After",
+		func(c *app.Config, v string) error {
+			var n int64
+			err := parseInt(v, &n)
+			c.Limits.AuthFailures = int(n)
+			return err
+		}},
+	{"auth-failure-window", "KYCD_AUTH_FAILURE_WINDOW", "1m", "the window of --auth-failure-limit",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Limits.AuthFailureWindow) }},
+	{"max-inflight-per-ip", "KYCD_MAX_INFLIGHT_PER_IP", "64", "requests of one client IP served at once; one more answers 429",
+		func(c *app.Config, v string) error {
+			var n int64
+			err := parseInt(v, &n)
+			c.Limits.MaxInFlightPerIP = int(n)
+			return err
+		}},
+	{"body-timeout", "KYCD_BODY_TIMEOUT", "20s", "how long a request that is not a file upload has to send its body (uploads get 5 minutes)",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Limits.BodyTimeout) }},
+	{"client-ip-header", "KYCD_CLIENT_IP_HEADER", "(none: the connection's address)", "header a trusted reverse proxy sets to the client's address, e.g. X-Forwarded-For (its last entry is used); set it behind a load balancer, or all clients share its limits",
+		func(c *app.Config, v string) error { c.Limits.ClientIPHeader = v; return nil }},
 	{"job-workers", "KYCD_JOB_WORKERS", "10", "background jobs run at once by this process",
 		func(c *app.Config, v string) error {
 			var n int64
@@ -77,6 +99,13 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.DisableAfter) }},
 	{"webhook-retention", "KYCD_WEBHOOK_RETENTION", "720h", "how long a finished delivery (its sealed body and the receiver's answer) stays in the delivery log",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.Retention) }},
+	{"webhook-max-per-env", "KYCD_WEBHOOK_MAX_PER_ENV", "20", "most webhooks one environment (test or live) may have; one more answers 409 (every event is written with a delivery per webhook)",
+		func(c *app.Config, v string) error {
+			var n int64
+			err := parseInt(v, &n)
+			c.Webhooks.MaxPerEnv = int(n)
+			return err
+		}},
 	{"webhook-allow-private", "KYCD_WEBHOOK_ALLOW_PRIVATE", "false", "true lets webhooks of both environments reach loopback, private and link-local addresses (development and tests only; by default webhooks reach public addresses only)",
 		func(c *app.Config, v string) error {
 			b, err := strconv.ParseBool(v)

@@ -93,7 +93,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	webhookQueue, webhookWorkers := webhook.Register(workers, st, cfg.Webhooks, log.With("component", "webhook"))
 	periodic = append(periodic, webhook.RegisterRetention(workers, st, cfg.Webhooks)...)
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)
-	engine := verify.NewEngine(st, blobs, levels, screener, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels})
+	engine := verify.NewEngine(st, blobs, levels, screener, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels,
+		DecodeMemory: cfg.DecodeMemoryBytes})
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
 	screeningQueue, screeningWorkers := screening.Register(workers, screener, st)
 	screeningLog := log.With("component", "screening")
@@ -144,7 +145,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},
-		Mount: endUser,
+		Limits: cfg.Limits,
+		Mount:  endUser,
 	})
 	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, log: log}, nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"kycd/internal/httpapi"
 	"net/url"
 	"path/filepath"
 	"time"
@@ -33,6 +34,14 @@ type Config struct {
 	MaxUploadBytes int64
 	// MaxImagePixels is the largest image accepted, read from its header. Default 50,000,000.
 	MaxImagePixels int64
+	// DecodeMemoryBytes is the memory that decoding images may take at once in this process,
+	// across every verification: a decode waits for room, and an image that alone would need more
+	// fails its image-decodes check. Default 256 MiB (check.DefaultDecodeMemory).
+	DecodeMemoryBytes int64
+	// Limits bound what one client can do: failed authentications per IP and token subject,
+	// requests at once per IP, the body timeout of requests that are not uploads, and the header
+	// a trusted proxy puts the client's address in (see httpapi.Limits for the defaults).
+	Limits httpapi.Limits
 	// JobWorkers is how many background jobs run at once in this process. Default 10.
 	JobWorkers int
 	// LevelsFile is a JSON file that changes the built-in levels (L0, L1, L2) or adds more; see

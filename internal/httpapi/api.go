@@ -50,6 +50,9 @@ type Deps struct {
 	// Metrics is where HTTP metrics are registered and /metrics reads from. Default a new registry
 	// with the Go runtime and process collectors.
 	Metrics *prometheus.Registry
+	// Limits bound what one client can do: failed authentications, requests at once, body
+	// timeouts. The zero value means the defaults.
+	Limits Limits
 	// Mount adds routes outside /v1 (the hosted flow, the app endpoints) to the same mux, behind the
 	// same logging and metrics; they bring their own authentication. Optional.
 	Mount []func(mux *http.ServeMux)
@@ -120,7 +123,9 @@ func New(d Deps) http.Handler {
 	h := unmatched(mux, d.Log)
 	h = idempotency(h, d.Idem, d.Log)
 	h = authenticate(h, d.Keys, d.Log)
+	h = guard(h, d.Limits, d.Log)
 	h = observe(h, mux, d.Log, d.Metrics)
+	h = noStore(h)
 	return h
 }
 
@@ -149,7 +154,7 @@ func op(id, method, path, summary, tag string, status int, errs ...int) huma.Ope
 		Summary:       summary,
 		Tags:          []string{tag},
 		DefaultStatus: status,
-		Errors:        append([]int{http.StatusUnauthorized}, errs...),
+		Errors:        append([]int{http.StatusUnauthorized, http.StatusTooManyRequests}, errs...),
 		MaxBodyBytes:  1 << 20,
 	}
 }

@@ -78,9 +78,10 @@ type deliveryList struct {
 
 func registerWebhooks(api huma.API, d Deps) {
 	const tag = "Webhooks"
-	create := op("createWebhook", http.MethodPost, "/v1/webhooks", "Subscribe a URL to events", tag, http.StatusCreated, 422)
+	create := op("createWebhook", http.MethodPost, "/v1/webhooks", "Subscribe a URL to events", tag, http.StatusCreated, 409, 422)
 	create.Description = "Deliveries are signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature) with the signing secret in the answer, shown only once. " +
-		"Test and live webhooks are separate: each gets its own environment's events."
+		"Test and live webhooks are separate: each gets its own environment's events. " +
+		"An environment has at most 20 webhooks (the server's KYCD_WEBHOOK_MAX_PER_ENV); one more answers 409."
 	huma.Register(api, create, func(ctx context.Context, in *struct {
 		IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
 		Body           webhookInput

@@ -458,25 +458,24 @@ func (f *fanOut) event(ctx context.Context, t *txn, ev eventRecord) error {
 			return err
 		}
 	}
-	var body []byte
+	var ids []string
 	for _, w := range f.targets {
-		if !f.explicit && !w.wants(ev) {
-			continue
-		}
-		if body == nil {
-			plain, err := webhookBody(ev)
-			if err != nil {
-				return fmt.Errorf("webhook body %s: %w", ev.ID, err)
-			}
-			if body, err = f.s.sealer.Seal(plain, []byte("webhook-body:"+ev.ID)); err != nil {
-				return err
-			}
-		}
-		if err := f.deliver(ctx, t, w.ID, ev, body); err != nil {
-			return err
+		if f.explicit || w.wants(ev) {
+			ids = append(ids, w.ID)
 		}
 	}
-	return nil
+	if len(ids) == 0 {
+		return nil
+	}
+	plain, err := webhookBody(ev)
+	if err != nil {
+		return fmt.Errorf("webhook body %s: %w", ev.ID, err)
+	}
+	body, err := f.s.sealer.Seal(plain, []byte("webhook-body:"+ev.ID))
+	if err != nil {
+		return err
+	}
+	return f.deliver(ctx, t, ids, ev, body)
 }
 
 // load reads the environment's enabled subscriptions.
@@ -499,37 +498,6 @@ func (f *fanOut) load(ctx context.Context, t *txn) error {
 		f.targets = append(f.targets, w)
 	}
 	return rs.Err()
-}
-
-// deliver inserts one delivery at the end of its chain: pending with a job when the chain has
-// nothing unfinished, waiting otherwise. The chain's newest row is locked, so a delivery that
-// finishes at the same moment either sees this one (and wakes it) or is seen finished here.
-func (f *fanOut) deliver(ctx context.Context, t *txn, webhookID string, ev eventRecord, body []byte) error {
-	status := DeliveryPending
-	var last string
-	err := t.queryRow(ctx, `SELECT status FROM webhook_deliveries WHERE webhook_id = ? AND resource_id = ? ORDER BY seq DESC LIMIT 1`+f.s.forUpdate(),
-		webhookID, ev.ResourceID).Scan(&last)
-	switch {
-	case err == nil && (last == DeliveryWaiting || last == DeliveryPending):
-		status = DeliveryWaiting
-	case err != nil && err != errNoRows:
-		return fmt.Errorf("webhook delivery chain: %w", err)
-	}
-	at := ev.QueuedAt
-	if at.IsZero() {
-		at = ev.At
-	}
-	id := kyc.NewID(deliveryPrefix)
-	if _, err := t.exec(ctx, `INSERT INTO webhook_deliveries (id, env, webhook_id, event_id, event_type, resource_id, revision, status, body,
-		attempts, last_status_code, last_error, last_duration_us, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '', 0, ?)`,
-		id, string(f.env), webhookID, ev.ID, ev.Type, ev.ResourceID, ev.Revision, status, body, micros(at)); err != nil {
-		return fmt.Errorf("insert webhook delivery: %w", err)
-	}
-	if status == DeliveryPending {
-		f.jobs = append(f.jobs, deliveryJob(f.env, id))
-	}
-	f.created = append(f.created, id)
-	return nil
 }
 
 // flush inserts the jobs of the pending deliveries.

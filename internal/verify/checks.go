@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -87,7 +86,10 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 		fs = append(fs, addressChecks(in, now)...)
 	}
 
-	imgs, imgFindings := e.imageChecks(in, parsed)
+	imgs, imgFindings, err := e.imageChecks(ctx, in, parsed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	fs = append(fs, imgFindings...)
 	if d.Type == "identity-proof" && e.faceProofRequired(in) {
 		f := finding{Name: CheckFaceProof, Weight: l.Weight(CheckFaceProof, ownWeights[CheckFaceProof]), Reason: "critical-info-missing"}
@@ -141,8 +143,11 @@ type decodedImage struct {
 // imageChecks decodes each image file and checks it for what its tag says it shows: an identity
 // document's sides must be large, sharp and well exposed, its front must show a face; a selfie must
 // show exactly one face; other images must be readable. Findings are named check.tag
-// ("image-sharp.face-proof"); their weight is the check's.
-func (e *Engine) imageChecks(in *input, parsed map[string]any) ([]decodedImage, []finding) {
+// ("image-sharp.face-proof"); their weight is the check's. Each image is decoded within the
+// engine's decode budget and let go as soon as its grey copy and size are taken, so a document
+// holds at most one full image at a time. The error is ctx's, when it ends while a decode waits
+// for room.
+func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]any) ([]decodedImage, []finding, error) {
 	var imgs []decodedImage
 	var fs []finding
 	faces := map[string]int{}
@@ -150,16 +155,22 @@ func (e *Engine) imageChecks(in *input, parsed map[string]any) ([]decodedImage, 
 		if f.MIME == "application/pdf" {
 			continue
 		}
-		full, err := check.Decode(bytes.NewReader(f.data), e.cfg.MaxPixels)
+		full, release, err := e.decode.Decode(ctx, f.data, e.cfg.MaxPixels)
+		if err != nil && ctx.Err() != nil {
+			return nil, nil, err
+		}
 		rs := []check.Result{check.Decoded(err)}
 		if err == nil {
-			// Every check but the size reads the grey copy of at most 512 px; make it once.
+			// Every check but the size reads the grey copy of at most 512 px; make it once, and
+			// give the full image's memory back.
 			img := check.Normalize(full)
+			size := check.Size(full, in.level.MinImageSide)
+			release()
 			imgs = append(imgs, decodedImage{file: f, img: img})
 			rs = append(rs, check.Sharpness(img, check.DefaultBlurThreshold), check.Exposure(img, check.DefaultExposure))
 			switch f.Tag {
 			case "id-front", "id-back":
-				rs = append(rs, check.Size(full, in.level.MinImageSide))
+				rs = append(rs, size)
 				if f.Tag == "id-front" && in.doc.Type == "identity-proof" {
 					rs = append(rs, check.DocumentFace(img))
 				}
@@ -182,7 +193,7 @@ func (e *Engine) imageChecks(in *input, parsed map[string]any) ([]decodedImage, 
 	if len(faces) > 0 {
 		parsed["selfieFaces"] = faces
 	}
-	return imgs, fs
+	return imgs, fs, nil
 }
 
 // faceProofRequired reports whether the request asks for a selfie with this identity document.

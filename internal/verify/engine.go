@@ -15,6 +15,7 @@ import (
 	"kycd/internal/level"
 	"kycd/internal/request"
 	"kycd/internal/store"
+	"kycd/internal/verify/check"
 )
 
 // Store is what the engine needs from the database.
@@ -41,6 +42,11 @@ type Config struct {
 	IndexKey []byte
 	// MaxPixels bounds image decoding. Default 50,000,000.
 	MaxPixels int64
+	// DecodeMemory is the memory, in bytes, that decoding images may take at once across every
+	// verification of the engine (one engine serves the whole process): a decode waits for room,
+	// and an image that alone needs more is refused (check image-decodes fails). Default
+	// check.DefaultDecodeMemory, 256 MiB.
+	DecodeMemory int64
 	// PHashDistance is the largest Hamming distance between perceptual hashes that counts as the
 	// same image. Default 6.
 	PHashDistance int
@@ -55,6 +61,7 @@ type Engine struct {
 	levels   *level.Set
 	screener Screener
 	cfg      Config
+	decode   *check.Budget
 }
 
 // NewEngine returns an engine whose identity documents are screened by screener before their
@@ -69,7 +76,7 @@ func NewEngine(st Store, blobs Blobs, levels *level.Set, screener Screener, cfg 
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Engine{store: st, blobs: blobs, levels: levels, screener: screener, cfg: cfg}
+	return &Engine{store: st, blobs: blobs, levels: levels, screener: screener, cfg: cfg, decode: check.NewBudget(cfg.DecodeMemory)}
 }
 
 // errSettled stops a decision for a document that someone decided meanwhile.

@@ -29,6 +29,11 @@ type Config struct {
 	// Workers is how many deliveries this process sends at once (the River queue
 	// store.WebhookQueue). Default 100: a delivery mostly waits on the network.
 	Workers int
+	// MaxPerEnv is the most subscriptions (enabled or not) one environment may have; creating one
+	// more answers 409. Default 20: every event is written with a delivery per subscription in the
+	// transaction of the change that caused it, so the number bounds what each write of every
+	// tenant costs, and one URL can take every event type.
+	MaxPerEnv int
 	// AllowPrivate lets webhooks of both environments reach loopback, private, link-local and other
 	// internal addresses. Default false: webhooks of both environments reach public addresses
 	// only. Meant for development and tests, never for a server that integrators' keys can
@@ -48,6 +53,7 @@ const (
 	DefaultWorkers      = 100
 	DefaultDisableAfter = 120 * time.Hour
 	DefaultRetention    = 720 * time.Hour
+	DefaultMaxPerEnv    = 20
 	// jobTimeoutMargin is how much longer a delivery job may run than its HTTP attempt: reading
 	// the delivery and recording the attempt.
 	jobTimeoutMargin = 15 * time.Second
@@ -71,6 +77,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Retention <= 0 {
 		c.Retention = DefaultRetention
+	}
+	if c.MaxPerEnv <= 0 {
+		c.MaxPerEnv = DefaultMaxPerEnv
 	}
 	return c
 }

@@ -14,7 +14,7 @@ import (
 
 // Store is what the webhook service needs from the database.
 type Store interface {
-	CreateWebhook(ctx context.Context, w *store.Webhook, eff store.Effects) error
+	CreateWebhookWithin(ctx context.Context, w *store.Webhook, eff store.Effects, max int) error
 	Webhook(ctx context.Context, env kyc.Env, id string) (store.Webhook, error)
 	ListWebhooks(ctx context.Context, env kyc.Env, cursor string, limit int) (kyc.Page[store.Webhook], error)
 	UpdateWebhook(ctx context.Context, env kyc.Env, id string, mutate func(w *store.Webhook) (store.Effects, error)) (store.Webhook, error)
@@ -75,7 +75,7 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in I
 	secret := NewSecret()
 	w := store.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: in.URL, Description: in.Description, Events: events, Enabled: true,
 		Secrets: []store.WebhookSecret{{Secret: secret, Created: time.Now().UTC()}}}
-	if err := s.store.CreateWebhook(ctx, &w, store.Effects{Audit: audit(actor, "webhook.create", w.ID)}); err != nil {
+	if err := s.store.CreateWebhookWithin(ctx, &w, store.Effects{Audit: audit(actor, "webhook.create", w.ID)}, s.cfg.MaxPerEnv); err != nil {
 		return store.Webhook{}, "", err
 	}
 	return w, secret, nil

@@ -44,6 +44,8 @@ func Decoded(err error) Result {
 		return pass(NameImageDecodes)
 	case errors.Is(err, ErrTooManyPixels):
 		return fail(NameImageDecodes, ReasonUnreadable, "image has more pixels than allowed")
+	case errors.Is(err, ErrOverBudget):
+		return fail(NameImageDecodes, ReasonUnreadable, "image needs more memory to decode than allowed")
 	}
 	return fail(NameImageDecodes, ReasonUnreadable, "file is not a JPEG, PNG, WebP or HEIC image that decodes whole")
 }

@@ -1,0 +1,169 @@
+package check
+
+import (
+	"bytes"
+	"compress/zlib"
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/jpeg"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// bombPNG writes a PNG of w x h pixels of colour type ct (0 grey, 2 RGB, 6 RGBA; 8 bits) whose
+// pixels are all zero, streaming the rows into zlib: a 7000 x 7000 RGBA one is about 200 KB and
+// decodes into 196 MB, and making it allocates no image.
+func bombPNG(t testing.TB, w, h int, ct byte, interlaced bool) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+		out.Write(n[:])
+		out.WriteString(typ)
+		out.Write(data)
+		crc := crc32.Update(crc32.ChecksumIEEE([]byte(typ)), crc32.IEEETable, data)
+		binary.BigEndian.PutUint32(n[:], crc)
+		out.Write(n[:])
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = 8, ct
+	if interlaced {
+		ihdr[12] = 1
+	}
+	chunk("IHDR", ihdr)
+	bpp := map[byte]int{0: 1, 2: 3, 6: 4}[ct]
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	row := make([]byte, 1+w*bpp)
+	rows := h
+	if interlaced {
+		rows = 2 * h // room for every pass's filter bytes; extra data is ignored by no decoder we use
+	}
+	for range rows {
+		_, _ = zw.Write(row)
+	}
+	_ = zw.Close()
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+	return out.Bytes()
+}
+
+// patchedJPEG is a small JPEG whose frame header claims w x h pixels: its header reads as a huge
+// image, and it fails to decode (too little data) if anything tries.
+func patchedJPEG(t testing.TB, w, h int, progressive bool) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 16, 16)), nil); err != nil {
+		t.Fatal(err)
+	}
+	data := b.Bytes()
+	i := bytes.Index(data, []byte{0xFF, 0xC0})
+	if progressive {
+		data[i+1] = 0xC2
+	}
+	binary.BigEndian.PutUint16(data[i+5:], uint16(h))
+	binary.BigEndian.PutUint16(data[i+7:], uint16(w))
+	return data
+}
+
+func TestDecodeCost(t *testing.T) {
+	t.Parallel()
+	const n = 7000 * 7000
+	cases := []struct {
+		name string
+		data []byte
+		want int64
+	}{
+		{"RGBA PNG", bombPNG(t, 7000, 7000, 6, false), 4 * n},
+		{"RGB PNG decodes to RGBA", bombPNG(t, 700, 700, 2, false), 4 * 700 * 700},
+		{"grey PNG", bombPNG(t, 7000, 7000, 0, false), n},
+		{"interlaced grey PNG", bombPNG(t, 700, 700, 0, true), 2 * 700 * 700},
+		{"baseline 4:2:0 JPEG (whole 16 x 16 MCUs)", patchedJPEG(t, 7008, 7008, false), 7008 * 7008 * 3 / 2},
+		{"progressive 4:2:0 JPEG keeps its coefficients", patchedJPEG(t, 7008, 7008, true), 7008 * 7008 * 3 / 2 * 5},
+	}
+	for _, c := range cases {
+		got, err := DecodeCost(c.data, 0)
+		if got -= decoderOverhead; err != nil || got != c.want {
+			t.Errorf("%s: %d, %v; want %d", c.name, got, err, c.want)
+		}
+	}
+	if _, err := DecodeCost(bombPNG(t, 8000, 7000, 0, false), 0); !errors.Is(err, ErrTooManyPixels) {
+		t.Errorf("56 MP: %v, want ErrTooManyPixels", err)
+	}
+}
+
+// TestDecodeCostBoundsWhatDecodingAllocates: what a decode really allocates stays within its
+// estimate, so the budget is a real bound.
+// Not parallel: it reads the process's allocation counter.
+func TestDecodeCostBoundsWhatDecodingAllocates(t *testing.T) {
+	var photo bytes.Buffer
+	if err := jpeg.Encode(&photo, image.NewRGBA(image.Rect(0, 0, 2000, 1500)), nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"RGBA PNG": bombPNG(t, 2000, 2000, 6, false), "grey PNG": bombPNG(t, 3000, 3000, 0, false), "4:2:0 JPEG": photo.Bytes(),
+	} {
+		cost, err := DecodeCost(data, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := NewBudget(cost)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		img, release, err := b.Decode(context.Background(), data, 0)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		release()
+		_ = img
+		if alloc := int64(after.TotalAlloc - before.TotalAlloc); alloc > cost {
+			t.Errorf("%s: decoding allocated %d bytes, over its estimate %d", name, alloc, cost)
+		} else {
+			t.Logf("%s: allocated %d of an estimated %d bytes", name, alloc, cost)
+		}
+	}
+}
+
+// TestBudgetRefusesAndWaits: an image that alone needs more than the budget is refused before
+// anything decodes; decodes that together need more wait for each other.
+func TestBudgetRefusesAndWaits(t *testing.T) {
+	t.Parallel()
+	b := NewBudget(64 << 20)
+	_, _, err := b.Decode(context.Background(), bombPNG(t, 7000, 7000, 6, false), 0)
+	if !errors.Is(err, ErrOverBudget) {
+		t.Fatalf("7000x7000 RGBA PNG within 64 MiB: %v, want ErrOverBudget", err)
+	}
+	if r := Decoded(err); !r.Failed || r.Reason != ReasonUnreadable {
+		t.Fatalf("result %+v", r)
+	}
+
+	grey := bombPNG(t, 6000, 6000, 0, false) // 36 MB: one fits, two do not
+	_, release, err := b.Decode(context.Background(), grey, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, _, err := b.Decode(ctx, grey, 0); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second decode while the first holds the budget: %v, want it to wait", err)
+	}
+	release()
+	release() // a second release gives nothing back twice
+	img, release2, err := b.Decode(context.Background(), grey, 0)
+	if err != nil || img.Bounds().Dx() != 6000 {
+		t.Fatalf("after release: %v", err)
+	}
+	release2()
+	if !b.sem.TryAcquire(b.Size()) {
+		t.Fatal("the budget is not whole again after every release")
+	}
+}
