@@ -69,6 +69,8 @@ func registerMaintenance(workers *river.Workers, st maintainer) []*river.Periodi
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return forgetIdempotencyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(store.OrphanRescueInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return rescueOrphansArgs{}, &river.InsertOpts{MaxAttempts: 1} }, nil),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return rescueOrphansArgs{}, &river.InsertOpts{MaxAttempts: 1}
+			}, nil),
 	}
 }
