@@ -21,8 +21,8 @@ import (
 // crashOp is one write the test makes, retried with its Idempotency-Key until it has an answer.
 type crashOp struct {
 	key, kind, applicant string // kind: applicant or file; applicant: the file's owner
-	n                        int
-	id                       string // the resource of its 2xx answer
+	n                    int
+	id                   string // the resource of its 2xx answer
 }
 
 // TestServeSurvivesKill9 runs `kycd serve`, writes applicants and files with Idempotency-Keys
