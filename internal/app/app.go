@@ -20,6 +20,7 @@ import (
 	"kycd/internal/file"
 	"kycd/internal/httpapi"
 	"kycd/internal/level"
+	"kycd/internal/media"
 	"kycd/internal/request"
 	"kycd/internal/screening"
 	"kycd/internal/seal"
@@ -29,6 +30,9 @@ import (
 	"kycd/internal/verify/check"
 	"kycd/internal/webhook"
 )
+
+// spoolLeftoverAge is how old an upload's spool file must be for a starting kycd to delete it.
+const spoolLeftoverAge = 10 * time.Minute
 
 // App is a built kycd: its parts, ready to serve.
 type App struct {
@@ -90,6 +94,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	workers := river.NewWorkers()
 	periodic := append(request.Register(workers, st), registerMaintenance(workers, st)...)
+	periodic = append(periodic, registerBlobSweep(workers, st, blobs)...)
 	webhookQueue, webhookWorkers := webhook.Register(workers, st, cfg.Webhooks, log.With("component", "webhook"))
 	periodic = append(periodic, webhook.RegisterRetention(workers, st, cfg.Webhooks)...)
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)
@@ -118,6 +123,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	tmp := filepath.Join(cfg.DataDir, "tmp")
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("upload folder: %w", err)
+	}
+	// A process that died mid-upload left its spool files (ciphertext whose key died with it).
+	// Ten minutes spares the uploads of another process sharing the folder (requests last at most
+	// ReadTimeout + WriteTimeout).
+	if n, err := media.RemoveLeftovers(tmp, spoolLeftoverAge); err != nil {
+		log.Warn("upload folder: leftovers", "err", err)
+	} else if n > 0 {
+		log.Info("upload folder: removed leftovers of an earlier process", "files", n)
 	}
 	signer := auth.NewSigner(sealer.Derive("applicant-tokens"))
 	applicants, documents := applicant.NewService(st), document.NewService(st, levels)

@@ -13,7 +13,9 @@ import (
 )
 
 // Put seals what r yields and stores it under key, replacing any object there, and returns the
-// number of plaintext bytes stored. It streams: memory use does not grow with the object. When r, the
+// number of plaintext bytes stored. When it returns nil the object is durable: a file:// store
+// fsyncs the object and the folders that name it (an S3 store answers once it has stored it), so a
+// row that names the key, committed after Put, never outlives its object in a power loss. It streams: memory use does not grow with the object. When r, the
 // context or the bucket fails, the upload is aborted and neither a partial object nor a temporary file
 // is left; any previous object under key stays as it was.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
@@ -41,6 +43,9 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error)
 		return 0, fmt.Errorf("blob: put %s: %w", key, err)
 	}
 	if err := w.Close(); err != nil {
+		return 0, fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	if err := s.makeDurable(key); err != nil {
 		return 0, fmt.Errorf("blob: put %s: %w", key, err)
 	}
 	return n, nil

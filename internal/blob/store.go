@@ -22,6 +22,8 @@ type Store struct {
 	bucket *blob.Bucket
 	sealer *seal.Sealer
 	dir    string // the folder of a file:// store, checked by Ping; empty for other stores
+	// sync makes a file or folder of a file:// store durable (fsync); nil for other stores.
+	sync func(path string) error
 }
 
 // Open opens the store at rawURL (file://, s3:// or mem://; see the package documentation), sealing
@@ -51,7 +53,11 @@ func Open(ctx context.Context, rawURL string, s *seal.Sealer) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blob: open: %w", err)
 	}
-	return &Store{bucket: bucket, sealer: s, dir: dir}, nil
+	st := &Store{bucket: bucket, sealer: s, dir: dir}
+	if dir != "" {
+		st.sync = syncPath
+	}
+	return st, nil
 }
 
 // setFileDefaults sets fileblob's options, unless the URL sets them: create the folder with mode 0700,

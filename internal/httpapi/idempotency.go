@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 
 	"kycd/internal/kyc"
 	"kycd/internal/store"
@@ -31,7 +32,10 @@ const maxRemembered = 1 << 20
 // idempotency makes a POST with an Idempotency-Key safe to retry. The first request claims the key
 // and runs; a successful (2xx) answer is remembered with a hash of the request. A retry with the
 // same method, path and body gets the remembered answer (header Idempotent-Replayed: true); with
-// another body, 422; while the first still runs, 409. An answer that is not 2xx is not remembered,
+// another body, 422; while the first still runs, 409. When the first died with its process (a
+// crash), the retry takes the key over: it runs again if the first committed nothing, and otherwise
+// answers with the current state of the resource that the first committed (see answerTakenOver),
+// so a crash never leaves a key "in progress" nor makes a resource twice. An answer that is not 2xx is not remembered,
 // so a corrected request may reuse the key. Keys are scoped to the environment of the API key.
 func idempotency(next http.Handler, st IdempotencyStore, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -52,10 +56,18 @@ func idempotency(next http.Handler, st IdempotencyStore, log *slog.Logger) http.
 			return
 		}
 		h := newRequestHasher(r)
-		if prev != nil {
+		if prev != nil && prev.TakenOver && resourcePaths[prev.ResourceType] != "" {
+			answerTakenOver(w, r, next, st, log, prev, h, key)
+			return
+		}
+		// Answered, or still running in a live process: replay. Taken over with nothing to read
+		// back (the first committed nothing): the request runs again below.
+		if prev != nil && !prev.TakenOver {
 			replay(w, r, log, prev, h)
 			return
 		}
+		ctx = store.WithIdempotencyKey(ctx, p.Env, key)
+		r = r.WithContext(ctx)
 		r.Body = struct {
 			io.Reader
 			io.Closer
@@ -81,6 +93,66 @@ func idempotency(next http.Handler, st IdempotencyStore, log *slog.Logger) http.
 		completed = true
 	})
 }
+
+// resourcePaths are where each kind of resource that a POST makes or changes is read back.
+var resourcePaths = map[string]string{
+	"applicant":    "/v1/applicants/",
+	"file":         "/v1/files/",
+	"kyc-document": "/v1/kyc-documents/",
+	"kyc-request":  "/v1/kyc-requests/",
+	"webhook":      "/v1/webhooks/",
+	"share":        "/v1/shares/",
+	"screening":    "/v1/screenings/",
+	"event":        "/v1/events/",
+}
+
+// answerTakenOver answers a retry whose first request died after committing its change but before
+// its answer was remembered: with the resource's current representation (its GET) and the status
+// the first would have given, 201 for a resource that the POST created (its id is not in the path)
+// and 200 for one it changed. The answer is then remembered like any other.
+func answerTakenOver(w http.ResponseWriter, r *http.Request, next http.Handler, st IdempotencyStore, log *slog.Logger, prev *store.IdempotentResponse, h *requestHasher, key string) {
+	ctx := r.Context()
+	env := principal(ctx).Env
+	release := func() { _ = st.ReleaseIdempotencyKey(context.WithoutCancel(ctx), env, key) }
+	base := resourcePaths[prev.ResourceType]
+	if _, err := io.Copy(h, r.Body); err != nil {
+		release()
+		writeProblem(w, r, log, bodyError(err))
+		return
+	}
+	get := r.Clone(ctx)
+	get.Method, get.Body, get.ContentLength = http.MethodGet, http.NoBody, 0
+	get.URL.Path, get.URL.RawPath, get.URL.RawQuery = base+prev.ResourceID, "", ""
+	get.RequestURI = get.URL.RequestURI()
+	get.Header.Del("Content-Type")
+	rec := &capture{ResponseWriter: discardWriter{header: w.Header()}}
+	next.ServeHTTP(rec, get)
+	if rec.status != http.StatusOK || rec.overflow {
+		// The resource is gone since (or cannot be read): that answer, not remembered.
+		release()
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
+		return
+	}
+	status := http.StatusCreated
+	if strings.Contains(r.URL.Path, prev.ResourceID) {
+		status = http.StatusOK
+	}
+	if err := st.CompleteIdempotencyKey(context.WithoutCancel(ctx), env, key, store.IdempotentResponse{
+		RequestHash: h.sum(), StatusCode: status, Body: rec.body.Bytes()}); err != nil {
+		log.ErrorContext(ctx, "idempotency: remember answer", "request_id", requestID(ctx), "err", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(rec.body.Bytes())
+}
+
+// discardWriter is a ResponseWriter that keeps nothing: capture keeps the body.
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}
 
 func replay(w http.ResponseWriter, r *http.Request, log *slog.Logger, prev *store.IdempotentResponse, h *requestHasher) {
 	if prev.StatusCode == 0 {

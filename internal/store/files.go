@@ -56,3 +56,13 @@ func (s *Store) File(ctx context.Context, env kyc.Env, id string) (kyc.File, err
 	f.Env, f.CreatedTime = kyc.Env(e), fromMicros(created)
 	return f, nil
 }
+
+// BlobKeyInUse reports whether the file row fileID (the key's last segment) names the blob key:
+// a look-up by primary key.
+func (s *Store) BlobKeyInUse(ctx context.Context, fileID, key string) (bool, error) {
+	var n int
+	if err := s.reader().queryRow(ctx, `SELECT COUNT(*) FROM files WHERE id = ? AND blob_key = ?`, fileID, key).Scan(&n); err != nil {
+		return false, fmt.Errorf("blob key in use: %w", err)
+	}
+	return n > 0, nil
+}

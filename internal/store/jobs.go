@@ -48,7 +48,13 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 		Logger:            cfg.Logger,
 		FetchPollInterval: cfg.FetchPollInterval,
 		FetchCooldown:     20 * time.Millisecond,
-		JobTimeout:        5 * time.Minute,
+		JobTimeout:        JobTimeout,
+		// River's default is an hour: after a crash documents stayed pending and webhooks waited
+		// that long. A dead process's jobs are freed sooner still (RescueOrphanedJobs).
+		RescueStuckJobsAfter: RescueAfter,
+		// The client id is the process id, which River records in each job's attempted_by: that is
+		// how RescueOrphanedJobs knows whose jobs died with their process.
+		ID: s.process,
 	}
 	if rc.FetchPollInterval > 0 && rc.FetchPollInterval < 50*time.Millisecond {
 		rc.FetchPollInterval = 50 * time.Millisecond
@@ -66,8 +72,15 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 }
 
 // StartJobs starts working jobs in this process. Several processes on one PostgreSQL share the
-// work: River locks each job for one of them.
+// work: River locks each job for one of them. It first frees the jobs that a process that died
+// left running (RescueOrphanedJobs), so a restarted kycd resumes them at once.
 func (s *Store) StartJobs(ctx context.Context) error {
+	if s.jobExecutor() == nil {
+		return fmt.Errorf("store: StartJobs before InitJobs")
+	}
+	if err := s.rescueAtStart(ctx); err != nil {
+		return err
+	}
 	if s.pgJobs != nil {
 		return s.pgJobs.Start(ctx)
 	}
@@ -94,5 +107,11 @@ func (s *Store) StopJobs(ctx context.Context) error {
 		}
 		return s.sqliteJobs.StopAndCancel(cctx)
 	}
+	return err
+}
+
+// rescueAtStart frees the jobs of dead processes before this one starts working.
+func (s *Store) rescueAtStart(ctx context.Context) error {
+	_, err := s.RescueOrphanedJobs(ctx)
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
@@ -50,6 +51,10 @@ type Store struct {
 
 	sqliteJobs *river.Client[*sql.Tx]
 	pgJobs     *river.Client[pgxTx]
+
+	// process is this process's id; on PostgreSQL processConn holds its liveness lock (process.go).
+	process     string
+	processConn *pgx.Conn
 }
 
 // Open connects to the database named by dsn: a postgres:// or postgresql:// URL for PostgreSQL,
@@ -78,7 +83,12 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 			return nil, fmt.Errorf("store: postgres: %w", err)
 		}
 		// Advisory locks hold a connection each: at most half the pool, so work always finds one.
-		return &Store{dialect: Postgres, sealer: sealer, pool: pool, lockSlots: make(chan struct{}, max(cfg.MaxConns/2, 1))}, nil
+		st := &Store{dialect: Postgres, sealer: sealer, pool: pool, lockSlots: make(chan struct{}, max(cfg.MaxConns/2, 1)), process: newProcessID()}
+		if err := st.holdProcessLock(ctx, cfg.ConnConfig.Copy()); err != nil {
+			pool.Close()
+			return nil, err
+		}
+		return st, nil
 	}
 	path, err := sqlitePath(dsn)
 	if err != nil {
@@ -90,7 +100,7 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 	if err := privateDBFiles(path); err != nil {
 		return nil, err
 	}
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
@@ -107,7 +117,7 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
 	}
 	read.SetMaxOpenConns(8)
-	return &Store{dialect: SQLite, sealer: sealer, write: write, read: read}, nil
+	return &Store{dialect: SQLite, sealer: sealer, write: write, read: read, process: newProcessID()}, nil
 }
 
 // sqlitePath turns a SQLite DSN into a file path; the default is ./data/kycd.db.
@@ -161,7 +171,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	if s.dialect == Postgres {
 		s.pool.Close()
-		return nil
+		return s.processConn.Close(context.Background())
 	}
 	err := s.read.Close()
 	if werr := s.write.Close(); err == nil {

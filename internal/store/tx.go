@@ -70,6 +70,9 @@ func (s *Store) applyEffects(ctx context.Context, t *txn, env kyc.Env, eff Effec
 			return err
 		}
 	}
+	if err := stampIdempotencyKey(ctx, t, eff.Audit); err != nil {
+		return err
+	}
 	if err := s.insertEvents(ctx, t, env, eff.Events, now); err != nil {
 		return err
 	}

@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"kycd/internal/blob"
+	"kycd/internal/kyc"
+)
+
+// OrphanBlobGrace is how old a file's blob must be before the sweep deletes it for want of a row.
+// A blob is written before its row commits, within one request (10 minutes at most): an hour is
+// far beyond that, so the sweep never takes a blob whose row is still being committed.
+const OrphanBlobGrace = time.Hour
+
+// BlobRefs tells whether a file row names a blob key.
+type BlobRefs interface {
+	BlobKeyInUse(ctx context.Context, fileID, key string) (bool, error)
+}
+
+// SweepOrphanBlobs deletes the file blobs (keys <env>/<applicant id>/<file id>) written before
+// before that no file row names: what a crash between a blob's write and its row's commit left.
+// Other objects (end users' drafts under drafts/) are not touched. It answers how many it deleted.
+func SweepOrphanBlobs(ctx context.Context, refs BlobRefs, blobs *blob.Store, before time.Time) (int, error) {
+	n := 0
+	for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
+		err := blobs.Walk(ctx, string(env)+"/", before, func(key string) error {
+			parts := strings.Split(key, "/")
+			if len(parts) != 3 || !kyc.ValidID(kyc.PrefixFile, parts[2]) {
+				return nil
+			}
+			used, err := refs.BlobKeyInUse(ctx, parts[2], key)
+			if err != nil || used {
+				return err
+			}
+			if err := blobs.Delete(ctx, key); err != nil {
+				return err
+			}
+			n++
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// sweepBlobsArgs is the hourly job that runs SweepOrphanBlobs.
+type sweepBlobsArgs struct{}
+
+func (sweepBlobsArgs) Kind() string { return "blobs_sweep_orphans" }
+
+type sweepBlobsWorker struct {
+	river.WorkerDefaults[sweepBlobsArgs]
+	refs  BlobRefs
+	blobs *blob.Store
+}
+
+func (w *sweepBlobsWorker) Work(ctx context.Context, _ *river.Job[sweepBlobsArgs]) error {
+	_, err := SweepOrphanBlobs(ctx, w.refs, w.blobs, time.Now().Add(-OrphanBlobGrace))
+	return err
+}
+
+// registerBlobSweep adds the orphan-blob sweep, hourly and at start.
+func registerBlobSweep(workers *river.Workers, refs BlobRefs, blobs *blob.Store) []*river.PeriodicJob {
+	river.AddWorker(workers, &sweepBlobsWorker{refs: refs, blobs: blobs})
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+		func() (river.JobArgs, *river.InsertOpts) { return sweepBlobsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
+}

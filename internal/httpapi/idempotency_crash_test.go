@@ -1,0 +1,62 @@
+package httpapi_test
+
+import (
+	"context"
+	"testing"
+
+	"kycd/internal/app"
+	"kycd/internal/kyc"
+	"kycd/internal/store"
+	"kycd/internal/store/storetest"
+)
+
+// TestIdempotencyKeyAfterCrash: a process killed between claiming a key and remembering its
+// answer left every retry answering 409 for 24 hours, also when the applicant had been committed,
+// so the client could never learn its id. Here another process on the same database claims keys,
+// commits (or not), and dies; the running kycd answers every retry.
+func TestIdempotencyKeyAfterCrash(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, d)
+			ctx := context.Background()
+			dead, _, err := app.OpenStore(ctx, e.App.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, key := range []string{"crash-committed", "crash-lost"} {
+				if prev, err := dead.ClaimIdempotencyKey(ctx, kyc.EnvTest, key, "POST", "/v1/applicants"); err != nil || prev != nil {
+					t.Fatalf("claim %s: %+v, %v", key, prev, err)
+				}
+			}
+			a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, ExternalID: "crash-1", Type: "individual", Status: "unverified", Level: "L0"}
+			eff := store.Effects{Audit: kyc.AuditEntry{Actor: "key_test", Action: "applicant.create", ResourceType: "applicant", ResourceID: a.ID}}
+			if err := dead.CreateApplicant(store.WithIdempotencyKey(ctx, kyc.EnvTest, "crash-committed"), &a, eff); err != nil {
+				t.Fatal(err)
+			}
+			_ = dead.Close() // killed before either answer was remembered
+
+			body := `{"externalId":"crash-1"}`
+			first := e.json("POST", "/v1/applicants", e.testKey, body, "Idempotency-Key", "crash-committed")
+			if first.Status != 201 || first.str("id") != a.ID || first.str("externalId") != "crash-1" {
+				t.Fatalf("retry of a committed request: %d %s; want 201 with applicant %s", first.Status, first.Raw, a.ID)
+			}
+			again := e.json("POST", "/v1/applicants", e.testKey, body, "Idempotency-Key", "crash-committed")
+			if again.Status != 201 || again.str("id") != a.ID || again.Header.Get("Idempotent-Replayed") != "true" {
+				t.Fatalf("second retry: %d %s; want the remembered 201", again.Status, again.Raw)
+			}
+			if r := e.json("POST", "/v1/applicants", e.testKey, `{"externalId":"other"}`, "Idempotency-Key", "crash-committed"); r.Status != 422 {
+				t.Fatalf("another body on the taken-over key: %d, want 422", r.Status)
+			}
+			lost := e.json("POST", "/v1/applicants", e.testKey, `{"externalId":"crash-2"}`, "Idempotency-Key", "crash-lost")
+			if lost.Status != 201 || lost.str("id") == "" || lost.str("id") == a.ID || lost.str("externalId") != "crash-2" {
+				t.Fatalf("retry of a request that committed nothing: %d %s; want a clean 201", lost.Status, lost.Raw)
+			}
+			list := e.json("GET", "/v1/applicants?limit=100", e.testKey, "")
+			if items, _ := list.JSON["items"].([]any); len(items) != 2 {
+				t.Fatalf("%d applicants after the retries, want 2 (no second applicant for a committed key): %s", len(items), list.Raw)
+			}
+		})
+	}
+}
