@@ -129,6 +129,7 @@ func newAPI(mux *http.ServeMux, version string) huma.API {
 	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	cfg.Info.Description = "Self-hosted KYC server: applicants, files, KYC documents and KYC requests. " +
 		"Errors are RFC 9457 problem+json; every POST takes an Idempotency-Key; lists page with limit, cursor and nextCursor."
+	cfg.Formats = strictFormats
 	cfg.OpenAPIPath = OpenAPIPath
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""
