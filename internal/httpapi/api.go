@@ -119,6 +119,7 @@ func New(d Deps) http.Handler {
 
 	h := unmatched(mux, d.Log)
 	h = idempotency(h, d.Idem, d.Log)
+	h = plainInput(h, d.Log)
 	h = authenticate(h, d.Keys, d.Log)
 	h = observe(h, mux, d.Log, d.Metrics)
 	return h

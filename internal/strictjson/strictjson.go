@@ -60,6 +60,15 @@ func Decode(r io.Reader, v any) error {
 	return Unmarshal(data, v)
 }
 
+// DecodeKnown is Decode with Known's refusal of unknown members.
+func DecodeKnown(r io.Reader, v any) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	return Known(data, v)
+}
+
 // Valid reports whether data is JSON that Unmarshal would accept into an any.
 func Valid(data []byte) bool {
 	var v any
