@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` starts kycd with zero configuration (SQLite and a local
 # folder under ./data); `make test` runs the whole test suite with its own PostgreSQL and S3 server.
-.PHONY: run build test bench sanctions-snapshot
+.PHONY: run build test fuzz bench sanctions-snapshot
 
 run:
 	go run ./cmd/kycd serve
@@ -10,6 +10,11 @@ build:
 
 test:
 	./scripts/test.sh
+
+# Every fuzz target (found by grepping for func Fuzz) for FUZZTIME each; make test runs them 3 s each.
+FUZZTIME ?= 1m
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 # Downloads the OFAC SDN and UN lists into internal/screening/snapshot/data (gitignored) for the
 # next build to embed; needs a machine that reaches the publishers.
