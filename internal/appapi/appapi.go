@@ -16,8 +16,8 @@ import (
 	"kycd/internal/gather"
 	"kycd/internal/httpapi"
 	"kycd/internal/kyc"
-	"kycd/internal/strictjson"
 	"kycd/internal/media"
+	"kycd/internal/strictjson"
 )
 
 // Verifier checks applicant tokens. *auth.Signer satisfies it.
