@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` starts kycd with zero configuration (SQLite and a local
 # folder under ./data); `make test` runs the whole test suite with its own PostgreSQL and S3 server.
-.PHONY: run build test bench sanctions-snapshot
+.PHONY: run build test fuzz bench sanctions-snapshot
 
 # A development server: its webhooks may reach a receiver on this machine (KYCD_WEBHOOK_ALLOW_PRIVATE).
 run:
@@ -11,6 +11,11 @@ build:
 
 test:
 	./scripts/test.sh
+
+# Every fuzz target (found by grepping for func Fuzz) for FUZZTIME each; make test runs them 3 s each.
+FUZZTIME ?= 1m
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 # Downloads the OFAC SDN and UN lists into internal/screening/snapshot/data (gitignored) for the
 # next build to embed; needs a machine that reaches the publishers.

@@ -117,3 +117,6 @@ go vet ./...
 
 log "go test"
 go test -count=1 -timeout 30m "$@" ./...
+
+log "fuzz targets, 3 s each"
+FUZZTIME="${FUZZTIME:-3s}" ./scripts/fuzz.sh

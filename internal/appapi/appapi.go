@@ -17,6 +17,7 @@ import (
 	"kycd/internal/httpapi"
 	"kycd/internal/kyc"
 	"kycd/internal/media"
+	"kycd/internal/strictjson"
 )
 
 // Verifier checks applicant tokens. *auth.Signer satisfies it.
@@ -83,8 +84,8 @@ func (h *handler) authed(fn func(w http.ResponseWriter, r *http.Request, who gat
 // endpoint reads at its top level.
 func unwrap(raw []byte, own ...string) ([]byte, error) {
 	var top map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, kyc.Invalid("body", "not a JSON object: %v", err)
+	if err := strictjson.Unmarshal(raw, &top); err != nil {
+		return nil, err
 	}
 	for _, k := range own {
 		if _, ok := top[k]; ok {
@@ -130,7 +131,10 @@ func (h *handler) upload(w http.ResponseWriter, r *http.Request, who gather.Who)
 		return err
 	}
 	var in uploadIn
-	if err := json.Unmarshal(body, &in); err != nil || in.FileData == nil {
+	if err := strictjson.Unmarshal(body, &in); err != nil {
+		return err
+	}
+	if in.FileData == nil {
 		return kyc.Invalid("body.fileData", "must be an object {type, file, ext}")
 	}
 	slot := gather.Slot(in.FileData.Type)

@@ -8,6 +8,7 @@ import (
 
 	"kycd/internal/gather"
 	"kycd/internal/kyc"
+	"kycd/internal/strictjson"
 )
 
 type addressIn struct {
@@ -52,8 +53,8 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, who gather.Who)
 		return err
 	}
 	var in updateIn
-	if err := json.Unmarshal(body, &in); err != nil {
-		return kyc.Invalid("body", "does not fit {documents[], user_addresses[]}: %v", err)
+	if err := strictjson.Unmarshal(body, &in); err != nil {
+		return err
 	}
 	ctx := r.Context()
 	if in.Profile != nil {

@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 
 	"kycd/internal/kyc"
+	"kycd/internal/strictjson"
 )
 
 // mergePatch applies a JSON merge patch (RFC 7396) to doc.
 func mergePatch(doc, patch []byte) ([]byte, error) {
 	var p any
-	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, kyc.Invalid("body", "not valid JSON")
+	if err := strictjson.Unmarshal(patch, &p); err != nil {
+		return nil, err
 	}
 	if _, ok := p.(map[string]any); !ok {
 		return nil, kyc.Invalid("body", "a merge patch must be a JSON object")

@@ -1,7 +1,6 @@
 package applicant
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"kycd/internal/kyc"
 	"kycd/internal/screening"
 	"kycd/internal/store"
+	"kycd/internal/strictjson"
 )
 
 // Store is what the applicant service needs from the database.
@@ -123,10 +123,8 @@ func mergeInput(a kyc.Applicant, patch []byte) (Input, error) {
 		return Input{}, err
 	}
 	var in Input
-	dec := json.NewDecoder(bytes.NewReader(merged))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return Input{}, kyc.Invalid("body", "the patch does not fit an applicant: %v", err)
+	if err := strictjson.Known(merged, &in); err != nil {
+		return Input{}, err
 	}
 	return in, nil
 }

@@ -14,6 +14,7 @@ import (
 // once with the field named as in the request body.
 func normalize(in *Input) error {
 	var p kyc.Problems
+	checkText(&p, in)
 	in.ExternalID = strings.TrimSpace(in.ExternalID)
 	if in.Type == "" {
 		in.Type = "individual"
@@ -76,4 +77,37 @@ func normalizeAddress(p *kyc.Problems, field string, a *kyc.Address) {
 		p.Add(field+".type", "must be one of %v", kyc.AddressTypes)
 	}
 	p.Country(field+".country", &a.Country)
+}
+
+// checkText applies kyc.Name to every text field: an applicant's strings are personal data shown
+// to reviewers and sent to partners, one line each, with no controls and no bidirectional
+// overrides that would make a name display as another.
+func checkText(p *kyc.Problems, in *Input) {
+	p.CheckText("body.externalId", in.ExternalID, kyc.Name)
+	p.CheckText("body.type", in.Type, kyc.Name)
+	p.CheckText("body.email", in.Email, kyc.Name)
+	if pr := in.Profile; pr != nil {
+		for _, f := range [][2]string{
+			{"firstName", pr.FirstName}, {"middleName", pr.MiddleName}, {"lastName", pr.LastName},
+			{"firstNameLatin", pr.FirstNameLatin}, {"middleNameLatin", pr.MiddleNameLatin}, {"lastNameLatin", pr.LastNameLatin},
+			{"dateOfBirth", pr.DateOfBirth}, {"gender", pr.Gender}, {"nationality", pr.Nationality},
+			{"countryOfResidence", pr.CountryOfResidence}, {"occupation", pr.Occupation}, {"annualSalary", pr.AnnualSalary},
+			{"accountPurpose", pr.AccountPurpose}, {"expectedMonthlySpend", pr.ExpectedMonthlySpend},
+			{"sourceOfFunds", pr.SourceOfFunds}, {"ssn", pr.SSN}, {"taxId", pr.TaxID}, {"ipAddress", pr.IPAddress},
+		} {
+			p.CheckText("body.profile."+f[0], f[1], kyc.Name)
+		}
+		if ph := pr.Phone; ph != nil {
+			p.CheckText("body.profile.phone.countryCode", ph.CountryCode, kyc.Name)
+			p.CheckText("body.profile.phone.number", ph.Number, kyc.Name)
+		}
+	}
+	for i, a := range in.Addresses {
+		for _, f := range [][2]string{
+			{"type", a.Type}, {"line1", a.Line1}, {"line2", a.Line2}, {"building", a.Building}, {"district", a.District},
+			{"city", a.City}, {"state", a.State}, {"postalCode", a.PostalCode}, {"country", a.Country},
+		} {
+			p.CheckText(fmt.Sprintf("body.addresses[%d].%s", i, f[0]), f[1], kyc.Name)
+		}
+	}
 }

@@ -95,6 +95,12 @@ func validate(in *Input) error {
 		}
 	}
 	if id := in.Identification; id != nil {
+		for _, f := range [][2]string{{"number", id.Number}, {"issuingCountry", id.IssuingCountry}, {"issueDate", id.IssueDate},
+			{"expiryDate", id.ExpiryDate}, {"holderName", id.HolderName}, {"issuingAuthority", id.IssuingAuthority},
+			{"referenceNumber", id.ReferenceNumber}} {
+			p.CheckText("body.identification."+f[0], f[1], kyc.Name)
+		}
+		p.CheckText("body.identification.mrz", id.MRZ, kyc.Text)
 		id.Number = strings.TrimSpace(id.Number)
 		p.Country("body.identification.issuingCountry", &id.IssuingCountry)
 		issued, okI := p.Date("body.identification.issueDate", id.IssueDate)

@@ -122,6 +122,7 @@ func New(d Deps) http.Handler {
 
 	h := unmatched(mux, d.Log)
 	h = idempotency(h, d.Idem, d.Log)
+	h = plainInput(h, d.Log)
 	h = authenticate(h, d.Keys, d.Log)
 	h = guard(h, d.Limits, d.Log)
 	h = observe(h, mux, d.Log, d.Metrics)
@@ -134,6 +135,7 @@ func newAPI(mux *http.ServeMux, version string) huma.API {
 	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	cfg.Info.Description = "Self-hosted KYC server: applicants, files, KYC documents and KYC requests. " +
 		"Errors are RFC 9457 problem+json; every POST takes an Idempotency-Key; lists page with limit, cursor and nextCursor."
+	cfg.Formats = strictFormats
 	cfg.OpenAPIPath = OpenAPIPath
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""

@@ -23,6 +23,7 @@ func init() {
 			for _, d := range em.Errors {
 				if d != nil {
 					d.Value = nil
+					relocate(d)
 				}
 			}
 		}

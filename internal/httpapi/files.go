@@ -19,6 +19,7 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/media"
+	"kycd/internal/strictjson"
 )
 
 type fileOut struct {
@@ -152,14 +153,8 @@ func smallField(part *multipart.Part) (string, error) {
 
 func (h *uploadHandler) readJSON(r *http.Request) (applicantID, tag string, sp *media.Spooled, err error) {
 	var in fileJSON
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return "", "", nil, err
-		}
-		return "", "", nil, kyc.Invalid("body", "not a JSON object with applicantId, tag and data: %v", err)
+	if err := strictjson.DecodeKnown(r.Body, &in); err != nil {
+		return "", "", nil, err
 	}
 	payload, ok := dataURLPayload(in.Data)
 	if !ok {

@@ -87,6 +87,7 @@ func (s *Service) Screen(ctx context.Context, q Query) (Result, error) {
 	if strings.TrimSpace(q.Name) == "" {
 		p.Add("body.name", "is required")
 	}
+	p.CheckText("body.name", q.Name, kyc.Name)
 	p.Country("body.country", &q.Country)
 	if q.DateOfBirth != "" && len(q.DateOfBirth) != 4 {
 		p.Date("body.dateOfBirth", q.DateOfBirth)

@@ -19,6 +19,7 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/share"
+	"kycd/internal/strictjson"
 )
 
 // Config configures the connector. URL, AppKey and Secret are required.
@@ -315,7 +316,7 @@ func (c *Connector) Callback(_ http.Header, body []byte) (share.Callback, error)
 		KYCStatus string `json:"kycStatus"`
 		RequestNo string `json:"requestNo"`
 	}
-	if err := json.Unmarshal(body, &m); err != nil || m.RequestNo == "" {
+	if err := strictjson.Unmarshal(body, &m); err != nil || m.RequestNo == "" {
 		return share.Callback{}, kyc.Invalid("body", "an Alchemy Pay callback is {kycStatus, requestNo}")
 	}
 	return share.Callback{Reference: m.RequestNo, Confirm: true, Outcome: share.Outcome{Status: share.MapStatus(statuses, m.KYCStatus), PartnerStatus: m.KYCStatus},

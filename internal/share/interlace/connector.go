@@ -22,6 +22,7 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/share"
+	"kycd/internal/strictjson"
 )
 
 // Config configures the connector. URL, ClientID and ClientSecret are required.
@@ -339,14 +340,14 @@ func (c *Connector) Callback(h http.Header, body []byte) (share.Callback, error)
 		EventType string `json:"eventType"`
 		Resource  string `json:"resource"`
 	}
-	if err := json.Unmarshal(body, &ev); err != nil || ev.Resource == "" {
+	if err := strictjson.Unmarshal(body, &ev); err != nil || ev.Resource == "" {
 		return share.Callback{}, kyc.Invalid("body", "an Interlace callback is {id, eventType, resource, ...}")
 	}
 	if h.Get("Signature-Method") != "HMAC-SHA256" || !hmac.Equal([]byte(h.Get("Signature")), []byte(Sign(c.cfg.ClientSecret, ev.Resource))) {
 		return share.Callback{}, fmt.Errorf("interlace callback signature: %w", kyc.ErrUnauthenticated)
 	}
 	var st kycState
-	if err := json.Unmarshal([]byte(ev.Resource), &st); err != nil || st.AccountID == "" {
+	if err := strictjson.Unmarshal([]byte(ev.Resource), &st); err != nil || st.AccountID == "" {
 		return share.Callback{}, kyc.Invalid("body.resource", "an Interlace KYC resource names its accountId")
 	}
 	sent, err := sentAt(h.Get("Timestamp"))

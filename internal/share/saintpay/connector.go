@@ -13,6 +13,7 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/share"
+	"kycd/internal/strictjson"
 )
 
 // Config configures the connector. Every field but HTTP is required.
@@ -300,7 +301,7 @@ func (c *Connector) Callback(h http.Header, body []byte) (share.Callback, error)
 		KYCStatus      string `json:"kycStatus"`
 		Status         string `json:"status"`
 	}
-	if err := json.Unmarshal(body, &m); err != nil || m.UserID == "" {
+	if err := strictjson.Unmarshal(body, &m); err != nil || m.UserID == "" {
 		return share.Callback{}, kyc.Invalid("body", "a Saintpay callback is {merchantUserId, userId, kycStatus, status}")
 	}
 	word := m.Status
