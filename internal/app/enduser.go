@@ -17,9 +17,12 @@ import (
 
 // endUserRoutes are the end user's side, mounted beside /v1 on the same mux: the hosted flow behind
 // gatherer links and the app endpoints (applicant tokens). Both go through one gather service.
-func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, publicURL string, blobs gather.Blobs, locker gather.Locker,
+func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, publicURL string, blobs gather.Blobs, st interface {
+	gather.Locker
+	gather.Changer
+},
 	applicants *applicant.Service, documents *document.Service, requests *request.Service, files *file.Service) ([]func(*http.ServeMux), error) {
-	g := gather.NewService(applicants, files, documents, requests, blobs, locker)
+	g := gather.NewService(applicants, files, documents, requests, blobs, st, st)
 	flow, err := web.New(web.Deps{Log: log, Tokens: signer, Gather: g, Applicants: applicants, Requests: requests, Documents: documents,
 		Files: files, CSRFKey: sealer.Derive("gather-csrf"), PublicURL: publicURL})
 	if err != nil {

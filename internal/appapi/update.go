@@ -39,10 +39,10 @@ type updateIn struct {
 	Profile       *profileIn                   `json:"profile"`
 }
 
-// update applies update_app_user_profile_v2: profile fields, then addresses, then each document
-// in order (id_proof_front stages or submits the identity document, id_proof_live adds the
-// selfie, address_proof submits the proof of address with the first address). It answers the
-// profile as get_app_user_profile_v2 does.
+// update applies update_app_user_profile_v2: profile fields, addresses and documents
+// (id_proof_front stages or submits the identity document, id_proof_live adds the selfie,
+// address_proof submits the proof of address with the first address), all in one transaction: a
+// refused part changes nothing. It answers the profile as get_app_user_profile_v2 does.
 func (h *handler) update(w http.ResponseWriter, r *http.Request, who gather.Who) error {
 	raw, err := readBody(w, r, 1<<20)
 	if err != nil {
@@ -56,45 +56,39 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, who gather.Who)
 	if err := strictjson.Unmarshal(body, &in); err != nil {
 		return err
 	}
-	ctx := r.Context()
+	var u gather.Update
 	if in.Profile != nil {
-		if err := h.d.Gather.UpdateProfile(ctx, who, in.Profile.kyc()); err != nil {
-			return err
-		}
+		p := in.Profile.kyc()
+		u.Profile = &p
 	}
-	var addr *kyc.Address
 	if len(in.UserAddresses) > 0 {
 		a := in.UserAddresses[0].kyc()
-		addr = &a
+		u.Address = &a
 	}
-	hasAddressProof := false
 	for i, raw := range in.Documents {
 		typ, fields, err := appDocument(raw, i)
 		if err != nil {
 			return err
 		}
-		prefix := fmt.Sprintf("body.documents[%d]", i)
+		st := gather.Step{Slot: typ}
 		switch typ {
 		case gather.SlotFront:
-			_, _, err = h.d.Gather.SubmitIdentity(ctx, who, claimOf("identity-proof", fields))
-		case gather.SlotBack:
-			// The back joins the front's document; nothing to do on its own.
-		case gather.SlotSelfie:
-			_, _, err = h.d.Gather.SubmitSelfie(ctx, who)
+			st.Claim = claimOf("identity-proof", fields)
 		case gather.SlotAddress:
-			hasAddressProof = true
-			_, _, err = h.d.Gather.SubmitAddress(ctx, who, claimOf("address-proof", fields), addr)
+			st.Claim = claimOf("address-proof", fields)
+		case gather.SlotBack, gather.SlotSelfie:
 		default:
-			err = kyc.Invalid(prefix+".document_type", "must be one of %v", gather.Slots)
+			return kyc.Invalid(fmt.Sprintf("body.documents[%d].document_type", i), "must be one of %v", gather.Slots)
 		}
-		if err != nil {
-			return relocateAll(err, prefix)
-		}
+		u.Steps = append(u.Steps, st)
 	}
-	if addr != nil && !hasAddressProof {
-		if err := h.d.Gather.SetAddress(ctx, who, *addr); err != nil {
-			return relocateAll(err, "body.user_addresses[0]")
-		}
+	_, _, err = h.d.Gather.Apply(r.Context(), who, u)
+	var se *gather.StepError
+	if errors.As(err, &se) {
+		return relocateAll(se.Err, fmt.Sprintf("body.documents[%d]", se.Index))
+	}
+	if err != nil {
+		return err
 	}
 	return h.get(w, r, who)
 }

@@ -70,7 +70,15 @@ func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 	if !kyc.ValidID(kyc.PrefixApplicant, id) {
 		return kyc.Applicant{}, fmt.Errorf("applicant %q: %w", id, kyc.ErrNotFound)
 	}
-	return s.store.UpdateApplicant(ctx, env, id, func(a *kyc.Applicant) (store.Effects, error) {
+	return s.store.UpdateApplicant(ctx, env, id, Patch(actor, env, patch))
+}
+
+// Patch returns the change Update makes, for a caller that commits it with more in one
+// transaction (store.ChangeApplicant): it applies the merge patch to the applicant it is given,
+// validates the result whole and names the effects (an event, and a screening job when what is
+// screened changed).
+func Patch(actor kyc.Actor, env kyc.Env, patch []byte) func(a *kyc.Applicant) (store.Effects, error) {
+	return func(a *kyc.Applicant) (store.Effects, error) {
 		in, err := mergeInput(*a, patch)
 		if err != nil {
 			return store.Effects{}, err
@@ -88,7 +96,7 @@ func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 			eff.Jobs = append(eff.Jobs, screening.ApplicantJob(env, a.ID, "applicant-updated"))
 		}
 		return eff, nil
-	})
+	}
 }
 
 // List returns a page of env's applicants, newest first.

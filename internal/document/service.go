@@ -58,17 +58,29 @@ func NewService(st Store, levels request.Levels) *Service {
 // Create validates in and stores a new pending document of env, with the job that checks and
 // decides it.
 func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in Input) (kyc.Document, error) {
-	if err := validate(&in); err != nil {
+	nd, err := Prepare(actor, env, in)
+	if err != nil {
 		return kyc.Document{}, err
 	}
-	d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: env, ApplicantID: in.ApplicantID, RequestID: in.RequestID, Type: in.Type,
+	err = s.store.CreateDocument(ctx, nd.Document, nd.Effects)
+	return *nd.Document, err
+}
+
+// Prepare validates in and returns the new pending document of env with the effects of its
+// creation (an event and the job that checks and decides it), for a caller that stores it with
+// more in one transaction (store.ChangeApplicant). The references (applicant, files, request) are
+// checked when it is stored.
+func Prepare(actor kyc.Actor, env kyc.Env, in Input) (store.NewDocument, error) {
+	if err := validate(&in); err != nil {
+		return store.NewDocument{}, err
+	}
+	d := &kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: env, ApplicantID: in.ApplicantID, RequestID: in.RequestID, Type: in.Type,
 		Subtype: in.Subtype, FileIDs: in.FileIDs, Identification: in.Identification, Status: "pending"}
-	err := s.store.CreateDocument(ctx, &d, store.Effects{
+	return store.NewDocument{Document: d, Effects: store.Effects{
 		Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-document.create", ResourceType: "kyc-document", ResourceID: d.ID},
 		Events: []store.NewEvent{{Type: kyc.EventDocumentCreated, ResourceType: "kyc-document", ResourceID: d.ID}},
 		Jobs:   []river.InsertManyParams{verify.Job(env, d.ID)},
-	})
-	return d, err
+	}}, nil
 }
 
 func validate(in *Input) error {

@@ -1,8 +1,10 @@
 package gather
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -14,6 +16,7 @@ import (
 	"kycd/internal/document"
 	"kycd/internal/kyc"
 	"kycd/internal/media"
+	"kycd/internal/store"
 )
 
 // Applicants is what the flow needs of applicants. *applicant.Service satisfies it.
@@ -60,6 +63,7 @@ type Service struct {
 	requests   Requests
 	blobs      Blobs
 	locker     Locker
+	changer    Changer
 	now        func() time.Time
 
 	// locks serialise the read-change-write of one applicant's draft within this process, striped
@@ -73,10 +77,17 @@ type Locker interface {
 	LockKey(ctx context.Context, key string) (unlock func(), err error)
 }
 
-// NewService returns a service on the domain services, the blob store that keeps drafts and the
-// locker that serialises one applicant's draft changes between replicas.
-func NewService(a Applicants, f Files, d Documents, r Requests, blobs Blobs, locker Locker) *Service {
-	return &Service{applicants: a, files: f, documents: d, requests: r, blobs: blobs, locker: locker, now: time.Now}
+// Changer commits a change of an applicant with new documents of theirs in one transaction.
+// *store.Store satisfies it.
+type Changer interface {
+	ChangeApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (store.Effects, error), docs []store.NewDocument) (kyc.Applicant, error)
+}
+
+// NewService returns a service on the domain services, the blob store that keeps drafts, the
+// locker that serialises one applicant's draft changes between replicas, and the changer that
+// commits what one step of the end user changes in one transaction.
+func NewService(a Applicants, f Files, d Documents, r Requests, blobs Blobs, locker Locker, changer Changer) *Service {
+	return &Service{applicants: a, files: f, documents: d, requests: r, blobs: blobs, locker: locker, changer: changer, now: time.Now}
 }
 
 // lock serialises the read-change-write of one applicant's draft: first within this process, then
@@ -137,38 +148,192 @@ func (s *Service) Upload(ctx context.Context, w Who, slot Slot, sp *media.Spoole
 	return f, s.saveDraft(ctx, w.Env, w.ApplicantID, d)
 }
 
-// SubmitIdentity stages an identity document's claims and submits the document when its files are
-// there: the front, the back when one was uploaded, and the selfie when one is needed (see
-// SelfieRequired). It answers the draft and the document, if one was created.
-func (s *Service) SubmitIdentity(ctx context.Context, w Who, c Claim) (Draft, *kyc.Document, error) {
-	if err := validateClaim(&c, "identity-proof"); err != nil {
-		return Draft{}, nil, err
-	}
+// Update is what one step of the end user changes at once: profile fields, the residential
+// address and documents to stage or submit. Apply commits all of it or none of it.
+type Update struct {
+	// Profile holds profile fields to set; empty fields keep their value.
+	Profile *kyc.Profile
+	// Address, when set, replaces the applicant's residential address (see SetAddress).
+	Address *kyc.Address
+	// Steps stage or submit documents, in order.
+	Steps []Step
+}
+
+// Step is one document of an Update: a slot and, for the front (SlotFront) and the proof of address
+// (SlotAddress), the end user's claim. SlotFront stages the identity claim and submits the identity
+// document when its files are there (see SubmitIdentity), SlotSelfie submits it once the selfie is
+// uploaded, SlotBack joins the front's document, SlotAddress submits the proof of address.
+type Step struct {
+	Slot  Slot
+	Claim Claim
+}
+
+// StepError is the refusal of one step of an Update; Err is a *kyc.ValidationError with kycd's field
+// locations (body.identification.expiryDate), which the caller may rename after its own.
+type StepError struct {
+	Index int
+	Err   error
+}
+
+func (e *StepError) Error() string { return fmt.Sprintf("step %d: %v", e.Index, e.Err) }
+
+// Unwrap returns the step's error.
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Apply commits an Update in one transaction: the profile and the address change and every document
+// it submits are stored together or, when any part is refused, not at all (a refused third step keeps
+// neither the profile change nor the first steps' documents, and sends no event). Everything is
+// checked before the transaction: a step's claim, its uploads, and that the KYC request asks for its
+// document; a refused step answers a *StepError. It answers the draft and the documents submitted.
+func (s *Service) Apply(ctx context.Context, w Who, u Update) (Draft, []kyc.Document, error) {
 	d, unlock, err := s.lockDraft(ctx, w)
 	if err != nil {
 		return Draft{}, nil, err
 	}
 	defer unlock()
-	if _, ok := d.Uploads[SlotFront]; !ok {
-		return Draft{}, nil, kyc.Invalid("body.fileData", "upload the front of the document (%s) first", SlotFront)
+	var req *kyc.Request
+	if w.RequestID != "" && len(u.Steps) > 0 {
+		r, err := s.requests.Get(ctx, w.Env, w.RequestID)
+		if err != nil {
+			return Draft{}, nil, err
+		}
+		req = &r
 	}
-	c.Time = s.now().UTC()
-	d.Identity = &c
-	return s.trySubmitIdentity(ctx, w, d)
+	var docs []store.NewDocument
+	var ids []string
+	for i, st := range u.Steps {
+		nd, err := s.plan(w, req, &d, st, ids)
+		if err != nil {
+			return Draft{}, nil, &StepError{Index: i, Err: err}
+		}
+		if nd != nil {
+			docs, ids = append(docs, *nd), append(ids, nd.Document.ID)
+		}
+	}
+	change, err := s.applicantChange(w, u.Profile, u.Address)
+	if err != nil {
+		return Draft{}, nil, err
+	}
+	if change != nil || len(docs) > 0 {
+		if _, err := s.changer.ChangeApplicant(ctx, w.Env, w.ApplicantID, change, docs); err != nil {
+			return Draft{}, nil, err
+		}
+	}
+	out := make([]kyc.Document, len(docs))
+	for i, nd := range docs {
+		out[i] = *nd.Document
+	}
+	if len(u.Steps) == 0 {
+		return d, out, nil
+	}
+	// The documents are committed; a draft that fails to save now still shows their files staged
+	// (the draft is a blob, outside the transaction).
+	return d, out, s.saveDraft(ctx, w.Env, w.ApplicantID, d)
+}
+
+// plan checks one step against the draft and changes the draft as the step does; it answers the
+// document the step submits, if any, to be created with the others. submitted are the ids of the
+// documents the update's earlier steps submitted.
+func (s *Service) plan(w Who, req *kyc.Request, d *Draft, st Step, submitted []string) (*store.NewDocument, error) {
+	switch st.Slot {
+	case SlotFront:
+		c := st.Claim
+		if err := validateClaim(&c, "identity-proof"); err != nil {
+			return nil, err
+		}
+		if _, ok := d.Uploads[SlotFront]; !ok {
+			return nil, kyc.Invalid("body.fileData", "upload the front of the document (%s) first", SlotFront)
+		}
+		if err := asks(req, "identity-proof"); err != nil {
+			return nil, err
+		}
+		c.Time = s.now().UTC()
+		d.Identity = &c
+		return s.planIdentity(w, req, d)
+	case SlotBack:
+		// The back joins the front's document; nothing to do on its own.
+		return nil, nil
+	case SlotSelfie:
+		if _, ok := d.Uploads[SlotSelfie]; !ok {
+			if sub, ok := d.Submitted[SlotSelfie]; ok && slices.Contains(submitted, sub.DocumentID) {
+				// The front of the same update submitted the identity document with the selfie.
+				return nil, nil
+			}
+			return nil, kyc.Invalid("body.fileData", "upload the selfie (%s) first", SlotSelfie)
+		}
+		return s.planIdentity(w, req, d)
+	case SlotAddress:
+		c := st.Claim
+		if err := validateClaim(&c, "address-proof"); err != nil {
+			return nil, err
+		}
+		up, ok := d.Uploads[SlotAddress]
+		if !ok {
+			return nil, kyc.Invalid("body.fileData", "upload the proof of address (%s) first", SlotAddress)
+		}
+		if err := asks(req, "address-proof"); err != nil {
+			return nil, err
+		}
+		c.Time = s.now().UTC()
+		nd, err := document.Prepare(w.Actor(), w.Env, document.Input{ApplicantID: w.ApplicantID, RequestID: w.RequestID,
+			Type: "address-proof", Subtype: c.Subtype, FileIDs: []string{up.FileID}, Identification: identificationOrNil(c.Identification)})
+		if err != nil {
+			return nil, err
+		}
+		recordSubmitted(d, *nd.Document, []Slot{SlotAddress}, []string{up.FileID}, &c)
+		return &nd, nil
+	}
+	return nil, kyc.Invalid("body.document_type", "must be one of %v", Slots)
+}
+
+// asks refuses a document type that the KYC request (nil: none) does not ask for, or any document
+// once the request is final.
+func asks(req *kyc.Request, docType string) error {
+	switch {
+	case req == nil:
+		return nil
+	case kyc.FinalRequestStatus(req.Status):
+		return kyc.Invalid("body.requestId", "the KYC request is %s and takes no more documents", req.Status)
+	case !slices.ContainsFunc(req.Documents, func(rd kyc.RequestDocument) bool { return rd.Type == docType }):
+		return kyc.Invalid("body.type", "the KYC request does not ask for a %s document", docType)
+	}
+	return nil
+}
+
+// SubmitIdentity stages an identity document's claims and submits the document when its files are
+// there: the front, the back when one was uploaded, and the selfie when one is needed (see
+// SelfieRequired). It answers the draft and the document, if one was created.
+func (s *Service) SubmitIdentity(ctx context.Context, w Who, c Claim) (Draft, *kyc.Document, error) {
+	return s.applyOne(ctx, w, Update{Steps: []Step{{Slot: SlotFront, Claim: c}}})
 }
 
 // SubmitSelfie submits the identity document staged with SubmitIdentity once the selfie is
 // uploaded. Without staged claims the selfie stays staged.
 func (s *Service) SubmitSelfie(ctx context.Context, w Who) (Draft, *kyc.Document, error) {
-	d, unlock, err := s.lockDraft(ctx, w)
+	return s.applyOne(ctx, w, Update{Steps: []Step{{Slot: SlotSelfie}}})
+}
+
+// SubmitAddress replaces the applicant's residential address with addr (when given) and submits
+// the staged proof of address as an address-proof document with the claim, in one transaction.
+func (s *Service) SubmitAddress(ctx context.Context, w Who, c Claim, addr *kyc.Address) (Draft, *kyc.Document, error) {
+	return s.applyOne(ctx, w, Update{Address: addr, Steps: []Step{{Slot: SlotAddress, Claim: c}}})
+}
+
+// applyOne applies an update of one step and answers its document, if any; a refused step answers
+// its own error.
+func (s *Service) applyOne(ctx context.Context, w Who, u Update) (Draft, *kyc.Document, error) {
+	d, docs, err := s.Apply(ctx, w, u)
+	var se *StepError
+	if errors.As(err, &se) {
+		err = se.Err
+	}
 	if err != nil {
 		return Draft{}, nil, err
 	}
-	defer unlock()
-	if _, ok := d.Uploads[SlotSelfie]; !ok {
-		return Draft{}, nil, kyc.Invalid("body.fileData", "upload the selfie (%s) first", SlotSelfie)
+	if len(docs) == 0 {
+		return d, nil, nil
 	}
-	return s.trySubmitIdentity(ctx, w, d)
+	return d, &docs[0], nil
 }
 
 // SelfieRequired reports whether an identity document waits for a selfie: when the request asks for
@@ -181,23 +346,29 @@ func (s *Service) SelfieRequired(ctx context.Context, w Who) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	for _, rd := range r.Documents {
-		if rd.Type == "identity-proof" {
-			return rd.FaceProofRequired || rd.FaceLivenessRequired, nil
-		}
-	}
-	return false, nil
+	return selfieRequired(&r), nil
 }
 
-func (s *Service) trySubmitIdentity(ctx context.Context, w Who, d Draft) (Draft, *kyc.Document, error) {
+func selfieRequired(req *kyc.Request) bool {
+	if req == nil {
+		return true
+	}
+	for _, rd := range req.Documents {
+		if rd.Type == "identity-proof" {
+			return rd.FaceProofRequired || rd.FaceLivenessRequired
+		}
+	}
+	return false
+}
+
+// planIdentity answers the identity document when the draft has its claim and files (the front, the
+// back if uploaded, the selfie when required or uploaded), and records it in the draft; nil when
+// something is still missing.
+func (s *Service) planIdentity(w Who, req *kyc.Request, d *Draft) (*store.NewDocument, error) {
 	front, hasFront := d.Uploads[SlotFront]
 	selfie, hasSelfie := d.Uploads[SlotSelfie]
-	needSelfie, err := s.SelfieRequired(ctx, w)
-	if err != nil {
-		return Draft{}, nil, err
-	}
-	if d.Identity == nil || !hasFront || (needSelfie && !hasSelfie) {
-		return d, nil, s.saveDraft(ctx, w.Env, w.ApplicantID, d)
+	if d.Identity == nil || !hasFront || (selfieRequired(req) && !hasSelfie) {
+		return nil, nil
 	}
 	slots := []Slot{SlotFront}
 	ids := []string{front.FileID}
@@ -208,47 +379,17 @@ func (s *Service) trySubmitIdentity(ctx context.Context, w Who, d Draft) (Draft,
 		slots, ids = append(slots, SlotSelfie), append(ids, selfie.FileID)
 	}
 	claim := *d.Identity
-	doc, err := s.documents.Create(ctx, w.Actor(), w.Env, document.Input{ApplicantID: w.ApplicantID, RequestID: w.RequestID,
+	nd, err := document.Prepare(w.Actor(), w.Env, document.Input{ApplicantID: w.ApplicantID, RequestID: w.RequestID,
 		Type: "identity-proof", Subtype: claim.Subtype, FileIDs: ids, Identification: identificationOrNil(claim.Identification)})
 	if err != nil {
-		return Draft{}, nil, err
+		return nil, err
 	}
-	s.recordSubmitted(&d, doc, slots, ids, &claim)
+	recordSubmitted(d, *nd.Document, slots, ids, &claim)
 	d.Identity = nil
-	return d, &doc, s.saveDraft(ctx, w.Env, w.ApplicantID, d)
+	return &nd, nil
 }
 
-// SubmitAddress replaces the applicant's residential address with addr (when given) and submits
-// the staged proof of address as an address-proof document with the claim.
-func (s *Service) SubmitAddress(ctx context.Context, w Who, c Claim, addr *kyc.Address) (Draft, *kyc.Document, error) {
-	if err := validateClaim(&c, "address-proof"); err != nil {
-		return Draft{}, nil, err
-	}
-	if addr != nil {
-		if err := s.SetAddress(ctx, w, *addr); err != nil {
-			return Draft{}, nil, err
-		}
-	}
-	d, unlock, err := s.lockDraft(ctx, w)
-	if err != nil {
-		return Draft{}, nil, err
-	}
-	defer unlock()
-	up, ok := d.Uploads[SlotAddress]
-	if !ok {
-		return Draft{}, nil, kyc.Invalid("body.fileData", "upload the proof of address (%s) first", SlotAddress)
-	}
-	c.Time = s.now().UTC()
-	doc, err := s.documents.Create(ctx, w.Actor(), w.Env, document.Input{ApplicantID: w.ApplicantID, RequestID: w.RequestID,
-		Type: "address-proof", Subtype: c.Subtype, FileIDs: []string{up.FileID}, Identification: identificationOrNil(c.Identification)})
-	if err != nil {
-		return Draft{}, nil, err
-	}
-	s.recordSubmitted(&d, doc, []Slot{SlotAddress}, []string{up.FileID}, &c)
-	return d, &doc, s.saveDraft(ctx, w.Env, w.ApplicantID, d)
-}
-
-func (s *Service) recordSubmitted(d *Draft, doc kyc.Document, slots []Slot, ids []string, c *Claim) {
+func recordSubmitted(d *Draft, doc kyc.Document, slots []Slot, ids []string, c *Claim) {
 	if d.Submitted == nil {
 		d.Submitted = map[Slot]Submitted{}
 	}
@@ -266,22 +407,65 @@ func (s *Service) recordSubmitted(d *Draft, doc kyc.Document, slots []Slot, ids 
 	}
 }
 
-// SetAddress makes addr the applicant's residential address (replacing the first one), as a JSON
-// merge patch through the applicant service. An address without a country takes the applicant's
-// country of residence, or nationality.
+// SetAddress makes addr the applicant's residential address (replacing the first one). An address
+// without a country takes the applicant's country of residence, or nationality.
 func (s *Service) SetAddress(ctx context.Context, w Who, addr kyc.Address) error {
-	a, err := s.applicants.Get(ctx, w.Env, w.ApplicantID)
-	if err != nil {
-		return err
+	_, _, err := s.Apply(ctx, w, Update{Address: &addr})
+	return err
+}
+
+// UpdateProfile applies profile fields to the applicant; empty fields keep their value.
+func (s *Service) UpdateProfile(ctx context.Context, w Who, p kyc.Profile) error {
+	_, _, err := s.Apply(ctx, w, Update{Profile: &p})
+	return err
+}
+
+// applicantChange returns the change of the applicant that sets the profile fields of p (empty
+// ones are left out, so they keep their value) and makes addr the residential address, as one JSON
+// merge patch through the applicant package's rules; nil when there is nothing to change.
+func (s *Service) applicantChange(w Who, p *kyc.Profile, addr *kyc.Address) (func(a *kyc.Applicant) (store.Effects, error), error) {
+	var profile json.RawMessage
+	if p != nil {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return nil, fmt.Errorf("profile patch: %w", err)
+		}
+		if string(b) != "{}" {
+			profile = b
+		}
 	}
+	if profile == nil && addr == nil {
+		return nil, nil
+	}
+	return func(a *kyc.Applicant) (store.Effects, error) {
+		patch := map[string]any{}
+		if profile != nil {
+			patch["profile"] = profile
+		}
+		if addr != nil {
+			patch["addresses"] = withAddress(a, p, *addr)
+		}
+		b, err := json.Marshal(patch)
+		if err != nil {
+			return store.Effects{}, fmt.Errorf("applicant patch: %w", err)
+		}
+		return applicant.Patch(w.Actor(), w.Env, b)(a)
+	}, nil
+}
+
+// withAddress answers a's addresses with addr in place of the one of its type (residential when
+// it has none), or added. An address without a country takes the country of residence, or the
+// nationality, of p (the profile being set) or else of a.
+func withAddress(a *kyc.Applicant, p *kyc.Profile, addr kyc.Address) []kyc.Address {
 	if addr.Type == "" {
 		addr.Type = "residential"
 	}
 	if addr.Country == "" {
-		addr.Country = a.Profile.CountryOfResidence
-		if addr.Country == "" {
-			addr.Country = a.Profile.Nationality
+		var next kyc.Profile
+		if p != nil {
+			next = *p
 		}
+		addr.Country = cmp.Or(next.CountryOfResidence, a.Profile.CountryOfResidence, next.Nationality, a.Profile.Nationality)
 	}
 	addrs := slices.Clone(a.Addresses)
 	i := slices.IndexFunc(addrs, func(x kyc.Address) bool { return x.Type == addr.Type })
@@ -290,26 +474,7 @@ func (s *Service) SetAddress(ctx context.Context, w Who, addr kyc.Address) error
 	} else {
 		addrs = append(addrs, addr)
 	}
-	patch, err := json.Marshal(map[string]any{"addresses": addrs})
-	if err != nil {
-		return fmt.Errorf("address patch: %w", err)
-	}
-	_, err = s.applicants.Update(ctx, w.Actor(), w.Env, w.ApplicantID, patch)
-	return err
-}
-
-// UpdateProfile applies profile fields (a kyc.Profile in JSON, camelCase) to the applicant as a
-// merge patch; empty fields are left out, so they keep their value.
-func (s *Service) UpdateProfile(ctx context.Context, w Who, p kyc.Profile) error {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("profile patch: %w", err)
-	}
-	if string(b) == "{}" {
-		return nil
-	}
-	_, err = s.applicants.Update(ctx, w.Actor(), w.Env, w.ApplicantID, []byte(`{"profile":`+string(b)+`}`))
-	return err
+	return addrs
 }
 
 // validateClaim checks the claim's dates and country as the document service will, so a claim that

@@ -83,23 +83,61 @@ func (s *Store) scanApplicant(r row) (kyc.Applicant, error) {
 // UpdateApplicant reads an applicant under a write lock, lets mutate change it and name the
 // effects, then writes it back with revision + 1. An error from mutate aborts with nothing written.
 func (s *Store) UpdateApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (Effects, error)) (kyc.Applicant, error) {
+	return s.ChangeApplicant(ctx, env, id, mutate, nil)
+}
+
+// NewDocument is a document to create with the effects of its creation (see CreateDocument).
+type NewDocument struct {
+	Document *kyc.Document
+	Effects  Effects
+}
+
+// ChangeApplicant changes an applicant and creates documents of theirs in one transaction: the
+// applicant is read under a write lock and, when mutate is not nil, changed by it and written back
+// (as UpdateApplicant does); then each document is checked and created (as CreateDocument does).
+// Any error, from mutate or from any document, writes nothing at all: an end user's update that
+// is refused in its third part keeps neither its profile change nor its first documents.
+func (s *Store) ChangeApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (Effects, error), docs []NewDocument) (kyc.Applicant, error) {
 	var out kyc.Applicant
 	err := s.inTx(ctx, func(t *txn) error {
 		a, err := s.applicant(ctx, t, env, id, s.forUpdate())
 		if err != nil {
 			return err
 		}
-		eff, err := mutate(&a)
-		if err != nil {
-			return err
-		}
 		at := now()
-		if err := s.writeApplicant(ctx, t, &a, at); err != nil {
-			return err
+		if mutate != nil {
+			eff, err := mutate(&a)
+			if err != nil {
+				return err
+			}
+			if err := s.writeApplicant(ctx, t, &a, at); err != nil {
+				return err
+			}
+			completeEvents(&eff, a.Revision, a)
+			if err := s.applyEffects(ctx, t, env, eff, at); err != nil {
+				return err
+			}
 		}
 		out = a
-		completeEvents(&eff, a.Revision, a)
-		return s.applyEffects(ctx, t, env, eff, at)
+		for _, nd := range docs {
+			d := nd.Document
+			if d.Env != env || d.ApplicantID != id {
+				return fmt.Errorf("change applicant %s: document %s is of another applicant", id, d.ID)
+			}
+			d.CreatedTime, d.UpdatedTime, d.Revision = at, at, 0
+			if err := s.checkDocumentRefs(ctx, t, d); err != nil {
+				return err
+			}
+			if err := s.writeDocument(ctx, t, d, true); err != nil {
+				return err
+			}
+			eff := nd.Effects
+			completeEvents(&eff, d.Revision, d)
+			if err := s.applyEffects(ctx, t, env, eff, at); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }

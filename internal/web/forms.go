@@ -345,12 +345,16 @@ func (h *Handler) postIdentity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	val := v.Values
-	err = h.d.Gather.UpdateProfile(r.Context(), f.who, kyc.Profile{FirstName: val["first_name"], LastName: val["last_name"],
-		DateOfBirth: val["date_of_birth"], Nationality: val["nationality"]})
-	if err == nil {
-		_, _, err = h.d.Gather.SubmitIdentity(r.Context(), f.who, gather.Claim{Subtype: val["doc_type"], Identification: kyc.Identification{
+	// The profile and the identity claim are committed together, or neither is.
+	_, _, err = h.d.Gather.Apply(r.Context(), f.who, gather.Update{
+		Profile: &kyc.Profile{FirstName: val["first_name"], LastName: val["last_name"], DateOfBirth: val["date_of_birth"], Nationality: val["nationality"]},
+		Steps: []gather.Step{{Slot: gather.SlotFront, Claim: gather.Claim{Subtype: val["doc_type"], Identification: kyc.Identification{
 			Number: val["doc_number"], IssuingCountry: val["issuing_country"], IssueDate: val["issue_date"], ExpiryDate: val["expiry_date"],
-			HolderName: strings.TrimSpace(val["first_name"] + " " + val["last_name"])}})
+			HolderName: strings.TrimSpace(val["first_name"] + " " + val["last_name"])}}}},
+	})
+	var se *gather.StepError
+	if errors.As(err, &se) {
+		err = se.Err
 	}
 	if err != nil {
 		if domainErrors(v, err, map[string]string{"body.identification.issuingCountry": "issuing_country", "body.identification.issueDate": "issue_date",
