@@ -79,3 +79,65 @@ func TestSlowJSONBodyIsCutOff(t *testing.T) {
 		t.Fatalf("the stalled body held the request for %s (answer %v, %v)", took, res, err)
 	}
 }
+
+// TestInFlightPerIPIsCapped: one client IP holding requests open (bodies that never come) gets 429
+// for the next one once it holds KYCD_MAX_INFLIGHT_PER_IP, while another IP is served; when its
+// requests end, the client is served again.
+func TestInFlightPerIPIsCapped(t *testing.T) {
+	t.Parallel()
+	const limit = 3
+	e := newEnvWith(t, storetest.Dialects[0], func(c *app.Config) {
+		c.Limits.ClientIPHeader = "X-Forwarded-For"
+		c.Limits.MaxInFlightPerIP = limit
+		c.Limits.BodyTimeout = time.Minute
+	})
+	apl := e.mustApplicant(e.testKey)
+	tok := e.json("POST", "/v1/applicants/"+apl+"/tokens", e.testKey, `{"ttlSeconds":600}`).str("token")
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for range limit {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(e.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, conn)
+		_, _ = conn.Write([]byte("POST /update_app_user_profile_v2 HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\nAuthorization: Bearer " + tok +
+			"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"profile\":"))
+	}
+	from := func(ip string) []string { return []string{"X-Forwarded-For", ip} }
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := e.json("GET", "/get_app_user_profile_v2", tok, "", from("203.0.113.7")...)
+		if r.Status == http.StatusTooManyRequests {
+			if r.Header.Get("Retry-After") == "" || !strings.Contains(string(r.Raw), "at once") {
+				t.Fatalf("429 without Retry-After or reason: %v %s", r.Header, r.Raw)
+			}
+			break
+		}
+		if r.Status != 200 || time.Now().After(deadline) {
+			t.Fatalf("with %d requests held open: %d %s, want 429", limit, r.Status, r.Raw)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if r := e.json("GET", "/get_app_user_profile_v2", tok, "", from("203.0.113.8")...); r.Status != 200 {
+		t.Fatalf("another IP: %d %s", r.Status, r.Raw)
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	held = nil
+	for {
+		r := e.json("GET", "/get_app_user_profile_v2", tok, "", from("203.0.113.7")...)
+		if r.Status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the held requests ended: %d %s", r.Status, r.Raw)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
