@@ -11,9 +11,10 @@ import (
 	"kycd/internal/kyc"
 )
 
-// OrphanBlobGrace is how old a file's blob must be before the sweep deletes it for want of a row.
-// A blob is written before its row commits, within one request (10 minutes at most): an hour is
-// far beyond that, so the sweep never takes a blob whose row is still being committed.
+// OrphanBlobGrace is how old a file's blob must be before the sweep deletes it for want of a row,
+// unless Config.BlobOrphanGrace says otherwise. A blob is written before its row commits, within
+// one request (10 minutes at most): an hour is far beyond that, so the sweep never takes a blob
+// whose row is still being committed.
 const OrphanBlobGrace = time.Hour
 
 // BlobRefs tells whether a file row names a blob key.
@@ -58,16 +59,18 @@ type sweepBlobsWorker struct {
 	river.WorkerDefaults[sweepBlobsArgs]
 	refs  BlobRefs
 	blobs *blob.Store
+	grace time.Duration
 }
 
 func (w *sweepBlobsWorker) Work(ctx context.Context, _ *river.Job[sweepBlobsArgs]) error {
-	_, err := SweepOrphanBlobs(ctx, w.refs, w.blobs, time.Now().Add(-OrphanBlobGrace))
+	_, err := SweepOrphanBlobs(ctx, w.refs, w.blobs, time.Now().Add(-w.grace))
 	return err
 }
 
-// registerBlobSweep adds the orphan-blob sweep, hourly and at start.
-func registerBlobSweep(workers *river.Workers, refs BlobRefs, blobs *blob.Store) []*river.PeriodicJob {
-	river.AddWorker(workers, &sweepBlobsWorker{refs: refs, blobs: blobs})
+// registerBlobSweep adds the orphan-blob sweep, hourly and at start, deleting orphans older than
+// grace.
+func registerBlobSweep(workers *river.Workers, refs BlobRefs, blobs *blob.Store, grace time.Duration) []*river.PeriodicJob {
+	river.AddWorker(workers, &sweepBlobsWorker{refs: refs, blobs: blobs, grace: grace})
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return sweepBlobsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 }
