@@ -23,12 +23,24 @@ type BlobRefs interface {
 }
 
 // SweepOrphanBlobs deletes the file blobs (keys <env>/<applicant id>/<file id>) written before
-// before that no file row names: what a crash between a blob's write and its row's commit left.
-// Other objects (end users' drafts under drafts/) are not touched. It answers how many it deleted.
+// before that no file row names: what a crash between a blob's write and its row's commit left. It
+// also deletes, under those keys and end users' drafts (drafts/), the temporary files a folder
+// store writes an object into before renaming it, which a crash during the write leaves. Drafts
+// themselves and other objects are not touched. It answers how many it deleted.
 func SweepOrphanBlobs(ctx context.Context, refs BlobRefs, blobs *blob.Store, before time.Time) (int, error) {
 	n := 0
+	del := func(key string) error {
+		if err := blobs.Delete(ctx, key); err != nil {
+			return err
+		}
+		n++
+		return nil
+	}
 	for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
 		err := blobs.Walk(ctx, string(env)+"/", before, func(key string) error {
+			if isTempFile(key) {
+				return del(key)
+			}
 			parts := strings.Split(key, "/")
 			if len(parts) != 3 || !kyc.ValidID(kyc.PrefixFile, parts[2]) {
 				return nil
@@ -37,17 +49,39 @@ func SweepOrphanBlobs(ctx context.Context, refs BlobRefs, blobs *blob.Store, bef
 			if err != nil || used {
 				return err
 			}
-			if err := blobs.Delete(ctx, key); err != nil {
-				return err
-			}
-			n++
-			return nil
+			return del(key)
 		})
 		if err != nil {
 			return n, err
 		}
 	}
-	return n, nil
+	err := blobs.Walk(ctx, "drafts/", before, func(key string) error {
+		if isTempFile(key) {
+			return del(key)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// isTempFile reports whether key is a temporary file of a folder store (gocloud.dev's fileblob
+// writes <key>.<hex nanoseconds>.tmp next to the object and renames it when the write ends). Keys
+// kycd writes never end so: their last segment is an id.
+func isTempFile(key string) bool {
+	stem, ok := strings.CutSuffix(key, ".tmp")
+	if !ok {
+		return false
+	}
+	dot := strings.LastIndexByte(stem, '.')
+	if dot < 0 || dot == len(stem)-1 {
+		return false
+	}
+	for _, c := range stem[dot+1:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // sweepBlobsArgs is the hourly job that runs SweepOrphanBlobs.
