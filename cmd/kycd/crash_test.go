@@ -248,9 +248,9 @@ func (c *crashClient) checkDone(t *testing.T) (found struct{ resources, files in
 			c.getJSON("/v1/kyc-documents?limit=100&applicantId="+op.applicant, &list)
 			n := 0
 			for _, doc := range list.Items {
-				if doc.RequestID == op.request && doc.Type == "identity-proof" {
+				if doc.RequestID == op.request && doc.Type == "identity-proof" && len(doc.FileIDs) > 0 {
 					n++
-					file(doc.FileIDs[0])
+					file(doc.FileIDs[0]) // the front
 				}
 			}
 			if n == 0 {
