@@ -78,6 +78,8 @@ var settings = []setting{
 			c.ShutdownTimeout = d
 			return err
 		}},
+	{"blob-orphan-grace", "KYCD_BLOB_ORPHAN_GRACE", "1h", "how old a file's blob must be before the orphan sweep (hourly and at start) deletes it because no row names it; keep it above the longest upload (5m)",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.BlobOrphanGrace) }},
 	{"log-level", "KYCD_LOG_LEVEL", "info", "debug, info, warn or error (logs never hold personal data)",
 		func(_ *app.Config, v string) error { logLevel = v; return nil }},
 	{"webhook-timeout", "KYCD_WEBHOOK_TIMEOUT", "15s", "how long one webhook attempt may take; anything but a 2xx within it is retried",

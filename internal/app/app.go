@@ -94,7 +94,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	workers := river.NewWorkers()
 	periodic := append(request.Register(workers, st), registerMaintenance(workers, st)...)
-	periodic = append(periodic, registerBlobSweep(workers, st, blobs)...)
+	periodic = append(periodic, registerBlobSweep(workers, st, blobs, cfg.BlobOrphanGrace)...)
 	webhookQueue, webhookWorkers := webhook.Register(workers, st, cfg.Webhooks, log.With("component", "webhook"))
 	periodic = append(periodic, webhook.RegisterRetention(workers, st, cfg.Webhooks)...)
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)

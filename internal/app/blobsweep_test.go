@@ -61,3 +61,46 @@ func TestSweepOrphanBlobs(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepOrphanBlobsTakesTemporaryFiles: a kill -9 while a folder store writes a blob leaves the
+// temporary file it was writing (<key>.<hex>.tmp, sealed but named by no row) for good. The sweep
+// deletes such files once older than the grace period, of file blobs and of drafts, and keeps a young one
+// (it may be a write in progress).
+func TestSweepOrphanBlobsTakesTemporaryFiles(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			e := apptest.Start(t, d, apptest.NoJobs())
+			ctx := context.Background()
+			apl := kyc.NewID(kyc.PrefixApplicant)
+			old := "test/" + apl + "/" + kyc.NewID(kyc.PrefixFile) + ".18a1b2c3d4e5f607.tmp"
+			oldDraft := "drafts/live/" + apl + ".18a1b2c3d4e5f608.tmp"
+			young := "test/" + apl + "/" + kyc.NewID(kyc.PrefixFile) + ".18a1b2c3d4e5f609.tmp"
+			past := time.Now().Add(-2 * app.OrphanBlobGrace)
+			for _, k := range []string{old, oldDraft, young} {
+				p := filepath.Join(e.BlobDir, filepath.FromSlash(k))
+				if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte("half a sealed blob"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if k != young {
+					if err := os.Chtimes(p, past, past); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			n, err := app.SweepOrphanBlobs(ctx, e.App.Store, e.App.Blobs, time.Now().Add(-app.OrphanBlobGrace))
+			if err != nil || n != 2 {
+				t.Fatalf("SweepOrphanBlobs = %d, %v; want 2", n, err)
+			}
+			for k, want := range map[string]bool{old: false, oldDraft: false, young: true} {
+				if ok, err := e.App.Blobs.Exists(ctx, k); err != nil || ok != want {
+					t.Errorf("%s exists = %v (%v), want %v", k, ok, err, want)
+				}
+			}
+		})
+	}
+}

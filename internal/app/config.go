@@ -49,6 +49,11 @@ type Config struct {
 	LevelsFile string
 	// ShutdownTimeout is how long a stopping server waits for requests and jobs. Default 30 s.
 	ShutdownTimeout time.Duration
+	// BlobOrphanGrace is how old a file's blob must be before the orphan sweep (hourly and at
+	// start) deletes it for want of a row: what a crash between the blob's write and its row's
+	// commit leaves. It must stay above the longest request (an upload may take 5 minutes), or the
+	// sweep could take a blob whose row is still being committed. Default 1 h (OrphanBlobGrace).
+	BlobOrphanGrace time.Duration
 	// Version is reported in the OpenAPI document.
 	Version string
 	// Webhooks configures webhook delivery: attempt timeout, retry schedule, when a failing
@@ -94,6 +99,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.BlobOrphanGrace <= 0 {
+		c.BlobOrphanGrace = OrphanBlobGrace
 	}
 	if c.Version == "" {
 		c.Version = "dev"
