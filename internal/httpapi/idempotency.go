@@ -19,7 +19,7 @@ import (
 
 // IdempotencyStore keeps the answers to requests sent with an Idempotency-Key.
 type IdempotencyStore interface {
-	ClaimIdempotencyKey(ctx context.Context, env kyc.Env, key, method, path string) (*store.IdempotentResponse, error)
+	ClaimIdempotencyKey(ctx context.Context, env kyc.Env, key, method, path, requestHash string) (*store.IdempotentResponse, error)
 	CompleteIdempotencyKey(ctx context.Context, env kyc.Env, key string, resp store.IdempotentResponse) error
 	ReleaseIdempotencyKey(ctx context.Context, env kyc.Env, key string) error
 }
@@ -50,12 +50,16 @@ func idempotency(next http.Handler, st IdempotencyStore, log *slog.Logger) http.
 			return
 		}
 		ctx := r.Context()
-		prev, err := st.ClaimIdempotencyKey(ctx, p.Env, key, r.Method, r.URL.Path)
+		h := newRequestHasher(r)
+		if err := h.prehash(r); err != nil {
+			writeProblem(w, r, log, bodyError(err))
+			return
+		}
+		prev, err := st.ClaimIdempotencyKey(ctx, p.Env, key, r.Method, r.URL.Path, h.pre)
 		if err != nil {
 			writeProblem(w, r, log, err)
 			return
 		}
-		h := newRequestHasher(r)
 		if prev != nil && prev.TakenOver && resourcePaths[prev.ResourceType] != "" {
 			answerTakenOver(w, r, next, st, log, prev, h, key)
 			return
@@ -68,10 +72,12 @@ func idempotency(next http.Handler, st IdempotencyStore, log *slog.Logger) http.
 		}
 		ctx = store.WithIdempotencyKey(ctx, p.Env, key)
 		r = r.WithContext(ctx)
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.TeeReader(r.Body, h), r.Body}
+		if h.pre == "" {
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.TeeReader(r.Body, h), r.Body}
+		}
 		rec := &capture{ResponseWriter: w}
 		completed := false
 		defer func() {
@@ -83,9 +89,13 @@ func idempotency(next http.Handler, st IdempotencyStore, log *slog.Logger) http.
 		if rec.status < 200 || rec.status > 299 || rec.overflow {
 			return
 		}
-		_, _ = io.Copy(io.Discard, r.Body) // hash the whole body even if the handler stopped early
+		sum := h.pre
+		if sum == "" {
+			_, _ = io.Copy(io.Discard, r.Body) // through the tee: hash the whole body even if the handler stopped early
+			sum = h.sum()
+		}
 		err = st.CompleteIdempotencyKey(context.WithoutCancel(ctx), p.Env, key, store.IdempotentResponse{
-			RequestHash: h.sum(), StatusCode: rec.status, Body: rec.body.Bytes()})
+			RequestHash: sum, StatusCode: rec.status, Body: rec.body.Bytes()})
 		if err != nil {
 			log.ErrorContext(ctx, "idempotency: remember answer", "request_id", requestID(ctx), "err", err)
 			return
@@ -115,7 +125,8 @@ func answerTakenOver(w http.ResponseWriter, r *http.Request, next http.Handler, 
 	env := principal(ctx).Env
 	release := func() { _ = st.ReleaseIdempotencyKey(context.WithoutCancel(ctx), env, key) }
 	base := resourcePaths[prev.ResourceType]
-	if _, err := io.Copy(h, r.Body); err != nil {
+	sum, err := h.rest(r.Body)
+	if err != nil {
 		release()
 		writeProblem(w, r, log, bodyError(err))
 		return
@@ -139,7 +150,7 @@ func answerTakenOver(w http.ResponseWriter, r *http.Request, next http.Handler, 
 		status = http.StatusOK
 	}
 	if err := st.CompleteIdempotencyKey(context.WithoutCancel(ctx), env, key, store.IdempotentResponse{
-		RequestHash: h.sum(), StatusCode: status, Body: rec.body.Bytes()}); err != nil {
+		RequestHash: sum, StatusCode: status, Body: rec.body.Bytes()}); err != nil {
 		log.ErrorContext(ctx, "idempotency: remember answer", "request_id", requestID(ctx), "err", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -154,17 +165,28 @@ func (d discardWriter) Header() http.Header         { return d.header }
 func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d discardWriter) WriteHeader(int)             {}
 
+// replay answers a retry of a key already claimed: 422 for another request (method, path, or body
+// when its hash is known), 409 while the first still runs, else the remembered answer.
 func replay(w http.ResponseWriter, r *http.Request, log *slog.Logger, prev *store.IdempotentResponse, h *requestHasher) {
-	if prev.StatusCode == 0 {
+	if prev.Method != r.Method || prev.Path != r.URL.Path {
+		writeProblem(w, r, log, fmt.Errorf("%w", kyc.ErrIdempotencyMismatch))
+		return
+	}
+	if prev.StatusCode == 0 && (prev.RequestHash == "" || h.pre == "") {
 		writeProblem(w, r, log, kyc.ErrIdempotencyInProgress)
 		return
 	}
-	if _, err := io.Copy(h, r.Body); err != nil {
+	sum, err := h.rest(r.Body)
+	if err != nil {
 		writeProblem(w, r, log, bodyError(err))
 		return
 	}
-	if prev.Method != r.Method || prev.Path != r.URL.Path || prev.RequestHash != h.sum() {
+	if prev.RequestHash != sum {
 		writeProblem(w, r, log, fmt.Errorf("%w", kyc.ErrIdempotencyMismatch))
+		return
+	}
+	if prev.StatusCode == 0 {
+		writeProblem(w, r, log, kyc.ErrIdempotencyInProgress)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -177,6 +199,9 @@ func replay(w http.ResponseWriter, r *http.Request, log *slog.Logger, prev *stor
 // the client on every send, so it is left out of the hash: a retried upload of the same file with the
 // same fields hashes the same.
 type requestHasher struct {
+	// pre is the hash of a body read whole before the request runs (see prehash); "" when the
+	// body is streamed through Write instead.
+	pre      string
 	h        hash.Hash
 	boundary []byte
 	carry    []byte // a tail shorter than the boundary, held back from the last write
@@ -215,6 +240,52 @@ func (h *requestHasher) Write(p []byte) (int, error) {
 	h.h.Write(buf[:len(buf)-keep])
 	h.carry = append(h.carry[:0], buf[len(buf)-keep:]...)
 	return len(p), nil
+}
+
+// maxPrehashed is the largest body that is read and hashed before the request runs, so its claim
+// names its hash: every /v1 JSON body fits (1 MiB). Uploads and larger bodies stream.
+const maxPrehashed = 1 << 20
+
+// prehash reads a body that is not an upload whole (up to maxPrehashed), hashes it and gives the
+// request a copy, so the claim of its key records what it was; a retry after a crash with another
+// body is then refused, not answered with the first one's resource.
+func (h *requestHasher) prehash(r *http.Request) error {
+	if isUpload(r) {
+		return nil
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		h.pre = h.sum()
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxPrehashed+1))
+	if err != nil {
+		return err
+	}
+	if len(b) > maxPrehashed {
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+		return nil
+	}
+	_, _ = h.Write(b)
+	h.pre = h.sum()
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{bytes.NewReader(b), r.Body}
+	return nil
+}
+
+// rest hashes what is left of a streamed body and answers the request's hash.
+func (h *requestHasher) rest(body io.Reader) (string, error) {
+	if h.pre != "" {
+		return h.pre, nil
+	}
+	if _, err := io.Copy(h, body); err != nil {
+		return "", err
+	}
+	return h.sum(), nil
 }
 
 func (h *requestHasher) sum() string {

@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"testing"
 
 	"kycd/internal/app"
@@ -26,7 +28,7 @@ func TestIdempotencyKeyAfterCrash(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, key := range []string{"crash-committed", "crash-lost"} {
-				if prev, err := dead.ClaimIdempotencyKey(ctx, kyc.EnvTest, key, "POST", "/v1/applicants"); err != nil || prev != nil {
+				if prev, err := dead.ClaimIdempotencyKey(ctx, kyc.EnvTest, key, "POST", "/v1/applicants", ""); err != nil || prev != nil {
 					t.Fatalf("claim %s: %+v, %v", key, prev, err)
 				}
 			}
@@ -56,6 +58,44 @@ func TestIdempotencyKeyAfterCrash(t *testing.T) {
 			list := e.json("GET", "/v1/applicants?limit=100", e.testKey, "")
 			if items, _ := list.JSON["items"].([]any); len(items) != 2 {
 				t.Fatalf("%d applicants after the retries, want 2 (no second applicant for a committed key): %s", len(items), list.Raw)
+			}
+		})
+	}
+}
+
+// TestIdempotencyKeyAfterCrashWithAnotherBody: a retry after a crash whose body differs from the
+// first request's is another request: 422, not the first one's resource (its claim records the
+// body's hash). The same body still gets the committed resource.
+func TestIdempotencyKeyAfterCrashWithAnotherBody(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, d)
+			ctx := context.Background()
+			dead, _, err := app.OpenStore(ctx, e.App.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := `{"externalId":"crash-3"}`
+			// The hash of the request as documented: SHA-256 of "METHOD path\n" and the body, in hex.
+			sum := sha256.Sum256([]byte("POST /v1/applicants\n" + body))
+			if prev, err := dead.ClaimIdempotencyKey(ctx, kyc.EnvTest, "crash-body", "POST", "/v1/applicants", hex.EncodeToString(sum[:])); err != nil || prev != nil {
+				t.Fatalf("claim: %+v, %v", prev, err)
+			}
+			a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, ExternalID: "crash-3", Type: "individual", Status: "unverified", Level: "L0"}
+			eff := store.Effects{Audit: kyc.AuditEntry{Actor: "key_test", Action: "applicant.create", ResourceType: "applicant", ResourceID: a.ID}}
+			if err := dead.CreateApplicant(store.WithIdempotencyKey(ctx, kyc.EnvTest, "crash-body"), &a, eff); err != nil {
+				t.Fatal(err)
+			}
+			_ = dead.Close()
+
+			if r := e.json("POST", "/v1/applicants", e.testKey, `{"externalId":"mallory"}`, "Idempotency-Key", "crash-body"); r.Status != 422 {
+				t.Fatalf("another body after the crash: %d %s, want 422", r.Status, r.Raw)
+			}
+			r := e.json("POST", "/v1/applicants", e.testKey, body, "Idempotency-Key", "crash-body")
+			if r.Status != 201 || r.str("id") != a.ID {
+				t.Fatalf("the same body after the crash: %d %s, want 201 with %s", r.Status, r.Raw, a.ID)
 			}
 		})
 	}

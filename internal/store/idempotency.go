@@ -56,17 +56,19 @@ func stampIdempotencyKey(ctx context.Context, t *txn, a kyc.AuditEntry) error {
 	return nil
 }
 
-// ClaimIdempotencyKey records that a request with key starts, run by this process. It answers
-// (nil, nil) when the key is new, so the caller runs the request; otherwise the stored record
-// (StatusCode 0 while the first request still runs). A claim whose process has died is taken over
-// (TakenOver, with the resource its request committed, if any) and belongs to the caller from then
-// on: after a crash a retry is answered or runs again, never left "in progress".
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, env kyc.Env, key, method, path string) (*IdempotentResponse, error) {
+// ClaimIdempotencyKey records that a request with key starts, run by this process; requestHash is
+// the hash of the request when it is known before it runs ("" otherwise, as for a streamed upload).
+// It answers (nil, nil) when the key is new, so the caller runs the request; otherwise the stored
+// record (StatusCode 0 while the first request still runs). A claim whose process has died is taken
+// over (TakenOver, with the resource its request committed, if any) and belongs to the caller from
+// then on: after a crash a retry is answered or runs again, never left "in progress". A claim whose
+// hash differs from requestHash (both known) is never taken over: that retry is another request.
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, env kyc.Env, key, method, path, requestHash string) (*IdempotentResponse, error) {
 	var claimed bool
 	var rec *IdempotentResponse
 	err := s.inTx(ctx, func(t *txn) error {
 		n, err := t.exec(ctx, `INSERT INTO idempotency_keys (env, idem_key, method, path, request_hash, status_code, created_at, owner)
-			VALUES (?, ?, ?, ?, '', 0, ?, ?) ON CONFLICT (env, idem_key) DO NOTHING`, string(env), key, method, path, micros(now()), s.process)
+			VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (env, idem_key) DO NOTHING`, string(env), key, method, path, requestHash, micros(now()), s.process)
 		if err != nil {
 			return fmt.Errorf("claim idempotency key: %w", err)
 		}
@@ -82,7 +84,8 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, env kyc.Env, key, metho
 			Scan(&r.Method, &r.Path, &r.RequestHash, &r.StatusCode, &body, &owner, &r.ResourceType, &r.ResourceID); err != nil {
 			return fmt.Errorf("read idempotency key: %w", err)
 		}
-		if r.StatusCode == 0 && r.Method == method && r.Path == path {
+		sameBody := r.RequestHash == "" || requestHash == "" || r.RequestHash == requestHash
+		if r.StatusCode == 0 && r.Method == method && r.Path == path && sameBody {
 			if r.TakenOver, err = s.takeOverClaim(ctx, t, env, key, owner); err != nil {
 				return err
 			}

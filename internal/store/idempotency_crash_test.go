@@ -40,7 +40,7 @@ func TestIdempotencyClaimSurvivesCrash(t *testing.T) {
 	forEachDatabaseDSN(t, func(t *testing.T, d store.Dialect, open func() *store.Store) {
 		ctx := context.Background()
 		first := open()
-		if prev, err := first.ClaimIdempotencyKey(ctx, kyc.EnvTest, "committed", "POST", "/v1/applicants"); err != nil || prev != nil {
+		if prev, err := first.ClaimIdempotencyKey(ctx, kyc.EnvTest, "committed", "POST", "/v1/applicants", ""); err != nil || prev != nil {
 			t.Fatalf("first claim: %+v, %v", prev, err)
 		}
 		a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, ExternalID: "u1", Type: "individual", Status: "unverified", Level: "L0"}
@@ -48,13 +48,13 @@ func TestIdempotencyClaimSurvivesCrash(t *testing.T) {
 		if err := first.CreateApplicant(store.WithIdempotencyKey(ctx, kyc.EnvTest, "committed"), &a, eff); err != nil {
 			t.Fatal(err)
 		}
-		if prev, err := first.ClaimIdempotencyKey(ctx, kyc.EnvTest, "lost", "POST", "/v1/applicants"); err != nil || prev != nil {
+		if prev, err := first.ClaimIdempotencyKey(ctx, kyc.EnvTest, "lost", "POST", "/v1/applicants", ""); err != nil || prev != nil {
 			t.Fatalf("first claim: %+v, %v", prev, err)
 		}
 		// A live owner keeps its claim, also against another process on PostgreSQL.
 		if d == store.Postgres {
 			other := open()
-			prev, err := other.ClaimIdempotencyKey(ctx, kyc.EnvTest, "committed", "POST", "/v1/applicants")
+			prev, err := other.ClaimIdempotencyKey(ctx, kyc.EnvTest, "committed", "POST", "/v1/applicants", "")
 			if err != nil || prev == nil || prev.TakenOver || prev.StatusCode != 0 {
 				t.Fatalf("claim of a live process's key: %+v, %v; want in progress", prev, err)
 			}
@@ -64,21 +64,21 @@ func TestIdempotencyClaimSurvivesCrash(t *testing.T) {
 
 		next := open()
 		defer next.Close()
-		prev, err := next.ClaimIdempotencyKey(ctx, kyc.EnvTest, "committed", "POST", "/v1/applicants")
+		prev, err := next.ClaimIdempotencyKey(ctx, kyc.EnvTest, "committed", "POST", "/v1/applicants", "")
 		if err != nil || prev == nil || !prev.TakenOver || prev.ResourceType != "applicant" || prev.ResourceID != a.ID {
 			t.Fatalf("claim after the crash: %+v, %v; want taken over with applicant %s", prev, err, a.ID)
 		}
-		prev, err = next.ClaimIdempotencyKey(ctx, kyc.EnvTest, "lost", "POST", "/v1/applicants")
+		prev, err = next.ClaimIdempotencyKey(ctx, kyc.EnvTest, "lost", "POST", "/v1/applicants", "")
 		if err != nil || prev == nil || !prev.TakenOver || prev.ResourceID != "" {
 			t.Fatalf("claim after the crash of a key that committed nothing: %+v, %v; want taken over, no resource", prev, err)
 		}
 		// Taken over, the key belongs to this process: a concurrent retry waits for it.
-		prev, err = next.ClaimIdempotencyKey(ctx, kyc.EnvTest, "lost", "POST", "/v1/applicants")
+		prev, err = next.ClaimIdempotencyKey(ctx, kyc.EnvTest, "lost", "POST", "/v1/applicants", "")
 		if err != nil || prev == nil || prev.TakenOver || prev.StatusCode != 0 {
 			t.Fatalf("second claim after the takeover: %+v, %v; want in progress", prev, err)
 		}
 		// Another path with the same key is not a retry of the first request: no takeover.
-		prev, err = next.ClaimIdempotencyKey(ctx, kyc.EnvTest, "committed", "POST", "/v1/files")
+		prev, err = next.ClaimIdempotencyKey(ctx, kyc.EnvTest, "committed", "POST", "/v1/files", "")
 		if err != nil || prev == nil || prev.TakenOver {
 			t.Fatalf("claim on another path: %+v, %v", prev, err)
 		}

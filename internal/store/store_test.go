@@ -183,30 +183,30 @@ func TestIdempotencyKeys(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		rec, err := s.ClaimIdempotencyKey(ctx, kyc.EnvTest, "k1", "POST", "/v1/applicants")
+		rec, err := s.ClaimIdempotencyKey(ctx, kyc.EnvTest, "k1", "POST", "/v1/applicants", "")
 		if err != nil || rec != nil {
 			t.Fatalf("first claim: %v %v", rec, err)
 		}
-		rec, err = s.ClaimIdempotencyKey(ctx, kyc.EnvTest, "k1", "POST", "/v1/applicants")
+		rec, err = s.ClaimIdempotencyKey(ctx, kyc.EnvTest, "k1", "POST", "/v1/applicants", "")
 		if err != nil || rec == nil || rec.StatusCode != 0 {
 			t.Fatalf("claim while running: %+v %v", rec, err)
 		}
 		if err := s.CompleteIdempotencyKey(ctx, kyc.EnvTest, "k1", store.IdempotentResponse{RequestHash: "h", StatusCode: 201, Body: []byte(`{"id":1}`)}); err != nil {
 			t.Fatal(err)
 		}
-		rec, err = s.ClaimIdempotencyKey(ctx, kyc.EnvTest, "k1", "POST", "/v1/applicants")
+		rec, err = s.ClaimIdempotencyKey(ctx, kyc.EnvTest, "k1", "POST", "/v1/applicants", "")
 		if err != nil || rec.StatusCode != 201 || string(rec.Body) != `{"id":1}` || rec.RequestHash != "h" {
 			t.Fatalf("replay: %+v %v", rec, err)
 		}
 		// The same key in the other environment is a different key.
-		rec, err = s.ClaimIdempotencyKey(ctx, kyc.EnvLive, "k1", "POST", "/v1/applicants")
+		rec, err = s.ClaimIdempotencyKey(ctx, kyc.EnvLive, "k1", "POST", "/v1/applicants", "")
 		if err != nil || rec != nil {
 			t.Fatalf("live claim: %v %v", rec, err)
 		}
 		if err := s.ReleaseIdempotencyKey(ctx, kyc.EnvLive, "k1"); err != nil {
 			t.Fatal(err)
 		}
-		rec, err = s.ClaimIdempotencyKey(ctx, kyc.EnvLive, "k1", "POST", "/v1/applicants")
+		rec, err = s.ClaimIdempotencyKey(ctx, kyc.EnvLive, "k1", "POST", "/v1/applicants", "")
 		if err != nil || rec != nil {
 			t.Fatalf("claim after release: %v %v", rec, err)
 		}
@@ -217,7 +217,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		if n, err := s.ForgetIdempotencyKeys(ctx, time.Now().Add(time.Second)); err != nil || n != 2 {
 			t.Fatalf("forget all: %d %v", n, err)
 		}
-		if rec, err := s.ClaimIdempotencyKey(ctx, kyc.EnvTest, "k1", "POST", "/v1/applicants"); err != nil || rec != nil {
+		if rec, err := s.ClaimIdempotencyKey(ctx, kyc.EnvTest, "k1", "POST", "/v1/applicants", ""); err != nil || rec != nil {
 			t.Fatalf("claim after forgetting: %v %v", rec, err)
 		}
 	})
