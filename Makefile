@@ -13,6 +13,7 @@ test:
 	./scripts/test.sh
 
 # Every fuzz target (found by grepping for func Fuzz) for FUZZTIME each; make test runs them 3 s each.
+# FUZZMINIMIZETIME (default 5s) bounds the minimisation of each new input; see scripts/fuzz.sh.
 FUZZTIME ?= 1m
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh

@@ -113,43 +113,14 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return b, nil
 }
 
-type uploadIn struct {
-	FileData *struct {
-		Type string `json:"type"`
-		File string `json:"file"`
-		Ext  string `json:"ext"`
-	} `json:"fileData"`
-}
-
 func (h *handler) upload(w http.ResponseWriter, r *http.Request, who gather.Who) error {
 	raw, err := readBody(w, r, h.d.Spool.MaxBytes()*4/3+64<<10)
 	if err != nil {
 		return err
 	}
-	body, err := unwrap(raw, "fileData")
+	slot, payload, err := decodeUpload(raw)
 	if err != nil {
 		return err
-	}
-	var in uploadIn
-	if err := strictjson.Unmarshal(body, &in); err != nil {
-		return err
-	}
-	if in.FileData == nil {
-		return kyc.Invalid("body.fileData", "must be an object {type, file, ext}")
-	}
-	slot := gather.Slot(in.FileData.Type)
-	if !slot.Valid() {
-		return kyc.Invalid("body.fileData.type", "must be one of %v", gather.Slots)
-	}
-	payload := in.FileData.File
-	if rest, ok := strings.CutPrefix(payload, "data:"); ok {
-		_, payload, ok = strings.Cut(rest, ",")
-		if !ok {
-			return kyc.Invalid("body.fileData.file", "must be a base64 data URL: data:<type>;base64,<bytes>")
-		}
-	}
-	if payload == "" {
-		return kyc.Invalid("body.fileData.file", "is required")
 	}
 	sp, err := h.d.Spool.Spool(base64.NewDecoder(base64.StdEncoding, strings.NewReader(payload)))
 	if err != nil {

@@ -11,7 +11,9 @@ import (
 
 // TestAppEndpointsRefuseHostileJSON: the app endpoints decode strictly too. Duplicate and
 // case-folded names, NUL and bidirectional overrides in the profile are refused with 422, on
-// SQLite and PostgreSQL, where encoding/json kept the last name or stored the NUL.
+// SQLite and PostgreSQL, where encoding/json kept the last name or stored the NUL. A document of
+// an unknown type, or with a number for a string, is refused before the profile in the same body
+// is changed.
 func TestAppEndpointsRefuseHostileJSON(t *testing.T) {
 	t.Parallel()
 	for _, d := range storetest.Dialects {
@@ -23,12 +25,14 @@ func TestAppEndpointsRefuseHostileJSON(t *testing.T) {
 			_, tok := e.call("POST", "/v1/applicants/"+id+"/tokens", e.key, map[string]any{})
 			token := tok["token"].(string)
 			for name, body := range map[string]string{
-				"duplicate first_name":   `{"profile":{"first_name":"Anna","first_name":"Mallory"}}`,
-				"case-folded first_name": `{"profile":{"FIRST_NAME":"Mallory"}}`,
-				"NUL in last_name":       `{"profile":{"last_name":"A\u0000"}}`,
-				"override in last_name":  `{"profile":{"last_name":"A\u202eB"}}`,
-				"duplicate envelope":     `{"data":{"profile":{}},"data":{"profile":{"first_name":"M"}}}`,
-				"upload with duplicates": `{"fileData":{"type":"id_proof_front","type":"id_proof_live","file":"data:image/png;base64,AAAA"}}`,
+				"duplicate first_name":                   `{"profile":{"first_name":"Anna","first_name":"Mallory"}}`,
+				"case-folded first_name":                 `{"profile":{"FIRST_NAME":"Mallory"}}`,
+				"NUL in last_name":                       `{"profile":{"last_name":"A\u0000"}}`,
+				"override in last_name":                  `{"profile":{"last_name":"A\u202eB"}}`,
+				"duplicate envelope":                     `{"data":{"profile":{}},"data":{"profile":{"first_name":"M"}}}`,
+				"upload with duplicates":                 `{"fileData":{"type":"id_proof_front","type":"id_proof_live","file":"data:image/png;base64,AAAA"}}`,
+				"profile, then an unknown document type": `{"profile":{"first_name":"Mallory"},"documents":[{"document_type":"passport"}]}`,
+				"profile, then a number for a string":    `{"profile":{"first_name":"Mallory"},"documents":[{"document_type":"id_proof_front","identification_value":7}]}`,
 			} {
 				path := "/update_app_user_profile_v2"
 				if name == "upload with duplicates" {

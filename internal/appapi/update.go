@@ -1,59 +1,27 @@
 package appapi
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 
 	"kycd/internal/gather"
 	"kycd/internal/kyc"
-	"kycd/internal/strictjson"
 )
-
-type addressIn struct {
-	AddressLine1 string `json:"address_line_1"`
-	AddressLine2 string `json:"address_line_2"`
-	Building     string `json:"building"`
-	City         string `json:"city"`
-	State        string `json:"state"`
-	ZipCode      string `json:"zip_code"`
-	CountryCode  string `json:"country_code"`
-	Country      string `json:"country"`
-}
-
-type profileIn struct {
-	FirstName    string `json:"first_name"`
-	MiddleName   string `json:"middle_name"`
-	LastName     string `json:"last_name"`
-	BirthDate    string `json:"birth_date"`
-	Nationality  string `json:"nationality"`
-	CountryCode  string `json:"country_code"`
-	PhoneNumber  string `json:"phone_number"`
-	PhoneISDCode string `json:"phone_isd_code"`
-}
-
-type updateIn struct {
-	Documents     []map[string]json.RawMessage `json:"documents"`
-	UserAddresses []addressIn                  `json:"user_addresses"`
-	Profile       *profileIn                   `json:"profile"`
-}
 
 // update applies update_app_user_profile_v2: profile fields, addresses and documents
 // (id_proof_front stages or submits the identity document, id_proof_live adds the selfie,
-// address_proof submits the proof of address with the first address), all in one transaction: a
-// refused part changes nothing. It answers the profile as get_app_user_profile_v2 does.
+// address_proof submits the proof of address with the first address). The whole body is decoded
+// and checked first (decodeUpdate), then everything is applied in one transaction
+// (gather.Service.Apply): a refused part changes nothing. It answers the profile as
+// get_app_user_profile_v2 does.
 func (h *handler) update(w http.ResponseWriter, r *http.Request, who gather.Who) error {
 	raw, err := readBody(w, r, 1<<20)
 	if err != nil {
 		return err
 	}
-	body, err := unwrap(raw, "documents", "user_addresses", "profile")
+	in, err := decodeUpdate(raw)
 	if err != nil {
-		return err
-	}
-	var in updateIn
-	if err := strictjson.Unmarshal(body, &in); err != nil {
 		return err
 	}
 	var u gather.Update
@@ -61,24 +29,17 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, who gather.Who)
 		p := in.Profile.kyc()
 		u.Profile = &p
 	}
-	if len(in.UserAddresses) > 0 {
-		a := in.UserAddresses[0].kyc()
+	if len(in.Addresses) > 0 {
+		a := in.Addresses[0].kyc()
 		u.Address = &a
 	}
-	for i, raw := range in.Documents {
-		typ, fields, err := appDocument(raw, i)
-		if err != nil {
-			return err
-		}
-		st := gather.Step{Slot: typ}
-		switch typ {
+	for _, doc := range in.Documents {
+		st := gather.Step{Slot: doc.Slot}
+		switch doc.Slot {
 		case gather.SlotFront:
-			st.Claim = claimOf("identity-proof", fields)
+			st.Claim = claimOf("identity-proof", doc.Fields)
 		case gather.SlotAddress:
-			st.Claim = claimOf("address-proof", fields)
-		case gather.SlotBack, gather.SlotSelfie:
-		default:
-			return kyc.Invalid(fmt.Sprintf("body.documents[%d].document_type", i), "must be one of %v", gather.Slots)
+			st.Claim = claimOf("address-proof", doc.Fields)
 		}
 		u.Steps = append(u.Steps, st)
 	}
@@ -91,28 +52,6 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, who gather.Who)
 		return err
 	}
 	return h.get(w, r, who)
-}
-
-// appDocument reads one element of documents[]: its document_type and identification_* fields
-// (nil where absent or null).
-func appDocument(raw map[string]json.RawMessage, i int) (gather.Slot, map[string]*string, error) {
-	var typ string
-	if err := json.Unmarshal(raw["document_type"], &typ); err != nil {
-		return "", nil, kyc.Invalid(fmt.Sprintf("body.documents[%d].document_type", i), "must be one of %v", gather.Slots)
-	}
-	fields := map[string]*string{}
-	for _, f := range appFields {
-		v, ok := raw[f.app]
-		if !ok || string(v) == "null" {
-			continue
-		}
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return "", nil, kyc.Invalid(fmt.Sprintf("body.documents[%d].%s", i, f.app), "must be a string")
-		}
-		fields[f.app] = &s
-	}
-	return gather.Slot(typ), fields, nil
 }
 
 func claimOf(docType string, f map[string]*string) gather.Claim {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -14,7 +17,9 @@ import (
 // FuzzUnmarshal: whatever the bytes, the strict decoder does not panic; a refusal is a
 // *kyc.ValidationError naming one field under "body"; what it accepts is valid UTF-8 JSON that
 // encoding/json reads to the same value, whose strings hold no control other than tab, line feed
-// and carriage return.
+// and carriage return. Decode and Valid agree with Unmarshal, Known accepts only what Unmarshal
+// accepts, a struct it fills has no member that matched a field only by ignoring case, and the
+// struct encoded again decodes (with Known) to the same struct.
 func FuzzUnmarshal(f *testing.F) {
 	for _, s := range []string{
 		`{"externalId":"u-1","profile":{"firstName":"Anna","phone":{"number":"12"}},"addresses":[{"city":"Bangkok"}]}`,
@@ -28,7 +33,9 @@ func FuzzUnmarshal(f *testing.F) {
 		errStruct := strictjson.Unmarshal(data, &in)
 		var anything any
 		err := strictjson.Unmarshal(data, &anything)
-		for _, e := range []error{errStruct, err} {
+		var known input
+		errKnown := strictjson.Known(data, &known)
+		for _, e := range []error{errStruct, err, errKnown} {
 			if e == nil {
 				continue
 			}
@@ -36,6 +43,19 @@ func FuzzUnmarshal(f *testing.F) {
 			if !errors.As(e, &ve) || len(ve.Fields) != 1 || !bytes.HasPrefix([]byte(ve.Fields[0].Field), []byte(strictjson.Root)) {
 				t.Fatalf("refusal is not one named field: %v", e)
 			}
+		}
+		if strictjson.Valid(data) != (err == nil) {
+			t.Fatalf("Valid says %v, Unmarshal %v", strictjson.Valid(data), err)
+		}
+		var decoded input
+		if e := strictjson.Decode(bytes.NewReader(data), &decoded); fmt.Sprint(e) != fmt.Sprint(errStruct) || !reflect.DeepEqual(decoded, in) {
+			t.Fatalf("Decode: %+v %v; Unmarshal: %+v %v", decoded, e, in, errStruct)
+		}
+		if errKnown == nil && (errStruct != nil || !reflect.DeepEqual(known, in)) {
+			t.Fatalf("Known accepted %+v, Unmarshal %+v %v", known, in, errStruct)
+		}
+		if errStruct == nil {
+			checkStruct(t, data, in)
 		}
 		if err != nil {
 			return
@@ -54,6 +74,36 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 		checkStrings(t, anything)
 	})
+}
+
+// inputFields are the member names of input.
+var inputFields = []string{"externalId", "profile", "addresses", "metadata", "count"}
+
+// checkStruct: no member of an accepted object matched a field of input only by ignoring case,
+// and in encoded again decodes with Known to the same value.
+func checkStruct(t *testing.T, data []byte, in input) {
+	t.Helper()
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) == nil {
+		for k := range top {
+			for _, f := range inputFields {
+				if strings.EqualFold(k, f) && k != f {
+					t.Fatalf("accepted %q for %q", k, f)
+				}
+			}
+		}
+	}
+	again, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out input
+	if err := strictjson.Known(again, &out); err != nil {
+		t.Fatalf("%s refused: %v", again, err)
+	}
+	if b, _ := json.Marshal(out); !bytes.Equal(b, again) {
+		t.Fatalf("%s decodes to %s", again, b)
+	}
 }
 
 func checkStrings(t *testing.T, v any) {

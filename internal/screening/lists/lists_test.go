@@ -3,6 +3,7 @@ package lists_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,6 +71,24 @@ func TestTruncatedFilesAreRefused(t *testing.T) {
 	}
 	if _, err := lists.ReadOFAC(lists.OFACSDN, lists.OFACFiles{Primary: strings.NewReader("")}); !errors.Is(err, lists.ErrMalformed) {
 		t.Fatalf("empty sdn.csv: %v", err)
+	}
+}
+
+// TestUNIDsAreUniqueAndPresent: the store keeps one row per list and id, so a UN entry that
+// repeats an id would silently replace the first, and one without an id would be stored under "".
+// Both are refused; OFAC's loader refuses a repeated entry number already.
+func TestUNIDsAreUniqueAndPresent(t *testing.T) {
+	t.Parallel()
+	const individual = `<INDIVIDUAL><DATAID>%s</DATAID><FIRST_NAME>%s</FIRST_NAME><REFERENCE_NUMBER>%s</REFERENCE_NUMBER></INDIVIDUAL>`
+	for name, body := range map[string]string{
+		"repeated reference": fmt.Sprintf(individual, "1", "ALPHA", "XXi.001") + fmt.Sprintf(individual, "2", "BRAVO", "XXi.001"),
+		"repeated DATAID":    fmt.Sprintf(individual, "7", "ALPHA", "") + fmt.Sprintf(individual, "7", "BRAVO", ""),
+		"no id":              fmt.Sprintf(individual, " ", "ALPHA", ""),
+	} {
+		doc := "<CONSOLIDATED_LIST><INDIVIDUALS>" + body + "</INDIVIDUALS></CONSOLIDATED_LIST>"
+		if es, err := lists.ReadUN(strings.NewReader(doc)); !errors.Is(err, lists.ErrMalformed) {
+			t.Errorf("%s: %v %+v", name, err, es)
+		}
 	}
 }
 

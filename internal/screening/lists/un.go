@@ -57,7 +57,8 @@ type unEntity struct {
 }
 
 // ReadUN reads the UN Security Council consolidated list XML. The entry id is the UN reference
-// number (QDi.001), else the DATAID.
+// number (QDi.001), else the DATAID. An entry without a name or an id, or whose id was already
+// read, is refused with ErrMalformed, as is a file that does not parse.
 func ReadUN(r io.Reader) ([]match.Entry, error) {
 	var l unList
 	if err := xml.NewDecoder(r).Decode(&l); err != nil {
@@ -67,6 +68,20 @@ func ReadUN(r io.Reader) ([]match.Entry, error) {
 		return nil, fmt.Errorf("un: no entries: %w", ErrMalformed)
 	}
 	entries := make([]match.Entry, 0, len(l.Individuals)+len(l.Entities))
+	seen := map[string]bool{}
+	// add refuses an entry without an id or with one already read: the store keeps one row per
+	// list and id, so the second would silently replace the first.
+	add := func(e match.Entry) error {
+		if e.ID == "" {
+			return fmt.Errorf("un: %s %q has no reference number or DATAID: %w", e.Type, e.Name, ErrMalformed)
+		}
+		if seen[e.ID] {
+			return fmt.Errorf("un: entry %s appears twice: %w", e.ID, ErrMalformed)
+		}
+		seen[e.ID] = true
+		entries = append(entries, e)
+		return nil
+	}
 	for _, in := range l.Individuals {
 		name := join(in.First, in.Second, in.Third, in.Fourth)
 		if name == "" {
@@ -98,7 +113,9 @@ func ReadUN(r io.Reader) ([]match.Entry, error) {
 		for _, d := range in.Documents {
 			e.Passports = appendNew(e.Passports, strings.TrimSpace(d.Number))
 		}
-		entries = append(entries, e)
+		if err := add(e); err != nil {
+			return nil, err
+		}
 	}
 	for _, en := range l.Entities {
 		name := strings.TrimSpace(en.First)
@@ -110,7 +127,9 @@ func ReadUN(r io.Reader) ([]match.Entry, error) {
 		for _, a := range en.Aliases {
 			e.Aliases = appendNew(e.Aliases, strings.TrimSpace(a.Name))
 		}
-		entries = append(entries, e)
+		if err := add(e); err != nil {
+			return nil, err
+		}
 	}
 	return entries, nil
 }

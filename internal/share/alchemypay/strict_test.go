@@ -1,6 +1,7 @@
 package alchemypay_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -27,7 +28,8 @@ func TestCallbackStrictJSON(t *testing.T) {
 }
 
 // FuzzCallback: Callback never panics, refuses only with a validation error, and what it accepts
-// names a request and is marked for confirmation (Alchemy Pay does not sign callbacks).
+// names the request that encoding/json reads too (strict decoding only ever refuses more) and is
+// marked for confirmation (Alchemy Pay does not sign callbacks).
 func FuzzCallback(f *testing.F) {
 	f.Add([]byte(`{"kycStatus":"approved","requestNo":"shr_X"}`))
 	f.Add([]byte(`{"kycStatus":"rejected","requestNo":"shr_X","extra":[1,{"a":null}]}`))
@@ -43,7 +45,14 @@ func FuzzCallback(f *testing.F) {
 			}
 			return
 		}
-		if cb.Reference == "" || !cb.Confirm {
+		var loose struct {
+			KYCStatus string `json:"kycStatus"`
+			RequestNo string `json:"requestNo"`
+		}
+		if err := json.Unmarshal(body, &loose); err != nil || loose.RequestNo != cb.Reference || loose.KYCStatus != cb.Outcome.PartnerStatus {
+			t.Fatalf("accepted %+v; encoding/json reads %+v (%v)", cb, loose, err)
+		}
+		if cb.Reference == "" || !cb.Confirm || len(cb.Reply) == 0 {
 			t.Fatalf("accepted %+v", cb)
 		}
 	})

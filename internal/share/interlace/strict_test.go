@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"kycd/internal/kyc"
@@ -50,16 +51,21 @@ func isValidation(err error) bool {
 	return errors.As(err, &ve)
 }
 
-// FuzzCallback: whatever the body and resource, Callback does not panic, refuses with a validation
-// or authentication error, and accepts only a signed resource that names an account.
+// FuzzCallback: whatever the resource, the rest of the event and the Timestamp header, Callback
+// does not panic and refuses with a validation or authentication error; it accepts only a signed
+// resource that names an account, the one encoding/json reads too (strict decoding only ever
+// refuses more), with a replay key that depends on the resource and the time the header gives.
 func FuzzCallback(f *testing.F) {
-	f.Add(`{"accountId":"acc-1","kycStatus":"Passed","message":""}`, "")
-	f.Add(`{"accountId":"acc-1","kycStatus":"Rejected","message":"blurry"}`, `"apiVersion":"v3",`)
-	f.Add(`{"accountId":"a","accountId":"b"}`, "")
-	f.Add(`{"ACCOUNTID":"a"}`, `"ID":"x",`)
+	f.Add(`{"accountId":"acc-1","kycStatus":"Passed","message":""}`, "", "")
+	f.Add(`{"accountId":"acc-1","kycStatus":"Rejected","message":"blurry"}`, `"apiVersion":"v3",`, "1733400000000")
+	f.Add(`{"accountId":"a","accountId":"b"}`, "", "-1")
+	f.Add(`{"ACCOUNTID":"a"}`, `"ID":"x",`, "x")
 	c := interlace.New(interlace.Config{ClientSecret: "secret-test"}, nil)
-	f.Fuzz(func(t *testing.T, resource, event string) {
+	f.Fuzz(func(t *testing.T, resource, event, timestamp string) {
 		h, body := signedCallback("secret-test", resource, event)
+		if timestamp != "" {
+			h.Set("Timestamp", timestamp)
+		}
 		cb, err := c.Callback(h, body)
 		if err != nil {
 			if !isValidation(err) && !errors.Is(err, kyc.ErrUnauthenticated) {
@@ -67,8 +73,23 @@ func FuzzCallback(f *testing.F) {
 			}
 			return
 		}
-		if cb.Reference == "" || cb.Confirm {
-			t.Fatalf("accepted without an account: %+v", cb)
+		var loose struct {
+			AccountID string `json:"accountId"`
+			KYCStatus string `json:"kycStatus"`
+		}
+		if err := json.Unmarshal([]byte(resource), &loose); err != nil || loose.AccountID != cb.Reference || loose.KYCStatus != cb.Outcome.PartnerStatus {
+			t.Fatalf("accepted %+v; encoding/json reads %+v (%v)", cb, loose, err)
+		}
+		if cb.Reference == "" || cb.Confirm || cb.ReplayKey == "" {
+			t.Fatalf("accepted %+v", cb)
+		}
+		if ms, err := strconv.ParseInt(timestamp, 10, 64); (timestamp == "" && !cb.Sent.IsZero()) || (timestamp != "" && (err != nil || cb.Sent.UnixMilli() != ms)) {
+			t.Fatalf("Timestamp %q read as %v", timestamp, cb.Sent)
+		}
+		h2, body2 := signedCallback("secret-test", resource+" ", event)
+		h2.Set("Timestamp", h.Get("Timestamp"))
+		if cb2, err := c.Callback(h2, body2); err == nil && cb2.ReplayKey == cb.ReplayKey {
+			t.Fatalf("two resources share the replay key %s", cb.ReplayKey)
 		}
 	})
 }

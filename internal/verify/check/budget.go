@@ -186,27 +186,49 @@ func jpegCost(data []byte, cfg image.Config) int64 {
 }
 
 // jpegSamples reads the frame header: the samples of all the components' planes, and whether the
-// JPEG is progressive. ok is false when no frame header is found before the first scan.
+// JPEG is progressive. ok is false when no frame header is found before the first scan, or the
+// segments before it are malformed.
+//
+// It walks the segments as image/jpeg does, so that the frame header it reads is the one the
+// decoder will use: bytes other than 0xFF between segments are skipped, "\xff\x00" is extraneous
+// data, any number of 0xFF fill bytes may precede a marker, and RST markers stand alone. A walk
+// that read a length after "\xff\x00" could land inside another segment's payload and read a
+// frame header planted there (with fewer components than the real one, or a length too short to
+// hold one).
 func jpegSamples(data []byte, w, h int64) (samples int64, progressive, ok bool) {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
 		return 0, false, false
 	}
-	for i := 2; i+4 <= len(data); {
+	for i := 2; i+1 < len(data); {
 		if data[i] != 0xFF {
-			return 0, false, false
+			i++ // stray byte: image/jpeg skips to the next 0xFF
+			continue
+		}
+		if data[i+1] == 0x00 {
+			i += 2 // "\xff\x00" is extraneous data to image/jpeg
+			continue
+		}
+		for i+1 < len(data) && data[i+1] == 0xFF {
+			i++ // fill byte
+		}
+		if i+1 >= len(data) {
+			break
 		}
 		marker := data[i+1]
 		switch {
-		case marker == 0xFF: // fill byte
-			i++
-			continue
-		case marker == 0x01 || marker >= 0xD0 && marker <= 0xD7:
+		case marker >= 0xD0 && marker <= 0xD7: // RST: no length
 			i += 2
 			continue
-		case marker == 0xDA:
+		case marker == 0x00, marker == 0xD9, marker == 0xDA: // a zero after fill bytes, EOI or SOS before any frame header
 			return 0, false, false
 		}
+		if i+4 > len(data) {
+			break
+		}
 		size := int(binary.BigEndian.Uint16(data[i+2:]))
+		if size < 2 {
+			return 0, false, false // image/jpeg refuses a segment shorter than its length field
+		}
 		if marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC {
 			seg := data[i+4 : min(i+2+size, len(data))]
 			if len(seg) < 6 {

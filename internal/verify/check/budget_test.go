@@ -167,3 +167,46 @@ func TestBudgetRefusesAndWaits(t *testing.T) {
 		t.Fatal("the budget is not whole again after every release")
 	}
 }
+
+// TestJPEGSamplesWalksAsTheDecoder: image/jpeg skips "\xff\x00" as extraneous data, and the
+// frame-header walk read a segment length there instead, landing inside an APP1 payload. A frame
+// header planted there with a length of 0 panicked DecodeCost (found by FuzzJPEGHeader); one with
+// a single component made a three-component JPEG cost a third of its planes.
+func TestJPEGSamplesWalksAsTheDecoder(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 64, 64)), &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	plain := b.Bytes()
+	want, _, ok := jpegSamples(plain, 64, 64)
+	if !ok || want != 64*64+2*32*32 {
+		t.Fatalf("the plain JPEG: %d samples, ok %v", want, ok)
+	}
+	// SOI, "\xff\x00", two bytes a length-reading walk takes as a length of 10, then an APP1 segment
+	// whose payload holds the planted frame header at the offset that walk lands on.
+	plant := func(sof []byte) []byte {
+		app1 := append([]byte{0, 0, 0, 0}, sof...)
+		data := []byte{0xFF, 0xD8, 0xFF, 0x00, 0x00, 0x0A, 0xFF, 0xE1, 0, byte(2 + len(app1))}
+		data = append(append(data, app1...), plain[2:]...)
+		return data
+	}
+	for name, data := range map[string][]byte{
+		"length 0":      plant([]byte{0xFF, 0xC1, 0x00, 0x00}),
+		"one component": plant([]byte{0xFF, 0xC0, 0x00, 0x0B, 8, 0, 64, 0, 64, 1, 1, 0x11, 0}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil || cfg.Width != 64 {
+				t.Fatalf("image/jpeg does not read it as the 64 x 64 image: %v %v", cfg, err)
+			}
+			got, _, ok := jpegSamples(data, 64, 64)
+			if !ok || got != want {
+				t.Errorf("%d samples, ok %v; want %d", got, ok, want)
+			}
+			if _, err := DecodeCost(data, 0); err != nil {
+				t.Errorf("DecodeCost: %v", err)
+			}
+		})
+	}
+}
