@@ -20,14 +20,11 @@ package main
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"hash/crc32"
 	"net/http"
 	"strings"
 	"sync"
@@ -37,6 +34,7 @@ import (
 	"kycd/bench/internal/client"
 	"kycd/bench/internal/host"
 	"kycd/bench/internal/server"
+	"kycd/internal/media/mediatest"
 )
 
 // options are the command's flags.
@@ -82,7 +80,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer prep.Close(ctx)
-	bomb := bombPNG(o.side)
+	bomb := mediatest.BombPNG(o.side, o.side, mediatest.RGBA, false)
 
 	cfg := prep.Config
 	cfg.Env = o.serverEnv
@@ -211,36 +209,6 @@ func decided(ctx context.Context, c *client.Client, doc string, wait time.Durati
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-// bombPNG is a side x side RGBA PNG of zeros, written row by row.
-func bombPNG(side int) []byte {
-	var out bytes.Buffer
-	out.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
-		out.Write(n[:])
-		out.WriteString(typ)
-		out.Write(data)
-		binary.BigEndian.PutUint32(n[:], crc32.Update(crc32.ChecksumIEEE([]byte(typ)), crc32.IEEETable, data))
-		out.Write(n[:])
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], uint32(side))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(side))
-	ihdr[8], ihdr[9] = 8, 6
-	chunk("IHDR", ihdr)
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	row := make([]byte, 1+4*side)
-	for range side {
-		_, _ = zw.Write(row)
-	}
-	_ = zw.Close()
-	chunk("IDAT", z.Bytes())
-	chunk("IEND", nil)
-	return out.Bytes()
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }

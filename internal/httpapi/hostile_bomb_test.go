@@ -1,51 +1,15 @@
 package httpapi_test
 
 import (
-	"bytes"
-	"compress/zlib"
-	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
 	"slices"
 	"testing"
 	"time"
 
 	"kycd/internal/app"
+	"kycd/internal/media/mediatest"
 	"kycd/internal/store/storetest"
 )
-
-// pngBomb is a 7000 x 7000 RGBA PNG of zeros: about 200 KB on the wire, 196 MB once decoded, and
-// under the 50-megapixel limit. It is written row by row, so making it allocates no image.
-func pngBomb(t testing.TB) []byte {
-	t.Helper()
-	const w, h = 7000, 7000
-	var out bytes.Buffer
-	out.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
-		out.Write(n[:])
-		out.WriteString(typ)
-		out.Write(data)
-		binary.BigEndian.PutUint32(n[:], crc32.Update(crc32.ChecksumIEEE([]byte(typ)), crc32.IEEETable, data))
-		out.Write(n[:])
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6
-	chunk("IHDR", ihdr)
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	row := make([]byte, 1+4*w)
-	for range h {
-		_, _ = zw.Write(row)
-	}
-	_ = zw.Close()
-	chunk("IDAT", z.Bytes())
-	chunk("IEND", nil)
-	return out.Bytes()
-}
 
 // TestDecompressionBombIsNotDecoded: a PNG that decodes into 196 MB, sent through /v1/files and
 // through the app endpoint (no API key), is stored like any image but never decoded by a kycd
@@ -53,7 +17,7 @@ func pngBomb(t testing.TB) []byte {
 // decided, and nothing answers 5xx. Without the budget it decodes whole.
 func TestDecompressionBombIsNotDecoded(t *testing.T) {
 	t.Parallel()
-	bomb := pngBomb(t)
+	bomb := mediatest.BombPNG(7000, 7000, mediatest.RGBA, false)
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()

@@ -23,20 +23,13 @@ func TestIdempotencyKeyAfterCrash(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, d)
 			ctx := context.Background()
-			dead, _, err := app.OpenStore(ctx, e.App.Config)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dead := openSecondStore(t, e)
 			for _, key := range []string{"crash-committed", "crash-lost"} {
 				if prev, err := dead.ClaimIdempotencyKey(ctx, kyc.EnvTest, key, "POST", "/v1/applicants", ""); err != nil || prev != nil {
 					t.Fatalf("claim %s: %+v, %v", key, prev, err)
 				}
 			}
-			a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, ExternalID: "crash-1", Type: "individual", Status: "unverified", Level: "L0"}
-			eff := store.Effects{Audit: kyc.AuditEntry{Actor: "key_test", Action: "applicant.create", ResourceType: "applicant", ResourceID: a.ID}}
-			if err := dead.CreateApplicant(store.WithIdempotencyKey(ctx, kyc.EnvTest, "crash-committed"), &a, eff); err != nil {
-				t.Fatal(err)
-			}
+			a := commitApplicant(t, dead, "crash-committed", "crash-1")
 			_ = dead.Close() // killed before either answer was remembered
 
 			body := `{"externalId":"crash-1"}`
@@ -73,21 +66,14 @@ func TestIdempotencyKeyAfterCrashWithAnotherBody(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, d)
 			ctx := context.Background()
-			dead, _, err := app.OpenStore(ctx, e.App.Config)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dead := openSecondStore(t, e)
 			body := `{"externalId":"crash-3"}`
 			// The hash of the request as documented: SHA-256 of "METHOD path\n" and the body, in hex.
 			sum := sha256.Sum256([]byte("POST /v1/applicants\n" + body))
 			if prev, err := dead.ClaimIdempotencyKey(ctx, kyc.EnvTest, "crash-body", "POST", "/v1/applicants", hex.EncodeToString(sum[:])); err != nil || prev != nil {
 				t.Fatalf("claim: %+v, %v", prev, err)
 			}
-			a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, ExternalID: "crash-3", Type: "individual", Status: "unverified", Level: "L0"}
-			eff := store.Effects{Audit: kyc.AuditEntry{Actor: "key_test", Action: "applicant.create", ResourceType: "applicant", ResourceID: a.ID}}
-			if err := dead.CreateApplicant(store.WithIdempotencyKey(ctx, kyc.EnvTest, "crash-body"), &a, eff); err != nil {
-				t.Fatal(err)
-			}
+			a := commitApplicant(t, dead, "crash-body", "crash-3")
 			_ = dead.Close()
 
 			if r := e.json("POST", "/v1/applicants", e.testKey, `{"externalId":"mallory"}`, "Idempotency-Key", "crash-body"); r.Status != 422 {
@@ -99,4 +85,26 @@ func TestIdempotencyKeyAfterCrashWithAnotherBody(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openSecondStore opens the database of e as another process would (the one about to die).
+func openSecondStore(t *testing.T, e *env) *store.Store {
+	t.Helper()
+	st, _, err := app.OpenStore(context.Background(), e.App.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// commitApplicant commits an applicant under the claimed key, as the first request would have
+// just before its process died.
+func commitApplicant(t *testing.T, st *store.Store, key, externalID string) kyc.Applicant {
+	t.Helper()
+	a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, ExternalID: externalID, Type: "individual", Status: "unverified", Level: "L0"}
+	eff := store.Effects{Audit: kyc.AuditEntry{Actor: "key_test", Action: "applicant.create", ResourceType: "applicant", ResourceID: a.ID}}
+	if err := st.CreateApplicant(store.WithIdempotencyKey(context.Background(), kyc.EnvTest, key), &a, eff); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

@@ -2,59 +2,16 @@ package check
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
 	"image/jpeg"
+	"kycd/internal/media/mediatest"
 	"runtime"
 	"testing"
 	"time"
 )
-
-// bombPNG writes a PNG of w x h pixels of colour type ct (0 grey, 2 RGB, 6 RGBA; 8 bits) whose
-// pixels are all zero, streaming the rows into zlib: a 7000 x 7000 RGBA one is about 200 KB and
-// decodes into 196 MB, and making it allocates no image.
-func bombPNG(t testing.TB, w, h int, ct byte, interlaced bool) []byte {
-	t.Helper()
-	var out bytes.Buffer
-	out.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
-		out.Write(n[:])
-		out.WriteString(typ)
-		out.Write(data)
-		crc := crc32.Update(crc32.ChecksumIEEE([]byte(typ)), crc32.IEEETable, data)
-		binary.BigEndian.PutUint32(n[:], crc)
-		out.Write(n[:])
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
-	ihdr[8], ihdr[9] = 8, ct
-	if interlaced {
-		ihdr[12] = 1
-	}
-	chunk("IHDR", ihdr)
-	bpp := map[byte]int{0: 1, 2: 3, 6: 4}[ct]
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	row := make([]byte, 1+w*bpp)
-	rows := h
-	if interlaced {
-		rows = 2 * h // room for every pass's filter bytes; extra data is ignored by no decoder we use
-	}
-	for range rows {
-		_, _ = zw.Write(row)
-	}
-	_ = zw.Close()
-	chunk("IDAT", z.Bytes())
-	chunk("IEND", nil)
-	return out.Bytes()
-}
 
 // patchedJPEG is a small JPEG whose frame header claims w x h pixels: its header reads as a huge
 // image, and it fails to decode (too little data) if anything tries.
@@ -82,10 +39,10 @@ func TestDecodeCost(t *testing.T) {
 		data []byte
 		want int64
 	}{
-		{"RGBA PNG", bombPNG(t, 7000, 7000, 6, false), 4 * n},
-		{"RGB PNG decodes to RGBA", bombPNG(t, 700, 700, 2, false), 4 * 700 * 700},
-		{"grey PNG", bombPNG(t, 7000, 7000, 0, false), n},
-		{"interlaced grey PNG", bombPNG(t, 700, 700, 0, true), 2 * 700 * 700},
+		{"RGBA PNG", mediatest.BombPNG(7000, 7000, 6, false), 4 * n},
+		{"RGB PNG decodes to RGBA", mediatest.BombPNG(700, 700, 2, false), 4 * 700 * 700},
+		{"grey PNG", mediatest.BombPNG(7000, 7000, 0, false), n},
+		{"interlaced grey PNG", mediatest.BombPNG(700, 700, 0, true), 2 * 700 * 700},
 		{"baseline 4:2:0 JPEG (whole 16 x 16 MCUs)", patchedJPEG(t, 7008, 7008, false), 7008 * 7008 * 3 / 2},
 		{"progressive 4:2:0 JPEG keeps its coefficients", patchedJPEG(t, 7008, 7008, true), 7008 * 7008 * 3 / 2 * 5},
 	}
@@ -95,7 +52,7 @@ func TestDecodeCost(t *testing.T) {
 			t.Errorf("%s: %d, %v; want %d", c.name, got, err, c.want)
 		}
 	}
-	if _, err := DecodeCost(bombPNG(t, 8000, 7000, 0, false), 0); !errors.Is(err, ErrTooManyPixels) {
+	if _, err := DecodeCost(mediatest.BombPNG(8000, 7000, 0, false), 0); !errors.Is(err, ErrTooManyPixels) {
 		t.Errorf("56 MP: %v, want ErrTooManyPixels", err)
 	}
 }
@@ -109,7 +66,7 @@ func TestDecodeCostBoundsWhatDecodingAllocates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, data := range map[string][]byte{
-		"RGBA PNG": bombPNG(t, 2000, 2000, 6, false), "grey PNG": bombPNG(t, 3000, 3000, 0, false), "4:2:0 JPEG": photo.Bytes(),
+		"RGBA PNG": mediatest.BombPNG(2000, 2000, 6, false), "grey PNG": mediatest.BombPNG(3000, 3000, 0, false), "4:2:0 JPEG": photo.Bytes(),
 	} {
 		cost, err := DecodeCost(data, 0)
 		if err != nil {
@@ -138,7 +95,7 @@ func TestDecodeCostBoundsWhatDecodingAllocates(t *testing.T) {
 func TestBudgetRefusesAndWaits(t *testing.T) {
 	t.Parallel()
 	b := NewBudget(64 << 20)
-	_, _, err := b.Decode(context.Background(), bombPNG(t, 7000, 7000, 6, false), 0)
+	_, _, err := b.Decode(context.Background(), mediatest.BombPNG(7000, 7000, 6, false), 0)
 	if !errors.Is(err, ErrOverBudget) {
 		t.Fatalf("7000x7000 RGBA PNG within 64 MiB: %v, want ErrOverBudget", err)
 	}
@@ -146,7 +103,7 @@ func TestBudgetRefusesAndWaits(t *testing.T) {
 		t.Fatalf("result %+v", r)
 	}
 
-	grey := bombPNG(t, 6000, 6000, 0, false) // 36 MB: one fits, two do not
+	grey := mediatest.BombPNG(6000, 6000, 0, false) // 36 MB: one fits, two do not
 	_, release, err := b.Decode(context.Background(), grey, 0)
 	if err != nil {
 		t.Fatal(err)
