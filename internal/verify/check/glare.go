@@ -1,0 +1,130 @@
+package check
+
+import "image"
+
+// GlareSpot is a compact patch of clipped highlights inside the document area that stands out
+// from the paper around it: the reflection of a lamp or flash on a glossy page or laminate, which
+// hides whatever is printed beneath it.
+type GlareSpot struct {
+	// Box is the spot's bounding box in Normalize(img)'s pixels.
+	Box image.Rectangle
+	// Share is the spot's area as a share of the document area.
+	Share float64
+	// RimClipped is the share of clipped pixels in the rim around Box, RimMean its mean level:
+	// both low for a spot on paper that is not itself clipped.
+	RimClipped, RimMean float64
+}
+
+// MaxPaperClipped is the greatest clipped share of the document area (Luminance.Clipped) at which
+// FindGlare looks for spots. On the tuning seed of the generated captures (quality_test.go) white
+// bills and passport pages photographed in bright light have at most 15% clipped, glare spots
+// included, and bright scans, whose paper is clipped, at least 69%; 0.4 lies between.
+const MaxPaperClipped = 0.4
+
+// The mean level of the rim around a glare spot lies from MinRimLevel to MaxRimLevel: paper, at
+// least 20 levels darker than clipping (the speckle of a scan's paper at 250 sits on 245) and not
+// darker than 160. On the tuning seed the rims of glare spots over text have mean levels 189-227;
+// the one white object of the test images big enough to count, a badge on the astronaut's sleeve,
+// has a rim of 130 (and the coffee cup's highlight, too small to count, 153).
+const (
+	// MinRimLevel is the least mean level of a glare spot's rim.
+	MinRimLevel = 160
+	// MaxRimLevel is the greatest mean level of a glare spot's rim.
+	MaxRimLevel = ClippedLevel - 20
+)
+
+// FindGlare returns the largest glare spot in the document area (DocumentArea) of Normalize(img),
+// and whether there is one. A spot is a 4-connected region of pixels at or above ClippedLevel
+// that
+//   - does not touch the document area's border: white paper clipped in a bright scan, or a light
+//     background, is one region that runs to the border, not a spot;
+//   - fills at least 40% of its bounding box: a spot is compact, not the white between lines of
+//     text;
+//   - lies on paper that is not clipped: the band around its bounding box, a quarter of the box's
+//     shorter side wide (at least 3 px), has at most half its pixels clipped and a mean level
+//     from MinRimLevel to MaxRimLevel. The level falls steeply from the spot to the paper around
+//     it, where the speckle of a scan's paper at the edge of clipping sits on paper nearly as
+//     bright, and a white table cell of a clipped scan is bordered by the clipped cells beyond
+//     its ruled lines; a white object in a photograph (a badge on a sleeve) has darker
+//     surroundings than paper.
+//
+// There is no glare spot when more than MaxPaperClipped of the document area is clipped: then the
+// paper itself is clipped white (a bright scan, or a washed-out photo, which Exposure refuses),
+// and a white patch on it is paper.
+func FindGlare(img image.Image) (GlareSpot, bool) {
+	g := Normalize(img)
+	area := DocumentArea(g.Rect)
+	w, h := area.Dx(), area.Dy()
+	if w <= 0 || h <= 0 || MeasureLuminance(g).Clipped > MaxPaperClipped {
+		return GlareSpot{}, false
+	}
+	clipped := func(x, y int) bool { return g.Pix[(area.Min.Y+y)*g.Stride+area.Min.X+x] >= ClippedLevel }
+	seen := make([]bool, w*h)
+	var best GlareSpot
+	var stack []int
+	for start := range seen {
+		if seen[start] || !clipped(start%w, start/w) {
+			continue
+		}
+		// Flood the region from start.
+		seen[start] = true
+		stack = append(stack[:0], start)
+		n, border := 0, false
+		box := image.Rect(start%w, start/w, start%w+1, start/w+1)
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			x, y := i%w, i/w
+			n++
+			box = box.Union(image.Rect(x, y, x+1, y+1))
+			if x == 0 || y == 0 || x == w-1 || y == h-1 {
+				border = true
+			}
+			for _, d := range [4][2]int{{-1, 0}, {1, 0}, {0, -1}, {0, 1}} {
+				nx, ny := x+d[0], y+d[1]
+				if nx < 0 || ny < 0 || nx >= w || ny >= h {
+					continue
+				}
+				if j := ny*w + nx; !seen[j] && clipped(nx, ny) {
+					seen[j] = true
+					stack = append(stack, j)
+				}
+			}
+		}
+		share := float64(n) / float64(w*h)
+		if border || share <= best.Share || 5*n < 2*box.Dx()*box.Dy() {
+			continue
+		}
+		clip, mean := rim(g, box.Add(area.Min), area)
+		if clip > 0.5 || mean < MinRimLevel || mean > MaxRimLevel {
+			continue
+		}
+		best = GlareSpot{Box: box.Add(area.Min), Share: share, RimClipped: clip, RimMean: mean}
+	}
+	return best, best.Share > 0
+}
+
+// rim returns the share of clipped pixels and the mean level of g in the band around box, a
+// quarter of box's shorter side wide (at least 3 px), within area.
+func rim(g *image.Gray, box, area image.Rectangle) (clipped, mean float64) {
+	m := max(3, min(box.Dx(), box.Dy())/4)
+	outer := box.Inset(-m).Intersect(area)
+	var n, c, sum int
+	for y := outer.Min.Y; y < outer.Max.Y; y++ {
+		for x := outer.Min.X; x < outer.Max.X; x++ {
+			if (image.Point{X: x, Y: y}).In(box) {
+				continue
+			}
+			n++
+			v := g.Pix[y*g.Stride+x]
+			sum += int(v)
+			if v >= ClippedLevel {
+				c++
+			}
+		}
+	}
+	if n == 0 {
+		return 1, 255
+	}
+	return float64(c) / float64(n), float64(sum) / float64(n)
+}
