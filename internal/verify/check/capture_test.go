@@ -1,7 +1,9 @@
 package check
 
 import (
+	"bytes"
 	"image"
+	"image/jpeg"
 	"math"
 	"math/rand/v2"
 )
@@ -25,6 +27,8 @@ type captureSpec struct {
 	noise      float64 // sensor noise, standard deviation in levels
 	blur       float64 // optical blur, Gaussian sigma in capture pixels
 	glare      float64 // radius of a glare spot's saturated core in capture pixels; 0 none
+	fill       float64 // the page's share of the frame's width (photos); 0 for 60-85%
+	jpeg       int     // JPEG quality the capture is saved at; 0 for none (lossless)
 }
 
 // field is a grey image in float64 levels, the working copy of a capture.
@@ -198,7 +202,8 @@ func (f *field) blurred(sigma float64) *field {
 }
 
 // capture renders s with the randomness of rng: the page placed on its background (photos), lit
-// unevenly, glared, blurred, exposed and noised, as a grey image.
+// unevenly, glared, blurred, exposed, noised and saved as JPEG, as a grey image (normalised when
+// it went through JPEG).
 func capture(rng *rand.Rand, s captureSpec) *image.Gray {
 	w, h := captureW, captureH
 	if s.scan {
@@ -210,11 +215,16 @@ func capture(rng *rand.Rand, s captureSpec) *image.Gray {
 		r = image.Rect(0, 0, w, h)
 	} else {
 		// The page fills 60-85% of the frame's width, somewhere near its middle.
-		pw := int(float64(w) * (0.6 + 0.25*rng.Float64()))
+		fill := s.fill
+		if fill == 0 {
+			fill = 0.6 + 0.25*rng.Float64()
+		}
+		pw := int(float64(w) * fill)
 		ph := pw * 7 / 10
 		if !s.passport {
 			ph = min(h-h/20, pw*4/3)
 		}
+		ph = min(ph, h-h/10)
 		x0 := (w-pw)/2 + rng.IntN(w/16+1) - w/32
 		y0 := (h-ph)/2 + rng.IntN(h/16+1) - h/32
 		r = image.Rect(x0, y0, x0+pw, y0+ph)
@@ -252,6 +262,17 @@ func capture(rng *rand.Rand, s captureSpec) *image.Gray {
 	for i, v := range f.v {
 		v = v*s.gain + s.lift + rng.NormFloat64()*s.noise
 		g.Pix[i] = uint8(math.Round(min(255, max(0, v))))
+	}
+	if s.jpeg > 0 {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, g, &jpeg.Options{Quality: s.jpeg}); err != nil {
+			panic(err)
+		}
+		img, err := jpeg.Decode(&buf)
+		if err != nil {
+			panic(err)
+		}
+		return Normalize(img)
 	}
 	return g
 }

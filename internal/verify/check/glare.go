@@ -10,27 +10,31 @@ type GlareSpot struct {
 	Box image.Rectangle
 	// Share is the spot's area as a share of the document area.
 	Share float64
-	// RimClipped is the share of clipped pixels in the rim around Box, RimMean its mean level:
-	// both low for a spot on paper that is not itself clipped.
-	RimClipped, RimMean float64
+	// RimClipped is the share of clipped pixels in the rim around Box: low for a spot on paper
+	// that is not itself clipped.
+	RimClipped float64
+	// RimLevel is the median level of the rim: the paper around the spot.
+	RimLevel int
 }
 
 // MaxPaperClipped is the greatest clipped share of the document area (Luminance.Clipped) at which
 // FindGlare looks for spots. On the tuning seed of the generated captures (quality_test.go) white
-// bills and passport pages photographed in bright light have at most 15% clipped, glare spots
+// bills and passport pages photographed in bright light have at most 10% clipped, glare spots
 // included, and bright scans, whose paper is clipped, at least 69%; 0.4 lies between.
 const MaxPaperClipped = 0.4
 
-// The mean level of the rim around a glare spot lies from MinRimLevel to MaxRimLevel: paper, at
-// least 20 levels darker than clipping (the speckle of a scan's paper at 250 sits on 245) and not
-// darker than 160. On the tuning seed the rims of glare spots over text have mean levels 189-227;
-// the one white object of the test images big enough to count, a badge on the astronaut's sleeve,
-// has a rim of 130 (and the coffee cup's highlight, too small to count, 153).
+// The median level of the rim around a glare spot, the paper's level there, lies from MinRimLevel
+// to MaxRimLevel. On the tuning seed the rims of glare spots over text (paper at 190-230) have
+// median levels 202-234, while the clipped patches of blank paper on bright pages, enclosed by
+// print, have rims at 242-249: the paper beside them is at the edge of clipping too, and the
+// level does not fall steeply. The white badge on the astronaut's sleeve, in test images, has a
+// rim of 111: a white object, not paper. Glare on paper that is itself within 10 levels of
+// clipping is not told apart from the paper, and passes.
 const (
-	// MinRimLevel is the least mean level of a glare spot's rim.
+	// MinRimLevel is the least median level of a glare spot's rim.
 	MinRimLevel = 160
-	// MaxRimLevel is the greatest mean level of a glare spot's rim.
-	MaxRimLevel = ClippedLevel - 20
+	// MaxRimLevel is the greatest median level of a glare spot's rim.
+	MaxRimLevel = ClippedLevel - 10
 )
 
 // FindGlare returns the largest glare spot in the document area (DocumentArea) of Normalize(img),
@@ -41,7 +45,7 @@ const (
 //   - fills at least 40% of its bounding box: a spot is compact, not the white between lines of
 //     text;
 //   - lies on paper that is not clipped: the band around its bounding box, a quarter of the box's
-//     shorter side wide (at least 3 px), has at most half its pixels clipped and a mean level
+//     shorter side wide (at least 3 px), has at most half its pixels clipped and a median level
 //     from MinRimLevel to MaxRimLevel. The level falls steeply from the spot to the paper around
 //     it, where the speckle of a scan's paper at the edge of clipping sits on paper nearly as
 //     bright, and a white table cell of a clipped scan is bordered by the clipped cells beyond
@@ -95,36 +99,45 @@ func FindGlare(img image.Image) (GlareSpot, bool) {
 		if border || share <= best.Share || 5*n < 2*box.Dx()*box.Dy() {
 			continue
 		}
-		clip, mean := rim(g, box.Add(area.Min), area)
-		if clip > 0.5 || mean < MinRimLevel || mean > MaxRimLevel {
+		clip, level := rim(g, box.Add(area.Min), area)
+		if clip > 0.5 || level < MinRimLevel || level > MaxRimLevel {
 			continue
 		}
-		best = GlareSpot{Box: box.Add(area.Min), Share: share, RimClipped: clip, RimMean: mean}
+		best = GlareSpot{Box: box.Add(area.Min), Share: share, RimClipped: clip, RimLevel: level}
 	}
 	return best, best.Share > 0
 }
 
-// rim returns the share of clipped pixels and the mean level of g in the band around box, a
-// quarter of box's shorter side wide (at least 3 px), within area.
-func rim(g *image.Gray, box, area image.Rectangle) (clipped, mean float64) {
+// rim returns the share of clipped pixels and the median level of g in the band around box, a
+// quarter of box's shorter side wide (at least 3 px), within area. The median is the paper's
+// level: print covers less than half of the band.
+func rim(g *image.Gray, box, area image.Rectangle) (clipped float64, median int) {
 	m := max(3, min(box.Dx(), box.Dy())/4)
 	outer := box.Inset(-m).Intersect(area)
-	var n, c, sum int
+	var hist [256]int
+	n := 0
 	for y := outer.Min.Y; y < outer.Max.Y; y++ {
 		for x := outer.Min.X; x < outer.Max.X; x++ {
 			if (image.Point{X: x, Y: y}).In(box) {
 				continue
 			}
+			hist[g.Pix[y*g.Stride+x]]++
 			n++
-			v := g.Pix[y*g.Stride+x]
-			sum += int(v)
-			if v >= ClippedLevel {
-				c++
-			}
 		}
 	}
 	if n == 0 {
 		return 1, 255
 	}
-	return float64(c) / float64(n), float64(sum) / float64(n)
+	seen := 0
+	for v, c := range hist {
+		seen += c
+		if 2*seen >= n {
+			median = v
+			break
+		}
+	}
+	for _, c := range hist[ClippedLevel:] {
+		clipped += float64(c)
+	}
+	return clipped / float64(n), median
 }
