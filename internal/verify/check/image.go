@@ -50,8 +50,8 @@ const (
 //   - MaxShadow 160: the darkest print of washed-out photos (levels lifted by 130-190) is at 183
 //     or more, that of accepted captures at 129 or less (141 on the evaluation seed: a soft JPEG
 //     of thin print); text.png lifted by 150 is at 185.
-//   - MaxClipped 0.2 with MaxClippedShadow 120: the test images lifted by 150 have 25-58% of the
-//     area clipped and their darkest level at 150-159, lifted by 40 at most 14% clipped and 75;
+//   - MaxClipped 0.2 with MaxClippedShadow 120: the test images lifted by 150 have 25-90% of the
+//     area clipped and their darkest level at 150-185, lifted by 40 at most 14% clipped and 75;
 //     a bright scan has 69-79% clipped but print at 101 or darker, a white bill at most 10%
 //     clipped.
 //   - MaxCrushed 0.9: a backstop for a photo that is black but for a bright patch. A page filling

@@ -40,22 +40,31 @@ func SharpnessScore(img image.Image) float64 {
 	if w < 3 || h < 3 {
 		return 0
 	}
-	var hist [1021]int
+	var hist [1021]int // |L| is at most 4 x 255
+	var sum, sumSq float64
 	for y := 1; y < h-1; y++ {
 		up, row, down := g.Pix[(y-1)*g.Stride:], g.Pix[y*g.Stride:], g.Pix[(y+1)*g.Stride:]
+		var s, sq int64
 		for x := 1; x < w-1; x++ {
 			l := int(up[x]) + int(down[x]) + int(row[x-1]) + int(row[x+1]) - 4*int(row[x])
 			hist[max(l, -l)]++
+			s += int64(l)
+			sq += int64(l * l)
 		}
+		sum += float64(s)
+		sumSq += float64(sq)
 	}
-	half, seen, median := (w-2)*(h-2)/2, 0, 0
+	n := (w - 2) * (h - 2)
+	mean := sum / float64(n)
+	variance := sumSq/float64(n) - mean*mean
+	seen, median := 0, 0
 	for v, c := range hist {
 		seen += c
-		if seen > half {
+		if 2*seen > n {
 			median = v
 			break
 		}
 	}
 	sigma := float64(median) / 0.6745
-	return max(0, LaplacianVariance(g)-sigma*sigma)
+	return max(0, variance-sigma*sigma)
 }
