@@ -26,7 +26,7 @@ const MaxPaperClipped = 0.4
 // The median level of the rim around a glare spot, the paper's level there, lies from MinRimLevel
 // to MaxRimLevel. On the tuning seed the rims of glare spots over text (paper at 190-230) have
 // median levels 202-234, while the clipped patches of blank paper on bright pages, enclosed by
-// print, have rims at 242-249: the paper beside them is at the edge of clipping too, and the
+// print, have rims at 242-249 (those of the tuning seed and two of seed 2): the paper beside them is at the edge of clipping too, and the
 // level does not fall steeply. The white badge on the astronaut's sleeve, in test images, has a
 // rim of 111: a white object, not paper. Glare on paper that is itself within 10 levels of
 // clipping is not told apart from the paper, and passes.

@@ -11,11 +11,13 @@ import (
 )
 
 // Seeds of the generated captures: the image-quality constants were tuned on tuneSeed (the
-// figures TestCaptureFigures logs) and are evaluated on evalSeed (TestCaptureQuality), which
-// played no part in choosing them.
+// figures TestCaptureFigures logs) and are evaluated on evalSeed (TestCaptureQuality). Seed 2 was
+// the first evaluation seed; three of its captures failed once the captures went through JPEG, and
+// the retune that followed looked at them, so it is no longer held out. Seed 3 was first run after
+// the constants were set.
 const (
 	tuneSeed = 1
-	evalSeed = 2
+	evalSeed = 3
 	// perVariant is how many captures each variant has per seed.
 	perVariant = 24
 )
@@ -43,7 +45,7 @@ func photo(rng *rand.Rand) captureSpec {
 var captureVariants = []captureVariant{
 	{"white utility bill", func(rng *rand.Rand) captureSpec {
 		s := photo(rng)
-		s.paper = between(rng, 228, 245) // the document area's mean is 210-225
+		s.paper = between(rng, 228, 245) // the document area's mean is 203-225
 		return s
 	}, "", ""},
 	{"bright passport page", func(rng *rand.Rand) captureSpec {
