@@ -64,7 +64,8 @@ func encodePNG(t *testing.T, img image.Image) []byte {
 // TestBrightDocumentsAreAccepted: a photo of a white utility bill (mean grey about 217) and a
 // bright passport page (about 214) are accepted, every check passed, on both databases. The
 // former exposure rule, mean grey above 200, sent both to review (issue 12: 78 of 84 proofs of
-// address).
+// address). The same bill with a glare spot over its text is not accepted, and image-glare says
+// why.
 func TestBrightDocumentsAreAccepted(t *testing.T) {
 	t.Parallel()
 	bill := printedPage(1240, 1754, 232, 1) // an A4 page at 150 dpi
@@ -85,7 +86,17 @@ func TestBrightDocumentsAreAccepted(t *testing.T) {
 		}
 		t.Logf("%s: mean grey %.0f", name, m)
 	}
-	billPNG, passportJPEG := encodePNG(t, bill), encodeJPEG(t, passport)
+	glared := image.NewRGBA(bill.Rect)
+	draw.Draw(glared, glared.Rect, bill, image.Point{}, draw.Src)
+	c := image.Pt(620, 877)
+	for y := c.Y - 120; y <= c.Y+120; y++ {
+		for x := c.X - 120; x <= c.X+120; x++ {
+			if (x-c.X)*(x-c.X)+(y-c.Y)*(y-c.Y) <= 120*120 {
+				glared.Set(x, y, color.White)
+			}
+		}
+	}
+	billPNG, glaredPNG, passportJPEG := encodePNG(t, bill), encodePNG(t, glared), encodeJPEG(t, passport)
 	p := makePhotos(t)
 	future := time.Now().AddDate(5, 0, 0).Format("2006-01-02")
 	issued := time.Now().AddDate(0, 0, -20).Format("2006-01-02")
@@ -108,22 +119,37 @@ func TestBrightDocumentsAreAccepted(t *testing.T) {
 		accepted("bright passport page", doc, "id-front")
 
 		// The white bill as a proof of address on an L0 request.
-		apl := e.json("POST", "/v1/applicants", e.testKey, `{"profile":{"firstName":"Eileen","lastName":"Collins","dateOfBirth":"1956-11-19","nationality":"US"},
-			"addresses":[{"type":"residential","city":"Houston","country":"US"}]}`).str("id")
-		req := e.json("POST", "/v1/kyc-requests", e.testKey, `{"applicantId":"`+apl+`","level":"L0","documents":[{"type":"address-proof"}]}`).str("id")
-		f := e.upload(e.testKey, apl, "address-proof", billPNG)
-		if f.Status != 201 {
-			t.Fatalf("upload: %s", f.Raw)
+		bill := func(data []byte) (req, doc string) {
+			t.Helper()
+			apl := e.json("POST", "/v1/applicants", e.testKey, `{"profile":{"firstName":"Eileen","lastName":"Collins","dateOfBirth":"1956-11-19","nationality":"US"},
+				"addresses":[{"type":"residential","city":"Houston","country":"US"}]}`).str("id")
+			req = e.json("POST", "/v1/kyc-requests", e.testKey, `{"applicantId":"`+apl+`","level":"L0","documents":[{"type":"address-proof"}]}`).str("id")
+			f := e.upload(e.testKey, apl, "address-proof", data)
+			if f.Status != 201 {
+				t.Fatalf("upload: %s", f.Raw)
+			}
+			body, _ := json.Marshal(map[string]any{"applicantId": apl, "requestId": req, "type": "address-proof", "subtype": "utility-bill",
+				"fileIds": []string{f.str("id")}, "identification": map[string]string{"issuingCountry": "US", "issueDate": issued, "holderName": "Eileen Collins"}})
+			r := e.json("POST", "/v1/kyc-documents", e.testKey, string(body))
+			if r.Status != 201 {
+				t.Fatalf("document: %d %s", r.Status, r.Raw)
+			}
+			return req, r.str("id")
 		}
-		body, _ := json.Marshal(map[string]any{"applicantId": apl, "requestId": req, "type": "address-proof", "subtype": "utility-bill",
-			"fileIds": []string{f.str("id")}, "identification": map[string]string{"issuingCountry": "US", "issueDate": issued, "holderName": "Eileen Collins"}})
-		r := e.json("POST", "/v1/kyc-documents", e.testKey, string(body))
-		if r.Status != 201 {
-			t.Fatalf("document: %d %s", r.Status, r.Raw)
-		}
-		accepted("white utility bill", r.str("id"), "address-proof")
+		req, doc := bill(billPNG)
+		accepted("white utility bill", doc, "address-proof")
 		if s := e.status("/v1/kyc-requests/" + req); s != "fulfilled" {
 			t.Fatalf("request of the bill: %s", s)
+		}
+
+		// The same bill with a glare spot over its text: held, and image-glare says why.
+		_, doc = bill(glaredPNG)
+		d := e.settled(doc)
+		if d.str("status") == "accepted" || strings.Join(failedChecks(d), " ") != "image-glare.address-proof" {
+			t.Fatalf("glared bill: %s, failed %v", d.str("status"), failedChecks(d))
+		}
+		if !strings.Contains(string(d.Raw), `"name":"image-glare.address-proof","failed":true,"score":-30,"reason":"document-unreadable"`) {
+			t.Fatalf("glared bill's checkList: %s", d.Raw)
 		}
 	})
 }
