@@ -165,7 +165,7 @@ func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 func evaluate(img *image.RGBA) candidate {
 	g := check.Normalize(img)
 	c := candidate{img: img, hash: check.PHash(g), faces: check.CountFaces(g)}
-	c.clean = !check.Sharpness(g, 0).Failed && !check.Exposure(g, check.ExposureLimits{}).Failed && !check.Size(img, 0).Failed
+	c.clean = !check.Sharpness(g, 0).Failed && !check.Exposure(g, check.ExposureLimits{}).Failed && !check.Glare(g, 0).Failed && !check.Size(img, 0).Failed
 	return c
 }
 

@@ -141,8 +141,9 @@ type decodedImage struct {
 }
 
 // imageChecks decodes each image file and checks it for what its tag says it shows: an identity
-// document's sides must be large, sharp and well exposed, its front must show a face; a selfie must
-// show exactly one face; other images must be readable. Findings are named check.tag
+// document's sides must be large, sharp, well exposed and free of glare, its front must show a
+// face; a selfie must show exactly one face; other images (pages of a proof of address) must be
+// sharp, well exposed and free of glare. Findings are named check.tag
 // ("image-sharp.face-proof"); their weight is the check's. Each image is decoded within the
 // engine's decode budget and let go as soon as its grey copy and size are taken, so a document
 // holds at most one full image at a time. The error is ctx's, when it ends while a decode waits
@@ -168,6 +169,10 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 			release()
 			imgs = append(imgs, decodedImage{file: f, img: img})
 			rs = append(rs, check.Sharpness(img, check.DefaultBlurThreshold), check.Exposure(img, check.DefaultExposure))
+			if f.Tag != "face-proof" {
+				// A glare spot hides print; on a face it is skin's shine.
+				rs = append(rs, check.Glare(img, check.DefaultMaxGlare))
+			}
 			switch f.Tag {
 			case "id-front", "id-back":
 				rs = append(rs, size)

@@ -15,9 +15,11 @@
 //     Rebilly match level, date of birth, issuing country against nationality;
 //   - MRZ (mrz.go, mrzcompare.go): parsing with internal/mrz, every check digit, and each field
 //     against the document's and the applicant's claims, with facts for parsedData;
-//   - images (decode.go, gray.go, image.go, sharpness.go, exposure.go, face.go, phash.go):
-//     decoding with a pixel limit, size, blur (variance of the Laplacian), exposure, faces (pigo,
-//     with its cascade embedded) and a perceptual hash for near-duplicate search.
+//   - images (decode.go, gray.go, image.go, sharpness.go, exposure.go, glare.go, face.go,
+//     phash.go): decoding with a pixel limit, size, blur (variance of the Laplacian less its
+//     noise), exposure and glare judged on the document area (clipped highlights and crushed
+//     shadows, never the mean level: white paper is bright), faces (pigo, with its cascade
+//     embedded) and a perceptual hash for near-duplicate search.
 //
 // A Result is Failed, passed, or Skipped when there was nothing to check; a failed Result carries
 // a rejection type from kyc.RejectionTypes, a Detail that never holds personal data, Decisive
@@ -25,7 +27,8 @@
 // An identifier or date that cannot exist is one or the other: decisive when it is claimed about
 // the document (its dates, a character no document prints in its number), review when it is the
 // applicant's own typed data (SSN, date of birth) or when the rule is a plausibility bound (the
-// length of a document number). Image thresholds were calibrated on the images of testdata
-// and on blurred, darkened, brightened, scaled and re-encoded copies made by the tests; each
-// constant says how.
+// length of a document number). Image thresholds were calibrated on captures the tests generate
+// (quality_test.go: tuned on one seed, evaluated on another), on the images of testdata and on
+// blurred, darkened, brightened, scaled and re-encoded copies made by the tests; each constant
+// says how.
 package check

@@ -63,8 +63,10 @@ const (
 	NameImageSize = "image-size"
 	// NameImageSharp is Sharpness: the image is not blurred.
 	NameImageSharp = "image-sharp"
-	// NameImageExposure is Exposure: the image is neither too dark nor washed out.
+	// NameImageExposure is Exposure: the image is neither underexposed nor washed out.
 	NameImageExposure = "image-exposure"
+	// NameImageGlare is Glare: no glare spot hides part of a document.
+	NameImageGlare = "image-glare"
 	// NameSelfieFace is SelfieFace: a selfie shows exactly one face.
 	NameSelfieFace = "selfie-face"
 	// NameDocumentFace is DocumentFace: an identity document's front shows a face.
@@ -78,7 +80,7 @@ var Names = []string{
 	NameCountries, NamePhone, NameSSN, NameOccupation, NameDocumentNumber, NameHolderName, NameDOBMatch, NameIssuingCountry,
 	NameMRZReadable, NameMRZChecksum, NameMRZSurname, NameMRZGivenNames, NameMRZDocumentNumber,
 	NameMRZIssuingCountry, NameMRZNationality, NameMRZDateOfBirth, NameMRZSex, NameMRZExpiryDate,
-	NameImageDecodes, NameImageSize, NameImageSharp, NameImageExposure, NameSelfieFace, NameDocumentFace,
+	NameImageDecodes, NameImageSize, NameImageSharp, NameImageExposure, NameImageGlare, NameSelfieFace, NameDocumentFace,
 }
 
 // Rebilly rejection types that the checks give (each is in kyc.RejectionTypes).
@@ -148,6 +150,7 @@ var DefaultWeights = map[string]int{
 	NameImageSize:     30,
 	NameImageSharp:    40,
 	NameImageExposure: 30,
+	NameImageGlare:    30,
 	NameSelfieFace:    60,
 	NameDocumentFace:  30,
 }
