@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"kycd/internal/kyc"
 )
@@ -27,7 +28,12 @@ func (s *Service) PeriodicJobs() []*river.PeriodicJob {
 		return nil
 	}
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(s.cfg.AutoInterval),
-		func() (river.JobArgs, *river.InsertOpts) { return AutoArgs{}, &river.InsertOpts{Queue: Queue} },
+		func() (river.JobArgs, *river.InsertOpts) {
+			// One sweep at a time: a sweep slower than the interval must not run beside the next
+			// one, or both would share the same changed applicant.
+			return AutoArgs{}, &river.InsertOpts{Queue: Queue, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+				rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
+		},
 		&river.PeriodicJobOpts{RunOnStart: true})}
 }
 
