@@ -182,7 +182,7 @@ func TestVerificationLifecycle(t *testing.T) {
 		if sc := d.JSON["parsedData"].(map[string]any)["sanctionsScreening"]; sc != "no-list-loaded" {
 			t.Fatalf("parsedData.sanctionsScreening = %v: the decision must say what screening it saw", sc)
 		}
-		if d.JSON["parsedData"].(map[string]any)["hasMatchingFaceProof"] != true || d.JSON["decision"].(map[string]any)["levelVersion"] == "" {
+		if pd := d.JSON["parsedData"].(map[string]any); pd["selfieShowsOneFace"] != true || pd["hasMatchingFaceProof"] != nil || d.JSON["decision"].(map[string]any)["levelVersion"] == "" {
 			t.Fatalf("parsedData/decision: %s", d.Raw)
 		}
 		if s := e.status("/v1/kyc-requests/" + req); s != "fulfilled" {
