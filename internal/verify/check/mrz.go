@@ -21,11 +21,13 @@ type MRZReport struct {
 	// "mrzReadable" (bool), "mrzFormat" ("TD1", "TD2", "TD3", "MRV-A", "MRV-B"),
 	// "mrzDocumentCode" (such as "P" or "ID"), "mrzChecksumValid" (bool), "mrzInvalidChecks" (the
 	// names of the wrong check digits, such as "dateOfBirth" and "composite") and
-	// "mrzMatchesDocument" (bool: no comparison failed).
+	// "mrzMatchesDocument" (bool: no comparison failed). MRZ adds "mrzSource": "typed": the zone is
+	// the text the integrator sent in identification.mrz, not one read from the image.
 	ParsedData map[string]any
 }
 
-// MRZ parses the identification's machine-readable zone (id.MRZ) against now and compares it as
+// MRZ parses the identification's machine-readable zone as typed by the integrator (id.MRZ; no image
+// is read) against now and compares it as
 // CompareMRZ does. A zone that does not parse fails mrz-readable with document-invalid, the parse
 // error's description (lines and columns, never content) in Detail, and no comparisons. Skipped
 // (a single skipped mrz-readable) when there is no MRZ.
@@ -41,11 +43,12 @@ func MRZ(id *kyc.Identification, p *kyc.Profile, matchLevel int, now time.Time) 
 		}
 		return MRZReport{
 			Results:    []Result{fail(NameMRZReadable, ReasonInvalid, "not a machine-readable zone: "+detail)},
-			ParsedData: map[string]any{"mrzReadable": false, "mrzChecksumValid": false},
+			ParsedData: map[string]any{"mrzReadable": false, "mrzChecksumValid": false, "mrzSource": "typed"},
 		}
 	}
 	rep := CompareMRZ(m, id, p, matchLevel)
 	rep.Results = append([]Result{pass(NameMRZReadable)}, rep.Results...)
+	rep.ParsedData["mrzSource"] = "typed"
 	return rep
 }
 
