@@ -53,7 +53,7 @@ func blobs(mask []bool, w, h int) []blob {
 	seen := make([]bool, len(mask))
 	var out []blob
 	stack := make([]int, 0, 256)
-	maxH := h / 6
+	maxSide := min(w, h) / 6
 	for start, ink := range mask {
 		if !ink || seen[start] {
 			continue
@@ -82,7 +82,9 @@ func blobs(mask []bool, w, h int) []blob {
 				}
 			}
 		}
-		if b.h() < minCharHeight || b.h() > maxH || b.w() > 3*b.h() || b.n < 6 {
+		// Any of the four quarter turns may be upright, so the filter holds for both sides.
+		long, short := max(b.w(), b.h()), min(b.w(), b.h())
+		if long < minCharHeight || long > maxSide || long > 10*short || b.n < 6 {
 			continue
 		}
 		b.cx, b.cy = float64(b.x0+b.x1+1)/2, float64(b.y0+b.y1+1)/2
@@ -94,3 +96,23 @@ func blobs(mask []bool, w, h int) []blob {
 // minCharHeight is the smallest blob, in working pixels, that may be a character: a '<' of a zone
 // whose capitals are 9 pixels high, the smallest size the classifier was trained on.
 const minCharHeight = 4
+
+// turn returns the blobs as they lie in an image of w x h pixels turned clockwise by quarter
+// turns (0-3), as rotate turns the image.
+func turn(bs []blob, quarters, w, h int) []blob {
+	out := make([]blob, len(bs))
+	for i, b := range bs {
+		switch quarters % 4 {
+		case 0:
+		case 1: // (x, y) goes to (h-1-y, x)
+			b.x0, b.x1, b.y0, b.y1 = h-1-b.y1, h-1-b.y0, b.x0, b.x1
+		case 2:
+			b.x0, b.x1, b.y0, b.y1 = w-1-b.x1, w-1-b.x0, h-1-b.y1, h-1-b.y0
+		case 3: // (x, y) goes to (y, w-1-x)
+			b.x0, b.x1, b.y0, b.y1 = b.y0, b.y1, w-1-b.x1, w-1-b.x0
+		}
+		b.cx, b.cy = float64(b.x0+b.x1+1)/2, float64(b.y0+b.y1+1)/2
+		out[i] = b
+	}
+	return out
+}

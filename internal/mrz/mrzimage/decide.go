@@ -2,6 +2,7 @@ package mrzimage
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ type decision struct {
 // the fields that no digit covers are certain and valid.
 func decide(cells [][]scores, now time.Time) decision {
 	width := len(cells[0])
-	visa := best(cells[0][0], letters).c == 'V'
+	visa := best(cells[0][0], codes).c == 'V'
 	pl := plan(len(cells), width, visa)
 	cands := make([][][]candidate, len(cells))
 	type slot struct{ line, col int }
@@ -124,9 +125,6 @@ func validate(lines []string, now time.Time) (*mrz.MRZ, string) {
 	if !m.ChecksumValid {
 		return nil, "check digits do not match: " + strings.Join(m.InvalidChecks(), ", ")
 	}
-	if !strings.ContainsRune("PIACV", rune(lines[0][0])) {
-		return nil, "unknown document code"
-	}
 	if !validState(lines[0][2:5]) {
 		return nil, "issuing state is not an ICAO code"
 	}
@@ -169,6 +167,9 @@ func candidates(s scores, k kind) []candidate {
 		}
 		return 0
 	})
+	if total <= 0 || math.IsNaN(float64(total)) { // the classifier gave the field's characters nothing
+		return []candidate{{all[0].c, 0}}
+	}
 	out := all[:1]
 	for _, a := range all[1:min(len(all), maxCandidates)] {
 		if a.p/total >= altProb {

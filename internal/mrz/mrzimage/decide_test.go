@@ -80,6 +80,8 @@ func TestDecide(t *testing.T) {
 		{name: "a K or a filler in the personal number both pass", edits: []edit{{1, 38, torn('<', 'K', 0.7)}}, reason: "readings pass"},
 		{name: "an uncertain name", edits: []edit{{0, 6, torn('R', 'P', 0.8)}}, reason: "uncertain character at line 1, column 7"},
 		{name: "a certain misread of the state", edits: []edit{{0, 3, sure('Q')}}, reason: "issuing state is not an ICAO code"},
+		{name: "a name's letter given no probability", edits: []edit{{0, 9, torn('0', '1', 1)}}, reason: "uncertain character at line 1, column 10"},
+		{name: "a document code that is no code", edits: []edit{{0, 0, sure('R')}}, reason: "uncertain character at line 1, column 1"},
 		{name: "a misread that no alternative repairs", edits: []edit{{1, 0, sure('I')}}, reason: "check digits do not match"},
 	}
 	for _, tt := range tests {

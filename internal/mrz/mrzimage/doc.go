@@ -42,11 +42,13 @@
 // makes. Its weights are committed (internal/ocrb/weights.bin, see internal/ocrb/README.md), so
 // neither the server nor the tests need the font; `go generate` retrains them.
 //
-// Alternatives: Tesseract (Debian's eng model) reads 0 of 100 synthetic zones exactly and cannot
-// be fine-tuned from Debian's packages, and it needs cgo or a subprocess. Template matching
-// against nearest centroids was simpler but is what a fixed-pitch sampler with shifts defeats;
-// a small network trained on shifted cells absorbs them. Reading each character's connected
-// component instead of fixed-pitch cells fails where blur joins characters.
+// Alternatives: Tesseract with Debian's eng model reads 0 of 100 synthetic zones exactly (measured
+// for STACK.md) and its model cannot be fine-tuned from Debian's packages; it would also need cgo
+// or a subprocess. Nearest-centroid template matching on the same 16 x 24 cells would be smaller
+// and was the first idea, but it was not built: the cells are placed by a fitted grid that is off
+// by up to a tenth of a pitch, and a network trained on such shifted cells absorbs that, where one
+// template per class would not. Reading each connected component instead of fixed-pitch cells was
+// not taken because blur joins neighbouring characters and breaks thin ones.
 //
 // Not yet handled: perspective (a photo taken at an angle), glare, a zone that is only part of the
 // frame at a low resolution, MRV visas with unchecked optional data that the classifier is unsure of.

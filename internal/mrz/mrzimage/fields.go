@@ -9,6 +9,7 @@ const (
 	digitsOr             // 0-9 or '<': a check digit that may be a filler
 	alnum                // A-Z, 0-9 and '<': numbers and optional data
 	sexes                // M, F, X or '<'
+	codes                // P, I, A, C or V: the first letter of a document code (Doc 9303 parts 4-7)
 )
 
 // allows reports whether position kind k may hold c.
@@ -25,6 +26,8 @@ func (k kind) allows(c byte) bool {
 		return isDigit || isLetter || c == '<'
 	case sexes:
 		return c == 'M' || c == 'F' || c == 'X' || c == '<'
+	case codes:
+		return c == 'P' || c == 'I' || c == 'A' || c == 'C' || c == 'V'
 	}
 	return false
 }
@@ -49,7 +52,8 @@ func plan(lines, width int, visa bool) [][]position {
 		}
 	}
 	set(0, 0, width, letters, false) // code, state and (TD2, TD3) names
-	if lines == 3 {                  // TD1
+	set(0, 0, 1, codes, false)
+	if lines == 3 { // TD1
 		set(0, 5, 14, alnum, true)
 		set(0, 14, 15, digitsOr, true)
 		set(0, 15, 30, alnum, true)

@@ -55,32 +55,3 @@ func shrink(g *image.Gray, f int) *image.Gray {
 	}
 	return out
 }
-
-// rotate turns g clockwise by quarter turns (0-3).
-func rotate(g *image.Gray, quarters int) *image.Gray {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	switch quarters % 4 {
-	case 0:
-		return g
-	case 2:
-		out := image.NewGray(image.Rect(0, 0, w, h))
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				out.Pix[(h-1-y)*out.Stride+(w-1-x)] = g.Pix[y*g.Stride+x]
-			}
-		}
-		return out
-	}
-	out := image.NewGray(image.Rect(0, 0, h, w))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			v := g.Pix[y*g.Stride+x]
-			if quarters%4 == 1 { // clockwise: (x, y) goes to (h-1-y, x)
-				out.Pix[x*out.Stride+(h-1-y)] = v
-			} else { // counter-clockwise: (x, y) goes to (y, w-1-x)
-				out.Pix[(w-1-x)*out.Stride+y] = v
-			}
-		}
-	}
-	return out
-}

@@ -191,3 +191,19 @@ func zones(lines []textLine) [][]textLine {
 	slices.Reverse(out)
 	return out
 }
+
+// unturn maps a line found in the image turned clockwise by quarter turns back into the image of
+// w x h pixels that was turned.
+func (l textLine) unturn(quarters, w, h int) textLine {
+	x, y, ux, uy := l.ox, l.oy, l.ux, l.uy
+	switch quarters % 4 {
+	case 1: // the turn took (x, y) to (h-y, x)
+		x, y, ux, uy = y, float64(h)-x, uy, -ux
+	case 2:
+		x, y, ux, uy = float64(w)-x, float64(h)-y, -ux, -uy
+	case 3: // the turn took (x, y) to (y, w-x)
+		x, y, ux, uy = float64(w)-y, x, -uy, ux
+	}
+	l.ox, l.oy, l.ux, l.uy = x, y, ux, uy
+	return l
+}

@@ -51,12 +51,16 @@ func ReadAt(img image.Image, now time.Time) (*Reading, error) {
 	g := toGray(img)
 	g = shrink(g, (max(b.Dx(), b.Dy())+workSide-1)/workSide)
 	net := defaultNet()
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	bs := blobs(inkMask(g, max(7, min(w, h)/60)), w, h)
 	reason := "no rows of 30, 36 or 44 characters found"
 	found := false
 	for _, q := range []int{0, 2, 1, 3} {
-		r := rotate(g, q)
-		for _, z := range findZones(r) {
-			d := readZone(r, z, net, now)
+		for _, z := range findZones(turn(bs, q, w, h)) {
+			for i := range z {
+				z[i] = z[i].unturn(q, w, h)
+			}
+			d := readZone(g, z, net, now)
 			if d.lines != nil {
 				return &Reading{Lines: d.lines, MRZ: d.mrz, Rotation: 90 * q, Corrected: d.corrected}, nil
 			}
@@ -70,12 +74,10 @@ func ReadAt(img image.Image, now time.Time) (*Reading, error) {
 
 var defaultNet = sync.OnceValue(ocrb.Default)
 
-// findZones returns the candidate zones of g, lowest first.
-func findZones(g *image.Gray) [][]textLine {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	mask := inkMask(g, max(7, min(w, h)/60))
+// findZones returns the candidate zones among the blobs, lowest first.
+func findZones(bs []blob) [][]textLine {
 	var lines []textLine
-	for _, c := range chains(blobs(mask, w, h)) {
+	for _, c := range chains(bs) {
 		if l, ok := fitLine(c); ok {
 			lines = append(lines, l)
 		}
