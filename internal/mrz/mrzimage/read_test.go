@@ -23,11 +23,12 @@ var corpusNow = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 // minExactRate is the share of each variant's documents that must be read exactly: the issue's
 // goals (97% of clean and mildly degraded images, 85% of the hardest combined variant), which the
 // reader reaches on the evaluation seed 2 (12 of 12 per variant, 11 of 12 for combined-800px; see
-// bench/README.md for larger runs). The reader's thresholds were set on seed 1, never on seed 2.
+// bench/README.md for larger runs). The torture variant asserts no rate, only that nothing wrong
+// is accepted. The reader's thresholds were set on seed 1, never on seed 2.
 var minExactRate = map[string]float64{
 	"clean": 0.97, "rot90": 0.97, "rot180": 0.97, "rot270": 0.97, "skew10": 0.97,
 	"blur": 0.97, "jpeg40-60": 0.97, "800px": 0.97, "uneven-light": 0.97, "combined": 0.97,
-	"combined-800px": 0.85,
+	"combined-800px": 0.85, "torture": 0,
 }
 
 // corpusSeed is the evaluation seed; MRZ_CORPUS_SEED=1 gives the tuning set. MRZ_CORPUS_N sets

@@ -53,6 +53,15 @@ var corpusVariants = []variant{
 		img = gaussian(img, 0.6+0.4*rng.Float64())
 		return jpegAt(img, 40+rng.IntN(21))
 	}},
+	// torture is beyond what the reader should read: it is there to show that what it cannot
+	// read it refuses, rather than reads wrong.
+	{"torture", width(1000, 1300), func(rng *rand.Rand, img *image.RGBA) image.Image {
+		img = tilt(img, (5+5*rng.Float64())*sign(rng))
+		img = shade(img, rng)
+		img = resize(img, 650+rng.IntN(150))
+		img = gaussian(img, 0.9+0.5*rng.Float64())
+		return jpegAt(img, 20+rng.IntN(21))
+	}},
 }
 
 func sign(rng *rand.Rand) float64 { return float64(2*rng.IntN(2) - 1) }
