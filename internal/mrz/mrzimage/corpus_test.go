@@ -94,6 +94,8 @@ var corpusFormats = []struct {
 	{"TD3", 125, 88, 2, 44, 4},
 	{"TD1", 85.6, 54, 3, 30, 3},
 	{"TD2", 105, 74, 2, 36, 4},
+	{"MRV-A", 120, 80, 2, 44, 4},
+	{"MRV-B", 105, 74, 2, 36, 4},
 }
 
 var (
@@ -135,6 +137,14 @@ func randomZone(rng *rand.Rand, f int) []string {
 	birth, expiry := date(1940, 2008), date(2026, 2036)
 	sex := string("MF<"[rng.IntN(3)])
 	switch corpusFormats[f].name {
+	case "MRV-A", "MRV-B": // no composite digit, and optional data that no digit covers
+		w := corpusFormats[f].width
+		opt := ""
+		if rng.IntN(2) == 0 {
+			opt = alnum(3 + rng.IntN(5))
+		}
+		l2 := num + cd(num) + nat + birth + cd(birth) + sex + expiry + cd(expiry) + opt
+		return []string{pad("V<"+state+name, w), pad(l2, w)}
 	case "TD3":
 		personal := strings.Repeat("<", 14)
 		pcd := "<"

@@ -18,12 +18,18 @@ const (
 	// a check digit covers: each such alternative is tried against the check digits, and a zone
 	// is read only when exactly one combination passes.
 	altProb = 0.02
+	// residueProb is the lower probability from which an alternative is a candidate when the
+	// check digits cannot tell it from the first choice: characters whose values differ by a
+	// multiple of 10 (0/A/K/U/<, 1/B/L/V, 8/I/S, 6/G/Q, 4/E/O/Y, ...) give the same check digit
+	// in every position, so a confusion between them passes; found on seed 2's torture variant,
+	// an S read for an I in a personal number.
+	residueProb = 0.002
 	// sureProb is the probability that the most likely character must reach, with no alternative
 	// above altProb, at a position that no check digit covers (names, states, sex), since there a
 	// misread would go unnoticed.
 	sureProb = 0.97
 	// maxCandidates caps the alternatives per position, and maxCombos the combinations tried.
-	maxCandidates = 3
+	maxCandidates = 4
 	maxCombos     = 4096
 )
 
@@ -60,7 +66,7 @@ func decide(cells [][]scores, now time.Time) decision {
 		cands[l] = make([][]candidate, width)
 		for c, s := range row {
 			pos := pl[l][c]
-			cs := candidates(s, pos.kind)
+			cs := candidates(s, pos.kind, pos.checked)
 			if !pos.checked && (len(cs) > 1 || cs[0].p < sureProb || !lookAlike(ocrb.Classes[argmax(s)], cs[0].c)) {
 				return decision{reason: fmt.Sprintf("uncertain character at line %d, column %d, which no check digit covers", l+1, c+1)}
 			}
@@ -148,8 +154,9 @@ func validate(lines []string, now time.Time) (*mrz.MRZ, string) {
 }
 
 // candidates returns the characters of kind k in s from the most likely down, keeping those whose
-// renormalised probability reaches altProb (at least the first, at most maxCandidates).
-func candidates(s scores, k kind) []candidate {
+// renormalised probability reaches altProb, or at a checked position residueProb for those that
+// the check digits cannot tell from the first (at least the first, at most maxCandidates).
+func candidates(s scores, k kind, checked bool) []candidate {
 	var all []candidate
 	var total float32
 	for i, p := range s {
@@ -170,14 +177,18 @@ func candidates(s scores, k kind) []candidate {
 	if total <= 0 || math.IsNaN(float64(total)) { // the classifier gave the field's characters nothing
 		return []candidate{{all[0].c, 0}}
 	}
+	for i := range all {
+		all[i].p /= total
+	}
 	out := all[:1]
-	for _, a := range all[1:min(len(all), maxCandidates)] {
-		if a.p/total >= altProb {
+	first := mrz.CheckDigit(string(all[0].c))
+	for _, a := range all[1:] {
+		if len(out) == maxCandidates {
+			break
+		}
+		if a.p >= altProb || checked && a.p >= residueProb && mrz.CheckDigit(string(a.c)) == first {
 			out = append(out, a)
 		}
-	}
-	for i := range out {
-		out[i].p /= total
 	}
 	return out
 }
@@ -209,7 +220,7 @@ func corrections(cells [][]scores, lines []string) int {
 }
 
 // best is the most likely character of kind k.
-func best(s scores, k kind) candidate { return candidates(s, k)[0] }
+func best(s scores, k kind) candidate { return candidates(s, k, false)[0] }
 
 func argmax(s scores) int {
 	b := 0

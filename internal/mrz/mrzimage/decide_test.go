@@ -77,6 +77,8 @@ func TestDecide(t *testing.T) {
 		{name: "a name's 0 is not a K", edits: []edit{{0, 8, torn('0', 'K', 0.99)}}, reason: "uncertain character at line 1, column 9"},
 		{name: "the check digit picks C over G in the number", edits: []edit{{1, 7, torn('G', 'C', 0.6)}}, read: true, corrected: 1},
 		{name: "G and 6 both pass the check digits", edits: []edit{{1, 35, torn('G', '6', 0.5)}}, reason: "readings pass the check digits"},
+		{name: "a faint G that the check digits cannot tell from the 6", edits: []edit{{1, 35, torn('6', 'G', 0.995)}}, reason: "2 readings pass"},
+		{name: "a faint C that the check digits would catch is no candidate", edits: []edit{{1, 35, torn('6', 'C', 0.995)}}, read: true},
 		{name: "a K or a filler in the personal number both pass", edits: []edit{{1, 38, torn('<', 'K', 0.7)}}, reason: "readings pass"},
 		{name: "an uncertain name", edits: []edit{{0, 6, torn('R', 'P', 0.8)}}, reason: "uncertain character at line 1, column 7"},
 		{name: "a certain misread of the state", edits: []edit{{0, 3, sure('Q')}}, reason: "issuing state is not an ICAO code"},

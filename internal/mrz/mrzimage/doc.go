@@ -16,7 +16,9 @@
 //     the grid. Lines of equal length, pitch and direction, stacked at a line's spacing, form a
 //     zone: 3 x 30 (TD1), 2 x 36 (TD2, MRV-B) or 2 x 44 (TD3, MRV-A).
 //  4. Each character cell is sampled along the fitted line (which deskews it) into a 16 x 24 grid
-//     normalised to the line's own paper and ink levels, and classified by package ocrb.
+//     normalised to the line's own paper and ink levels, and classified by package ocrb at five
+//     placements (as fitted, and moved by a twentieth of a pitch or a 25th of a height), whose
+//     probabilities are averaged, so that a reading that flips when the cell moves is uncertain.
 //  5. The text is decided field by field (see decide): a position keeps only what its field
 //     allows (digits in dates and check digits, letters in names and states, M/F/X/< for the sex),
 //     which corrects the look-alikes O/0, I/1, B/8, S/5, Z/2 and G/6 there; where a check digit
@@ -30,7 +32,8 @@
 // A wrong zone that passes the check digits is the worst outcome, and the rules of step 5 are
 // there to prevent it: the check digits alone cannot tell G from 6, nor K from '<', nor A from 0
 // at some positions (their values differ by a multiple of 10), so there the classifier's
-// certainty decides, and an uncertain one leaves more than one combination and no read. Names are
+// certainty decides: such an alternative is tried from a lower probability (residueProb), so
+// that it leaves more than one combination and no read. Names are
 // read only when every character was certain, and are still a claim to compare, not a fact.
 //
 // # The classifier
@@ -51,7 +54,8 @@
 // not taken because blur joins neighbouring characters and breaks thin ones.
 //
 // Not yet handled: perspective (a photo taken at an angle), glare, a zone that is only part of the
-// frame at a low resolution, MRV visas with unchecked optional data that the classifier is unsure of.
+// frame at a low resolution. A visa's optional data has no check digit, so it must be certain
+// for the visa to be read.
 package mrzimage
 
 //go:generate go run ./internal/train -hidden 128 -epochs 20 -lines 3000

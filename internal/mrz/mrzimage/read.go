@@ -85,22 +85,40 @@ func findZones(bs []blob) [][]textLine {
 	return zones(lines)
 }
 
+// placements are the shifts, in pitches along the line and in character heights across it, at
+// which each cell is classified; the class probabilities are averaged over them. A cell that is
+// read the same when moved a little is a cell the classifier saw well; one whose reading flips
+// gives the alternatives a share, so that decide tries them or refuses. Added after seed 2's
+// torture variant showed a single placement reading a degraded I as a certain S, which the check
+// digits cannot catch (I and S differ by 10). It costs reads: on seed 1 (20 documents per
+// variant) combined fell from 95% to 85%, combined-800px from 95% to 90%, torture from 55% to
+// 40%. Since seed 2 found the case, seed 3 is the held-out set for it (bench/README.md).
+var placements = [][2]float64{{0, 0}, {-0.05, 0}, {0.05, 0}, {0, -0.04}, {0, 0.04}}
+
 // readZone classifies every cell of the zone's lines and decides the text.
 func readZone(g *image.Gray, z []textLine, net *ocrb.Net, now time.Time) decision {
 	cells := make([][]scores, len(z))
 	hid := make([]float32, net.Hidden)
+	var prob scores
 	for li, l := range z {
-		feats := make([][]float32, l.n)
-		for i := range feats {
-			feats[i] = make([]float32, ocrb.Features)
-			t := float64(i) * l.pitch
-			ocrb.Sample(g, ocrb.Cell{CX: l.ox + t*l.ux, CY: l.oy + t*l.uy, UX: l.ux, UY: l.uy,
-				Pitch: l.pitch, Height: l.height}, feats[i])
-		}
-		ocrb.NormaliseLine(feats)
 		cells[li] = make([]scores, l.n)
-		for i, f := range feats {
-			net.Forward(f, hid, cells[li][i][:])
+		vx, vy := -l.uy, l.ux
+		for _, pl := range placements {
+			feats := make([][]float32, l.n)
+			for i := range feats {
+				feats[i] = make([]float32, ocrb.Features)
+				t := (float64(i) + pl[0]) * l.pitch
+				d := pl[1] * l.height
+				ocrb.Sample(g, ocrb.Cell{CX: l.ox + t*l.ux + d*vx, CY: l.oy + t*l.uy + d*vy, UX: l.ux, UY: l.uy,
+					Pitch: l.pitch, Height: l.height}, feats[i])
+			}
+			ocrb.NormaliseLine(feats)
+			for i, f := range feats {
+				net.Forward(f, hid, prob[:])
+				for k, p := range prob {
+					cells[li][i][k] += p / float32(len(placements))
+				}
+			}
 		}
 	}
 	return decide(cells, now)
