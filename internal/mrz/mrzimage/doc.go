@@ -30,10 +30,10 @@
 //  6. The image is tried as it is, then turned by 180, 90 and 270 degrees, until a zone is read.
 //
 // A wrong zone that passes the check digits is the worst outcome, and the rules of step 5 are
-// there to prevent it: the check digits alone cannot tell G from 6, nor K from '<', nor A from 0
-// at some positions (their values differ by a multiple of 10), so there the classifier's
-// certainty decides: such an alternative is tried from a lower probability (residueProb), so
-// that it leaves more than one combination and no read. Names are
+// there to prevent it: the check digits cannot tell G from 6, K from '<', A from 0 or I from S at
+// any position (their values differ by a multiple of 10, which no weight of 7, 3, 1 separates),
+// so there the classifier's certainty decides: such an alternative is tried from a lower
+// probability (residueProb), so that it leaves more than one combination and no read. Names are
 // read only when every character was certain, and are still a claim to compare, not a fact.
 //
 // # The classifier
