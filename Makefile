@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` starts kycd with zero configuration (SQLite and a local
 # folder under ./data); `make test` runs the whole test suite with its own PostgreSQL and S3 server.
-.PHONY: run build test fuzz bench sanctions-snapshot
+.PHONY: run build test fuzz bench sanctions-snapshot mrz-weights
 
 # A development server: its webhooks may reach a receiver on this machine (KYCD_WEBHOOK_ALLOW_PRIVATE).
 run:
@@ -22,6 +22,13 @@ fuzz:
 # next build to embed; needs a machine that reaches the publishers.
 sanctions-snapshot:
 	./scripts/sanctions-snapshot.sh
+
+# Retrains the MRZ reader's OCR-B classifier (internal/mrz/mrzimage/internal/ocrb/weights.bin) and
+# its tests' glyph masks from Debian's fonts-ocr-b, installed when missing; about 4 minutes.
+mrz-weights:
+	@[ -f /usr/share/fonts/opentype/ocr-b/OCRBS.otf ] || { [ "$$(id -u)" = 0 ] && S= || S=sudo; \
+	  $$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ocr-b; }
+	cd internal/mrz/mrzimage && GOMAXPROCS=1 go generate
 
 bench:
 	go run ./bench/load -db sqlite
