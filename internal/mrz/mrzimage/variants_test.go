@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"kycd/internal/media/mediatest"
 	"math"
 	"math/rand/v2"
 
@@ -125,17 +126,8 @@ func tilt(img *image.RGBA, deg float64) *image.RGBA {
 
 // gaussian blurs img with a Gaussian of standard deviation s.
 func gaussian(img *image.RGBA, s float64) *image.RGBA {
-	r := int(math.Ceil(2.5 * s))
-	k := make([]float64, 2*r+1)
-	var sum float64
-	for i := range k {
-		d := float64(i - r)
-		k[i] = math.Exp(-d * d / (2 * s * s))
-		sum += k[i]
-	}
-	for i := range k {
-		k[i] /= sum
-	}
+	k := mediatest.GaussianKernel(s, 2.5)
+	r := len(k) / 2
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	pass := func(src *image.RGBA, horizontal bool) *image.RGBA {
 		out := image.NewRGBA(src.Rect)

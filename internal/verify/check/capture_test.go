@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/jpeg"
+	"kycd/internal/media/mediatest"
 	"math"
 	"math/rand/v2"
 )
@@ -167,17 +168,8 @@ func (f *field) blurred(sigma float64) *field {
 	if sigma <= 0 {
 		return f
 	}
-	r := int(math.Ceil(3 * sigma))
-	k := make([]float64, 2*r+1)
-	var sum float64
-	for i := range k {
-		x := float64(i - r)
-		k[i] = math.Exp(-x * x / (2 * sigma * sigma))
-		sum += k[i]
-	}
-	for i := range k {
-		k[i] /= sum
-	}
+	k := mediatest.GaussianKernel(sigma, 3)
+	r := len(k) / 2
 	tmp, out := newField(f.w, f.h, 0), newField(f.w, f.h, 0)
 	for y := range f.h {
 		row := f.v[y*f.w : (y+1)*f.w]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/jpeg"
+	"kycd/internal/media/mediatest"
 	"math"
 	"os"
 	"path/filepath"
@@ -85,17 +86,7 @@ func brighten(img image.Image, offset float64) *image.RGBA {
 
 // gaussianBlur blurs img with a Gaussian of standard deviation sigma, separably.
 func gaussianBlur(img image.Image, sigma float64) *image.RGBA {
-	r := int(math.Ceil(3 * sigma))
-	k := make([]float64, 2*r+1)
-	var sum float64
-	for i := range k {
-		x := float64(i - r)
-		k[i] = math.Exp(-x * x / (2 * sigma * sigma))
-		sum += k[i]
-	}
-	for i := range k {
-		k[i] /= sum
-	}
+	k := mediatest.GaussianKernel(sigma, 3)
 	return convolve(convolve(toRGBA(img), k, 1, 0), k, 0, 1)
 }
 

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
+	"kycd/internal/media/mediatest"
 	"kycd/internal/mrz/mrzimage/internal/ocrb"
 )
 
@@ -166,17 +167,8 @@ func clamp(v float64) uint8 { return uint8(min(max(math.Round(v), 0), 255)) }
 
 // blur applies a separable Gaussian of standard deviation s.
 func blur(img *image.Gray, s float64) {
-	r := int(math.Ceil(2.5 * s))
-	k := make([]float64, 2*r+1)
-	var sum float64
-	for i := range k {
-		d := float64(i - r)
-		k[i] = math.Exp(-d * d / (2 * s * s))
-		sum += k[i]
-	}
-	for i := range k {
-		k[i] /= sum
-	}
+	k := mediatest.GaussianKernel(s, 2.5)
+	r := len(k) / 2
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	tmp := make([]float64, w*h)
 	for y := 0; y < h; y++ {
