@@ -7,6 +7,8 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"kycd/internal/media/mediatest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -285,4 +287,21 @@ func TestLiveKeysNeverHonourTestMagic(t *testing.T) {
 			t.Fatalf("live key: the magic number was honoured: %s", d.Raw)
 		}
 	}
+}
+
+// TestIdentityPDFIsNeverAcceptedAutomatically: kycd reads no PDF, so a passport sent as a PDF
+// (valid, one blank page) with data that passes every other check is held for a person, saying
+// why, on both databases; before, the PDF was skipped and the document accepted.
+func TestIdentityPDFIsNeverAcceptedAutomatically(t *testing.T) {
+	t.Parallel()
+	p := makePhotos(t)
+	future := time.Now().AddDate(5, 0, 0).Format("2006-01-02")
+	forEachDB(t, func(t *testing.T, e *env) {
+		_, _, doc := e.apply(application{dob: "1956-11-19", number: "P7000001", expiry: future, holder: "COLLINS, Eileen",
+			front: mediatest.MinimalPDF("1.4", 0), selfie: p.selfie})
+		d := e.settled(doc)
+		if d.str("status") != "pending-review" || !slices.Contains(failedChecks(d), "identity-document-is-image.id-front") {
+			t.Fatalf("passport as a PDF: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
+		}
+	})
 }

@@ -14,6 +14,7 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/media"
+	"kycd/internal/media/mediatest"
 )
 
 // maxPixels is the limit the tests inspect with: 40 megapixels.
@@ -30,8 +31,8 @@ func TestInspect(t *testing.T) {
 	restartJPEG := readTestdata(t, "video-001.restart2.jpeg")
 	roseWebP := readTestdata(t, "yellow_rose.lossy-with-alpha.webp")
 	photoHEIC := readTestdata(t, "test8.heic")
-	pdf := minimalPDF("1.4", 0)
-	paddedPDF := minimalPDF("1.7", 4000)
+	pdf := mediatest.MinimalPDF("1.4", 0)
+	paddedPDF := mediatest.MinimalPDF("1.7", 4000)
 
 	tests := []struct {
 		name          string
@@ -90,7 +91,7 @@ func TestInspect(t *testing.T) {
 		{name: "PDF cut before %%EOF", data: cut(pdf, len(pdf)-6), want: damaged},
 		{name: "PDF cut in the middle", data: cut(paddedPDF, len(paddedPDF)/2), want: damaged},
 		{name: "PDF with %%EOF more than 1 KB from the end", data: withSuffix(pdf, strings.Repeat(" ", 1100)), want: damaged},
-		{name: "PDF version 3", data: minimalPDF("3.0", 0), want: damaged},
+		{name: "PDF version 3", data: mediatest.MinimalPDF("3.0", 0), want: damaged},
 
 		// Headers that claim too many pixels, followed by garbage that cannot be decoded.
 		{name: "PNG claiming 10000x6000", data: pngHeaderOnly(10000, 6000, garbage(4096, 1)), want: tooManyPixels},

@@ -10,6 +10,7 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/media"
+	"kycd/internal/media/mediatest"
 )
 
 // TestPDFStructureIsRequired is issue 11's finding 7 for PDFs: a 15-byte "%PDF-1.4 %%EOF" and a
@@ -17,7 +18,7 @@ import (
 // with its trailer or a cross-reference stream, startxref and %%EOF, and must not be an archive.
 func TestPDFStructureIsRequired(t *testing.T) {
 	t.Parallel()
-	pdf := minimalPDF("1.4", 0)
+	pdf := mediatest.MinimalPDF("1.4", 0)
 	zip := zipBytes(t)
 	xrefStream := []byte("%PDF-1.5\n1 0 obj\n<< /Type /XRef /Size 2 >>\nstream\nendstream\nendobj\nstartxref\n9\n%%EOF\n")
 	tests := []struct {
@@ -35,7 +36,7 @@ func TestPDFStructureIsRequired(t *testing.T) {
 		{"PDF with a ZIP inside", bytes.Replace(pdf, []byte("endobj\n"), append(append([]byte("endobj\n%"), zip...), '\n'), 1), damaged},
 		{"PDF with an end-of-central-directory record", bytes.Replace(pdf, []byte("xref\n"), []byte("%PK\x05\x06\nxref\n"), 1), damaged},
 		{"PDF with a RAR inside", bytes.Replace(pdf, []byte("xref\n"), []byte("%Rar!\x1a\x07\x00\nxref\n"), 1), damaged},
-		{"PDF padded past one read", minimalPDF("1.7", 200_000), accepted},
+		{"PDF padded past one read", mediatest.MinimalPDF("1.7", 200_000), accepted},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,7 +62,7 @@ func FuzzInspect(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	f.Add(minimalPDF("1.4", 0))
+	f.Add(mediatest.MinimalPDF("1.4", 0))
 	f.Add([]byte("%PDF-1.4 %%EOF"))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
 	f.Add([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"))

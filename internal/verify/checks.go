@@ -23,12 +23,16 @@ const (
 	// CheckAddressCountry: a proof of address is issued in the country of one of the applicant's
 	// addresses.
 	CheckAddressCountry = "address-proof-country"
+	// CheckIdentityImage: every file of an identity document is an image kycd reads. kycd reads
+	// no PDF, so an identity document given as one is held for a person (never accepted
+	// automatically), whatever the score.
+	CheckIdentityImage = "identity-document-is-image"
 )
 
 // ownWeights are the default weights of the engine's own checks.
 var ownWeights = map[string]int{
 	CheckDuplicateNumber: 100, CheckDuplicateFile: 40, CheckDuplicateImage: 40,
-	CheckFaceProof: 60, CheckAddressRecent: 60, CheckAddressCountry: 40, CheckSanctions: 0,
+	CheckFaceProof: 60, CheckAddressRecent: 60, CheckAddressCountry: 40, CheckSanctions: 0, CheckIdentityImage: 0,
 }
 
 // CheckNames lists every check the engine runs, the names a level's weights may use.
@@ -154,6 +158,11 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 	faces := map[string]int{}
 	for _, f := range in.files {
 		if f.MIME == "application/pdf" {
+			if in.doc.Type == "identity-proof" {
+				fs = append(fs, finding{Name: CheckIdentityImage + "." + f.Tag, Failed: true, Review: true, Reason: "document-unreadable",
+					Weight: in.level.Weight(CheckIdentityImage, ownWeights[CheckIdentityImage]),
+					Detail: "an identity document sent as a PDF is not read by kycd: a person must look at it"})
+			}
 			continue
 		}
 		full, release, err := e.decode.Decode(ctx, f.data, e.cfg.MaxPixels)

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
-	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"kycd/internal/media/mediatest"
 	"strings"
 )
 
@@ -134,29 +134,6 @@ func heifBoxes(major string, compatible []string, large bool) []byte {
 	return append(out, box("mdat", []byte{1, 2, 3, 4})...)
 }
 
-// minimalPDF is a one-page PDF with a correct cross-reference table.
-func minimalPDF(version string) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%%PDF-%s\n%%\xe2\xe3\xcf\xd3\n", version)
-	objects := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-	}
-	offsets := make([]int, len(objects))
-	for i, obj := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, obj)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
-}
-
 // xrefStreamPDF is a PDF 1.5 whose cross-reference is a stream.
 func xrefStreamPDF() []byte {
 	return []byte("%PDF-1.5\n1 0 obj\n<< /Type /XRef /Size 2 >>\nstream\nendstream\nendobj\nstartxref\n9\n%%EOF\n")
@@ -164,10 +141,10 @@ func xrefStreamPDF() []byte {
 
 // polyglotPDF is a PDF with a ZIP local file header in a comment: refused.
 func polyglotPDF() []byte {
-	return bytes.Replace(minimalPDF("1.4"), []byte("xref\n"), []byte("%PK\x03\x04\x14\x00\x00\x00\nxref\n"), 1)
+	return bytes.Replace(mediatest.MinimalPDF("1.4", 0), []byte("xref\n"), []byte("%PK\x03\x04\x14\x00\x00\x00\nxref\n"), 1)
 }
 
 // lateEOFPDF has more than 1024 bytes after its %%EOF: refused as truncated.
 func lateEOFPDF() []byte {
-	return append(minimalPDF("1.4"), "%"+strings.Repeat("x", 1100)+"\n"...)
+	return append(mediatest.MinimalPDF("1.4", 0), "%"+strings.Repeat("x", 1100)+"\n"...)
 }

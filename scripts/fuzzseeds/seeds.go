@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"kycd/internal/media/mediatest"
 	"strings"
 )
 
@@ -54,7 +55,7 @@ func dataURLSeeds(reader) ([]seed, error) {
 	png := base64.StdEncoding.EncodeToString(pngOf(paletted()))
 	return []seed{
 		s("png", "data:image/png;base64,"+png),
-		s("pdf", "data:application/pdf;base64,"+base64.StdEncoding.EncodeToString(minimalPDF("1.4"))),
+		s("pdf", "data:application/pdf;base64,"+base64.StdEncoding.EncodeToString(mediatest.MinimalPDF("1.4", 0))),
 		s("heic-mime-wrapped", "data:image/heic;base64,"+base64.StdEncoding.EncodeToString(heifBoxes("heic", []string{"mif1"}, false))),
 		s("line-breaks", "data:image/png;base64,"+png[:20]+"\r\n"+png[20:]),
 		s("url-safe-alphabet", "data:image/png;base64,"+base64.URLEncoding.EncodeToString([]byte{0xfb, 0xff, 0xfe})),
@@ -89,8 +90,8 @@ func mediaFiles(read reader) (map[string][]byte, error) {
 	files["png-truncated"] = pngOf(gradient(8, 8))[:60]
 	files["heif-mif1-large-mdat"] = heifBoxes("mif1", []string{"mif1", "heic"}, true)
 	files["heif-avif-brands"] = heifBoxes("avif", []string{"mif1", "avif"}, false)
-	files["pdf-1.4"] = minimalPDF("1.4")
-	files["pdf-2.0"] = minimalPDF("2.0")
+	files["pdf-1.4"] = mediatest.MinimalPDF("1.4", 0)
+	files["pdf-2.0"] = mediatest.MinimalPDF("2.0", 0)
 	files["pdf-xref-stream"] = xrefStreamPDF()
 	files["pdf-zip-polyglot"] = polyglotPDF()
 	files["pdf-eof-too-early"] = lateEOFPDF()
