@@ -22,7 +22,7 @@ func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, p
 	gather.Changer
 },
 	applicants *applicant.Service, documents *document.Service, requests *request.Service, files *file.Service) ([]func(*http.ServeMux), error) {
-	g := gather.NewService(applicants, files, documents, requests, blobs, st, st)
+	g := gather.NewService(files, requests, blobs, st, st)
 	flow, err := web.New(web.Deps{Log: log, Tokens: signer, Gather: g, Applicants: applicants, Requests: requests, Documents: documents,
 		Files: files, CSRFKey: sealer.Derive("gather-csrf"), PublicURL: publicURL})
 	if err != nil {

@@ -57,14 +57,12 @@ func (w Who) Actor() kyc.Actor { return kyc.Actor("applicant:" + w.ApplicantID) 
 
 // Service stages and submits what end users send.
 type Service struct {
-	applicants Applicants
-	files      Files
-	documents  Documents
-	requests   Requests
-	blobs      Blobs
-	locker     Locker
-	changer    Changer
-	now        func() time.Time
+	files    Files
+	requests Requests
+	blobs    Blobs
+	locker   Locker
+	changer  Changer
+	now      func() time.Time
 
 	// locks serialise the read-change-write of one applicant's draft within this process, striped
 	// by applicant id so that their number stays fixed.
@@ -83,11 +81,12 @@ type Changer interface {
 	ChangeApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (store.Effects, error), docs []store.NewDocument) (kyc.Applicant, error)
 }
 
-// NewService returns a service on the domain services, the blob store that keeps drafts, the
-// locker that serialises one applicant's draft changes between replicas, and the changer that
-// commits what one step of the end user changes in one transaction.
-func NewService(a Applicants, f Files, d Documents, r Requests, blobs Blobs, locker Locker, changer Changer) *Service {
-	return &Service{applicants: a, files: f, documents: d, requests: r, blobs: blobs, locker: locker, changer: changer, now: time.Now}
+// NewService returns a service on the file and request services, the blob store that keeps
+// drafts, the locker that serialises one applicant's draft changes between replicas, and the
+// changer that commits what one step of the end user changes (applicant and documents) in one
+// transaction.
+func NewService(f Files, r Requests, blobs Blobs, locker Locker, changer Changer) *Service {
+	return &Service{files: f, requests: r, blobs: blobs, locker: locker, changer: changer, now: time.Now}
 }
 
 // lock serialises the read-change-write of one applicant's draft: first within this process, then
