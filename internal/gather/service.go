@@ -286,7 +286,8 @@ func (s *Service) plan(w Who, req *kyc.Request, d *Draft, st Step, submitted []s
 }
 
 // asks refuses a document type that the KYC request (nil: none) does not ask for, or any document
-// once the request is final.
+// once the request is final. The store checks the same when it creates the document (inside the
+// transaction, the authority); this early check only names the step that is refused.
 func asks(req *kyc.Request, docType string) error {
 	switch {
 	case req == nil:
