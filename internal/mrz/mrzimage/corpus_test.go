@@ -1,82 +1,17 @@
 package mrzimage
 
 import (
-	"encoding/binary"
 	"fmt"
 	"image"
-	"image/color"
-	"image/draw"
-	"math"
 	"math/rand/v2"
-	"os"
 	"strings"
-	"sync"
-
-	xdraw "golang.org/x/image/draw"
 
 	"kycd/internal/mrz"
-	"kycd/internal/mrz/mrzimage/internal/ocrb"
+	"kycd/internal/mrz/mrztest"
 )
 
-// glyphSet is the OCR-B glyph masks that ./internal/train writes into testdata, so that the tests
-// render documents without the font.
-type glyphSet struct {
-	cw, ch, base, capH int
-	masks              map[byte]*image.Alpha
-	mu                 sync.Mutex
-	scaled             map[[2]int]*image.Alpha // by class index and capital height
-}
-
-var loadGlyphs = sync.OnceValues(func() (*glyphSet, error) {
-	b, err := os.ReadFile("testdata/ocrb_glyphs.bin")
-	if err != nil {
-		return nil, err
-	}
-	u := func(i int) int { return int(binary.LittleEndian.Uint16(b[2*i:])) }
-	g := &glyphSet{cw: u(0), ch: u(1), base: u(2), capH: u(3), masks: map[byte]*image.Alpha{}, scaled: map[[2]int]*image.Alpha{}}
-	b = b[8:]
-	n := g.cw * g.ch
-	if len(b) != n*len(ocrb.Classes) {
-		return nil, fmt.Errorf("glyph file: %d bytes, want %d", len(b), n*len(ocrb.Classes))
-	}
-	for i := 0; i < len(ocrb.Classes); i++ {
-		m := image.NewAlpha(image.Rect(0, 0, g.cw, g.ch))
-		copy(m.Pix, b[i*n:(i+1)*n])
-		g.masks[ocrb.Classes[i]] = m
-	}
-	return g, nil
-})
-
-// mask returns the glyph of c scaled to capital height capH (rounded to a pixel).
-func (g *glyphSet) mask(c byte, capH float64) *image.Alpha {
-	key := [2]int{int(c), int(math.Round(capH * 4))}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if m, ok := g.scaled[key]; ok {
-		return m
-	}
-	s := capH / float64(g.capH)
-	m := image.NewAlpha(image.Rect(0, 0, int(math.Ceil(float64(g.cw)*s)), int(math.Ceil(float64(g.ch)*s))))
-	xdraw.CatmullRom.Scale(m, m.Rect, g.masks[c], g.masks[c].Rect, xdraw.Src, nil)
-	g.scaled[key] = m
-	return m
-}
-
-// drawText writes text at a pitch of the font's advance from x, on the baseline y.
-func (g *glyphSet) drawText(dst draw.Image, text string, x, y, capH float64, ink color.Color) {
-	s := capH / float64(g.capH)
-	pitch := float64(g.cw) * s
-	src := image.NewUniform(ink)
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c == ' ' {
-			continue
-		}
-		m := g.mask(c, capH)
-		ox, oy := int(math.Round(x+float64(i)*pitch)), int(math.Round(y-float64(g.base)*s))
-		draw.DrawMask(dst, m.Rect.Add(image.Pt(ox, oy)), src, image.Point{}, m, image.Point{}, draw.Over)
-	}
-}
+// loadGlyphs returns the OCR-B glyphs that package mrztest embeds.
+func loadGlyphs() (*mrztest.Glyphs, error) { return mrztest.LoadGlyphs(), nil }
 
 // document is one synthetic document and the zone it carries.
 type document struct {
@@ -84,19 +19,8 @@ type document struct {
 	lines []string
 }
 
-// formats: name, card size in millimetres and lines x width.
-var corpusFormats = []struct {
-	name         string
-	wmm, hmm     float64
-	lines, width int
-	bottomMM     float64
-}{
-	{"TD3", 125, 88, 2, 44, 4},
-	{"TD1", 85.6, 54, 3, 30, 3},
-	{"TD2", 105, 74, 2, 36, 4},
-	{"MRV-A", 120, 80, 2, 44, 4},
-	{"MRV-B", 105, 74, 2, 36, 4},
-}
+// corpusFormats are the zone formats, with their document sizes.
+var corpusFormats = mrztest.Formats
 
 var (
 	corpusNations = []string{"FRA", "ITA", "ESP", "NLD", "BEL", "POL", "SWE", "GBR", "USA", "CAN", "AUS", "JPN",
@@ -136,9 +60,9 @@ func randomZone(rng *rand.Rand, f int) []string {
 	num := alnum(9)
 	birth, expiry := date(1940, 2008), date(2026, 2036)
 	sex := string("MF<"[rng.IntN(3)])
-	switch corpusFormats[f].name {
+	switch corpusFormats[f].Name {
 	case "MRV-A", "MRV-B": // no composite digit, and optional data that no digit covers
-		w := corpusFormats[f].width
+		w := corpusFormats[f].Width
 		opt := ""
 		if rng.IntN(2) == 0 {
 			opt = alnum(3 + rng.IntN(5))
@@ -174,44 +98,9 @@ func randomZone(rng *rand.Rand, f int) []string {
 	return []string{l1, l2 + cd(comp), pad(name, 30)}
 }
 
-// renderDocument draws a card of format f, docW pixels wide, on a table: a light background with
-// a few lines of text, a grey portrait, and the zone in OCR-B at 10 characters per inch.
-func renderDocument(rng *rand.Rand, g *glyphSet, f int, docW int) document {
-	cf := corpusFormats[f]
+// renderDocument draws a card of format f with a random zone, docW pixels wide, on a table (see
+// mrztest.Render).
+func renderDocument(rng *rand.Rand, _ *mrztest.Glyphs, f int, docW int) document {
 	lines := randomZone(rng, f)
-	k := float64(docW) / cf.wmm // pixels per millimetre
-	docH := int(cf.hmm * k)
-	margin := int(float64(docW) * (0.06 + 0.1*rng.Float64()))
-	img := image.NewRGBA(image.Rect(0, 0, docW+2*margin, docH+2*margin))
-	table := color.RGBA{uint8(40 + rng.IntN(100)), uint8(40 + rng.IntN(100)), uint8(40 + rng.IntN(100)), 255}
-	draw.Draw(img, img.Rect, image.NewUniform(table), image.Point{}, draw.Src)
-	card := image.Rect(margin, margin, margin+docW, margin+docH)
-	paper := color.RGBA{uint8(215 + rng.IntN(40)), uint8(215 + rng.IntN(40)), uint8(215 + rng.IntN(40)), 255}
-	draw.Draw(img, card, image.NewUniform(paper), image.Point{}, draw.Src)
-	// A faint pattern of waves, as security printing.
-	for y := card.Min.Y; y < card.Max.Y; y++ {
-		for x := card.Min.X; x < card.Max.X; x++ {
-			if math.Sin(float64(x)/(3*k)+4*math.Sin(float64(y)/(9*k))) > 0.97 {
-				c := img.RGBAAt(x, y)
-				img.SetRGBA(x, y, color.RGBA{c.R - 25, c.G - 15, c.B, 255})
-			}
-		}
-	}
-	pitch := 2.54 * k
-	capH := pitch * float64(g.capH) / float64(g.cw)
-	portrait := image.Rect(card.Min.X+int(5*k), card.Min.Y+int(12*k), card.Min.X+int(cf.wmm*0.28*k), card.Max.Y-int((cf.bottomMM+float64(cf.lines)*4.3+4)*k))
-	grey := uint8(80 + rng.IntN(90))
-	draw.Draw(img, portrait, image.NewUniform(color.RGBA{grey, grey, grey, 255}), image.Point{}, draw.Src)
-	ink := color.RGBA{uint8(rng.IntN(50)), uint8(rng.IntN(50)), uint8(rng.IntN(60)), 255}
-	words := []string{"PASSPORT", "SURNAME", "GIVEN NAMES", "NATIONALITY", "DATE OF BIRTH", "SEX", "UTOPIA", "AUTHORITY", "DATE OF EXPIRY"}
-	g.drawText(img, "REPUBLIC OF UTOPIA", float64(card.Min.X)+5*k, float64(card.Min.Y)+8*k, capH*1.1, ink)
-	for i, y := 0, float64(card.Min.Y)+16*k; y < float64(portrait.Max.Y); i, y = i+1, y+6*k {
-		g.drawText(img, words[(i+rng.IntN(3))%len(words)], float64(portrait.Max.X)+4*k, y, capH*0.7, ink)
-	}
-	left := float64(card.Min.X) + (cf.wmm-float64(cf.width)*2.54)/2*k
-	for i, l := range lines {
-		base := float64(card.Max.Y) - (cf.bottomMM+float64(len(lines)-1-i)*4.23)*k
-		g.drawText(img, l, left, base, capH, ink)
-	}
-	return document{img: img, lines: lines}
+	return document{img: mrztest.Render(rng, mrztest.Card{Format: corpusFormats[f], Lines: lines, Width: docW}), lines: lines}
 }

@@ -71,15 +71,15 @@ func TestReadCorpus(t *testing.T) {
 						if !errors.Is(err, ErrNotRead) {
 							t.Fatalf("error does not wrap ErrNotRead: %v", err)
 						}
-						reasons[corpusFormats[f].name+": "+strings.TrimPrefix(err.Error(), ErrNotRead.Error()+": ")]++
+						reasons[corpusFormats[f].Name+": "+strings.TrimPrefix(err.Error(), ErrNotRead.Error()+": ")]++
 						if os.Getenv("MRZ_CORPUS_DUMP") != "" {
-							dump(t, fmt.Sprintf("%s-%d-%s", v.name, i, corpusFormats[f].name), img)
+							dump(t, fmt.Sprintf("%s-%d-%s", v.name, i, corpusFormats[f].Name), img)
 						}
 					case slices.Equal(r.Lines, doc.lines):
 						exact++
 					default:
 						wrong++
-						t.Errorf("accepted a wrong read (%s):\n got %q\nwant %q", corpusFormats[f].name, r.Lines, doc.lines)
+						t.Errorf("accepted a wrong read (%s):\n got %q\nwant %q", corpusFormats[f].Name, r.Lines, doc.lines)
 					}
 				}
 			}

@@ -11,7 +11,7 @@ import (
 // own size, and wants every one right with a probability above 0.9.
 func TestDefaultReadsCleanGlyphs(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("../../testdata/ocrb_glyphs.bin")
+	b, err := os.ReadFile("../../../mrztest/ocrb_glyphs.bin")
 	if err != nil {
 		t.Fatal(err)
 	}

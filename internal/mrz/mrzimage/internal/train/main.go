@@ -20,7 +20,7 @@ import (
 func main() {
 	fontPath := flag.String("font", "/usr/share/fonts/opentype/ocr-b/OCRBS.otf", "the OCR-B font (Debian fonts-ocr-b); OCRB.otf draws 8 and < with a CFF flex operator that golang.org/x/image cannot read, its Sharp cut OCRBS.otf has the same shapes without it")
 	out := flag.String("out", "internal/ocrb/weights.bin", "where to write the weights")
-	glyphs := flag.String("glyphs", "testdata/ocrb_glyphs.bin", "where to write the glyph masks for the tests")
+	glyphs := flag.String("glyphs", "../mrztest/ocrb_glyphs.bin", "where to write the glyph masks for the tests")
 	lines := flag.Int("lines", 3000, "training lines of 44 characters")
 	hidden := flag.Int("hidden", 128, "hidden units")
 	epochs := flag.Int("epochs", 20, "training epochs")
