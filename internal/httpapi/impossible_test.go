@@ -20,7 +20,7 @@ func TestImpossibleIdentifiersAreNotAccepted(t *testing.T) {
 		if r.Status != 201 {
 			t.Fatalf("applicant: %d %s", r.Status, r.Raw)
 		}
-		_, req, doc := e.apply(application{applicantID: r.str("id"), number: "P6000001", expiry: future, holder: "Eileen Collins", front: p.front, selfie: p.selfie})
+		_, req, doc := e.apply(application{applicantID: r.str("id"), number: "P6000001", expiry: future, holder: "Eileen Collins", front: passportFront(t, "P6000001", "1956-11-19", future), selfie: p.selfie})
 		d := e.settled(doc)
 		if d.str("status") != "pending-review" || strings.Join(failedChecks(d), " ") != "ssn-valid" || d.JSON["score"].(float64) != 80 {
 			t.Fatalf("SSN 666-12-3456: %s, score %v, failed %v; want pending-review at 80 with only ssn-valid failed\n%s",

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"kycd/internal/mrz/mrztest"
 	"kycd/internal/verify/check"
 )
 
@@ -79,6 +80,12 @@ func TestBrightDocumentsAreAccepted(t *testing.T) {
 	}).SubImage(image.Rect(145, 30, 295, 220)), 3)
 	passport := printedPage(1500, 1060, 243, 2)
 	draw.Draw(passport, image.Rect(80, 280, 530, 850), portrait, image.Point{}, draw.Src)
+	// Its machine-readable zone, where Doc 9303 puts it on a page as wide as a passport's.
+	future := time.Now().AddDate(5, 0, 0).Format("2006-01-02")
+	zone := mrztest.TD3(mrztest.Holder{IssuingState: "USA", Nationality: "USA", Surname: "COLLINS", GivenNames: "EILEEN",
+		Number: "P7000001", DateOfBirth: "561119", Sex: "F", Expiry: yymmdd(future)})
+	draw.Draw(passport, image.Rect(0, 880, 1500, 1060), image.NewUniform(color.Gray{243}), image.Point{}, draw.Src)
+	mrztest.DrawZone(passport, mrztest.FormatOf("TD3"), passport.Rect, zone, color.Gray{30})
 	for name, img := range map[string]image.Image{"bill": bill, "passport page": passport} {
 		m := meanGrey(img)
 		if m < 210 || m > 222 {
@@ -98,7 +105,6 @@ func TestBrightDocumentsAreAccepted(t *testing.T) {
 	}
 	billPNG, glaredPNG, passportJPEG := encodePNG(t, bill), encodePNG(t, glared), encodeJPEG(t, passport)
 	p := makePhotos(t)
-	future := time.Now().AddDate(5, 0, 0).Format("2006-01-02")
 	issued := time.Now().AddDate(0, 0, -20).Format("2006-01-02")
 	forEachDB(t, func(t *testing.T, e *env) {
 		accepted := func(what, doc, file string) {

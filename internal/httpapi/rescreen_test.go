@@ -99,7 +99,7 @@ func TestImportRescreensEveryApplicant(t *testing.T) {
 	p := makePhotos(t)
 	future := time.Now().AddDate(5, 0, 0).Format("2006-01-02")
 	screeningEnv(t, func(t *testing.T, e *env, importList func(...match.Entry)) {
-		apl, _, doc := e.apply(application{number: "P9000003", dob: "1956-11-19", expiry: future, holder: "COLLINS, Eileen", front: p.front, selfie: p.selfie})
+		apl, _, doc := e.apply(application{number: "P9000003", dob: "1956-11-19", expiry: future, holder: "COLLINS, Eileen", front: passportFront(t, "P9000003", "1956-11-19", future), selfie: p.selfie})
 		before := e.settled(doc).str("status")
 		if r := e.json("GET", "/v1/applicants/"+apl+"/screenings", e.testKey, ""); !strings.Contains(string(r.Raw), `"items":[]`) {
 			t.Fatalf("screened with no list: %s", r.Raw)

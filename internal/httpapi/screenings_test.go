@@ -119,7 +119,7 @@ func TestScreeningReviewFlow(t *testing.T) {
 		if !e.hasEvent("screening-potential-match", scID) {
 			t.Fatal("no screening-potential-match event")
 		}
-		_, _, doc := e.apply(application{applicantID: apl, number: "P9000001", expiry: future, holder: "COLLINS, Eileen", front: p.front, selfie: p.selfie})
+		_, _, doc := e.apply(application{applicantID: apl, number: "P9000001", expiry: future, holder: "COLLINS, Eileen", front: passportFront(t, "P9000001", "1956-11-19", future), selfie: p.selfie})
 		d := e.settled(doc)
 		if d.str("status") != "pending-review" || !hasCheck(d, "sanctions-screening", true) {
 			t.Fatalf("document of a potential match: %s", d.Raw)
@@ -181,7 +181,7 @@ func TestScreeningFalsePositiveAndMonitoring(t *testing.T) {
 		}
 
 		// Monitoring: Eileen Collins is approved; then a list version adds her.
-		apl, _, doc := e.apply(application{number: "P9000002", dob: "1956-11-19", expiry: future, holder: "COLLINS, Eileen", front: p.front, selfie: p.selfie})
+		apl, _, doc := e.apply(application{number: "P9000002", dob: "1956-11-19", expiry: future, holder: "COLLINS, Eileen", front: passportFront(t, "P9000002", "1956-11-19", future), selfie: p.selfie})
 		if d := e.settled(doc); d.str("status") != "accepted" {
 			t.Fatalf("clean application: %s", d.Raw)
 		}

@@ -6,9 +6,11 @@ import (
 	"image"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"kycd/internal/kyc"
+	"kycd/internal/mrz/mrzimage"
 	"kycd/internal/store"
 	"kycd/internal/verify/check"
 )
@@ -50,7 +52,9 @@ var neverExpire = []string{"other"}
 
 // runChecks runs every check the document's type and level call for. It returns the findings, what
 // the checks read (parsedData, nothing personal) and the fingerprints to store for duplicate
-// detection.
+// detection. The images are read first: the machine-readable zone read from an identity
+// document's image is the truth its typed data is checked against, and it fills (in in.doc, so in
+// what the decision stores) the identification fields that were not typed.
 func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[string]any, []store.Fingerprint, error) {
 	now := e.cfg.Now()
 	d, a, l := in.doc, &in.applicant, in.level
@@ -58,9 +62,19 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 	if in.request != nil {
 		matchLevel = in.request.MatchLevel
 	}
+	parsed := map[string]any{}
+	imgs, imgFindings, err := e.imageChecks(ctx, in, parsed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	typed := d.Identification
+	if in.zone.Zone != nil {
+		filled := check.IdentificationFromMRZ(in.zone.Zone, typed)
+		d.Identification = &filled
+	}
+
 	var results []check.Result
 	add := func(rs ...check.Result) { results = append(results, rs...) }
-	parsed := map[string]any{}
 
 	// Data: the applicant.
 	add(check.RequiredFields(a, d, l.RequiredFields), check.DateOfBirth(&a.Profile, now),
@@ -75,7 +89,8 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 		if l.NationalityMatch {
 			add(check.IssuingCountry(d.Identification, &a.Profile))
 		}
-		rep := check.MRZ(d.Identification, &a.Profile, matchLevel, now)
+		// The zone is compared with what was typed, not with what it filled in itself.
+		rep := check.DocumentMRZ(in.zone, typed, &a.Profile, matchLevel, now)
 		add(rep.Results...)
 		for k, v := range rep.ParsedData {
 			parsed[k] = v
@@ -88,11 +103,6 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 	fs := e.weigh(l, results)
 	if d.Type == "address-proof" {
 		fs = append(fs, addressChecks(in, now)...)
-	}
-
-	imgs, imgFindings, err := e.imageChecks(ctx, in, parsed)
-	if err != nil {
-		return nil, nil, nil, err
 	}
 	fs = append(fs, imgFindings...)
 	if d.Type == "identity-proof" && e.faceProofRequired(in) {
@@ -156,6 +166,15 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 	var imgs []decodedImage
 	var fs []finding
 	faces := map[string]int{}
+	readZone := in.doc.Type == "identity-proof"
+	if readZone {
+		id := in.doc.Identification
+		country, typedMRZ := "", false
+		if id != nil {
+			country, typedMRZ = id.IssuingCountry, strings.TrimSpace(id.MRZ) != ""
+		}
+		in.zone = check.ImageMRZ{Bearing: check.MRZBearing(in.doc.Subtype, country, typedMRZ), RefuseSpecimens: in.env == kyc.EnvLive}
+	}
 	for _, f := range in.files {
 		if f.MIME == "application/pdf" {
 			if in.doc.Type == "identity-proof" {
@@ -171,6 +190,9 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 		}
 		rs := []check.Result{check.Decoded(err)}
 		if err == nil {
+			if readZone && in.zone.Zone == nil && f.Tag != "face-proof" {
+				e.readZone(full, in)
+			}
 			// Every check but the size reads the grey copy of at most 512 px; make it once, and
 			// give the full image's memory back.
 			img := check.Normalize(full)
@@ -212,6 +234,24 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 	}
 	return imgs, fs, nil
 }
+
+// readZone reads the machine-readable zone of one of an identity document's images, at full
+// resolution, into in.zone; the first zone read is the document's. When none is read, in.zone
+// keeps the reason of the first image where a zone was found but not read, or else the last one's.
+func (e *Engine) readZone(full image.Image, in *input) {
+	r, err := mrzimage.ReadAt(full, e.cfg.Now())
+	if err != nil {
+		why := strings.TrimPrefix(err.Error(), mrzimage.ErrNotRead.Error()+": ")
+		if in.zone.NotRead == "" || in.zone.NotRead == noZone {
+			in.zone.NotRead = why
+		}
+		return
+	}
+	in.zone.Zone, in.zone.Lines, in.zone.NotRead = r.MRZ, r.Lines, ""
+}
+
+// noZone is mrzimage's reason when it finds no zone at all in an image.
+const noZone = "no rows of 30, 36 or 44 characters found"
 
 // faceProofRequired reports whether the request asks for a selfie with this identity document.
 func (e *Engine) faceProofRequired(in *input) bool {

@@ -113,6 +113,11 @@ func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
 			return store.Effects{}, errSettled
 		}
 		doc.Status, doc.Score, doc.CheckList, doc.ParsedData, doc.Decision = dec.Outcome, &dec.Score, checks, parsed, &dec
+		if in.zone.Zone != nil {
+			// What the zone read fills the fields that were not typed (in.doc holds them).
+			filled := check.IdentificationFromMRZ(in.zone.Zone, doc.Identification)
+			doc.Identification = &filled
+		}
 		doc.RejectionReason = reason
 		c.Fingerprints = prints
 		eff := store.Effects{Audit: kyc.AuditEntry{Actor: engineActor, Action: "kyc-document.decide", ResourceType: "kyc-document", ResourceID: doc.ID}}
@@ -133,6 +138,8 @@ type input struct {
 	request   *kyc.Request
 	level     level.Level
 	files     []file
+	// zone is the machine-readable zone read from an identity document's images, or why none was.
+	zone check.ImageMRZ
 }
 
 // file is one of the document's files with its bytes.

@@ -183,12 +183,23 @@ func Render(rng *rand.Rand, c Card) *image.RGBA {
 	for i, y := 0, float64(card.Min.Y)+16*k; y < float64(portrait.Max.Y); i, y = i+1, y+6*k {
 		g.DrawText(img, words[(i+rng.IntN(3))%len(words)], float64(portrait.Max.X)+4*k, y, capH*0.7, ink)
 	}
-	left := float64(card.Min.X) + (cf.WidthMM-float64(cf.Width)*2.54)/2*k
-	for i, l := range c.Lines {
-		base := float64(card.Max.Y) - (cf.BottomMM+float64(len(c.Lines)-1-i)*4.23)*k
-		g.DrawText(img, l, left, base, capH, ink)
-	}
+	DrawZone(img, cf, card, c.Lines, ink)
 	return img
+}
+
+// DrawZone draws the lines of a zone of format f in OCR-B at 10 characters per inch where Doc 9303
+// puts them on a document that occupies card in dst (its width is the format's width in
+// millimetres): centred, the last baseline BottomMM above the bottom edge, 4.23 mm apart.
+func DrawZone(dst draw.Image, f Format, card image.Rectangle, lines []string, ink color.Color) {
+	g := LoadGlyphs()
+	k := float64(card.Dx()) / f.WidthMM
+	pitch := 2.54 * k
+	capH := pitch * float64(g.capH) / float64(g.cw)
+	left := float64(card.Min.X) + (f.WidthMM-float64(f.Width)*2.54)/2*k
+	for i, l := range lines {
+		base := float64(card.Max.Y) - (f.BottomMM+float64(len(lines)-1-i)*4.23)*k
+		g.DrawText(dst, l, left, base, capH, ink)
+	}
 }
 
 // Holder is what a zone says, as the zone writes it: upper case, '<' for spaces, dates YYMMDD.

@@ -57,27 +57,6 @@ func normalLevel(level int) int {
 	return level
 }
 
-// DOBMatch checks that a date of birth read from the document (YYYY-MM-DD; the engine passes, for
-// example, the MRZ's date when it is complete) is the applicant's: dob-mismatch otherwise. Skipped
-// when either date is missing or not a real date.
-func DOBMatch(documentDOB string, p *kyc.Profile) Result {
-	doc, ok := kyc.ParseDate(documentDOB)
-	if !ok {
-		return skip(NameDOBMatch, "no date of birth read from the document")
-	}
-	if p == nil {
-		return skip(NameDOBMatch, "no applicant date of birth")
-	}
-	own, ok := kyc.ParseDate(p.DateOfBirth)
-	if !ok {
-		return skip(NameDOBMatch, "no applicant date of birth")
-	}
-	if !doc.Equal(own) {
-		return fail(NameDOBMatch, ReasonDOBMismatch, "the document's date of birth is not the applicant's")
-	}
-	return pass(NameDOBMatch)
-}
-
 // IssuingCountry checks that the document was issued by the country of the applicant's
 // nationality, for levels that ask it: document-not-matching otherwise. Skipped when either
 // country is missing or not a country (Countries reports that).

@@ -116,27 +116,6 @@ func TestWithinOneEdit(t *testing.T) {
 	}
 }
 
-func TestDOBMatch(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, doc, own, want string
-	}{
-		{"same", "1974-08-12", "1974-08-12", "pass"},
-		{"other day", "1974-08-13", "1974-08-12", ReasonDOBMismatch},
-		{"other century", "2074-08-12", "1974-08-12", ReasonDOBMismatch},
-		{"no document date", "", "1974-08-12", "skip"},
-		{"document date not real", "1974-02-30", "1974-08-12", "skip"},
-		{"no applicant date", "1974-08-12", "", "skip"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			assertResult(t, DOBMatch(tt.doc, &kyc.Profile{DateOfBirth: tt.own}), NameDOBMatch, tt.want)
-		})
-	}
-	assertResult(t, DOBMatch("1974-08-12", nil), NameDOBMatch, "skip")
-}
-
 func TestIssuingCountry(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -53,8 +53,8 @@ func MRZ(id *kyc.Identification, p *kyc.Profile, matchLevel int, now time.Time) 
 }
 
 // CompareMRZ checks a parsed zone: every check digit valid (mrz-checksum, document-invalid when
-// not), then its fields against what the document and the applicant claim, each failing with
-// document-not-matching:
+// not), then its fields against what the document and the applicant claim, the names failing with
+// name-mismatch, the date of birth with dob-mismatch and the rest with document-not-matching:
 //
 //   - surname and given names against the applicant's names (as HolderName folds them; the
 //     shorter list of parts must be found in the other, with matchLevel's allowances; a name the
@@ -89,9 +89,9 @@ func CompareMRZ(m *mrz.MRZ, id *kyc.Identification, p *kyc.Profile, matchLevel i
 		cmp.documentNumber(),
 		compareMRZCountry(NameMRZIssuingCountry, "issuing state", m.IssuingState, id.IssuingCountry),
 		compareMRZCountry(NameMRZNationality, "nationality", m.Nationality, p.Nationality),
-		compareMRZDate(NameMRZDateOfBirth, "date of birth", m.DateOfBirth, p.DateOfBirth),
+		compareMRZDate(NameMRZDateOfBirth, "date of birth", ReasonDOBMismatch, m.DateOfBirth, p.DateOfBirth),
 		cmp.sex(),
-		compareMRZDate(NameMRZExpiryDate, "expiry date", m.ExpiryDate, id.ExpiryDate),
+		compareMRZDate(NameMRZExpiryDate, "expiry date", ReasonNotMatching, m.ExpiryDate, id.ExpiryDate),
 	}
 	matches := true
 	for _, r := range results[1:] {

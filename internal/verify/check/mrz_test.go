@@ -43,10 +43,10 @@ func TestMRZCrossCheck(t *testing.T) {
 		{"all match", nil, 2, nil},
 		{"document number written differently", func(id *kyc.Identification, _ *kyc.Profile) { id.Number = "l898-902 c3" }, 2, nil},
 		{"surname", func(_ *kyc.Identification, p *kyc.Profile) { p.LastName = "Andersson" }, 2,
-			map[string]string{NameMRZSurname: ReasonNotMatching}},
+			map[string]string{NameMRZSurname: ReasonNameMismatch}},
 		{"surname one edit away at moderate", func(_ *kyc.Identification, p *kyc.Profile) { p.LastName = "Erikson" }, 1, nil},
 		{"given names", func(_ *kyc.Identification, p *kyc.Profile) { p.FirstName, p.MiddleName = "Peter", "" }, 2,
-			map[string]string{NameMRZGivenNames: ReasonNotMatching}},
+			map[string]string{NameMRZGivenNames: ReasonNameMismatch}},
 		{"given names ignored at basic", func(_ *kyc.Identification, p *kyc.Profile) { p.FirstName, p.MiddleName = "Peter", "" }, 3,
 			map[string]string{NameMRZGivenNames: "skip"}},
 		{"missing middle name", func(_ *kyc.Identification, p *kyc.Profile) { p.MiddleName = "" }, 2, nil},
@@ -57,7 +57,7 @@ func TestMRZCrossCheck(t *testing.T) {
 		{"nationality", func(_ *kyc.Identification, p *kyc.Profile) { p.Nationality = "NOR" }, 2,
 			map[string]string{NameMRZNationality: ReasonNotMatching}},
 		{"date of birth", func(_ *kyc.Identification, p *kyc.Profile) { p.DateOfBirth = "1974-08-13" }, 2,
-			map[string]string{NameMRZDateOfBirth: ReasonNotMatching}},
+			map[string]string{NameMRZDateOfBirth: ReasonDOBMismatch}},
 		{"sex", func(_ *kyc.Identification, p *kyc.Profile) { p.Gender = "male" }, 2,
 			map[string]string{NameMRZSex: ReasonNotMatching}},
 		{"expiry", func(id *kyc.Identification, _ *kyc.Profile) { id.ExpiryDate = "2031-04-16" }, 2,
@@ -75,7 +75,7 @@ func TestMRZCrossCheck(t *testing.T) {
 			map[string]string{NameMRZChecksum: ReasonInvalid}},
 		{"changed birth date, digits unchanged", func(id *kyc.Identification, _ *kyc.Profile) {
 			id.MRZ = strings.Replace(id.MRZ, "7408122", "7408132", 1)
-		}, 2, map[string]string{NameMRZChecksum: ReasonInvalid, NameMRZDateOfBirth: ReasonNotMatching}},
+		}, 2, map[string]string{NameMRZChecksum: ReasonInvalid, NameMRZDateOfBirth: ReasonDOBMismatch}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,7 +140,7 @@ func TestMRZSpecialCases(t *testing.T) {
 		{"truncated given names", kyc.Identification{MRZ: td3("THA", "HONGLADAROMSRIVICHAI", "CHATTARIN NAKHONS", "AA1234567", "THA", "900101", "M", "300101", "")},
 			kyc.Profile{FirstName: "Chattarin", MiddleName: "Nakhonsawan", LastName: "Hongladaromsrivichai"}, nil},
 		{"truncated part must begin the name", kyc.Identification{MRZ: td3("THA", "HONGLADAROMSRIVICHAI", "CHATTARIN NAKHONS", "AA1234567", "THA", "900101", "M", "300101", "")},
-			kyc.Profile{FirstName: "Chattarin", MiddleName: "Somchai", LastName: "Hongladaromsrivichai"}, map[string]string{NameMRZGivenNames: ReasonNotMatching}},
+			kyc.Profile{FirstName: "Chattarin", MiddleName: "Somchai", LastName: "Hongladaromsrivichai"}, map[string]string{NameMRZGivenNames: ReasonNameMismatch}},
 		{"unknown day of birth", kyc.Identification{MRZ: td3("SWE", "ERIKSSON", "ANNA", "L898902C3", "SWE", "7408<<", "F", "310415", "")},
 			kyc.Profile{FirstName: "Anna", LastName: "Eriksson", DateOfBirth: "1974-08-30"}, nil},
 		{"centenarian", kyc.Identification{MRZ: td3("SWE", "ERIKSSON", "ANNA", "L898902C3", "SWE", "250101", "F", "310415", "")},

@@ -50,7 +50,7 @@ func (c mrzComparison) names(name, what string, zone []string, surname, truncate
 	if !compared {
 		return skip(name, "no applicant "+what)
 	}
-	return fail(name, ReasonNotMatching, "the MRZ does not match the applicant's "+what)
+	return fail(name, ReasonNameMismatch, "the MRZ does not match the applicant's "+what)
 }
 
 // zonePartsAgree applies the shorter-list rule of HolderName to zone parts and applicant parts;
@@ -101,14 +101,14 @@ func (c mrzComparison) sex() Result {
 
 // compareMRZDate compares the known parts of a zone date with a claimed YYYY-MM-DD date, the
 // year on its last two digits.
-func compareMRZDate(name, what string, zone mrz.Date, claimed string) Result {
+func compareMRZDate(name, what, reason string, zone mrz.Date, claimed string) Result {
 	t, ok := kyc.ParseDate(claimed)
 	if !ok || (zone.Year == 0 && zone.Month == 0 && zone.Day == 0) {
 		return skip(name, "no "+what+" to compare")
 	}
 	if (zone.Year != 0 && zone.Year%100 != t.Year()%100) || (zone.Month != 0 && zone.Month != t.Month()) ||
 		(zone.Day != 0 && zone.Day != t.Day()) {
-		return fail(name, ReasonNotMatching, "the MRZ "+what+" is not the one claimed")
+		return fail(name, reason, "the MRZ "+what+" is not the one claimed")
 	}
 	return pass(name)
 }

@@ -31,11 +31,18 @@ const (
 
 	// NameHolderName is HolderName: the document's holder name is the applicant's name.
 	NameHolderName = "holder-name-match"
-	// NameDOBMatch is DOBMatch: the date of birth read from the document is the applicant's.
-	NameDOBMatch = "date-of-birth-match"
 	// NameIssuingCountry is IssuingCountry: the issuing country is the applicant's nationality.
 	NameIssuingCountry = "issuing-country-match"
 
+	// NameMRZImage is the first result of DocumentMRZ: a zone was read from the document's image
+	// (review when a document that carries one gives none).
+	NameMRZImage = "mrz-read-from-image"
+	// NameMRZTyped compares a typed MRZ with the zone read from the image (review).
+	NameMRZTyped = "mrz-typed-matches-image"
+	// NameMRZNotExpired: the expiry date of the zone read from the image has not passed (decisive).
+	NameMRZNotExpired = "mrz-not-expired"
+	// NameMRZSpecimen: the zone read from the image is not an ICAO specimen's (decisive, live only).
+	NameMRZSpecimen = "mrz-not-specimen"
 	// NameMRZReadable is the first result of MRZ: the zone parses.
 	NameMRZReadable = "mrz-readable"
 	// NameMRZChecksum is the result of CompareMRZ on the check digits: all are valid.
@@ -77,8 +84,8 @@ const (
 // configuration to validate the names it weighs.
 var Names = []string{
 	NameRequiredFields, NameDateOfBirth, NameMinimumAge, NameDocumentDates, NameNotExpired, NameExpiryPresent,
-	NameCountries, NamePhone, NameSSN, NameOccupation, NameDocumentNumber, NameHolderName, NameDOBMatch, NameIssuingCountry,
-	NameMRZReadable, NameMRZChecksum, NameMRZSurname, NameMRZGivenNames, NameMRZDocumentNumber,
+	NameCountries, NamePhone, NameSSN, NameOccupation, NameDocumentNumber, NameHolderName, NameIssuingCountry,
+	NameMRZImage, NameMRZTyped, NameMRZNotExpired, NameMRZSpecimen, NameMRZReadable, NameMRZChecksum, NameMRZSurname, NameMRZGivenNames, NameMRZDocumentNumber,
 	NameMRZIssuingCountry, NameMRZNationality, NameMRZDateOfBirth, NameMRZSex, NameMRZExpiryDate,
 	NameImageDecodes, NameImageSize, NameImageSharp, NameImageExposure, NameImageGlare, NameSelfieFace, NameDocumentFace,
 }
@@ -132,9 +139,12 @@ var DefaultWeights = map[string]int{
 	NameDocumentNumber: 30,
 
 	NameHolderName:     40,
-	NameDOBMatch:       40,
 	NameIssuingCountry: 20,
 
+	NameMRZImage:          40,
+	NameMRZTyped:          50,
+	NameMRZNotExpired:     100,
+	NameMRZSpecimen:       100,
 	NameMRZReadable:       30,
 	NameMRZChecksum:       50,
 	NameMRZSurname:        30,

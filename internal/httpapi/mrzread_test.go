@@ -1,0 +1,127 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/draw"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"kycd/internal/mrz/mrztest"
+)
+
+// TestVerificationReadsTheDocument: the machine-readable zone read from the passport's image is
+// the truth the typed data and the profile are checked against (issue 12), on both databases.
+// Each case is a fraud tried on main before the reader, or an honest user it must not hurt.
+func TestVerificationReadsTheDocument(t *testing.T) {
+	t.Parallel()
+	p := makePhotos(t)
+	future := time.Now().AddDate(5, 0, 0).Format("2006-01-02")
+	collins := func(number, expiry string) mrztest.Holder {
+		return mrztest.Holder{IssuingState: "USA", Nationality: "USA", Surname: "COLLINS", GivenNames: "EILEEN",
+			Number: number, DateOfBirth: "561119", Sex: "F", Expiry: yymmdd(expiry)}
+	}
+	blank := image.NewGray(image.Rect(0, 0, 1600, 1100))
+	draw.Draw(blank, blank.Rect, image.NewUniform(color.Gray{236}), image.Point{}, draw.Src)
+	blankJPEG := encodeJPEG(t, blank)
+	forEachDB(t, func(t *testing.T, e *env) {
+		check := func(what, doc string) (resp, map[string]any) {
+			t.Helper()
+			d := e.settled(doc)
+			pd, _ := d.JSON["parsedData"].(map[string]any)
+			return d, pd
+		}
+		reason := func(d resp) any {
+			r, _ := d.JSON["rejectionReason"].(map[string]any)
+			return r["type"]
+		}
+
+		// A genuine passport, no MRZ typed: accepted on what was read.
+		_, _, doc := e.apply(application{dob: "1956-11-19", number: "P8000001", expiry: future, holder: "Eileen Collins",
+			front: passportOf(t, collins("P8000001", future), false), selfie: p.selfie})
+		d, pd := check("genuine passport", doc)
+		if d.str("status") != "accepted" || len(failedChecks(d)) != 0 || pd["mrzSource"] != "image" || pd["mrzChecksumValid"] != true {
+			t.Fatalf("genuine passport: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
+		}
+
+		// Person B's passport with person A's typed data: the zone names B, born on another day.
+		other := mrztest.Holder{IssuingState: "USA", Nationality: "USA", Surname: "OKAFOR", GivenNames: "CHIDI",
+			Number: "P8000002", DateOfBirth: "800203", Sex: "M", Expiry: yymmdd(future)}
+		_, _, doc = e.apply(application{dob: "1956-11-19", number: "P8000002", expiry: future, holder: "Eileen Collins",
+			front: passportOf(t, other, true), selfie: p.selfie})
+		d, _ = check("B's passport", doc)
+		failed := failedChecks(d)
+		if d.str("status") == "accepted" || !slices.Contains(failed, "mrz-surname") || !slices.Contains(failed, "mrz-date-of-birth") ||
+			!slices.Contains(failed, "mrz-sex") {
+			t.Fatalf("B's passport with A's data: %s, failed %v\n%s", d.str("status"), failed, d.Raw)
+		}
+		for _, c := range d.JSON["checkList"].([]any) {
+			c := c.(map[string]any)
+			if want := map[string]string{"mrz-surname": "name-mismatch", "mrz-given-names": "name-mismatch", "mrz-date-of-birth": "dob-mismatch"}[c["name"].(string)]; want != "" && c["reason"] != want {
+				t.Fatalf("%s: reason %v, want %s", c["name"], c["reason"], want)
+			}
+		}
+
+		// A passport that expired in 2019, typed as valid: the read expiry rejects it.
+		_, _, doc = e.apply(application{dob: "1956-11-19", number: "P8000003", expiry: future, holder: "Eileen Collins",
+			front: passportOf(t, collins("P8000003", "2019-03-01"), false), selfie: p.selfie})
+		d, _ = check("expired passport", doc)
+		if d.str("status") != "rejected" || reason(d) != "document-expired" || d.JSON["decision"].(map[string]any)["decisive"] != "mrz-not-expired" {
+			t.Fatalf("expired passport typed as valid: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
+		}
+
+		// A typed MRZ that is not the printed one is held for a person.
+		typed := strings.Join(mrztest.TD3(collins("P8000009", future)), "\n")
+		apl := e.json("POST", "/v1/applicants", e.testKey, `{"profile":{"firstName":"Eileen","lastName":"Collins","dateOfBirth":"1956-11-19","nationality":"US","gender":"female"}}`).str("id")
+		front, selfie := e.upload(e.testKey, apl, "id-front", passportOf(t, collins("P8000004", future), false)), e.upload(e.testKey, apl, "face-proof", p.selfie)
+		body, _ := json.Marshal(map[string]any{"applicantId": apl, "type": "identity-proof", "subtype": "passport", "fileIds": []string{front.str("id"), selfie.str("id")},
+			"identification": map[string]string{"mrz": typed}})
+		doc = e.json("POST", "/v1/kyc-documents", e.testKey, string(body)).str("id")
+		d, _ = check("typed MRZ", doc)
+		if d.str("status") == "accepted" || !slices.Contains(failedChecks(d), "mrz-typed-matches-image") {
+			t.Fatalf("typed MRZ not the printed one: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
+		}
+
+		// Nothing typed at all: what was read fills the identification. (Another selfie: the one
+		// above is on other applicants, which the duplicate checks rightly catch.)
+		apl = e.json("POST", "/v1/applicants", e.testKey, `{"profile":{"firstName":"Eileen","lastName":"Collins","dateOfBirth":"1956-11-19","nationality":"US","gender":"female"}}`).str("id")
+		front, selfie = e.upload(e.testKey, apl, "id-front", passportOf(t, collins("P8000005", future), true)), e.upload(e.testKey, apl, "face-proof", p.otherSelfie)
+		body, _ = json.Marshal(map[string]any{"applicantId": apl, "type": "identity-proof", "subtype": "passport", "fileIds": []string{front.str("id"), selfie.str("id")}})
+		doc = e.json("POST", "/v1/kyc-documents", e.testKey, string(body)).str("id")
+		d, pd = check("untyped passport", doc)
+		id, _ := d.JSON["identification"].(map[string]any)
+		if d.str("status") != "accepted" || pd["mrzSource"] != "image" || id["number"] != "P8000005" || id["expiryDate"] != future ||
+			id["issuingCountry"] != "US" || id["holderName"] != "EILEEN COLLINS" {
+			t.Fatalf("passport with nothing typed: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
+		}
+
+		// A face photo, a blank page and a PDF given as a passport are never accepted.
+		for name, data := range map[string][]byte{"face photo": p.front, "blank page": blankJPEG} {
+			_, _, doc = e.apply(application{dob: "1956-11-19", number: "P8000006", expiry: future, holder: "Eileen Collins", front: data, selfie: p.selfie})
+			d, _ = check(name, doc)
+			if d.str("status") == "accepted" || !slices.Contains(failedChecks(d), "mrz-read-from-image") {
+				t.Fatalf("%s as a passport: %s, failed %v\n%s", name, d.str("status"), failedChecks(d), d.Raw)
+			}
+		}
+
+		// A live specimen (Utopia) is rejected as invalid.
+		apl = e.json("POST", "/v1/applicants", e.liveKey, `{"profile":{"firstName":"Eileen","lastName":"Collins","dateOfBirth":"1956-11-19","gender":"female"}}`).str("id")
+		specimen := collins("L898902C3", future)
+		specimen.IssuingState, specimen.Nationality = "UTO", "UTO"
+		front, selfie = e.upload(e.liveKey, apl, "id-front", passportOf(t, specimen, false)), e.upload(e.liveKey, apl, "face-proof", p.selfie)
+		body, _ = json.Marshal(map[string]any{"applicantId": apl, "type": "identity-proof", "subtype": "passport", "fileIds": []string{front.str("id"), selfie.str("id")}})
+		doc = e.json("POST", "/v1/kyc-documents", e.liveKey, string(body)).str("id")
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			d = e.json("GET", "/v1/kyc-documents/"+doc, e.liveKey, "")
+			if d.str("status") != "pending" || time.Now().After(deadline) {
+				break
+			}
+		}
+		if d.str("status") != "rejected" || reason(d) != "document-invalid" || d.JSON["decision"].(map[string]any)["decisive"] != "mrz-not-specimen" {
+			t.Fatalf("live specimen: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
+		}
+	})
+}
