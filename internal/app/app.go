@@ -16,6 +16,7 @@ import (
 	"kycd/internal/applicant"
 	"kycd/internal/auth"
 	"kycd/internal/blob"
+	"kycd/internal/docread"
 	"kycd/internal/document"
 	"kycd/internal/file"
 	"kycd/internal/httpapi"
@@ -98,8 +99,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	webhookQueue, webhookWorkers := webhook.Register(workers, st, cfg.Webhooks, log.With("component", "webhook"))
 	periodic = append(periodic, webhook.RegisterRetention(workers, st, cfg.Webhooks)...)
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)
+	// One decode budget for the process: verification and the readings of uploads share it.
+	decode := check.NewBudget(cfg.DecodeMemoryBytes)
 	engine := verify.NewEngine(st, blobs, levels, screener, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels,
-		DecodeMemory: cfg.DecodeMemoryBytes})
+		Decode: decode})
+	reader := docread.NewReader(docread.Config{Budget: decode, MaxPixels: cfg.MaxImagePixels})
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
 	screeningQueue, screeningWorkers := screening.Register(workers, screener, st)
 	screeningLog := log.With("component", "screening")
@@ -151,6 +155,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Documents:  documents,
 		Requests:   requests,
 		Files:      files,
+		Reader:     reader,
 		Tokens:     signer,
 		Webhooks:   webhook.NewService(st, cfg.Webhooks),
 		Screening:  screener,

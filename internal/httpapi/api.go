@@ -18,6 +18,7 @@ import (
 
 	"kycd/internal/applicant"
 	"kycd/internal/auth"
+	"kycd/internal/docread"
 	"kycd/internal/document"
 	"kycd/internal/file"
 	"kycd/internal/request"
@@ -36,6 +37,8 @@ type Deps struct {
 	Documents  *document.Service
 	Requests   *request.Service
 	Files      *file.Service
+	// Reader reads an uploaded image for POST /v1/files/{id}/reading.
+	Reader *docread.Reader
 	// Webhooks serves webhook subscriptions, their delivery log, events and replay.
 	Webhooks *webhook.Service
 	// Screening screens names and applicants against the sanctions lists.
@@ -172,6 +175,10 @@ func schemaName(t reflect.Type, hint string) string {
 	case "applicant", "document", "request", "file", "screening", "share":
 		if !strings.HasPrefix(name, strings.ToUpper(pkg[:1])+pkg[1:]) {
 			name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+		}
+	case "docread": // Reading, ReadingMRZ, ReadingFields ...
+		if !strings.HasPrefix(name, "Reading") {
+			name = "Reading" + name
 		}
 	}
 	return name

@@ -17,6 +17,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"kycd/internal/docread"
 	"kycd/internal/kyc"
 	"kycd/internal/media"
 	"kycd/internal/strictjson"
@@ -24,6 +25,10 @@ import (
 
 type fileOut struct {
 	Body kyc.File
+}
+
+type readingOut struct {
+	Body *docread.Reading
 }
 
 // fileJSON is the JSON form of an upload, as the app documents send files: a data URL.
@@ -43,6 +48,36 @@ func registerFiles(api huma.API, mux *http.ServeMux, d Deps) {
 			}
 			return &fileOut{Body: f}, nil
 		})
+
+	reading := op("readFile", http.MethodPost, "/v1/files/{id}/reading", "Read what a document image says", tag, http.StatusOK, 404)
+	reading.Description = "Reads one uploaded image at once, as verification does, and stores nothing: the machine-readable zone " +
+		"(TD1, TD2, TD3, MRV-A, MRV-B; read only when every check digit passes and no character is in doubt, otherwise `mrz` is null " +
+		"and `reasons` says why), the identification it gives (to prefill a form for the person to confirm), whether a portrait " +
+		"was found and where, and the capture's quality checks (image-size, image-sharp, image-exposure, image-glare). A PDF or a " +
+		"file that is not an image gives `mrz: null` with a reason. Idempotent: the same file always gives the same answer and " +
+		"nothing changes, so it may be repeated freely. The answer is personal data."
+	huma.Register(api, reading, func(ctx context.Context, in *idIn) (*readingOut, error) {
+		f, rc, err := d.Files.Open(ctx, principal(ctx).Env, in.ID)
+		if err != nil {
+			return nil, problem(ctx, d.Log, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, f.Size+1))
+		rc.Close()
+		if err != nil {
+			return nil, problem(ctx, d.Log, fmt.Errorf("read file %s: %w", f.ID, err))
+		}
+		r, err := d.Reader.Read(ctx, data)
+		if err != nil {
+			return nil, problem(ctx, d.Log, err)
+		}
+		return &readingOut{Body: r}, nil
+	})
+	// "mrz" is null when nothing was read; huma cannot mark a referenced schema nullable itself.
+	if rs := api.OpenAPI().Components.Schemas.Map()["Reading"]; rs != nil {
+		if m := rs.Properties["mrz"]; m != nil && m.Ref != "" {
+			rs.Properties["mrz"] = &huma.Schema{OneOf: []*huma.Schema{{Ref: m.Ref}, {Type: "null"}}, Description: m.Description}
+		}
+	}
 
 	// Upload and content stream bytes, so they are plain handlers; their OpenAPI operations are
 	// described by hand below.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"kycd/internal/media/mediatest"
 	"kycd/internal/mrz/mrztest"
 )
 
@@ -124,4 +125,49 @@ func TestVerificationReadsTheDocument(t *testing.T) {
 			t.Fatalf("live specimen: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
 		}
 	})
+}
+
+// TestFileReading: POST /v1/files/{id}/reading answers what kycd reads from an upload, the same
+// every time, scoped to the key's environment; a PDF reads as nothing, with a reason.
+func TestFileReading(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "sqlite")
+	future := time.Now().AddDate(5, 0, 0).Format("2006-01-02")
+	apl := e.json("POST", "/v1/applicants", e.testKey, `{"profile":{"firstName":"Eileen","lastName":"Collins"}}`).str("id")
+	file := e.upload(e.testKey, apl, "id-front", passportFront(t, "P8100001", "1956-11-19", future)).str("id")
+	first := e.json("POST", "/v1/files/"+file+"/reading", e.testKey, "")
+	if first.Status != 200 {
+		t.Fatalf("reading: %d %s", first.Status, first.Raw)
+	}
+	m, _ := first.JSON["mrz"].(map[string]any)
+	fields, _ := m["fields"].(map[string]any)
+	lines, _ := m["lines"].([]any)
+	if m["format"] != "TD3" || m["checkDigitsValid"] != true || len(lines) != 2 || fields["documentNumber"] != "P8100001" ||
+		fields["surname"] != "COLLINS" || fields["givenNames"] != "EILEEN" || fields["dateOfBirth"] != "1956-11-19" ||
+		fields["expiryDate"] != future || fields["issuingCountry"] != "USA" || fields["nationality"] != "USA" || fields["sex"] != "F" {
+		t.Fatalf("reading of a passport: %s", first.Raw)
+	}
+	if id, _ := first.JSON["identification"].(map[string]any); id["issuingCountry"] != "US" || id["number"] != "P8100001" {
+		t.Fatalf("identification: %s", first.Raw)
+	}
+	if pt, _ := first.JSON["portrait"].(map[string]any); pt["found"] != true {
+		t.Fatalf("portrait: %s", first.Raw)
+	}
+	if q, _ := first.JSON["quality"].(map[string]any); q["acceptable"] != true {
+		t.Fatalf("quality: %s", first.Raw)
+	}
+	if again := e.json("POST", "/v1/files/"+file+"/reading", e.testKey, ""); again.Status != 200 || string(again.Raw) != string(first.Raw) {
+		t.Fatalf("second reading differs: %s", again.Raw)
+	}
+	if r := e.json("POST", "/v1/files/"+file+"/reading", e.liveKey, ""); r.Status != 404 {
+		t.Fatalf("another environment's file: %d", r.Status)
+	}
+	if r := e.json("POST", "/v1/files/fil_01M94SM4NFJEGWECA988FBRVQ0/reading", e.testKey, ""); r.Status != 404 {
+		t.Fatalf("no such file: %d", r.Status)
+	}
+	pdf := e.upload(e.testKey, apl, "id-front", mediatest.MinimalPDF("1.4", 0)).str("id")
+	r := e.json("POST", "/v1/files/"+pdf+"/reading", e.testKey, "")
+	if reasons, _ := r.JSON["reasons"].([]any); r.Status != 200 || r.JSON["mrz"] != nil || len(reasons) == 0 {
+		t.Fatalf("reading of a PDF: %d %s", r.Status, r.Raw)
+	}
 }

@@ -47,6 +47,9 @@ type Config struct {
 	// and an image that alone needs more is refused (check image-decodes fails). Default
 	// check.DefaultDecodeMemory, 256 MiB.
 	DecodeMemory int64
+	// Decode, when set, is the decode budget to share with the rest of the process (the
+	// readings of uploads); DecodeMemory is then unused.
+	Decode *check.Budget
 	// PHashDistance is the largest Hamming distance between perceptual hashes that counts as the
 	// same image. Default 6.
 	PHashDistance int
@@ -76,7 +79,11 @@ func NewEngine(st Store, blobs Blobs, levels *level.Set, screener Screener, cfg 
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Engine{store: st, blobs: blobs, levels: levels, screener: screener, cfg: cfg, decode: check.NewBudget(cfg.DecodeMemory)}
+	decode := cfg.Decode
+	if decode == nil {
+		decode = check.NewBudget(cfg.DecodeMemory)
+	}
+	return &Engine{store: st, blobs: blobs, levels: levels, screener: screener, cfg: cfg, decode: decode}
 }
 
 // errSettled stops a decision for a document that someone decided meanwhile.
