@@ -100,6 +100,21 @@ func (row *documentRow) setClaim(c *gather.Claim) {
 	row.IdentificationDocReferenceNumber = f["identification_doc_reference_number"]
 }
 
+// setRead fills the identification fields that the app left empty from the document's stored
+// identification: verification fills it from the machine-readable zone it reads on the document's
+// image, so an app that sends only the photo sees what was read once the document is decided.
+func (row *documentRow) setRead(id *kyc.Identification) {
+	fill := func(dst **string, v string) {
+		if (*dst == nil || **dst == "") && v != "" {
+			*dst = &v
+		}
+	}
+	fill(&row.IdentificationValue, id.Number)
+	fill(&row.IdentificationDocExpiry, id.ExpiryDate)
+	fill(&row.IdentificationDocHolderName, id.HolderName)
+	fill(&row.IdentificationDocIssuanceCountry, id.IssuingCountry)
+}
+
 // view builds get_app_user_profile_v2's answer: the applicant's profile, one row per slot (the
 // staged file, or the file of the latest document the slot went into) and the overall status.
 func (h *handler) view(ctx context.Context, who gather.Who) (profileView, error) {
@@ -119,6 +134,7 @@ func (h *handler) view(ctx context.Context, who gather.Who) (profileView, error)
 		row := documentRow{AccessID: a.ID, DocumentType: string(slot)}
 		var fileID, status string
 		var claim *gather.Claim
+		var readID *kyc.Identification
 		if up, ok := d.Uploads[slot]; ok {
 			fileID = up.FileID
 			if slot == gather.SlotFront {
@@ -130,7 +146,7 @@ func (h *handler) view(ctx context.Context, who gather.Who) (profileView, error)
 			if err != nil {
 				return v, err
 			}
-			status = doc.Status
+			status, readID = doc.Status, doc.Identification
 			if doc.RejectionReason != nil {
 				reason := doc.RejectionReason.Type
 				row.FailedReason = &reason
@@ -144,6 +160,9 @@ func (h *handler) view(ctx context.Context, who gather.Who) (profileView, error)
 		}
 		row.setFile(f)
 		row.setClaim(claim)
+		if slot == gather.SlotFront && readID != nil {
+			row.setRead(readID)
+		}
 		row.KYCStatus = documentStatus[status]
 		if slot == gather.SlotAddress {
 			addressStatus = status
