@@ -3,14 +3,12 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
-	"hash/fnv"
 	"image"
 	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"kycd/internal/media/mediatest"
 	"kycd/internal/mrz/mrztest"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -60,12 +58,7 @@ func passportOf(t *testing.T, h mrztest.Holder, mirror bool) []byte {
 	if mirror {
 		head = flip(head)
 	}
-	seed := fnv.New64a()
-	seed.Write([]byte(strings.Join(mrztest.TD3(h), "")))
-	rng := rand.New(rand.NewPCG(seed.Sum64(), 1))
-	img := mrztest.Render(rng, mrztest.Card{Format: mrztest.FormatOf("TD3"), Lines: mrztest.TD3(h), Width: 1300, Portrait: head,
-		Title: "UNITED STATES OF AMERICA"})
-	return encodeJPEG(t, img)
+	return encodeJPEG(t, mrztest.PassportPage(h, head, "UNITED STATES OF AMERICA"))
 }
 
 // yymmdd writes a YYYY-MM-DD date as a zone does.

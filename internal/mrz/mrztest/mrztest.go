@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"image"
 	"image/color"
 	"image/draw"
@@ -273,4 +274,15 @@ func Visa(h Holder, long bool) []string {
 	num := pad(h.Number, 9)
 	l2 := num + cd(num) + pad(h.Nationality, 3) + h.DateOfBirth + cd(h.DateOfBirth) + pad(h.Sex, 1) + h.Expiry + cd(h.Expiry) + h.Optional
 	return []string{pad(pad(h.code("V"), 2)+pad(h.IssuingState, 3)+h.name(w-5), w), pad(l2, w)}
+}
+
+// PassportPage renders the data page of a passport whose zone says h (TD3), 1,300 pixels wide on a
+// table, with portrait in its portrait box and title at the top. The zone seeds the colours and
+// margins, so the same arguments give the same image and two holders two different pictures.
+func PassportPage(h Holder, portrait image.Image, title string) *image.RGBA {
+	lines := TD3(h)
+	seed := fnv.New64a()
+	seed.Write([]byte(strings.Join(lines, "")))
+	rng := rand.New(rand.NewPCG(seed.Sum64(), 1))
+	return Render(rng, Card{Format: FormatOf("TD3"), Lines: lines, Width: 1300, Portrait: portrait, Title: title})
 }
