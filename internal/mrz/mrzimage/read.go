@@ -107,10 +107,11 @@ func readZone(g *image.Gray, z []textLine, net *ocrb.Net, now time.Time) decisio
 			feats := make([][]float32, l.n)
 			for i := range feats {
 				feats[i] = make([]float32, ocrb.Features)
-				t := (float64(i) + pl[0]) * l.pitch
-				d := pl[1] * l.height
+				k := float64(i) + pl[0]
+				t, s := l.at(k), l.scale(k)
+				d := pl[1] * l.height * s
 				ocrb.Sample(g, ocrb.Cell{CX: l.ox + t*l.ux + d*vx, CY: l.oy + t*l.uy + d*vy, UX: l.ux, UY: l.uy,
-					Pitch: l.pitch, Height: l.height}, feats[i])
+					Pitch: l.pitch * s, Height: l.height * s}, feats[i])
 			}
 			ocrb.NormaliseLine(feats)
 			for i, f := range feats {

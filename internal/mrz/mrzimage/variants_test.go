@@ -198,4 +198,3 @@ func shade(img *image.RGBA, rng *rand.Rand) *image.RGBA {
 	return out
 }
 
-func sq(v float64) float64 { return v * v }
