@@ -98,8 +98,26 @@ const minChain = 16
 var zoneWidths = []int{30, 36, 44}
 
 // fitLine turns a chain into a line of fixed pitch, or false when its length is not that of a
-// zone line.
+// zone line. A chain may have run into something at either end (the card's edge, a mark on the
+// table): the chain is also fitted without its first blob, its last or both, and the fit whose
+// characters sit closest to their cells wins.
 func fitLine(c []blob) (textLine, bool) {
+	var best textLine
+	bestErr, found := math.Inf(1), false
+	for _, ends := range [][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
+		if len(c)-ends[0]-ends[1] < minChain {
+			continue
+		}
+		if l, e, ok := fitChain(c[ends[0] : len(c)-ends[1]]); ok && e < bestErr {
+			best, bestErr, found = l, e, true
+		}
+	}
+	return best, found
+}
+
+// fitChain fits a line to the chain as fitLine does, and returns with it the root mean square
+// distance, in pitches, of the blobs that sit alone in their cells from their cells' centres.
+func fitChain(c []blob) (textLine, float64, bool) {
 	heights := make([]int, len(c))
 	for i, b := range c {
 		heights[i] = b.h()
@@ -119,7 +137,7 @@ func fitLine(c []blob) (textLine, bool) {
 		n++
 	}
 	if n < 5 {
-		return textLine{}, false
+		return textLine{}, 0, false
 	}
 	slope := (n*sxy - sx*sy) / (n*sxx - sx*sx)
 	mx, my := sx/n, sy/n
@@ -133,7 +151,7 @@ func fitLine(c []blob) (textLine, bool) {
 	// The cell of each blob, then the pitch along the row, from the blobs that sit alone in a cell.
 	k, width, ok := cellIndexes(t)
 	if !ok {
-		return textLine{}, false
+		return textLine{}, 0, false
 	}
 	single := make([]bool, len(c))
 	for i, b := range c {
@@ -141,7 +159,7 @@ func fitLine(c []blob) (textLine, bool) {
 	}
 	f, ok := fitRow(t, k, single, width)
 	if !ok {
-		return textLine{}, false
+		return textLine{}, 0, false
 	}
 	// Once more, with the cells that the fitted row gives.
 	for i := range t {
@@ -157,7 +175,14 @@ func fitLine(c []blob) (textLine, bool) {
 	l.c = f.c
 	l.ox, l.oy = mx+t0*ux, my+t0*uy
 	l.offset = -l.ox*uy + l.oy*ux
-	return l, true
+	var se, m float64
+	for i := range t {
+		if single[i] {
+			se += sq((t[i] - f.pos(k[i])) / l.pitch)
+			m++
+		}
+	}
+	return l, math.Sqrt(se / m), true
 }
 
 // cellIndexes returns the index of the character cell that each position of a row lies in, and
