@@ -99,13 +99,17 @@ var zoneWidths = []int{30, 36, 44}
 
 // fitLine turns a chain into a line of fixed pitch, or false when its length is not that of a
 // zone line. A chain may have run into something at either end (the card's edge, a mark on the
-// table): the chain is also fitted without its first blob, its last or both, and the fit whose
-// characters sit closest to their cells wins.
+// table): when an end blob is unlike the row's characters (see odd), the chain is also fitted
+// without it, and the fit whose characters sit closest to their cells wins.
 func fitLine(c []blob) (textLine, bool) {
 	var best textLine
 	bestErr, found := math.Inf(1), false
+	if len(c) < 2 {
+		return best, false
+	}
+	oddFirst, oddLast := odd(c, c[0], c[1]), odd(c, c[len(c)-1], c[len(c)-2])
 	for _, ends := range [][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
-		if len(c)-ends[0]-ends[1] < minChain {
+		if len(c)-ends[0]-ends[1] < minChain || ends[0] == 1 && !oddFirst || ends[1] == 1 && !oddLast {
 			continue
 		}
 		if l, e, ok := fitChain(c[ends[0] : len(c)-ends[1]]); ok && e < bestErr {
@@ -113,6 +117,25 @@ func fitLine(c []blob) (textLine, bool) {
 		}
 	}
 	return best, found
+}
+
+// odd reports whether blob b at an end of chain c, next to blob next, may be something else
+// than a character of the row: taller than the row's capitals by a fifth, or a step from its
+// neighbour that is not about the row's usual step.
+func odd(c []blob, b, next blob) bool {
+	hs := make([]int, len(c))
+	steps := make([]float64, 0, len(c)-1)
+	for i := range c {
+		hs[i] = c[i].h()
+		if i > 0 {
+			steps = append(steps, math.Hypot(c[i].cx-c[i-1].cx, c[i].cy-c[i-1].cy))
+		}
+	}
+	slices.Sort(hs)
+	slices.Sort(steps)
+	step, capH := steps[len(steps)/2], float64(hs[len(hs)*3/4])
+	d := math.Hypot(b.cx-next.cx, b.cy-next.cy)
+	return float64(b.h()) > 1.2*capH || d < 0.7*step || d > 1.3*step
 }
 
 // fitChain fits a line to the chain as fitLine does, and returns with it the root mean square
