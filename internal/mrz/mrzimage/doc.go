@@ -33,8 +33,11 @@
 //     covers the position, every alternative that the classifier gives a fair probability is
 //     tried. The zone is read only when exactly one combination passes every check digit, its
 //     dates exist, its states are ICAO codes (ISO 3166-1 alpha-3 or Doc 9303's own), and every
-//     character that no check digit covers (names, states, sex, a visa's optional data) was
-//     certain. Otherwise nothing is read, with the reason.
+//     character that no check digit covers (names, sex, a visa's optional data) was certain. The
+//     states' letters are checked by the list of codes instead: each needs a probability of 0.9,
+//     and every alternative the classifier gives the slightest weight is tried, so that a
+//     reading is kept only when no other makes a code. Otherwise nothing is read, with the
+//     reason.
 //  6. The image is tried as it is, then turned by 180, 90 and 270 degrees, until a zone is read.
 //
 // A wrong zone that passes the check digits is the worst outcome, and the rules of step 5 are
