@@ -17,6 +17,8 @@ func loadGlyphs() (*mrztest.Glyphs, error) { return mrztest.LoadGlyphs(), nil }
 type document struct {
 	img   *image.RGBA
 	lines []string
+	// card and zone are where the card and its zone's characters lie in img.
+	card, zone image.Rectangle
 }
 
 // corpusFormats are the zone formats, with their document sizes.
@@ -102,5 +104,17 @@ func randomZone(rng *rand.Rand, f int) []string {
 // mrztest.Render).
 func renderDocument(rng *rand.Rand, _ *mrztest.Glyphs, f int, docW int) document {
 	lines := randomZone(rng, f)
-	return document{img: mrztest.Render(rng, mrztest.Card{Format: corpusFormats[f], Lines: lines, Width: docW}), lines: lines}
+	cf := corpusFormats[f]
+	img := mrztest.Render(rng, mrztest.Card{Format: cf, Lines: lines, Width: docW})
+	// Where Render puts the card and the zone: the card in the middle of a margin of table, the
+	// zone's baselines BottomMM and then 4.23 mm apart from the card's bottom edge.
+	k := float64(docW) / cf.WidthMM
+	margin := (img.Rect.Dx() - docW) / 2
+	card := image.Rect(margin, margin, margin+docW, margin+int(cf.HeightMM*k))
+	cw, _, _, capH := mrztest.LoadGlyphs().Size()
+	zoneCap := 2.54 * k * float64(capH) / float64(cw)
+	left := float64(card.Min.X) + (cf.WidthMM-float64(cf.Width)*2.54)/2*k
+	zone := image.Rect(int(left), card.Max.Y-int((cf.BottomMM+float64(cf.Lines-1)*4.23)*k+zoneCap),
+		int(left+float64(cf.Width)*2.54*k), card.Max.Y-int(cf.BottomMM*k))
+	return document{img: img, lines: lines, card: card, zone: zone}
 }

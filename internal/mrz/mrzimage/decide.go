@@ -28,6 +28,12 @@ const (
 	// above altProb, at a position that no check digit covers (names, states, sex), since there a
 	// misread would go unnoticed.
 	sureProb = 0.97
+	// stateProb is the probability that the most likely character of a state must reach. Every
+	// alternative from residueProb up is tried there, and validate keeps only the readings whose
+	// states are ICAO codes, so an uncertain F of FRA (E at 3%: ERA is no code) is read, while
+	// AUS with a T at 1% (AUT is a code too) is not. Added when seed 2's combined variant refused
+	// two of three documents for an F or an I of a state read at 0.96-0.97.
+	stateProb = 0.9
 	// maxCandidates caps the alternatives per position, and maxCombos the combinations tried.
 	maxCandidates = 4
 	maxCombos     = 4096
@@ -67,7 +73,12 @@ func decide(cells [][]scores, now time.Time) decision {
 		for c, s := range row {
 			pos := pl[l][c]
 			cs := candidates(s, pos.kind, pos.checked)
-			if !pos.checked && (len(cs) > 1 || cs[0].p < sureProb || !lookAlike(ocrb.Classes[argmax(s)], cs[0].c)) {
+			if pos.state {
+				cs = stateCandidates(s)
+				if cs[0].p < stateProb || !lookAlike(ocrb.Classes[argmax(s)], cs[0].c) {
+					return decision{reason: fmt.Sprintf("uncertain character at line %d, column %d, which no check digit covers", l+1, c+1)}
+				}
+			} else if !pos.checked && (len(cs) > 1 || cs[0].p < sureProb || !lookAlike(ocrb.Classes[argmax(s)], cs[0].c)) {
 				return decision{reason: fmt.Sprintf("uncertain character at line %d, column %d, which no check digit covers", l+1, c+1)}
 			}
 			cands[l][c] = cs
@@ -157,6 +168,26 @@ func validate(lines []string, now time.Time) (*mrz.MRZ, string) {
 // renormalised probability reaches altProb, or at a checked position residueProb for those that
 // the check digits cannot tell from the first (at least the first, at most maxCandidates).
 func candidates(s scores, k kind, checked bool) []candidate {
+	all := ranked(s, k)
+	if all[0].p == 0 {
+		return all[:1]
+	}
+	out := all[:1]
+	first := mrz.CheckDigit(string(all[0].c))
+	for _, a := range all[1:] {
+		if len(out) == maxCandidates {
+			break
+		}
+		if a.p >= altProb || checked && a.p >= residueProb && mrz.CheckDigit(string(a.c)) == first {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// ranked returns the characters of kind k in s from the most likely down, their probabilities
+// renormalised over the kind; when the classifier gave the kind nothing, the first alone, at 0.
+func ranked(s scores, k kind) []candidate {
 	var all []candidate
 	var total float32
 	for i, p := range s {
@@ -174,19 +205,26 @@ func candidates(s scores, k kind, checked bool) []candidate {
 		}
 		return 0
 	})
-	if total <= 0 || math.IsNaN(float64(total)) { // the classifier gave the field's characters nothing
+	if total <= 0 || math.IsNaN(float64(total)) {
 		return []candidate{{all[0].c, 0}}
 	}
 	for i := range all {
 		all[i].p /= total
 	}
+	return all
+}
+
+// stateCandidates returns the characters of a state position (letters and '<') in s from the
+// most likely down, keeping every one from residueProb up (at most maxCandidates): the list of
+// codes, not the check digits, decides among them, so no alternative may be left out.
+func stateCandidates(s scores) []candidate {
+	all := ranked(s, letters)
 	out := all[:1]
-	first := mrz.CheckDigit(string(all[0].c))
 	for _, a := range all[1:] {
 		if len(out) == maxCandidates {
 			break
 		}
-		if a.p >= altProb || checked && a.p >= residueProb && mrz.CheckDigit(string(a.c)) == first {
+		if a.p >= residueProb {
 			out = append(out, a)
 		}
 	}

@@ -59,7 +59,9 @@ func TestDecide(t *testing.T) {
 	if len(td3) != 2 || len(td3[0]) != 44 {
 		t.Fatalf("first specimen is not a TD3: %q", td3)
 	}
-	// Line 2 of the TD3 specimen: L898902C36UTO7408122F1204159ZE184226B<<<<<10
+	// Line 2 of the TD3 specimen: L898902C36UTO7408122F1204159ZE184226B<<<<<10, with the
+	// nationality AUS (which no check digit covers), so that one letter makes another code, AUT.
+	td3 = []string{td3[0], td3[1][:10] + "AUS" + td3[1][13:]}
 	type edit struct {
 		line, col int
 		s         scores
@@ -82,6 +84,11 @@ func TestDecide(t *testing.T) {
 		{name: "a K or a filler in the personal number both pass", edits: []edit{{1, 38, torn('<', 'K', 0.7)}}, reason: "readings pass"},
 		{name: "an uncertain name", edits: []edit{{0, 6, torn('R', 'P', 0.8)}}, reason: "uncertain character at line 1, column 7"},
 		{name: "a certain misread of the state", edits: []edit{{0, 3, sure('Q')}}, reason: "issuing state is not an ICAO code"},
+		{name: "a state's uncertain letter that only one code allows", edits: []edit{{0, 2, torn('U', 'V', 0.93)}}, read: true},
+		{name: "the code list picks the state's second choice", edits: []edit{{0, 4, torn('Q', 'O', 0.92)}}, read: true, corrected: 1},
+		{name: "a nationality whose two readings are both codes", edits: []edit{{1, 12, torn('S', 'T', 0.95)}}, reason: "2 readings pass"},
+		{name: "a faint alternative of a state is still tried", edits: []edit{{1, 12, torn('S', 'T', 0.995)}}, reason: "2 readings pass"},
+		{name: "a state's letter below stateProb", edits: []edit{{0, 2, torn('U', 'V', 0.85)}}, reason: "uncertain character at line 1, column 3"},
 		{name: "a name's letter given no probability", edits: []edit{{0, 9, torn('0', '1', 1)}}, reason: "uncertain character at line 1, column 10"},
 		{name: "a document code that is no code", edits: []edit{{0, 0, sure('R')}}, reason: "uncertain character at line 1, column 1"},
 		{name: "a misread that no alternative repairs", edits: []edit{{1, 0, sure('I')}}, reason: "check digits do not match"},

@@ -37,6 +37,10 @@ func (k kind) allows(c byte) bool {
 type position struct {
 	kind    kind
 	checked bool
+	// state marks the three characters of a state (issuing state, nationality): no check digit
+	// covers them, but the list of ICAO codes does, so a misread there is caught too when it
+	// makes no code.
+	state bool
 }
 
 // plan returns the positions of a zone of lines lines of width characters; visa tells an MRV
@@ -48,7 +52,7 @@ func plan(lines, width int, visa bool) [][]position {
 	}
 	set := func(line, from, to int, k kind, checked bool) {
 		for c := from; c < to; c++ {
-			p[line][c] = position{k, checked}
+			p[line][c] = position{kind: k, checked: checked}
 		}
 	}
 	set(0, 0, width, letters, false) // code, state and (TD2, TD3) names
@@ -64,6 +68,7 @@ func plan(lines, width int, visa bool) [][]position {
 		set(1, 18, 29, alnum, true)
 		set(1, 29, 30, digits, true)
 		set(2, 0, 30, letters, false)
+		markStates(p, 15)
 		return p
 	}
 	set(1, 0, 9, alnum, true)
@@ -83,5 +88,15 @@ func plan(lines, width int, visa bool) [][]position {
 		set(1, 28, 35, alnum, true)
 		set(1, 35, 36, digits, true)
 	}
+	markStates(p, 10)
 	return p
+}
+
+// markStates marks the issuing state (line 1, columns 3-5) and the nationality (line 2, from
+// column nat) as states.
+func markStates(p [][]position, nat int) {
+	for c := 0; c < 3; c++ {
+		p[0][2+c].state = true
+		p[1][nat+c].state = true
+	}
 }

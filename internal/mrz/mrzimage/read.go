@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"sync"
 	"time"
 
@@ -48,8 +49,9 @@ func ReadAt(img image.Image, now time.Time) (*Reading, error) {
 	if b.Dx() < 100 || b.Dy() < 100 {
 		return nil, fmt.Errorf("%w: image is smaller than 100 x 100 pixels", ErrNotRead)
 	}
-	g := toGray(img)
-	g = shrink(g, (max(b.Dx(), b.Dy())+workSide-1)/workSide)
+	full := toGray(img)
+	f := (max(b.Dx(), b.Dy()) + workSide - 1) / workSide
+	g := shrink(full, f)
 	net := defaultNet()
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	bs := blobs(inkMask(g, max(7, min(w, h)/60)), w, h)
@@ -60,7 +62,8 @@ func ReadAt(img image.Image, now time.Time) (*Reading, error) {
 			for i := range z {
 				z[i] = z[i].unturn(q, w, h)
 			}
-			d := readZone(g, z, net, now)
+			src, sz := sharper(full, g, f, z)
+			d := readZone(src, sz, net, now)
 			if d.lines != nil {
 				return &Reading{Lines: d.lines, MRZ: d.mrz, Rotation: 90 * q, Corrected: d.corrected}, nil
 			}
@@ -73,6 +76,52 @@ func ReadAt(img image.Image, now time.Time) (*Reading, error) {
 }
 
 var defaultNet = sync.OnceValue(ocrb.Default)
+
+// readCap is the smallest capital height, in pixels, that a zone's cells are sampled at when the
+// image has them: the shrink to workSide that finds zones fast leaves the characters of a
+// document that fills only part of a 12-megapixel frame, or of an image just over workSide, 10
+// to 15 pixels high, where the classifier is least sure.
+const readCap = 20
+
+// sharper returns the image that the cells of zone z, found in g (full shrunk by f), are read
+// from, and the zone's lines in it: g itself when its characters are at least readCap high or
+// there is nothing sharper, otherwise the zone's surroundings in full, shrunk by the largest
+// factor below f that keeps them readCap high.
+func sharper(full, g *image.Gray, f int, z []textLine) (*image.Gray, []textLine) {
+	f2 := max(1, int(z[0].height*float64(f)/readCap))
+	if f2 >= f {
+		return g, z
+	}
+	// The zone's box in full: the ends of each line, a line's height above and below.
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, l := range z {
+		for _, k := range []float64{-1, float64(l.n)} {
+			t, h := l.at(k), 1.5*l.height*l.scale(k)
+			for _, d := range []float64{-h, h} {
+				x, y := l.ox+t*l.ux-d*l.uy, l.oy+t*l.uy+d*l.ux
+				x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			}
+		}
+	}
+	ff := float64(f)
+	box := image.Rect(int(x0*ff), int(y0*ff), int(x1*ff)+1, int(y1*ff)+1).Intersect(full.Rect)
+	if box.Empty() {
+		return g, z
+	}
+	src := shrink(full.SubImage(box).(*image.Gray), f2)
+	if f2 == 1 {
+		src = full
+		box = image.Rectangle{}
+	}
+	out := make([]textLine, len(z))
+	for i, l := range z {
+		s := ff / float64(f2)
+		l.ox, l.oy = (l.ox*ff-float64(box.Min.X))/float64(f2), (l.oy*ff-float64(box.Min.Y))/float64(f2)
+		l.pitch, l.height = l.pitch*s, l.height*s
+		out[i] = l
+	}
+	return src, out
+}
 
 // findZones returns the candidate zones among the blobs, lowest first.
 func findZones(bs []blob) [][]textLine {
@@ -107,10 +156,11 @@ func readZone(g *image.Gray, z []textLine, net *ocrb.Net, now time.Time) decisio
 			feats := make([][]float32, l.n)
 			for i := range feats {
 				feats[i] = make([]float32, ocrb.Features)
-				t := (float64(i) + pl[0]) * l.pitch
-				d := pl[1] * l.height
+				k := float64(i) + pl[0]
+				t, s := l.at(k), l.scale(k)
+				d := pl[1] * l.height * s
 				ocrb.Sample(g, ocrb.Cell{CX: l.ox + t*l.ux + d*vx, CY: l.oy + t*l.uy + d*vy, UX: l.ux, UY: l.uy,
-					Pitch: l.pitch, Height: l.height}, feats[i])
+					Pitch: l.pitch * s, Height: l.height * s}, feats[i])
 			}
 			ocrb.NormaliseLine(feats)
 			for i, f := range feats {

@@ -21,15 +21,16 @@ import (
 var corpusNow = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
 // minExactRate is the share of each variant's documents that must be read exactly: the issue's
-// goals (97% of clean and mildly degraded images, 85% of the hardest combined variant), except
-// combined, which reads 92.5-95% at 40 documents per variant on seeds 1-3 and is held to 93% (one
-// miss in 15). The default run reads 15 of 15 per variant, 14 of 15 for combined-800px; see
-// bench/README.md for larger runs and the held-out seed 3. The torture variant asserts no rate,
-// only that nothing wrong is accepted. The reader's thresholds were set on seed 1.
+// goals, 97% of clean and mildly degraded images (perspective, glare and a card in part of the
+// frame included) and 85% of the hard combinations. The default run reads 15 of 15 per mild
+// variant; see bench/README.md for runs of 40 per variant on seeds 1-3, where combined-800px
+// reads 80% on seed 3. glare-zone and torture assert no rate, only that nothing wrong is
+// accepted. The reader's thresholds were set on seed 1.
 var minExactRate = map[string]float64{
 	"clean": 0.97, "rot90": 0.97, "rot180": 0.97, "rot270": 0.97, "skew10": 0.97,
-	"blur": 0.97, "jpeg40-60": 0.97, "800px": 0.97, "uneven-light": 0.97, "combined": 0.93,
-	"combined-800px": 0.85, "torture": 0,
+	"blur": 0.97, "jpeg40-60": 0.97, "800px": 0.97, "uneven-light": 0.97, "perspective": 0.97,
+	"glare": 0.97, "partial-frame": 0.97, "combined": 0.97, "combined-800px": 0.85,
+	"combined-hard": 0.85, "glare-zone": 0, "torture": 0,
 }
 
 // corpusSeed is the evaluation seed; MRZ_CORPUS_SEED=1 gives the tuning set. MRZ_CORPUS_N sets
@@ -63,7 +64,7 @@ func TestReadCorpus(t *testing.T) {
 			for i := 0; i < n; i++ {
 				for f := range corpusFormats {
 					doc := renderDocument(rng, g, f, v.docW(rng))
-					img := v.apply(rng, doc.img)
+					img := v.apply(rng, doc)
 					total++
 					r, err := ReadAt(img, corpusNow)
 					switch {

@@ -17,8 +17,8 @@ type variant struct {
 	name string
 	// docW is the card's width in pixels before degradation.
 	docW func(rng *rand.Rand) int
-	// apply returns the degraded image, from a rendered one.
-	apply func(rng *rand.Rand, img *image.RGBA) image.Image
+	// apply returns the degraded image, from a rendered document.
+	apply func(rng *rand.Rand, d document) image.Image
 }
 
 func width(lo, hi int) func(rng *rand.Rand) int {
@@ -26,38 +26,63 @@ func width(lo, hi int) func(rng *rand.Rand) int {
 }
 
 var corpusVariants = []variant{
-	{"clean", width(1100, 1500), func(_ *rand.Rand, img *image.RGBA) image.Image { return img }},
-	{"rot90", width(1100, 1500), func(_ *rand.Rand, img *image.RGBA) image.Image { return quarter(img, 1) }},
-	{"rot180", width(1100, 1500), func(_ *rand.Rand, img *image.RGBA) image.Image { return quarter(img, 2) }},
-	{"rot270", width(1100, 1500), func(_ *rand.Rand, img *image.RGBA) image.Image { return quarter(img, 3) }},
-	{"skew10", width(1100, 1500), func(rng *rand.Rand, img *image.RGBA) image.Image {
-		return tilt(img, (2+8*rng.Float64())*sign(rng))
+	{"clean", width(1100, 1500), func(_ *rand.Rand, d document) image.Image { return d.img }},
+	{"rot90", width(1100, 1500), func(_ *rand.Rand, d document) image.Image { return quarter(d.img, 1) }},
+	{"rot180", width(1100, 1500), func(_ *rand.Rand, d document) image.Image { return quarter(d.img, 2) }},
+	{"rot270", width(1100, 1500), func(_ *rand.Rand, d document) image.Image { return quarter(d.img, 3) }},
+	{"skew10", width(1100, 1500), func(rng *rand.Rand, d document) image.Image {
+		return tilt(d.img, (2+8*rng.Float64())*sign(rng))
 	}},
-	{"blur", width(1100, 1500), func(rng *rand.Rand, img *image.RGBA) image.Image {
-		return gaussian(img, 1+0.6*rng.Float64())
+	{"blur", width(1100, 1500), func(rng *rand.Rand, d document) image.Image {
+		return gaussian(d.img, 1+0.6*rng.Float64())
 	}},
-	{"jpeg40-60", width(1100, 1500), func(rng *rand.Rand, img *image.RGBA) image.Image {
-		return jpegAt(img, 40+rng.IntN(21))
+	{"jpeg40-60", width(1100, 1500), func(rng *rand.Rand, d document) image.Image {
+		return jpegAt(d.img, 40+rng.IntN(21))
 	}},
-	{"800px", width(1100, 1500), func(_ *rand.Rand, img *image.RGBA) image.Image { return resize(img, 800) }},
-	{"uneven-light", width(1100, 1500), func(rng *rand.Rand, img *image.RGBA) image.Image { return shade(img, rng) }},
-	{"combined", width(1000, 1300), func(rng *rand.Rand, img *image.RGBA) image.Image {
-		img = tilt(img, (1+5*rng.Float64())*sign(rng))
+	{"800px", width(1100, 1500), func(_ *rand.Rand, d document) image.Image { return resize(d.img, 800) }},
+	{"uneven-light", width(1100, 1500), func(rng *rand.Rand, d document) image.Image { return shade(d.img, rng) }},
+	{"perspective", width(1100, 1500), func(rng *rand.Rand, d document) image.Image {
+		return keystone(d.img, rng, 0.10)
+	}},
+	{"glare", width(1100, 1500), func(rng *rand.Rand, d document) image.Image {
+		return glare(d, rng, false)
+	}},
+	{"partial-frame", width(1200, 1800), func(rng *rand.Rand, d document) image.Image {
+		return inFrame(d, rng)
+	}},
+	{"combined", width(1000, 1300), func(rng *rand.Rand, d document) image.Image {
+		img := tilt(d.img, (1+5*rng.Float64())*sign(rng))
 		img = shade(img, rng)
 		img = gaussian(img, 0.8+0.4*rng.Float64())
 		return jpegAt(img, 40+rng.IntN(21))
 	}},
-	{"combined-800px", width(1000, 1300), func(rng *rand.Rand, img *image.RGBA) image.Image {
-		img = tilt(img, (2+8*rng.Float64())*sign(rng))
+	{"combined-800px", width(1000, 1300), func(rng *rand.Rand, d document) image.Image {
+		img := tilt(d.img, (2+8*rng.Float64())*sign(rng))
 		img = shade(img, rng)
 		img = resize(img, 800)
 		img = gaussian(img, 0.6+0.4*rng.Float64())
 		return jpegAt(img, 40+rng.IntN(21))
 	}},
+	// combined-hard is the hardest variant that the reader should read: a phone photo at an
+	// angle, with glare off the zone, skewed, in uneven light, small, blurred and compressed.
+	{"combined-hard", width(1000, 1300), func(rng *rand.Rand, d document) image.Image {
+		img := glare(d, rng, false)
+		img = keystone(img, rng, 0.08)
+		img = tilt(img, (2+6*rng.Float64())*sign(rng))
+		img = shade(img, rng)
+		img = resize(img, 800+rng.IntN(200))
+		img = gaussian(img, 0.6+0.4*rng.Float64())
+		return jpegAt(img, 40+rng.IntN(21))
+	}},
+	// glare-zone puts a specular blob on the zone itself. What it whites out cannot be read; the
+	// variant asserts no rate, only that what is read is right.
+	{"glare-zone", width(1100, 1500), func(rng *rand.Rand, d document) image.Image {
+		return glare(d, rng, true)
+	}},
 	// torture is beyond what the reader should read: it is there to show that what it cannot
 	// read it refuses, rather than reads wrong.
-	{"torture", width(1000, 1300), func(rng *rand.Rand, img *image.RGBA) image.Image {
-		img = tilt(img, (5+5*rng.Float64())*sign(rng))
+	{"torture", width(1000, 1300), func(rng *rand.Rand, d document) image.Image {
+		img := tilt(d.img, (5+5*rng.Float64())*sign(rng))
 		img = shade(img, rng)
 		img = resize(img, 650+rng.IntN(150))
 		img = gaussian(img, 0.9+0.5*rng.Float64())
@@ -197,5 +222,3 @@ func shade(img *image.RGBA, rng *rand.Rand) *image.RGBA {
 	}
 	return out
 }
-
-func sq(v float64) float64 { return v * v }
