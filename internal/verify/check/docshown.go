@@ -29,8 +29,9 @@ const MinTextRows = 3
 //
 // It reads Normalize(img), like the other image checks: pass the decoded image or Normalize(img),
 // with the same answer; on a 512 px grey copy the labels of a passport card photographed whole
-// are 5-6 px high, which FindTextRows still reads. Its cost is that of Normalize and FindFaces
-// (see BenchmarkDocumentShown12MP).
+// are 5-6 px high, which FindTextRows still reads. On one core, a decoded 12 MP photo takes 11 ms,
+// of which Normalize is 5.5, FindTextRows 1.4 and FindFaces the rest; given Normalize(img), 4 ms
+// (BenchmarkDocumentShown12MP, BenchmarkDocumentShownNormalized).
 func DocumentShown(img image.Image, front bool) Result {
 	g := Normalize(img)
 	tr := FindTextRows(g)
