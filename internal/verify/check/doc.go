@@ -31,7 +31,6 @@
 // applicant's own typed data (SSN, date of birth) or when the rule is a plausibility bound (the
 // length of a document number). Image thresholds were calibrated on captures the tests generate
 // (quality_test.go and, for DocumentShown, docshown_test.go: tuned on one seed, evaluated on
-// another), on the images of testdata and on
-// blurred, darkened, brightened, scaled and re-encoded copies made by the tests; each constant
-// says how.
+// another), on the images of testdata and on blurred, darkened, brightened, scaled and re-encoded
+// copies made by the tests; each constant says how.
 package check
