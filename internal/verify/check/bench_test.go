@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"image"
 	"image/jpeg"
+	"math/rand/v2"
 	"testing"
+
+	"kycd/internal/mrz/mrztest"
 )
 
 // benchJPEG is a 1500 x 1000 (1.5 MP) JPEG of quality 85: the composed identity card, scaled.
@@ -78,5 +81,66 @@ func BenchmarkImageChecksSeparately1_5MP(b *testing.B) {
 	for b.Loop() {
 		_ = PHash(img)
 		_ = []Result{Size(img, 0), Sharpness(img, 0), Exposure(img, ExposureLimits{}), Glare(img, 0), DocumentFace(img)}
+	}
+}
+
+// bench12MP is a 4000 x 3000 (12 MP) photo-sized capture, decoded as a phone's JPEG is
+// (YCbCr): a generated identity card's front, scaled up to fill the frame.
+func bench12MP(b *testing.B) image.Image {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(docEvalSeed, 9))
+	f := mrztest.FormatOf("TD1")
+	card := mrztest.Render(rng, mrztest.Card{Format: f, Lines: zoneFor(rng, f), Width: 1200, Portrait: portraitFor(b, f)})
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, scaleTo(card, 4000, 3000), &jpeg.Options{Quality: 85}); err != nil {
+		b.Fatal(err)
+	}
+	img, err := Decode(&buf, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return img
+}
+
+// BenchmarkNormalize12MP makes the 512 px grey copy of a decoded 12 MP photo: the baseline that
+// every image check pays once, or once per check when not shared.
+func BenchmarkNormalize12MP(b *testing.B) {
+	img := bench12MP(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		Normalize(img)
+	}
+}
+
+// BenchmarkDocumentShown12MP runs DocumentShown on a decoded 12 MP photo of a card's front,
+// Normalize included.
+func BenchmarkDocumentShown12MP(b *testing.B) {
+	img := bench12MP(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := DocumentShown(img, true); r.Failed {
+			b.Fatal(r.Detail)
+		}
+	}
+}
+
+// BenchmarkDocumentShownNormalized runs DocumentShown on the 512 px grey copy of a 12 MP photo,
+// as the engine does when it shares Normalize between the checks: text rows and faces only.
+func BenchmarkDocumentShownNormalized(b *testing.B) {
+	g := Normalize(bench12MP(b))
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := DocumentShown(g, true); r.Failed {
+			b.Fatal(r.Detail)
+		}
+	}
+}
+
+// BenchmarkFindTextRows runs FindTextRows alone on the 512 px grey copy of a 12 MP photo.
+func BenchmarkFindTextRows(b *testing.B) {
+	g := Normalize(bench12MP(b))
+	b.ReportAllocs()
+	for b.Loop() {
+		FindTextRows(g)
 	}
 }

@@ -16,10 +16,12 @@
 //   - MRZ (mrz.go, mrzcompare.go): parsing with internal/mrz, every check digit, and each field
 //     against the document's and the applicant's claims, with facts for parsedData;
 //   - images (decode.go, gray.go, image.go, sharpness.go, exposure.go, glare.go, face.go,
-//     phash.go): decoding with a pixel limit, size, blur (variance of the Laplacian less its
-//     noise), exposure and glare judged on the document area (clipped highlights and crushed
-//     shadows, never the mean level: white paper is bright), faces (pigo, with its cascade
-//     embedded) and a perceptual hash for near-duplicate search.
+//     textlines.go, docshown.go, phash.go): decoding with a pixel limit, size, blur (variance of
+//     the Laplacian less its noise), exposure and glare judged on the document area (clipped
+//     highlights and crushed shadows, never the mean level: white paper is bright), faces (pigo,
+//     with its cascade embedded), that an identity proof shows a document at all (rows of
+//     printed characters and, on the front, a portrait; review) and a perceptual hash for
+//     near-duplicate search.
 //
 // A Result is Failed, passed, or Skipped when there was nothing to check; a failed Result carries
 // a rejection type from kyc.RejectionTypes, a Detail that never holds personal data, Decisive
@@ -28,7 +30,7 @@
 // the document (its dates, a character no document prints in its number), review when it is the
 // applicant's own typed data (SSN, date of birth) or when the rule is a plausibility bound (the
 // length of a document number). Image thresholds were calibrated on captures the tests generate
-// (quality_test.go: tuned on one seed, evaluated on another), on the images of testdata and on
-// blurred, darkened, brightened, scaled and re-encoded copies made by the tests; each constant
-// says how.
+// (quality_test.go and, for DocumentShown, docshown_test.go: tuned on one seed, evaluated on
+// another), on the images of testdata and on blurred, darkened, brightened, scaled and re-encoded
+// copies made by the tests; each constant says how.
 package check

@@ -78,6 +78,9 @@ const (
 	NameSelfieFace = "selfie-face"
 	// NameDocumentFace is DocumentFace: an identity document's front shows a face.
 	NameDocumentFace = "document-face"
+	// NameDocumentShown is DocumentShown: an identity proof's image shows a document, printed text
+	// and, on an identity document's front, a portrait (review).
+	NameDocumentShown = "document-shown"
 )
 
 // Names lists every check name above, in the order the checks are listed: for a level's
@@ -88,6 +91,7 @@ var Names = []string{
 	NameMRZImage, NameMRZTyped, NameMRZNotExpired, NameMRZSpecimen, NameMRZReadable, NameMRZChecksum, NameMRZSurname, NameMRZGivenNames, NameMRZDocumentNumber,
 	NameMRZIssuingCountry, NameMRZNationality, NameMRZDateOfBirth, NameMRZSex, NameMRZExpiryDate,
 	NameImageDecodes, NameImageSize, NameImageSharp, NameImageExposure, NameImageGlare, NameSelfieFace, NameDocumentFace,
+	NameDocumentShown,
 }
 
 // Rebilly rejection types that the checks give (each is in kyc.RejectionTypes).
@@ -163,4 +167,5 @@ var DefaultWeights = map[string]int{
 	NameImageGlare:    30,
 	NameSelfieFace:    60,
 	NameDocumentFace:  30,
+	NameDocumentShown: 60,
 }
