@@ -32,13 +32,11 @@ var (
 
 // Sizes of the generated images, all between 1 and 2 megapixels.
 const (
-	frontW, frontH = 1344, 1008 // id-front: a passport's photo page, 1.35 MP
-	selfieSide     = 1200       // face-proof: a square selfie, 1.44 MP
-	backW, backH   = 1344, 1008 // id-back: text and bars, 1.35 MP
-	jpegQuality    = 90
-	// zoneBand is the height, at the bottom of the id-front, kept for the machine-readable zone:
-	// 14 mm of a page 125 mm wide.
-	zoneBand         = frontW * 14 / 125
+	frontW, frontH   = 1344, 1008        // id-front: a passport's data page and its zone, 1.35 MP
+	selfieSide       = 1200              // face-proof: a square selfie, 1.44 MP
+	backW, backH     = 1344, 1008        // id-back: text and bars, 1.35 MP
+	zoneBand         = frontW * 14 / 125 // the id-front's bottom 14 mm (of 125), kept for the zone
+	jpegQuality      = 90
 	maxTriesPerImage = 200
 )
 
@@ -112,7 +110,8 @@ type candidate struct {
 // kycd's zone reader (mrzimage.Read) reads from its JPEG the zone of the passport the benchmark
 // types for that application (zoneLines), as the server must for the document to be accepted
 // without review. Candidates are drawn and checked GOMAXPROCS at a time, each from its own seeded
-// generator, and the first that fits is kept: every run with the same seed uses the same images. tries counts the candidates drawn.
+// generator, and the first that fits is kept: every run with the same seed uses the same images.
+// tries counts the candidates drawn.
 func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 	src, err := loadSources()
 	if err != nil {
