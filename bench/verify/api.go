@@ -82,6 +82,11 @@ type kycDocument struct {
 		Failed bool   `json:"failed"`
 		Reason string `json:"reason"`
 	} `json:"checkList"`
+	ParsedData struct {
+		// MRZSource is where the zone the checks compared came from: "image" when kycd read it
+		// from the id-front, "typed" when it had only the typed data.
+		MRZSource string `json:"mrzSource"`
+	} `json:"parsedData"`
 	Decision *struct {
 		Outcome     string    `json:"outcome"`
 		DecidedTime time.Time `json:"decidedTime"`

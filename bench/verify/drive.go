@@ -70,7 +70,7 @@ func submit(ctx context.Context, c api, o options, sets []set) []*application {
 func apply(ctx context.Context, c api, o options, a *application, s set) error {
 	var err error
 	a.applicantID, err = c.post(ctx, "create applicant", "/v1/applicants", map[string]any{
-		"profile": map[string]string{"firstName": "Eileen", "lastName": "Collins", "dateOfBirth": "1956-11-19",
+		"profile": map[string]string{"firstName": holderFirst, "lastName": holderLast, "dateOfBirth": holderBirth,
 			"nationality": "US", "countryOfResidence": "US"},
 		"addresses": []map[string]string{{"type": "residential", "city": "Houston", "country": "US"}},
 	})
@@ -96,8 +96,8 @@ func apply(ctx context.Context, c api, o options, a *application, s set) error {
 	a.documentID, err = c.post(ctx, "create KYC document", "/v1/kyc-documents", map[string]any{
 		"applicantId": a.applicantID, "requestId": a.requestID, "type": "identity-proof", "subtype": "passport",
 		"fileIds": fileIDs,
-		"identification": map[string]string{"number": fmt.Sprintf("P%07d", 1000000+a.n), "issuingCountry": "US",
-			"issueDate": "2020-01-15", "expiryDate": "2031-01-15", "holderName": "Eileen Collins"},
+		"identification": map[string]string{"number": passportNumber(a.n), "issuingCountry": "US",
+			"issueDate": "2020-01-15", "expiryDate": passportExpiry, "holderName": holderFirst + " " + holderLast},
 	})
 	if err != nil {
 		return err
@@ -105,6 +105,17 @@ func apply(ctx context.Context, c api, o options, a *application, s set) error {
 	a.created = time.Now()
 	return wait(ctx, c, o, a)
 }
+
+// The passport every application submits: the typed identification of its document and the
+// machine-readable zone printed on its id-front (see holder) say the same.
+const (
+	holderFirst, holderLast = "Eileen", "Collins"
+	holderBirth             = "1956-11-19"
+	passportExpiry          = "2031-01-15"
+)
+
+// passportNumber is application n's (1-based) passport number, P1000001 upwards.
+func passportNumber(n int) string { return fmt.Sprintf("P%07d", 1000000+n) }
 
 // wait polls the KYC request every o.poll until its status is no longer gathering.
 func wait(ctx context.Context, c api, o options, a *application) error {

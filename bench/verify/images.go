@@ -3,17 +3,21 @@ package main
 import (
 	"bytes"
 	_ "embed" // the source photos
-	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"math/bits"
 	"math/rand/v2"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
+	"kycd/internal/mrz/mrzimage"
+	"kycd/internal/mrz/mrztest"
 	"kycd/internal/verify/check"
 )
 
@@ -28,9 +32,10 @@ var (
 
 // Sizes of the generated images, all between 1 and 2 megapixels.
 const (
-	frontW, frontH   = 1344, 1008 // id-front: a passport's photo page, 1.35 MP
-	selfieSide       = 1200       // face-proof: a square selfie, 1.44 MP
-	backW, backH     = 1344, 1008 // id-back: text and bars, 1.35 MP
+	frontW, frontH   = 1344, 1008        // id-front: a passport's data page and its zone, 1.35 MP
+	selfieSide       = 1200              // face-proof: a square selfie, 1.44 MP
+	backW, backH     = 1344, 1008        // id-back: text and bars, 1.35 MP
+	zoneBand         = frontW * 14 / 125 // the id-front's bottom 14 mm (of 125), kept for the zone
 	jpegQuality      = 90
 	maxTriesPerImage = 200
 )
@@ -83,13 +88,16 @@ func decodePNG(b []byte) (*image.RGBA, error) {
 	return rgba, nil
 }
 
-// candidate is one generated image before it is encoded, with what the server's checks will see.
+// candidate is one generated image as judged by evaluate: its JPEG (encoded only once kycd's image
+// checks pass), the JPEG's perceptual hash, and whether it fits.
 type candidate struct {
-	img   *image.RGBA
-	hash  uint64
-	faces int
-	// clean: the image passes kycd's sharpness, exposure and size checks.
-	clean bool
+	jpeg []byte
+	hash uint64
+	// fits: the image passes kycd's sharpness, exposure and size checks, shows the wanted number
+	// of faces, is far from the images taken, and kycd's zone reader reads the wanted lines from
+	// its JPEG (when some are wanted).
+	fits bool
+	err  error
 }
 
 // makeSets generates n applications' images. Every image is a new picture, not a copy with other
@@ -98,9 +106,12 @@ type candidate struct {
 // checks find nothing, an image is kept only if its perceptual hash (computed with kycd's own
 // check.PHash) is at least minDistance bits from every image of every other application; and
 // only if it passes kycd's sharpness, exposure and size checks and kycd's face detector finds
-// exactly one face on the id-front and the selfie and none on the id-back. Candidates are drawn
-// and checked GOMAXPROCS at a time, each from its own seeded generator, and the first that fits
-// is kept: every run with the same seed uses the same images. tries counts the candidates drawn.
+// exactly one face on the id-front and the selfie and none on the id-back; and an id-front only if
+// kycd's zone reader (mrzimage.Read) reads from its JPEG the zone of the passport the benchmark
+// types for that application (zoneLines), as the server must for the document to be accepted
+// without review. Candidates are drawn and checked GOMAXPROCS at a time, each from its own seeded
+// generator, and the first that fits is kept: every run with the same seed uses the same images.
+// tries counts the candidates drawn.
 func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 	src, err := loadSources()
 	if err != nil {
@@ -108,14 +119,15 @@ func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 	}
 	roles := []struct {
 		tag   string
-		gen   func(*rand.Rand) *image.RGBA
+		gen   func(rng *rand.Rand, app int) *image.RGBA
 		faces int
-	}{{"id-front", src.front, 1}, {"id-back", src.back, 0}, {"face-proof", src.selfie, 1}}
+		zone  bool // the image must carry the application's zone, read by kycd's reader
+	}{{"id-front", src.front, 1, true}, {"id-back", src.back, 0, false}, {"face-proof", src.selfie, 1, false}}
 	batch := runtime.GOMAXPROCS(0)
 	var taken []uint64 // hashes of the earlier applications' images
 	sets = make([]set, n)
 	for i := range sets {
-		var imgs [3]*image.RGBA
+		var imgs [3][]byte
 		var mine []uint64
 		for r, role := range roles {
 			for j := 0; imgs[r] == nil; j += batch {
@@ -127,14 +139,21 @@ func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 				for k := range cs {
 					wg.Go(func() {
 						rng := rand.New(rand.NewPCG(seed, uint64(i)<<32|uint64(r)<<24|uint64(j+k)))
-						cs[k] = evaluate(role.gen(rng))
+						var zone []string
+						if role.zone {
+							zone = zoneLines(i + 1)
+						}
+						cs[k] = evaluate(role.gen(rng, i+1), role.faces, taken, zone)
 					})
 				}
 				wg.Wait()
 				for _, c := range cs {
 					tries++
-					if c.clean && c.faces == role.faces && far(c.hash, taken) {
-						imgs[r] = c.img
+					if c.err != nil {
+						return nil, tries, fmt.Errorf("application %d %s: %w", i+1, role.tag, c.err)
+					}
+					if c.fits {
+						imgs[r] = c.jpeg
 						mine = append(mine, c.hash)
 						break
 					}
@@ -142,31 +161,58 @@ func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 			}
 		}
 		taken = append(taken, mine...)
-		var enc [3][]byte
-		var errs [3]error
-		var wg sync.WaitGroup
-		for k := range imgs {
-			wg.Go(func() {
-				var b bytes.Buffer
-				errs[k] = jpeg.Encode(&b, imgs[k], &jpeg.Options{Quality: jpegQuality})
-				enc[k] = b.Bytes()
-			})
-		}
-		wg.Wait()
-		if err := errors.Join(errs[:]...); err != nil {
-			return nil, tries, fmt.Errorf("encode: %w", err)
-		}
-		sets[i] = set{front: enc[0], back: enc[1], selfie: enc[2]}
+		sets[i] = set{front: imgs[0], back: imgs[1], selfie: imgs[2]}
 	}
 	return sets, tries, nil
 }
 
-// evaluate runs on img the image checks kycd runs on an identity document's images.
-func evaluate(img *image.RGBA) candidate {
-	g := check.Normalize(img)
-	c := candidate{img: img, hash: check.PHash(g), faces: check.CountFaces(g)}
-	c.clean = !check.Sharpness(g, 0).Failed && !check.Exposure(g, check.ExposureLimits{}).Failed && !check.Glare(g, 0).Failed && !check.Size(img, 0).Failed
+// evaluate runs on img the image checks kycd runs on an identity document's images: it fits when
+// they pass, kycd's face detector finds faces faces, and its perceptual hash is far from every hash
+// in taken. The checks run on img, then again on its JPEG decoded, which is what the server sees
+// (JPEG's small changes can hide a face from the detector). When zone is not nil, kycd's zone
+// reader must also read exactly those lines from the decoded JPEG.
+func evaluate(img *image.RGBA, faces int, taken []uint64, zone []string) candidate {
+	passes := func(img image.Image) (uint64, bool) {
+		g := check.Normalize(img)
+		h := check.PHash(g)
+		return h, !check.Sharpness(g, 0).Failed && !check.Exposure(g, check.ExposureLimits{}).Failed && !check.Glare(g, 0).Failed &&
+			!check.Size(img, 0).Failed && far(h, taken) && check.CountFaces(g) == faces
+	}
+	var c candidate
+	if _, ok := passes(img); !ok {
+		return c
+	}
+	var b bytes.Buffer
+	if c.err = jpeg.Encode(&b, img, &jpeg.Options{Quality: jpegQuality}); c.err != nil {
+		return c
+	}
+	c.jpeg = b.Bytes()
+	dec, err := jpeg.Decode(bytes.NewReader(c.jpeg))
+	if err != nil {
+		c.err = err
+		return c
+	}
+	var ok bool
+	if c.hash, ok = passes(dec); !ok {
+		return c
+	}
+	if zone != nil {
+		r, err := mrzimage.Read(dec)
+		if err != nil || !slices.Equal(r.Lines, zone) {
+			return c
+		}
+	}
+	c.fits = true
 	return c
+}
+
+// zoneLines are the two lines of the TD3 zone on application n's (1-based) passport: what the
+// benchmark types for that application (see apply), in the zone's writing.
+func zoneLines(n int) []string {
+	yymmdd := func(date string) string { return strings.ReplaceAll(date, "-", "")[2:] }
+	return mrztest.TD3(mrztest.Holder{IssuingState: "USA", Nationality: "USA", Surname: strings.ToUpper(holderLast),
+		GivenNames: strings.ToUpper(holderFirst), Number: passportNumber(n), DateOfBirth: yymmdd(holderBirth), Sex: "F",
+		Expiry: yymmdd(passportExpiry)})
 }
 
 func far(h uint64, others []uint64) bool {
@@ -236,28 +282,34 @@ func textCrop(rng *rand.Rand, src *image.RGBA) crop {
 	return crop{r: image.Rect(x, y, x+w, y+h)}
 }
 
-// front draws a passport photo page: the portrait at a random size and place on the left, lines
-// of text on the right.
-func (s sources) front(rng *rand.Rand) *image.RGBA {
+// front draws a passport's data page, app's (1-based): the portrait at a random size and place on
+// the left, lines of text on the right, and at the bottom the machine-readable zone, in OCR-B
+// where ICAO Doc 9303 puts it on a TD3 page as wide as the image (125 mm).
+func (s sources) front(rng *rand.Rand, app int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, frontW, frontH))
 	fill(img, img.Rect, paper(rng))
+	// The zone's band: its first line's capitals start about 11 mm above the bottom edge; the rest
+	// of the page keeps clear of it.
+	top := img.SubImage(image.Rect(0, 0, frontW, frontH-zoneBand)).(*image.RGBA)
 	side := 520 + rng.IntN(260)
-	x, y := 20+rng.IntN(120), rng.IntN(frontH-side+1)
-	blit(img, image.Rect(x, y, x+side, y+side), s.face, faceCrop(rng, s.face))
+	x, y := 20+rng.IntN(120), rng.IntN(top.Rect.Dy()-side+1)
+	blit(top, image.Rect(x, y, x+side, y+side), s.face, faceCrop(rng, s.face))
 	left := x + side + 20
-	for ty := 20 + rng.IntN(60); ty < frontH-60; {
+	for ty := 20 + rng.IntN(60); ty < top.Rect.Dy()-60; {
 		c := textCrop(rng, s.text)
 		k := 1 + rng.IntN(2)
 		w, h := min(c.r.Dx()*k, frontW-left-10), c.r.Dy()*k
-		blit(img, image.Rect(left, ty, left+w, ty+h), s.text, crop{r: image.Rect(c.r.Min.X, c.r.Min.Y, c.r.Min.X+w/k, c.r.Max.Y)})
+		blit(top, image.Rect(left, ty, left+w, ty+h), s.text, crop{r: image.Rect(c.r.Min.X, c.r.Min.Y, c.r.Min.X+w/k, c.r.Max.Y)})
 		ty += h + 20 + rng.IntN(80)
 	}
+	ink := uint8(rng.IntN(50))
+	mrztest.DrawZone(img, mrztest.FormatOf("TD3"), img.Rect, zoneLines(app), color.RGBA{ink, ink, ink + uint8(rng.IntN(30)), 255})
 	return img
 }
 
 // back draws the back of a document: text blocks and a few dark bars (a barcode, a signature
 // strip) at random places.
-func (s sources) back(rng *rand.Rand) *image.RGBA {
+func (s sources) back(rng *rand.Rand, _ int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, backW, backH))
 	fill(img, img.Rect, paper(rng))
 	for range 3 + rng.IntN(3) {
@@ -278,7 +330,7 @@ func (s sources) back(rng *rand.Rand) *image.RGBA {
 }
 
 // selfie draws a square crop of the astronaut filling the picture.
-func (s sources) selfie(rng *rand.Rand) *image.RGBA {
+func (s sources) selfie(rng *rand.Rand, _ int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, selfieSide, selfieSide))
 	blit(img, img.Rect, s.face, faceCrop(rng, s.face))
 	return img

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"image/jpeg"
+	"slices"
 	"testing"
 	"time"
 
+	"kycd/internal/mrz/mrzimage"
 	"kycd/internal/verify/check"
 )
 
@@ -49,6 +51,33 @@ func TestSets(t *testing.T) {
 				t.Errorf("application %d %s and %d %s: hashes %d bits apart, want more than %d", x.app, x.tag, y.app, y.tag,
 					check.Hamming(x.hash, y.hash), check.DefaultNearDuplicate)
 			}
+		}
+	}
+}
+
+// TestFrontZone reads the zone of generated id-fronts with kycd's reader, as the server will: it
+// must give the lines of the passport the benchmark types for that application.
+func TestFrontZone(t *testing.T) {
+	t.Parallel()
+	sets, _, err := makeSets(3, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range sets {
+		img, err := jpeg.Decode(bytes.NewReader(s.front))
+		if err != nil {
+			t.Fatalf("application %d: %v", i+1, err)
+		}
+		r, err := mrzimage.Read(img)
+		if err != nil {
+			t.Errorf("application %d: %v", i+1, err)
+			continue
+		}
+		if want := zoneLines(i + 1); !slices.Equal(r.Lines, want) {
+			t.Errorf("application %d: read %q, want %q", i+1, r.Lines, want)
+		}
+		if m := r.MRZ; m.DocumentNumber != passportNumber(i+1) || m.Surname != "COLLINS" {
+			t.Errorf("application %d: number %q, surname %q", i+1, m.DocumentNumber, m.Surname)
 		}
 	}
 }

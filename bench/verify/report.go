@@ -105,7 +105,7 @@ func (r *report) print(w io.Writer) {
 	r.printImages(w)
 
 	// Outcomes.
-	reqs, docs := map[string]int{}, map[string]int{}
+	reqs, docs, zones := map[string]int{}, map[string]int{}, map[string]int{}
 	var failedChecks []string
 	for _, a := range r.apps {
 		switch {
@@ -116,6 +116,11 @@ func (r *report) print(w io.Writer) {
 		}
 		if a.doc.ID != "" {
 			docs[a.doc.Status]++
+			src := a.doc.ParsedData.MRZSource
+			if src == "" {
+				src = "none"
+			}
+			zones[src]++
 			if a.doc.Status != "accepted" && len(failedChecks) < 5 {
 				var names []string
 				for _, c := range a.doc.CheckList {
@@ -127,7 +132,7 @@ func (r *report) print(w io.Writer) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\noutcomes: requests %s; documents %s\n", counts(reqs), counts(docs))
+	fmt.Fprintf(w, "\noutcomes: requests %s; documents %s; zone (parsedData.mrzSource) %s\n", counts(reqs), counts(docs), counts(zones))
 	for _, f := range failedChecks {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
