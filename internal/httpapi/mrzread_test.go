@@ -1,10 +1,12 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"image"
 	"image/color"
 	"image/draw"
+	"image/png"
 	"slices"
 	"strings"
 	"testing"
@@ -28,6 +30,10 @@ func TestVerificationReadsTheDocument(t *testing.T) {
 	blank := image.NewGray(image.Rect(0, 0, 1600, 1100))
 	draw.Draw(blank, blank.Rect, image.NewUniform(color.Gray{236}), image.Point{}, draw.Src)
 	blankJPEG := encodeJPEG(t, blank)
+	cat, err := png.Decode(bytes.NewReader(testdata(t, "chelsea.png")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	forEachDB(t, func(t *testing.T, e *env) {
 		check := func(what, doc string) (resp, map[string]any) {
 			t.Helper()
@@ -105,6 +111,20 @@ func TestVerificationReadsTheDocument(t *testing.T) {
 			d, _ = check(name, doc)
 			if d.str("status") == "accepted" || !slices.Contains(failedChecks(d), "mrz-read-from-image") {
 				t.Fatalf("%s as a passport: %s, failed %v\n%s", name, d.str("status"), failedChecks(d), d.Raw)
+			}
+		}
+
+		// A driving licence carries no zone: a face photo or a cat given as one is still no
+		// document (document-shown), and never accepted.
+		for name, data := range map[string][]byte{"face photo": p.front, "cat": encodeJPEG(t, scale(cat, 3))} {
+			apl := e.json("POST", "/v1/applicants", e.testKey, `{"profile":{"firstName":"Eileen","lastName":"Collins","dateOfBirth":"1956-11-19","nationality":"US","gender":"female"}}`).str("id")
+			front := e.upload(e.testKey, apl, "id-front", data)
+			body, _ := json.Marshal(map[string]any{"applicantId": apl, "type": "identity-proof", "subtype": "driver-license", "fileIds": []string{front.str("id")},
+				"identification": map[string]string{"number": "D1234567", "issuingCountry": "US", "expiryDate": future, "holderName": "Eileen Collins"}})
+			doc = e.json("POST", "/v1/kyc-documents", e.testKey, string(body)).str("id")
+			d, _ = check(name, doc)
+			if d.str("status") == "accepted" || !slices.Contains(failedChecks(d), "document-shown.id-front") || slices.Contains(failedChecks(d), "mrz-read-from-image") {
+				t.Fatalf("%s as a driving licence: %s, failed %v\n%s", name, d.str("status"), failedChecks(d), d.Raw)
 			}
 		}
 

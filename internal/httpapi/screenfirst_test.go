@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kycd/internal/kyc"
+	"kycd/internal/mrz/mrztest"
 	"kycd/internal/screening/match"
 	"kycd/internal/store"
 )
@@ -27,14 +28,14 @@ func TestNoDecisionWithoutScreening(t *testing.T) {
 			return r.str("id")
 		}
 		// apply sends an L1 identity document and waits for its decision.
-		apply := func(key, apl, number, holder string) resp {
+		apply := func(key, apl, number, holder string, page []byte) resp {
 			t.Helper()
 			r := e.json("POST", "/v1/kyc-requests", key, `{"applicantId":"`+apl+`","documents":[{"type":"identity-proof","subtypes":["passport"],"faceProofRequired":true}]}`)
 			if r.Status != 201 {
 				t.Fatalf("request: %d %s", r.Status, r.Raw)
 			}
 			req := r.str("id")
-			front, selfie := e.upload(key, apl, "id-front", p.front), e.upload(key, apl, "face-proof", p.selfie)
+			front, selfie := e.upload(key, apl, "id-front", page), e.upload(key, apl, "face-proof", p.selfie)
 			body, _ := json.Marshal(map[string]any{"applicantId": apl, "requestId": req, "type": "identity-proof", "subtype": "passport",
 				"fileIds":        []string{front.str("id"), selfie.str("id")},
 				"identification": map[string]string{"number": number, "issuingCountry": "US", "issueDate": "2020-01-15", "expiryDate": future, "holderName": holder}})
@@ -53,6 +54,11 @@ func TestNoDecisionWithoutScreening(t *testing.T) {
 				}
 			}
 		}
+		// anna is the passport page of the clean applicant below.
+		anna := func(number string) []byte {
+			return passportOf(t, mrztest.Holder{IssuingState: "USA", Nationality: "USA", Surname: "ERIKSSON", GivenNames: "ANNA",
+				Number: number, DateOfBirth: "740812", Sex: "F", Expiry: yymmdd(future)}, true)
+		}
 		neverAccepted := func(key, doc string) {
 			t.Helper()
 			r := e.json("GET", "/v1/events?type=kyc-document-accepted&resourceId="+doc, key, "")
@@ -64,7 +70,7 @@ func TestNoDecisionWithoutScreening(t *testing.T) {
 
 		// No list loaded: a live OFAC name with a perfect score waits for a person.
 		early := applicant(e.liveKey)
-		d := apply(e.liveKey, early, "P7000001", "COLLINS, Eileen")
+		d := apply(e.liveKey, early, "P7000001", "COLLINS, Eileen", passportFront(t, "P7000001", "1956-11-19", future))
 		if d.str("status") != "pending-review" || !hasCheck(d, "sanctions-screening", true) || screenedAs(d) != "no-list-loaded" {
 			t.Fatalf("live document with no list loaded: %s", d.Raw)
 		}
@@ -73,7 +79,7 @@ func TestNoDecisionWithoutScreening(t *testing.T) {
 		// The list arrives after the applicant was created: the next document screens first and is
 		// held; the screening it made is the applicant's.
 		importList(collins)
-		d = apply(e.liveKey, early, "P7000002", "COLLINS, Eileen")
+		d = apply(e.liveKey, early, "P7000002", "COLLINS, Eileen", passportFront(t, "P7000002", "1956-11-19", future))
 		if d.str("status") != "pending-review" || !hasCheck(d, "sanctions-screening", true) || screenedAs(d) != "potential-match" {
 			t.Fatalf("live document after the import: %s", d.Raw)
 		}
@@ -90,7 +96,7 @@ func TestNoDecisionWithoutScreening(t *testing.T) {
 		if err := e.App.Store.CreateApplicant(context.Background(), &a, store.Effects{Audit: kyc.AuditEntry{Actor: "test", Action: "create", ResourceType: "applicant", ResourceID: a.ID}}); err != nil {
 			t.Fatal(err)
 		}
-		d = apply(e.testKey, a.ID, "P7000003", "COLLINS, Eileen")
+		d = apply(e.testKey, a.ID, "P7000003", "COLLINS, Eileen", passportFront(t, "P7000003", "1956-11-19", future))
 		if d.str("status") != "pending-review" || screenedAs(d) != "potential-match" {
 			t.Fatalf("document of an unscreened applicant: %s", d.Raw)
 		}
@@ -102,12 +108,12 @@ func TestNoDecisionWithoutScreening(t *testing.T) {
 		// A clean name with the list loaded is screened clear and accepted, in live too.
 		r := e.json("POST", "/v1/applicants", e.liveKey, `{"profile":{"firstName":"Anna","lastName":"Eriksson","dateOfBirth":"1974-08-12","nationality":"US","countryOfResidence":"US"}}`)
 		clean := r.str("id")
-		d = apply(e.liveKey, clean, "P7000004", "ERIKSSON, Anna")
+		d = apply(e.liveKey, clean, "P7000004", "ERIKSSON, Anna", anna("P7000004"))
 		if screenedAs(d) != "clear" || hasCheck(d, "sanctions-screening", true) {
 			t.Fatalf("clean live document: %s", d.Raw)
 		}
 		// The document's own holder name is screened too, not only the profile's.
-		d = apply(e.liveKey, clean, "P7000005", "COLLINS, Eileen Marie")
+		d = apply(e.liveKey, clean, "P7000005", "COLLINS, Eileen Marie", anna("P7000005"))
 		if screenedAs(d) != "potential-match" || d.str("status") == "accepted" {
 			t.Fatalf("a listed holder name on a clean profile: %s", d.Raw)
 		}

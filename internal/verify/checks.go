@@ -155,8 +155,8 @@ type decodedImage struct {
 }
 
 // imageChecks decodes each image file and checks it for what its tag says it shows: an identity
-// document's sides must be large, sharp, well exposed and free of glare, its front must show a
-// face; a selfie must show exactly one face; other images (pages of a proof of address) must be
+// document's sides must be large, sharp, well exposed and free of glare and show a document
+// (printed text, and on the front a portrait: document-shown, review); a selfie must show exactly one face; other images (pages of a proof of address) must be
 // sharp, well exposed and free of glare. Findings are named check.tag
 // ("image-sharp.face-proof"); their weight is the check's. Each image is decoded within the
 // engine's decode budget and let go as soon as its grey copy and size are taken, so a document
@@ -207,8 +207,9 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 			switch f.Tag {
 			case "id-front", "id-back":
 				rs = append(rs, size)
-				if f.Tag == "id-front" && in.doc.Type == "identity-proof" {
-					rs = append(rs, check.DocumentFace(img))
+				if in.doc.Type == "identity-proof" {
+					// It must be a document: printed text, and on the front a portrait.
+					rs = append(rs, check.DocumentShown(img, f.Tag == "id-front"))
 				}
 			case "face-proof":
 				r := check.SelfieFace(img)

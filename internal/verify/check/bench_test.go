@@ -25,7 +25,7 @@ func benchJPEG(b *testing.B) []byte {
 func allImageChecks(img image.Image) []Result {
 	g := Normalize(img)
 	_ = PHash(g)
-	return []Result{Size(img, 0), Sharpness(g, 0), Exposure(g, ExposureLimits{}), Glare(g, 0), DocumentFace(g)}
+	return []Result{Size(img, 0), Sharpness(g, 0), Exposure(g, ExposureLimits{}), Glare(g, 0), DocumentShown(g, true)}
 }
 
 // BenchmarkDecode1_5MP decodes a 1.5 MP JPEG: the floor that the checks add to.
@@ -80,7 +80,7 @@ func BenchmarkImageChecksSeparately1_5MP(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = PHash(img)
-		_ = []Result{Size(img, 0), Sharpness(img, 0), Exposure(img, ExposureLimits{}), Glare(img, 0), DocumentFace(img)}
+		_ = []Result{Size(img, 0), Sharpness(img, 0), Exposure(img, ExposureLimits{}), Glare(img, 0), DocumentShown(img, true)}
 	}
 }
 

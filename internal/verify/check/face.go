@@ -125,13 +125,3 @@ func SelfieFace(img image.Image) Result {
 	}
 	return pass(NameSelfieFace)
 }
-
-// DocumentFace checks that the front of an identity document shows at least one face (the
-// holder's portrait): document-unreadable otherwise, since a portrait that cannot be found is
-// most often a poor photo or the wrong side of the document.
-func DocumentFace(img image.Image) Result {
-	if CountFaces(img) == 0 {
-		return fail(NameDocumentFace, ReasonUnreadable, "no portrait found on the document")
-	}
-	return pass(NameDocumentFace)
-}

@@ -42,28 +42,27 @@ func TestFaces(t *testing.T) {
 		img    func(t *testing.T) image.Image
 		faces  int
 		selfie string
-		front  string
 	}{
-		{"astronaut", func(t *testing.T) image.Image { return astronaut }, 1, "pass", "pass"},
-		{"astronaut as JPEG", func(t *testing.T) image.Image { return reencode(t, astronaut, 75) }, 1, "pass", "pass"},
-		{"astronaut as JPEG of quality 20", func(t *testing.T) image.Image { return reencode(t, astronaut, 20) }, 1, "pass", "pass"},
-		{"astronaut upscaled 1.5x as JPEG", func(t *testing.T) image.Image { return reencode(t, scale(astronaut, 1.5), 75) }, 1, "pass", "pass"},
-		{"astronaut downscaled to 300 px", func(t *testing.T) image.Image { return scale(astronaut, 300.0/512) }, 1, "pass", "pass"},
-		{"astronaut darker (x0.5)", func(t *testing.T) image.Image { return darken(astronaut, 0.5) }, 1, "pass", "pass"},
-		{"astronaut washed out", func(t *testing.T) image.Image { return brighten(astronaut, 150) }, 0, ReasonUnreadable, ReasonUnreadable},
-		{"astronaut cropped to her shoulders", func(t *testing.T) image.Image { return crop(astronaut, image.Rect(0, 260, 512, 512)) }, 0, ReasonUnreadable, ReasonUnreadable},
-		{"an identity card with a portrait", func(t *testing.T) image.Image { return idCard(t) }, 1, "pass", "pass"},
-		{"the card as JPEG", func(t *testing.T) image.Image { return reencode(t, idCard(t), 75) }, 1, "pass", "pass"},
-		{"two people", func(t *testing.T) image.Image { return twoPeople(t) }, 2, ReasonThirdParty, "pass"},
+		{"astronaut", func(t *testing.T) image.Image { return astronaut }, 1, "pass"},
+		{"astronaut as JPEG", func(t *testing.T) image.Image { return reencode(t, astronaut, 75) }, 1, "pass"},
+		{"astronaut as JPEG of quality 20", func(t *testing.T) image.Image { return reencode(t, astronaut, 20) }, 1, "pass"},
+		{"astronaut upscaled 1.5x as JPEG", func(t *testing.T) image.Image { return reencode(t, scale(astronaut, 1.5), 75) }, 1, "pass"},
+		{"astronaut downscaled to 300 px", func(t *testing.T) image.Image { return scale(astronaut, 300.0/512) }, 1, "pass"},
+		{"astronaut darker (x0.5)", func(t *testing.T) image.Image { return darken(astronaut, 0.5) }, 1, "pass"},
+		{"astronaut washed out", func(t *testing.T) image.Image { return brighten(astronaut, 150) }, 0, ReasonUnreadable},
+		{"astronaut cropped to her shoulders", func(t *testing.T) image.Image { return crop(astronaut, image.Rect(0, 260, 512, 512)) }, 0, ReasonUnreadable},
+		{"an identity card with a portrait", func(t *testing.T) image.Image { return idCard(t) }, 1, "pass"},
+		{"the card as JPEG", func(t *testing.T) image.Image { return reencode(t, idCard(t), 75) }, 1, "pass"},
+		{"two people", func(t *testing.T) image.Image { return twoPeople(t) }, 2, ReasonThirdParty},
 		// camera.png shows a man in profile, looking through a camera: pigo's cascade finds
 		// frontal faces only, so it is not a usable selfie.
-		{"camera (a face in profile)", func(t *testing.T) image.Image { return testImage(t, "camera") }, 0, ReasonUnreadable, ReasonUnreadable},
-		{"chelsea (a cat)", func(t *testing.T) image.Image { return testImage(t, "chelsea") }, 0, ReasonUnreadable, ReasonUnreadable},
-		{"chelsea as JPEG", func(t *testing.T) image.Image { return reencode(t, testImage(t, "chelsea"), 75) }, 0, ReasonUnreadable, ReasonUnreadable},
-		{"coffee", func(t *testing.T) image.Image { return testImage(t, "coffee") }, 0, ReasonUnreadable, ReasonUnreadable},
-		{"coffee upscaled", func(t *testing.T) image.Image { return scale(testImage(t, "coffee"), 2) }, 0, ReasonUnreadable, ReasonUnreadable},
-		{"text", func(t *testing.T) image.Image { return testImage(t, "text") }, 0, ReasonUnreadable, ReasonUnreadable},
-		{"tiny", func(t *testing.T) image.Image { return uniform(10, 10, 128) }, 0, ReasonUnreadable, ReasonUnreadable},
+		{"camera (a face in profile)", func(t *testing.T) image.Image { return testImage(t, "camera") }, 0, ReasonUnreadable},
+		{"chelsea (a cat)", func(t *testing.T) image.Image { return testImage(t, "chelsea") }, 0, ReasonUnreadable},
+		{"chelsea as JPEG", func(t *testing.T) image.Image { return reencode(t, testImage(t, "chelsea"), 75) }, 0, ReasonUnreadable},
+		{"coffee", func(t *testing.T) image.Image { return testImage(t, "coffee") }, 0, ReasonUnreadable},
+		{"coffee upscaled", func(t *testing.T) image.Image { return scale(testImage(t, "coffee"), 2) }, 0, ReasonUnreadable},
+		{"text", func(t *testing.T) image.Image { return testImage(t, "text") }, 0, ReasonUnreadable},
+		{"tiny", func(t *testing.T) image.Image { return uniform(10, 10, 128) }, 0, ReasonUnreadable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,7 +73,6 @@ func TestFaces(t *testing.T) {
 				t.Fatalf("CountFaces = %d, want %d (faces %+v)", got, tt.faces, FindFaces(g))
 			}
 			assertResult(t, SelfieFace(g), NameSelfieFace, tt.selfie)
-			assertResult(t, DocumentFace(g), NameDocumentFace, tt.front)
 			if CountFaces(img) != tt.faces {
 				t.Error("CountFaces differs between an image and its Normalize")
 			}

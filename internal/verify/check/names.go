@@ -76,8 +76,6 @@ const (
 	NameImageGlare = "image-glare"
 	// NameSelfieFace is SelfieFace: a selfie shows exactly one face.
 	NameSelfieFace = "selfie-face"
-	// NameDocumentFace is DocumentFace: an identity document's front shows a face.
-	NameDocumentFace = "document-face"
 	// NameDocumentShown is DocumentShown: an identity proof's image shows a document, printed text
 	// and, on an identity document's front, a portrait (review).
 	NameDocumentShown = "document-shown"
@@ -90,7 +88,7 @@ var Names = []string{
 	NameCountries, NamePhone, NameSSN, NameOccupation, NameDocumentNumber, NameHolderName, NameIssuingCountry,
 	NameMRZImage, NameMRZTyped, NameMRZNotExpired, NameMRZSpecimen, NameMRZReadable, NameMRZChecksum, NameMRZSurname, NameMRZGivenNames, NameMRZDocumentNumber,
 	NameMRZIssuingCountry, NameMRZNationality, NameMRZDateOfBirth, NameMRZSex, NameMRZExpiryDate,
-	NameImageDecodes, NameImageSize, NameImageSharp, NameImageExposure, NameImageGlare, NameSelfieFace, NameDocumentFace,
+	NameImageDecodes, NameImageSize, NameImageSharp, NameImageExposure, NameImageGlare, NameSelfieFace,
 	NameDocumentShown,
 }
 
@@ -166,6 +164,5 @@ var DefaultWeights = map[string]int{
 	NameImageExposure: 30,
 	NameImageGlare:    30,
 	NameSelfieFace:    60,
-	NameDocumentFace:  30,
 	NameDocumentShown: 60,
 }
