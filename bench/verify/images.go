@@ -122,7 +122,8 @@ func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 		gen   func(rng *rand.Rand, app int) *image.RGBA
 		faces int
 		zone  bool // the image must carry the application's zone, read by kycd's reader
-	}{{"id-front", src.front, 1, true}, {"id-back", src.back, 0, false}, {"face-proof", src.selfie, 1, false}}
+		side  side // the document side it shows, which kycd's document-shown check must see
+	}{{"id-front", src.front, 1, true, sideFront}, {"id-back", src.back, 0, false, sideBack}, {"face-proof", src.selfie, 1, false, sideNone}}
 	batch := runtime.GOMAXPROCS(0)
 	var taken []uint64 // hashes of the earlier applications' images
 	sets = make([]set, n)
@@ -143,7 +144,7 @@ func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 						if role.zone {
 							zone = zoneLines(i + 1)
 						}
-						cs[k] = evaluate(role.gen(rng, i+1), role.faces, taken, zone)
+						cs[k] = evaluate(role.gen(rng, i+1), role.faces, taken, zone, role.side)
 					})
 				}
 				wg.Wait()
@@ -171,12 +172,22 @@ func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 // in taken. The checks run on img, then again on its JPEG decoded, which is what the server sees
 // (JPEG's small changes can hide a face from the detector). When zone is not nil, kycd's zone
 // reader must also read exactly those lines from the decoded JPEG.
-func evaluate(img *image.RGBA, faces int, taken []uint64, zone []string) candidate {
+// side is the side of a document an image shows, if any.
+type side int
+
+const (
+	sideNone side = iota
+	sideFront
+	sideBack
+)
+
+func evaluate(img *image.RGBA, faces int, taken []uint64, zone []string, sd side) candidate {
 	passes := func(img image.Image) (uint64, bool) {
 		g := check.Normalize(img)
 		h := check.PHash(g)
 		return h, !check.Sharpness(g, 0).Failed && !check.Exposure(g, check.ExposureLimits{}).Failed && !check.Glare(g, 0).Failed &&
-			!check.Size(img, 0).Failed && far(h, taken) && check.CountFaces(g) == faces
+			!check.Size(img, 0).Failed && far(h, taken) && check.CountFaces(g) == faces &&
+			(sd == sideNone || !check.DocumentShown(g, sd == sideFront).Failed)
 	}
 	var c candidate
 	if _, ok := passes(img); !ok {
@@ -295,15 +306,24 @@ func (s sources) front(rng *rand.Rand, app int) *image.RGBA {
 	x, y := 20+rng.IntN(120), rng.IntN(top.Rect.Dy()-side+1)
 	blit(top, image.Rect(x, y, x+side, y+side), s.face, faceCrop(rng, s.face))
 	left := x + side + 20
-	for ty := 20 + rng.IntN(60); ty < top.Rect.Dy()-60; {
+	// Printed labels and fields, as a data page has (kycd's document-shown check wants rows of
+	// print, which the handwriting of text.png is not).
+	ink := uint8(rng.IntN(50))
+	inkC := color.RGBA{ink, ink, ink + uint8(rng.IntN(30)), 255}
+	g := mrztest.LoadGlyphs()
+	ty := 40 + rng.IntN(30)
+	for _, l := range []string{"PASSPORT  USA", "SURNAME", strings.ToUpper(holderLast), "GIVEN NAMES", strings.ToUpper(holderFirst)} {
+		g.DrawText(top, l, float64(left), float64(ty), 20, inkC)
+		ty += 38
+	}
+	for ty += 10 + rng.IntN(30); ty < top.Rect.Dy()-60; {
 		c := textCrop(rng, s.text)
 		k := 1 + rng.IntN(2)
 		w, h := min(c.r.Dx()*k, frontW-left-10), c.r.Dy()*k
 		blit(top, image.Rect(left, ty, left+w, ty+h), s.text, crop{r: image.Rect(c.r.Min.X, c.r.Min.Y, c.r.Min.X+w/k, c.r.Max.Y)})
 		ty += h + 20 + rng.IntN(80)
 	}
-	ink := uint8(rng.IntN(50))
-	mrztest.DrawZone(img, mrztest.FormatOf("TD3"), img.Rect, zoneLines(app), color.RGBA{ink, ink, ink + uint8(rng.IntN(30)), 255})
+	mrztest.DrawZone(img, mrztest.FormatOf("TD3"), img.Rect, zoneLines(app), inkC)
 	return img
 }
 
@@ -312,6 +332,13 @@ func (s sources) front(rng *rand.Rand, app int) *image.RGBA {
 func (s sources) back(rng *rand.Rand, _ int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, backW, backH))
 	fill(img, img.Rect, paper(rng))
+	// Printed rows, as a document's back has (see front).
+	ink := uint8(rng.IntN(50))
+	g := mrztest.LoadGlyphs()
+	x0, y0 := 40+rng.IntN(200), 60+rng.IntN(100)
+	for i, l := range []string{"AUTHORITY", "UNITED STATES DEPARTMENT OF STATE", "ENDORSEMENTS", "SEE PAGE 27"} {
+		g.DrawText(img, l, float64(x0), float64(y0+i*44), 22, color.RGBA{ink, ink, ink, 255})
+	}
 	for range 3 + rng.IntN(3) {
 		c := textCrop(rng, s.text)
 		k := 2 + rng.IntN(2)
