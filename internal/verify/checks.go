@@ -166,8 +166,8 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 	var imgs []decodedImage
 	var fs []finding
 	faces := map[string]int{}
-	readZone := in.doc.Type == "identity-proof"
-	if readZone {
+	wantZone := in.doc.Type == "identity-proof"
+	if wantZone {
 		id := in.doc.Identification
 		country, typedMRZ := "", false
 		if id != nil {
@@ -190,7 +190,7 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 		}
 		rs := []check.Result{check.Decoded(err)}
 		if err == nil {
-			if readZone && in.zone.Zone == nil && f.Tag != "face-proof" {
+			if wantZone && in.zone.Zone == nil && f.Tag != "face-proof" {
 				e.readZone(full, in)
 			}
 			// Every check but the size reads the grey copy of at most 512 px; make it once, and
