@@ -190,14 +190,20 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 		}
 		rs := []check.Result{check.Decoded(err)}
 		if err == nil {
+			// The zone is read at full resolution beside the other checks, which read the grey
+			// copy: on a machine with a core to spare the read adds no time to the decision. The
+			// full image's memory is given back once both are done.
+			zoneRead := make(chan struct{})
 			if wantZone && in.zone.Zone == nil && f.Tag != "face-proof" {
-				e.readZone(full, in)
+				go func() {
+					defer close(zoneRead)
+					e.readZone(full, in) // the only writer of in.zone until zoneRead closes
+				}()
+			} else {
+				close(zoneRead)
 			}
-			// Every check but the size reads the grey copy of at most 512 px; make it once, and
-			// give the full image's memory back.
 			img := check.Normalize(full)
 			size := check.Size(full, in.level.MinImageSide)
-			release()
 			imgs = append(imgs, decodedImage{file: f, img: img})
 			rs = append(rs, check.Sharpness(img, check.DefaultBlurThreshold), check.Exposure(img, check.DefaultExposure))
 			if f.Tag != "face-proof" {
@@ -224,6 +230,8 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 					faces[f.ID] = check.CountFaces(img)
 				}
 			}
+			<-zoneRead
+			release()
 		}
 		for _, fd := range e.weigh(in.level, rs) {
 			fd.Name += "." + f.Tag
