@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"image"
@@ -13,10 +14,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	xdraw "golang.org/x/image/draw"
 
 	"kycd/internal/mrz/mrztest"
@@ -76,6 +79,47 @@ func jpegOf(t *testing.T, img image.Image) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// writeY4M writes img as a one-frame YUV4MPEG2 video (4:2:0, full-range BT.601), the format of
+// Chromium's fake camera file.
+func writeY4M(t *testing.T, path string, img *image.RGBA) {
+	t.Helper()
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw := bufio.NewWriter(f)
+	_, _ = io.WriteString(bw, "YUV4MPEG2 W"+strconv.Itoa(w)+" H"+strconv.Itoa(h)+" F30:1 Ip A1:1 C420jpeg\nFRAME\n")
+	ys := make([]byte, 0, w*h)
+	cb, cr := make([]byte, 0, w*h/4), make([]byte, 0, w*h/4)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			p := img.RGBAAt(x, y)
+			yy, _, _ := color.RGBToYCbCr(p.R, p.G, p.B)
+			ys = append(ys, yy)
+		}
+	}
+	for y := 0; y < h; y += 2 {
+		for x := 0; x < w; x += 2 {
+			var r, g, b int
+			for _, p := range []color.RGBA{img.RGBAAt(x, y), img.RGBAAt(x+1, y), img.RGBAAt(x, y+1), img.RGBAAt(x+1, y+1)} {
+				r, g, b = r+int(p.R), g+int(p.G), b+int(p.B)
+			}
+			_, u, v := color.RGBToYCbCr(uint8(r/4), uint8(g/4), uint8(b/4))
+			cb, cr = append(cb, u), append(cr, v)
+		}
+	}
+	_, _ = bw.Write(ys)
+	_, _ = bw.Write(cb)
+	_, _ = bw.Write(cr)
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // reading posts body to the reading endpoint of reqID's flow as the page does.
@@ -175,5 +219,99 @@ func TestDocumentReading(t *testing.T) {
 			}
 			return nil
 		})
+	}
+}
+
+// TestHostedFlowDocumentCapture drives the identity screen in headless Chromium whose fake camera
+// films a passport page (a Y4M file): a blurred photo chosen through the file input gets its
+// retake reason; the rear camera's photo is read at once and prefills the document number, dates,
+// countries and names, highlighted for checking, and goes into the form as the front photo. The
+// flow then goes on to the end, and the identity document holds that photo and those values.
+func TestHostedFlowDocumentCapture(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.SQLite)
+	dir := t.TempDir()
+	video := filepath.Join(dir, "passport.y4m")
+	photo := passportPhoto(t, mrztest.TD3(collins))
+	writeY4M(t, video, photo)
+	blurry := filepath.Join(dir, "blurred.jpg")
+	if err := os.WriteFile(blurry, jpegOf(t, blurred(photo)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, console := browser(t, chromedp.Flag("use-file-for-fake-video-capture", video))
+	shot := shots{t: t, ctx: ctx, dir: t.ArtifactDir()}
+	reqID, link := e.request(time.Hour)
+
+	do(t, ctx, "open the link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#doc-start")))
+	if h := text(t, ctx, "#doc-camera-title"); h != "Photograph your document" {
+		t.Fatalf("capture title: %q", h)
+	}
+	// The fallback: a blurred photo chosen as a file is read too, and asks for another.
+	do(t, ctx, "choose a blurred photo", chromedp.SetUploadFiles(chromedp.CSS("#f-front"), []string{blurry}),
+		chromedp.WaitVisible(chromedp.CSS("#front-status.retake")))
+	if msg := text(t, ctx, "#front-status"); msg != "The photo is blurred. Hold the document still, let the camera focus and take it again." {
+		t.Fatalf("retake reason for a blurred file: %q", msg)
+	}
+	do(t, ctx, "scroll to the reason", chromedp.ScrollIntoView(chromedp.CSS("#f-front")))
+	shot.take("1-identity-retake")
+
+	// The rear camera, inside the frame; the photo is read and the form prefilled.
+	do(t, ctx, "start the document camera", chromedp.Click(chromedp.CSS("#doc-start")), chromedp.WaitVisible(chromedp.CSS("#doc-take")),
+		chromedp.WaitVisible(chromedp.CSS("#doc-live .frame")))
+	time.Sleep(300 * time.Millisecond) // let the fake camera draw a few frames
+	shot.take("1-identity-camera")
+	do(t, ctx, "photograph the passport", chromedp.Click(chromedp.CSS("#doc-take")), chromedp.WaitVisible(chromedp.CSS("#doc-status:not(.busy)")))
+	if msg := text(t, ctx, "#doc-status"); msg != "We read your document. Check the highlighted details and correct them if needed." {
+		t.Fatalf("after the photo: %q", msg)
+	}
+	for k, want := range collinsPrefill {
+		if got, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#f-"+k))); err != nil || got != want {
+			t.Errorf("%s prefilled %q, want %q (%v)", k, got, want, err)
+		}
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".field.prefilled .prefill-note").length`)); err != nil || n != len(collinsPrefill) {
+		t.Errorf("%d fields highlighted for checking, want %d (%v)", n, len(collinsPrefill), err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.getElementById("f-front").files.length`)); err != nil || n != 1 {
+		t.Fatalf("the photo is not in the form: %d %v", n, err)
+	}
+	shot.take("1-identity-read")
+	do(t, ctx, "scroll to the names", chromedp.ScrollIntoView(chromedp.CSS("#f-first_name")))
+	shot.take("1-identity-prefilled")
+	// A field the end user corrects is theirs: no longer marked.
+	do(t, ctx, "correct a name", chromedp.SendKeys(chromedp.CSS("#f-first_name"), "\b\b\b\b\b\b"),
+		chromedp.WaitNotPresent(chromedp.CSS("#n-first_name")))
+	do(t, ctx, "type the name back", chromedp.SetValue(chromedp.CSS("#f-first_name"), "Eileen Marie"))
+
+	do(t, ctx, "submit screen 1", chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#camera-start")))
+	selfie(t, ctx) // the fake camera films the passport for the selfie too; the selfie's checks come later
+	do(t, ctx, "screen 3", chromedp.WaitVisible(chromedp.CSS("#f-line1")))
+	fillAddress(t, ctx, "TEST-ACCEPT")
+	do(t, ctx, "submit screen 3", chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("ul.docs")))
+
+	// The identity document holds what was read, and its front is the camera's photo.
+	apl := e.call("GET", "/v1/kyc-requests/"+reqID, nil)["applicantId"].(string)
+	var front string
+	for _, d := range e.call("GET", "/v1/kyc-documents?applicantId="+apl, nil)["items"].([]any) {
+		doc := d.(map[string]any)
+		if doc["type"] != "identity-proof" {
+			continue
+		}
+		id, _ := doc["identification"].(map[string]any)
+		if doc["subtype"] != "passport" || id["number"] != "P1234567" || id["expiryDate"] != "2031-12-31" || id["issuingCountry"] != "US" ||
+			id["holderName"] != "Eileen Marie Collins" {
+			t.Fatalf("identity document: %v", doc)
+		}
+		front = doc["fileIds"].([]any)[0].(string)
+	}
+	if front == "" {
+		t.Fatal("no identity document")
+	}
+	read := e.call("POST", "/v1/files/"+front+"/reading", nil)
+	if mrz, _ := read["mrz"].(map[string]any); mrz == nil || mrz["fields"].(map[string]any)["documentNumber"] != "P1234567" {
+		t.Fatalf("the front file is not the passport photo: %v", read["reasons"])
+	}
+	if errs := console.errors(); len(errs) > 0 {
+		t.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
 	}
 }
