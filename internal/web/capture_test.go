@@ -145,8 +145,9 @@ func reading(t *testing.T, c *http.Client, url, csrf string, body []byte) (int, 
 
 // TestDocumentReading: the identity screen's reading endpoint reads a passport photo at once and
 // answers the values to prefill; a blurred photo, a passport whose zone does not read, a photo too
-// small and a file that is not an image are answered with a retake and its reason, in the page's
-// language; without the session or the CSRF token it answers nothing; nothing is stored.
+// small, a file that is not an image and one over the upload limit are answered with a retake and
+// its reason, in the page's language; without the session or the CSRF token it answers nothing;
+// nothing is stored.
 func TestDocumentReading(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, store.SQLite)
@@ -189,6 +190,7 @@ func TestDocumentReading(t *testing.T) {
 		{"too small", "", jpegOf(t, thumb), 200, "retake", "small"},
 		{"not an image", "", []byte("%PDF-1.4 not a photo"), 415, "retake", "not-image"},
 		{"empty", "", nil, 415, "retake", "not-image"},
+		{"over the upload limit (4 MiB here)", "", bytes.Repeat([]byte{0xff}, 5<<20), 413, "retake", "too-large"},
 	} {
 		status, out := reading(t, c, url+tc.query, csrf, tc.body)
 		if status != tc.status || out["verdict"] != tc.verdict || (out["reason"] != nil && out["reason"] != tc.reason) ||
