@@ -63,7 +63,7 @@ func passportPhoto(t *testing.T, lines []string) *image.RGBA {
 }
 
 // blurred is img out of focus: shrunk twelve times and blown up again.
-func blurred(img image.Image) image.Image {
+func blurred(img image.Image) *image.RGBA {
 	b := img.Bounds()
 	small := image.NewRGBA(image.Rect(0, 0, b.Dx()/12, b.Dy()/12))
 	xdraw.ApproxBiLinear.Scale(small, small.Rect, img, b, xdraw.Src, nil)
@@ -313,6 +313,37 @@ func TestHostedFlowDocumentCapture(t *testing.T) {
 	if mrz, _ := read["mrz"].(map[string]any); mrz == nil || mrz["fields"].(map[string]any)["documentNumber"] != "P1234567" {
 		t.Fatalf("the front file is not the passport photo: %v", read["reasons"])
 	}
+	if errs := console.errors(); len(errs) > 0 {
+		t.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestDocumentCameraRetake: when the camera's photo is blurred (the fake camera films a passport
+// out of focus), the identity screen says why and goes straight back to the live camera, with
+// nothing put into the form.
+func TestDocumentCameraRetake(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.SQLite)
+	video := filepath.Join(t.TempDir(), "blurred.y4m")
+	writeY4M(t, video, blurred(passportPhoto(t, mrztest.TD3(collins))))
+	ctx, console := browser(t, chromedp.Flag("use-file-for-fake-video-capture", video))
+	_, link := e.request(time.Hour)
+
+	do(t, ctx, "open the link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#doc-start")))
+	do(t, ctx, "start the document camera", chromedp.Click(chromedp.CSS("#doc-start")), chromedp.WaitVisible(chromedp.CSS("#doc-take")))
+	time.Sleep(300 * time.Millisecond)
+	do(t, ctx, "photograph the blurred passport", chromedp.Click(chromedp.CSS("#doc-take")), chromedp.WaitVisible(chromedp.CSS("#doc-status.retake")))
+	if msg := text(t, ctx, "#doc-status"); msg != "The photo is blurred. Hold the document still, let the camera focus and take it again." {
+		t.Fatalf("retake reason: %q", msg)
+	}
+	live, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.getElementById("doc-live").hidden && !document.getElementById("doc-take").hidden &&
+		!document.getElementById("doc-take").disabled && document.getElementById("doc-retake").hidden && document.getElementById("doc-preview").hidden &&
+		document.getElementById("f-front").files.length === 0 && document.getElementById("f-doc_number").value === ""`))
+	if err != nil || !live {
+		t.Fatalf("after a blurred photo the camera is not live again with an empty form (%v)", err)
+	}
+	shot := shots{t: t, ctx: ctx, dir: t.ArtifactDir()}
+	shot.take("1-identity-camera-retake")
 	if errs := console.errors(); len(errs) > 0 {
 		t.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
 	}
