@@ -278,7 +278,8 @@ func TestHostedFlowInChromium(t *testing.T) {
 	}
 }
 
-// fillIdentity fills the first screen for Eileen Collins's passport with number.
+// fillIdentity fills the first screen for Eileen Collins's passport with number. The photo is the
+// astronaut's 512 px portrait: the page reads it and asks for a larger one, which is not enforced.
 func fillIdentity(t *testing.T, ctx context.Context, number string) {
 	t.Helper()
 	do(t, ctx, "fill screen 1",
@@ -293,6 +294,8 @@ func fillIdentity(t *testing.T, ctx context.Context, number string) {
 		chromedp.SetValue(chromedp.CSS("#f-issuing_country"), "US"),
 		chromedp.SetUploadFiles(chromedp.CSS("#f-front"), []string{abs(t, "astronaut.png")}),
 		chromedp.WaitVisible(chromedp.CSS("#p-front")),
+		// The chosen photo is read at once; its answer moves the submit button, so wait for it.
+		chromedp.WaitVisible(chromedp.CSS("#front-status.ok, #front-status.retake")),
 	)
 }
 
