@@ -7,6 +7,7 @@ import (
 	"kycd/internal/appapi"
 	"kycd/internal/applicant"
 	"kycd/internal/auth"
+	"kycd/internal/docread"
 	"kycd/internal/document"
 	"kycd/internal/file"
 	"kycd/internal/gather"
@@ -21,10 +22,11 @@ func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, p
 	gather.Locker
 	gather.Changer
 },
-	applicants *applicant.Service, documents *document.Service, requests *request.Service, files *file.Service) ([]func(*http.ServeMux), error) {
+	applicants *applicant.Service, documents *document.Service, requests *request.Service, files *file.Service, reader *docread.Reader,
+) ([]func(*http.ServeMux), error) {
 	g := gather.NewService(files, requests, blobs, st, st)
 	flow, err := web.New(web.Deps{Log: log, Tokens: signer, Gather: g, Applicants: applicants, Requests: requests, Documents: documents,
-		Files: files, CSRFKey: sealer.Derive("gather-csrf"), PublicURL: publicURL})
+		Files: files, Reader: reader, CSRFKey: sealer.Derive("gather-csrf"), PublicURL: publicURL})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,11 @@
 // fallback), and the address with its proof; then a status page that follows the request and a
 // redirect to the request's redirectUrl with ?info=success|partial|manual|back|token_expired.
 //
+// The identity screen photographs the document with the rear camera (or takes a chosen file) and
+// posts it to /gather/{requestId}/reading, which reads it at once with the Reader and stores
+// nothing: the page prefills the form for the end user to check, or asks for a retake with the
+// reason (reading.go). The photo itself is sent with the form, like any chosen file.
+//
 // Security model: the link's token is signed for one request and expires with it; the first visit
 // exchanges it for an HttpOnly, SameSite=Strict cookie scoped to /gather/{requestId} (Secure when
 // the public URL is https), and the page drops the token from the address bar. Every form carries a

@@ -178,6 +178,9 @@ func TestMessagesComplete(t *testing.T) {
 	for _, st := range []string{"missing", "pending", "review", "accepted", "rejected", "failed"} {
 		keys["state."+st] = true
 	}
+	for _, r := range web.RetakeReasons {
+		keys["capture.retake."+r] = true
+	}
 	for _, l := range web.Languages {
 		b, err := os.ReadFile(filepath.Join("messages", l+".json"))
 		if err != nil {

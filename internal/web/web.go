@@ -55,6 +55,8 @@ type Deps struct {
 	Requests   Requests
 	Documents  Documents
 	Files      Files
+	// Reader reads the document photos the identity screen takes, for prefill and retake.
+	Reader Reader
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
 	CSRFKey []byte
 	// PublicURL is the base URL end users reach kycd at; an https one makes the cookies Secure.
@@ -97,6 +99,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /gather-assets/", http.StripPrefix("/gather-assets/", assetHandler(http.FileServerFS(assets))))
 	mux.HandleFunc("GET /gather/{id}", h.page)
 	mux.HandleFunc("POST /gather/{id}/identity", h.postIdentity)
+	mux.HandleFunc("POST /gather/{id}/reading", h.postReading)
 	mux.HandleFunc("POST /gather/{id}/selfie", h.postSelfie)
 	mux.HandleFunc("POST /gather/{id}/address", h.postAddress)
 	mux.HandleFunc("GET /gather/{id}/done", h.done)
