@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"kycd/internal/kyc"
@@ -159,8 +160,9 @@ type decodedImage struct {
 // (printed text, and on the front a portrait: document-shown, review); a selfie must show exactly one face; other images (pages of a proof of address) must be
 // sharp, well exposed and free of glare. Findings are named check.tag
 // ("image-sharp.face-proof"); their weight is the check's. Each image is decoded within the
-// engine's decode budget and let go as soon as its grey copy and size are taken, so a document
-// holds at most one full image at a time. The error is ctx's, when it ends while a decode waits
+// engine's decode budget and let go as soon as its grey copy and size are taken and, for an
+// identity document's side, its zone is read (in the background, one read at a time), so a
+// document holds at most two full images at a time. The error is ctx's, when it ends while a decode waits
 // for room.
 func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]any) ([]decodedImage, []finding, error) {
 	var imgs []decodedImage
@@ -175,6 +177,9 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 		}
 		in.zone = check.ImageMRZ{Bearing: check.MRZBearing(in.doc.Subtype, country, typedMRZ), RefuseSpecimens: in.env == kyc.EnvLive}
 	}
+	zoneRead := make(chan struct{}) // closes when the last zone read started has ended
+	close(zoneRead)
+	defer func() { <-zoneRead }()
 	for _, f := range in.files {
 		if f.MIME == "application/pdf" {
 			if in.doc.Type == "identity-proof" {
@@ -191,19 +196,28 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 		rs := []check.Result{check.Decoded(err)}
 		if err == nil {
 			// The zone is read at full resolution beside the other checks, which read the grey
-			// copy: on a machine with a core to spare the read adds no time to the decision. The
-			// full image's memory is given back once both are done.
-			zoneRead := make(chan struct{})
-			if wantZone && in.zone.Zone == nil && f.Tag != "face-proof" {
-				go func() {
-					defer close(zoneRead)
-					e.readZone(full, in) // the only writer of in.zone until zoneRead closes
-				}()
-			} else {
-				close(zoneRead)
+			// copy, and beside the next files' decoding and checks: on a machine with a core to
+			// spare the read adds little to the decision. The full image is given back when both
+			// its grey copy is made and its read is done; a read starts only when the one before
+			// has ended, so the first zone read is still the document's.
+			users := &imageUsers{release: release}
+			users.n.Store(1)
+			if wantZone && f.Tag != "face-proof" {
+				<-zoneRead
+				if in.zone.Zone == nil {
+					users.n.Add(1)
+					read := make(chan struct{})
+					zoneRead = read
+					go func() {
+						defer close(read)
+						defer users.done()
+						e.readZone(full, in) // the only writer of in.zone until read closes
+					}()
+				}
 			}
 			img := check.Normalize(full)
 			size := check.Size(full, in.level.MinImageSide)
+			users.done()
 			imgs = append(imgs, decodedImage{file: f, img: img})
 			rs = append(rs, check.Sharpness(img, check.DefaultBlurThreshold), check.Exposure(img, check.DefaultExposure))
 			if f.Tag != "face-proof" {
@@ -230,8 +244,6 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 					faces[f.ID] = check.CountFaces(img)
 				}
 			}
-			<-zoneRead
-			release()
 		}
 		for _, fd := range e.weigh(in.level, rs) {
 			fd.Name += "." + f.Tag
@@ -241,7 +253,20 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 	if len(faces) > 0 {
 		parsed["selfieFaces"] = faces
 	}
+	<-zoneRead
 	return imgs, fs, nil
+}
+
+// imageUsers gives a decoded image back to the decode budget when its last user is done.
+type imageUsers struct {
+	n       atomic.Int32
+	release func()
+}
+
+func (u *imageUsers) done() {
+	if u.n.Add(-1) == 0 {
+		u.release()
+	}
 }
 
 // readZone reads the machine-readable zone of one of an identity document's images, at full
