@@ -48,13 +48,7 @@ func passportFront(t *testing.T, number, dob, expiry string) []byte {
 // flips the portrait, for a page that the duplicate-image check must not take for another.
 func passportOf(t *testing.T, h mrztest.Holder, mirror bool) []byte {
 	t.Helper()
-	astro, err := png.Decode(bytes.NewReader(testdata(t, "astronaut.png")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	head := astro.(interface {
-		SubImage(image.Rectangle) image.Image
-	}).SubImage(image.Rect(145, 30, 295, 220))
+	head := mrztest.Portrait()
 	if mirror {
 		head = flip(head)
 	}

@@ -7,6 +7,7 @@
 package mrztest
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/binary"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -26,6 +28,22 @@ import (
 
 //go:embed ocrb_glyphs.bin
 var glyphFile []byte
+
+//go:embed astronaut.png
+var astronautPNG []byte
+
+// Portrait returns a head-and-shoulders portrait for documents' portrait boxes: astronaut Eileen
+// Collins (NASA, no known copyright restrictions; see README.md), cropped from the 512 px photo
+// that the tests also use as a selfie, so a document's portrait and a selfie show one face.
+var Portrait = sync.OnceValue(func() image.Image {
+	img, err := png.Decode(bytes.NewReader(astronautPNG))
+	if err != nil {
+		panic("mrztest: the embedded portrait does not decode: " + err.Error())
+	}
+	return img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(image.Rect(145, 30, 295, 220))
+})
 
 // classes is the order of the glyphs in glyphFile (package ocrb's Classes).
 const classes = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
