@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"runtime"
 	"strings"
 	"time"
 
@@ -31,11 +32,16 @@ type Config struct {
 	MinImageSide int
 	// Now is the clock two-digit years are read against; default time.Now.
 	Now func() time.Time
+	// MaxConcurrent is how many readings run at once; the rest wait their turn (or their context's
+	// end). A reading is CPU work of 0.1 to 0.3 s, asked for by end users' pages as well as
+	// integrators, so it is bounded by the cores rather than by who asks. Default GOMAXPROCS.
+	MaxConcurrent int
 }
 
 // Reader reads document images. It is safe for concurrent use.
 type Reader struct {
-	cfg Config
+	cfg   Config
+	slots chan struct{}
 }
 
 // NewReader returns a Reader.
@@ -46,7 +52,10 @@ func NewReader(cfg Config) *Reader {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Reader{cfg: cfg}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = runtime.GOMAXPROCS(0)
+	}
+	return &Reader{cfg: cfg, slots: make(chan struct{}, cfg.MaxConcurrent)}
 }
 
 // Reading is what was read from one image.
@@ -127,9 +136,16 @@ type QualityCheck struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// Read decodes data (within the budget) and reads it. The error is ctx's when it ended while the
-// decode waited; an image that does not decode is a Reading whose Reasons say so.
+// Read decodes data (within the budget) and reads it, once one of MaxConcurrent slots is free.
+// The error is ctx's when it ended while the reading waited; an image that does not decode is a
+// Reading whose Reasons say so.
 func (r *Reader) Read(ctx context.Context, data []byte) (*Reading, error) {
+	select {
+	case r.slots <- struct{}{}:
+		defer func() { <-r.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	full, release, err := r.cfg.Budget.Decode(ctx, data, r.cfg.MaxPixels)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -82,3 +82,19 @@ func TestRead(t *testing.T) {
 		t.Fatalf("PDF: %+v", got)
 	}
 }
+
+// TestReadWaitsForASlot: with every slot taken a reading waits, and gives up with its context.
+func TestReadWaitsForASlot(t *testing.T) {
+	t.Parallel()
+	r := NewReader(Config{MaxConcurrent: 1})
+	r.slots <- struct{}{} // the one slot is taken
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := r.Read(ctx, mediatest.MinimalPDF("1.4", 0)); err != context.DeadlineExceeded {
+		t.Fatalf("reading with no slot free: %v, want the context's deadline", err)
+	}
+	<-r.slots
+	if _, err := r.Read(context.Background(), mediatest.MinimalPDF("1.4", 0)); err != nil {
+		t.Fatalf("reading with the slot free: %v", err)
+	}
+}
