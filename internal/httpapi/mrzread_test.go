@@ -128,6 +128,14 @@ func TestVerificationReadsTheDocument(t *testing.T) {
 			}
 		}
 
+		// The passport page itself sent as the selfie is no selfie.
+		page := passportOf(t, collins("P8000007", future), true)
+		_, _, doc = e.apply(application{dob: "1956-11-19", number: "P8000007", expiry: future, holder: "Eileen Collins", front: page, selfie: page})
+		d, _ = check("page as selfie", doc)
+		if d.str("status") == "accepted" || !slices.Contains(failedChecks(d), "selfie-not-document.face-proof") {
+			t.Fatalf("the passport page as the selfie: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
+		}
+
 		// A live specimen (Utopia) is rejected as invalid.
 		apl = e.json("POST", "/v1/applicants", e.liveKey, `{"profile":{"firstName":"Eileen","lastName":"Collins","dateOfBirth":"1956-11-19","gender":"female"}}`).str("id")
 		specimen := collins("L898902C3", future)

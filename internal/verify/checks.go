@@ -233,7 +233,7 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 				}
 			case "face-proof":
 				r := check.SelfieFace(img)
-				rs = append(rs, r)
+				rs = append(rs, r, check.SelfieNotDocument(img))
 				if !r.Failed {
 					// Only that the selfie shows one face: it is not compared with the document's
 					// portrait yet, so nothing here may say a face was matched (hasMatchingFaceProof

@@ -44,3 +44,18 @@ func DocumentShown(img image.Image, front bool) Result {
 	}
 	return pass(NameDocumentShown)
 }
+
+// SelfieNotDocument checks that a selfie is not a photo of a document: a selfie with MinTextRows
+// rows of printed text or more (FindTextRows, the rule DocumentShown uses to see a document) shows
+// a page of print, most often the identity document itself sent again as the selfie, its
+// portrait standing in for a face. Failing is third-party-or-mismatch and Review: a person looks,
+// since a real selfie may show print behind the face. The calibration of MinTextRows holds here
+// from the other side: the test photos, faces among them, show at most 2 rows; the generated
+// documents 4 or more. Detail never holds what is printed.
+func SelfieNotDocument(img image.Image) Result {
+	if tr := FindTextRows(Normalize(img)); tr.Rows >= MinTextRows {
+		return review(NameSelfieNotDocument, ReasonThirdParty,
+			fmt.Sprintf("the selfie shows %d rows of printed text: it looks like a photo of a document, not of a person", tr.Rows))
+	}
+	return pass(NameSelfieNotDocument)
+}

@@ -149,3 +149,27 @@ func TestDocumentShownSays(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfieNotDocument: every generated document sent as a selfie is held for a person; no
+// test photo or blank page is (the astronaut is the selfie the other tests send).
+func TestSelfieNotDocument(t *testing.T) {
+	t.Parallel()
+	docs := 0
+	for _, s := range docShownSamples(t, docEvalSeed) {
+		r := SelfieNotDocument(s.img)
+		if !s.document {
+			if r.Failed {
+				t.Errorf("%s as a selfie: %s", s.name, r.Detail)
+			}
+			continue
+		}
+		docs++
+		assertResult(t, r, NameSelfieNotDocument, ReasonThirdParty)
+		if !r.Review {
+			t.Errorf("document %s as a selfie: not a review failure", s.name)
+		}
+	}
+	if docs < docsPerSeed {
+		t.Fatalf("only %d documents checked", docs)
+	}
+}

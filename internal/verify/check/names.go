@@ -79,6 +79,9 @@ const (
 	// NameDocumentShown is DocumentShown: an identity proof's image shows a document, printed text
 	// and, on an identity document's front, a portrait (review).
 	NameDocumentShown = "document-shown"
+	// NameSelfieNotDocument is SelfieNotDocument: a selfie is not a photo of a document page
+	// (review).
+	NameSelfieNotDocument = "selfie-not-document"
 )
 
 // Names lists every check name above, in the order the checks are listed: for a level's
@@ -89,7 +92,7 @@ var Names = []string{
 	NameMRZImage, NameMRZTyped, NameMRZNotExpired, NameMRZSpecimen, NameMRZReadable, NameMRZChecksum, NameMRZSurname, NameMRZGivenNames, NameMRZDocumentNumber,
 	NameMRZIssuingCountry, NameMRZNationality, NameMRZDateOfBirth, NameMRZSex, NameMRZExpiryDate,
 	NameImageDecodes, NameImageSize, NameImageSharp, NameImageExposure, NameImageGlare, NameSelfieFace,
-	NameDocumentShown,
+	NameDocumentShown, NameSelfieNotDocument,
 }
 
 // Rebilly rejection types that the checks give (each is in kyc.RejectionTypes).
@@ -158,11 +161,12 @@ var DefaultWeights = map[string]int{
 	NameMRZSex:            10,
 	NameMRZExpiryDate:     30,
 
-	NameImageDecodes:  100,
-	NameImageSize:     30,
-	NameImageSharp:    40,
-	NameImageExposure: 30,
-	NameImageGlare:    30,
-	NameSelfieFace:    60,
-	NameDocumentShown: 60,
+	NameImageDecodes:      100,
+	NameImageSize:         30,
+	NameImageSharp:        40,
+	NameImageExposure:     30,
+	NameImageGlare:        30,
+	NameSelfieFace:        60,
+	NameDocumentShown:     60,
+	NameSelfieNotDocument: 60,
 }
