@@ -16,7 +16,7 @@ type tensor struct {
 // biases), applied in that order as face-api does, each rounded to float32.
 type conv struct {
 	k, in, out int       // kernel size, input and output channels
-	filters    []float32 // k·k·in rows of out columns: the HWIO layout of the manifest
+	filtersT   []float32 // out rows of k·k·in: the manifest's HWIO filters transposed for gemmT
 	bias       []float32
 	scale      []float32
 	shift      []float32
@@ -30,7 +30,8 @@ func loadConv(ts map[string]tfjs.Tensor, prefix string) (conv, error) {
 	if !ok || len(f.Shape) != 4 || f.Shape[0] != f.Shape[1] {
 		return conv{}, fmt.Errorf("%s/conv/filters: missing or not k×k×in×out", prefix)
 	}
-	c := conv{k: f.Shape[0], in: f.Shape[2], out: f.Shape[3], filters: f.Data}
+	c := conv{k: f.Shape[0], in: f.Shape[2], out: f.Shape[3]}
+	c.filtersT = transpose(f.Data, c.k*c.k*c.in, c.out)
 	for _, v := range []struct {
 		name string
 		dst  *[]float32
@@ -73,7 +74,7 @@ func (c *conv) apply(ws *workspace, x tensor, stride int, same, relu bool) tenso
 	kk := c.k * c.k * c.in
 	cols := ws.cols(oh * ow * kk)
 	im2col(cols, x, c.k, stride, pad, oh, ow)
-	gemm(y.d, cols, c.filters, oh*ow, kk, c.out)
+	gemmT(y.d, cols, c.filtersT, oh*ow, kk, c.out)
 	for p := 0; p < len(y.d); p += c.out {
 		row := y.d[p : p+c.out]
 		for j := range row {
