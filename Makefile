@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` starts kycd with zero configuration (SQLite and a local
 # folder under ./data); `make test` runs the whole test suite with its own PostgreSQL and S3 server.
-.PHONY: run build test fuzz bench sanctions-snapshot mrz-weights
+.PHONY: run build test fuzz bench sanctions-snapshot mrz-weights face-weights
 
 # A development server: its webhooks may reach a receiver on this machine (KYCD_WEBHOOK_ALLOW_PRIVATE).
 run:
@@ -29,6 +29,11 @@ mrz-weights:
 	@[ -f /usr/share/fonts/opentype/ocr-b/OCRBS.otf ] || { [ "$$(id -u)" = 0 ] && S= || S=sudo; \
 	  $$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ocr-b; }
 	cd internal/mrz/mrzimage && GOMAXPROCS=1 go generate
+
+# Fetches the face models (internal/face/weights, committed) again from the npm registry's
+# @vladmandic/face-api 1.7.15 tarball, refused unless its sha512 is the pinned one; see its README.
+face-weights:
+	./scripts/face-weights.sh
 
 bench:
 	go run ./bench/load -db sqlite
