@@ -22,6 +22,7 @@
 package faceindex
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"runtime"
@@ -129,15 +130,7 @@ func (x *Index) Search(embedding []float32, least float32, skip func(key string)
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b Match) int {
-		switch {
-		case a.Similarity > b.Similarity:
-			return -1
-		case a.Similarity < b.Similarity:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Match) int { return cmp.Compare(b.Similarity, a.Similarity) })
 	return out, nil
 }
 
