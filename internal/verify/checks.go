@@ -157,13 +157,14 @@ type decodedImage struct {
 
 // imageChecks decodes each image file and checks it for what its tag says it shows: an identity
 // document's sides must be large, sharp, well exposed and free of glare and show a document
-// (printed text, and on the front a portrait: document-shown, review); a selfie must show exactly one face; other images (pages of a proof of address) must be
-// sharp, well exposed and free of glare. Findings are named check.tag
+// (printed text, and on the front a portrait: document-shown, review); a selfie must show exactly
+// one face and no page of print (selfie-not-document, review); other images (pages of a proof of
+// address) must be sharp, well exposed and free of glare. Findings are named check.tag
 // ("image-sharp.face-proof"); their weight is the check's. Each image is decoded within the
 // engine's decode budget and let go as soon as its grey copy and size are taken and, for an
 // identity document's side, its zone is read (in the background, one read at a time), so a
-// document holds at most two full images at a time. The error is ctx's, when it ends while a decode waits
-// for room.
+// document holds at most two full images at a time. The error is ctx's, when it ends while a
+// decode waits for room.
 func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]any) ([]decodedImage, []finding, error) {
 	var imgs []decodedImage
 	var fs []finding
