@@ -3,6 +3,7 @@ package embedding
 import (
 	"fmt"
 
+	"kycd/internal/face/nn"
 	"kycd/internal/face/tfjs"
 )
 
@@ -31,7 +32,7 @@ func loadConv(ts map[string]tfjs.Tensor, prefix string) (conv, error) {
 		return conv{}, fmt.Errorf("%s/conv/filters: missing or not k×k×in×out", prefix)
 	}
 	c := conv{k: f.Shape[0], in: f.Shape[2], out: f.Shape[3]}
-	c.filtersT = transpose(f.Data, c.k*c.k*c.in, c.out)
+	c.filtersT = nn.Transpose(f.Data, c.k*c.k*c.in, c.out)
 	for _, v := range []struct {
 		name string
 		dst  *[]float32
@@ -72,9 +73,9 @@ func (c *conv) apply(ws *workspace, x tensor, stride int, same, relu bool) tenso
 	}
 	y := ws.tensor(oh, ow, c.out)
 	kk := c.k * c.k * c.in
-	cols := ws.cols(oh * ow * kk)
-	im2col(cols, x, c.k, stride, pad, oh, ow)
-	gemmT(y.d, cols, c.filtersT, oh*ow, kk, c.out)
+	cols := ws.Cols(oh * ow * kk)
+	nn.Im2Col(cols, x.d, x.h, x.w, x.c, c.k, stride, pad, pad, oh, ow)
+	nn.GemmT(y.d, cols, c.filtersT, oh*ow, kk, c.out)
 	for p := 0; p < len(y.d); p += c.out {
 		row := y.d[p : p+c.out]
 		for j := range row {
@@ -88,40 +89,6 @@ func (c *conv) apply(ws *workspace, x tensor, stride int, same, relu bool) tenso
 		}
 	}
 	return y
-}
-
-// im2col writes, for each output pixel, the k×k×in input patch it sees (zeros outside x) as one
-// row of cols, in the filters' row order (ky, kx, channel).
-func im2col(cols []float32, x tensor, k, stride, pad, oh, ow int) {
-	rowLen := k * x.c
-	i := 0
-	for oy := range oh {
-		for ox := range ow {
-			x0 := ox*stride - pad
-			for ky := range k {
-				iy := oy*stride + ky - pad
-				dst := cols[i : i+rowLen]
-				i += rowLen
-				if iy < 0 || iy >= x.h {
-					clear(dst)
-					continue
-				}
-				if x0 >= 0 && x0+k <= x.w {
-					copy(dst, x.d[(iy*x.w+x0)*x.c:(iy*x.w+x0+k)*x.c])
-					continue
-				}
-				for kx := range k {
-					ix := x0 + kx
-					d := dst[kx*x.c : (kx+1)*x.c]
-					if ix < 0 || ix >= x.w {
-						clear(d)
-					} else {
-						copy(d, x.d[(iy*x.w+ix)*x.c:(iy*x.w+ix+1)*x.c])
-					}
-				}
-			}
-		}
-	}
 }
 
 // forward is face-api's residual(): relu(conv2(relu(conv1(x))) + x).

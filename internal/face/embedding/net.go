@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"kycd/internal/face/nn"
 	"kycd/internal/face/tfjs"
 	"kycd/internal/face/weights"
 )
@@ -106,7 +107,7 @@ func (n *Net) EmbedRGB(pix []uint8) (Vector, error) {
 		ws = &workspace{}
 	}
 	defer n.scratch.Put(ws)
-	ws.reset()
+	ws.Reset()
 	x := ws.tensor(Size, Size, 3)
 	for i, v := range pix {
 		x.d[i] = (float32(v) - meanRGB[i%3]) / 255
@@ -135,7 +136,7 @@ func (n *Net) forward(ws *workspace, x tensor) Vector {
 		avg[ch] /= float32(x.h * x.w)
 	}
 	var out Vector
-	gemm(out[:], avg[:], n.fc, 1, 256, Dim)
+	nn.Gemm(out[:], avg[:], n.fc, 1, 256, Dim)
 	return out
 }
 

@@ -14,8 +14,8 @@
 // input, none before). The 136 outputs are the x and y of the 68 points (iBUG 300-W order) as
 // fractions of the crop's side, face-api's relative positions.
 //
-// The pointwise and first convs are matrix products with the embedding package's register-blocked
-// GEMM, copied here (gemmt.go says why); sums are taken in the order and precision of tfjs's CPU
+// The pointwise and first convs are matrix products with the register-blocked GEMM and im2col of
+// internal/face/nn, which the embedding net uses too; sums are taken in the order and precision of tfjs's CPU
 // kernels where that is cheap (the average pool and the last layer in float64).
 //
 // # How it is checked

@@ -3,6 +3,7 @@ package landmarks
 import (
 	"fmt"
 
+	"kycd/internal/face/nn"
 	"kycd/internal/face/tfjs"
 )
 
@@ -58,7 +59,7 @@ func loadConv(ts map[string]tfjs.Tensor, prefix string, in, out int) (conv, erro
 	if err != nil {
 		return conv{}, err
 	}
-	c.filtersT = transpose(f, 9*in, out)
+	c.filtersT = nn.Transpose(f, 9*in, out)
 	if c.bias, err = get(ts, prefix+"/bias", out); err != nil {
 		return conv{}, err
 	}
@@ -75,7 +76,7 @@ func loadSepConv(ts map[string]tfjs.Tensor, prefix string, in, out int) (sepConv
 	if err != nil {
 		return sepConv{}, err
 	}
-	c.pointT = transpose(p, in, out)
+	c.pointT = nn.Transpose(p, in, out)
 	if c.bias, err = get(ts, prefix+"/bias", out); err != nil {
 		return sepConv{}, err
 	}
@@ -88,9 +89,9 @@ func (c *conv) apply(ws *workspace, x tensor, stride int) tensor {
 	ow, left := samePad(x.w, c.k, stride)
 	y := ws.tensor(oh, ow, c.out)
 	kk := c.k * c.k * c.in
-	cols := ws.cols(oh * ow * kk)
-	im2col(cols, x, c.k, stride, top, left, oh, ow)
-	gemmT(y.d, cols, c.filtersT, oh*ow, kk, c.out)
+	cols := ws.Cols(oh * ow * kk)
+	nn.Im2Col(cols, x.d, x.h, x.w, x.c, c.k, stride, top, left, oh, ow)
+	nn.GemmT(y.d, cols, c.filtersT, oh*ow, kk, c.out)
 	addBias(y.d, c.bias)
 	return y
 }
@@ -101,7 +102,7 @@ func (c *conv) apply(ws *workspace, x tensor, stride int) tensor {
 func (c *sepConv) apply(ws *workspace, x tensor, stride int) tensor {
 	oh, top := samePad(x.h, c.k, stride)
 	ow, left := samePad(x.w, c.k, stride)
-	dw := ws.cols(oh * ow * c.in)
+	dw := ws.Cols(oh * ow * c.in)
 	clear(dw)
 	for oy := range oh {
 		for ox := range ow {
@@ -128,7 +129,7 @@ func (c *sepConv) apply(ws *workspace, x tensor, stride int) tensor {
 		}
 	}
 	y := ws.tensor(oh, ow, c.out)
-	gemmT(y.d, dw, c.pointT, oh*ow, c.in, c.out)
+	nn.GemmT(y.d, dw, c.pointT, oh*ow, c.in, c.out)
 	addBias(y.d, c.bias)
 	return y
 }
@@ -138,41 +139,6 @@ func addBias(d, bias []float32) {
 		row := d[p : p+len(bias)]
 		for j, b := range bias {
 			row[j] += b
-		}
-	}
-}
-
-// im2col writes, for each output pixel, the k×k×in input patch it sees (zeros outside x) as one
-// row of cols, in the filters' row order (ky, kx, channel); top and left are the padding before
-// the input. Adapted from internal/face/embedding, whose padding is the same on every side.
-func im2col(cols []float32, x tensor, k, stride, top, left, oh, ow int) {
-	rowLen := k * x.c
-	i := 0
-	for oy := range oh {
-		for ox := range ow {
-			x0 := ox*stride - left
-			for ky := range k {
-				iy := oy*stride + ky - top
-				dst := cols[i : i+rowLen]
-				i += rowLen
-				if iy < 0 || iy >= x.h {
-					clear(dst)
-					continue
-				}
-				if x0 >= 0 && x0+k <= x.w {
-					copy(dst, x.d[(iy*x.w+x0)*x.c:(iy*x.w+x0+k)*x.c])
-					continue
-				}
-				for kx := range k {
-					ix := x0 + kx
-					d := dst[kx*x.c : (kx+1)*x.c]
-					if ix < 0 || ix >= x.w {
-						clear(d)
-					} else {
-						copy(d, x.d[(iy*x.w+ix)*x.c:(iy*x.w+ix+1)*x.c])
-					}
-				}
-			}
 		}
 	}
 }

@@ -106,7 +106,7 @@ func (n *Net) raw(pix []uint8) ([2 * N]float32, error) {
 		ws = &workspace{}
 	}
 	defer n.scratch.Put(ws)
-	ws.reset()
+	ws.Reset()
 	x := ws.tensor(Size, Size, 3)
 	for i, v := range pix {
 		x.d[i] = (float32(v) - meanRGB[i%3]) / 255

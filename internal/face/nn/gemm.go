@@ -1,8 +1,8 @@
-package embedding
+package nn
 
-// gemm sets c (m×n) to a (m×k) times b (k×n), all row-major. Each element is the float32 sum over
+// Gemm sets c (m×n) to a (m×k) times b (k×n), all row-major. Each element is the float32 sum over
 // k in order, as tfjs's CPU conv2d accumulates it.
-func gemm(c, a, b []float32, m, k, n int) {
+func Gemm(c, a, b []float32, m, k, n int) {
 	c = c[:m*n]
 	clear(c)
 	i := 0

@@ -1,4 +1,4 @@
-package embedding
+package nn
 
 import (
 	"math/rand/v2"
@@ -20,8 +20,8 @@ func TestGemmT(t *testing.T) {
 			b[i] = rng.Float32()*2 - 1
 		}
 		want, got := make([]float32, m*n), make([]float32, m*n)
-		gemm(want, a, b, m, k, n)
-		gemmT(got, a, transpose(b, k, n), m, k, n)
+		Gemm(want, a, b, m, k, n)
+		GemmT(got, a, Transpose(b, k, n), m, k, n)
 		for i := range want {
 			if got[i] != want[i] {
 				t.Fatalf("%v: c[%d] = %g, want %g", s, i, got[i], want[i])

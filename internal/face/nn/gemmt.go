@@ -1,10 +1,10 @@
-package embedding
+package nn
 
-// gemmT sets c (m×n) to a (m×k) times bt (n×k) transposed, all row-major: c[i][j] is the dot
+// GemmT sets c (m×n) to a (m×k) times bt (n×k) transposed, all row-major: c[i][j] is the dot
 // product of row i of a and row j of bt, summed over k in order in float32, as tfjs's CPU conv2d
 // accumulates it. Blocks of 3 rows by 2 columns keep six sums in registers
 // (four by two spills on amd64 and is slower).
-func gemmT(c, a, bt []float32, m, k, n int) {
+func GemmT(c, a, bt []float32, m, k, n int) {
 	c = c[:m*n]
 	i := 0
 	for ; i+3 <= m; i += 3 {
@@ -52,8 +52,8 @@ func dot(x, y []float32) float32 {
 	return s
 }
 
-// transpose returns the n×m transpose of the m×n row-major b.
-func transpose(b []float32, m, n int) []float32 {
+// Transpose returns the n×m transpose of the m×n row-major b.
+func Transpose(b []float32, m, n int) []float32 {
 	t := make([]float32, len(b))
 	for i := range m {
 		for j := range n {
