@@ -125,3 +125,20 @@ func SelfieFace(img image.Image) Result {
 	}
 	return pass(NameSelfieFace)
 }
+
+// FaceBoxes returns FindFaces' faces as squares in img's own pixels (FindFaces works on
+// Normalize(img), at most NormalSide pixels a side), for the face package to describe.
+func FaceBoxes(img image.Image) []image.Rectangle {
+	b := img.Bounds()
+	long := max(b.Dx(), b.Dy())
+	s := 1.0
+	if long > NormalSide {
+		s = float64(long) / float64(NormalSide)
+	}
+	var boxes []image.Rectangle
+	for _, f := range FindFaces(img) {
+		x, y, half := float64(f.Col)*s, float64(f.Row)*s, float64(f.Size)*s/2
+		boxes = append(boxes, image.Rect(int(x-half), int(y-half), int(x+half), int(y+half)).Add(b.Min))
+	}
+	return boxes
+}
