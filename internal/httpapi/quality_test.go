@@ -120,8 +120,10 @@ func TestBrightDocumentsAreAccepted(t *testing.T) {
 			}
 		}
 
-		// The bright passport page, with a selfie, on an L1 request.
-		_, _, doc := e.apply(application{dob: "1956-11-19", number: "P7000001", expiry: future, holder: "Eileen Collins", front: passportJPEG, selfie: p.selfie})
+		// The bright passport page, with a selfie, on an L1 request. The portrait is the
+		// astronaut's photo itself, so the selfie is its mirror image, another photo of her: the
+		// photo itself would be the portrait sent again (selfie-not-portrait).
+		_, _, doc := e.apply(application{dob: "1956-11-19", number: "P7000001", expiry: future, holder: "Eileen Collins", front: passportJPEG, selfie: p.otherSelfie})
 		accepted("bright passport page", doc, "id-front")
 
 		// The white bill as a proof of address on an L0 request.

@@ -7,6 +7,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"kycd/internal/face"
 	"kycd/internal/media/mediatest"
 	"kycd/internal/mrz/mrztest"
 	"slices"
@@ -44,12 +45,15 @@ func passportFront(t *testing.T, number, dob, expiry string) []byte {
 		Number: number, DateOfBirth: yymmdd(dob), Sex: "F", Expiry: yymmdd(expiry)}, false)
 }
 
-// passportOf renders the data page of a passport whose zone says h, as passportFront does; mirror
-// flips the portrait, for a page that the duplicate-image check must not take for another.
+// passportOf renders the data page of a passport whose zone says h, as passportFront does. Its
+// portrait is the astronaut's head mirrored, so that the photos.selfie (her photo) is another
+// photo of her and not the portrait itself (which selfie-not-portrait refuses); mirror prints her
+// head unmirrored, for a page that the duplicate-image check must not take for another, to go
+// with photos.otherSelfie.
 func passportOf(t *testing.T, h mrztest.Holder, mirror bool) []byte {
 	t.Helper()
 	head := mrztest.Portrait()
-	if mirror {
+	if !mirror {
 		head = flip(head)
 	}
 	return encodeJPEG(t, mrztest.PassportPage(h, head, "UNITED STATES OF AMERICA"))
@@ -121,6 +125,7 @@ func encodeJPEG(t *testing.T, img image.Image) []byte {
 // selfie, the two photos and the passport. It returns the applicant, request and document ids.
 type application struct {
 	dob, number, expiry, holder string
+	first, last                 string // the applicant's names; Eileen Collins when empty
 	front, selfie               []byte
 	requestID                   string // reuse a request
 	applicantID                 string // reuse an applicant
@@ -129,8 +134,11 @@ type application struct {
 func (e *env) apply(a application) (apl, req, doc string) {
 	e.t.Helper()
 	apl, req = a.applicantID, a.requestID
+	if a.first == "" {
+		a.first, a.last = "Eileen", "Collins"
+	}
 	if apl == "" {
-		r := e.json("POST", "/v1/applicants", e.testKey, `{"profile":{"firstName":"Eileen","lastName":"Collins","dateOfBirth":"`+a.dob+`","nationality":"US",
+		r := e.json("POST", "/v1/applicants", e.testKey, `{"profile":{"firstName":"`+a.first+`","lastName":"`+a.last+`","dateOfBirth":"`+a.dob+`","nationality":"US",
 			"countryOfResidence":"US","gender":"female"},"addresses":[{"type":"residential","city":"Houston","country":"US"}]}`)
 		if r.Status != 201 {
 			e.t.Fatalf("applicant: %d %s", r.Status, r.Raw)
@@ -208,7 +216,12 @@ func TestVerificationLifecycle(t *testing.T) {
 		if sc := d.JSON["parsedData"].(map[string]any)["sanctionsScreening"]; sc != "no-list-loaded" {
 			t.Fatalf("parsedData.sanctionsScreening = %v: the decision must say what screening it saw", sc)
 		}
-		if pd := d.JSON["parsedData"].(map[string]any); pd["selfieShowsOneFace"] != true || pd["hasMatchingFaceProof"] != nil || d.JSON["decision"].(map[string]any)["levelVersion"] == "" {
+		// The selfie (the astronaut's photo) is compared with the passport's portrait (her head
+		// redrawn as a print): a match, said with its score.
+		pd := d.JSON["parsedData"].(map[string]any)
+		fm, _ := pd["faceMatch"].(map[string]any)
+		if pd["selfieShowsOneFace"] != true || pd["hasMatchingFaceProof"] != true || fm["matched"] != true || fm["threshold"] != face.MatchThreshold ||
+			d.JSON["decision"].(map[string]any)["levelVersion"] == "" {
 			t.Fatalf("parsedData/decision: %s", d.Raw)
 		}
 		if s := e.status("/v1/kyc-requests/" + req); s != "fulfilled" {

@@ -22,6 +22,9 @@ type Case struct {
 	Applicant *kyc.Applicant
 	// Fingerprints to store for the document (duplicate detection); written with the change.
 	Fingerprints []Fingerprint
+	// Faces to index for the duplicate-face check; written with the change, and only when the
+	// document ends accepted or pending review (a rejected document's faces are not kept).
+	Faces []Face
 	// Earlier are the types of the applicant's accepted documents outside this request (still valid
 	// from an earlier one: an archived document is no longer accepted). A level counts them.
 	Earlier []string
@@ -108,6 +111,11 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 			if _, err := t.exec(ctx, `INSERT INTO document_fingerprints (env, kind, value, document_id, applicant_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (env, kind, value, document_id) DO NOTHING`, string(env), f.Kind, f.Value, d.ID, d.ApplicantID, micros(at)); err != nil {
 				return fmt.Errorf("fingerprint: %w", err)
+			}
+		}
+		if c.Document.Status == "accepted" || c.Document.Status == "pending-review" {
+			if err := s.writeFaces(ctx, t, &d, c.Faces, micros(at)); err != nil {
+				return err
 			}
 		}
 		for i := range eff.Events {

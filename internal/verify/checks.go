@@ -35,7 +35,7 @@ const (
 // ownWeights are the default weights of the engine's own checks.
 var ownWeights = map[string]int{
 	CheckDuplicateNumber: 100, CheckDuplicateFile: 40, CheckDuplicateImage: 40,
-	CheckFaceProof: 60, CheckAddressRecent: 60, CheckAddressCountry: 40, CheckSanctions: 0, CheckIdentityImage: 0,
+	CheckFaceProof: 60, CheckFaceMatch: 30, CheckSelfieNotPortrait: 40, CheckDuplicateFace: 40, CheckAddressRecent: 60, CheckAddressCountry: 40, CheckSanctions: 0, CheckIdentityImage: 0,
 }
 
 // CheckNames lists every check the engine runs, the names a level's weights may use.
@@ -113,6 +113,12 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 		}
 		fs = append(fs, f)
 	}
+	faceFindings, keep, err := e.faceChecks(ctx, in, parsed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fs = append(fs, faceFindings...)
+	in.keepFaces = keep
 
 	if d.Type == "identity-proof" {
 		sanctions, err := e.sanctionsCheck(ctx, in, parsed)
@@ -218,6 +224,16 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 			}
 			img := check.Normalize(full)
 			size := check.Size(full, in.level.MinImageSide)
+			if in.doc.Type == "identity-proof" {
+				// The faces are described at full resolution: the selfie's, and the largest
+				// portrait of the document's other images (the first found is kept).
+				switch {
+				case f.Tag == "face-proof" && in.selfie == nil:
+					in.selfie = e.describeLargest(full, img, f.ID)
+				case f.Tag != "face-proof" && in.portrait == nil:
+					in.portrait = e.describeLargest(full, img, f.ID)
+				}
+			}
 			users.done()
 			imgs = append(imgs, decodedImage{file: f, img: img})
 			rs = append(rs, check.Sharpness(img, check.DefaultBlurThreshold), check.Exposure(img, check.DefaultExposure))
@@ -236,9 +252,8 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 				r := check.SelfieFace(img)
 				rs = append(rs, r, check.SelfieNotDocument(img))
 				if !r.Failed {
-					// Only that the selfie shows one face: it is not compared with the document's
-					// portrait yet, so nothing here may say a face was matched (hasMatchingFaceProof
-					// is left out until the face match of issue 13 sets it).
+					// Only that the selfie shows one face; faceChecks compares it with the
+					// document's portrait and sets hasMatchingFaceProof.
 					parsed["selfieShowsOneFace"] = true
 					faces[f.ID] = 1 // SelfieFace passes on exactly one face
 				} else {

@@ -27,6 +27,7 @@ type Store interface {
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 	FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]store.FingerprintMatch, error)
 	Fingerprints(ctx context.Context, env kyc.Env, kind, notApplicant string) ([]store.FingerprintMatch, error)
+	FacesAfter(ctx context.Context, env kyc.Env, after int64, limit int) ([]store.StoredFace, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -55,6 +56,9 @@ type Config struct {
 	PHashDistance int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Faces describes faces (landmarks, alignment, embedding); default one *face.Analyzer shared
+	// by the process's engines. Share it with the rest of the process (face comparisons).
+	Faces Analyzer
 }
 
 // Engine verifies documents.
@@ -65,6 +69,8 @@ type Engine struct {
 	screener Screener
 	cfg      Config
 	decode   *check.Budget
+	faces    Analyzer
+	faceIdx  faceIndexes
 }
 
 // NewEngine returns an engine whose identity documents are screened by screener before their
@@ -83,7 +89,15 @@ func NewEngine(st Store, blobs Blobs, levels *level.Set, screener Screener, cfg 
 	if decode == nil {
 		decode = check.NewBudget(cfg.DecodeMemory)
 	}
-	return &Engine{store: st, blobs: blobs, levels: levels, screener: screener, cfg: cfg, decode: decode}
+	faces := cfg.Faces
+	if faces == nil {
+		a, err := defaultAnalyzer()
+		if err != nil {
+			panic("verify: the embedded face nets do not load: " + err.Error())
+		}
+		faces = a
+	}
+	return &Engine{store: st, blobs: blobs, levels: levels, screener: screener, cfg: cfg, decode: decode, faces: faces}
 }
 
 // errSettled stops a decision for a document that someone decided meanwhile.
@@ -127,6 +141,7 @@ func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
 		}
 		doc.RejectionReason = reason
 		c.Fingerprints = prints
+		c.Faces = in.keepFaces
 		eff := store.Effects{Audit: kyc.AuditEntry{Actor: engineActor, Action: "kyc-document.decide", ResourceType: "kyc-document", ResourceID: doc.ID}}
 		eff.Events = request.Advance(c, e.levels)
 		return eff, nil
@@ -147,6 +162,10 @@ type input struct {
 	files     []file
 	// zone is the machine-readable zone read from an identity document's images, or why none was.
 	zone check.ImageMRZ
+	// selfie and portrait are the faces of an identity document's selfie and of its largest
+	// portrait (nil when none was found); keepFaces are the faces to index with the decision.
+	selfie, portrait *seenFace
+	keepFaces        []store.Face
 }
 
 // file is one of the document's files with its bytes.

@@ -190,7 +190,14 @@ func Render(rng *rand.Rand, c Card) *image.RGBA {
 	if c.Portrait == nil {
 		draw.Draw(img, portrait, image.NewUniform(color.RGBA{grey, grey, grey, 255}), image.Point{}, draw.Src)
 	} else {
-		xdraw.CatmullRom.Scale(img, portrait, c.Portrait, c.Portrait.Bounds(), xdraw.Src, nil)
+		// Scaled to fit, keeping its shape (a face squeezed into the box is not the face a
+		// selfie shows), centred in the box on a plain ground as a photo is printed.
+		draw.Draw(img, portrait, image.NewUniform(color.RGBA{grey, grey, grey, 255}), image.Point{}, draw.Src)
+		pb := c.Portrait.Bounds()
+		s := min(float64(portrait.Dx())/float64(pb.Dx()), float64(portrait.Dy())/float64(pb.Dy()))
+		w, h := int(float64(pb.Dx())*s), int(float64(pb.Dy())*s)
+		at := image.Pt(portrait.Min.X+(portrait.Dx()-w)/2, portrait.Min.Y+(portrait.Dy()-h)/2)
+		xdraw.CatmullRom.Scale(img, image.Rectangle{at, at.Add(image.Pt(w, h))}, c.Portrait, pb, xdraw.Src, nil)
 	}
 	ink := color.RGBA{uint8(rng.IntN(50)), uint8(rng.IntN(50)), uint8(rng.IntN(60)), 255}
 	words := []string{"PASSPORT", "SURNAME", "GIVEN NAMES", "NATIONALITY", "DATE OF BIRTH", "SEX", "UTOPIA", "AUTHORITY", "DATE OF EXPIRY"}

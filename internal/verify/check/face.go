@@ -128,17 +128,19 @@ func SelfieFace(img image.Image) Result {
 
 // FaceBoxes returns FindFaces' faces as squares in img's own pixels (FindFaces works on
 // Normalize(img), at most NormalSide pixels a side), for the face package to describe.
-func FaceBoxes(img image.Image) []image.Rectangle {
-	b := img.Bounds()
-	long := max(b.Dx(), b.Dy())
+func FaceBoxes(img image.Image) []image.Rectangle { return FaceBoxesOf(img.Bounds(), Normalize(img)) }
+
+// FaceBoxesOf is FaceBoxes for an image of these bounds whose Normalize copy is grey, already made.
+func FaceBoxesOf(bounds image.Rectangle, grey *image.Gray) []image.Rectangle {
+	long := max(bounds.Dx(), bounds.Dy())
 	s := 1.0
-	if long > NormalSide {
-		s = float64(long) / float64(NormalSide)
+	if gl := max(grey.Rect.Dx(), grey.Rect.Dy()); gl > 0 && long > gl {
+		s = float64(long) / float64(gl)
 	}
 	var boxes []image.Rectangle
-	for _, f := range FindFaces(img) {
+	for _, f := range FindFaces(grey) {
 		x, y, half := float64(f.Col)*s, float64(f.Row)*s, float64(f.Size)*s/2
-		boxes = append(boxes, image.Rect(int(x-half), int(y-half), int(x+half), int(y+half)).Add(b.Min))
+		boxes = append(boxes, image.Rect(int(x-half), int(y-half), int(x+half), int(y+half)).Add(bounds.Min))
 	}
 	return boxes
 }
