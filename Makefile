@@ -44,3 +44,4 @@ bench:
 	go run ./bench/verify -db sqlite
 	go run ./bench/verify -db postgres
 	go run ./bench/screening-eval
+	go run ./bench/face
