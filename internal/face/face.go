@@ -1,7 +1,7 @@
 // Package face describes a face found in a photo: its 68 landmarks, the aligned chip that dlib's
 // recognition net reads, and the net's 128-d embedding, in pure Go with no I/O. It also says when
 // two faces are one person (Similarity, MatchThreshold) and when a face is a copy of another image
-// of it rather than a new photo (Copy).
+// of it rather than a new photo (ChipCorrelation, CopyThreshold).
 //
 // # The pipeline
 //

@@ -26,10 +26,8 @@
 // # What it does not do
 //
 // It finds no faces and aligns nothing: Embed needs a chip already cut the way dlib cuts them
-// (the face scaled and rotated so the eyes and nose land where dlib's 5-point alignment puts them,
-// with some margin). A badly aligned chip still yields a vector, only a worse one. Detection is for
-// now pigo's (internal/verify/check.FindFaces), which gives a box; package internal/face/landmarks
-// runs the 68-point landmark net on a crop of it, but nothing turns those points into the chip yet.
-// No match threshold is calibrated:
-// Distance is only the Euclidean distance dlib trained for.
+// (the face scaled and rotated so the eyes, nose and mouth land where dlib's mean face puts them,
+// with a margin). A badly aligned chip still yields a vector, only a worse one. Package
+// internal/face does the rest: it runs the landmark net on a detector's box, cuts the chip and
+// compares embeddings (Similarity, with the calibrated MatchThreshold).
 package embedding

@@ -29,8 +29,7 @@
 //
 // It finds no faces and scales nothing: Detect needs the crop face-api would feed the net, the
 // face detector's box padded to a square and scaled to 112×112, and it returns points in that
-// crop; mapping them back to the photo is the caller's. Nor does it align: turning the landmarks
-// into the rotated, scaled chip the embedding package wants (dlib's 5-point alignment, from the
-// eye corners and nose) is not written yet, and neither is any check of landmark quality (a crop
-// with no face still yields 68 points).
+// crop; mapping them back to the photo is the caller's. Nor does it align or judge the points (a
+// crop with no face still yields 68 points): package internal/face maps them back, redraws the box
+// around them once, and cuts the aligned chip from them.
 package landmarks
