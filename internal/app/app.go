@@ -20,6 +20,7 @@ import (
 	"kycd/internal/docread"
 	"kycd/internal/document"
 	"kycd/internal/face"
+	"kycd/internal/facecompare"
 	"kycd/internal/file"
 	"kycd/internal/httpapi"
 	"kycd/internal/level"
@@ -111,11 +112,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = st.Close()
 		return nil, fmt.Errorf("face nets: %w", err)
 	}
-	// One decode budget for the process: verification and the readings of uploads share it.
+	// One decode budget for the process: verification, the readings of uploads and face
+	// comparisons share it; one face Analyzer for verification and face comparisons.
 	decode := check.NewBudget(cfg.DecodeMemoryBytes)
 	engine := verify.NewEngine(st, blobs, levels, screener, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels,
 		Decode: decode, Faces: faces})
 	reader := docread.NewReader(docread.Config{Budget: decode, MaxPixels: cfg.MaxImagePixels})
+	comparer := facecompare.New(decode, faces, facecompare.Config{MaxPixels: cfg.MaxImagePixels})
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
 	screeningQueue, screeningWorkers := screening.Register(workers, screener, st)
 	screeningLog := log.With("component", "screening")
@@ -168,6 +171,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Requests:   requests,
 		Files:      files,
 		Reader:     reader,
+		Faces:      comparer,
 		Tokens:     signer,
 		Webhooks:   webhook.NewService(st, cfg.Webhooks),
 		Screening:  screener,
