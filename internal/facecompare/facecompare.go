@@ -18,6 +18,14 @@ type Decoder interface {
 	Decode(ctx context.Context, data []byte, maxPixels int64) (image.Image, func(), error)
 }
 
+// Image gives the bytes of one image to compare. Compare calls it once the comparison's turn has
+// come, and the other image's only after this one is described and let go, so a comparison that
+// waits holds no image and one that runs holds one. Its error is returned as it is.
+type Image func(ctx context.Context) ([]byte, error)
+
+// Bytes is an Image already in memory.
+func Bytes(b []byte) Image { return func(context.Context) ([]byte, error) { return b, nil } }
+
 // Describer describes the face in a box of an image: *face.Analyzer.
 type Describer interface {
 	Describe(img image.Image, box image.Rectangle) (*face.Face, error)
@@ -50,6 +58,7 @@ type ImageError struct {
 	Err error
 }
 
+// Error says which image and what is wrong with it.
 func (e *ImageError) Error() string { return string(e.Image) + " image: " + e.Err.Error() }
 
 // Unwrap returns Err.
@@ -113,17 +122,15 @@ type Result struct {
 
 // Compare compares the largest face of source with the largest face of target, once one of
 // MaxConcurrent slots is free. The error is ctx's when it ended while the comparison waited, an
-// *ImageError (wrapping ErrNotImage or ErrNoFace) when an image cannot be read or shows no face
-// (source is looked at first), or the Describer's.
-func (c *Comparer) Compare(ctx context.Context, source, target []byte) (*Result, error) {
+// *ImageError (wrapping ErrNotImage or ErrNoFace) when an image cannot be decoded or shows no face
+// (source is looked at first), an Image's own error, or the Describer's.
+func (c *Comparer) Compare(ctx context.Context, source, target Image) (*Result, error) {
 	select {
 	case c.slots <- struct{}{}:
 		defer func() { <-c.slots }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	// One image at a time: each is let go once its face is described, so a comparison holds one
-	// full image of the decode budget, not two.
 	src, srcFace, err := c.largestFace(ctx, source, Source)
 	if err != nil {
 		return nil, err
@@ -136,8 +143,13 @@ func (c *Comparer) Compare(ctx context.Context, source, target []byte) (*Result,
 	return &Result{Similarity: sim, Threshold: face.MatchThreshold, Matched: sim >= face.MatchThreshold, Source: src, Target: dst}, nil
 }
 
-// largestFace decodes data and describes the largest face found in it.
-func (c *Comparer) largestFace(ctx context.Context, data []byte, which Which) (Seen, *face.Face, error) {
+// largestFace reads and decodes img and describes the largest face found in it. The bytes and the
+// decoded image are let go when it returns: only the face's description is kept.
+func (c *Comparer) largestFace(ctx context.Context, img Image, which Which) (Seen, *face.Face, error) {
+	data, err := img(ctx)
+	if err != nil {
+		return Seen{}, nil, err
+	}
 	full, release, err := c.decode.Decode(ctx, data, c.cfg.MaxPixels)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -49,14 +49,14 @@ func TestCompare(t *testing.T) {
 	stranger := facetest.JPEG(facetest.Selfie(other, rng))
 	ctx := context.Background()
 
-	same, err := c.Compare(ctx, photo, selfie)
+	same, err := c.Compare(ctx, facecompare.Bytes(photo), facecompare.Bytes(selfie))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !same.Matched || same.Similarity < face.MatchThreshold || same.Threshold != face.MatchThreshold {
 		t.Fatalf("same person: %+v", same)
 	}
-	diff, err := c.Compare(ctx, photo, stranger)
+	diff, err := c.Compare(ctx, facecompare.Bytes(photo), facecompare.Bytes(stranger))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,11 +89,23 @@ func TestCompareRefusals(t *testing.T) {
 		{"a PDF as the source", mediatest.MinimalPDF("1.4", 0), photo, facecompare.Source, facecompare.ErrNotImage},
 		{"truncated target", photo, photo[:len(photo)/2], facecompare.Target, facecompare.ErrNotImage},
 	} {
-		_, err := c.Compare(ctx, tc.source, tc.target)
+		_, err := c.Compare(ctx, facecompare.Bytes(tc.source), facecompare.Bytes(tc.target))
 		var ie *facecompare.ImageError
 		if !errors.As(err, &ie) || ie.Image != tc.which || !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v about the %s", tc.name, err, tc.want, tc.which)
 		}
+	}
+}
+
+// TestCompareImageError: an Image's own error (a file gone, a store down) comes back as it is.
+func TestCompareImageError(t *testing.T) {
+	t.Parallel()
+	c := comparer(t, facecompare.Config{})
+	gone := errors.New("gone")
+	photo := facecompare.Bytes(facetest.JPEG(facetest.Face("sample6-2")))
+	failing := func(context.Context) ([]byte, error) { return nil, gone }
+	if _, err := c.Compare(context.Background(), photo, failing); err != gone {
+		t.Fatalf("%v, want the Image's error", err)
 	}
 }
 
@@ -117,7 +129,7 @@ func (s *slowFaces) Describe(img image.Image, box image.Rectangle) (*face.Face, 
 }
 
 // TestCompareIsBounded: a burst of comparisons runs at most MaxConcurrent at once, and one whose
-// context ends while it waits gives up with the context's error.
+// context ends while it waits gives up with the context's error, without having read its images.
 func TestCompareIsBounded(t *testing.T) {
 	t.Parallel()
 	a, err := analyzer()
@@ -130,7 +142,7 @@ func TestCompareIsBounded(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			if _, err := c.Compare(context.Background(), photo, photo); err != nil {
+			if _, err := c.Compare(context.Background(), facecompare.Bytes(photo), facecompare.Bytes(photo)); err != nil {
 				t.Error(err)
 			}
 		})
@@ -141,12 +153,14 @@ func TestCompareIsBounded(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
-	_, err = c.Compare(ctx, photo, photo)
+	read := false
+	waited := func(context.Context) ([]byte, error) { read = true; return photo, nil }
+	_, err = c.Compare(ctx, waited, waited)
 	wg.Wait()
 	if most := slow.most.Load(); most != 1 {
 		t.Fatalf("%d descriptions ran at once, want 1", most)
 	}
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("a comparison waiting past its deadline: %v", err)
+	if !errors.Is(err, context.DeadlineExceeded) || read {
+		t.Fatalf("a comparison waiting past its deadline: %v (its image read: %v)", err, read)
 	}
 }

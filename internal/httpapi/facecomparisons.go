@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -71,9 +72,10 @@ func registerFaceComparisons(api huma.API, d Deps) {
 // fieldOf is the request field that names each image.
 var fieldOf = map[facecompare.Which]string{facecompare.Source: "body.sourceFileId", facecompare.Target: "body.targetFileId"}
 
-// compareFaces reads both files of the caller's environment and compares their faces. Ids that
-// are not file ids are refused first (422), then ids naming no file of the environment, together
-// (404), then an image that is not one or shows no face (422).
+// compareFaces compares the faces of two files of the caller's environment. Ids that are not
+// file ids are refused first (422), then ids naming no file of the environment, together (404);
+// the files' bytes are read only when the comparison's turn comes, one at a time, so requests
+// waiting for the cores hold no image. An image that is not one or shows no face is 422.
 func compareFaces(ctx context.Context, d Deps, in FaceComparisonInput) (*FaceComparison, error) {
 	env := principal(ctx).Env
 	ids := map[facecompare.Which]string{facecompare.Source: in.SourceFileID, facecompare.Target: in.TargetFileID}
@@ -87,28 +89,26 @@ func compareFaces(ctx context.Context, d Deps, in FaceComparisonInput) (*FaceCom
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	data := map[facecompare.Which][]byte{}
 	missing := &kyc.NotFoundError{}
 	for _, w := range order {
-		b, err := readFile(ctx, d, env, ids[w])
-		if errors.Is(err, kyc.ErrNotFound) {
+		if _, err := d.Files.Get(ctx, env, ids[w]); errors.Is(err, kyc.ErrNotFound) {
 			missing.Fields = append(missing.Fields, kyc.FieldError{Field: fieldOf[w], Message: "no file with this id in this environment"})
-			continue
-		}
-		if err != nil {
+		} else if err != nil {
 			return nil, err
 		}
-		data[w] = b
 	}
 	if len(missing.Fields) > 0 {
 		return nil, missing
 	}
-	res, err := d.Faces.Compare(ctx, data[facecompare.Source], data[facecompare.Target])
+	read := func(id string) facecompare.Image {
+		return func(ctx context.Context) ([]byte, error) { return readFile(ctx, d, env, id) }
+	}
+	res, err := d.Faces.Compare(ctx, read(ids[facecompare.Source]), read(ids[facecompare.Target]))
 	var ie *facecompare.ImageError
 	if errors.As(err, &ie) {
 		msg := "shows no frontal face"
 		if errors.Is(err, facecompare.ErrNotImage) {
-			msg = "is not an image kycd decodes: " + ie.Err.Error()
+			msg = "is not an image kycd decodes: " + strings.TrimPrefix(ie.Err.Error(), facecompare.ErrNotImage.Error()+": ")
 		}
 		return nil, kyc.Invalid(fieldOf[ie.Image], "%s", msg)
 	}

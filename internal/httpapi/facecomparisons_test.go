@@ -102,23 +102,24 @@ func TestFaceComparisons(t *testing.T) {
 			r      resp
 			status int
 			fields []string
+			says   string
 		}{
-			{"no face in the target", compare(e.testKey, ids["photo"], ids["cat"]), 422, []string{"body.targetFileId"}},
-			{"no face in the source", compare(e.testKey, ids["cat"], ids["selfie"]), 422, []string{"body.sourceFileId"}},
-			{"a PDF", compare(e.testKey, ids["pdf"], ids["selfie"]), 422, []string{"body.sourceFileId"}},
-			{"unknown source", compare(e.testKey, unknown, ids["selfie"]), 404, []string{"body.sourceFileId"}},
-			{"both unknown", compare(e.testKey, unknown, unknown), 404, []string{"body.sourceFileId", "body.targetFileId"}},
-			{"target of the live environment", compare(e.testKey, ids["photo"], ids["live"]), 404, []string{"body.targetFileId"}},
-			{"test file with the live key", compare(e.liveKey, ids["live"], ids["photo"]), 404, []string{"body.targetFileId"}},
-			{"malformed id", compare(e.testKey, "selfie.jpg", ids["photo"]), 422, []string{"body.sourceFileId"}},
+			{"no face in the target", compare(e.testKey, ids["photo"], ids["cat"]), 422, []string{"body.targetFileId"}, "no frontal face"},
+			{"no face in the source", compare(e.testKey, ids["cat"], ids["selfie"]), 422, []string{"body.sourceFileId"}, "no frontal face"},
+			{"a PDF", compare(e.testKey, ids["pdf"], ids["selfie"]), 422, []string{"body.sourceFileId"}, "not an image"},
+			{"unknown source", compare(e.testKey, unknown, ids["selfie"]), 404, []string{"body.sourceFileId"}, "no file"},
+			{"both unknown", compare(e.testKey, unknown, unknown), 404, []string{"body.sourceFileId", "body.targetFileId"}, "no file"},
+			{"target of the live environment", compare(e.testKey, ids["photo"], ids["live"]), 404, []string{"body.targetFileId"}, "no file"},
+			{"test file with the live key", compare(e.liveKey, ids["live"], ids["photo"]), 404, []string{"body.targetFileId"}, "no file"},
+			{"malformed id", compare(e.testKey, "selfie.jpg", ids["photo"]), 422, []string{"body.sourceFileId"}, "must be a file id"},
 			// huma's own validation of the schema names a missing property in its message.
-			{"missing target", e.json("POST", "/v1/face-comparisons", e.testKey, `{"sourceFileId":"`+ids["photo"]+`"}`), 422, []string{"body"}},
+			{"missing target", e.json("POST", "/v1/face-comparisons", e.testKey, `{"sourceFileId":"`+ids["photo"]+`"}`), 422, []string{"body"}, "targetFileId"},
 		} {
 			if c.r.Status != c.status || !slices.Equal(c.r.errorFields(), c.fields) {
 				t.Errorf("%s: %d %v, want %d %v\n%s", c.name, c.r.Status, c.r.errorFields(), c.status, c.fields, c.r.Raw)
 			}
-			if c.name == "missing target" && !strings.Contains(string(c.r.Raw), "targetFileId") {
-				t.Errorf("missing target: the answer does not name it\n%s", c.r.Raw)
+			if !strings.Contains(string(c.r.Raw), c.says) {
+				t.Errorf("%s: the answer does not say %q\n%s", c.name, c.says, c.r.Raw)
 			}
 			if ct := c.r.Header.Get("Content-Type"); ct != "application/problem+json" {
 				t.Errorf("%s: Content-Type %q", c.name, ct)
