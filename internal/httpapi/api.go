@@ -20,6 +20,7 @@ import (
 	"kycd/internal/auth"
 	"kycd/internal/docread"
 	"kycd/internal/document"
+	"kycd/internal/facecompare"
 	"kycd/internal/file"
 	"kycd/internal/request"
 	"kycd/internal/screening"
@@ -39,6 +40,8 @@ type Deps struct {
 	Files      *file.Service
 	// Reader reads an uploaded image for POST /v1/files/{id}/reading.
 	Reader *docread.Reader
+	// Faces compares the faces of two uploaded images for POST /v1/face-comparisons.
+	Faces *facecompare.Comparer
 	// Webhooks serves webhook subscriptions, their delivery log, events and replay.
 	Webhooks *webhook.Service
 	// Screening screens names and applicants against the sanctions lists.
@@ -97,6 +100,7 @@ func New(d Deps) http.Handler {
 	registerDocuments(api, d)
 	registerRequests(api, d)
 	registerFiles(api, mux, d)
+	registerFaceComparisons(api, d)
 	registerWebhooks(api, d)
 	registerEvents(api, d)
 	registerScreenings(api, d)

@@ -35,7 +35,7 @@ func init() {
 // mapping lives: handlers return errors, huma and the plain handlers both come here.
 //
 //	*kyc.ValidationError          422, errors[] naming each field
-//	kyc.ErrNotFound               404
+//	kyc.ErrNotFound               404 (*kyc.NotFoundError: errors[] naming the field)
 //	kyc.ErrConflict               409
 //	kyc.ErrIdempotencyInProgress  409
 //	kyc.ErrIdempotencyMismatch    422
@@ -58,6 +58,14 @@ func problem(ctx context.Context, log *slog.Logger, err error) huma.StatusError 
 		}
 		return huma.Error422UnprocessableEntity("validation failed", details...)
 	case errors.Is(err, kyc.ErrNotFound):
+		var nf *kyc.NotFoundError
+		if errors.As(err, &nf) && len(nf.Fields) > 0 {
+			details := make([]error, len(nf.Fields))
+			for i, f := range nf.Fields {
+				details[i] = &huma.ErrorDetail{Location: f.Field, Message: f.Message}
+			}
+			return huma.Error404NotFound(clean(nf, kyc.ErrNotFound), details...)
+		}
 		return huma.Error404NotFound("not found")
 	case errors.Is(err, kyc.ErrIdempotencyInProgress):
 		return huma.Error409Conflict(kyc.ErrIdempotencyInProgress.Error())

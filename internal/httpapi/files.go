@@ -57,14 +57,9 @@ func registerFiles(api huma.API, mux *http.ServeMux, d Deps) {
 		"file that is not an image gives `mrz: null` with a reason. Idempotent: the same file always gives the same answer and " +
 		"nothing changes, so it may be repeated freely. The answer is personal data."
 	huma.Register(api, reading, func(ctx context.Context, in *idIn) (*readingOut, error) {
-		f, rc, err := d.Files.Open(ctx, principal(ctx).Env, in.ID)
+		data, err := readFile(ctx, d, principal(ctx).Env, in.ID)
 		if err != nil {
 			return nil, problem(ctx, d.Log, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(rc, f.Size+1))
-		rc.Close()
-		if err != nil {
-			return nil, problem(ctx, d.Log, fmt.Errorf("read file %s: %w", f.ID, err))
 		}
 		r, err := d.Reader.Read(ctx, data)
 		if err != nil {
@@ -293,6 +288,20 @@ func documentFileOperations(api huma.API, d Deps) {
 			"401": problemResp("Unauthorized"), "404": problemResp("Not found"),
 		},
 	})
+}
+
+// readFile returns the bytes of a file of env, decrypted.
+func readFile(ctx context.Context, d Deps, env kyc.Env, id string) ([]byte, error) {
+	f, rc, err := d.Files.Open(ctx, env, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, f.Size+1))
+	if err != nil {
+		return nil, fmt.Errorf("read file %s: %w", f.ID, err)
+	}
+	return b, nil
 }
 
 func ptr[T any](v T) *T { return &v }

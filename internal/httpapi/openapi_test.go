@@ -34,6 +34,10 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 	apl := e.mustApplicant(e.testKey)
 	fil := e.mustFile(e.testKey, apl)
 	passport := e.upload(e.testKey, apl, "id-front", passportFront(t, "P8200001", "1956-11-19", "2031-01-01")).str("id")
+	cat := e.upload(e.testKey, apl, "other", testdata(t, "chelsea.png")).str("id")
+	compare := func(source, target string) string {
+		return `{"sourceFileId":"` + source + `","targetFileId":"` + target + `"}`
+	}
 	calls := []struct{ method, path, body string }{
 		{"POST", "/v1/applicants", `{"externalId":"spec-1","email":"a@example.com","profile":{"firstName":"A","dateOfBirth":"1990-01-01","phone":{"countryCode":"1","number":"2025550123"}},"addresses":[{"country":"US"}]}`},
 		{"POST", "/v1/applicants", `{"email":"nope"}`},
@@ -46,6 +50,10 @@ func TestResponsesMatchServedOpenAPI(t *testing.T) {
 		{"POST", "/v1/files/" + fil + "/reading", ""},
 		{"POST", "/v1/files/" + passport + "/reading", ""},
 		{"POST", "/v1/files/fil_01J9Z3K6Q5W8C2B7X4N0M1R2S3/reading", ""},
+		{"POST", "/v1/face-comparisons", compare(fil, passport)},
+		{"POST", "/v1/face-comparisons", compare(fil, "fil_01J9Z3K6Q5W8C2B7X4N0M1R2S3")},
+		{"POST", "/v1/face-comparisons", compare(fil, cat)},
+		{"POST", "/v1/face-comparisons", `{"sourceFileId":"` + fil + `"}`},
 		{"POST", "/v1/kyc-requests", `{"applicantId":"` + apl + `","documents":[{"type":"identity-proof"}]}`},
 		{"POST", "/v1/kyc-documents", `{"applicantId":"` + apl + `","type":"identity-proof","fileIds":["` + fil + `"],"identification":{"number":"X1","expiryDate":"2030-01-01"}}`},
 		{"GET", "/v1/kyc-documents?applicantId=" + apl, ""},

@@ -31,6 +31,26 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 )
 
+// NotFoundError is ErrNotFound about input fields (404, with errors[] naming each): the id given
+// in each names nothing in the caller's environment, such as a file id in a request body.
+// errors.Is(err, ErrNotFound) holds for it.
+type NotFoundError struct {
+	// Fields name the fields (dotted paths such as "body.sourceFileId") and say what is missing,
+	// without the value when it may be personal data.
+	Fields []FieldError
+}
+
+func (e *NotFoundError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return strings.Join(parts, "; ") + ": " + ErrNotFound.Error()
+}
+
+// Is reports whether target is ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
 // FieldError names one bad input field. Field is a dotted path in the request, such as
 // "body.profile.dateOfBirth" or "body.addresses[0].country".
 type FieldError struct {
