@@ -51,7 +51,7 @@ func TestLivenessSessions(t *testing.T) {
 		// Expired, another request's, another environment's: refused.
 		for _, tc := range []struct {
 			name, req, nonce string
-			env             kyc.Env
+			env              kyc.Env
 		}{{"expired", r.ID, old.Nonce, kyc.EnvTest}, {"other request", other.ID, l.Nonce, kyc.EnvTest}, {"live", r.ID, l.Nonce, kyc.EnvLive},
 			{"unknown", r.ID, "nonce-x", kyc.EnvTest}} {
 			if _, err := s.UseLiveness(ctx, tc.env, tc.req, tc.nonce, now.Add(time.Second)); !errors.Is(err, kyc.ErrNotFound) {
