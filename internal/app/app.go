@@ -18,6 +18,7 @@ import (
 	"kycd/internal/blob"
 	"kycd/internal/docread"
 	"kycd/internal/document"
+	"kycd/internal/face"
 	"kycd/internal/file"
 	"kycd/internal/httpapi"
 	"kycd/internal/level"
@@ -101,8 +102,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)
 	// One decode budget for the process: verification and the readings of uploads share it.
 	decode := check.NewBudget(cfg.DecodeMemoryBytes)
+	// One face analyzer too: verification and the hosted flow's liveness challenges share it.
+	faces, err := face.New()
+	if err != nil {
+		_ = blobs.Close()
+		_ = st.Close()
+		return nil, fmt.Errorf("face nets: %w", err)
+	}
 	engine := verify.NewEngine(st, blobs, levels, screener, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels,
-		Decode: decode})
+		Decode: decode, Faces: faces})
 	reader := docread.NewReader(docread.Config{Budget: decode, MaxPixels: cfg.MaxImagePixels})
 	verifyQueue, verifyWorkers := verify.Register(workers, engine)
 	screeningQueue, screeningWorkers := screening.Register(workers, screener, st)
@@ -140,7 +148,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	applicants, documents := applicant.NewService(st), document.NewService(st, levels)
 	requests := request.NewService(st, levels, signer, cfg.PublicURL)
 	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
-	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files, reader)
+	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files, reader,
+		faces, decode, cfg.MaxImagePixels)
 	if err != nil {
 		_ = blobs.Close()
 		_ = st.Close()
