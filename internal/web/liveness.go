@@ -112,7 +112,14 @@ func (h *Handler) postLiveness(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/gather/"+f.req.ID, http.StatusSeeOther)
 		return
 	}
-	now := time.Now()
+	now := time.Now() // when the frames arrived, whatever the wait below
+	// Wait for a turn before spending the nonce, so an end user who gives up waiting keeps it.
+	select {
+	case h.checking <- struct{}{}:
+		defer func() { <-h.checking }()
+	case <-r.Context().Done():
+		return
+	}
 	s, err := h.d.Liveness.UseLiveness(r.Context(), f.who.Env, f.req.ID, v.Values["nonce"], now)
 	if errors.Is(err, kyc.ErrNotFound) {
 		v.Errors["_form"] = v.T("liveness.failed.expired")

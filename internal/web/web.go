@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 
 	"kycd/internal/auth"
@@ -80,6 +81,9 @@ type Handler struct {
 	msgs         *catalog
 	pages        map[string]*template.Template
 	countryLists map[string][]country
+	// checking bounds the liveness checks that run at once to the cores: each is about half a
+	// second of CPU (four frames' faces found and described), asked for by end users' pages.
+	checking chan struct{}
 }
 
 // New parses the templates and messages; an error means a broken build.
@@ -89,7 +93,7 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{d: d, secure: strings.HasPrefix(d.PublicURL, "https://"), msgs: msgs, pages: map[string]*template.Template{},
-		countryLists: map[string][]country{}}
+		countryLists: map[string][]country{}, checking: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	for _, l := range Languages {
 		h.countryLists[l] = countries(l)
 	}
