@@ -138,7 +138,6 @@ func TestLivenessInChromium(t *testing.T) {
 				}
 			} else {
 				do(t, ctx, "the challenge passes", chromedp.WaitVisible(chromedp.CSS("ul.docs")))
-				shot.take("liveness-passed")
 				doc := settledIdentity(t, e, reqID)
 				parsed, _ := doc["parsedData"].(map[string]any)
 				live, _ := parsed["liveness"].(map[string]any)
@@ -165,6 +164,8 @@ func TestLivenessInChromium(t *testing.T) {
 					}
 				}
 				t.Logf("decision %v (failed checks %v), liveness %v", doc["status"], failed, live["checks"])
+				do(t, ctx, "the status page shows it", chromedp.WaitVisible(chromedp.CSS("li.state-accepted")))
+				shot.take("liveness-passed")
 			}
 			if errs := console.errors(); len(errs) > 0 {
 				t.Fatalf("console errors:\n%s", strings.Join(errs, "\n"))
