@@ -82,12 +82,16 @@ func (s *Store) FinishLiveness(ctx context.Context, env kyc.Env, id string, resu
 	return nil
 }
 
-// LivenessAttempts counts the request's answered challenges.
-func (s *Store) LivenessAttempts(ctx context.Context, env kyc.Env, requestID string) (int, error) {
+// LivenessFailures counts the request's challenges answered since the last one whose first frame
+// became a selfie and that did not become one themselves: the failed attempts in a row, and one
+// being checked. A document sent again after a rejection so gets attempts of its own.
+func (s *Store) LivenessFailures(ctx context.Context, env kyc.Env, requestID string) (int, error) {
 	var n int
-	if err := s.reader().queryRow(ctx, `SELECT COUNT(*) FROM liveness_sessions WHERE env = ? AND request_id = ? AND used_at IS NOT NULL`,
-		string(env), requestID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("liveness attempts: %w", err)
+	if err := s.reader().queryRow(ctx, `SELECT COUNT(*) FROM liveness_sessions
+		WHERE env = ? AND request_id = ? AND used_at IS NOT NULL AND selfie_file_id IS NULL
+		AND used_at > COALESCE((SELECT MAX(used_at) FROM liveness_sessions WHERE env = ? AND request_id = ? AND selfie_file_id IS NOT NULL), 0)`,
+		string(env), requestID, string(env), requestID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("liveness failures: %w", err)
 	}
 	return n, nil
 }

@@ -82,8 +82,8 @@ func TestLivenessSessions(t *testing.T) {
 		if _, err := s.OpenLiveness(ctx, kyc.EnvTest, r.ID, now.Add(time.Second)); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("an answered challenge is still open: %v", err)
 		}
-		if n, err := s.LivenessAttempts(ctx, kyc.EnvTest, r.ID); err != nil || n != 1 {
-			t.Fatalf("attempts: %d %v", n, err)
+		if n, err := s.LivenessFailures(ctx, kyc.EnvTest, r.ID); err != nil || n != 1 {
+			t.Fatalf("failures while checked: %d %v", n, err)
 		}
 
 		f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: kyc.EnvTest, ApplicantID: a.ID, Tag: "face-proof", MIME: "image/jpeg", Size: 10, SHA256: "ab", Width: 1, Height: 1, BlobKey: "k"}
@@ -99,6 +99,21 @@ func TestLivenessSessions(t *testing.T) {
 		}
 		if err := s.FinishLiveness(ctx, kyc.EnvTest, l.ID, result, f.ID); err != nil {
 			t.Fatal(err)
+		}
+		if n, err := s.LivenessFailures(ctx, kyc.EnvTest, r.ID); err != nil || n != 0 {
+			t.Fatalf("failures once the selfie is sent: %d %v", n, err)
+		}
+		// A failure answered before the sent one no longer counts; one after it does.
+		before := issue("nonce-before", now.Add(-time.Minute))
+		if _, err := s.UseLiveness(ctx, kyc.EnvTest, r.ID, before.Nonce, now); err != nil {
+			t.Fatal(err)
+		}
+		after := issue("nonce-after", now)
+		if _, err := s.UseLiveness(ctx, kyc.EnvTest, r.ID, after.Nonce, now.Add(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.LivenessFailures(ctx, kyc.EnvTest, r.ID); err != nil || n != 1 {
+			t.Fatalf("failures after the sent one: %d %v", n, err)
 		}
 		got, err = s.LivenessByFile(ctx, kyc.EnvTest, f.ID)
 		if err != nil || got.ID != l.ID || string(got.Result) != string(result) || got.Used == nil || got.SelfieFileID != f.ID {

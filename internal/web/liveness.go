@@ -24,7 +24,7 @@ type LivenessStore interface {
 	OpenLiveness(ctx context.Context, env kyc.Env, requestID string, now time.Time) (store.LivenessSession, error)
 	UseLiveness(ctx context.Context, env kyc.Env, requestID, nonce string, now time.Time) (store.LivenessSession, error)
 	FinishLiveness(ctx context.Context, env kyc.Env, id string, result json.RawMessage, selfieFileID string) error
-	LivenessAttempts(ctx context.Context, env kyc.Env, requestID string) (int, error)
+	LivenessFailures(ctx context.Context, env kyc.Env, requestID string) (int, error)
 }
 
 var _ LivenessStore = (*store.Store)(nil)
@@ -38,9 +38,11 @@ const (
 	livenessHoldMS  = 2500
 )
 
-// maxLivenessAttempts is how many challenges one request may answer. When the last one fails too,
-// its first frame is sent as the selfie anyway, with the failed result: the document then waits
-// for a person (check liveness) rather than leaving the end user with no way on.
+// maxLivenessAttempts is how many challenges may fail in a row for one request (a challenge whose
+// frame was sent as the selfie ends the run, so a document sent again after a rejection gets its
+// own). When the last one fails too, its first frame is sent as the selfie anyway, with the failed
+// result: the document then waits for a person (check liveness) rather than leaving the end user
+// with no way on.
 const maxLivenessAttempts = 3
 
 // challengeMove is one move as the page shows it.
@@ -65,7 +67,7 @@ type challengeData struct {
 func (h *Handler) challenge(ctx context.Context, v *view, f *flow) (challengeData, error) {
 	env, reqID := f.who.Env, f.req.ID
 	now := time.Now()
-	used, err := h.d.Liveness.LivenessAttempts(ctx, env, reqID)
+	used, err := h.d.Liveness.LivenessFailures(ctx, env, reqID)
 	if err != nil {
 		return challengeData{}, err
 	}
@@ -145,7 +147,7 @@ func (h *Handler) postLiveness(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, f, err)
 		return
 	}
-	used, err := h.d.Liveness.LivenessAttempts(r.Context(), f.who.Env, f.req.ID)
+	used, err := h.d.Liveness.LivenessFailures(r.Context(), f.who.Env, f.req.ID)
 	if err != nil {
 		h.fail(w, r, f, err)
 		return
