@@ -113,7 +113,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("face nets: %w", err)
 	}
 	// One decode budget for the process: verification, the readings of uploads and face
-	// comparisons share it; one face Analyzer for verification and face comparisons.
+	// comparisons share it; one face Analyzer for verification, face comparisons and the hosted
+	// flow's liveness challenges.
 	decode := check.NewBudget(cfg.DecodeMemoryBytes)
 	engine := verify.NewEngine(st, blobs, levels, screener, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels,
 		Decode: decode, Faces: faces})
@@ -155,7 +156,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	applicants, documents := applicant.NewService(st), document.NewService(st, levels)
 	requests := request.NewService(st, levels, signer, cfg.PublicURL)
 	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
-	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files, reader)
+	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files, reader,
+		faces, decode, cfg.MaxImagePixels)
 	if err != nil {
 		_ = blobs.Close()
 		_ = st.Close()

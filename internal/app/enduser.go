@@ -9,10 +9,12 @@ import (
 	"kycd/internal/auth"
 	"kycd/internal/docread"
 	"kycd/internal/document"
+	"kycd/internal/face/liveness"
 	"kycd/internal/file"
 	"kycd/internal/gather"
 	"kycd/internal/request"
 	"kycd/internal/seal"
+	"kycd/internal/verify/check"
 	"kycd/internal/web"
 )
 
@@ -21,12 +23,15 @@ import (
 func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, publicURL string, blobs gather.Blobs, st interface {
 	gather.Locker
 	gather.Changer
+	web.LivenessStore
 },
 	applicants *applicant.Service, documents *document.Service, requests *request.Service, files *file.Service, reader *docread.Reader,
+	faces liveness.Analyzer, decode *check.Budget, maxPixels int64,
 ) ([]func(*http.ServeMux), error) {
 	g := gather.NewService(files, requests, blobs, st, st)
 	flow, err := web.New(web.Deps{Log: log, Tokens: signer, Gather: g, Applicants: applicants, Requests: requests, Documents: documents,
-		Files: files, Reader: reader, CSRFKey: sealer.Derive("gather-csrf"), PublicURL: publicURL})
+		Files: files, Reader: reader, CSRFKey: sealer.Derive("gather-csrf"), PublicURL: publicURL,
+		Liveness: st, Faces: faces, Decode: decode, MaxPixels: maxPixels})
 	if err != nil {
 		return nil, err
 	}

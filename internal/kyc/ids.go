@@ -21,6 +21,8 @@ const (
 	PrefixShare     = "shr"
 	PrefixAPIKey    = "key"
 	PrefixAudit     = "aud"
+	// PrefixLiveness names a liveness challenge of the hosted flow.
+	PrefixLiveness = "liv"
 )
 
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

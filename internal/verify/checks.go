@@ -35,7 +35,7 @@ const (
 // ownWeights are the default weights of the engine's own checks.
 var ownWeights = map[string]int{
 	CheckDuplicateNumber: 100, CheckDuplicateFile: 40, CheckDuplicateImage: 40,
-	CheckFaceProof: 60, CheckFaceMatch: 30, CheckSelfieNotPortrait: 40, CheckDuplicateFace: 40, CheckAddressRecent: 60, CheckAddressCountry: 40, CheckSanctions: 0, CheckIdentityImage: 0,
+	CheckFaceProof: 60, CheckFaceMatch: 30, CheckLiveness: 30, CheckSelfieNotPortrait: 40, CheckDuplicateFace: 40, CheckAddressRecent: 60, CheckAddressCountry: 40, CheckSanctions: 0, CheckIdentityImage: 0,
 }
 
 // CheckNames lists every check the engine runs, the names a level's weights may use.
@@ -119,6 +119,11 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 	}
 	fs = append(fs, faceFindings...)
 	in.keepFaces = keep
+	live, err := e.livenessCheck(ctx, in, parsed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fs = append(fs, live...)
 
 	if d.Type == "identity-proof" {
 		sanctions, err := e.sanctionsCheck(ctx, in, parsed)

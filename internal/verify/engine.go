@@ -28,6 +28,9 @@ type Store interface {
 	FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]store.FingerprintMatch, error)
 	Fingerprints(ctx context.Context, env kyc.Env, kind, notApplicant string) ([]store.FingerprintMatch, error)
 	FacesAfter(ctx context.Context, env kyc.Env, after int64, limit int) ([]store.StoredFace, error)
+	// LivenessByFile returns the liveness challenge whose first frame is this selfie file
+	// (kyc.ErrNotFound when the selfie came another way).
+	LivenessByFile(ctx context.Context, env kyc.Env, fileID string) (store.LivenessSession, error)
 }
 
 var _ Store = (*store.Store)(nil)

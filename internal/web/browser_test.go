@@ -90,7 +90,8 @@ type shots struct {
 
 // readme are the screenshots the README shows.
 var readme = map[string]bool{"1-identity": true, "1-identity-photo": true, "2-selfie": true, "3-address": true, "4-status": true, "4-status-rejected": true,
-	"1-identity-camera": true, "1-identity-prefilled": true, "identity-errors-es": true, "identity-zh": true, "error-expired": true, "error-tampered": true}
+	"1-identity-camera": true, "1-identity-prefilled": true, "identity-errors-es": true, "identity-zh": true, "error-expired": true, "error-tampered": true,
+	"liveness-challenge": true, "liveness-failed": true, "liveness-passed": true}
 
 func (s shots) take(name string) {
 	s.t.Helper()
@@ -102,7 +103,7 @@ func (s shots) take(name string) {
 		s.t.Fatal(err)
 	}
 	if os.Getenv("KYCD_UPDATE_SCREENSHOTS") == "1" && readme[name] && (s.t.Name() == "TestHostedFlowInChromium/sqlite" || s.t.Name() == "TestHostedFlowRejectedDocument" ||
-		s.t.Name() == "TestHostedFlowDocumentCapture") {
+		s.t.Name() == "TestHostedFlowDocumentCapture" || strings.HasPrefix(s.t.Name(), "TestLivenessInChromium/")) {
 		if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), png, 0o644); err != nil {
 			s.t.Fatal(err)
 		}

@@ -10,6 +10,11 @@
 // nothing: the page prefills the form for the end user to check, or asks for a retake with the
 // reason (reading.go). The photo itself is sent with the form, like any chosen file.
 //
+// When the request asks for faceLivenessRequired, the selfie screen is a liveness challenge
+// instead (liveness.go, package face/liveness): the page films the moves a server-issued challenge
+// asks for with the front camera and posts the frames with its nonce to /gather/{requestId}/liveness;
+// a passed challenge's first frame becomes the selfie. No file can be chosen in its place.
+//
 // Security model: the link's token is signed for one request and expires with it; the first visit
 // exchanges it for an HttpOnly, SameSite=Strict cookie scoped to /gather/{requestId} (Secure when
 // the public URL is https), and the page drops the token from the address bar. Every form carries a

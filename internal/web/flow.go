@@ -38,6 +38,8 @@ type flow struct {
 	docs         []docState
 	steps        []string
 	faceRequired bool
+	// livenessRequired: the selfie is taken through a liveness challenge, never chosen as a file.
+	livenessRequired bool
 }
 
 func (h *Handler) load(ctx context.Context, s session) (*flow, error) {
@@ -74,7 +76,7 @@ func (h *Handler) load(ctx context.Context, s session) (*flow, error) {
 		case "identity-proof":
 			f.steps = append(f.steps, stepIdentity)
 			if rd.FaceProofRequired || rd.FaceLivenessRequired {
-				f.faceRequired = true
+				f.faceRequired, f.livenessRequired = true, rd.FaceLivenessRequired
 				f.steps = append(f.steps, stepSelfie)
 			}
 		case "address-proof":
@@ -275,13 +277,24 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) (session, *flo
 }
 
 // renderStep renders a screen with the progress indicator.
+// With liveness required, the selfie screen is the liveness challenge.
 func (h *Handler) renderStep(w http.ResponseWriter, r *http.Request, status int, step string, v *view, f *flow) {
 	v.Step, v.Steps = slices.Index(f.steps, step)+1, len(f.steps)
-	v.Title = v.T(step + ".title")
+	page := step
+	if step == stepSelfie && f.livenessRequired {
+		page = "liveness"
+		ch, err := h.challenge(r.Context(), v, f)
+		if err != nil {
+			h.fail(w, r, f, err)
+			return
+		}
+		v.Data = ch
+	}
+	v.Title = v.T(page + ".title")
 	if v.Data == nil {
 		v.Data = h.stepData(v, f)
 	}
-	h.render(w, r, status, step, v)
+	h.render(w, r, status, page, v)
 }
 
 // statusData is the status page's content.

@@ -377,6 +377,11 @@ func (h *Handler) postSelfie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer fm.cleanup()
+	if f.livenessRequired {
+		// No photo chosen or taken outside the challenge stands in for it.
+		http.Redirect(w, r, "/gather/"+f.req.ID, http.StatusSeeOther)
+		return
+	}
 	if err := h.upload(r, f, fm, v, "selfie", gather.SlotSelfie); err != nil {
 		h.fail(w, r, f, err)
 		return

@@ -11,12 +11,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 
 	"kycd/internal/auth"
+	"kycd/internal/face/liveness"
 	"kycd/internal/gather"
 	"kycd/internal/kyc"
 	"kycd/internal/media"
+	vcheck "kycd/internal/verify/check"
 )
 
 //go:embed templates/*.html
@@ -61,6 +64,14 @@ type Deps struct {
 	CSRFKey []byte
 	// PublicURL is the base URL end users reach kycd at; an https one makes the cookies Secure.
 	PublicURL string
+	// Liveness keeps the selfie screen's liveness challenges (requests with faceLivenessRequired).
+	Liveness LivenessStore
+	// Faces describes the faces of a challenge's frames; share the process's *face.Analyzer.
+	Faces liveness.Analyzer
+	// Decode bounds the memory that decoding a challenge's frames takes; share the process's budget.
+	Decode *vcheck.Budget
+	// MaxPixels refuses larger frames from their header (KYCD_MAX_IMAGE_PIXELS).
+	MaxPixels int64
 }
 
 // Handler serves the hosted flow.
@@ -70,6 +81,9 @@ type Handler struct {
 	msgs         *catalog
 	pages        map[string]*template.Template
 	countryLists map[string][]country
+	// checking bounds the liveness checks that run at once to the cores: each is about half a
+	// second of CPU (four frames' faces found and described), asked for by end users' pages.
+	checking chan struct{}
 }
 
 // New parses the templates and messages; an error means a broken build.
@@ -79,11 +93,11 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{d: d, secure: strings.HasPrefix(d.PublicURL, "https://"), msgs: msgs, pages: map[string]*template.Template{},
-		countryLists: map[string][]country{}}
+		countryLists: map[string][]country{}, checking: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	for _, l := range Languages {
 		h.countryLists[l] = countries(l)
 	}
-	for _, p := range []string{"identity", "selfie", "address", "status", "error"} {
+	for _, p := range []string{"identity", "selfie", "liveness", "address", "status", "error"} {
 		t, err := template.New("layout.html").ParseFS(templateFiles, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", p, err)
@@ -101,6 +115,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /gather/{id}/identity", h.postIdentity)
 	mux.HandleFunc("POST /gather/{id}/reading", h.postReading)
 	mux.HandleFunc("POST /gather/{id}/selfie", h.postSelfie)
+	mux.HandleFunc("POST /gather/{id}/liveness", h.postLiveness)
 	mux.HandleFunc("POST /gather/{id}/address", h.postAddress)
 	mux.HandleFunc("GET /gather/{id}/done", h.done)
 	mux.HandleFunc("GET /gather/{id}/files/{fileId}", h.file)

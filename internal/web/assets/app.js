@@ -111,6 +111,100 @@
     });
   })();
 
+  // Liveness: the front camera films the end user following the moves the server asked for
+  // (data-moves, under the form's nonce). A frame is taken looking straight at the camera
+  // (after data-first-ms), then one at the end of each move's prompt (every data-hold-ms); the
+  // frames go in the form's file inputs, in order, and the form is sent. The frames are taken on
+  // a fixed schedule from when the camera starts, so the server sees where the face was at each
+  // prompt. There is no fallback to a chosen photo: without a camera the page says so.
+  (function () {
+    var section = document.getElementById("liveness");
+    if (!section) {
+      return;
+    }
+    var form = document.getElementById("liveness-form");
+    var start = document.getElementById("liveness-start");
+    var live = document.getElementById("liveness-live");
+    var video = document.getElementById("liveness-video");
+    var prompt = document.getElementById("liveness-prompt");
+    var noCamera = document.getElementById("liveness-no-camera");
+    var moves = section.getAttribute("data-moves").split(",");
+    var firstMs = Number(section.getAttribute("data-first-ms"));
+    var holdMs = Number(section.getAttribute("data-hold-ms"));
+    var texts = {};
+    Array.prototype.forEach.call(document.querySelectorAll("#liveness-moves li"), function (li) {
+      texts[li.getAttribute("data-move")] = li.textContent;
+    });
+    var stream = null;
+    if (!canCamera || !window.Promise) {
+      noCamera.hidden = false;
+      return;
+    }
+    start.hidden = false;
+
+    function grab() {
+      var canvas = document.createElement("canvas");
+      canvas.width = video.videoWidth || 640;
+      canvas.height = video.videoHeight || 480;
+      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.9); });
+    }
+
+    function show(move, i) {
+      prompt.textContent = texts[move] || "";
+      prompt.setAttribute("data-step", String(i));
+      Array.prototype.forEach.call(document.querySelectorAll("#liveness-moves li"), function (li, j) {
+        li.className = j === i ? "current" : (j < i ? "done" : "");
+      });
+    }
+
+    function run() {
+      var t0 = performance.now();
+      var shots = [];
+      var steps = ["look"].concat(moves);
+      steps.forEach(function (move, i) {
+        var promptAt = i === 0 ? 0 : firstMs + (i - 1) * holdMs;
+        var shotAt = firstMs + i * holdMs;
+        setTimeout(function () { show(move, i); }, Math.max(0, promptAt - (performance.now() - t0)));
+        shots.push(new Promise(function (resolve) {
+          setTimeout(function () { resolve(grab()); }, Math.max(0, shotAt - (performance.now() - t0)));
+        }));
+      });
+      Promise.all(shots).then(function (blobs) {
+        if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+        blobs.forEach(function (blob, i) {
+          var dt = new DataTransfer();
+          dt.items.add(new File([blob], "frame" + i + ".jpg", { type: "image/jpeg" }));
+          document.getElementById("frame" + i).files = dt.files;
+        });
+        prompt.textContent = section.getAttribute("data-sending");
+        prompt.removeAttribute("data-step");
+        section.setAttribute("data-sent", "");
+        form.submit();
+      });
+    }
+
+    start.addEventListener("click", function () {
+      start.disabled = true;
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "user", width: { ideal: 640 }, height: { ideal: 480 } }, audio: false }).then(function (s) {
+        stream = s;
+        video.srcObject = s;
+        return video.play();
+      }).then(function () {
+        start.hidden = true;
+        live.hidden = false;
+        run();
+      }).catch(function () {
+        start.hidden = true;
+        noCamera.hidden = false;
+      });
+    });
+
+    window.addEventListener("pagehide", function () {
+      if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+    });
+  })();
+
   // Identity document: a photo with the rear camera, inside a frame, read at once by kycd. What it
   // reads prefills the form's empty fields, highlighted for the end user to check; a blurred,
   // glared or unreadable photo gets its reason and the camera goes live again. The photo goes into
