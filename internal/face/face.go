@@ -5,7 +5,7 @@
 //
 // # The pipeline
 //
-// A face detector's box (pigo's cascade, internal/verify/check.FindFaces, scaled back to the
+// A face detector's box (pigo's cascade, internal/face/detect, scaled back to the
 // photo) is padded to a square and scaled to 112×112 for face-api's landmark net
 // (internal/face/landmarks); the box is then redrawn around the landmarks it found and the net
 // run again, so the points do not depend on how the detector framed the face (the cascade's box is

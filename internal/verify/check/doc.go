@@ -19,7 +19,7 @@
 //     textlines.go, docshown.go, phash.go): decoding with a pixel limit, size, blur (variance of
 //     the Laplacian less its noise), exposure and glare judged on the document area (clipped
 //     highlights and crushed shadows, never the mean level: white paper is bright), faces (pigo,
-//     with its cascade embedded), that an identity proof shows a document at all (rows of
+//     through internal/face/detect), that an identity proof shows a document at all (rows of
 //     printed characters and, on the front, a portrait; review) and a perceptual hash for
 //     near-duplicate search.
 //

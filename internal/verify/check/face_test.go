@@ -3,6 +3,7 @@ package check
 import (
 	"image"
 	"image/draw"
+	"kycd/internal/face/detect"
 	"testing"
 )
 
@@ -80,8 +81,8 @@ func TestFaces(t *testing.T) {
 	}
 }
 
-// TestFaceScoresCalibration keeps FaceQuality between the scores of faces and of non-faces with
-// a margin: every face variant scores at least 1.5 times FaceQuality, and no cluster on an image
+// TestFaceScoresCalibration keeps detect.Quality between the scores of faces and of non-faces with
+// a margin: every face variant scores at least 1.5 times detect.Quality, and no cluster on an image
 // without a frontal face reaches 0.75 times it.
 func TestFaceScoresCalibration(t *testing.T) {
 	t.Parallel()
@@ -94,8 +95,8 @@ func TestFaceScoresCalibration(t *testing.T) {
 	lowest := 1e9
 	for name, img := range faces {
 		best := 0.0
-		for _, d := range detect(img) {
-			best = max(best, float64(d.Q))
+		for _, d := range detect.All(Normalize(img)) {
+			best = max(best, d.Score)
 		}
 		t.Logf("face %-10s best score %.1f", name, best)
 		lowest = min(lowest, best)
@@ -105,14 +106,14 @@ func TestFaceScoresCalibration(t *testing.T) {
 		img := testImage(t, name)
 		for vname, v := range map[string]image.Image{"": img, " JPEG": reencode(t, img, 75), " upscaled": scale(img, 2), " blurred": gaussianBlur(img, 2)} {
 			best := 0.0
-			for _, d := range detect(v) {
-				best = max(best, float64(d.Q))
+			for _, d := range detect.All(Normalize(v)) {
+				best = max(best, d.Score)
 			}
 			t.Logf("non-face %-18s best score %.1f", name+vname, best)
 			highest = max(highest, best)
 		}
 	}
-	if lowest < 1.5*FaceQuality || highest >= 0.75*FaceQuality {
-		t.Errorf("faces score from %.1f, non-faces up to %.1f: FaceQuality %d needs recalibrating", lowest, highest, FaceQuality)
+	if lowest < 1.5*detect.Quality || highest >= 0.75*detect.Quality {
+		t.Errorf("faces score from %.1f, non-faces up to %.1f: detect.Quality %d needs recalibrating", lowest, highest, detect.Quality)
 	}
 }
