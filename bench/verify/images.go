@@ -242,13 +242,16 @@ type crop struct {
 }
 
 // faceCrop picks a square of the astronaut holding her face: 330 to 512 px wide at a random
-// position, mirrored half the time.
-func faceCrop(rng *rand.Rand, src *image.RGBA) crop {
+// position, mirrored when flip is true. The passport's portrait is the photo as it is and the
+// selfie its mirror image: the same face in a different picture (the light on the other side, the
+// face's asymmetries swapped), as two photographs are, so kycd's face-match check matches them and
+// its selfie-not-portrait check does not take the selfie for the portrait cropped out.
+func faceCrop(rng *rand.Rand, src *image.RGBA, flip bool) crop {
 	b := src.Rect
 	side := 330 + rng.IntN(min(b.Dx(), b.Dy())-330+1)
 	x := rng.IntN(b.Dx() - side + 1)
 	y := rng.IntN(b.Dy() - side + 1)
-	return crop{r: image.Rect(x, y, x+side, y+side), flip: rng.IntN(2) == 1}
+	return crop{r: image.Rect(x, y, x+side, y+side), flip: flip}
 }
 
 // blit copies c of src into dst's rectangle to, scaled by nearest neighbour.
@@ -304,7 +307,7 @@ func (s sources) front(rng *rand.Rand, app int) *image.RGBA {
 	top := img.SubImage(image.Rect(0, 0, frontW, frontH-zoneBand)).(*image.RGBA)
 	side := 520 + rng.IntN(260)
 	x, y := 20+rng.IntN(120), rng.IntN(top.Rect.Dy()-side+1)
-	blit(top, image.Rect(x, y, x+side, y+side), s.face, faceCrop(rng, s.face))
+	blit(top, image.Rect(x, y, x+side, y+side), s.face, faceCrop(rng, s.face, false))
 	left := x + side + 20
 	// Printed labels and fields, as a data page has (kycd's document-shown check wants rows of
 	// print, which the handwriting of text.png is not).
@@ -356,9 +359,9 @@ func (s sources) back(rng *rand.Rand, _ int) *image.RGBA {
 	return img
 }
 
-// selfie draws a square crop of the astronaut filling the picture.
+// selfie draws a square crop of the astronaut, mirrored, filling the picture.
 func (s sources) selfie(rng *rand.Rand, _ int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, selfieSide, selfieSide))
-	blit(img, img.Rect, s.face, faceCrop(rng, s.face))
+	blit(img, img.Rect, s.face, faceCrop(rng, s.face, true))
 	return img
 }
