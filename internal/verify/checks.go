@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -173,9 +174,9 @@ type decodedImage struct {
 // address) must be sharp, well exposed and free of glare. Findings are named check.tag
 // ("image-sharp.face-proof"); their weight is the check's. Each image is decoded within the
 // engine's decode budget and let go as soon as its grey copy and size are taken and, for an
-// identity document's side, its zone is read (in the background, one read at a time), so a
-// document holds at most two full images at a time. The error is ctx's, when it ends while a
-// decode waits for room.
+// identity document's side, its zone is read (in the background, one read at a time) and, on an
+// identity document, its face described (in the background too), so a document holds at most its
+// three full images at a time. The error is ctx's, when it ends while a decode waits for room.
 func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]any) ([]decodedImage, []finding, error) {
 	var imgs []decodedImage
 	var fs []finding
@@ -192,6 +193,15 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 	zoneRead := make(chan struct{}) // closes when the last zone read started has ended
 	close(zoneRead)
 	defer func() { <-zoneRead }()
+	// The faces are described in the background too, each beside the rest (about 100 ms of
+	// one core each): the selfie's, and the document's portrait, looked for image after image in
+	// order until one is found (portraitSeen closes when the last look started has ended).
+	var selfieSeen sync.WaitGroup
+	defer selfieSeen.Wait()
+	portraitSeen := make(chan struct{})
+	close(portraitSeen)
+	defer func() { <-portraitSeen }()
+	selfieTaken := false
 	for _, f := range in.files {
 		if f.MIME == "application/pdf" {
 			if in.doc.Type == "identity-proof" {
@@ -230,13 +240,30 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 			img := check.Normalize(full)
 			size := check.Size(full, in.level.MinImageSide)
 			if in.doc.Type == "identity-proof" {
-				// The faces are described at full resolution: the selfie's, and the largest
-				// portrait of the document's other images (the first found is kept).
+				// The faces are described at full resolution: the selfie's (the first
+				// face-proof file's), and the largest face of the first of the document's other
+				// images that has one (its portrait). in.selfie and in.portrait are written only
+				// here, and read once the goroutines have ended.
 				switch {
-				case f.Tag == "face-proof" && in.selfie == nil:
-					in.selfie = e.describeLargest(full, img, f.ID)
-				case f.Tag != "face-proof" && in.portrait == nil:
-					in.portrait = e.describeLargest(full, img, f.ID)
+				case f.Tag == "face-proof" && !selfieTaken:
+					selfieTaken = true
+					users.n.Add(1)
+					selfieSeen.Go(func() {
+						defer users.done()
+						in.selfie = e.describeLargest(full, img, f.ID)
+					})
+				case f.Tag != "face-proof":
+					users.n.Add(1)
+					before, seen := portraitSeen, make(chan struct{})
+					portraitSeen = seen
+					go func() {
+						defer close(seen)
+						defer users.done()
+						<-before
+						if in.portrait == nil {
+							in.portrait = e.describeLargest(full, img, f.ID)
+						}
+					}()
 				}
 			}
 			users.done()
@@ -275,6 +302,8 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 		parsed["selfieFaces"] = faces
 	}
 	<-zoneRead
+	selfieSeen.Wait()
+	<-portraitSeen
 	return imgs, fs, nil
 }
 
