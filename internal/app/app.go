@@ -79,8 +79,9 @@ func LoadLevels(cfg Config) (*level.Set, error) {
 	return level.Load(cfg.LevelsFile, level.Known{Checks: verify.CheckNames(), FieldPaths: check.ValidateFieldPaths})
 }
 
-// New builds kycd from cfg. The caller must Close it.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+// New builds kycd from cfg. The caller must Close it; when New fails it has closed what it
+// opened.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Webhooks.Validate(); err != nil {
 		return nil, err
@@ -89,15 +90,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			_ = st.Close()
+		}
+	}()
 	blobs, err := blob.Open(ctx, cfg.BlobURL, sealer)
 	if err != nil {
-		_ = st.Close()
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			_ = blobs.Close()
+		}
+	}()
 	levels, err := LoadLevels(cfg)
 	if err != nil {
-		_ = blobs.Close()
-		_ = st.Close()
 		return nil, err
 	}
 	workers := river.NewWorkers()
@@ -108,8 +116,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)
 	faces, err := faceAnalyzer()
 	if err != nil {
-		_ = blobs.Close()
-		_ = st.Close()
 		return nil, fmt.Errorf("face nets: %w", err)
 	}
 	// One decode budget for the process: verification, the readings of uploads and face
@@ -127,8 +133,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	periodic = append(periodic, screening.RegisterSnapshot(workers, screener, cfg.Sanctions.Snapshot, screeningLog)...)
 	shares, err := newShares(cfg, st, blobs, sealer, log.With("component", "share"))
 	if err != nil {
-		_ = blobs.Close()
-		_ = st.Close()
 		return nil, err
 	}
 	shareQueue, shareWorkers := share.Register(workers, shares)
@@ -136,8 +140,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
-		_ = blobs.Close()
-		_ = st.Close()
 		return nil, err
 	}
 	tmp := filepath.Join(cfg.DataDir, "tmp")
@@ -159,8 +161,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files, reader,
 		faces, decode, cfg.MaxImagePixels)
 	if err != nil {
-		_ = blobs.Close()
-		_ = st.Close()
 		return nil, err
 	}
 	h := httpapi.New(httpapi.Deps{
