@@ -147,6 +147,7 @@ func newAPI(mux *http.ServeMux, version string) huma.API {
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil // no $schema links in bodies: answers stay plain resources
+	cfg.Transformers = append(cfg.Transformers, scrubErrors)
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"apiKey": {Type: "http", Scheme: "bearer", Description: "An API key: kycd_test_... sees test data only, kycd_live_... live data only."},
 	}

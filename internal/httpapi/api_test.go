@@ -29,7 +29,8 @@ func forEachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 // TestBadInputIsRefusedAndStoresNothing: every kind of bad input gets a problem+json answer with
-// the right status and the bad field named, and leaves no row and no blob behind.
+// the right status and the bad field named (never the value sent), and leaves no row and no blob
+// behind.
 func TestBadInputIsRefusedAndStoresNothing(t *testing.T) {
 	t.Parallel()
 	forEachDB(t, func(t *testing.T, e *env) {
@@ -139,6 +140,10 @@ func TestBadInputIsRefusedAndStoresNothing(t *testing.T) {
 			}
 			if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 				t.Errorf("%s: Content-Type %q, want problem+json", c.name, ct)
+			}
+			// A value sent may be personal data: the answer names the field, never the value.
+			if strings.Contains(string(r.Raw), `"value"`) || strings.Contains(string(r.Raw), "anna-at-example.com") {
+				t.Errorf("%s: the answer echoes the value sent: %s", c.name, r.Raw)
 			}
 			got := r.errorFields()
 			for _, f := range c.fields {

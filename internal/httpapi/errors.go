@@ -13,22 +13,21 @@ import (
 	"kycd/internal/kyc"
 )
 
-func init() {
-	// Validation errors from huma echo the offending value; a value may be personal data, and the
-	// field name and message are enough, so answers never carry it.
-	base := huma.NewError
-	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		se := base(status, msg, errs...)
-		if em, ok := se.(*huma.ErrorModel); ok {
-			for _, d := range em.Errors {
-				if d != nil {
-					d.Value = nil
-					relocate(d)
-				}
+// scrubErrors is a transformer of the API (see newAPI): validation errors from huma echo the
+// offending value; a value may be personal data, and the field name and message are enough, so
+// answers never carry it. It also moves strict-JSON errors to the field they are about
+// (relocate). Being the API's own transformer, not a replacement of huma's global error
+// constructor, it changes nothing for any other huma API in the process.
+func scrubErrors(_ huma.Context, _ string, v any) (any, error) {
+	if em, ok := v.(*huma.ErrorModel); ok {
+		for _, d := range em.Errors {
+			if d != nil {
+				d.Value = nil
+				relocate(d)
 			}
 		}
-		return se
 	}
+	return v, nil
 }
 
 // problem turns any error from the domain into an HTTP answer. It is the only place where that
