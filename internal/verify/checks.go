@@ -37,6 +37,7 @@ const (
 var ownWeights = map[string]int{
 	CheckDuplicateNumber: 100, CheckDuplicateFile: 40, CheckDuplicateImage: 40,
 	CheckFaceProof: 60, CheckFaceMatch: 30, CheckLiveness: 30, CheckSelfieNotPortrait: 40, CheckDuplicateFace: 40, CheckAddressRecent: 60, CheckAddressCountry: 40, CheckSanctions: 0, CheckIdentityImage: 0,
+	CheckVerificationError: 0,
 }
 
 // CheckNames lists every check the engine runs, the names a level's weights may use.

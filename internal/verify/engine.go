@@ -193,7 +193,7 @@ func (e *Engine) gather(ctx context.Context, env kyc.Env, d *kyc.Document) (*inp
 	}
 	l, ok := e.levels.Get(levelName)
 	if !ok {
-		return nil, fmt.Errorf("verify %s: level %q is not configured", d.ID, levelName)
+		return nil, fmt.Errorf("verify %s: level %q: %w", d.ID, levelName, errLevelUnknown)
 	}
 	in.level = l
 	for _, id := range d.FileIDs {

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"time"
 
@@ -35,9 +36,18 @@ type Worker struct {
 	Engine *Engine
 }
 
-// Work verifies the document.
+// Work verifies the document. An error another attempt would meet again (see Permanent) is not
+// retried: the document is held for a person (Engine.Hold) and the job cancelled, so nothing
+// stays undecided behind ten retries. When the document itself is gone there is nothing to hold.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
-	return w.Engine.Verify(ctx, job.Args.Env, job.Args.DocumentID)
+	err := w.Engine.Verify(ctx, job.Args.Env, job.Args.DocumentID)
+	if err == nil || !Permanent(err) {
+		return err
+	}
+	if herr := w.Engine.Hold(ctx, job.Args.Env, job.Args.DocumentID); herr != nil && !errors.Is(herr, kyc.ErrNotFound) {
+		return herr // the hold itself failed (the database): try again
+	}
+	return river.JobCancel(err)
 }
 
 // Timeout bounds one verification (image decoding is the slow part).
