@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"kycd/internal/kyc"
@@ -212,28 +214,32 @@ type FingerprintMatch struct {
 }
 
 // FindFingerprints returns documents of other applicants in env with a fingerprint of this kind and
-// one of these values.
+// one of these values (at most 20 a value), in one query.
 func (s *Store) FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]FingerprintMatch, error) {
-	var out []FingerprintMatch
+	if len(values) == 0 {
+		return nil, nil
+	}
+	args := []any{string(env), kind, notApplicant}
 	for _, v := range values {
-		rs, err := s.reader().query(ctx, `SELECT value, document_id, applicant_id FROM document_fingerprints
-			WHERE env = ? AND kind = ? AND value = ? AND applicant_id <> ? ORDER BY document_id LIMIT 20`, string(env), kind, v, notApplicant)
-		if err != nil {
+		args = append(args, v)
+	}
+	rs, err := s.reader().query(ctx, `SELECT value, document_id, applicant_id FROM document_fingerprints
+		WHERE env = ? AND kind = ? AND applicant_id <> ? AND value IN (?`+strings.Repeat(", ?", len(values)-1)+`)
+		ORDER BY value, document_id LIMIT `+strconv.Itoa(20*len(values)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find fingerprints: %w", err)
+	}
+	defer rs.Close()
+	var out []FingerprintMatch
+	for rs.Next() {
+		var m FingerprintMatch
+		if err := rs.Scan(&m.Value, &m.DocumentID, &m.ApplicantID); err != nil {
 			return nil, fmt.Errorf("find fingerprints: %w", err)
 		}
-		for rs.Next() {
-			var m FingerprintMatch
-			if err := rs.Scan(&m.Value, &m.DocumentID, &m.ApplicantID); err != nil {
-				rs.Close()
-				return nil, fmt.Errorf("find fingerprints: %w", err)
-			}
-			out = append(out, m)
-		}
-		err = rs.Err()
-		rs.Close()
-		if err != nil {
-			return nil, fmt.Errorf("find fingerprints: %w", err)
-		}
+		out = append(out, m)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("find fingerprints: %w", err)
 	}
 	return out, nil
 }
