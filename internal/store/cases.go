@@ -244,19 +244,32 @@ func (s *Store) FindFingerprints(ctx context.Context, env kyc.Env, kind string, 
 	return out, nil
 }
 
-// Fingerprints returns every fingerprint of a kind in env that belongs to another applicant: the
-// perceptual hashes that a near-duplicate search compares by Hamming distance.
-func (s *Store) Fingerprints(ctx context.Context, env kyc.Env, kind, notApplicant string) ([]FingerprintMatch, error) {
-	rs, err := s.reader().query(ctx, `SELECT value, document_id, applicant_id FROM document_fingerprints
-		WHERE env = ? AND kind = ? AND applicant_id <> ?`, string(env), kind, notApplicant)
+// StoredFingerprint is a fingerprint as stored, with its place in the order of storing.
+type StoredFingerprint struct {
+	FingerprintMatch
+	Seq int64
+}
+
+// FingerprintsAfter returns up to limit fingerprints of this kind in env stored with a seq above
+// after, in seq order: the perceptual hashes that a near-duplicate search keeps in memory and
+// brings up to date. On PostgreSQL a row's seq is taken when its transaction inserts it, so one
+// committed later may have a lower seq than one already read: callers read a margin again. On
+// SQLite (one writer) the rowid is the seq, and it grows in commit order.
+func (s *Store) FingerprintsAfter(ctx context.Context, env kyc.Env, kind string, after int64, limit int) ([]StoredFingerprint, error) {
+	seq := "seq"
+	if s.dialect == SQLite {
+		seq = "rowid"
+	}
+	rs, err := s.reader().query(ctx, `SELECT `+seq+`, value, document_id, applicant_id FROM document_fingerprints
+		WHERE env = ? AND kind = ? AND `+seq+` > ? ORDER BY `+seq+` LIMIT ?`, string(env), kind, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("fingerprints: %w", err)
 	}
 	defer rs.Close()
-	var out []FingerprintMatch
+	var out []StoredFingerprint
 	for rs.Next() {
-		var m FingerprintMatch
-		if err := rs.Scan(&m.Value, &m.DocumentID, &m.ApplicantID); err != nil {
+		var m StoredFingerprint
+		if err := rs.Scan(&m.Seq, &m.Value, &m.DocumentID, &m.ApplicantID); err != nil {
 			return nil, fmt.Errorf("fingerprints: %w", err)
 		}
 		out = append(out, m)

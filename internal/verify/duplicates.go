@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
-	"strconv"
 
 	"kycd/internal/kyc"
 	"kycd/internal/store"
@@ -83,7 +82,7 @@ func (e *Engine) duplicateChecks(ctx context.Context, in *input, imgs []decodedI
 	}
 	if len(photos) > 0 {
 		f := finding{Name: CheckDuplicateImage, Weight: in.level.Weight(CheckDuplicateImage, ownWeights[CheckDuplicateImage]), Reason: "document-duplicate"}
-		others, err := e.store.Fingerprints(ctx, in.env, "phash", d.ApplicantID)
+		others, err := e.photoHashes(ctx, in.env)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +92,7 @@ func (e *Engine) duplicateChecks(ctx context.Context, in *input, imgs []decodedI
 			if f.Failed {
 				continue
 			}
-			m, ok, err := e.nearPhotograph(ctx, in.env, others, h)
+			m, ok, err := e.nearPhotograph(ctx, in.env, others, h, d.ApplicantID)
 			if err != nil {
 				return nil, err
 			}
@@ -120,13 +119,13 @@ func isPhotograph(doc *kyc.Document, tag string) bool {
 }
 
 // nearPhotograph reports the first of others' perceptual hashes within the configured distance
-// whose document is an identity-proof (a page's pHash stored before pages were left out must not
-// match). Every stored hash is compared: a scan that is fine to many thousands of images; a
-// BK-tree or multi-index hashing would be the next step for millions.
-func (e *Engine) nearPhotograph(ctx context.Context, env kyc.Env, others []store.FingerprintMatch, hash uint64) (store.FingerprintMatch, bool, error) {
+// that belongs to another applicant than notApplicant and whose document is an identity-proof (a
+// page's pHash stored before pages were left out must not match). Every stored hash is compared,
+// in memory (a million take a few milliseconds); a BK-tree or multi-index hashing would be the
+// next step beyond that.
+func (e *Engine) nearPhotograph(ctx context.Context, env kyc.Env, others []storedHash, hash uint64, notApplicant string) (store.FingerprintMatch, bool, error) {
 	for _, m := range others {
-		v, err := strconv.ParseUint(m.Value, 16, 64)
-		if err != nil || bits.OnesCount64(v^hash) > e.cfg.PHashDistance {
+		if m.ApplicantID == notApplicant || bits.OnesCount64(m.hash^hash) > e.cfg.PHashDistance {
 			continue
 		}
 		doc, err := e.store.Document(ctx, env, m.DocumentID)
@@ -134,7 +133,7 @@ func (e *Engine) nearPhotograph(ctx context.Context, env kyc.Env, others []store
 			return store.FingerprintMatch{}, false, fmt.Errorf("near-duplicate %s: %w", m.DocumentID, err)
 		}
 		if doc.Type == "identity-proof" {
-			return m, true, nil
+			return m.FingerprintMatch, true, nil
 		}
 	}
 	return store.FingerprintMatch{}, false, nil

@@ -26,7 +26,8 @@ type Store interface {
 	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 	FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]store.FingerprintMatch, error)
-	Fingerprints(ctx context.Context, env kyc.Env, kind, notApplicant string) ([]store.FingerprintMatch, error)
+	// FingerprintsAfter returns fingerprints of a kind stored after seq, in seq order.
+	FingerprintsAfter(ctx context.Context, env kyc.Env, kind string, after int64, limit int) ([]store.StoredFingerprint, error)
 	FacesAfter(ctx context.Context, env kyc.Env, after int64, limit int) ([]store.StoredFace, error)
 	// LivenessByFile returns the liveness challenge whose first frame is this selfie file
 	// (kyc.ErrNotFound when the selfie came another way).
@@ -74,6 +75,7 @@ type Engine struct {
 	decode   *check.Budget
 	faces    Analyzer
 	faceIdx  faceIndexes
+	hashIdx  hashIndexes
 }
 
 // NewEngine returns an engine whose identity documents are screened by screener before their
