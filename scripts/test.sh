@@ -118,5 +118,10 @@ go vet ./...
 log "go test"
 go test -count=1 -timeout 30m "$@" ./...
 
+# The face nets' Go-only build (no assembly kernel: other CPUs, or -tags purego) is tested too.
+log "go test -tags purego (the face nets without their assembly kernel)"
+go vet -tags purego ./internal/face/...
+go test -count=1 -tags purego "$@" ./internal/face/nn ./internal/face/embedding ./internal/face/landmarks
+
 log "fuzz targets, 3 s each"
 FUZZTIME="${FUZZTIME:-3s}" ./scripts/fuzz.sh

@@ -1,10 +1,20 @@
 package nn
 
 // GemmT sets c (m×n) to a (m×k) times bt (n×k) transposed, all row-major: c[i][j] is the dot
-// product of row i of a and row j of bt, summed over k in order in float32, as tfjs's CPU conv2d
-// accumulates it. Blocks of 3 rows by 2 columns keep six sums in registers
-// (four by two spills on amd64 and is slower).
+// product of row i of a and row j of bt. On amd64 with AVX2 and FMA (unless built with -tags
+// purego) blocks of 4 rows by 2 columns run in assembly, eight lanes of fused multiply-adds at a
+// time (dot4x2), so the sums are taken in another order than tfjs's and differ from gemmTGo's by
+// float32 rounding; elsewhere, and for the rows left over, gemmTGo runs.
 func GemmT(c, a, bt []float32, m, k, n int) {
+	c = c[:m*n]
+	done := gemmT4x2(c, a, bt, m, k, n)
+	gemmTGo(c[done*n:], a[done*k:], bt, m-done, k, n)
+}
+
+// gemmTGo is GemmT in Go: each element summed over k in order in float32, as tfjs's CPU conv2d
+// accumulates it. Blocks of 3 rows by 2 columns keep six sums in registers (four by two spills on
+// amd64 and is slower).
+func gemmTGo(c, a, bt []float32, m, k, n int) {
 	c = c[:m*n]
 	i := 0
 	for ; i+3 <= m; i += 3 {
