@@ -37,7 +37,8 @@ type Query struct {
 	Country string
 	// Type is individual or entity (business); optional.
 	Type string
-	// MinScore drops hits below it; 0 means DefaultThreshold.
+	// MinScore drops hits below it: any value in (0, 1]; 0 (or less) means DefaultThreshold.
+	// A hit at one MinScore is in the answer at every lower one with the same score.
 	MinScore float64
 	// Limit is the most hits returned; 0 means 10.
 	Limit int

@@ -7,11 +7,25 @@ import (
 
 // Index holds the entries of one or more lists, ready to search. It is immutable once built and
 // safe for concurrent use; a new list version builds a new Index.
+//
+// It has two levels: every distinct word of the lists (a folded token) once, with the names that
+// hold it, and blocking keys that lead from a query's word to the list words that may be like it.
+// A query's word is compared with each such list word once, however many names hold it.
 type Index struct {
-	entries  []Entry
-	names    []indexedName
-	postings map[string][]int32
-	scratch  sync.Pool
+	entries []Entry
+	names   []indexedName
+	words   []word
+	byWord  map[string]int32   // fold + "\x00" + plain → word id
+	keys    map[string][]int32 // blocking key → word ids
+	scratch sync.Pool
+}
+
+// word is one distinct token of the lists.
+type word struct {
+	tok token
+	// names hold the word as a strong token (a name's weak tokens are not posted when it has a
+	// strong one: "al" or "corp" alone never makes a candidate).
+	names []int32
 }
 
 // indexedName is one name or alias of an entry.
@@ -20,12 +34,14 @@ type indexedName struct {
 	alias  bool
 	text   string
 	tokens []token
+	words  []int32 // word id of each token
 	weight float32 // sum of the token weights
+	strong int     // number of strong tokens
 }
 
 // NewIndex indexes entries. The index keeps the slice; do not change it afterwards.
 func NewIndex(entries []Entry) *Index {
-	ix := &Index{entries: entries, postings: make(map[string][]int32, len(entries)*8)}
+	ix := &Index{entries: entries, byWord: map[string]int32{}, keys: map[string][]int32{}}
 	for i := range entries {
 		e := &entries[i]
 		ix.addName(int32(i), e.Name, false)
@@ -33,11 +49,14 @@ func NewIndex(entries []Entry) *Index {
 			ix.addName(int32(i), a, true)
 		}
 	}
-	for k, p := range ix.postings {
-		ix.postings[k] = slices.Clip(p)
+	for i := range ix.words {
+		ix.words[i].names = slices.Clip(ix.words[i].names)
 	}
-	n := len(ix.names)
-	ix.scratch.New = func() any { return &scratch{acc: make([]float32, n), last: make([]int16, n)} }
+	for k, p := range ix.keys {
+		ix.keys[k] = slices.Clip(p)
+	}
+	nn, nw := len(ix.names), len(ix.words)
+	ix.scratch.New = func() any { return &scratch{mask: make([]uint32, nn), row: make([]int32, nw)} }
 	return ix
 }
 
@@ -53,58 +72,86 @@ func (ix *Index) addName(entry int32, text string, alias bool) {
 		return
 	}
 	id := int32(len(ix.names))
-	var w float32
-	for _, t := range ts {
-		w += t.weight
+	nm := indexedName{entry: entry, alias: alias, text: text, tokens: ts, words: make([]int32, len(ts))}
+	for i, t := range ts {
+		nm.weight += t.weight
+		nm.words[i] = ix.wordID(t)
+		if t.weight >= strongWeight {
+			nm.strong++
+		}
 	}
-	ix.names = append(ix.names, indexedName{entry: entry, alias: alias, text: text, tokens: ts, weight: w})
-	strong := hasStrong(ts)
-	var seen [16]string
-	ns := 0
-	for _, t := range ts {
-		if strong && t.weight < strongWeight {
+	ix.names = append(ix.names, nm)
+	for i, t := range ts {
+		if t.weight < strongWeight {
 			continue
 		}
-		for _, k := range keys(t.fold) {
-			if k == "" || slices.Contains(seen[:ns], k) {
-				continue
-			}
-			if ns < len(seen) {
-				seen[ns] = k
-				ns++
-			}
-			ix.postings[k] = append(ix.postings[k], id)
+		w := &ix.words[nm.words[i]]
+		if n := len(w.names); n == 0 || w.names[n-1] != id {
+			w.names = append(w.names, id)
 		}
 	}
 }
 
-// keys are a folded token's blocking keys: itself, its consonant skeleton and, when long, its
-// first and last four letters (catch a typo in the other half of the word).
-func keys(f string) [4]string {
-	var k [4]string
-	k[0] = "f" + f
+// wordID returns the id of t's word, adding it and its blocking keys when new.
+func (ix *Index) wordID(t token) int32 {
+	k := t.fold + "\x00" + t.plain
+	if id, ok := ix.byWord[k]; ok {
+		return id
+	}
+	id := int32(len(ix.words))
+	ix.words = append(ix.words, word{tok: t})
+	ix.byWord[k] = id
+	for _, key := range blockingKeys(t.fold, nil) {
+		if p := ix.keys[key]; len(p) == 0 || p[len(p)-1] != id {
+			ix.keys[key] = append(p, id)
+		}
+	}
+	return id
+}
+
+// blockingKeys are a folded word's blocking keys, appended to dst: the word and every form of it
+// with one letter deleted (two words one edit apart, a swap included, always share one of these),
+// its consonant skeleton (words whose vowels differ) and, when long, its first and last four
+// letters (two edits far apart).
+func blockingKeys(f string, dst []string) []string {
+	dst = append(dst, "d"+f)
+	if len(f) >= 3 {
+		for i := 0; i < len(f); i++ {
+			if i > 0 && f[i] == f[i-1] {
+				continue // the same deletion as the letter before
+			}
+			dst = append(dst, "d"+f[:i]+f[i+1:])
+		}
+	}
 	if s := skeleton(f); s != "" {
-		k[1] = "s" + s
+		dst = append(dst, "s"+s)
 	}
 	if len(f) >= 6 {
-		k[2] = "p" + f[:4]
-		k[3] = "e" + f[len(f)-4:]
+		dst = append(dst, "p"+f[:4], "e"+f[len(f)-4:])
 	}
-	return k
+	return dst
 }
 
-func hasStrong(ts []token) bool {
-	for _, t := range ts {
-		if t.weight >= strongWeight {
-			return true
-		}
-	}
-	return false
-}
-
-// scratch is per-search working memory, pooled: how much query weight each name shares keys with.
+// scratch is per-search working memory, pooled.
 type scratch struct {
-	acc     []float32
-	last    []int16
-	touched []int32
+	// row is, per list word, 1 + the index in sims of its similarities to the query's tokens
+	// (0: the word was not retrieved).
+	row   []int32
+	sims  [][maxQueryTokens]float32
+	words []int32 // words with a row, to reset
+	// mask is, per name, the strong query tokens that met one of its strong words.
+	mask    []uint32
+	touched []int32 // names with a mask, to reset
+	keys    []string
+}
+
+func (ix *Index) release(sc *scratch) {
+	for _, n := range sc.touched {
+		sc.mask[n] = 0
+	}
+	for _, w := range sc.words {
+		sc.row[w] = 0
+	}
+	sc.touched, sc.words, sc.sims = sc.touched[:0], sc.words[:0], sc.sims[:0]
+	ix.scratch.Put(sc)
 }

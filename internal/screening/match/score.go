@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -22,7 +23,14 @@ const (
 	maxBonus = 0.08
 )
 
-// Search returns the entries matching q, best first.
+// Search returns the entries matching q, best first: every entry whose score reaches
+// q.MinScore (any value in (0, 1]; 0 or less means DefaultThreshold), at most q.Limit of them.
+//
+// The answer does not depend on the threshold asked except through the cut itself: the
+// candidates come from blocking keys alone, a candidate is left unscored only when an upper
+// bound of its score (boundOf, which never underestimates) is below the threshold, and the score
+// of a name does not depend on the threshold. So a hit at one threshold is in the answer at
+// every lower one, with the same score.
 func (ix *Index) Search(q Query) []Hit {
 	if q.MinScore <= 0 {
 		q.MinScore = DefaultThreshold
@@ -31,7 +39,10 @@ func (ix *Index) Search(q Query) []Hit {
 		q.Limit = 10
 	}
 	qt := tokenize(q.Name)
-	if len(qt) == 0 {
+	if len(qt) > maxQueryTokens {
+		qt = qt[:maxQueryTokens]
+	}
+	if len(qt) == 0 || !hasStrong(qt) {
 		return nil
 	}
 	var qw, qweak float32
@@ -43,46 +54,17 @@ func (ix *Index) Search(q Query) []Hit {
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.release(sc)
-	strong := hasStrong(qt)
-	// slack lets one strong query token that shares no blocking key with a name (a typo near its
-	// start) still count towards the name's best possible score.
-	var slack float32
-	if nStrong(qt) >= 3 {
-		slack = strongWeight
-	}
-	for i, t := range qt {
-		if strong && t.weight < strongWeight {
-			continue
-		}
-		for _, k := range keys(t.fold) {
-			if k == "" {
-				continue
-			}
-			for _, n := range ix.postings[k] {
-				if sc.last[n] == int16(i+1) {
-					continue
-				}
-				if sc.last[n] == 0 {
-					sc.touched = append(sc.touched, n)
-				}
-				sc.last[n] = int16(i + 1)
-				sc.acc[n] += t.weight
-			}
-		}
-	}
 	best := map[int32]Hit{}
-	for _, n := range sc.touched {
+	for _, n := range ix.retrieve(qt, sc) {
 		nm := &ix.names[n]
-		m := min(sc.acc[n]+qweak+slack, qw)
-		ub := queryShare*float64(m/qw) + (1-queryShare)*float64(min(m/nm.weight, 1))
-		if ub+maxBonus < q.MinScore {
+		if boundOf(qt, qw, qweak, sc.mask[n], nm)+maxBonus < q.MinScore {
 			continue
 		}
-		h, ok := ix.score(q, qt, qw, nm)
+		h, ok := ix.score(q, qt, qw, nm, sc)
 		if !ok || h.Score < q.MinScore {
 			continue
 		}
-		if prev, seen := best[nm.entry]; !seen || h.Score > prev.Score || h.Score == prev.Score && prev.Alias && !h.Alias {
+		if prev, seen := best[nm.entry]; !seen || better(h, prev) {
 			best[nm.entry] = h
 		}
 	}
@@ -105,18 +87,34 @@ func (ix *Index) Search(q Query) []Hit {
 	return hits
 }
 
-func (ix *Index) release(sc *scratch) {
-	for _, n := range sc.touched {
-		sc.acc[n], sc.last[n] = 0, 0
+// better reports whether h is a better hit than prev for the same entry: a higher score, then
+// the primary name before an alias, then the first name in the list's order (so the choice does
+// not depend on which candidates the threshold let through).
+func better(h, prev Hit) bool {
+	switch {
+	case h.Score != prev.Score:
+		return h.Score > prev.Score
+	case h.Alias != prev.Alias:
+		return !h.Alias
 	}
-	sc.touched = sc.touched[:0]
-	ix.scratch.Put(sc)
+	return h.MatchedName < prev.MatchedName
+}
+
+// boundOf is an upper bound of a name's score before the date of birth, country and type: the
+// query tokens that can match are at most the strong ones that met one of its strong words
+// (mask) and the weak ones, each with similarity 1, and the name's side is at most fully matched.
+func boundOf(qt []token, qw, qweak float32, mask uint32, nm *indexedName) float64 {
+	ub := queryShare*float64((maskWeight(qt, mask)+qweak)/qw) + (1 - queryShare)
+	if bits.OnesCount32(mask) == 1 && nm.strong > 1 {
+		ub = min(ub, singleTokenCap)
+	}
+	return ub
 }
 
 // score scores one name of an entry against the query; the reasons are written only for a hit
 // at or above the query's MinScore, since most candidates fall below it.
-func (ix *Index) score(q Query, qt []token, qw float32, nm *indexedName) (Hit, bool) {
-	ns, matchedStrong, commonOnly := nameScore(qt, qw, nm.tokens)
+func (ix *Index) score(q Query, qt []token, qw float32, nm *indexedName, sc *scratch) (Hit, bool) {
+	ns, matchedStrong, commonOnly := nameScore(qt, qw, nm, sc)
 	if ns <= 0 || ns+maxBonus < q.MinScore {
 		return Hit{}, false
 	}
@@ -143,25 +141,24 @@ func (ix *Index) score(q Query, qt []token, qw float32, nm *indexedName) (Hit, b
 	return h, true
 }
 
-// nameScore compares query tokens with a name's tokens: every pair's similarity, the best pairs
-// assigned one to one (greedy by similarity), and the score
+// nameScore compares query tokens with a name's tokens: every pair's similarity as retrieval
+// recorded it, the best pairs assigned one to one (greedy by similarity), and the score
 //
 //	0.65 * (matched share of the query) + 0.35 * (matched share of the name)
 //
 // where a share is the similarity-weighted sum of the matched tokens' weights over all of that
 // side's weight. A single matched token of a name with several strong tokens is capped: a surname
 // alone identifies nobody.
-func nameScore(qt []token, qw float32, nt []token) (score float64, matchedStrong int, commonOnly bool) {
+func nameScore(qt []token, qw float32, nm *indexedName, sc *scratch) (score float64, matchedStrong int, commonOnly bool) {
 	type pair struct {
 		i, j int
 		sim  float64
 	}
 	var buf [64]pair
 	pairs := buf[:0]
-	for i, a := range qt {
-		for j, b := range nt {
-			s := tokenSim(a, b)
-			if s >= tokenMin {
+	for j, w := range nm.words {
+		for i := range qt {
+			if s := sc.sim(i, w); s > 0 {
 				pairs = append(pairs, pair{i, j, s})
 			}
 		}
@@ -175,12 +172,15 @@ func nameScore(qt []token, qw float32, nt []token) (score float64, matchedStrong
 			return -1
 		case a.sim < b.sim:
 			return 1
+		case a.i != b.i:
+			return a.i - b.i
 		}
-		return 0
+		return a.j - b.j
 	})
 	var usedQ, usedN uint64
 	var mq, mn float64
 	commonOnly = true
+	nt := nm.tokens
 	for _, p := range pairs {
 		if usedQ&(1<<p.i) != 0 || usedN&(1<<p.j) != 0 {
 			continue
@@ -200,19 +200,20 @@ func nameScore(qt []token, qw float32, nt []token) (score float64, matchedStrong
 	if matchedStrong == 0 {
 		return 0, 0, false
 	}
-	var total float64
-	strongN := 0
-	for _, t := range nt {
-		total += float64(t.weight)
-		if t.weight >= strongWeight {
-			strongN++
-		}
-	}
-	score = queryShare*mq/float64(qw) + (1-queryShare)*mn/total
-	if matchedStrong == 1 && strongN > 1 {
+	score = queryShare*mq/float64(qw) + (1-queryShare)*mn/float64(nm.weight)
+	if matchedStrong == 1 && nm.strong > 1 {
 		score = min(score, singleTokenCap)
 	}
 	return score, matchedStrong, commonOnly
+}
+
+// pairSim is the similarity of a query token and a list word: strong words are compared with
+// strong words and weak with weak (a particle never stands in for a name).
+func pairSim(x, y token) float64 {
+	if (x.weight >= strongWeight) != (y.weight >= strongWeight) {
+		return 0
+	}
+	return tokenSim(x, y)
 }
 
 // tokenSim is the similarity of two folded tokens: 1 when equal, 0 for unequal short tokens
@@ -314,12 +315,11 @@ var commonGiven = func() map[string]bool {
 	return m
 }()
 
-func nStrong(ts []token) int {
-	n := 0
+func hasStrong(ts []token) bool {
 	for _, t := range ts {
 		if t.weight >= strongWeight {
-			n++
+			return true
 		}
 	}
-	return n
+	return false
 }
