@@ -17,6 +17,7 @@ type Index struct {
 	words   []word
 	byWord  map[string]int32   // fold + "\x00" + plain → word id
 	keys    map[string][]int32 // blocking key → word ids
+	rarity  rarity
 	scratch sync.Pool
 }
 
@@ -30,23 +31,45 @@ type word struct {
 
 // indexedName is one name or alias of an entry.
 type indexedName struct {
-	entry  int32
-	alias  bool
-	text   string
-	tokens []token
-	words  []int32 // word id of each token
-	weight float32 // sum of the token weights
-	strong int     // number of strong tokens
+	entry   int32
+	alias   bool
+	text    string
+	tokens  []token
+	words   []int32 // word id of each token
+	weight  float32 // sum of the token weights
+	strong  int     // number of strong tokens
+	surname bool    // whether a word has the surname role
+}
+
+func slicesContainsFold(ts []token, f string) bool {
+	for _, t := range ts {
+		if t.fold == f {
+			return true
+		}
+	}
+	return false
 }
 
 // NewIndex indexes entries. The index keeps the slice; do not change it afterwards.
 func NewIndex(entries []Entry) *Index {
-	ix := &Index{entries: entries, byWord: map[string]int32{}, keys: map[string][]int32{}}
+	ix := &Index{entries: entries, byWord: map[string]int32{}, keys: map[string][]int32{}, rarity: rarity{df: map[string]int32{}}}
 	for i := range entries {
 		e := &entries[i]
-		ix.addName(int32(i), e.Name, false)
+		k := kindEntity
+		if e.Type == "individual" {
+			k = kindPerson
+		}
+		ix.addName(int32(i), e.Name, false, k)
 		for _, a := range e.Aliases {
-			ix.addName(int32(i), a, true)
+			ix.addName(int32(i), a, true, k)
+		}
+	}
+	ix.rarity.n = len(ix.names)
+	for i := range ix.names {
+		nm := &ix.names[i]
+		ix.rarity.weigh(nm.tokens)
+		for _, t := range nm.tokens {
+			nm.weight += t.weight
 		}
 	}
 	for i := range ix.words {
@@ -66,23 +89,30 @@ func (ix *Index) Len() int { return len(ix.entries) }
 // Entries are the indexed entries.
 func (ix *Index) Entries() []Entry { return ix.entries }
 
-func (ix *Index) addName(entry int32, text string, alias bool) {
-	ts := tokenize(text)
+// addName adds one name of an entry and counts its words for their rarity; the weights are set
+// once every name is in.
+func (ix *Index) addName(entry int32, text string, alias bool, k kind) {
+	ts := parseName(text, k)
 	if len(ts) == 0 {
 		return
 	}
 	id := int32(len(ix.names))
 	nm := indexedName{entry: entry, alias: alias, text: text, tokens: ts, words: make([]int32, len(ts))}
 	for i, t := range ts {
-		nm.weight += t.weight
 		nm.words[i] = ix.wordID(t)
-		if t.weight >= strongWeight {
+		if !t.weak() {
 			nm.strong++
+			if !slicesContainsFold(ts[:i], t.fold) {
+				ix.rarity.df[t.fold]++
+			}
+		}
+		if t.role == roleSurname {
+			nm.surname = true
 		}
 	}
 	ix.names = append(ix.names, nm)
 	for i, t := range ts {
-		if t.weight < strongWeight {
+		if t.weak() {
 			continue
 		}
 		w := &ix.words[nm.words[i]]

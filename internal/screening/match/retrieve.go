@@ -1,7 +1,5 @@
 package match
 
-import "math/bits"
-
 // maxQueryTokens is how many words of a query are compared; the rest of a longer query is left
 // out (no name on the lists has as many).
 const maxQueryTokens = 24
@@ -24,11 +22,11 @@ func (ix *Index) retrieve(qt []token, sc *scratch) []int32 {
 		r := &sc.sims[sc.row[w]-1]
 		var m uint32
 		for i, t := range qt {
-			if r[i] > 0 && t.weight >= strongWeight {
+			if r[i] > 0 && !t.weak() {
 				m |= 1 << i
 			}
 		}
-		if m == 0 || ix.words[w].tok.weight < strongWeight {
+		if m == 0 || ix.words[w].tok.weak() {
 			continue
 		}
 		for _, n := range ix.words[w].names {
@@ -68,15 +66,4 @@ func (sc *scratch) sim(i int, w int32) float64 {
 		return 0
 	}
 	return max(float64(sc.sims[r-1][i]), 0)
-}
-
-// maskWeight is the weight of the query tokens in mask.
-func maskWeight(qt []token, mask uint32) float32 {
-	var w float32
-	for mask != 0 {
-		i := bits.TrailingZeros32(mask)
-		w += qt[i].weight
-		mask &= mask - 1
-	}
-	return w
 }

@@ -9,15 +9,19 @@ import (
 
 // Scoring constants.
 const (
-	// tokenMin is the least Jaro-Winkler similarity at which two tokens count as the same.
-	tokenMin = 0.87
-	// queryShare is how much the share of the query that matched counts in a name's score; the
-	// share of the list name that matched counts the rest. Lists hold middle names and patronymics
-	// that people leave out, so the query side weighs more.
-	queryShare = 0.65
-	// singleTokenCap caps the score when one token matched a name that has several.
+	// extraWordCost is how much of its weight a word of the query that matched nothing costs
+	// ("Ivan Peter PETROV" for PETROV, Ivan): people write second given names the lists lack.
+	extraWordCost = 0.25
+	// middleCost and patronymicCost are how much of its weight a listed middle name or
+	// patronymic the query left out costs; a left-out given name, surname or word of an entity
+	// costs all of it, and a left-out weak word weakCost.
+	middleCost     = 0.25
+	patronymicCost = 0.1
+	weakCost       = 0.3
+	// singleTokenCap caps the score when one word matched a name that has several, or when a
+	// listed person's surname did not match: a given name alone identifies nobody.
 	singleTokenCap = 0.7
-	// commonNameCap caps the score of a hit that rests on one common given name alone.
+	// commonNameCap caps the score of a hit on which no distinctive word matched.
 	commonNameCap = 0.6
 	// maxBonus is the most the date of birth and country can add.
 	maxBonus = 0.08
@@ -45,22 +49,16 @@ func (ix *Index) Search(q Query) []Hit {
 	if len(qt) == 0 || !hasStrong(qt) {
 		return nil
 	}
-	var qw, qweak float32
-	for _, t := range qt {
-		qw += t.weight
-		if t.weight < strongWeight {
-			qweak += t.weight
-		}
-	}
+	ix.rarity.weigh(qt)
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.release(sc)
 	best := map[int32]Hit{}
 	for _, n := range ix.retrieve(qt, sc) {
 		nm := &ix.names[n]
-		if boundOf(qt, qw, qweak, sc.mask[n], nm)+maxBonus < q.MinScore {
+		if boundOf(qt, sc.mask[n], nm)+maxBonus < q.MinScore {
 			continue
 		}
-		h, ok := ix.score(q, qt, qw, nm, sc)
+		h, ok := ix.score(q, qt, nm, sc)
 		if !ok || h.Score < q.MinScore {
 			continue
 		}
@@ -100,56 +98,98 @@ func better(h, prev Hit) bool {
 	return h.MatchedName < prev.MatchedName
 }
 
-// boundOf is an upper bound of a name's score before the date of birth, country and type: the
-// query tokens that can match are at most the strong ones that met one of its strong words
-// (mask) and the weak ones, each with similarity 1, and the name's side is at most fully matched.
-func boundOf(qt []token, qw, qweak float32, mask uint32, nm *indexedName) float64 {
-	ub := queryShare*float64((maskWeight(qt, mask)+qweak)/qw) + (1 - queryShare)
-	if bits.OnesCount32(mask) == 1 && nm.strong > 1 {
+// boundOf is an upper bound of a name's score before the date of birth, country and type. The
+// strong query words outside mask met none of the name's strong words, so they match nothing
+// and cost what an extra word costs; at best every word of the name matches with similarity 1:
+//
+//	score <= W / (W + extra cost of the words outside mask)
+//
+// with W the name's whole weight (nameScore's score is matched/(matched + costs), which grows
+// with the matched weight). With fewer than two strong words in mask, a name of several strong
+// words is capped.
+func boundOf(qt []token, mask uint32, nm *indexedName) float64 {
+	var cost float64
+	for i, t := range qt {
+		if !t.weak() && mask&(1<<i) == 0 {
+			cost += queryCost(t)
+		}
+	}
+	w := float64(nm.weight)
+	ub := w / (w + cost)
+	if bits.OnesCount32(mask) < 2 && nm.strong > 1 {
 		ub = min(ub, singleTokenCap)
 	}
 	return ub
 }
 
+// queryCost is what a query word that matched nothing costs.
+func queryCost(t token) float64 {
+	switch t.role {
+	case roleWeak:
+		return weakCost * float64(t.weight)
+	case rolePatronymic:
+		return patronymicCost * float64(t.weight)
+	}
+	return extraWordCost * float64(t.weight)
+}
+
+// listCost is what a listed word the query left out costs.
+func listCost(t token) float64 {
+	switch t.role {
+	case roleWeak:
+		return weakCost * float64(t.weight)
+	case roleMiddle:
+		return middleCost * float64(t.weight)
+	case rolePatronymic:
+		return patronymicCost * float64(t.weight)
+	}
+	return float64(t.weight)
+}
+
 // score scores one name of an entry against the query; the reasons are written only for a hit
 // at or above the query's MinScore, since most candidates fall below it.
-func (ix *Index) score(q Query, qt []token, qw float32, nm *indexedName, sc *scratch) (Hit, bool) {
-	ns, matchedStrong, commonOnly := nameScore(qt, qw, nm, sc)
+func (ix *Index) score(q Query, qt []token, nm *indexedName, sc *scratch) (Hit, bool) {
+	m := nameScore(qt, nm, sc)
+	ns := m.score
 	if ns <= 0 || ns+maxBonus < q.MinScore {
 		return Hit{}, false
 	}
 	e := &ix.entries[nm.entry]
-	capped := matchedStrong == 1 && commonOnly && ns > commonNameCap
-	score := ns
-	if capped {
-		score = commonNameCap
-	}
 	var why []string
-	score += adjust(q, e, &why)
+	score := ns + adjust(q, e, &why)
 	h := Hit{Entry: e, MatchedName: nm.text, Alias: nm.alias, NameScore: ns, Score: min(max(score, 0), 1)}
 	if h.Score < q.MinScore {
 		return h, true
 	}
-	h.Why = append(h.Why, fmt.Sprintf("name %.2f on %d token(s)", ns, matchedStrong))
+	h.Why = append(h.Why, fmt.Sprintf("name %.2f on %d of %d word(s)", ns, m.strong, nm.strong))
 	if nm.alias {
 		h.Why = append(h.Why, "matched an alias")
 	}
-	if capped {
-		h.Why = append(h.Why, "only a common given name matched")
-	}
+	h.Why = append(h.Why, m.why...)
 	h.Why = append(h.Why, why...)
 	return h, true
 }
 
-// nameScore compares query tokens with a name's tokens: every pair's similarity as retrieval
-// recorded it, the best pairs assigned one to one (greedy by similarity), and the score
+// nameMatch is how a query's words met a name's.
+type nameMatch struct {
+	score  float64
+	strong int      // strong words matched
+	why    []string // caps applied
+}
+
+// nameScore compares the query's words with a name's: every pair's similarity as retrieval
+// recorded it, the best pairs assigned one to one (greedy by similarity), and
 //
-//	0.65 * (matched share of the query) + 0.35 * (matched share of the name)
+//	score = sum(similarity × weight of matched listed word)
+//	        / (sum(weight of matched listed words) + costs of the words left unmatched)
 //
-// where a share is the similarity-weighted sum of the matched tokens' weights over all of that
-// side's weight. A single matched token of a name with several strong tokens is capped: a surname
-// alone identifies nobody.
-func nameScore(qt []token, qw float32, nm *indexedName, sc *scratch) (score float64, matchedStrong int, commonOnly bool) {
+// where a word's weight is its rarity on the lists (rarity.go) and what an unmatched word costs
+// depends on its part (listCost, queryCost): a left-out middle name or patronymic, or an extra
+// given name in the query, costs a fraction of its weight; a left-out given name, surname or
+// word of an entity costs it all. A hit also needs a distinctive word matched, or common words
+// weighing distinctiveSum together (else capped at commonNameCap) and, on a name of several strong words, two of them matched and, for a person
+// whose surname is known, the surname (else capped at singleTokenCap).
+func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 	type pair struct {
 		i, j int
 		sim  float64
@@ -164,7 +204,7 @@ func nameScore(qt []token, qw float32, nm *indexedName, sc *scratch) (score floa
 		}
 	}
 	if len(pairs) == 0 {
-		return 0, 0, false
+		return nameMatch{}
 	}
 	slices.SortFunc(pairs, func(a, b pair) int {
 		switch {
@@ -178,8 +218,10 @@ func nameScore(qt []token, qw float32, nm *indexedName, sc *scratch) (score floa
 		return a.j - b.j
 	})
 	var usedQ, usedN uint64
-	var mq, mn float64
-	commonOnly = true
+	var num, den float64
+	var m nameMatch
+	var distinct, surname bool
+	var strongWeight float64
 	nt := nm.tokens
 	for _, p := range pairs {
 		if usedQ&(1<<p.i) != 0 || usedN&(1<<p.j) != 0 {
@@ -187,46 +229,50 @@ func nameScore(qt []token, qw float32, nm *indexedName, sc *scratch) (score floa
 		}
 		usedQ |= 1 << p.i
 		usedN |= 1 << p.j
-		a, b := qt[p.i], nt[p.j]
-		mq += p.sim * float64(a.weight)
-		mn += p.sim * float64(b.weight)
-		if a.weight >= strongWeight && b.weight >= strongWeight {
-			matchedStrong++
-			if !commonGiven[b.fold] && !commonGiven[a.fold] {
-				commonOnly = false
-			}
+		b := nt[p.j]
+		w := float64(b.weight)
+		num += p.sim * w
+		den += w
+		if !b.weak() {
+			m.strong++
+			distinct = distinct || b.weight >= distinctive && qt[p.i].weight >= distinctive
+			strongWeight += w
+			surname = surname || b.role == roleSurname
 		}
 	}
-	if matchedStrong == 0 {
-		return 0, 0, false
+	if m.strong == 0 {
+		return nameMatch{}
 	}
-	score = queryShare*mq/float64(qw) + (1-queryShare)*mn/float64(nm.weight)
-	if matchedStrong == 1 && nm.strong > 1 {
-		score = min(score, singleTokenCap)
+	distinct = distinct || strongWeight >= distinctiveSum
+	for j, t := range nt {
+		if usedN&(1<<j) == 0 {
+			den += listCost(t)
+		}
 	}
-	return score, matchedStrong, commonOnly
+	for i, t := range qt {
+		if usedQ&(1<<i) == 0 {
+			den += queryCost(t)
+		}
+	}
+	m.score = num / den
+	if nm.strong > 1 && (m.strong < 2 || nm.surname && !surname) && m.score > singleTokenCap {
+		m.score = singleTokenCap
+		m.why = append(m.why, "a single word or no surname matched")
+	}
+	if !distinct && m.score > commonNameCap {
+		m.score = commonNameCap
+		m.why = append(m.why, "no distinctive word matched")
+	}
+	return m
 }
 
 // pairSim is the similarity of a query token and a list word: strong words are compared with
 // strong words and weak with weak (a particle never stands in for a name).
 func pairSim(x, y token) float64 {
-	if (x.weight >= strongWeight) != (y.weight >= strongWeight) {
+	if x.weak() != y.weak() {
 		return 0
 	}
 	return tokenSim(x, y)
-}
-
-// tokenSim is the similarity of two folded tokens: 1 when equal, 0 for unequal short tokens
-// (initials and two-letter words say too little), else Jaro-Winkler.
-func tokenSim(x, y token) float64 {
-	a, b := x.fold, y.fold
-	if a == b {
-		return 1
-	}
-	if len(a) <= 3 || len(b) <= 3 || a[0] != b[0] && skeleton(a) != skeleton(b) {
-		return 0
-	}
-	return max(jaroWinkler(a, b), jaroWinkler(x.plain, y.plain))
 }
 
 // adjust adds or subtracts for the date of birth, nationality and type when both sides have them.
@@ -317,7 +363,7 @@ var commonGiven = func() map[string]bool {
 
 func hasStrong(ts []token) bool {
 	for _, t := range ts {
-		if t.weight >= strongWeight {
+		if !t.weak() {
 			return true
 		}
 	}
