@@ -140,7 +140,7 @@ func foldLetters(w string) string {
 }
 
 // foldInitial folds the ways transliterations write a word's first sound: Dzh, Dj and Zh as J
-// (Djabarin/Jabarin, Zhukov/Joukov), and J or Y before a vowel as I (Yusuf/Jusuf/Iusuf).
+// (Djabarin/Jabarin, Zhukov/Joukov), and Y before a vowel as J (Yusuf/Jusuf).
 func foldInitial(w string) string {
 	switch {
 	case strings.HasPrefix(w, "dzh") && len(w) > 4:
@@ -148,8 +148,8 @@ func foldInitial(w string) string {
 	case (strings.HasPrefix(w, "dj") || strings.HasPrefix(w, "zh")) && len(w) > 3:
 		w = "j" + w[2:]
 	}
-	if len(w) > 2 && (w[0] == 'j' || w[0] == 'y') && strings.IndexByte("aeiou", w[1]) >= 0 {
-		w = "i" + w[1:]
+	if len(w) > 2 && w[0] == 'y' && strings.IndexByte("aeiou", w[1]) >= 0 {
+		w = "j" + w[1:]
 	}
 	return w
 }

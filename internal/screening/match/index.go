@@ -131,7 +131,11 @@ func (ix *Index) wordID(t token) int32 {
 	id := int32(len(ix.words))
 	ix.words = append(ix.words, word{tok: t})
 	ix.byWord[k] = id
-	for _, key := range blockingKeys(t.fold, nil) {
+	keys := blockingKeys(t.fold, nil)
+	if t.plain != t.fold {
+		keys = blockingKeys(t.plain, keys)
+	}
+	for _, key := range keys {
 		if p := ix.keys[key]; len(p) == 0 || p[len(p)-1] != id {
 			ix.keys[key] = append(p, id)
 		}

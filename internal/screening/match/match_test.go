@@ -113,12 +113,19 @@ func TestRankingAndLimit(t *testing.T) {
 func TestTokens(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"ABD AL-RAHMAN, Ahmed": "ahmad abdrahman",
-		"Abdurrahman":          "abdrahman",
-		"KHALIFA, Mohammed":    "muhamad halifa",
-		"Müller-Lüdenscheidt":  "muler ludenscheidt",
-		"ZAKHAROFF":            "saharov",
-		"Aleksandr":            "aleksandr",
+		// Abd compounds are split, not joined, so that an Abdul left before a surname never
+		// swallows it (issue 14).
+		"ABD AL-RAHMAN, Ahmed":  "ahmad abd rahman",
+		"Abdurrahman":           "abd rahman",
+		"Francois Abdul OLENGA": "frankois abd olenga",
+		"Abd Allah":             "abdlah",
+		"S.A. DE C.V.":          "sa de kv",
+		"Djabarin Zhukov":       "jabarin jukov",
+		"Yusuf Jusuf":           "jusuf jusuf",
+		"KHALIFA, Mohammed":     "muhamad halifa",
+		"Müller-Lüdenscheidt":   "muler ludenscheidt",
+		"ZAKHAROFF":             "saharov",
+		"Aleksandr":             "aleksandr",
 	} {
 		got := match.Tokens(in)
 		if s := join(got); s != want {

@@ -41,7 +41,7 @@ const weakWeight = 0.15
 // how common they are on the lists, like every other word.
 var weakWords = toSet(`mr mrs ms miss dr doctor prof professor sir lord lady sheikh shaykh shaikh sheik haji hajji
 	mullah mulla ltda cia sl slu sae saic eirl ca sal aps sro zrt kft doo ad ood eood pao ao ep jv maulana imam general gen colonel col major captain capt lieutenant
-	al el ul bin ibn bint binti ben ould abu de del della der den di da das dos du la le van von y e and of the
+	al el ul abd bin ibn bint binti ben ould abu de del della der den di da das dos du la le van von y e and of the
 	co company companies corp corporation inc incorporated ltd limited llc lllp llp lp plc sa sas sarl srl spa ag gmbh kg ek mbh
 	bv nv oy ab as asa jsc ojsc cjsc pjsc ooo zao oao tov pt bhd sdn pte pvt fze fzc fzco fzllc cv rl`)
 
@@ -77,15 +77,14 @@ const (
 func tokenize(name string) []token { return parseName(name, kindQuery) }
 
 // parseName turns a name into folded tokens with their roles: dotted initials joined ("S.A. DE
-// C.V." is sa de cv), "LAST, First Middle" split at the comma, Abd compounds joined within each
-// part, and the roles of the words assigned.
+// C.V." is sa de cv), "LAST, First Middle" split at the comma, Abd compounds split, and the roles of the words assigned.
 func parseName(name string, k kind) []token {
 	name = joinInitials(name)
 	first, last, comma := commaParts(name)
-	gw := joinAbd(splitWords(first))
+	gw := splitAbd(splitWords(first))
 	var sw []string
 	if comma {
-		sw = joinAbd(splitWords(last))
+		sw = splitAbd(splitWords(last))
 	}
 	ts := make([]token, 0, len(gw)+len(sw))
 	ts = appendWords(ts, gw)
@@ -176,28 +175,35 @@ func splitWords(s string) []string {
 	return words
 }
 
-// joinAbd joins the Arabic "servant of" compounds so that "Abd al Rahman", "Abd-al-Rahman",
-// "Abdul Rahman" and "Abdulrahman" become one token.
-func joinAbd(ws []string) []string {
+// splitAbd writes the Arabic "servant of" compounds one way: "Abd al Rahman", "Abd-al-Rahman",
+// "Abdul Rahman", "Abdel Rahman", "Abdulrahman" and "Abdurrahman" all become the weak word abd
+// and the name rahman. Splitting (rather than joining abd to the next word) means that an
+// "Abdul" left alone before a surname never swallows it. Abdullah and Abd Allah stay one name.
+func splitAbd(ws []string) []string {
 	out := ws[:0:0]
 	for i := 0; i < len(ws); i++ {
 		w := ws[i]
 		switch {
-		case (w == "abd" || w == "abdu") && i+2 < len(ws) && isArticle(ws[i+1]):
-			out = append(out, "abd"+ws[i+2])
-			i += 2
-		case (w == "abd" || w == "abdu") && i+1 < len(ws):
-			out = append(out, "abd"+ws[i+1])
-			i++
-		case (w == "abdul" || w == "abdel" || w == "abdal" || w == "abdol" || w == "abdur") && i+1 < len(ws):
-			out = append(out, "abd"+ws[i+1])
-			i++
+		case abdWords[w]:
+			if i+1 < len(ws) && isArticle(ws[i+1]) {
+				i++
+			}
+			if i+1 < len(ws) && (ws[i+1] == "allah" || ws[i+1] == "ullah" || ws[i+1] == "illah") {
+				out = append(out, "abdullah")
+				i++
+				continue
+			}
+			out = append(out, "abd")
+		case strings.HasPrefix(w, "abd") && len(w) > 5 && canonical[w] == "":
+			out = append(out, "abd", foldAbd(w)[3:])
 		default:
 			out = append(out, w)
 		}
 	}
 	return out
 }
+
+var abdWords = toSet(`abd abdu abdul abdel abdal abdol abdur abdoul abdel abdi`)
 
 func isArticle(w string) bool {
 	switch w {

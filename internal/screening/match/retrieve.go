@@ -12,6 +12,9 @@ const maxQueryTokens = 24
 func (ix *Index) retrieve(qt []token, sc *scratch) []int32 {
 	for i, t := range qt {
 		sc.keys = blockingKeys(t.fold, sc.keys[:0])
+		if t.plain != t.fold {
+			sc.keys = blockingKeys(t.plain, sc.keys)
+		}
 		for _, k := range sc.keys {
 			for _, w := range ix.keys[k] {
 				ix.compare(sc, i, t, w)

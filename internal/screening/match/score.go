@@ -15,8 +15,8 @@ const (
 	// middleCost and patronymicCost are how much of its weight a listed middle name or
 	// patronymic the query left out costs; a left-out given name, surname or word of an entity
 	// costs all of it, and a left-out weak word weakCost.
-	middleCost     = 0.25
-	patronymicCost = 0.1
+	middleCost     = 0.1
+	patronymicCost = 0.05
 	weakCost       = 0.3
 	// singleTokenCap caps the score when one word matched a name that has several, or when a
 	// listed person's surname did not match: a given name alone identifies nobody.
