@@ -15,7 +15,7 @@ type Index struct {
 	entries []Entry
 	names   []indexedName
 	words   []word
-	byWord  map[string]int32   // fold + "\x00" + plain → word id
+	byWord  map[string]int32   // fold, plain and raw → word id
 	keys    map[string][]int32 // blocking key → word ids
 	rarity  rarity
 	scratch sync.Pool
@@ -124,23 +124,33 @@ func (ix *Index) addName(entry int32, text string, alias bool, k kind) {
 
 // wordID returns the id of t's word, adding it and its blocking keys when new.
 func (ix *Index) wordID(t token) int32 {
-	k := t.fold + "\x00" + t.plain
+	k := t.fold + "\x00" + t.plain + "\x00" + t.raw
 	if id, ok := ix.byWord[k]; ok {
 		return id
 	}
 	id := int32(len(ix.words))
 	ix.words = append(ix.words, word{tok: t})
 	ix.byWord[k] = id
-	keys := blockingKeys(t.fold, nil)
-	if t.plain != t.fold {
-		keys = blockingKeys(t.plain, keys)
-	}
+	keys := tokenKeys(t, nil)
 	for _, key := range keys {
 		if p := ix.keys[key]; len(p) == 0 || p[len(p)-1] != id {
 			ix.keys[key] = append(p, id)
 		}
 	}
 	return id
+}
+
+// tokenKeys are the blocking keys of a token's folded form, and of its plain and raw letters
+// when they differ from it.
+func tokenKeys(t token, dst []string) []string {
+	dst = blockingKeys(t.fold, dst)
+	if t.plain != t.fold {
+		dst = blockingKeys(t.plain, dst)
+	}
+	if t.raw != t.fold && t.raw != t.plain {
+		dst = blockingKeys(t.raw, dst)
+	}
+	return dst
 }
 
 // blockingKeys are a folded word's blocking keys, appended to dst: the word and every form of it

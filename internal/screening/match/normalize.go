@@ -11,6 +11,7 @@ import (
 type token struct {
 	fold   string // the folded form, canonical for the very common names
 	plain  string // the folded letters without the canonical-name table, for typos of those names
+	raw    string // the letters before folding, for typos that folding makes two edits (coorna/corona)
 	weight float32
 	role   role
 }
@@ -42,7 +43,7 @@ const weakWeight = 0.15
 var weakWords = toSet(`mr mrs ms miss dr doctor prof professor sir lord lady sheikh shaykh shaikh sheik haji hajji
 	mullah mulla ltda cia sl slu sae saic eirl ca sal aps sro zrt kft doo ad ood eood pao ao ep jv maulana imam general gen colonel col major captain capt lieutenant
 	al el ul abd bin ibn bint binti ben ould abu de del della der den di da das dos du la le van von y e and of the
-	co company companies corp corporation inc incorporated ltd limited llc lllp llp lp plc sa sas sarl srl spa ag gmbh kg ek mbh
+	eu sas sca co company companies corp corporation inc incorporated ltd limited llc lllp llp lp plc sa sas sarl srl spa ag gmbh kg ek mbh
 	bv nv oy ab as asa jsc ojsc cjsc pjsc ooo zao oao tov pt bhd sdn pte pvt fze fzc fzco fzllc cv rl`)
 
 func toSet(s string) map[string]bool {
@@ -81,10 +82,10 @@ func tokenize(name string) []token { return parseName(name, kindQuery) }
 func parseName(name string, k kind) []token {
 	name = joinInitials(name)
 	first, last, comma := commaParts(name)
-	gw := splitAbd(splitWords(first))
+	gw := splitAbd(joinLetters(splitWords(first)))
 	var sw []string
 	if comma {
-		sw = splitAbd(splitWords(last))
+		sw = splitAbd(joinLetters(splitWords(last)))
 	}
 	ts := make([]token, 0, len(gw)+len(sw))
 	ts = appendWords(ts, gw)
@@ -106,7 +107,7 @@ func appendWords(ts []token, words []string) []token {
 		if f == "" {
 			continue
 		}
-		t := token{fold: f, plain: foldLetters(w), role: roleCore}
+		t := token{fold: f, plain: foldLetters(w), raw: w, role: roleCore}
 		if weakWords[w] || weakWords[f] || len(f) == 1 {
 			t.role, t.weight = roleWeak, weakWeight
 		}
@@ -173,6 +174,25 @@ func splitWords(s string) []string {
 	}
 	flush()
 	return words
+}
+
+// joinLetters joins runs of two or more single letters into one word ("E U" is eu, as
+// "E.U." is), so that initials written with spaces meet the dotted ones.
+func joinLetters(ws []string) []string {
+	out := ws[:0:0]
+	for i := 0; i < len(ws); i++ {
+		j := i
+		for j < len(ws) && len(ws[j]) == 1 {
+			j++
+		}
+		if j-i >= 2 {
+			out = append(out, strings.Join(ws[i:j], ""))
+			i = j - 1
+			continue
+		}
+		out = append(out, ws[i])
+	}
+	return out
 }
 
 // splitAbd writes the Arabic "servant of" compounds one way: "Abd al Rahman", "Abd-al-Rahman",

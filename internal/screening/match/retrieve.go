@@ -11,10 +11,7 @@ const maxQueryTokens = 24
 // query tokens met it, and returns the names marked.
 func (ix *Index) retrieve(qt []token, sc *scratch) []int32 {
 	for i, t := range qt {
-		sc.keys = blockingKeys(t.fold, sc.keys[:0])
-		if t.plain != t.fold {
-			sc.keys = blockingKeys(t.plain, sc.keys)
-		}
+		sc.keys = tokenKeys(t, sc.keys[:0])
 		for _, k := range sc.keys {
 			for _, w := range ix.keys[k] {
 				ix.compare(sc, i, t, w)

@@ -21,7 +21,12 @@ const (
 	// singleTokenCap caps the score when one word matched a name that has several, or when a
 	// listed person's surname did not match: a given name alone identifies nobody.
 	singleTokenCap = 0.7
-	// commonNameCap caps the score of a hit on which no distinctive word matched.
+	// anchorSim is the similarity at least one word of a hit must match with, unless a word of
+	// six letters or more matched: a name whose every word is a short near spelling (Jing King
+	// for JONG Kyong) is capped at commonNameCap.
+	anchorSim = 0.93
+	// commonNameCap caps the score of a hit on which no distinctive word matched, or no word
+	// matched with at least anchorSim.
 	commonNameCap = 0.6
 	// maxBonus is the most the date of birth and country can add.
 	maxBonus = 0.08
@@ -220,7 +225,7 @@ func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 	var usedQ, usedN uint64
 	var num, den float64
 	var m nameMatch
-	var distinct, surname bool
+	var distinct, surname, anchored bool
 	var strongWeight float64
 	nt := nm.tokens
 	for _, p := range pairs {
@@ -236,6 +241,7 @@ func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 		if !b.weak() {
 			m.strong++
 			distinct = distinct || b.weight >= distinctive && qt[p.i].weight >= distinctive
+			anchored = anchored || p.sim >= anchorSim || len(b.fold) >= 6
 			strongWeight += w
 			surname = surname || b.role == roleSurname
 		}
@@ -250,7 +256,14 @@ func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 		}
 	}
 	for i, t := range qt {
-		if usedQ&(1<<i) == 0 {
+		if usedQ&(1<<i) != 0 {
+			continue
+		}
+		if m.strong < 2 && !t.weak() {
+			// A one-word name cannot stand for a query of several words ("Ivan Scott" is not
+			// the alias SCOT): the extra word costs all its weight.
+			den += float64(t.weight)
+		} else {
 			den += queryCost(t)
 		}
 	}
@@ -258,6 +271,10 @@ func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 	if nm.strong > 1 && (m.strong < 2 || nm.surname && !surname) && m.score > singleTokenCap {
 		m.score = singleTokenCap
 		m.why = append(m.why, "a single word or no surname matched")
+	}
+	if !anchored && m.score > commonNameCap {
+		m.score = commonNameCap
+		m.why = append(m.why, "no word matched closely")
 	}
 	if !distinct && m.score > commonNameCap {
 		m.score = commonNameCap

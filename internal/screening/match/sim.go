@@ -11,8 +11,9 @@ const (
 
 // tokenSim is the similarity of two folded words, 0 to 1: 1 when equal; 0 when they end in
 // different East Slavic family endings (Pavlov/Pavlenko, Nikolaeva/Nikolaevna) or when either
-// has fewer than three letters; else the best of an edit similarity (of the folded words or of
-// their letters without the table of common names: Omr/Omar) (one edit in any word of
+// has fewer than three letters; else the best of an edit similarity (of the folded words, of
+// their letters without the table of common names, Omr/Omar, or of the letters as written,
+// Coorna/Corona, which folding makes kurna/korona) (one edit in any word of
 // three letters or more, two in long words) and, for words of four letters or more beginning
 // alike, Jaro-Winkler.
 func tokenSim(x, y token) float64 {
@@ -26,7 +27,7 @@ func tokenSim(x, y token) float64 {
 	if ca, cb := familyClass(a), familyClass(b); ca != cb && ca != "" && cb != "" {
 		return 0
 	}
-	s := max(editSim(a, b), editSim(x.plain, y.plain))
+	s := max(editSim(a, b), editSim(x.plain, y.plain), editSim(x.raw, y.raw))
 	if len(a) > 3 && len(b) > 3 && (a[0] == b[0] || skeleton(a) == skeleton(b)) {
 		s = max(s, jaroWinkler(a, b), jaroWinkler(x.plain, y.plain))
 	}
