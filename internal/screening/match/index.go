@@ -131,49 +131,58 @@ func (ix *Index) wordID(t token) int32 {
 	id := int32(len(ix.words))
 	ix.words = append(ix.words, word{tok: t})
 	ix.byWord[k] = id
-	keys := tokenKeys(t, nil)
-	for _, key := range keys {
-		if p := ix.keys[key]; len(p) == 0 || p[len(p)-1] != id {
-			ix.keys[key] = append(p, id)
+	tokenKeys(t, nil, func(key []byte) {
+		if p := ix.keys[string(key)]; len(p) == 0 || p[len(p)-1] != id {
+			ix.keys[string(key)] = append(p, id)
 		}
-	}
+	})
 	return id
 }
 
-// tokenKeys are the blocking keys of a token's folded form, and of its plain and raw letters
-// when they differ from it.
-func tokenKeys(t token, dst []string) []string {
-	dst = blockingKeys(t.fold, dst)
+// tokenKeys calls fn with each blocking key of a token (the buffer is reused: copy it to keep
+// it): all the keys of its folded form, and the deletion keys of its plain and raw letters when
+// they differ from it.
+func tokenKeys(t token, buf []byte, fn func(key []byte)) []byte {
+	buf = blockingKeys(t.fold, true, buf, fn)
 	if t.plain != t.fold {
-		dst = blockingKeys(t.plain, dst)
+		buf = blockingKeys(t.plain, false, buf, fn)
 	}
 	if t.raw != t.fold && t.raw != t.plain {
-		dst = blockingKeys(t.raw, dst)
+		buf = blockingKeys(t.raw, false, buf, fn)
 	}
-	return dst
+	return buf
 }
 
-// blockingKeys are a folded word's blocking keys, appended to dst: the word and every form of it
-// with one letter deleted (two words one edit apart, a swap included, always share one of these),
-// its consonant skeleton (words whose vowels differ) and, when long, its first and last four
-// letters (two edits far apart).
-func blockingKeys(f string, dst []string) []string {
-	dst = append(dst, "d"+f)
+// blockingKeys calls fn with a word's blocking keys: the word and every form of it with one
+// letter deleted (two words one edit apart, a swap included, always share one of these) and,
+// when all, its consonant skeleton (words whose vowels differ) and, for words of seven letters
+// or more, its first and last four letters (two edits far apart).
+func blockingKeys(f string, all bool, buf []byte, fn func(key []byte)) []byte {
+	buf = append(append(buf[:0], 'd'), f...)
+	fn(buf)
 	if len(f) >= 3 {
 		for i := 0; i < len(f); i++ {
 			if i > 0 && f[i] == f[i-1] {
 				continue // the same deletion as the letter before
 			}
-			dst = append(dst, "d"+f[:i]+f[i+1:])
+			buf = append(append(append(buf[:0], 'd'), f[:i]...), f[i+1:]...)
+			fn(buf)
 		}
 	}
+	if !all {
+		return buf
+	}
 	if s := skeleton(f); s != "" {
-		dst = append(dst, "s"+s)
+		buf = append(append(buf[:0], 's'), s...)
+		fn(buf)
 	}
-	if len(f) >= 6 {
-		dst = append(dst, "p"+f[:4], "e"+f[len(f)-4:])
+	if len(f) >= 7 {
+		buf = append(append(buf[:0], 'p'), f[:4]...)
+		fn(buf)
+		buf = append(append(buf[:0], 'e'), f[len(f)-4:]...)
+		fn(buf)
 	}
-	return dst
+	return buf
 }
 
 // scratch is per-search working memory, pooled.
@@ -186,7 +195,7 @@ type scratch struct {
 	// mask is, per name, the strong query tokens that met one of its strong words.
 	mask    []uint32
 	touched []int32 // names with a mask, to reset
-	keys    []string
+	key     []byte
 }
 
 func (ix *Index) release(sc *scratch) {

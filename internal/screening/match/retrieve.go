@@ -11,12 +11,11 @@ const maxQueryTokens = 24
 // query tokens met it, and returns the names marked.
 func (ix *Index) retrieve(qt []token, sc *scratch) []int32 {
 	for i, t := range qt {
-		sc.keys = tokenKeys(t, sc.keys[:0])
-		for _, k := range sc.keys {
-			for _, w := range ix.keys[k] {
+		sc.key = tokenKeys(t, sc.key, func(k []byte) {
+			for _, w := range ix.keys[string(k)] {
 				ix.compare(sc, i, t, w)
 			}
-		}
+		})
 	}
 	for _, w := range sc.words {
 		r := &sc.sims[sc.row[w]-1]

@@ -58,9 +58,10 @@ func (ix *Index) Search(q Query) []Hit {
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.release(sc)
 	best := map[int32]Hit{}
+	qc := costsOf(qt)
 	for _, n := range ix.retrieve(qt, sc) {
 		nm := &ix.names[n]
-		if boundOf(qt, sc.mask[n], nm)+maxBonus < q.MinScore {
+		if boundOf(qc, sc.mask[n], nm)+maxBonus < q.MinScore {
 			continue
 		}
 		h, ok := ix.score(q, qt, nm, sc)
@@ -112,19 +113,34 @@ func better(h, prev Hit) bool {
 // with W the name's whole weight (nameScore's score is matched/(matched + costs), which grows
 // with the matched weight). With fewer than two strong words in mask, a name of several strong
 // words is capped.
-func boundOf(qt []token, mask uint32, nm *indexedName) float64 {
-	var cost float64
-	for i, t := range qt {
-		if !t.weak() && mask&(1<<i) == 0 {
-			cost += queryCost(t)
-		}
+func boundOf(qc *queryCosts, mask uint32, nm *indexedName) float64 {
+	cost := qc.total
+	for m := mask; m != 0; m &= m - 1 {
+		cost -= qc.each[bits.TrailingZeros32(m)]
 	}
 	w := float64(nm.weight)
-	ub := w / (w + cost)
+	ub := w / (w + max(cost, 0))
 	if bits.OnesCount32(mask) < 2 && nm.strong > 1 {
 		ub = min(ub, singleTokenCap)
 	}
 	return ub
+}
+
+// queryCosts are the extra-word costs of a query's strong words, and their sum, for boundOf.
+type queryCosts struct {
+	each  [maxQueryTokens]float64
+	total float64
+}
+
+func costsOf(qt []token) *queryCosts {
+	var qc queryCosts
+	for i, t := range qt {
+		if !t.weak() {
+			qc.each[i] = queryCost(t)
+			qc.total += qc.each[i]
+		}
+	}
+	return &qc
 }
 
 // queryCost is what a query word that matched nothing costs.

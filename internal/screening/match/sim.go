@@ -1,5 +1,7 @@
 package match
 
+import "math/bits"
+
 // Similarity of two words.
 const (
 	// tokenMin is the least similarity at which two words count as the same.
@@ -24,12 +26,20 @@ func tokenSim(x, y token) float64 {
 	if len(a) < 3 || len(b) < 3 {
 		return 0
 	}
-	if ca, cb := familyClass(a), familyClass(b); ca != cb && ca != "" && cb != "" {
-		return 0
+	s := editSim(a, b)
+	if x.plain != a || y.plain != b {
+		s = max(s, editSim(x.plain, y.plain))
 	}
-	s := max(editSim(a, b), editSim(x.plain, y.plain), editSim(x.raw, y.raw))
+	if x.raw != x.plain || y.raw != y.plain {
+		s = max(s, editSim(x.raw, y.raw))
+	}
 	if len(a) > 3 && len(b) > 3 && (a[0] == b[0] || skeleton(a) == skeleton(b)) {
 		s = max(s, jaroWinkler(a, b), jaroWinkler(x.plain, y.plain))
+	}
+	if s >= tokenMin {
+		if ca, cb := familyClass(a), familyClass(b); ca != cb && ca != "" && cb != "" {
+			return 0
+		}
 	}
 	return s
 }
@@ -38,6 +48,9 @@ func tokenSim(x, y token) float64 {
 // swap of neighbours is one edit): one edit is oneEdit in short words and 1 - 0.6/length in
 // longer ones; two edits count only in words of eight letters or more (1 - 1.2/length).
 func editSim(a, b string) float64 {
+	if d := len(a) - len(b); d > 2 || d < -2 || bits.OnesCount32(letters(a)^letters(b)) > 4 {
+		return 0 // an edit changes the set of letters by two at most
+	}
 	l := float64(max(len(a), len(b)))
 	switch osa(a, b) {
 	case 1:
@@ -50,7 +63,17 @@ func editSim(a, b string) float64 {
 	return 0
 }
 
-// osa is the optimal string alignment distance of two words, or 3 when it is 3 or more.
+// letters is the set of letters of a word, a bit per letter.
+func letters(w string) uint32 {
+	var m uint32
+	for i := 0; i < len(w); i++ {
+		m |= 1 << (w[i] & 31)
+	}
+	return m
+}
+
+// osa is the optimal string alignment distance of two words, or 3 when it is 3 or more. Only
+// the cells within two of the diagonal are computed: a path outside them costs 3 or more.
 func osa(a, b string) int {
 	if d := len(a) - len(b); d > 2 || d < -2 {
 		return 3
@@ -58,16 +81,24 @@ func osa(a, b string) int {
 	if len(a) > 32 || len(b) > 32 {
 		return 3
 	}
-	var rows [3][33]int
+	const far = 3
+	var rows [3][34]int8
 	for j := 0; j <= len(b); j++ {
-		rows[0][j] = j
+		rows[0][j] = int8(min(j, far))
 	}
 	for i := 1; i <= len(a); i++ {
 		cur, prev, prev2 := &rows[i%3], &rows[(i-1)%3], &rows[(i+1)%3]
-		cur[0] = i
-		best := i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
+		lo, hi := max(1, i-2), min(len(b), i+2)
+		cur[lo-1] = far
+		if lo == 1 {
+			cur[0] = int8(min(i, far))
+		}
+		if hi < len(b) {
+			cur[hi+1] = far
+		}
+		best := int8(far)
+		for j := lo; j <= hi; j++ {
+			var cost int8 = 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
@@ -75,12 +106,13 @@ func osa(a, b string) int {
 			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
 				v = min(v, prev2[j-2]+1)
 			}
+			v = min(v, far)
 			cur[j] = v
 			best = min(best, v)
 		}
-		if best >= 3 {
-			return 3
+		if best >= far {
+			return far
 		}
 	}
-	return min(rows[len(a)%3][len(b)], 3)
+	return int(rows[len(a)%3][len(b)])
 }
