@@ -140,15 +140,17 @@ func foldLetters(w string) string {
 }
 
 // foldInitial folds the ways transliterations write a word's first sound: Dzh, Dj and Zh as J
-// (Djabarin/Jabarin, Zhukov/Joukov), and Y before a vowel as J (Yusuf/Jusuf).
+// (Djabarin/Jabarin, Zhukov/Joukov), and Y before a vowel as J (Yusuf/Jusuf). Zh and Y fold in
+// words of five letters or more only: the short Chinese and Korean syllables Jang and Yang are
+// different names (they stay one edit apart).
 func foldInitial(w string) string {
 	switch {
 	case strings.HasPrefix(w, "dzh") && len(w) > 4:
 		w = "j" + w[3:]
-	case (strings.HasPrefix(w, "dj") || strings.HasPrefix(w, "zh")) && len(w) > 3:
+	case strings.HasPrefix(w, "dj") && len(w) > 3, strings.HasPrefix(w, "zh") && len(w) >= 5:
 		w = "j" + w[2:]
 	}
-	if len(w) > 2 && w[0] == 'y' && strings.IndexByte("aeiou", w[1]) >= 0 {
+	if len(w) >= 5 && w[0] == 'y' && strings.IndexByte("aeiou", w[1]) >= 0 {
 		w = "j" + w[1:]
 	}
 	return w

@@ -11,7 +11,7 @@ import (
 type token struct {
 	fold   string // the folded form, canonical for the very common names
 	plain  string // the folded letters without the canonical-name table, for typos of those names
-	raw    string // the letters before folding, for typos that folding makes two edits (coorna/corona)
+	raw    string // the letters as written, for typos that folding makes two edits (coorna/corona, olfonso/alfonso)
 	weight float32
 	role   role
 }
@@ -102,12 +102,13 @@ func appendWords(ts []token, words []string) []token {
 		if w == "" {
 			continue
 		}
+		raw := w
 		w = stripPrefixAl(w)
 		f := fold(w)
 		if f == "" {
 			continue
 		}
-		t := token{fold: f, plain: foldLetters(w), raw: w, role: roleCore}
+		t := token{fold: f, plain: foldLetters(w), raw: raw, role: roleCore}
 		if weakWords[w] || weakWords[f] || len(f) == 1 {
 			t.role, t.weight = roleWeak, weakWeight
 		}

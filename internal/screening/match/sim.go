@@ -9,6 +9,9 @@ const (
 	// oneEdit is the similarity of two words of three or four letters one edit apart (a letter
 	// changed, dropped, added, or two neighbours swapped); longer words get more (editSim).
 	oneEdit = 0.88
+	// jaroMin is the least Jaro-Winkler similarity that counts: below it, words alike only in
+	// their first letters (Shipping/Shipbuilding, Martinez/Martelly) are different words.
+	jaroMin = 0.9
 )
 
 // tokenSim is the similarity of two folded words, 0 to 1: 1 when equal; 0 when they end in
@@ -34,7 +37,9 @@ func tokenSim(x, y token) float64 {
 		s = max(s, editSim(x.raw, y.raw))
 	}
 	if len(a) > 3 && len(b) > 3 && (a[0] == b[0] || skeleton(a) == skeleton(b)) {
-		s = max(s, jaroWinkler(a, b), jaroWinkler(x.plain, y.plain))
+		if j := max(jaroWinkler(a, b), jaroWinkler(x.plain, y.plain)); j >= jaroMin {
+			s = max(s, j)
+		}
 	}
 	if s >= tokenMin {
 		if ca, cb := familyClass(a), familyClass(b); ca != cb && ca != "" && cb != "" {
