@@ -19,6 +19,13 @@ var fixture = []match.Entry{
 	{List: "un", ID: "QDi.001", Type: "individual", Name: "OMAR MOHAMMED HASSAN", Aliases: []string{"Abu Umar"}},
 	{List: "ofac-sdn", ID: "9", Type: "individual", Name: "GONZALEZ, Jose"},
 	{List: "ofac-sdn", ID: "10", Type: "vessel", Name: "DARYA STAR"},
+	{List: "ofac-sdn", ID: "11", Type: "individual", Name: "AL-FULANI, Umar Abd al-Rahman"},
+	{List: "ofac-sdn", ID: "12", Type: "individual", Name: "PETROV, Ivan"},
+	{List: "ofac-sdn", ID: "13", Type: "individual", Name: "IVANOVA, Anna Nikolaevna"},
+	{List: "ofac-sdn", ID: "14", Type: "individual", Name: "PAVLOV, Sergei"},
+	{List: "ofac-sdn", ID: "15", Type: "individual", Name: "DJABARIN, Ali Kamal"},
+	{List: "ofac-sdn", ID: "16", Type: "entity", Name: "COMERCIALIZADORA TOQUIN, S.A. DE C.V."},
+	{List: "ofac-sdn", ID: "17", Type: "individual", Name: "KIM, Bok Sun"},
 }
 
 func search(t *testing.T, q match.Query) []match.Hit {
@@ -46,6 +53,18 @@ func TestVariantsMatch(t *testing.T) {
 		{"company form dropped", "Acme Trading", "7"},
 		{"typo", "Vladimir Puitn", "3"},
 		{"UN order", "Omar Mohamed Hasan", "QDi.001"},
+		// The classes of issue 14.
+		{"extra word in the query", "Ivan Peter PETROV", "12"},
+		{"middle names left out, Abd not swallowing the surname", "Umar AL-FULANI", "11"},
+		{"Abdul before the surname", "Umar Abdul Rahman AL-FULANI", "11"},
+		{"patronymic left out", "Anna Ivanova", "13"},
+		{"typo in the first letter", "Sergei Oavlov", "14"},
+		{"typo in a short word", "Bok Son KIM", "17"},
+		{"swapped letters at the start", "Aanna Ivanova", "13"},
+		{"Dj/J", "Ali Kamal Jabarin", "15"},
+		{"dotted company form written plain", "Comercializadora Toquin SA de CV", "16"},
+		{"company form left out", "Comercializadora Toquin", "16"},
+		{"reversed order without a comma", "PETROV Ivan", "12"},
 	} {
 		t.Run(tc.class, func(t *testing.T) {
 			t.Parallel()
@@ -71,6 +90,11 @@ func TestFalsePositiveClassesDoNotMatch(t *testing.T) {
 		{"another company with the same form", "Globex Corp"},
 		{"a different person sharing a first name", "Vladimir Nabokov"},
 		{"a different person sharing a surname", "Ana Gonzalez"},
+		// Issue 14: a surname that shares its beginning with a patronymic or another family's.
+		{"a surname read from the patronymic", "Anna Nikolaeva"},
+		{"another Slavic ending", "Sergei Pavlenko"},
+		{"a given name and a middle name, no surname", "Umar Abd al-Rahman"},
+		{"a one-word query word with another word", "Ivan Smith"},
 	} {
 		t.Run(tc.class, func(t *testing.T) {
 			t.Parallel()

@@ -11,11 +11,11 @@ import (
 const (
 	// extraWordCost is how much of its weight a word of the query that matched nothing costs
 	// ("Ivan Peter PETROV" for PETROV, Ivan): people write second given names the lists lack.
-	extraWordCost = 0.25
+	extraWordCost = 0.2
 	// middleCost and patronymicCost are how much of its weight a listed middle name or
 	// patronymic the query left out costs; a left-out given name, surname or word of an entity
 	// costs all of it, and a left-out weak word weakCost.
-	middleCost     = 0.1
+	middleCost     = 0.05
 	patronymicCost = 0.05
 	weakCost       = 0.3
 	// singleTokenCap caps the score when one word matched a name that has several, or when a
@@ -256,9 +256,11 @@ func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 		den += w
 		if !b.weak() {
 			m.strong++
-			distinct = distinct || b.weight >= distinctive && qt[p.i].weight >= distinctive
+			// A pair is as distinctive as the commoner of its two words (Ali for Wali).
+			pw := min(b.weight, qt[p.i].weight)
+			distinct = distinct || pw >= distinctive
 			anchored = anchored || p.sim >= anchorSim || len(b.fold) >= 6
-			strongWeight += w
+			strongWeight += float64(pw)
 			surname = surname || b.role == roleSurname
 		}
 	}
