@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"unicode"
 
 	"kycd/internal/screening/match"
 )
@@ -56,7 +57,7 @@ func generate(entries []match.Entry, seed uint64) []labelled {
 		}
 		if len(e.Aliases) > 0 {
 			a := e.Aliases[rng.IntN(len(e.Aliases))]
-			if len(match.Tokens(a)) >= 2 {
+			if len(words(a)) >= 2 {
 				g.add("alias", a, match.Query{})
 			}
 		}
@@ -101,7 +102,7 @@ func (g *variants) person(e *match.Entry) {
 	}
 	g.add("with-dob-type", full, q)
 	g.addChanged("transliteration", translit(full), full)
-	if len(given) > 1 && len(match.Tokens(given[0])) == 1 && !weakFirst[strings.ToLower(given[0])] {
+	if len(given) > 1 && len(words(given[0])) == 1 && !weakFirst[strings.ToLower(given[0])] {
 		g.add("middle-dropped", given[0]+" "+last, match.Query{})
 	}
 	if len(given) >= 1 {
@@ -600,9 +601,61 @@ func title(s string) string {
 }
 
 func key(n string) string {
-	ts := match.Tokens(n)
-	slices.Sort(ts)
-	return strings.Join(ts, " ")
+	ws := words(n)
+	for i, w := range ws {
+		ws[i] = spellingKey(w)
+	}
+	slices.Sort(ws)
+	return strings.Join(ws, " ")
+}
+
+// words are the lower-case words of a name, split at anything but a letter or digit. The
+// evaluation reads names with this and spellingKey, never with the matcher's own tokenizer, so
+// that the set is the same whichever matcher it measures.
+func words(n string) []string {
+	return strings.FieldsFunc(strings.ToLower(n), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// spellingKey is the generator's own, fixed reading of a word for telling whether a negative is
+// a listed name in another spelling: accents and doubled letters dropped, a few letter pairs and
+// the commonest Arabic given names written one way.
+func spellingKey(w string) string {
+	w = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r
+		case r == 'á' || r == 'à' || r == 'ä' || r == 'â':
+			return 'a'
+		case r == 'é' || r == 'è' || r == 'ë' || r == 'ê':
+			return 'e'
+		case r == 'í' || r == 'ï' || r == 'î':
+			return 'i'
+		case r == 'ó' || r == 'ö' || r == 'ô':
+			return 'o'
+		case r == 'ú' || r == 'ü' || r == 'û':
+			return 'u'
+		}
+		return -1
+	}, w)
+	if c, ok := commonSpellings[w]; ok {
+		return c
+	}
+	w = strings.NewReplacer("kh", "h", "ou", "u", "ee", "i", "y", "i", "ph", "f", "q", "k", "c", "k", "z", "s", "w", "v").Replace(w)
+	var b []byte
+	for i := 0; i < len(w); i++ {
+		if i == 0 || w[i] != w[i-1] {
+			b = append(b, w[i])
+		}
+	}
+	return string(b)
+}
+
+// commonSpellings write the commonest Arabic given names one way.
+var commonSpellings = map[string]string{
+	"mohammed": "mhd", "muhammad": "mhd", "mohamed": "mhd", "mohammad": "mhd", "muhammed": "mhd", "mohamad": "mhd",
+	"ahmed": "ahmd", "ahmad": "ahmd", "hussein": "hsn", "husain": "hsn", "hussain": "hsn", "husayn": "hsn", "hassan": "hasn",
+	"hasan": "hasn", "yusuf": "ysf", "yousef": "ysf", "youssef": "ysf", "yousif": "ysf", "omar": "umr", "umar": "umr",
+	"osama": "usm", "usama": "usm", "abdullah": "abdlh", "abdallah": "abdlh",
 }
 
 // weakFirst are first words that are not given names (Abu Bakr, Abd al-Rahman, Haji Baz): dropping
