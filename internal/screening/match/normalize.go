@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -78,26 +79,31 @@ const (
 func tokenize(name string) []token { return parseName(name, kindQuery) }
 
 // parseName turns a name into folded tokens with their roles: dotted initials joined ("S.A. DE
-// C.V." is sa de cv), "LAST, First Middle" split at the comma, Abd compounds split, and the roles of the words assigned.
+// C.V." is sa de cv), "LAST, First Middle" split at the comma (not in an entity's name, where
+// the comma is before a legal form: "GRUPO PRODUCSIL, S.P.R. DE R.L."), Abd compounds split, and the roles of the words assigned.
 func parseName(name string, k kind) []token {
-	name = joinInitials(name)
-	first, last, comma := commaParts(name)
-	gw := splitAbd(joinLetters(splitWords(first)))
+	name, initials := joinInitials(name)
+	first, last, comma := name, "", false
+	if k != kindEntity {
+		first, last, comma = commaParts(name)
+	}
+	gw := splitAbd(joinLetters(splitWords(first), &initials))
 	var sw []string
 	if comma {
-		sw = splitAbd(joinLetters(splitWords(last)))
+		sw = splitAbd(joinLetters(splitWords(last), &initials))
 	}
 	ts := make([]token, 0, len(gw)+len(sw))
-	ts = appendWords(ts, gw)
+	ts = appendWords(ts, gw, initials)
 	nFirst := len(ts)
-	ts = appendWords(ts, sw)
+	ts = appendWords(ts, sw, initials)
 	assignRoles(ts, nFirst, comma, k)
 	return ts
 }
 
 // appendWords folds words into tokens; a word is weak when an honorific, particle or legal form,
-// or a single letter.
-func appendWords(ts []token, words []string) []token {
+// a single letter, or initials joined into one word (S.A., S.P.R., I.C.E.: legal forms and
+// initials say little about who a name is).
+func appendWords(ts []token, words, initials []string) []token {
 	for _, w := range words {
 		if w == "" {
 			continue
@@ -109,7 +115,7 @@ func appendWords(ts []token, words []string) []token {
 			continue
 		}
 		t := token{fold: f, plain: foldLetters(w), raw: raw, role: roleCore}
-		if weakWords[w] || weakWords[f] || len(f) == 1 {
+		if weakWords[w] || weakWords[f] || len(f) == 1 || slices.Contains(initials, raw) {
 			t.role, t.weight = roleWeak, weakWeight
 		}
 		ts = append(ts, t)
@@ -178,8 +184,9 @@ func splitWords(s string) []string {
 }
 
 // joinLetters joins runs of two or more single letters into one word ("E U" is eu, as
-// "E.U." is), so that initials written with spaces meet the dotted ones.
-func joinLetters(ws []string) []string {
+// "E.U." is), so that initials written with spaces meet the dotted ones; the joined words are
+// added to initials.
+func joinLetters(ws []string, initials *[]string) []string {
 	out := ws[:0:0]
 	for i := 0; i < len(ws); i++ {
 		j := i
@@ -187,7 +194,9 @@ func joinLetters(ws []string) []string {
 			j++
 		}
 		if j-i >= 2 {
-			out = append(out, strings.Join(ws[i:j], ""))
+			w := strings.Join(ws[i:j], "")
+			out = append(out, w)
+			*initials = append(*initials, w)
 			i = j - 1
 			continue
 		}

@@ -120,10 +120,16 @@ func familyClass(f string) string {
 var initialsRE = regexp.MustCompile(`\b\pL\.(?:\pL\.)+(?:\pL\b)?`)
 
 // joinInitials writes dotted single letters as one word: "S.A. DE C.V." becomes "SA DE CV", so
-// that the letters do not count as initials of a name.
-func joinInitials(s string) string {
+// that the letters do not count as initials of a name. It returns the joined words, lower case.
+func joinInitials(s string) (string, []string) {
 	if !strings.Contains(s, ".") {
-		return s
+		return s, nil
 	}
-	return initialsRE.ReplaceAllStringFunc(s, func(m string) string { return strings.ReplaceAll(m, ".", "") })
+	var joined []string
+	s = initialsRE.ReplaceAllStringFunc(s, func(m string) string {
+		w := strings.ReplaceAll(m, ".", "")
+		joined = append(joined, strings.ToLower(w))
+		return w
+	})
+	return s, joined
 }
