@@ -469,17 +469,30 @@ var formSwaps = [][2]string{
 func changeForm(rng *rand.Rand, n string) string {
 	u := strings.ToUpper(n)
 	for _, s := range formSwaps {
-		if strings.HasSuffix(u, s[0]) {
+		if strings.HasSuffix(u, " "+s[0]) || strings.HasSuffix(u, ","+s[0]) {
 			return n[:len(n)-len(s[0])] + s[1]
 		}
 	}
 	return n + " " + []string{"LLC", "Ltd", "S.A.", "Co., Ltd.", "GmbH"}[rng.IntN(5)]
 }
 
-// dotForms writes the legal forms with dots ("S.A. DE C.V.", "L.L.C.") or without them.
+// dotForms writes the legal forms with dots ("S.A. DE C.V.", "L.L.C.") or without them, word by
+// word (SAN stays SAN).
 func dotForms(n string) string {
-	r := strings.NewReplacer("S.A. DE C.V.", "SA DE CV", "SA DE CV", "S.A. DE C.V.", "LLC", "L.L.C.", "L.L.C.", "LLC", " SA", " S.A.", "S.A.", "SA", "LTDA", "L.T.D.A.", " EK", " e.K.", "C.A.", "CA")
-	return r.Replace(n)
+	ws := strings.Fields(n)
+	for i, w := range ws {
+		core := strings.TrimRight(w, ",")
+		if d, ok := dotted[strings.ToUpper(core)]; ok {
+			ws[i] = d + w[len(core):]
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+// dotted maps legal forms to the same form with or without dots.
+var dotted = map[string]string{
+	"SA": "S.A.", "S.A.": "SA", "CV": "C.V.", "C.V.": "CV", "LLC": "L.L.C.", "L.L.C.": "LLC", "LTDA": "L.T.D.A.",
+	"EK": "e.K.", "E.K.": "EK", "C.A.": "CA", "CA": "C.A.", "SAS": "S.A.S.", "S.A.S.": "SAS", "S.C.": "SC", "S.L.": "SL",
 }
 
 // extraWords are middle names and second given names that applicants write and lists leave out.
