@@ -79,9 +79,11 @@ func TestFullListsKnownNames(t *testing.T) {
 			t.Errorf("%q: want %s first, got %v", name, want, ids(hits))
 		}
 	}
-	// Issue 14: generic business words and two common given names are nobody.
+	// Issue 14: generic business words are nobody, and so are common given names that are only
+	// part of a listed name. (A listed name whose every word is common, "MOHAMMED, Ali", is hit
+	// when asked exactly: it is that name.)
 	for _, name := range []string{"George Bush", "Mohammed", "Trading Corp", "John Smith", "Maria Garcia",
-		"Import Export Co", "Investment Bank", "General Trading LLC", "Mohammed Ali"} {
+		"Import Export Co", "Investment Bank", "General Trading LLC", "Mohammed Ali Smith", "Maria Gonzalez"} {
 		if hits := ix.Search(match.Query{Name: name}); len(hits) > 0 {
 			t.Errorf("%q matched %q at %.2f", name, hits[0].MatchedName, hits[0].Score)
 		}

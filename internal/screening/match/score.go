@@ -208,8 +208,10 @@ type nameMatch struct {
 // depends on its part (listCost, queryCost): a left-out middle name or patronymic, or an extra
 // given name in the query, costs a fraction of its weight; a left-out given name, surname or
 // word of an entity costs it all. A hit also needs a distinctive word matched, or common words
-// weighing distinctiveSum together (else capped at commonNameCap) and, on a name of several strong words, two of them matched and, for a person
-// whose surname is known, the surname (else capped at singleTokenCap).
+// weighing distinctiveSum together, or the whole listed name of two words or more asked
+// exactly; and one word matched closely (else capped at commonNameCap); and, on a name of
+// several strong words, two of them matched and, for a person whose surname is known, the
+// surname (else capped at singleTokenCap).
 func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 	type pair struct {
 		i, j int
@@ -243,6 +245,12 @@ func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 	var m nameMatch
 	var distinct, surname, anchored bool
 	var strongWeight float64
+	exact, strongQ := 0, 0
+	for _, t := range qt {
+		if !t.weak() {
+			strongQ++
+		}
+	}
 	nt := nm.tokens
 	for _, p := range pairs {
 		if usedQ&(1<<p.i) != 0 || usedN&(1<<p.j) != 0 {
@@ -260,6 +268,9 @@ func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 			pw := min(b.weight, qt[p.i].weight)
 			distinct = distinct || pw >= distinctive
 			anchored = anchored || p.sim >= anchorSim || len(b.fold) >= 6
+			if p.sim == 1 {
+				exact++
+			}
 			strongWeight += float64(pw)
 			surname = surname || b.role == roleSurname
 		}
@@ -293,6 +304,11 @@ func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 	if !anchored && m.score > commonNameCap {
 		m.score = commonNameCap
 		m.why = append(m.why, "no word matched closely")
+	}
+	if !distinct && m.strong >= 2 && exact == m.strong && m.strong == nm.strong && m.strong == strongQ {
+		// Every word of a listed name of two or more, and of the query, matched exactly: this is
+		// the listed name, however common its words (Isma'il ALI).
+		distinct = true
 	}
 	if !distinct && m.score > commonNameCap {
 		m.score = commonNameCap
