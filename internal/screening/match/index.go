@@ -14,9 +14,10 @@ import (
 type Index struct {
 	entries []Entry
 	names   []indexedName
+	bounds  []nameBound // per name, what boundOf needs, kept apart so the bound reads little memory
 	words   []word
 	byWord  map[string]int32   // fold, plain and raw → word id
-	keys    map[string][]int32 // blocking key → word ids
+	keys    map[uint64][]int32 // hash of a blocking key → word ids (a collision only adds candidates)
 	rarity  rarity
 	scratch sync.Pool
 }
@@ -41,6 +42,13 @@ type indexedName struct {
 	surname bool    // whether a word has the surname role
 }
 
+// nameBound is what the upper bound of a name's score needs: its whole weight and its number of
+// strong words.
+type nameBound struct {
+	weight float32
+	strong int32
+}
+
 func slicesContainsFold(ts []token, f string) bool {
 	for _, t := range ts {
 		if t.fold == f {
@@ -52,7 +60,7 @@ func slicesContainsFold(ts []token, f string) bool {
 
 // NewIndex indexes entries. The index keeps the slice; do not change it afterwards.
 func NewIndex(entries []Entry) *Index {
-	ix := &Index{entries: entries, byWord: map[string]int32{}, keys: map[string][]int32{}, rarity: rarity{df: map[string]int32{}}}
+	ix := &Index{entries: entries, byWord: map[string]int32{}, keys: map[uint64][]int32{}, rarity: rarity{df: map[string]int32{}}}
 	for i := range entries {
 		e := &entries[i]
 		k := kindEntity
@@ -65,12 +73,14 @@ func NewIndex(entries []Entry) *Index {
 		}
 	}
 	ix.rarity.n = len(ix.names)
+	ix.bounds = make([]nameBound, len(ix.names))
 	for i := range ix.names {
 		nm := &ix.names[i]
 		ix.rarity.weigh(nm.tokens)
 		for _, t := range nm.tokens {
 			nm.weight += t.weight
 		}
+		ix.bounds[i] = nameBound{weight: nm.weight, strong: int32(nm.strong)}
 	}
 	for i := range ix.words {
 		ix.words[i].names = slices.Clip(ix.words[i].names)
@@ -132,8 +142,9 @@ func (ix *Index) wordID(t token) int32 {
 	ix.words = append(ix.words, word{tok: t})
 	ix.byWord[k] = id
 	tokenKeys(t, nil, func(key []byte) {
-		if p := ix.keys[string(key)]; len(p) == 0 || p[len(p)-1] != id {
-			ix.keys[string(key)] = append(p, id)
+		h := keyHash(key)
+		if p := ix.keys[h]; len(p) == 0 || p[len(p)-1] != id {
+			ix.keys[h] = append(p, id)
 		}
 	})
 	return id
@@ -171,6 +182,16 @@ func blockingKeys(f string, buf []byte, fn func(key []byte)) []byte {
 		}
 	}
 	return buf
+}
+
+// keyHash is the FNV-1a hash of a blocking key.
+func keyHash(k []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range k {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }
 
 // scratch is per-search working memory, pooled.

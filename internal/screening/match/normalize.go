@@ -15,6 +15,7 @@ type token struct {
 	raw    string // the letters as written, for typos that folding makes two edits (coorna/corona, olfonso/alfonso)
 	weight float32
 	role   role
+	family string // the class of its East Slavic family ending (familyClass), "" when none
 }
 
 // weak reports whether t is an honorific, particle or legal form.
@@ -114,7 +115,7 @@ func appendWords(ts []token, words, initials []string) []token {
 		if f == "" {
 			continue
 		}
-		t := token{fold: f, plain: foldLetters(w), raw: raw, role: roleCore}
+		t := token{fold: f, plain: foldLetters(w), raw: raw, role: roleCore, family: familyClass(f)}
 		if weakWords[w] || weakWords[f] || len(f) == 1 || slices.Contains(initials, raw) {
 			t.role, t.weight = roleWeak, weakWeight
 		}

@@ -12,7 +12,7 @@ const maxQueryTokens = 24
 func (ix *Index) retrieve(qt []token, sc *scratch) []int32 {
 	for i, t := range qt {
 		sc.key = tokenKeys(t, sc.key, func(k []byte) {
-			for _, w := range ix.keys[string(k)] {
+			for _, w := range ix.keys[keyHash(k)] {
 				ix.compare(sc, i, t, w)
 			}
 		})

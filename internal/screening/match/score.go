@@ -60,10 +60,10 @@ func (ix *Index) Search(q Query) []Hit {
 	best := map[int32]Hit{}
 	qc := costsOf(qt)
 	for _, n := range ix.retrieve(qt, sc) {
-		nm := &ix.names[n]
-		if boundOf(qc, sc.mask[n], nm)+maxBonus < q.MinScore {
+		if boundOf(qc, sc.mask[n], ix.bounds[n])+maxBonus < q.MinScore {
 			continue
 		}
+		nm := &ix.names[n]
 		h, ok := ix.score(q, qt, nm, sc)
 		if !ok || h.Score < q.MinScore {
 			continue
@@ -113,14 +113,14 @@ func better(h, prev Hit) bool {
 // with W the name's whole weight (nameScore's score is matched/(matched + costs), which grows
 // with the matched weight). With fewer than two strong words in mask, a name of several strong
 // words is capped.
-func boundOf(qc *queryCosts, mask uint32, nm *indexedName) float64 {
+func boundOf(qc *queryCosts, mask uint32, nb nameBound) float64 {
 	cost := qc.total
 	for m := mask; m != 0; m &= m - 1 {
 		cost -= qc.each[bits.TrailingZeros32(m)]
 	}
-	w := float64(nm.weight)
+	w := float64(nb.weight)
 	ub := w / (w + max(cost, 0))
-	if bits.OnesCount32(mask) < 2 && nm.strong > 1 {
+	if bits.OnesCount32(mask) < 2 && nb.strong > 1 {
 		ub = min(ub, singleTokenCap)
 	}
 	return ub

@@ -42,7 +42,7 @@ func tokenSim(x, y token) float64 {
 		}
 	}
 	if s >= tokenMin {
-		if ca, cb := familyClass(a), familyClass(b); ca != cb && ca != "" && cb != "" {
+		if ca, cb := x.family, y.family; ca != cb && ca != "" && cb != "" {
 			return 0
 		}
 	}
