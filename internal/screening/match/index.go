@@ -16,7 +16,7 @@ type Index struct {
 	names   []indexedName
 	bounds  []nameBound // per name, what boundOf needs, kept apart so the bound reads little memory
 	words   []word
-	byWord  map[string]int32   // fold, plain and raw → word id
+	byWord  map[string]int32   // fold, plain, raw and weakness → word id
 	keys    map[uint64][]int32 // hash of a blocking key → word ids (a collision only adds candidates)
 	rarity  rarity
 	scratch sync.Pool
@@ -134,7 +134,12 @@ func (ix *Index) addName(entry int32, text string, alias bool, k kind) {
 
 // wordID returns the id of t's word, adding it and its blocking keys when new.
 func (ix *Index) wordID(t token) int32 {
+	// A word is weak or not by where it stands (HD is strong in HD COLLECTION, weak as the
+	// initials H.D.), so weakness is part of its identity.
 	k := t.fold + "\x00" + t.plain + "\x00" + t.raw
+	if t.weak() {
+		k += "\x00w"
+	}
 	if id, ok := ix.byWord[k]; ok {
 		return id
 	}

@@ -26,6 +26,8 @@ var fixture = []match.Entry{
 	{List: "ofac-sdn", ID: "15", Type: "individual", Name: "DJABARIN, Ali Kamal"},
 	{List: "ofac-sdn", ID: "16", Type: "entity", Name: "COMERCIALIZADORA TOQUIN, S.A. DE C.V."},
 	{List: "ofac-sdn", ID: "17", Type: "individual", Name: "KIM, Bok Sun"},
+	{List: "ofac-sdn", ID: "18", Type: "individual", Name: "WESSON, Daniel H.D."},
+	{List: "ofac-sdn", ID: "19", Type: "entity", Name: "HD COLLECTION, S.A. DE C.V."},
 }
 
 func search(t *testing.T, q match.Query) []match.Hit {
@@ -65,6 +67,7 @@ func TestVariantsMatch(t *testing.T) {
 		{"dotted company form written plain", "Comercializadora Toquin SA de CV", "16"},
 		{"company form left out", "Comercializadora Toquin", "16"},
 		{"reversed order without a comma", "PETROV Ivan", "12"},
+		{"a word that is initials elsewhere", "HD Collection", "19"},
 	} {
 		t.Run(tc.class, func(t *testing.T) {
 			t.Parallel()
