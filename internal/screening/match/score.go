@@ -220,6 +220,9 @@ func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 	var buf [64]pair
 	pairs := buf[:0]
 	for j, w := range nm.words {
+		if j >= 64 {
+			break // the used-word masks hold 64 words; no listed name has more
+		}
 		for i := range qt {
 			if s := sc.sim(i, w); s > 0 {
 				pairs = append(pairs, pair{i, j, s})
