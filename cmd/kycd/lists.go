@@ -111,7 +111,7 @@ func screen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.StringVar(&q.DateOfBirth, "dob", "", "date of birth, YYYY-MM-DD or YYYY")
 		fs.StringVar(&q.Country, "country", "", "nationality")
 		fs.StringVar(&q.Type, "type", "", "individual or entity")
-		fs.Float64Var(&q.MinScore, "min-score", 0, "lowest score shown (default the match threshold)")
+		fs.Float64Var(&q.MinScore, "min-score", 0, "lowest score shown, in (0, 1]; 0 means the match threshold")
 		fs.IntVar(&q.Limit, "limit", 10, "most hits shown")
 	})
 	if err != nil {

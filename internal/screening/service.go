@@ -70,7 +70,7 @@ type Query struct {
 	DateOfBirth string  `json:"dateOfBirth,omitempty" doc:"YYYY-MM-DD or YYYY; raises or lowers the score"`
 	Country     string  `json:"country,omitempty" maxLength:"64" doc:"Nationality, ISO 3166-1 code or English name"`
 	Type        string  `json:"type,omitempty" enum:"individual,entity"`
-	MinScore    float64 `json:"minScore,omitempty" minimum:"0" maximum:"1" doc:"Default: the configured match threshold"`
+	MinScore    float64 `json:"minScore,omitempty" minimum:"0" maximum:"1" doc:"Lowest score returned: any value in (0, 1], so a caller can ask for every candidate (0.01) or only strong matches; 0 or absent means the configured match threshold. A hit returned at one minScore is returned, with the same score, at every lower one."`
 	Limit       int     `json:"limit,omitempty" minimum:"0" maximum:"100" doc:"Default 10"`
 }
 
@@ -91,6 +91,9 @@ func (s *Service) Screen(ctx context.Context, q Query) (Result, error) {
 	p.Country("body.country", &q.Country)
 	if q.DateOfBirth != "" && len(q.DateOfBirth) != 4 {
 		p.Date("body.dateOfBirth", q.DateOfBirth)
+	}
+	if q.MinScore < 0 || q.MinScore > 1 {
+		p.Add("body.minScore", "must be in (0, 1]; 0 or absent means the match threshold")
 	}
 	if err := p.Err(); err != nil {
 		return Result{}, err

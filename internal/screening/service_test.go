@@ -12,6 +12,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"kycd/internal/kyc"
 	"kycd/internal/level"
 	"kycd/internal/screening"
 	"kycd/internal/screening/lists"
@@ -115,6 +116,16 @@ func TestReplicasFollowAnImport(t *testing.T) {
 		res, err := replica.Screen(ctx, screening.Query{Name: "Eric Badege"})
 		if err != nil || len(res.Hits) != 1 || res.Hits[0].EntryID != "CDi.001" || res.Lists[0].EntryCount != 2 {
 			t.Fatalf("replica after import: %+v %v", res, err)
+		}
+		// minScore: any value in (0, 1]; a lower one keeps every hit of a higher one.
+		low, err := replica.Screen(ctx, screening.Query{Name: "Eric Badege", MinScore: 0.01})
+		if err != nil || low.Threshold != 0.01 || len(low.Hits) < 1 || low.Hits[0].EntryID != res.Hits[0].EntryID || low.Hits[0].Score != res.Hits[0].Score {
+			t.Fatalf("minScore 0.01: %+v %v", low, err)
+		}
+		for _, bad := range []float64{-0.5, 1.01} {
+			if _, err := replica.Screen(ctx, screening.Query{Name: "Eric Badege", MinScore: bad}); !errors.As(err, new(*kyc.ValidationError)) {
+				t.Fatalf("minScore %v: %v", bad, err)
+			}
 		}
 		_, ch, err := importer.Import(ctx, ims[0].List, ims[0].Source, ims[0].Entries, ims[0].Raw, false)
 		if err != nil || len(ch.Changed) != 0 || ch.Previous == "" {

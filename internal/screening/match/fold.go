@@ -22,24 +22,39 @@ var canonical = func() map[string]string {
 		"ismail":    "ismael ismayil ismoil",
 		"yakub":     "yaqub yacoub yakoub jakub yaakov",
 		"sulayman":  "suleiman sulaiman suleyman soliman sulejman suleman",
-		"aleksandr": "alexander alexandre alejandro alessandro aleksander oleksandr oleksander",
-		"sergei":    "sergey serhiy serhii sergiy sergej",
+		"aleksandr": "alexander alexandre alejandro alessandro aleksander oleksandr oleksander sasha sashka",
+		"sergei":    "sergey serhiy serhii sergiy sergej seryozha serezha",
 		"yuri":      "yury yuriy iouri yurii jurij",
-		"dmitri":    "dmitry dmitriy dmytro dimitri dimitry",
+		"dmitri":    "dmitry dmitriy dmytro dimitri dimitry dima",
 		"andrei":    "andrey andriy andrii andrej",
-		"aleksei":   "alexei alexey aleksey oleksiy oleksii",
-		"nikolai":   "nikolay mykola nicolai",
-		"evgeni":    "evgeny evgeniy yevgeny yevgeniy yevhen yevgeni",
-		"mikhail":   "mykhailo mikhael",
-		"vladimir":  "volodymyr wladimir",
+		"aleksei":   "alexei alexey aleksey oleksiy oleksii alyosha lyosha",
+		"nikolai":   "nikolay mykola nicolai kolya",
+		"evgeni":    "evgeny evgeniy yevgeny yevgeniy yevhen yevgeni zhenya",
+		"mikhail":   "mykhailo mikhael misha",
+		"vladimir":  "volodymyr wladimir volodya",
 		"fedor":     "fyodor fiodor theodore",
 		"petr":      "pyotr piotr",
-		"ivan":      "iwan",
+		"ivan":      "iwan vanya",
+		// Nicknames that stand for one given name only.
+		"jose":      "pepe",
+		"francisco": "pancho paco",
+		"ignacio":   "nacho",
+		"william":   "bill billy",
+		"robert":    "bob bobby",
+		"james":     "jim jimmy",
+		"joseph":    "joe",
+		"michael":   "mike",
+		"manuel":    "manolo",
+		"eduardo":   "lalo",
+		"guillermo": "memo",
+		"jesus":     "chucho",
+		"rafael":    "rafa",
 	} {
+		c := foldLetters(canon) // so that a spelling the table lacks folds the same way
 		for _, v := range strings.Fields(vs) {
-			m[v] = canon
+			m[v] = c
 		}
-		m[canon] = canon
+		m[canon] = c
 	}
 	return m
 }()
@@ -57,6 +72,7 @@ func foldLetters(w string) string {
 	if strings.HasPrefix(w, "abd") && len(w) > 5 {
 		w = foldAbd(w)
 	}
+	w = foldInitial(w)
 	var b []byte
 	for i := 0; i < len(w); i++ {
 		c := w[i]
@@ -121,6 +137,23 @@ func foldLetters(w string) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// foldInitial folds the ways transliterations write a word's first sound: Dzh, Dj and Zh as J
+// (Djabarin/Jabarin, Zhukov/Joukov), and Y before a vowel as J (Yusuf/Jusuf). Zh and Y fold in
+// words of five letters or more only: the short Chinese and Korean syllables Jang and Yang are
+// different names (they stay one edit apart).
+func foldInitial(w string) string {
+	switch {
+	case strings.HasPrefix(w, "dzh") && len(w) > 4:
+		w = "j" + w[3:]
+	case strings.HasPrefix(w, "dj") && len(w) > 3, strings.HasPrefix(w, "zh") && len(w) >= 5:
+		w = "j" + w[2:]
+	}
+	if len(w) >= 5 && w[0] == 'y' && strings.IndexByte("aeiou", w[1]) >= 0 {
+		w = "j" + w[1:]
+	}
+	return w
 }
 
 // foldAbd reduces the joined "servant of" names to abd + the rest: Abdulrahman, Abdel Rahman,

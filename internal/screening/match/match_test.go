@@ -19,6 +19,15 @@ var fixture = []match.Entry{
 	{List: "un", ID: "QDi.001", Type: "individual", Name: "OMAR MOHAMMED HASSAN", Aliases: []string{"Abu Umar"}},
 	{List: "ofac-sdn", ID: "9", Type: "individual", Name: "GONZALEZ, Jose"},
 	{List: "ofac-sdn", ID: "10", Type: "vessel", Name: "DARYA STAR"},
+	{List: "ofac-sdn", ID: "11", Type: "individual", Name: "AL-FULANI, Umar Abd al-Rahman"},
+	{List: "ofac-sdn", ID: "12", Type: "individual", Name: "PETROV, Ivan"},
+	{List: "ofac-sdn", ID: "13", Type: "individual", Name: "IVANOVA, Anna Nikolaevna"},
+	{List: "ofac-sdn", ID: "14", Type: "individual", Name: "PAVLOV, Sergei"},
+	{List: "ofac-sdn", ID: "15", Type: "individual", Name: "DJABARIN, Ali Kamal"},
+	{List: "ofac-sdn", ID: "16", Type: "entity", Name: "COMERCIALIZADORA TOQUIN, S.A. DE C.V."},
+	{List: "ofac-sdn", ID: "17", Type: "individual", Name: "KIM, Bok Sun"},
+	{List: "ofac-sdn", ID: "18", Type: "individual", Name: "WESSON, Daniel H.D."},
+	{List: "ofac-sdn", ID: "19", Type: "entity", Name: "HD COLLECTION, S.A. DE C.V."},
 }
 
 func search(t *testing.T, q match.Query) []match.Hit {
@@ -46,6 +55,19 @@ func TestVariantsMatch(t *testing.T) {
 		{"company form dropped", "Acme Trading", "7"},
 		{"typo", "Vladimir Puitn", "3"},
 		{"UN order", "Omar Mohamed Hasan", "QDi.001"},
+		// The classes of issue 14.
+		{"extra word in the query", "Ivan Peter PETROV", "12"},
+		{"middle names left out, Abd not swallowing the surname", "Umar AL-FULANI", "11"},
+		{"Abdul before the surname", "Umar Abdul Rahman AL-FULANI", "11"},
+		{"patronymic left out", "Anna Ivanova", "13"},
+		{"typo in the first letter", "Sergei Oavlov", "14"},
+		{"typo in a short word", "Bok Son KIM", "17"},
+		{"swapped letters at the start", "Aanna Ivanova", "13"},
+		{"Dj/J", "Ali Kamal Jabarin", "15"},
+		{"dotted company form written plain", "Comercializadora Toquin SA de CV", "16"},
+		{"company form left out", "Comercializadora Toquin", "16"},
+		{"reversed order without a comma", "PETROV Ivan", "12"},
+		{"a word that is initials elsewhere", "HD Collection", "19"},
 	} {
 		t.Run(tc.class, func(t *testing.T) {
 			t.Parallel()
@@ -71,6 +93,11 @@ func TestFalsePositiveClassesDoNotMatch(t *testing.T) {
 		{"another company with the same form", "Globex Corp"},
 		{"a different person sharing a first name", "Vladimir Nabokov"},
 		{"a different person sharing a surname", "Ana Gonzalez"},
+		// Issue 14: a surname that shares its beginning with a patronymic or another family's.
+		{"a surname read from the patronymic", "Anna Nikolaeva"},
+		{"another Slavic ending", "Sergei Pavlenko"},
+		{"a given name and a middle name, no surname", "Umar Abd al-Rahman"},
+		{"a one-word query word with another word", "Ivan Smith"},
 	} {
 		t.Run(tc.class, func(t *testing.T) {
 			t.Parallel()
@@ -113,12 +140,19 @@ func TestRankingAndLimit(t *testing.T) {
 func TestTokens(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"ABD AL-RAHMAN, Ahmed": "ahmad abdrahman",
-		"Abdurrahman":          "abdrahman",
-		"KHALIFA, Mohammed":    "muhamad halifa",
-		"Müller-Lüdenscheidt":  "muler ludenscheidt",
-		"ZAKHAROFF":            "saharov",
-		"Aleksandr":            "aleksandr",
+		// Abd compounds are split, not joined, so that an Abdul left before a surname never
+		// swallows it (issue 14).
+		"ABD AL-RAHMAN, Ahmed":  "ahmad abd rahman",
+		"Abdurrahman":           "abd rahman",
+		"Francois Abdul OLENGA": "frankois abd olenga",
+		"Abd Allah":             "abdlah",
+		"S.A. DE C.V.":          "sa de kv",
+		"Djabarin Zhukov":       "jabarin jukov",
+		"Yusuf Jusuf":           "jusuf jusuf",
+		"KHALIFA, Mohammed":     "muhamad halifa",
+		"Müller-Lüdenscheidt":   "muler ludenscheidt",
+		"ZAKHAROFF":             "saharov",
+		"Aleksandr":             "aleksandr",
 	} {
 		got := match.Tokens(in)
 		if s := join(got); s != want {

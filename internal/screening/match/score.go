@@ -2,27 +2,44 @@ package match
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 )
 
 // Scoring constants.
 const (
-	// tokenMin is the least Jaro-Winkler similarity at which two tokens count as the same.
-	tokenMin = 0.87
-	// queryShare is how much the share of the query that matched counts in a name's score; the
-	// share of the list name that matched counts the rest. Lists hold middle names and patronymics
-	// that people leave out, so the query side weighs more.
-	queryShare = 0.65
-	// singleTokenCap caps the score when one token matched a name that has several.
+	// extraWordCost is how much of its weight a word of the query that matched nothing costs
+	// ("Ivan Peter PETROV" for PETROV, Ivan): people write second given names the lists lack.
+	extraWordCost = 0.2
+	// middleCost and patronymicCost are how much of its weight a listed middle name or
+	// patronymic the query left out costs; a left-out given name, surname or word of an entity
+	// costs all of it, and a left-out weak word weakCost.
+	middleCost     = 0.05
+	patronymicCost = 0.05
+	weakCost       = 0.3
+	// singleTokenCap caps the score when one word matched a name that has several, or when a
+	// listed person's surname did not match: a given name alone identifies nobody.
 	singleTokenCap = 0.7
-	// commonNameCap caps the score of a hit that rests on one common given name alone.
+	// anchorSim is the similarity at least one word of a hit must match with, unless a word of
+	// six letters or more matched: a name whose every word is a short near spelling (Jing King
+	// for JONG Kyong) is capped at commonNameCap.
+	anchorSim = 0.93
+	// commonNameCap caps the score of a hit on which no distinctive word matched, or no word
+	// matched with at least anchorSim.
 	commonNameCap = 0.6
 	// maxBonus is the most the date of birth and country can add.
 	maxBonus = 0.08
 )
 
-// Search returns the entries matching q, best first.
+// Search returns the entries matching q, best first: every entry whose score reaches
+// q.MinScore (any value in (0, 1]; 0 or less means DefaultThreshold), at most q.Limit of them.
+//
+// The answer does not depend on the threshold asked except through the cut itself: the
+// candidates come from blocking keys alone, a candidate is left unscored only when an upper
+// bound of its score (boundOf, which never underestimates) is below the threshold, and the score
+// of a name does not depend on the threshold. So a hit at one threshold is in the answer at
+// every lower one, with the same score.
 func (ix *Index) Search(q Query) []Hit {
 	if q.MinScore <= 0 {
 		q.MinScore = DefaultThreshold
@@ -31,58 +48,27 @@ func (ix *Index) Search(q Query) []Hit {
 		q.Limit = 10
 	}
 	qt := tokenize(q.Name)
-	if len(qt) == 0 {
+	if len(qt) > maxQueryTokens {
+		qt = qt[:maxQueryTokens]
+	}
+	if len(qt) == 0 || !hasStrong(qt) {
 		return nil
 	}
-	var qw, qweak float32
-	for _, t := range qt {
-		qw += t.weight
-		if t.weight < strongWeight {
-			qweak += t.weight
-		}
-	}
+	ix.rarity.weigh(qt)
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.release(sc)
-	strong := hasStrong(qt)
-	// slack lets one strong query token that shares no blocking key with a name (a typo near its
-	// start) still count towards the name's best possible score.
-	var slack float32
-	if nStrong(qt) >= 3 {
-		slack = strongWeight
-	}
-	for i, t := range qt {
-		if strong && t.weight < strongWeight {
-			continue
-		}
-		for _, k := range keys(t.fold) {
-			if k == "" {
-				continue
-			}
-			for _, n := range ix.postings[k] {
-				if sc.last[n] == int16(i+1) {
-					continue
-				}
-				if sc.last[n] == 0 {
-					sc.touched = append(sc.touched, n)
-				}
-				sc.last[n] = int16(i + 1)
-				sc.acc[n] += t.weight
-			}
-		}
-	}
 	best := map[int32]Hit{}
-	for _, n := range sc.touched {
-		nm := &ix.names[n]
-		m := min(sc.acc[n]+qweak+slack, qw)
-		ub := queryShare*float64(m/qw) + (1-queryShare)*float64(min(m/nm.weight, 1))
-		if ub+maxBonus < q.MinScore {
+	qc := costsOf(qt)
+	for _, n := range ix.retrieve(qt, sc) {
+		if boundOf(qc, sc.mask[n], ix.bounds[n])+maxBonus < q.MinScore {
 			continue
 		}
-		h, ok := ix.score(q, qt, qw, nm)
+		nm := &ix.names[n]
+		h, ok := ix.score(q, qt, nm, sc)
 		if !ok || h.Score < q.MinScore {
 			continue
 		}
-		if prev, seen := best[nm.entry]; !seen || h.Score > prev.Score || h.Score == prev.Score && prev.Alias && !h.Alias {
+		if prev, seen := best[nm.entry]; !seen || better(h, prev) {
 			best[nm.entry] = h
 		}
 	}
@@ -105,69 +91,146 @@ func (ix *Index) Search(q Query) []Hit {
 	return hits
 }
 
-func (ix *Index) release(sc *scratch) {
-	for _, n := range sc.touched {
-		sc.acc[n], sc.last[n] = 0, 0
+// better reports whether h is a better hit than prev for the same entry: a higher score, then
+// the primary name before an alias, then the first name in the list's order (so the choice does
+// not depend on which candidates the threshold let through).
+func better(h, prev Hit) bool {
+	switch {
+	case h.Score != prev.Score:
+		return h.Score > prev.Score
+	case h.Alias != prev.Alias:
+		return !h.Alias
 	}
-	sc.touched = sc.touched[:0]
-	ix.scratch.Put(sc)
+	return h.MatchedName < prev.MatchedName
+}
+
+// boundOf is an upper bound of a name's score before the date of birth, country and type. The
+// strong query words outside mask met none of the name's strong words, so they match nothing
+// and cost what an extra word costs; at best every word of the name matches with similarity 1:
+//
+//	score <= W / (W + extra cost of the words outside mask)
+//
+// with W the name's whole weight (nameScore's score is matched/(matched + costs), which grows
+// with the matched weight). With fewer than two strong words in mask, a name of several strong
+// words is capped.
+func boundOf(qc *queryCosts, mask uint32, nb nameBound) float64 {
+	cost := qc.total
+	for m := mask; m != 0; m &= m - 1 {
+		cost -= qc.each[bits.TrailingZeros32(m)]
+	}
+	w := float64(nb.weight)
+	ub := w / (w + max(cost, 0))
+	if bits.OnesCount32(mask) < 2 && nb.strong > 1 {
+		ub = min(ub, singleTokenCap)
+	}
+	return ub
+}
+
+// queryCosts are the extra-word costs of a query's strong words, and their sum, for boundOf.
+type queryCosts struct {
+	each  [maxQueryTokens]float64
+	total float64
+}
+
+func costsOf(qt []token) *queryCosts {
+	var qc queryCosts
+	for i, t := range qt {
+		if !t.weak() {
+			qc.each[i] = queryCost(t)
+			qc.total += qc.each[i]
+		}
+	}
+	return &qc
+}
+
+// queryCost is what a query word that matched nothing costs.
+func queryCost(t token) float64 {
+	switch t.role {
+	case roleWeak:
+		return weakCost * float64(t.weight)
+	case rolePatronymic:
+		return patronymicCost * float64(t.weight)
+	}
+	return extraWordCost * float64(t.weight)
+}
+
+// listCost is what a listed word the query left out costs.
+func listCost(t token) float64 {
+	switch t.role {
+	case roleWeak:
+		return weakCost * float64(t.weight)
+	case roleMiddle:
+		return middleCost * float64(t.weight)
+	case rolePatronymic:
+		return patronymicCost * float64(t.weight)
+	}
+	return float64(t.weight)
 }
 
 // score scores one name of an entry against the query; the reasons are written only for a hit
 // at or above the query's MinScore, since most candidates fall below it.
-func (ix *Index) score(q Query, qt []token, qw float32, nm *indexedName) (Hit, bool) {
-	ns, matchedStrong, commonOnly := nameScore(qt, qw, nm.tokens)
+func (ix *Index) score(q Query, qt []token, nm *indexedName, sc *scratch) (Hit, bool) {
+	m := nameScore(qt, nm, sc)
+	ns := m.score
 	if ns <= 0 || ns+maxBonus < q.MinScore {
 		return Hit{}, false
 	}
 	e := &ix.entries[nm.entry]
-	capped := matchedStrong == 1 && commonOnly && ns > commonNameCap
-	score := ns
-	if capped {
-		score = commonNameCap
-	}
 	var why []string
-	score += adjust(q, e, &why)
+	score := ns + adjust(q, e, &why)
 	h := Hit{Entry: e, MatchedName: nm.text, Alias: nm.alias, NameScore: ns, Score: min(max(score, 0), 1)}
 	if h.Score < q.MinScore {
 		return h, true
 	}
-	h.Why = append(h.Why, fmt.Sprintf("name %.2f on %d token(s)", ns, matchedStrong))
+	h.Why = append(h.Why, fmt.Sprintf("name %.2f on %d of %d word(s)", ns, m.strong, nm.strong))
 	if nm.alias {
 		h.Why = append(h.Why, "matched an alias")
 	}
-	if capped {
-		h.Why = append(h.Why, "only a common given name matched")
-	}
+	h.Why = append(h.Why, m.why...)
 	h.Why = append(h.Why, why...)
 	return h, true
 }
 
-// nameScore compares query tokens with a name's tokens: every pair's similarity, the best pairs
-// assigned one to one (greedy by similarity), and the score
+// nameMatch is how a query's words met a name's.
+type nameMatch struct {
+	score  float64
+	strong int      // strong words matched
+	why    []string // caps applied
+}
+
+// nameScore compares the query's words with a name's: every pair's similarity as retrieval
+// recorded it, the best pairs assigned one to one (greedy by similarity), and
 //
-//	0.65 * (matched share of the query) + 0.35 * (matched share of the name)
+//	score = sum(similarity × weight of matched listed word)
+//	        / (sum(weight of matched listed words) + costs of the words left unmatched)
 //
-// where a share is the similarity-weighted sum of the matched tokens' weights over all of that
-// side's weight. A single matched token of a name with several strong tokens is capped: a surname
-// alone identifies nobody.
-func nameScore(qt []token, qw float32, nt []token) (score float64, matchedStrong int, commonOnly bool) {
+// where a word's weight is its rarity on the lists (rarity.go) and what an unmatched word costs
+// depends on its part (listCost, queryCost): a left-out middle name or patronymic, or an extra
+// given name in the query, costs a fraction of its weight; a left-out given name, surname or
+// word of an entity costs it all. A hit also needs a distinctive word matched, or common words
+// weighing distinctiveSum together, or the whole listed name of two words or more asked
+// exactly; and one word matched closely (else capped at commonNameCap); and, on a name of
+// several strong words, two of them matched and, for a person whose surname is known, the
+// surname (else capped at singleTokenCap).
+func nameScore(qt []token, nm *indexedName, sc *scratch) nameMatch {
 	type pair struct {
 		i, j int
 		sim  float64
 	}
 	var buf [64]pair
 	pairs := buf[:0]
-	for i, a := range qt {
-		for j, b := range nt {
-			s := tokenSim(a, b)
-			if s >= tokenMin {
+	for j, w := range nm.words {
+		if j >= 64 {
+			break // the used-word masks hold 64 words; no listed name has more
+		}
+		for i := range qt {
+			if s := sc.sim(i, w); s > 0 {
 				pairs = append(pairs, pair{i, j, s})
 			}
 		}
 	}
 	if len(pairs) == 0 {
-		return 0, 0, false
+		return nameMatch{}
 	}
 	slices.SortFunc(pairs, func(a, b pair) int {
 		switch {
@@ -175,57 +238,95 @@ func nameScore(qt []token, qw float32, nt []token) (score float64, matchedStrong
 			return -1
 		case a.sim < b.sim:
 			return 1
+		case a.i != b.i:
+			return a.i - b.i
 		}
-		return 0
+		return a.j - b.j
 	})
 	var usedQ, usedN uint64
-	var mq, mn float64
-	commonOnly = true
+	var num, den float64
+	var m nameMatch
+	var distinct, surname, anchored bool
+	var strongWeight float64
+	exact, strongQ := 0, 0
+	for _, t := range qt {
+		if !t.weak() {
+			strongQ++
+		}
+	}
+	nt := nm.tokens
 	for _, p := range pairs {
 		if usedQ&(1<<p.i) != 0 || usedN&(1<<p.j) != 0 {
 			continue
 		}
 		usedQ |= 1 << p.i
 		usedN |= 1 << p.j
-		a, b := qt[p.i], nt[p.j]
-		mq += p.sim * float64(a.weight)
-		mn += p.sim * float64(b.weight)
-		if a.weight >= strongWeight && b.weight >= strongWeight {
-			matchedStrong++
-			if !commonGiven[b.fold] && !commonGiven[a.fold] {
-				commonOnly = false
+		b := nt[p.j]
+		w := float64(b.weight)
+		num += p.sim * w
+		den += w
+		if !b.weak() {
+			m.strong++
+			// A pair is as distinctive as the commoner of its two words (Ali for Wali).
+			pw := min(b.weight, qt[p.i].weight)
+			distinct = distinct || pw >= distinctive
+			anchored = anchored || p.sim >= anchorSim || len(b.fold) >= 6
+			if p.sim == 1 {
+				exact++
 			}
+			strongWeight += float64(pw)
+			surname = surname || b.role == roleSurname
 		}
 	}
-	if matchedStrong == 0 {
-		return 0, 0, false
+	if m.strong == 0 {
+		return nameMatch{}
 	}
-	var total float64
-	strongN := 0
-	for _, t := range nt {
-		total += float64(t.weight)
-		if t.weight >= strongWeight {
-			strongN++
+	distinct = distinct || strongWeight >= distinctiveSum
+	for j, t := range nt {
+		if usedN&(1<<j) == 0 {
+			den += listCost(t)
 		}
 	}
-	score = queryShare*mq/float64(qw) + (1-queryShare)*mn/total
-	if matchedStrong == 1 && strongN > 1 {
-		score = min(score, singleTokenCap)
+	for i, t := range qt {
+		if usedQ&(1<<i) != 0 {
+			continue
+		}
+		if m.strong < 2 && !t.weak() {
+			// A one-word name cannot stand for a query of several words ("Ivan Scott" is not
+			// the alias SCOT): the extra word costs all its weight.
+			den += float64(t.weight)
+		} else {
+			den += queryCost(t)
+		}
 	}
-	return score, matchedStrong, commonOnly
+	m.score = num / den
+	if nm.strong > 1 && (m.strong < 2 || nm.surname && !surname) && m.score > singleTokenCap {
+		m.score = singleTokenCap
+		m.why = append(m.why, "a single word or no surname matched")
+	}
+	if !anchored && m.score > commonNameCap {
+		m.score = commonNameCap
+		m.why = append(m.why, "no word matched closely")
+	}
+	if !distinct && m.strong >= 2 && exact == m.strong && m.strong == nm.strong && m.strong == strongQ {
+		// Every word of a listed name of two or more, and of the query, matched exactly: this is
+		// the listed name, however common its words (Isma'il ALI).
+		distinct = true
+	}
+	if !distinct && m.score > commonNameCap {
+		m.score = commonNameCap
+		m.why = append(m.why, "no distinctive word matched")
+	}
+	return m
 }
 
-// tokenSim is the similarity of two folded tokens: 1 when equal, 0 for unequal short tokens
-// (initials and two-letter words say too little), else Jaro-Winkler.
-func tokenSim(x, y token) float64 {
-	a, b := x.fold, y.fold
-	if a == b {
-		return 1
-	}
-	if len(a) <= 3 || len(b) <= 3 || a[0] != b[0] && skeleton(a) != skeleton(b) {
+// pairSim is the similarity of a query token and a list word: strong words are compared with
+// strong words and weak with weak (a particle never stands in for a name).
+func pairSim(x, y token) float64 {
+	if x.weak() != y.weak() {
 		return 0
 	}
-	return max(jaroWinkler(a, b), jaroWinkler(x.plain, y.plain))
+	return tokenSim(x, y)
 }
 
 // adjust adds or subtracts for the date of birth, nationality and type when both sides have them.
@@ -314,12 +415,11 @@ var commonGiven = func() map[string]bool {
 	return m
 }()
 
-func nStrong(ts []token) int {
-	n := 0
+func hasStrong(ts []token) bool {
 	for _, t := range ts {
-		if t.weight >= strongWeight {
-			n++
+		if !t.weak() {
+			return true
 		}
 	}
-	return n
+	return false
 }
