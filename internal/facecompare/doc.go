@@ -6,7 +6,7 @@
 // selfie and a document's portrait. It serves POST /v1/face-comparisons; it knows nothing of
 // HTTP, files or environments, and stores nothing.
 //
-// Describing a face is about 75 ms of one core, so comparisons are bounded: at most
+// Describing a face is about 42 ms of one core, so comparisons are bounded: at most
 // Config.MaxConcurrent run at once and the rest wait their turn or their context's end.
 //
 // A Result is biometric data about the photos' subjects: do not log it.

@@ -70,7 +70,7 @@ type Config struct {
 	// check.DefaultMaxPixels, as the server's KYCD_MAX_IMAGE_PIXELS.
 	MaxPixels int64
 	// MaxConcurrent is how many comparisons run at once; the others wait their turn (or their
-	// context's end). A comparison is CPU work (two descriptions of about 75 ms each, plus
+	// context's end). A comparison is CPU work (two descriptions of about 42 ms each, plus
 	// decoding and detection), so it is bounded by the cores, not by who asks. Default
 	// GOMAXPROCS.
 	MaxConcurrent int

@@ -194,7 +194,7 @@ func (e *Engine) imageChecks(ctx context.Context, in *input, parsed map[string]a
 	zoneRead := make(chan struct{}) // closes when the last zone read started has ended
 	close(zoneRead)
 	defer func() { <-zoneRead }()
-	// The faces are described in the background too, each beside the rest (about 100 ms of
+	// The faces are described in the background too, each beside the rest (about 42 ms of
 	// one core each): the selfie's, and the document's portrait, looked for image after image in
 	// order until one is found (portraitSeen closes when the last look started has ended).
 	var selfieSeen sync.WaitGroup
