@@ -23,30 +23,41 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
+// audit is the audit entry of a test's write.
+func audit(id string) store.Effects {
+	return store.Effects{Audit: kyc.AuditEntry{Actor: "test", Action: "create", ResourceType: "test", ResourceID: id}}
+}
+
+// newEngine returns an engine over st with blobs in memory, the built-in levels, the clock at now,
+// and an applicant to verify documents of.
+func newEngine(t *testing.T, st *store.Store, now time.Time) (*verify.Engine, *blob.Store, kyc.Applicant) {
+	t.Helper()
+	blobs, err := blob.Open(t.Context(), "mem://", storetest.Sealer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels, err := level.Load("", level.Known{Checks: verify.CheckNames(), FieldPaths: check.ValidateFieldPaths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := verify.NewEngine(st, blobs, levels, screening.NewService(st, screening.NewLists(st, 0), 0, levels),
+		verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
+	a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, Type: "individual", Status: "unverified", Level: "L0",
+		Profile: kyc.Profile{FirstName: "Anna", LastName: "Eriksson", DateOfBirth: "1974-08-12", Nationality: "SE"}}
+	if err := st.CreateApplicant(t.Context(), &a, audit(a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	return eng, blobs, a
+}
+
 // TestVerifyIsIdempotent: a verification job that runs again (a worker died after deciding, or the
 // job was retried) finds the document decided and changes nothing; the decision is reproducible.
 func TestVerifyIsIdempotent(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		blobs, err := blob.Open(ctx, "mem://", storetest.Sealer(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		levels, err := level.Load("", level.Known{Checks: verify.CheckNames(), FieldPaths: check.ValidateFieldPaths})
-		if err != nil {
-			t.Fatal(err)
-		}
 		now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-		eng := verify.NewEngine(st, blobs, levels, screening.NewService(st, screening.NewLists(st, 0), 0, levels), verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
-		audit := func(id string) store.Effects {
-			return store.Effects{Audit: kyc.AuditEntry{Actor: "test", Action: "create", ResourceType: "test", ResourceID: id}}
-		}
-		a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, Type: "individual", Status: "unverified", Level: "L0",
-			Profile: kyc.Profile{FirstName: "Anna", LastName: "Eriksson", DateOfBirth: "1974-08-12", Nationality: "SE"}}
-		if err := st.CreateApplicant(ctx, &a, audit(a.ID)); err != nil {
-			t.Fatal(err)
-		}
+		eng, blobs, a := newEngine(t, st, now)
 		img := image.NewGray(image.Rect(0, 0, 800, 640))
 		for i := range img.Pix {
 			img.Pix[i] = uint8(i*7%251) | 0x20
@@ -96,23 +107,7 @@ func TestPermanentErrorHoldsForReview(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		blobs, err := blob.Open(ctx, "mem://", storetest.Sealer(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		levels, err := level.Load("", level.Known{Checks: verify.CheckNames(), FieldPaths: check.ValidateFieldPaths})
-		if err != nil {
-			t.Fatal(err)
-		}
-		eng := verify.NewEngine(st, blobs, levels, screening.NewService(st, screening.NewLists(st, 0), 0, levels), verify.Config{IndexKey: []byte("k")})
-		audit := func(id string) store.Effects {
-			return store.Effects{Audit: kyc.AuditEntry{Actor: "test", Action: "create", ResourceType: "test", ResourceID: id}}
-		}
-		a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, Type: "individual", Status: "unverified", Level: "L0",
-			Profile: kyc.Profile{FirstName: "Anna", LastName: "Eriksson", DateOfBirth: "1974-08-12", Nationality: "SE"}}
-		if err := st.CreateApplicant(ctx, &a, audit(a.ID)); err != nil {
-			t.Fatal(err)
-		}
+		eng, _, a := newEngine(t, st, time.Now())
 		// The file's row is there, its bytes are not (never put).
 		f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: kyc.EnvTest, ApplicantID: a.ID, Tag: "id-front", MIME: "image/jpeg", Size: 1000, SHA256: "x", Width: 800, Height: 640}
 		f.BlobKey = "test/" + f.ID
@@ -125,7 +120,7 @@ func TestPermanentErrorHoldsForReview(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		err = eng.Verify(ctx, kyc.EnvTest, d.ID)
+		err := eng.Verify(ctx, kyc.EnvTest, d.ID)
 		if !verify.Permanent(err) {
 			t.Fatalf("Verify with the file's bytes gone: %v, want a permanent error", err)
 		}
