@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"image"
@@ -13,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 	xdraw "golang.org/x/image/draw"
 
+	"kycd/internal/face/liveness/livenesstest"
 	"kycd/internal/mrz/mrztest"
 	"kycd/internal/store"
 )
@@ -73,36 +72,11 @@ func jpegOf(t *testing.T, img image.Image) []byte {
 // Chromium's fake camera file.
 func writeY4M(t *testing.T, path string, img *image.RGBA) {
 	t.Helper()
-	w, h := img.Rect.Dx(), img.Rect.Dy()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bw := bufio.NewWriter(f)
-	_, _ = io.WriteString(bw, "YUV4MPEG2 W"+strconv.Itoa(w)+" H"+strconv.Itoa(h)+" F30:1 Ip A1:1 C420jpeg\nFRAME\n")
-	ys := make([]byte, 0, w*h)
-	cb, cr := make([]byte, 0, w*h/4), make([]byte, 0, w*h/4)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			p := img.RGBAAt(x, y)
-			yy, _, _ := color.RGBToYCbCr(p.R, p.G, p.B)
-			ys = append(ys, yy)
-		}
-	}
-	for y := 0; y < h; y += 2 {
-		for x := 0; x < w; x += 2 {
-			var r, g, b int
-			for _, p := range []color.RGBA{img.RGBAAt(x, y), img.RGBAAt(x+1, y), img.RGBAAt(x, y+1), img.RGBAAt(x+1, y+1)} {
-				r, g, b = r+int(p.R), g+int(p.G), b+int(p.B)
-			}
-			_, u, v := color.RGBToYCbCr(uint8(r/4), uint8(g/4), uint8(b/4))
-			cb, cr = append(cb, u), append(cr, v)
-		}
-	}
-	_, _ = bw.Write(ys)
-	_, _ = bw.Write(cb)
-	_, _ = bw.Write(cr)
-	if err := bw.Flush(); err != nil {
+	if err := livenesstest.WriteY4M(f, 30, []*image.RGBA{img}, []int{1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
