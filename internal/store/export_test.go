@@ -48,3 +48,10 @@ func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) (strin
 	}
 	return strings.Join(lines, "\n"), rows.Err()
 }
+
+// Exec runs one statement (with ? placeholders) outside a transaction, for benchmarks that seed
+// rows in bulk or drop an index to measure without it.
+func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := s.writer().exec(ctx, query, args...)
+	return err
+}
