@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -68,6 +69,18 @@ func (b *bundle) passport(a kyc.Applicant) document.Input {
 		Identification: &kyc.Identification{Number: "L898902C3", IssuingCountry: "SE", IssueDate: "2020-01-01", ExpiryDate: "2030-01-01"}}
 }
 
+// request stores a KYC request of a in status that asks for one document of type, and returns
+// its id.
+func (b *bundle) request(t *testing.T, a kyc.Applicant, status, typ string) string {
+	t.Helper()
+	r := kyc.Request{ID: kyc.NewID(kyc.PrefixRequest), Env: a.Env, ApplicantID: a.ID, Status: status, MatchLevel: 2, Level: "L1",
+		Documents: []kyc.RequestDocument{{Type: typ, MaxAttempts: 3}}, ExpirationTime: time.Now().Add(time.Hour)}
+	if err := b.st.CreateRequest(context.Background(), &r, audit(r.ID)); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
+}
+
 // stored is the audit length of each environment: every stored change writes an entry.
 func (b *bundle) stored(t *testing.T) [2]int64 {
 	t.Helper()
@@ -100,7 +113,8 @@ func fields(err error) []string {
 // the bad fields: ids of the wrong kind, a type or a subtype that does not fit it, no files or the
 // same file twice, identification dates that are not real or in the wrong order, a country that is
 // not ISO, text with controls; and, checked when it is stored, an applicant, a file or a request
-// that is not the applicant's in this environment. Nothing is stored.
+// that is not the applicant's in this environment, a request that is final or does not ask for
+// the type. Nothing is stored.
 func TestCreateRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
@@ -115,6 +129,9 @@ func TestCreateRefusesBadInput(t *testing.T) {
 			return change(func(in *document.Input) { f(in.Identification) })
 		}
 		annaFile, bobFile, liveFile := b.files[b.anna.ID][0], b.files[b.bob.ID][0], b.files[b.live.ID][0]
+		bobsRequest := b.request(t, b.bob, "gathering", "identity-proof")
+		failedRequest := b.request(t, b.anna, "failed", "identity-proof")
+		addressRequest := b.request(t, b.anna, "gathering", "address-proof")
 		cases := []struct {
 			name   string
 			in     document.Input
@@ -151,6 +168,9 @@ func TestCreateRefusesBadInput(t *testing.T) {
 			{"file of the other environment", change(func(in *document.Input) { in.FileIDs = []string{liveFile} }), []string{"body.fileIds[0]"}},
 			{"request that does not exist", change(func(in *document.Input) { in.RequestID = kyc.NewID(kyc.PrefixRequest) }),
 				[]string{"body.requestId"}},
+			{"request of another applicant", change(func(in *document.Input) { in.RequestID = bobsRequest }), []string{"body.requestId"}},
+			{"request that is final", change(func(in *document.Input) { in.RequestID = failedRequest }), []string{"body.requestId"}},
+			{"request that does not ask for the type", change(func(in *document.Input) { in.RequestID = addressRequest }), []string{"body.type"}},
 		}
 		for _, c := range cases {
 			before := b.stored(t)

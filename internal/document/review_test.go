@@ -139,19 +139,15 @@ func TestReviewOfAFinishedRequestNeedsOverride(t *testing.T) {
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
 		ctx := context.Background()
-		r := kyc.Request{ID: kyc.NewID(kyc.PrefixRequest), Env: kyc.EnvTest, ApplicantID: b.anna.ID, Status: "gathering", MatchLevel: 2, Level: "L1",
-			Documents: []kyc.RequestDocument{{Type: "identity-proof", MaxAttempts: 3}}, ExpirationTime: time.Now().Add(time.Hour)}
-		if err := st.CreateRequest(ctx, &r, audit(r.ID)); err != nil {
-			t.Fatal(err)
-		}
+		rid := b.request(t, b.anna, "gathering", "identity-proof")
 		in := b.passport(b.anna)
-		in.RequestID = r.ID
+		in.RequestID = rid
 		d, err := b.svc.Create(ctx, "test", kyc.EnvTest, in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b.setStatus(t, kyc.EnvTest, d.ID, "pending-review")
-		if _, err := st.UpdateRequest(ctx, kyc.EnvTest, r.ID, func(r *kyc.Request) (store.Effects, error) {
+		if _, err := st.UpdateRequest(ctx, kyc.EnvTest, rid, func(r *kyc.Request) (store.Effects, error) {
 			r.Status = "failed"
 			return audit(r.ID), nil
 		}); err != nil {
