@@ -148,7 +148,7 @@ func fields(err error) []string {
 
 // TestCreateSniffsAndStores: an accepted upload's type is sniffed from its bytes (JPEG, PNG, PDF),
 // its dimensions read from an image's header, its size and SHA-256 are those of the bytes, a tag
-// left empty is "other", and the bytes are stored sealed under env/applicant/file and read back
+// left empty is "other", and the bytes are stored under env/applicant/file and read back
 // unchanged, with one audit entry.
 func TestCreateSniffsAndStores(t *testing.T) {
 	t.Parallel()
