@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/riverqueue/river"
@@ -89,6 +90,12 @@ func TestCreateRefusesBadInput(t *testing.T) {
 			{"name with a bidirectional override", applicant.Input{Profile: &kyc.Profile{FirstName: "Anna\u202e"}}, []string{"body.profile.firstName"}},
 			{"city with a line feed", applicant.Input{Addresses: []kyc.Address{{City: "Malmö\nLund"}}}, []string{"body.addresses[0].city"}},
 			{"externalId with a NUL", applicant.Input{ExternalID: "u\x00"}, []string{"body.externalId"}},
+			// The API's schema limits hold for input that does not come through it (the hosted
+			// flow, the app endpoints call the service directly).
+			{"names and a city over their lengths, six addresses", applicant.Input{ExternalID: strings.Repeat("u", 129),
+				Profile:   &kyc.Profile{FirstName: strings.Repeat("å", 101), TaxID: strings.Repeat("1", 51)},
+				Addresses: []kyc.Address{{City: strings.Repeat("c", 101)}, {}, {}, {}, {}, {}}},
+				[]string{"body.externalId", "body.profile.firstName", "body.profile.taxId", "body.addresses", "body.addresses[0].city"}},
 			{"several at once", applicant.Input{Type: "robot", Email: "x", Profile: &kyc.Profile{Gender: "x", Nationality: "ZZ"}},
 				[]string{"body.type", "body.email", "body.profile.gender", "body.profile.nationality"}},
 		}

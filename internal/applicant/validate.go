@@ -14,6 +14,7 @@ import (
 // once with the field named as in the request body.
 func normalize(in *Input) error {
 	var p kyc.Problems
+	p.Bounds("body", in) // the API's limits, for input that did not come through its schema
 	checkText(&p, in)
 	in.ExternalID = strings.TrimSpace(in.ExternalID)
 	if in.Type == "" {

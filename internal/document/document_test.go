@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,6 +146,10 @@ func TestCreateRefusesBadInput(t *testing.T) {
 			{"subtype of another type", change(func(in *document.Input) { in.Type = "address-proof" }), []string{"body.subtype"}},
 			{"unknown subtype", change(func(in *document.Input) { in.Subtype = "library-card" }), []string{"body.subtype"}},
 			{"no files", change(func(in *document.Input) { in.FileIDs = nil }), []string{"body.fileIds"}},
+			// The API's schema limits, for input that does not come through it (the hosted flow).
+			{"holder name and number over their lengths", ident(func(id *kyc.Identification) {
+				id.HolderName, id.Number = strings.Repeat("Å", 201), strings.Repeat("1", 65)
+			}), []string{"body.identification.holderName", "body.identification.number"}},
 			{"a file id of another kind", change(func(in *document.Input) { in.FileIDs = []string{annaFile, b.anna.ID} }), []string{"body.fileIds[1]"}},
 			{"the same file twice", change(func(in *document.Input) { in.FileIDs = []string{annaFile, b.files[b.anna.ID][1], annaFile} }),
 				[]string{"body.fileIds[2]"}},

@@ -85,6 +85,7 @@ func Prepare(actor kyc.Actor, env kyc.Env, in Input) (store.NewDocument, error) 
 
 func validate(in *Input) error {
 	var p kyc.Problems
+	p.Bounds("body", in) // the API's limits, for input that did not come through its schema
 	if !kyc.ValidID(kyc.PrefixApplicant, in.ApplicantID) {
 		p.Add("body.applicantId", "must be an applicant id (apl_...)")
 	}
