@@ -127,6 +127,8 @@ func TestRefusedPatchChangesNothing(t *testing.T) {
 			{"a string", `"anna"`, []string{"body"}},
 			{"null", `null`, []string{"body"}},
 			{"an unknown member", `{"nickname":"x"}`, []string{"body.nickname"}},
+			{"an unknown member set to null", `{"nickname":null}`, []string{"body.nickname"}},
+			{"an unknown nested member set to null", `{"profile":{"shoeSize":null}}`, []string{"body.profile.shoeSize"}},
 			{"an unknown nested member", `{"profile":{"shoeSize":44}}`, []string{"body.profile.shoeSize"}},
 			{"a member of the wrong kind", `{"profile":{"firstName":7}}`, []string{"body.profile.firstName"}},
 			{"a bad country", `{"profile":{"nationality":"ZZ"}}`, []string{"body.profile.nationality"}},

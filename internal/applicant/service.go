@@ -130,6 +130,11 @@ func mergeInput(a kyc.Applicant, patch []byte) (Input, error) {
 	if err != nil {
 		return Input{}, err
 	}
+	// A member the applicant has no field for is refused even when it is null (which the merge
+	// would otherwise drop without a word): {"nickname": null} is as wrong as {"nickname": "x"}.
+	if err := strictjson.Known(patch, &Input{}); err != nil {
+		return Input{}, err
+	}
 	var in Input
 	if err := strictjson.Known(merged, &in); err != nil {
 		return Input{}, err
