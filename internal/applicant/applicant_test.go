@@ -31,15 +31,11 @@ func newService(t *testing.T, st *store.Store) *applicant.Service {
 // fields returns the fields a *kyc.ValidationError names, or fails the test when err is not one.
 func fields(t *testing.T, err error) []string {
 	t.Helper()
-	var ve *kyc.ValidationError
-	if !errors.As(err, &ve) {
+	names := kyc.FieldNames(err)
+	if names == nil {
 		t.Fatalf("error %v, want a *kyc.ValidationError", err)
 	}
-	var out []string
-	for _, f := range ve.Fields {
-		out = append(out, f.Field)
-	}
-	return out
+	return names
 }
 
 // auditLength is how many audit entries env has: every stored change writes one.

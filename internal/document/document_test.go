@@ -2,7 +2,6 @@ package document_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -97,18 +96,7 @@ func (b *bundle) stored(t *testing.T) [2]int64 {
 }
 
 // fields returns the sorted fields a *kyc.ValidationError names, or nil when err is not one.
-func fields(err error) []string {
-	var ve *kyc.ValidationError
-	if !errors.As(err, &ve) {
-		return nil
-	}
-	var out []string
-	for _, f := range ve.Fields {
-		out = append(out, f.Field)
-	}
-	slices.Sort(out)
-	return out
-}
+func fields(err error) []string { return kyc.FieldNames(err) }
 
 // TestCreateRefusesBadInput: a new document is refused with a *kyc.ValidationError naming exactly
 // the bad fields: ids of the wrong kind, a type or a subtype that does not fit it, no files or the

@@ -132,19 +132,8 @@ func jpegOf(t *testing.T, w, h int) []byte {
 	return buf.Bytes()
 }
 
-// fields returns the fields a *kyc.ValidationError names, or nil when err is not one.
-func fields(err error) []string {
-	var ve *kyc.ValidationError
-	if !errors.As(err, &ve) {
-		return nil
-	}
-	var out []string
-	for _, f := range ve.Fields {
-		out = append(out, f.Field)
-	}
-	slices.Sort(out)
-	return out
-}
+// fields returns the sorted fields a *kyc.ValidationError names, or nil when err is not one.
+func fields(err error) []string { return kyc.FieldNames(err) }
 
 // TestCreateSniffsAndStores: an accepted upload's type is sniffed from its bytes (JPEG, PNG, PDF),
 // its dimensions read from an image's header, its size and SHA-256 are those of the bytes, a tag

@@ -3,6 +3,7 @@ package kyc
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -62,6 +63,21 @@ type FieldError struct {
 // returned through Problems.Err, so callers see all problems instead of the first.
 type ValidationError struct {
 	Fields []FieldError
+}
+
+// FieldNames returns the fields err names, sorted, when it is (or wraps) a *ValidationError;
+// nil otherwise.
+func FieldNames(err error) []string {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	out := make([]string, len(ve.Fields))
+	for i, f := range ve.Fields {
+		out[i] = f.Field
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (e *ValidationError) Error() string {
