@@ -13,8 +13,9 @@ import (
 
 // BenchmarkAt100kDocuments measures, on each database with 100,000 documents in the environment,
 // the read every decision transaction makes (DecideDocument loading a document's case: the
-// document, its request and the request's documents, rolled back before any write) and a page of
-// the review queue (FindDocuments, pending-review, oldest first, 50 a page). The decision is
+// document, its request and the request's documents, rolled back before any write) and pages of
+// 50 of the lists: the review queue (FindDocuments, pending-review, oldest first), every document
+// newest first, and the applicant's documents (ListDocuments). The decision is
 // measured with the kyc_documents (env, request_id) index and then, in the same run, with it
 // dropped: the "before" of migration 00014. Figures in bench/README.md ("Store at 100k
 // documents").
@@ -74,6 +75,22 @@ func BenchmarkAt100kDocuments(b *testing.B) {
 			b.Run("review-queue-page", func(b *testing.B) {
 				for b.Loop() {
 					p, err := s.FindDocuments(ctx, kyc.EnvTest, store.DocumentFilter{Status: "pending-review", OldestFirst: true}, "", 50)
+					if err != nil || len(p.Items) != 50 {
+						b.Fatalf("%d items, %v", len(p.Items), err)
+					}
+				}
+			})
+			b.Run("applicant-documents-page", func(b *testing.B) {
+				for b.Loop() {
+					p, err := s.ListDocuments(ctx, kyc.EnvTest, a.ID, "", 50)
+					if err != nil || len(p.Items) != 50 {
+						b.Fatalf("%d items, %v", len(p.Items), err)
+					}
+				}
+			})
+			b.Run("documents-newest-first-page", func(b *testing.B) {
+				for b.Loop() {
+					p, err := s.FindDocuments(ctx, kyc.EnvTest, store.DocumentFilter{}, "", 50)
 					if err != nil || len(p.Items) != 50 {
 						b.Fatalf("%d items, %v", len(p.Items), err)
 					}
