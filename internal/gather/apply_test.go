@@ -3,6 +3,7 @@ package gather_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"kycd/internal/gather"
@@ -85,7 +86,7 @@ func TestSubmitFailingToCommitKeepsTheDraft(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if docs := b.documents(t); doc == nil || len(docs) != 1 || docs[0].ID != doc.ID || !equal(doc.FileIDs, []string{front.ID, selfie.ID}) {
+		if docs := b.documents(t); doc == nil || len(docs) != 1 || docs[0].ID != doc.ID || !slices.Equal(doc.FileIDs, []string{front.ID, selfie.ID}) {
 			t.Fatalf("retry: document %v, documents %+v; want one, of the staged files", doc, docs)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestSubmitFailingAfterCommitDuplicatesOnRetry(t *testing.T) {
 			t.Fatalf("SubmitIdentity with the draft unwritable: document %v, error %v; want an error", doc, err)
 		}
 		docs := b.documents(t)
-		if len(docs) != 1 || !equal(docs[0].FileIDs, files) {
+		if len(docs) != 1 || !slices.Equal(docs[0].FileIDs, files) {
 			t.Fatalf("after the failed submit: %d documents %+v, want the one committed before the draft's write", len(docs), docs)
 		}
 		d, err := svc.Draft(t.Context(), w)
@@ -73,7 +74,7 @@ func TestSubmitFailingAfterCommitDuplicatesOnRetry(t *testing.T) {
 		}
 		// The correct outcome is again == nil or again.ID == docs[0].ID, and one document in all.
 		docs = b.documents(t)
-		if again == nil || again.ID == docs[0].ID || len(docs) != 2 || !equal(docs[1].FileIDs, files) {
+		if again == nil || again.ID == docs[0].ID || len(docs) != 2 || !slices.Equal(docs[1].FileIDs, files) {
 			t.Fatalf("retry: document %v, %d documents in all; today's behaviour is a second document of the same files", again, len(docs))
 		}
 		for _, doc := range docs {

@@ -1,6 +1,7 @@
 package gather_test
 
 import (
+	"slices"
 	"testing"
 
 	"kycd/internal/gather"
@@ -46,7 +47,7 @@ func TestSubmitIdentityWaitsForTheSelfie(t *testing.T) {
 		}
 		want := []string{front.ID, back.ID, selfie.ID}
 		if stored.Type != "identity-proof" || stored.Subtype != "passport" || stored.RequestID != w.RequestID ||
-			stored.ApplicantID != b.applicant.ID || !equal(stored.FileIDs, want) {
+			stored.ApplicantID != b.applicant.ID || !slices.Equal(stored.FileIDs, want) {
 			t.Fatalf("stored document %+v, want an identity-proof passport of %s with files %v", stored, w.RequestID, want)
 		}
 		if id := stored.Identification; id == nil || id.Number != "L898902C3" || id.IssuingCountry != "SE" {
@@ -86,7 +87,7 @@ func TestSubmitIdentityWithoutFaceProof(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if doc == nil || !equal(doc.FileIDs, []string{front.ID}) {
+		if doc == nil || !slices.Equal(doc.FileIDs, []string{front.ID}) {
 			t.Fatalf("document %+v, want one of the front %s alone", doc, front.ID)
 		}
 	})
@@ -107,7 +108,7 @@ func TestSubmitAddress(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if doc == nil || doc.Type != "address-proof" || doc.Subtype != "utility-bill" || !equal(doc.FileIDs, []string{bill.ID}) {
+		if doc == nil || doc.Type != "address-proof" || doc.Subtype != "utility-bill" || !slices.Equal(doc.FileIDs, []string{bill.ID}) {
 			t.Fatalf("document %+v, want an address-proof utility bill of %s", doc, bill.ID)
 		}
 		a, err := b.st.Applicant(t.Context(), kyc.EnvTest, b.applicant.ID)

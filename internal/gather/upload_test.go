@@ -2,6 +2,7 @@ package gather_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"kycd/internal/gather"
@@ -73,7 +74,7 @@ func TestUploadReplacesTheStagedFile(t *testing.T) {
 		if doc == nil {
 			t.Fatal("no document submitted with the front and the selfie staged")
 		}
-		if want := []string{second.ID, selfie.ID}; !equal(doc.FileIDs, want) {
+		if want := []string{second.ID, selfie.ID}; !slices.Equal(doc.FileIDs, want) {
 			t.Fatalf("document files %v, want %v", doc.FileIDs, want)
 		}
 		if _, err := b.files.Get(t.Context(), kyc.EnvTest, first.ID); err != nil {
@@ -123,16 +124,4 @@ func TestUploadRefusals(t *testing.T) {
 			}
 		}
 	})
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
