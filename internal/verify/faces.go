@@ -189,11 +189,6 @@ type envFaces struct {
 	last int64 // the highest seq read
 }
 
-// faceCatchUp is how far back, in seq, each catch-up reads again: on PostgreSQL a face's seq is
-// taken when its transaction inserts it, and a transaction that took a lower seq can commit after
-// one that took a higher; reading the last faceCatchUp again finds those (Add replaces a key).
-const faceCatchUp = 256
-
 // faceIndex returns env's index with every face stored up to now.
 func (e *Engine) faceIndex(ctx context.Context, env kyc.Env) (*faceindex.Index, error) {
 	e.faceIdx.mu.Lock()
@@ -209,21 +204,16 @@ func (e *Engine) faceIndex(ctx context.Context, env kyc.Env) (*faceindex.Index, 
 
 	ef.mu.Lock()
 	defer ef.mu.Unlock()
-	after := max(0, ef.last-faceCatchUp)
-	for {
-		batch, err := e.store.FacesAfter(ctx, env, after, 5000)
-		if err != nil {
-			return nil, err
+	err := catchUp(ctx, &ef.last, func(ctx context.Context, after int64, limit int) ([]store.StoredFace, error) {
+		return e.store.FacesAfter(ctx, env, after, limit)
+	}, func(f store.StoredFace) int64 { return f.Seq }, func(f store.StoredFace) error {
+		if err := ef.idx.Add(f.ApplicantID+"/"+f.DocumentID+"/"+f.FileID, f.Embedding); err != nil {
+			return fmt.Errorf("face of document %s: %w", f.DocumentID, err)
 		}
-		for _, f := range batch {
-			if err := ef.idx.Add(f.ApplicantID+"/"+f.DocumentID+"/"+f.FileID, f.Embedding); err != nil {
-				return nil, fmt.Errorf("face of document %s: %w", f.DocumentID, err)
-			}
-			after = f.Seq
-			ef.last = max(ef.last, f.Seq)
-		}
-		if len(batch) < 5000 {
-			return ef.idx, nil
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return ef.idx, nil
 }

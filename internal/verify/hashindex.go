@@ -32,10 +32,6 @@ type storedHash struct {
 	store.FingerprintMatch
 }
 
-// hashCatchUp is how far back, in seq, each catch-up reads again (see faceCatchUp: on PostgreSQL
-// a transaction that took a lower seq can commit after one that took a higher).
-const hashCatchUp = 256
-
 // photoHashes returns every perceptual hash stored in env up to now. The slice is the caller's
 // to read; it is never written again.
 func (e *Engine) photoHashes(ctx context.Context, env kyc.Env) ([]storedHash, error) {
@@ -52,30 +48,25 @@ func (e *Engine) photoHashes(ctx context.Context, env kyc.Env) ([]storedHash, er
 
 	eh.mu.Lock()
 	defer eh.mu.Unlock()
-	after := max(0, eh.last-hashCatchUp)
-	for {
-		batch, err := e.store.FingerprintsAfter(ctx, env, "phash", after, 5000)
+	err := catchUp(ctx, &eh.last, func(ctx context.Context, after int64, limit int) ([]store.StoredFingerprint, error) {
+		return e.store.FingerprintsAfter(ctx, env, "phash", after, limit)
+	}, func(f store.StoredFingerprint) int64 { return f.Seq }, func(f store.StoredFingerprint) error {
+		key := f.Value + "/" + f.DocumentID
+		if eh.seen[key] {
+			return nil
+		}
+		h, err := strconv.ParseUint(f.Value, 16, 64)
 		if err != nil {
-			return nil, err
+			return nil // not a hash kycd wrote: it can match nothing
 		}
-		for _, f := range batch {
-			after = f.Seq
-			eh.last = max(eh.last, f.Seq)
-			key := f.Value + "/" + f.DocumentID
-			if eh.seen[key] {
-				continue
-			}
-			h, err := strconv.ParseUint(f.Value, 16, 64)
-			if err != nil {
-				continue // not a hash kycd wrote: it can match nothing
-			}
-			eh.seen[key] = true
-			eh.hashes = append(eh.hashes, storedHash{hash: h, FingerprintMatch: f.FingerprintMatch})
-		}
-		if len(batch) < 5000 {
-			// Appends after this return may move the backing array; the elements of this
-			// slice are never written again.
-			return eh.hashes[:len(eh.hashes):len(eh.hashes)], nil
-		}
+		eh.seen[key] = true
+		eh.hashes = append(eh.hashes, storedHash{hash: h, FingerprintMatch: f.FingerprintMatch})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	// Appends after this return may move the backing array; the elements of this slice are
+	// never written again.
+	return eh.hashes[:len(eh.hashes):len(eh.hashes)], nil
 }
