@@ -75,6 +75,27 @@ func (r sqlRow) Scan(dest ...any) error {
 	return err
 }
 
+// tracingQuerier shows each statement to a test hook before running it.
+type tracingQuerier struct {
+	q     querier
+	trace func(query string, args []any)
+}
+
+func (q tracingQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	q.trace(query, args)
+	return q.q.exec(ctx, query, args...)
+}
+
+func (q tracingQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	q.trace(query, args)
+	return q.q.query(ctx, query, args...)
+}
+
+func (q tracingQuerier) queryRow(ctx context.Context, query string, args ...any) row {
+	q.trace(query, args)
+	return q.q.queryRow(ctx, query, args...)
+}
+
 // pgxExecer is what *pgxpool.Pool and pgx.Tx share.
 type pgxExecer interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

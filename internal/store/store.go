@@ -55,6 +55,11 @@ type Store struct {
 	// process is this process's id; on PostgreSQL processConn holds its liveness lock (process.go).
 	process     string
 	processConn *pgx.Conn
+
+	// trace, when set (only by tests, through export_test.go), sees every statement the store runs
+	// through its own queries, in and outside transactions, so a test can EXPLAIN what a method
+	// really runs.
+	trace func(query string, args []any)
 }
 
 // Open connects to the database named by dsn: a postgres:// or postgresql:// URL for PostgreSQL,
@@ -183,9 +188,17 @@ func (s *Store) Close() error {
 // reader answers queries outside a transaction.
 func (s *Store) reader() querier {
 	if s.dialect == Postgres {
-		return pgxQuerier{s.pool}
+		return s.traced(pgxQuerier{s.pool})
 	}
-	return sqlQuerier{s.read}
+	return s.traced(sqlQuerier{s.read})
+}
+
+// traced wraps q so that the test hook s.trace sees its statements; without the hook it is q.
+func (s *Store) traced(q querier) querier {
+	if s.trace == nil {
+		return q
+	}
+	return tracingQuerier{q, s.trace}
 }
 
 // forUpdate is the locking suffix for a read-modify-write SELECT. On PostgreSQL it is FOR NO KEY
@@ -203,7 +216,7 @@ func (s *Store) forUpdate() string {
 // writer runs single statements outside a transaction on the write connection.
 func (s *Store) writer() querier {
 	if s.dialect == Postgres {
-		return pgxQuerier{s.pool}
+		return s.traced(pgxQuerier{s.pool})
 	}
-	return sqlQuerier{s.write}
+	return s.traced(sqlQuerier{s.write})
 }

@@ -44,7 +44,7 @@ func (s *Store) inTx(ctx context.Context, fn func(t *txn) error) (err error) {
 			return fmt.Errorf("begin: %w", err)
 		}
 		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-		if err := fn(&txn{querier: pgxQuerier{tx}, pgTx: tx}); err != nil {
+		if err := fn(&txn{querier: s.traced(pgxQuerier{tx}), pgTx: tx}); err != nil {
 			return err
 		}
 		return tx.Commit(ctx)
@@ -54,7 +54,7 @@ func (s *Store) inTx(ctx context.Context, fn func(t *txn) error) (err error) {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := fn(&txn{querier: sqlQuerier{tx}, sqlTx: tx}); err != nil {
+	if err := fn(&txn{querier: s.traced(sqlQuerier{tx}), sqlTx: tx}); err != nil {
 		return err
 	}
 	return tx.Commit()
