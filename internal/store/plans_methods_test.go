@@ -39,8 +39,8 @@ var (
 	// or "SCAN t USING INDEX i" (a SEARCH is bounded by the index's leading columns).
 	sqliteFullScan = regexp.MustCompile(`(?m)^SCAN \w+`)
 	// byID is a point lookup by primary key, which needs no bound by the environment.
-	byID = regexp.MustCompile(`\bid = \?`)
-	pgIndexCond    = regexp.MustCompile(`(?m)Index Cond: .*\benv = `)
+	byID        = regexp.MustCompile(`\bid = \?`)
+	pgIndexCond = regexp.MustCompile(`(?m)Index Cond: .*\benv = `)
 )
 
 // planProblem explains what is wrong with plan for a statement on table rows of one environment,
