@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"kycd/internal/kyc"
 )
@@ -150,40 +149,9 @@ type ApplicantFilter struct {
 
 // ListApplicants returns one page of env's applicants, newest first.
 func (s *Store) ListApplicants(ctx context.Context, env kyc.Env, f ApplicantFilter, cursor string, limit int) (kyc.Page[kyc.Applicant], error) {
-	after, err := decodeCursor(cursor)
-	if err != nil {
-		return kyc.Page[kyc.Applicant]{}, err
-	}
-	where := []string{"env = ?"}
-	args := []any{string(env)}
-	if f.ExternalID != "" {
-		where, args = append(where, "external_id = ?"), append(args, f.ExternalID)
-	}
-	if f.Status != "" {
-		where, args = append(where, "status = ?"), append(args, f.Status)
-	}
-	if after != "" {
-		where, args = append(where, "id < ?"), append(args, after)
-	}
-	n := pageLimit(limit)
-	rs, err := s.reader().query(ctx, `SELECT `+applicantColumns+` FROM applicants WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY id DESC LIMIT ?`, append(args, n+1)...)
-	if err != nil {
-		return kyc.Page[kyc.Applicant]{}, fmt.Errorf("list applicants: %w", err)
-	}
-	defer rs.Close()
-	var items []kyc.Applicant
-	for rs.Next() {
-		a, err := s.scanApplicant(rs)
-		if err != nil {
-			return kyc.Page[kyc.Applicant]{}, err
-		}
-		items = append(items, a)
-	}
-	if err := rs.Err(); err != nil {
-		return kyc.Page[kyc.Applicant]{}, fmt.Errorf("list applicants: %w", err)
-	}
-	return page(items, n, func(a kyc.Applicant) string { return a.ID }), nil
+	w := newWhere(env).eq("external_id", f.ExternalID).eq("status", f.Status)
+	return listPage(ctx, s, "applicants", `SELECT `+applicantColumns+` FROM applicants`, w, false, cursor, limit, s.scanApplicant,
+		func(a kyc.Applicant) string { return a.ID })
 }
 
 // page cuts a result of up to n+1 items to n and sets the next cursor when there were more.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"kycd/internal/kyc"
@@ -87,38 +86,9 @@ type EventFilter struct {
 
 // ListEvents returns one page of env's events, newest first.
 func (s *Store) ListEvents(ctx context.Context, env kyc.Env, f EventFilter, cursor string, limit int) (kyc.Page[kyc.Event], error) {
-	after, err := decodeCursor(cursor)
-	if err != nil {
-		return kyc.Page[kyc.Event]{}, err
-	}
-	where, args := []string{"env = ?"}, []any{string(env)}
-	if f.Type != "" {
-		where, args = append(where, "type = ?"), append(args, f.Type)
-	}
-	if f.ResourceID != "" {
-		where, args = append(where, "resource_id = ?"), append(args, f.ResourceID)
-	}
-	if after != "" {
-		where, args = append(where, "id < ?"), append(args, after)
-	}
-	n := pageLimit(limit)
-	rs, err := s.reader().query(ctx, `SELECT `+eventColumns+` FROM events WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, append(args, n+1)...)
-	if err != nil {
-		return kyc.Page[kyc.Event]{}, fmt.Errorf("list events: %w", err)
-	}
-	defer rs.Close()
-	var items []kyc.Event
-	for rs.Next() {
-		e, err := s.scanEvent(rs)
-		if err != nil {
-			return kyc.Page[kyc.Event]{}, err
-		}
-		items = append(items, e)
-	}
-	if err := rs.Err(); err != nil {
-		return kyc.Page[kyc.Event]{}, fmt.Errorf("list events: %w", err)
-	}
-	return page(items, n, func(e kyc.Event) string { return e.ID }), nil
+	w := newWhere(env).eq("type", f.Type).eq("resource_id", f.ResourceID)
+	return listPage(ctx, s, "events", `SELECT `+eventColumns+` FROM events`, w, false, cursor, limit, s.scanEvent,
+		func(e kyc.Event) string { return e.ID })
 }
 
 // completeEvents gives events written without Data the resource as it is after the change, at its

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"kycd/internal/kyc"
@@ -180,35 +179,12 @@ func (s *Store) UpdateShare(ctx context.Context, env kyc.Env, id string, mutate 
 // ListShares returns one page of an applicant's shares (all of env's when applicantID is ""),
 // newest first.
 func (s *Store) ListShares(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Share], error) {
-	after, err := decodeCursor(cursor)
-	if err != nil {
-		return kyc.Page[kyc.Share]{}, err
-	}
-	where, args := []string{"env = ?"}, []any{string(env)}
-	if applicantID != "" {
-		where, args = append(where, "applicant_id = ?"), append(args, applicantID)
-	}
-	if after != "" {
-		where, args = append(where, "id < ?"), append(args, after)
-	}
-	n := pageLimit(limit)
-	rs, err := s.reader().query(ctx, `SELECT `+shareColumns+` FROM shares WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, append(args, n+1)...)
-	if err != nil {
-		return kyc.Page[kyc.Share]{}, fmt.Errorf("list shares: %w", err)
-	}
-	defer rs.Close()
-	var items []kyc.Share
-	for rs.Next() {
-		r, err := s.scanShare(rs)
-		if err != nil {
-			return kyc.Page[kyc.Share]{}, err
-		}
-		items = append(items, r.Share)
-	}
-	if err := rs.Err(); err != nil {
-		return kyc.Page[kyc.Share]{}, fmt.Errorf("list shares: %w", err)
-	}
-	return page(items, n, func(sh kyc.Share) string { return sh.ID }), nil
+	w := newWhere(env).eq("applicant_id", applicantID)
+	return listPage(ctx, s, "shares", `SELECT `+shareColumns+` FROM shares`, w, false, cursor, limit,
+		func(r row) (kyc.Share, error) {
+			rec, err := s.scanShare(r)
+			return rec.Share, err
+		}, func(sh kyc.Share) string { return sh.ID })
 }
 
 // ApplicantsToShare lists up to limit approved applicants of env that have no share with partner
