@@ -117,6 +117,11 @@ func checkPlans(t *testing.T, st *store.Store, name string, stmts []statement, s
 // environment on both databases, and the lists get their rows in page order from the index (no
 // sort), so a page costs the same at 100 rows as at 100,000 (BenchmarkAt100k... measures it). The
 // statements are the ones the methods really run (Store.Trace), not copies of their text.
+//
+// It seeds 2,000 rows a table, not 100,000: at 100,000 rows, nine in ten of them in one environment,
+// PostgreSQL rightly walks a table's primary key backwards and filters the environment for the
+// unfiltered lists (a page reads about 56 rows), which this rule would call unbounded; the 100,000
+// case is measured instead, by BenchmarkAt100kRows, before and after the indexes.
 func TestListsAndTheDecisionUseIndexes(t *testing.T) {
 	t.Parallel()
 	for _, d := range storetest.Dialects {
