@@ -334,3 +334,59 @@ func TestAuditWritersOfDifferentResourcesDoNotWait(t *testing.T) {
 		t.Fatalf("held resource's trail: %v %+v", err, trail)
 	}
 }
+
+// TestAuditMigrationDown checks that 00017 goes down while the log holds only legacy entries
+// (which then verify the old way again), and refuses while it holds per-resource ones.
+func TestAuditMigrationDown(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, err := store.Open(ctx, storetest.NewEmptyDatabase(t, d), storetest.Sealer(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			e := kyc.AuditEntry{Actor: "key_test", Action: "applicant.create", ResourceType: "applicant", ResourceID: "app_1"}
+			if err := s.MigrateTo(ctx, 15); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AppendLegacyAudit(ctx, kyc.EnvTest, e, e); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.MigrateTo(ctx, 17); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.MigrateTo(ctx, 15); err != nil {
+				t.Fatalf("down with legacy entries only: %v", err)
+			}
+			// The old head came back: the old code appends the third entry of the old chain.
+			if err := s.AppendLegacyAudit(ctx, kyc.EnvTest, e); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.MigrateTo(ctx, 17); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.VerifyAuditChain(ctx, kyc.EnvTest); err != nil {
+				t.Fatal(err)
+			}
+			if trail, err := s.AuditTrail(ctx, kyc.EnvTest, "app_1"); err != nil || len(trail) != 3 || trail[2].Seq != 3 {
+				t.Fatalf("trail after down and up: %v %+v", err, trail)
+			}
+			end, err := s.HoldAudited(ctx, kyc.EnvTest, store.Effects{Audit: e})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := end(true); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.MigrateTo(ctx, 15); err == nil {
+				t.Fatal("00017 went down with a per-resource entry in the log")
+			}
+			if n, err := s.AuditLength(ctx, kyc.EnvTest); err != nil || n != 4 {
+				t.Fatalf("audit length after a refused down: %d (%v), want 4", n, err)
+			}
+		})
+	}
+}

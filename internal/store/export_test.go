@@ -62,8 +62,8 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
-// MigrateTo brings kycd's own schema up to version (goose), without River's tables: tests of a
-// migration build the schema before it, write rows the old way, then call Migrate.
+// MigrateTo brings kycd's own schema up or down to version (goose), without River's tables:
+// tests of a migration build the schema before it, write rows the old way, then call Migrate.
 func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
 	db := s.write
@@ -80,7 +80,15 @@ func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = p.UpTo(ctx, version)
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if version < current {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
 	return err
 }
 
