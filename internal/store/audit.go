@@ -24,16 +24,20 @@ import (
 // an upsert when an entry is appended; only writers of the same resource wait for each other, and
 // they already conflict on the resource's own row. An earlier design kept one chain per
 // environment, whose single head row every audited transaction of every replica held until it
-// committed: all writes queued on it (issue 15).
+// committed: all writes queued on it (issue 15). A sequence assigned at commit was the other way
+// out, but neither database has one: it needs a serialisation point at commit again, or a
+// sequencer that chains entries after they commit, a second write for each and a window in which
+// they are not chained.
 //
 // A chain alone does not show that it was removed whole, or cut short. AnchorAudit, run
 // periodically, writes an anchor: the heads (resource, seq, hash) of every chain that moved since
 // the previous anchor, hashed with the previous anchor's hash. VerifyAuditChain checks every chain,
 // the chain of anchors, and that every head an anchor names is still there with the same hash; so
-// a resource's chain deleted after an anchor covered it is found. What can still go unseen is a
-// change to the entries written since the last anchor together with a rewrite of the anchors after
-// it; the anchor's hash is the value to sign or publish to close that (a keyed chain comes with
-// issue 17).
+// a resource's chain deleted or cut short after an anchor covered it is found. What it cannot
+// show: the removal of entries (or whole chains) no anchor covers yet, at most
+// AuditAnchorInterval's writes; the removal of the newest anchors; and, since nothing is keyed, a
+// rewrite that recomputes every hash after the change. The anchor's hash is the value to sign or
+// publish to close those (a keyed chain comes with issue 17).
 //
 // Entries written before the per-resource chains (migration 00017) keep their one chain per
 // environment, marked legacy and verified as before; the migration made that chain's head the

@@ -390,3 +390,28 @@ func TestAuditMigrationDown(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditQueriesUseTheirIndexes: a resource's trail, the heads an anchor picks and the chains
+// VerifyAuditChain reads in order are answered through their indexes on both databases.
+func TestAuditQueriesUseTheirIndexes(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		for _, c := range []struct{ name, query, index string }{
+			{"a resource's trail", `SELECT id FROM audit_log WHERE env = ? AND resource_id = ? ORDER BY id`, "audit_log_resource"},
+			{"the heads an anchor picks", `SELECT resource_type, resource_id FROM audit_resource_heads WHERE env = ? AND seq > anchored_seq`, "audit_resource_heads_unanchored"},
+			{"the chains in order", `SELECT id FROM audit_log WHERE env = ? AND legacy = 0 ORDER BY resource_type, resource_id, seq`, "audit_log_chain"},
+		} {
+			args := []any{"test"}
+			if strings.Contains(c.query, "resource_id = ?") {
+				args = append(args, "app_x")
+			}
+			plan, err := s.QueryPlan(t.Context(), c.query, args...)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if !strings.Contains(plan, c.index) {
+				t.Errorf("%s: the plan does not use %s:\n%s", c.name, c.index, plan)
+			}
+		}
+	})
+}
