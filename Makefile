@@ -38,6 +38,7 @@ face-weights:
 bench:
 	go run ./bench/load -db sqlite
 	go run ./bench/load -db postgres
+	go run ./bench/writes
 	go run ./bench/uploadrss
 	go run ./bench/webhooks -db sqlite
 	go run ./bench/webhooks -db postgres

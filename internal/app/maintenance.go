@@ -6,6 +6,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"kycd/internal/kyc"
 	"kycd/internal/store"
 )
 
@@ -56,15 +57,42 @@ func (w *rescueOrphansWorker) Timeout(*river.Job[rescueOrphansArgs]) time.Durati
 	return store.OrphanRescueInterval
 }
 
+// anchorAuditArgs is the periodic job that anchors the audit chains that moved since the last
+// anchor, in every environment (see store.AnchorAudit): a resource's chain deleted whole is
+// detected once an anchor has covered it.
+type anchorAuditArgs struct{}
+
+func (anchorAuditArgs) Kind() string { return "audit_anchor" }
+
+type auditAnchorer interface {
+	AnchorAudit(ctx context.Context, env kyc.Env) (int, error)
+}
+
+type anchorAuditWorker struct {
+	river.WorkerDefaults[anchorAuditArgs]
+	store auditAnchorer
+}
+
+func (w *anchorAuditWorker) Work(ctx context.Context, _ *river.Job[anchorAuditArgs]) error {
+	for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
+		if _, err := w.store.AnchorAudit(ctx, env); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type maintainer interface {
 	idempotencyForgetter
 	orphanRescuer
+	auditAnchorer
 }
 
 // registerMaintenance adds the housekeeping workers and returns their schedules.
 func registerMaintenance(workers *river.Workers, st maintainer) []*river.PeriodicJob {
 	river.AddWorker(workers, &forgetIdempotencyWorker{store: st})
 	river.AddWorker(workers, &rescueOrphansWorker{store: st})
+	river.AddWorker(workers, &anchorAuditWorker{store: st})
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return forgetIdempotencyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
@@ -72,5 +100,10 @@ func registerMaintenance(workers *river.Workers, st maintainer) []*river.Periodi
 			func() (river.JobArgs, *river.InsertOpts) {
 				return rescueOrphansArgs{}, &river.InsertOpts{MaxAttempts: 1}
 			}, nil),
+		// One attempt: the next run, an interval later, anchors whatever this one did not.
+		river.NewPeriodicJob(river.PeriodicInterval(store.AuditAnchorInterval),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return anchorAuditArgs{}, &river.InsertOpts{MaxAttempts: 1}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

@@ -1,19 +1,63 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"kycd/internal/kyc"
 )
 
-// AuditRecord is a stored audit entry. Each entry's Hash covers its fields and the previous
-// entry's hash, so the log of an environment is a chain that shows any edit or removal.
+// The audit log is a set of hash chains, one per resource, tied together by anchors.
+//
+// Each entry belongs to the chain of its resource (env, resource type, resource id): Seq counts
+// that resource's entries from 1 and PrevHash is the Hash of its previous entry, so an edit or a
+// removal inside a chain shows. The head of each chain is a row of audit_resource_heads, taken by
+// an upsert when an entry is appended; only writers of the same resource wait for each other, and
+// they already conflict on the resource's own row. An earlier design kept one chain per
+// environment, whose single head row every audited transaction of every replica held until it
+// committed: all writes queued on it (issue 15). A sequence assigned at commit was the other way
+// out, but neither database has one: it needs a serialisation point at commit again, or a
+// sequencer that chains entries after they commit, a second write for each and a window in which
+// they are not chained.
+//
+// A chain alone does not show that it was removed whole, or cut short. AnchorAudit, run
+// periodically, writes an anchor: the heads (resource, seq, hash) of every chain that moved since
+// the previous anchor, hashed with the previous anchor's hash. VerifyAuditChain checks every chain,
+// the chain of anchors, and that every head an anchor names is still there with the same hash; so
+// a resource's chain deleted or cut short after an anchor covered it is found. What it cannot
+// show: the removal of entries (or whole chains) no anchor covers yet, at most
+// AuditAnchorInterval's writes; the removal of the newest anchors; and, since nothing is keyed, a
+// rewrite that recomputes every hash after the change. The anchor's hash is the value to sign or
+// publish to close those (a keyed chain comes with issue 17).
+//
+// Entries written before the per-resource chains (migration 00017) keep their one chain per
+// environment, marked legacy and verified as before; the migration made that chain's head the
+// pseudo-resource legacyChain, so the first anchor covers its end.
+
+// legacyChain is the resource type under which the head of the pre-00017 global chain is anchored.
+const legacyChain = "audit.legacy"
+
+// ErrAuditChain is wrapped by VerifyAuditChain's answer when an entry or an anchor does not match.
+var ErrAuditChain = errors.New("audit chain broken")
+
+// AuditRecord is a stored audit entry. Its Hash covers its fields and PrevHash, the hash of the
+// previous entry about the same resource, so each resource's log is a chain that shows any edit or
+// removal.
 type AuditRecord struct {
+	// ID is the entry's place in the environment-wide order of appends (unique across
+	// environments; gaps are possible).
+	ID int64
+	// Seq is the entry's place in its resource's chain, from 1. Entries written before migration
+	// 00017 carry their place in the old environment-wide chain instead.
 	Seq          int64
 	Actor        kyc.Actor
 	Action       string
@@ -24,80 +68,327 @@ type AuditRecord struct {
 	Hash         string
 }
 
-// appendAudit adds an entry to env's chain. The head row is locked by the UPDATE until the
-// transaction ends, so concurrent writers append one after the other.
-func (s *Store) appendAudit(ctx context.Context, t *txn, env kyc.Env, e kyc.AuditEntry, at time.Time) error {
-	var seq int64
-	var prev string
-	err := t.queryRow(ctx, `UPDATE audit_heads SET seq = seq + 1 WHERE env = ? RETURNING seq, hash`, string(env)).Scan(&seq, &prev)
-	if err != nil {
-		return fmt.Errorf("audit head: %w", err)
-	}
-	rec := AuditRecord{Seq: seq, Actor: e.Actor, Action: e.Action, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Time: at, PrevHash: prev}
-	rec.Hash = auditHash(rec)
-	if _, err := t.exec(ctx, `INSERT INTO audit_log (env, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		string(env), seq, string(e.Actor), e.Action, e.ResourceType, e.ResourceID, micros(at), prev, rec.Hash); err != nil {
-		return fmt.Errorf("audit insert: %w", err)
-	}
-	if _, err := t.exec(ctx, `UPDATE audit_heads SET hash = ? WHERE env = ?`, rec.Hash, string(env)); err != nil {
-		return fmt.Errorf("audit head: %w", err)
+// appendAudit adds entries to their resources' chains. The head rows are taken in the order of
+// their keys, so two transactions that audit the same resources cannot deadlock on them; each head
+// stays locked until the transaction ends, so writers of one resource append one after the other.
+func (s *Store) appendAudit(ctx context.Context, t *txn, env kyc.Env, entries []kyc.AuditEntry, at time.Time) error {
+	entries = slices.Clone(entries)
+	slices.SortStableFunc(entries, func(a, b kyc.AuditEntry) int {
+		return cmp.Or(strings.Compare(a.ResourceType, b.ResourceType), strings.Compare(a.ResourceID, b.ResourceID))
+	})
+	for _, e := range entries {
+		var seq int64
+		var prev string
+		// A new head's hash is ''; an existing one returns its hash before this entry.
+		err := t.queryRow(ctx, `INSERT INTO audit_resource_heads (env, resource_type, resource_id, seq, hash) VALUES (?, ?, ?, 1, '')
+			ON CONFLICT (env, resource_type, resource_id) DO UPDATE SET seq = audit_resource_heads.seq + 1
+			RETURNING seq, hash`, string(env), e.ResourceType, e.ResourceID).Scan(&seq, &prev)
+		if err != nil {
+			return fmt.Errorf("audit head: %w", err)
+		}
+		rec := AuditRecord{Seq: seq, Actor: e.Actor, Action: e.Action, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Time: at, PrevHash: prev}
+		rec.Hash = auditHash(rec)
+		if _, err := t.exec(ctx, `INSERT INTO audit_log (env, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			string(env), seq, string(e.Actor), e.Action, e.ResourceType, e.ResourceID, micros(at), prev, rec.Hash); err != nil {
+			return fmt.Errorf("audit insert: %w", err)
+		}
+		if _, err := t.exec(ctx, `UPDATE audit_resource_heads SET hash = ? WHERE env = ? AND resource_type = ? AND resource_id = ?`,
+			rec.Hash, string(env), e.ResourceType, e.ResourceID); err != nil {
+			return fmt.Errorf("audit head: %w", err)
+		}
 	}
 	return nil
 }
 
+// auditHash is an entry's hash. The fields are those of the pre-00017 entries, so one function
+// serves both kinds; the resource type and id bind an entry to its chain.
 func auditHash(r AuditRecord) string {
+	return hashFields(r.PrevHash, strconv.FormatInt(r.Seq, 10), string(r.Actor), r.Action, r.ResourceType, r.ResourceID, strconv.FormatInt(micros(r.Time), 10))
+}
+
+func hashFields(fields ...string) string {
 	h := sha256.New()
-	for _, f := range []string{r.PrevHash, strconv.FormatInt(r.Seq, 10), string(r.Actor), r.Action, r.ResourceType, r.ResourceID, strconv.FormatInt(micros(r.Time), 10)} {
+	for _, f := range fields {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// auditHead is a chain's head as an anchor records it.
+type auditHead struct {
+	ResourceType, ResourceID string
+	Seq                      int64
+	Hash                     string
+}
+
+// anchorHash is an anchor's hash: the previous anchor's, its own number and time, and the heads
+// it covers in key order. It is the value a later keyed or published anchor would sign.
+func anchorHash(prev string, seq int64, at time.Time, heads []auditHead) string {
+	f := []string{prev, strconv.FormatInt(seq, 10), strconv.FormatInt(micros(at), 10)}
+	for _, h := range heads {
+		f = append(f, h.ResourceType, h.ResourceID, strconv.FormatInt(h.Seq, 10), h.Hash)
+	}
+	return hashFields(f...)
+}
+
+// AuditAnchorInterval is how often AnchorAudit runs: a resource chain deleted whole is detectable
+// once an anchor written after its last entry exists.
+const AuditAnchorInterval = time.Minute
+
+// AnchorAudit writes an anchor for env covering the heads of every chain that moved since the
+// previous anchor, and returns how many it covered (0 writes no anchor). A head being appended to
+// at that moment is skipped on PostgreSQL rather than waited for: the next anchor covers it, and
+// the anchor never holds up a writer for longer than its own short transaction.
+func (s *Store) AnchorAudit(ctx context.Context, env kyc.Env) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(t *txn) error {
+		var err error
+		n, err = s.anchorAudit(ctx, t, env)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("audit anchor: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Store) anchorAudit(ctx context.Context, t *txn, env kyc.Env) (int, error) {
+	pick := `UPDATE audit_resource_heads SET anchored_seq = seq WHERE env = ? AND seq > anchored_seq
+		RETURNING resource_type, resource_id, seq, hash`
+	if s.dialect == Postgres {
+		// Two anchors of one environment at once (two replicas' schedulers) take turns.
+		if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('kycd audit anchor ' || ?, 0))`, string(env)); err != nil {
+			return 0, err
+		}
+		pick = `WITH picked AS (SELECT resource_type, resource_id FROM audit_resource_heads
+			WHERE env = ? AND seq > anchored_seq FOR UPDATE SKIP LOCKED)
+		UPDATE audit_resource_heads h SET anchored_seq = h.seq FROM picked p
+		WHERE h.env = ? AND h.resource_type = p.resource_type AND h.resource_id = p.resource_id
+		RETURNING h.resource_type, h.resource_id, h.seq, h.hash`
+	}
+	args := []any{string(env)}
+	if s.dialect == Postgres {
+		args = append(args, string(env))
+	}
+	rs, err := t.query(ctx, pick, args...)
+	if err != nil {
+		return 0, err
+	}
+	var heads []auditHead
+	for rs.Next() {
+		var h auditHead
+		if err := rs.Scan(&h.ResourceType, &h.ResourceID, &h.Seq, &h.Hash); err != nil {
+			rs.Close()
+			return 0, err
+		}
+		heads = append(heads, h)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return 0, err
+	}
+	if len(heads) == 0 {
+		return 0, nil
+	}
+	slices.SortFunc(heads, func(a, b auditHead) int {
+		return cmp.Or(strings.Compare(a.ResourceType, b.ResourceType), strings.Compare(a.ResourceID, b.ResourceID))
+	})
+	var seq int64
+	var prev string
+	err = t.queryRow(ctx, `SELECT seq, hash FROM audit_anchors WHERE env = ? ORDER BY seq DESC LIMIT 1`, string(env)).Scan(&seq, &prev)
+	if err != nil && !errors.Is(err, errNoRows) {
+		return 0, err
+	}
+	seq++
+	at := now()
+	if _, err := t.exec(ctx, `INSERT INTO audit_anchors (env, seq, created_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?)`,
+		string(env), seq, micros(at), prev, anchorHash(prev, seq, at, heads)); err != nil {
+		return 0, err
+	}
+	const batch = 500
+	for chunk := range slices.Chunk(heads, batch) {
+		q := `INSERT INTO audit_anchor_heads (env, anchor_seq, resource_type, resource_id, seq, hash) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		args := make([]any, 0, 6*len(chunk))
+		for _, h := range chunk {
+			args = append(args, string(env), seq, h.ResourceType, h.ResourceID, h.Seq, h.Hash)
+		}
+		if _, err := t.exec(ctx, q, args...); err != nil {
+			return 0, err
+		}
+	}
+	return len(heads), nil
+}
+
 // AuditTrail returns the audit entries about one resource, oldest first.
 func (s *Store) AuditTrail(ctx context.Context, env kyc.Env, resourceID string) ([]AuditRecord, error) {
-	rs, err := s.reader().query(ctx, `SELECT seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
-		FROM audit_log WHERE env = ? AND resource_id = ? ORDER BY seq`, string(env), resourceID)
+	rs, err := s.reader().query(ctx, `SELECT id, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
+		FROM audit_log WHERE env = ? AND resource_id = ? ORDER BY id`, string(env), resourceID)
 	if err != nil {
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}
 	defer rs.Close()
 	var out []AuditRecord
 	for rs.Next() {
-		var r AuditRecord
-		var actor string
-		var at int64
-		if err := rs.Scan(&r.Seq, &actor, &r.Action, &r.ResourceType, &r.ResourceID, &at, &r.PrevHash, &r.Hash); err != nil {
+		r, err := scanAudit(rs)
+		if err != nil {
 			return nil, fmt.Errorf("audit trail: %w", err)
 		}
-		r.Actor, r.Time = kyc.Actor(actor), fromMicros(at)
 		out = append(out, r)
 	}
 	return out, rs.Err()
 }
 
-// VerifyAuditChain recomputes env's whole chain and reports the first entry that does not match.
+func scanAudit(rs rows) (AuditRecord, error) {
+	var r AuditRecord
+	var actor string
+	var at int64
+	err := rs.Scan(&r.ID, &r.Seq, &actor, &r.Action, &r.ResourceType, &r.ResourceID, &at, &r.PrevHash, &r.Hash)
+	r.Actor, r.Time = kyc.Actor(actor), fromMicros(at)
+	return r, err
+}
+
+type chainKey struct {
+	resourceType, resourceID string
+	seq                      int64
+}
+
+type anchored struct {
+	hash   string
+	anchor int64
+}
+
+// VerifyAuditChain checks env's audit log: every anchor against the previous one, every resource
+// chain (and the legacy chain) entry by entry, and that each head an anchor covers is still there
+// unchanged. It returns nil, or an error wrapping ErrAuditChain that names the first entry or
+// anchor that does not match. It reads the anchors before the entries, so an entry an anchor
+// covers was committed before it is looked for, and writes may go on while it runs.
 func (s *Store) VerifyAuditChain(ctx context.Context, env kyc.Env) error {
-	rs, err := s.reader().query(ctx, `SELECT seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
-		FROM audit_log WHERE env = ? ORDER BY seq`, string(env))
+	want, err := s.verifyAnchors(ctx, env)
+	if err != nil {
+		return err
+	}
+	if err := s.verifyChains(ctx, env, true, want); err != nil {
+		return err
+	}
+	if err := s.verifyChains(ctx, env, false, want); err != nil {
+		return err
+	}
+	if len(want) > 0 {
+		missing := slices.SortedFunc(maps.Keys(want), func(a, b chainKey) int {
+			return cmp.Or(cmp.Compare(want[a].anchor, want[b].anchor), strings.Compare(a.resourceType, b.resourceType),
+				strings.Compare(a.resourceID, b.resourceID))
+		})
+		k := missing[0]
+		return fmt.Errorf("%w: anchor %d covers %s %s entry %d, which is missing", ErrAuditChain, want[k].anchor, k.resourceType, k.resourceID, k.seq)
+	}
+	return nil
+}
+
+// verifyAnchors checks the chain of anchors and returns the heads they cover. It reads the
+// anchors before their heads: an anchor and its heads commit together, so every anchor read has
+// all its heads in the second read (heads of a newer anchor are ignored).
+func (s *Store) verifyAnchors(ctx context.Context, env kyc.Env) (map[chainKey]anchored, error) {
+	type anchor struct {
+		seq, at        int64
+		prevHash, hash string
+	}
+	var anchors []anchor
+	rs, err := s.reader().query(ctx, `SELECT seq, created_at, prev_hash, hash FROM audit_anchors WHERE env = ? ORDER BY seq`, string(env))
+	if err != nil {
+		return nil, fmt.Errorf("audit chain: %w", err)
+	}
+	for rs.Next() {
+		var a anchor
+		if err := rs.Scan(&a.seq, &a.at, &a.prevHash, &a.hash); err != nil {
+			rs.Close()
+			return nil, fmt.Errorf("audit chain: %w", err)
+		}
+		anchors = append(anchors, a)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("audit chain: %w", err)
+	}
+	heads := map[int64][]auditHead{}
+	rs, err = s.reader().query(ctx, `SELECT anchor_seq, resource_type, resource_id, seq, hash FROM audit_anchor_heads
+		WHERE env = ? ORDER BY anchor_seq, resource_type, resource_id`, string(env))
+	if err != nil {
+		return nil, fmt.Errorf("audit chain: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var a int64
+		var h auditHead
+		if err := rs.Scan(&a, &h.ResourceType, &h.ResourceID, &h.Seq, &h.Hash); err != nil {
+			return nil, fmt.Errorf("audit chain: %w", err)
+		}
+		heads[a] = append(heads[a], h)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("audit chain: %w", err)
+	}
+	want := map[chainKey]anchored{}
+	prev, next := "", int64(1)
+	for _, a := range anchors {
+		if a.seq != next || a.prevHash != prev || anchorHash(a.prevHash, a.seq, fromMicros(a.at), heads[a.seq]) != a.hash {
+			return nil, fmt.Errorf("%w at anchor %d", ErrAuditChain, next)
+		}
+		for _, h := range heads[a.seq] {
+			k := chainKey{h.ResourceType, h.ResourceID, h.Seq}
+			if w, ok := want[k]; ok && w.hash != h.Hash {
+				return nil, fmt.Errorf("%w: anchors %d and %d disagree on %s %s entry %d", ErrAuditChain, w.anchor, a.seq, k.resourceType, k.resourceID, k.seq)
+			}
+			want[k] = anchored{hash: h.Hash, anchor: a.seq}
+		}
+		prev, next = a.hash, next+1
+	}
+	return want, nil
+}
+
+// verifyChains checks env's legacy chain (legacy) or its resource chains, and removes from want
+// each anchored head it finds matching.
+func (s *Store) verifyChains(ctx context.Context, env kyc.Env, legacy bool, want map[chainKey]anchored) error {
+	q := `SELECT id, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
+		FROM audit_log WHERE env = ? AND legacy = 0 ORDER BY resource_type, resource_id, seq`
+	if legacy {
+		q = `SELECT id, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
+		FROM audit_log WHERE env = ? AND legacy = 1 ORDER BY seq`
+	}
+	rs, err := s.reader().query(ctx, q, string(env))
 	if err != nil {
 		return fmt.Errorf("audit chain: %w", err)
 	}
 	defer rs.Close()
-	prev, want := "", int64(1)
+	var last AuditRecord
 	for rs.Next() {
-		var r AuditRecord
-		var actor string
-		var at int64
-		if err := rs.Scan(&r.Seq, &actor, &r.Action, &r.ResourceType, &r.ResourceID, &at, &r.PrevHash, &r.Hash); err != nil {
+		r, err := scanAudit(rs)
+		if err != nil {
 			return fmt.Errorf("audit chain: %w", err)
 		}
-		r.Actor, r.Time = kyc.Actor(actor), fromMicros(at)
-		if r.Seq != want || r.PrevHash != prev || auditHash(r) != r.Hash {
-			return fmt.Errorf("audit chain broken at entry %d", r.Seq)
+		key := chainKey{r.ResourceType, r.ResourceID, r.Seq}
+		if legacy {
+			key = chainKey{legacyChain, "", r.Seq}
 		}
-		prev, want = r.Hash, want+1
+		prev, next := "", int64(1)
+		if last.Seq > 0 && (legacy || last.ResourceType == r.ResourceType && last.ResourceID == r.ResourceID) {
+			prev, next = last.Hash, last.Seq+1
+		}
+		if r.Seq != next || r.PrevHash != prev || auditHash(r) != r.Hash {
+			if legacy {
+				return fmt.Errorf("%w at legacy entry %d (id %d)", ErrAuditChain, next, r.ID)
+			}
+			return fmt.Errorf("%w at %s %s entry %d (id %d)", ErrAuditChain, r.ResourceType, r.ResourceID, next, r.ID)
+		}
+		if w, ok := want[key]; ok {
+			if w.hash != r.Hash {
+				return fmt.Errorf("%w: %s %s entry %d (id %d) differs from anchor %d", ErrAuditChain, key.resourceType, key.resourceID, r.Seq, r.ID, w.anchor)
+			}
+			delete(want, key)
+		}
+		last = r
 	}
 	return rs.Err()
 }

@@ -2,7 +2,13 @@ package store
 
 import (
 	"context"
+	"io/fs"
 	"strings"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"kycd/internal/kyc"
 )
 
 // QueryPlan returns the database's plan for query (with ? placeholders) and args, as text, for
@@ -108,4 +114,93 @@ func (s *Store) Copy(ctx context.Context, table, id string, n int, set map[strin
 		_, err = s.writer().exec(ctx, `ANALYZE `+table)
 	}
 	return err
+}
+
+// MigrateTo brings kycd's own schema up or down to version (goose), without River's tables:
+// tests of a migration build the schema before it, write rows the old way, then call Migrate.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
+	db := s.write
+	if s.dialect == Postgres {
+		dir, dialect = "migrations/postgres", goose.DialectPostgres
+		db = stdlib.OpenDBFromPool(s.pool)
+		defer db.Close()
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, db, sub)
+	if err != nil {
+		return err
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if version < current {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	return err
+}
+
+// AppendLegacyAudit appends entries the way kycd did before migration 00017 (one chain per
+// environment, its head in audit_heads), on a schema migrated no further than 00015.
+func (s *Store) AppendLegacyAudit(ctx context.Context, env kyc.Env, entries ...kyc.AuditEntry) error {
+	return s.inTx(ctx, func(t *txn) error {
+		for _, e := range entries {
+			at := now()
+			var seq int64
+			var prev string
+			if err := t.queryRow(ctx, `UPDATE audit_heads SET seq = seq + 1 WHERE env = ? RETURNING seq, hash`, string(env)).Scan(&seq, &prev); err != nil {
+				return err
+			}
+			rec := AuditRecord{Seq: seq, Actor: e.Actor, Action: e.Action, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Time: at, PrevHash: prev}
+			rec.Hash = auditHash(rec)
+			if _, err := t.exec(ctx, `INSERT INTO audit_log (env, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				string(env), seq, string(e.Actor), e.Action, e.ResourceType, e.ResourceID, micros(at), prev, rec.Hash); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE audit_heads SET hash = ? WHERE env = ?`, rec.Hash, string(env)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// HoldAudited opens a write transaction, applies eff in it as a state change would, and returns
+// without committing: end commits (or rolls back) it. Tests use it to hold an audited transaction
+// open while another runs.
+func (s *Store) HoldAudited(ctx context.Context, env kyc.Env, eff Effects) (end func(commit bool) error, err error) {
+	var t *txn
+	var commit, rollback func() error
+	if s.dialect == Postgres {
+		tx, err := s.pool.Begin(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t = &txn{querier: pgxQuerier{tx}, pgTx: tx}
+		commit, rollback = func() error { return tx.Commit(ctx) }, func() error { return tx.Rollback(ctx) }
+	} else {
+		tx, err := s.write.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		t = &txn{querier: sqlQuerier{tx}, sqlTx: tx}
+		commit, rollback = tx.Commit, tx.Rollback
+	}
+	if err := s.applyEffects(ctx, t, env, eff, now()); err != nil {
+		_ = rollback()
+		return nil, err
+	}
+	return func(c bool) error {
+		if c {
+			return commit()
+		}
+		return rollback()
+	}, nil
 }

@@ -65,10 +65,8 @@ func (s *Store) applyEffects(ctx context.Context, t *txn, env kyc.Env, eff Effec
 	if eff.Audit.Action == "" {
 		return errors.New("store: a state change needs an audit entry")
 	}
-	for _, a := range append([]kyc.AuditEntry{eff.Audit}, eff.MoreAudit...) {
-		if err := s.appendAudit(ctx, t, env, a, now); err != nil {
-			return err
-		}
+	if err := s.appendAudit(ctx, t, env, append([]kyc.AuditEntry{eff.Audit}, eff.MoreAudit...), now); err != nil {
+		return err
 	}
 	if err := stampIdempotencyKey(ctx, t, eff.Audit); err != nil {
 		return err

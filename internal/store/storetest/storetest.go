@@ -194,6 +194,35 @@ func makeTemplate(base string) (string, error) {
 	return name, nil
 }
 
+// NewEmptyDatabase returns the DSN of a fresh database of dialect d with no schema at all, dropped
+// when the test ends: for tests of a migration, which build an older schema first.
+func NewEmptyDatabase(t testing.TB, d store.Dialect) string {
+	t.Helper()
+	if d == store.SQLite {
+		return filepath.Join(t.TempDir(), "kycd.db")
+	}
+	base := PostgresURL(t)
+	name := "kycd_e_" + strings.ToLower(rand.Text()[:16])
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("storetest: postgres: %v", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s`, name)); err != nil {
+		t.Fatalf("storetest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		_, _ = c.Exec(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
+	})
+	return withDatabase(base, name)
+}
+
 func withDatabase(base, name string) string {
 	u, q, _ := strings.Cut(base, "?")
 	i := strings.LastIndex(u, "/")
