@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"strings"
+
+	"kycd/internal/kyc"
 )
 
 // QueryPlan returns the database's plan for query (with ? placeholders) and args, as text, for
@@ -54,4 +56,11 @@ func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) (strin
 func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 	_, err := s.writer().exec(ctx, query, args...)
 	return err
+}
+
+// RawDraftData returns the data column of a draft as stored, for tests that it is sealed.
+func (s *Store) RawDraftData(ctx context.Context, env kyc.Env, applicantID string) ([]byte, error) {
+	var b []byte
+	err := s.reader().queryRow(ctx, `SELECT data FROM drafts WHERE env = ? AND applicant_id = ?`, string(env), applicantID).Scan(&b)
+	return b, err
 }
