@@ -67,3 +67,62 @@ func TestDrafts(t *testing.T) {
 		}
 	})
 }
+
+// TestChangeApplicantWritesTheDraft: the documents of a submit and the draft they come from commit
+// together; a draft written in between (ErrDraftChanged) keeps the documents out too.
+func TestChangeApplicantWritesTheDraft(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newApplicant(t, s, kyc.EnvTest, "")
+		f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: kyc.EnvTest, ApplicantID: a.ID, Tag: "id-front", MIME: "image/png", Size: 10, SHA256: "ab", Width: 1, Height: 1, BlobKey: "k"}
+		if err := s.CreateFile(ctx, &f, audit("file.create", f.ID)); err != nil {
+			t.Fatal(err)
+		}
+		staged := store.Draft{Env: kyc.EnvTest, ApplicantID: a.ID, Data: json.RawMessage(`{"uploads":{"id_proof_front":{"fileId":"` + f.ID + `"}}}`)}
+		if err := s.SaveDraft(ctx, &staged); err != nil {
+			t.Fatal(err)
+		}
+		newDoc := func() store.NewDocument {
+			d := &kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, Type: "identity-proof", Subtype: "passport",
+				FileIDs: []string{f.ID}, Status: "pending"}
+			return store.NewDocument{Document: d, Effects: audit("kyc-document.create", d.ID)}
+		}
+
+		// Another write of the draft comes between the read and the submit: nothing is stored.
+		other := staged
+		other.Data = json.RawMessage(`{"uploads":{"id_proof_front":{"fileId":"` + f.ID + `"},"id_proof_back":{"fileId":"fil_x"}}}`)
+		if err := s.SaveDraft(ctx, &other); err != nil {
+			t.Fatal(err)
+		}
+		stale := staged
+		stale.Data = json.RawMessage(`{"submitted":{}}`)
+		lost := newDoc()
+		if _, err := s.ChangeApplicant(ctx, kyc.EnvTest, a.ID, nil, []store.NewDocument{lost}, &stale); !errors.Is(err, store.ErrDraftChanged) {
+			t.Fatalf("submit over a changed draft: %v, want ErrDraftChanged", err)
+		}
+		if stale.Version != staged.Version {
+			t.Fatalf("a refused submit moved the caller's draft to version %d", stale.Version)
+		}
+		if _, err := s.Document(ctx, kyc.EnvTest, lost.Document.ID); !errors.Is(err, kyc.ErrNotFound) {
+			t.Fatalf("the document of a refused submit was stored: %v", err)
+		}
+
+		// Read again, the submit commits both.
+		cur, err := s.Draft(ctx, kyc.EnvTest, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur.Data = json.RawMessage(`{"submitted":{"id_proof_front":{"documentId":"x"}}}`)
+		kept := newDoc()
+		if _, err := s.ChangeApplicant(ctx, kyc.EnvTest, a.ID, nil, []store.NewDocument{kept}, &cur); err != nil || cur.Version != 3 {
+			t.Fatalf("submit: version %d, %v; want version 3", cur.Version, err)
+		}
+		if _, err := s.Document(ctx, kyc.EnvTest, kept.Document.ID); err != nil {
+			t.Fatalf("the submitted document: %v", err)
+		}
+		if got, err := s.Draft(ctx, kyc.EnvTest, a.ID); err != nil || got.Version != 3 || !bytes.Equal(got.Data, cur.Data) {
+			t.Fatalf("draft after the submit: %+v, %v", got, err)
+		}
+	})
+}
