@@ -26,7 +26,8 @@ type BlobRefs interface {
 // before that no file row names: what a crash between a blob's write and its row's commit left. It
 // also deletes, under those keys and end users' drafts (drafts/), the temporary files a folder
 // store writes an object into before renaming it, which a crash during the write leaves. Drafts
-// themselves and other objects are not touched. It answers how many it deleted.
+// themselves (which an earlier kycd wrote there; package gather moves each into the database on
+// its next change) and other objects are not touched. It answers how many it deleted.
 func SweepOrphanBlobs(ctx context.Context, refs BlobRefs, blobs *blob.Store, before time.Time) (int, error) {
 	n := 0
 	del := func(key string) error {

@@ -21,7 +21,7 @@ import (
 // endUserRoutes are the end user's side, mounted beside /v1 on the same mux: the hosted flow behind
 // gatherer links and the app endpoints (applicant tokens). Both go through one gather service.
 func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, publicURL string, blobs gather.Blobs, st interface {
-	gather.Locker
+	gather.Drafts
 	gather.Changer
 	web.LivenessStore
 },

@@ -19,7 +19,7 @@ func TestApplyIsAllOrNothing(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
-		svc := b.service(b.blobs, b.st)
+		svc := b.service(b.st, b.st)
 		w := b.who()
 		bill := upload(t, svc, w, gather.SlotAddress, 1)
 		front := upload(t, svc, w, gather.SlotFront, 2)
@@ -52,22 +52,22 @@ type failingChanger struct {
 	failing bool
 }
 
-func (f *failingChanger) ChangeApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (store.Effects, error), docs []store.NewDocument) (kyc.Applicant, error) {
+func (f *failingChanger) ChangeApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (store.Effects, error), docs []store.NewDocument, draft *store.Draft) (kyc.Applicant, error) {
 	if f.failing {
 		return kyc.Applicant{}, errors.New("database unavailable")
 	}
-	return f.Store.ChangeApplicant(ctx, env, id, mutate, docs)
+	return f.Store.ChangeApplicant(ctx, env, id, mutate, docs, draft)
 }
 
 // TestSubmitFailingToCommitKeepsTheDraft: a submit whose transaction fails writes neither document
 // nor draft, so the retry submits the staged files once (the counterpart of
-// TestSubmitFailingAfterCommitDuplicatesOnRetry, where the failure comes after the commit).
+// TestSubmitFailingInItsTransactionStoresNothing, where the failure comes inside the transaction).
 func TestSubmitFailingToCommitKeepsTheDraft(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
 		changer := &failingChanger{Store: st, failing: true}
-		svc := b.service(b.blobs, changer)
+		svc := b.service(b.st, changer)
 		w := b.who()
 		front := upload(t, svc, w, gather.SlotFront, 1)
 		selfie := upload(t, svc, w, gather.SlotSelfie, 2)

@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"kycd/internal/applicant"
@@ -55,77 +53,41 @@ type Who struct {
 // Actor names the end user in the audit log.
 func (w Who) Actor() kyc.Actor { return kyc.Actor("applicant:" + w.ApplicantID) }
 
-// Service stages and submits what end users send.
+// Service stages and submits what end users send. It holds no lock: each change of a draft reads
+// it, changes it and writes it over the version it read, and is redone when another request (on
+// this replica or another) wrote the draft in between.
 type Service struct {
 	files    Files
 	requests Requests
 	blobs    Blobs
-	locker   Locker
+	drafts   Drafts
 	changer  Changer
 	now      func() time.Time
-
-	// locks serialise the read-change-write of one applicant's draft within this process, striped
-	// by applicant id so that their number stays fixed.
-	locks [64]sync.Mutex
 }
 
-// Locker holds a lock across every process on the database (several replicas). *store.Store
-// satisfies it.
-type Locker interface {
-	LockKey(ctx context.Context, key string) (unlock func(), err error)
-}
-
-// Changer commits a change of an applicant with new documents of theirs in one transaction.
-// *store.Store satisfies it.
+// Changer commits a change of an applicant with new documents of theirs and the draft they were
+// submitted from in one transaction. *store.Store satisfies it.
 type Changer interface {
-	ChangeApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (store.Effects, error), docs []store.NewDocument) (kyc.Applicant, error)
+	ChangeApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (store.Effects, error), docs []store.NewDocument, draft *store.Draft) (kyc.Applicant, error)
 }
 
-// NewService returns a service on the file and request services, the blob store that keeps
-// drafts, the locker that serialises one applicant's draft changes between replicas, and the
-// changer that commits what one step of the end user changes (applicant and documents) in one
-// transaction.
-func NewService(f Files, r Requests, blobs Blobs, locker Locker, changer Changer) *Service {
-	return &Service{files: f, requests: r, blobs: blobs, locker: locker, changer: changer, now: time.Now}
-}
-
-// lock serialises the read-change-write of one applicant's draft: first within this process, then
-// between processes through the database, so two uploads of one applicant on two replicas cannot
-// lose one another's changes.
-func (s *Service) lock(ctx context.Context, w Who) (unlock func(), err error) {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(w.ApplicantID))
-	l := &s.locks[h.Sum32()%uint32(len(s.locks))]
-	l.Lock()
-	release, err := s.locker.LockKey(ctx, "gather-draft:"+string(w.Env)+":"+w.ApplicantID)
-	if err != nil {
-		l.Unlock()
-		return nil, err
-	}
-	return func() { release(); l.Unlock() }, nil
-}
-
-// lockDraft locks the applicant's draft (see lock) and loads it; the caller must call unlock.
-func (s *Service) lockDraft(ctx context.Context, w Who) (Draft, func(), error) {
-	unlock, err := s.lock(ctx, w)
-	if err != nil {
-		return Draft{}, nil, err
-	}
-	d, err := s.loadDraft(ctx, w.Env, w.ApplicantID)
-	if err != nil {
-		unlock()
-		return Draft{}, nil, err
-	}
-	return d, unlock, nil
+// NewService returns a service on the file and request services, the blob store where drafts
+// were kept before they moved into the database (read once, see Blobs), the drafts, and the
+// changer that commits what one step of the end user changes (applicant, documents and draft) in
+// one transaction.
+func NewService(f Files, r Requests, blobs Blobs, drafts Drafts, changer Changer) *Service {
+	return &Service{files: f, requests: r, blobs: blobs, drafts: drafts, changer: changer, now: time.Now}
 }
 
 // Draft returns what the applicant has staged and submitted so far.
 func (s *Service) Draft(ctx context.Context, w Who) (Draft, error) {
-	return s.loadDraft(ctx, w.Env, w.ApplicantID)
+	cur, err := s.load(ctx, w)
+	return cur.Draft, err
 }
 
 // Upload stores a file for a slot and stages it: it replaces an earlier file of the slot that is
-// not yet in a document. It always removes sp.
+// not yet in a document. The file is stored first, outside any transaction; then the draft is
+// changed in one short write. It always removes sp.
 func (s *Service) Upload(ctx context.Context, w Who, slot Slot, sp *media.Spooled) (kyc.File, error) {
 	if !slot.Valid() {
 		_ = sp.Remove()
@@ -135,16 +97,30 @@ func (s *Service) Upload(ctx context.Context, w Who, slot Slot, sp *media.Spoole
 	if err != nil {
 		return kyc.File{}, err
 	}
-	d, unlock, err := s.lockDraft(ctx, w)
+	err = retry(ctx, func() error {
+		cur, err := s.load(ctx, w)
+		if err != nil {
+			return err
+		}
+		d := cur.Draft
+		if d.Uploads == nil {
+			d.Uploads = map[Slot]Upload{}
+		}
+		d.Uploads[slot] = Upload{FileID: f.ID, Time: f.CreatedTime}
+		row, err := cur.next(d)
+		if err != nil {
+			return err
+		}
+		if err := s.drafts.SaveDraft(ctx, &row); err != nil {
+			return err
+		}
+		s.written(ctx, cur)
+		return nil
+	})
 	if err != nil {
 		return kyc.File{}, err
 	}
-	defer unlock()
-	if d.Uploads == nil {
-		d.Uploads = map[Slot]Upload{}
-	}
-	d.Uploads[slot] = Upload{FileID: f.ID, Time: f.CreatedTime}
-	return f, s.saveDraft(ctx, w.Env, w.ApplicantID, d)
+	return f, nil
 }
 
 // Update is what one step of the end user changes at once: profile fields, the residential
@@ -183,13 +159,11 @@ func (e *StepError) Unwrap() error { return e.Err }
 // it submits are stored together or, when any part is refused, not at all (a refused third step keeps
 // neither the profile change nor the first steps' documents, and sends no event). Everything is
 // checked before the transaction: a step's claim, its uploads, and that the KYC request asks for its
-// document; a refused step answers a *StepError. It answers the draft and the documents submitted.
+// document; a refused step answers a *StepError. The draft that the steps change is written in the
+// same transaction, over the version the steps were planned on; when another request wrote the
+// draft in between, the steps are planned again on the new draft. It answers the draft and the
+// documents submitted.
 func (s *Service) Apply(ctx context.Context, w Who, u Update) (Draft, []kyc.Document, error) {
-	d, unlock, err := s.lockDraft(ctx, w)
-	if err != nil {
-		return Draft{}, nil, err
-	}
-	defer unlock()
 	var req *kyc.Request
 	if w.RequestID != "" && len(u.Steps) > 0 {
 		r, err := s.requests.Get(ctx, w.Env, w.RequestID)
@@ -198,9 +172,44 @@ func (s *Service) Apply(ctx context.Context, w Who, u Update) (Draft, []kyc.Docu
 		}
 		req = &r
 	}
+	change, err := s.applicantChange(w, u.Profile, u.Address)
+	if err != nil {
+		return Draft{}, nil, err
+	}
+	if len(u.Steps) == 0 {
+		if change != nil {
+			if _, err := s.changer.ChangeApplicant(ctx, w.Env, w.ApplicantID, change, nil, nil); err != nil {
+				return Draft{}, nil, err
+			}
+		}
+		d, err := s.Draft(ctx, w)
+		return d, nil, err
+	}
+	var d Draft
+	var out []kyc.Document
+	err = retry(ctx, func() error {
+		var err error
+		d, out, err = s.apply(ctx, w, req, change, u.Steps)
+		return err
+	})
+	if err != nil {
+		return Draft{}, nil, err
+	}
+	return d, out, nil
+}
+
+// apply plans the steps on the applicant's draft as read now and commits the applicant's change,
+// the documents and the changed draft in one transaction (store.ErrDraftChanged when the draft
+// changed since it was read: nothing is then written).
+func (s *Service) apply(ctx context.Context, w Who, req *kyc.Request, change func(a *kyc.Applicant) (store.Effects, error), steps []Step) (Draft, []kyc.Document, error) {
+	cur, err := s.load(ctx, w)
+	if err != nil {
+		return Draft{}, nil, err
+	}
+	d := cur.Draft
 	var docs []store.NewDocument
 	var ids []string
-	for i, st := range u.Steps {
+	for i, st := range steps {
 		nd, err := s.plan(w, req, &d, st, ids)
 		if err != nil {
 			return Draft{}, nil, &StepError{Index: i, Err: err}
@@ -209,25 +218,24 @@ func (s *Service) Apply(ctx context.Context, w Who, u Update) (Draft, []kyc.Docu
 			docs, ids = append(docs, *nd), append(ids, nd.Document.ID)
 		}
 	}
-	change, err := s.applicantChange(w, u.Profile, u.Address)
+	row, err := cur.next(d)
 	if err != nil {
 		return Draft{}, nil, err
 	}
 	if change != nil || len(docs) > 0 {
-		if _, err := s.changer.ChangeApplicant(ctx, w.Env, w.ApplicantID, change, docs); err != nil {
-			return Draft{}, nil, err
-		}
+		_, err = s.changer.ChangeApplicant(ctx, w.Env, w.ApplicantID, change, docs, &row)
+	} else {
+		err = s.drafts.SaveDraft(ctx, &row)
 	}
+	if err != nil {
+		return Draft{}, nil, err
+	}
+	s.written(ctx, cur)
 	out := make([]kyc.Document, len(docs))
 	for i, nd := range docs {
 		out[i] = *nd.Document
 	}
-	if len(u.Steps) == 0 {
-		return d, out, nil
-	}
-	// The documents are committed; a draft that fails to save now still shows their files staged
-	// (the draft is a blob, outside the transaction).
-	return d, out, s.saveDraft(ctx, w.Env, w.ApplicantID, d)
+	return d, out, nil
 }
 
 // plan checks one step against the draft and changes the draft as the step does; it answers the

@@ -57,10 +57,10 @@ func setup(t *testing.T, st *store.Store) *bundle {
 	return b
 }
 
-// service is a gather service of the bundle over blobs (b.blobs unless a test wraps them) and
-// changer (b.st unless a test wraps it).
-func (b *bundle) service(blobs gather.Blobs, changer gather.Changer) *gather.Service {
-	return gather.NewService(b.files, b.requests, blobs, b.st, changer)
+// service is a gather service of the bundle over drafts and changer (b.st unless a test wraps
+// them), with b.blobs as the blob store of drafts written before they moved into the database.
+func (b *bundle) service(drafts gather.Drafts, changer gather.Changer) *gather.Service {
+	return gather.NewService(b.files, b.requests, b.blobs, drafts, changer)
 }
 
 func (b *bundle) newApplicant(t *testing.T, env kyc.Env) kyc.Applicant {

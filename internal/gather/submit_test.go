@@ -19,7 +19,7 @@ func TestSubmitIdentityWaitsForTheSelfie(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
-		svc := b.service(b.blobs, b.st)
+		svc := b.service(b.st, b.st)
 		w := b.newRequest(t, request.DocumentInput{Type: "identity-proof", FaceProofRequired: true})
 		front := upload(t, svc, w, gather.SlotFront, 1)
 		back := upload(t, svc, w, gather.SlotBack, 2)
@@ -80,7 +80,7 @@ func TestSubmitIdentityWithoutFaceProof(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
-		svc := b.service(b.blobs, b.st)
+		svc := b.service(b.st, b.st)
 		w := b.newRequest(t, request.DocumentInput{Type: "identity-proof"})
 		front := upload(t, svc, w, gather.SlotFront, 1)
 		_, doc, err := svc.SubmitIdentity(t.Context(), w, passport())
@@ -100,7 +100,7 @@ func TestSubmitAddress(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
-		svc := b.service(b.blobs, b.st)
+		svc := b.service(b.st, b.st)
 		w := b.who()
 		bill := upload(t, svc, w, gather.SlotAddress, 1)
 		addr := kyc.Address{Line1: "Storgatan 1", City: "Stockholm", PostalCode: "111 22"}
@@ -127,7 +127,7 @@ func TestSubmitRefusals(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
-		svc := b.service(b.blobs, b.st)
+		svc := b.service(b.st, b.st)
 		tests := []struct {
 			name  string
 			who   func() gather.Who

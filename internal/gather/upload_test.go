@@ -17,7 +17,7 @@ func TestUploadStagesEachSlot(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
-		svc := b.service(b.blobs, b.st)
+		svc := b.service(b.st, b.st)
 		w := b.who()
 		want := map[gather.Slot]string{}
 		for i, slot := range gather.Slots {
@@ -55,7 +55,7 @@ func TestUploadReplacesTheStagedFile(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
-		svc := b.service(b.blobs, b.st)
+		svc := b.service(b.st, b.st)
 		w := b.who()
 		first := upload(t, svc, w, gather.SlotFront, 1)
 		second := upload(t, svc, w, gather.SlotFront, 2)
@@ -89,7 +89,7 @@ func TestUploadRefusals(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		b := setup(t, st)
-		svc := b.service(b.blobs, b.st)
+		svc := b.service(b.st, b.st)
 		live := gather.Who{Env: kyc.EnvLive, ApplicantID: b.applicant.ID}
 		tests := []struct {
 			name string

@@ -82,7 +82,7 @@ func (s *Store) scanApplicant(r row) (kyc.Applicant, error) {
 // UpdateApplicant reads an applicant under a write lock, lets mutate change it and name the
 // effects, then writes it back with revision + 1. An error from mutate aborts with nothing written.
 func (s *Store) UpdateApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (Effects, error)) (kyc.Applicant, error) {
-	return s.ChangeApplicant(ctx, env, id, mutate, nil)
+	return s.ChangeApplicant(ctx, env, id, mutate, nil, nil)
 }
 
 // NewDocument is a document to create with the effects of its creation (see CreateDocument).
@@ -91,13 +91,21 @@ type NewDocument struct {
 	Effects  Effects
 }
 
-// ChangeApplicant changes an applicant and creates documents of theirs in one transaction: the
-// applicant is read under a write lock and, when mutate is not nil, changed by it and written back
-// (as UpdateApplicant does); then each document is checked and created (as CreateDocument does).
-// Any error, from mutate or from any document, writes nothing at all: an end user's update that
-// is refused in its third part keeps neither its profile change nor its first documents.
-func (s *Store) ChangeApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (Effects, error), docs []NewDocument) (kyc.Applicant, error) {
+// ChangeApplicant changes an applicant, creates documents of theirs and writes their draft in one
+// transaction: the applicant is read under a write lock and, when mutate is not nil, changed by it
+// and written back (as UpdateApplicant does); then each document is checked and created (as
+// CreateDocument does); last, when draft is not nil, the draft the documents were submitted from is
+// written over the version it was read at (as SaveDraft does, ErrDraftChanged when another write
+// came first), and draft is updated to the stored version once the transaction commits. Any error,
+// from mutate, from any document or from the draft, writes nothing at all: an end user's update
+// that is refused in its third part keeps neither its profile change nor its first documents, and
+// a submit either stores its documents and the draft that records them, or neither.
+func (s *Store) ChangeApplicant(ctx context.Context, env kyc.Env, id string, mutate func(a *kyc.Applicant) (Effects, error), docs []NewDocument, draft *Draft) (kyc.Applicant, error) {
+	if draft != nil && (draft.Env != env || draft.ApplicantID != id) {
+		return kyc.Applicant{}, fmt.Errorf("change applicant %s: the draft is of another applicant", id)
+	}
 	var out kyc.Applicant
+	var saved Draft
 	err := s.inTx(ctx, func(t *txn) error {
 		a, err := s.applicant(ctx, t, env, id, s.forUpdate())
 		if err != nil {
@@ -136,8 +144,15 @@ func (s *Store) ChangeApplicant(ctx context.Context, env kyc.Env, id string, mut
 				return err
 			}
 		}
-		return nil
+		if draft == nil {
+			return nil
+		}
+		saved = *draft
+		return s.saveDraft(ctx, t, &saved, at)
 	})
+	if err == nil && draft != nil {
+		*draft = saved
+	}
 	return out, err
 }
 

@@ -204,3 +204,10 @@ func (s *Store) HoldAudited(ctx context.Context, env kyc.Env, eff Effects) (end 
 		return rollback()
 	}, nil
 }
+
+// RawDraftData returns the data column of a draft as stored, for tests that it is sealed.
+func (s *Store) RawDraftData(ctx context.Context, env kyc.Env, applicantID string) ([]byte, error) {
+	var b []byte
+	err := s.reader().queryRow(ctx, `SELECT data FROM drafts WHERE env = ? AND applicant_id = ?`, string(env), applicantID).Scan(&b)
+	return b, err
+}

@@ -46,8 +46,6 @@ type Store struct {
 	read  *sql.DB
 	// PostgreSQL: one pool for everything.
 	pool *pgxpool.Pool
-	// lockSlots bounds the connections that LockKey holds.
-	lockSlots chan struct{}
 
 	sqliteJobs *river.Client[*sql.Tx]
 	pgJobs     *river.Client[pgxTx]
@@ -87,8 +85,7 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 			pool.Close()
 			return nil, fmt.Errorf("store: postgres: %w", err)
 		}
-		// Advisory locks hold a connection each: at most half the pool, so work always finds one.
-		st := &Store{dialect: Postgres, sealer: sealer, pool: pool, lockSlots: make(chan struct{}, max(cfg.MaxConns/2, 1)), process: newProcessID()}
+		st := &Store{dialect: Postgres, sealer: sealer, pool: pool, process: newProcessID()}
 		if err := st.holdProcessLock(ctx, cfg.ConnConfig.Copy()); err != nil {
 			pool.Close()
 			return nil, err
