@@ -45,16 +45,11 @@ type flow struct {
 func (h *Handler) load(ctx context.Context, s session) (*flow, error) {
 	c := s.claims
 	f := &flow{who: gather.Who{Env: c.Env, ApplicantID: c.ApplicantID, RequestID: c.RequestID}}
-	var err error
-	if f.req, err = h.d.Requests.Get(ctx, c.Env, c.RequestID); err != nil {
-		return nil, err
-	}
-	if f.applicant, err = h.d.Applicants.Get(ctx, c.Env, c.ApplicantID); err != nil {
-		return nil, err
-	}
-	if f.draft, err = h.d.Gather.Draft(ctx, f.who); err != nil {
-		return nil, err
-	}
+	// The documents are read before their request: these are separate reads, and a decision can
+	// commit between them. Read in this order, the page can only show a document older than its
+	// request (still pending, so the page refreshes and catches up); read the other way round it
+	// could show every document decided under a headline from before the last decision, and
+	// stop refreshing.
 	var mine []kyc.Document
 	cursor := ""
 	for {
@@ -70,6 +65,16 @@ func (h *Handler) load(ctx context.Context, s session) (*flow, error) {
 		if cursor = page.NextCursor; cursor == "" {
 			break
 		}
+	}
+	var err error
+	if f.req, err = h.d.Requests.Get(ctx, c.Env, c.RequestID); err != nil {
+		return nil, err
+	}
+	if f.applicant, err = h.d.Applicants.Get(ctx, c.Env, c.ApplicantID); err != nil {
+		return nil, err
+	}
+	if f.draft, err = h.d.Gather.Draft(ctx, f.who); err != nil {
+		return nil, err
 	}
 	for _, rd := range f.req.Documents {
 		switch rd.Type {
