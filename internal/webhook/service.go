@@ -158,10 +158,7 @@ func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 			w.Description = description
 		}
 		if p.Enabled != nil {
-			w.Enabled = *p.Enabled
-			if !w.Enabled && w.DisabledReason == "" {
-				w.DisabledReason = "disabled through the API"
-			}
+			setEnabled(w, *p.Enabled)
 		}
 		return store.Effects{Audit: audit(actor, "webhook.update", id)}, nil
 	})
