@@ -297,9 +297,14 @@ func (s *Store) DeleteWebhook(ctx context.Context, env kyc.Env, id string, eff E
 	})
 }
 
-// PingWebhook writes a ping event about an enabled subscription and queues its delivery to that
-// subscription alone, and returns the delivery. A disabled subscription is kyc.ErrConflict.
-func (s *Store) PingWebhook(ctx context.Context, env kyc.Env, id string, actor kyc.Actor) (WebhookDelivery, error) {
+// PingWebhook writes eff about an enabled subscription, and returns the delivery to that
+// subscription of eff's one event (a ping: package webhook makes it and decides who receives
+// it). Events without Data get the subscription as it is. A disabled subscription is
+// kyc.ErrConflict.
+func (s *Store) PingWebhook(ctx context.Context, env kyc.Env, id string, eff Effects) (WebhookDelivery, error) {
+	if len(eff.Events) != 1 {
+		return WebhookDelivery{}, fmt.Errorf("store: a webhook ping is one event, not %d", len(eff.Events))
+	}
 	var out WebhookDelivery
 	err := s.inTx(ctx, func(t *txn) error {
 		w, err := s.webhook(ctx, t, env, id, s.forUpdate())
@@ -309,16 +314,12 @@ func (s *Store) PingWebhook(ctx context.Context, env kyc.Env, id string, actor k
 		if !w.Enabled {
 			return fmt.Errorf("the webhook is disabled; enable it before testing it: %w", kyc.ErrConflict)
 		}
-		at := now()
-		eff := Effects{
-			Audit:  kyc.AuditEntry{Actor: actor, Action: "webhook.ping", ResourceType: "webhook", ResourceID: id},
-			Events: []NewEvent{{Type: kyc.EventPing, ResourceType: "webhook", ResourceID: id, Revision: w.Revision, Data: w}},
-		}
-		if err := s.applyEffects(ctx, t, env, eff, at); err != nil {
+		completeEvents(&eff, w.Revision, w)
+		if err := s.applyEffects(ctx, t, env, eff, now()); err != nil {
 			return err
 		}
 		out, err = s.scanDelivery(t.queryRow(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
-			WHERE webhook_id = ? AND event_type = ? ORDER BY seq DESC LIMIT 1`, id, kyc.EventPing))
+			WHERE webhook_id = ? AND event_type = ? ORDER BY seq DESC LIMIT 1`, id, eff.Events[0].Type))
 		return err
 	})
 	return out, err

@@ -313,7 +313,7 @@ func TestWebhookPingRedeliveryAndDelete(t *testing.T) {
 		initJobs(t, s)
 		one := newWebhook(t, s, kyc.EnvTest, true)
 		two := newWebhook(t, s, kyc.EnvTest, true, kyc.EventPing)
-		d, err := s.PingWebhook(ctx, kyc.EnvTest, one.ID, "key_test")
+		d, err := s.PingWebhook(ctx, kyc.EnvTest, one.ID, pingEffects("key_test", one.ID))
 		if err != nil || d.EventType != kyc.EventPing || d.WebhookID != one.ID || d.Status != "pending" || d.ResourceID != one.ID {
 			t.Fatalf("ping: %v %+v", err, d)
 		}
@@ -321,7 +321,7 @@ func TestWebhookPingRedeliveryAndDelete(t *testing.T) {
 			t.Fatalf("another webhook got the ping: %d", n)
 		}
 		off := newWebhook(t, s, kyc.EnvTest, false)
-		if _, err := s.PingWebhook(ctx, kyc.EnvTest, off.ID, "key_test"); !errors.Is(err, kyc.ErrConflict) {
+		if _, err := s.PingWebhook(ctx, kyc.EnvTest, off.ID, pingEffects("key_test", off.ID)); !errors.Is(err, kyc.ErrConflict) {
 			t.Fatalf("ping of a disabled webhook: %v", err)
 		}
 
