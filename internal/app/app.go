@@ -139,7 +139,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	periodic = append(periodic, shares.PeriodicJobs()...)
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
-		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond}); err != nil {
+		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
+		Webhooks: webhook.Rules{}}); err != nil {
 		return nil, err
 	}
 	tmp := filepath.Join(cfg.DataDir, "tmp")

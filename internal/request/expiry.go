@@ -2,6 +2,7 @@ package request
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,13 +27,37 @@ func expiryJob(r kyc.Request) river.InsertManyParams {
 
 // Expirer is what expiry needs from the database.
 type Expirer interface {
-	ExpireRequest(ctx context.Context, env kyc.Env, id string, at time.Time, actor kyc.Actor) (bool, error)
+	UpdateRequest(ctx context.Context, env kyc.Env, id string, mutate func(r *kyc.Request) (store.Effects, error)) (kyc.Request, error)
 	OverdueRequests(ctx context.Context, at time.Time, limit int) ([]store.OverdueRequest, error)
 }
 
 var _ Expirer = (*store.Store)(nil)
 
 const expiryActor kyc.Actor = "system:kyc-request-expiry"
+
+// errNotDue aborts an expiry that finds the request not due: nothing is written.
+var errNotDue = errors.New("kyc request not due to expire")
+
+// Expire moves a KYC request to expired when it still waits for the end user (gathering,
+// attempted or partial) and its expirationTime has passed at the time given, with its audit entry
+// and request-expired event. It answers whether it changed the request; running it again changes
+// nothing (idempotent).
+func Expire(ctx context.Context, st Expirer, env kyc.Env, id string, at time.Time, actor kyc.Actor) (bool, error) {
+	_, err := st.UpdateRequest(ctx, env, id, func(r *kyc.Request) (store.Effects, error) {
+		if !kyc.AwaitingEndUser(r.Status) || r.ExpirationTime.After(at) {
+			return store.Effects{}, errNotDue
+		}
+		r.Status = "expired"
+		return store.Effects{
+			Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-request.expire", ResourceType: "kyc-request", ResourceID: id},
+			Events: []store.NewEvent{{Type: kyc.EventRequestExpired, ResourceType: "kyc-request", ResourceID: id}},
+		}, nil
+	})
+	if errors.Is(err, errNotDue) {
+		return false, nil
+	}
+	return err == nil, err
+}
 
 // ExpireWorker runs ExpireArgs jobs. A request whose expirationTime moved later, or that is no
 // longer waiting for the end user, is left alone: running the job twice changes nothing.
@@ -43,7 +68,7 @@ type ExpireWorker struct {
 
 // Work expires the request if it is due.
 func (w *ExpireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) error {
-	_, err := w.Store.ExpireRequest(ctx, job.Args.Env, job.Args.RequestID, time.Now(), expiryActor)
+	_, err := Expire(ctx, w.Store, job.Args.Env, job.Args.RequestID, time.Now(), expiryActor)
 	return err
 }
 
@@ -68,7 +93,7 @@ func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 		return err
 	}
 	for _, o := range due {
-		if _, err := w.Store.ExpireRequest(ctx, o.Env, o.ID, now, expiryActor); err != nil {
+		if _, err := Expire(ctx, w.Store, o.Env, o.ID, now, expiryActor); err != nil {
 			return fmt.Errorf("expire %s: %w", o.ID, err)
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"kycd/internal/kyc"
 	"kycd/internal/screening/match"
 	"kycd/internal/store"
@@ -62,9 +60,13 @@ func (s *Service) ImportList(ctx context.Context, im Imported, allowShrink bool)
 	if err != nil {
 		return v, store.ListChange{}, err
 	}
-	ch, err := s.store.ImportSanctionsList(ctx, v, rows, func(ch store.ListChange) []river.InsertManyParams {
-		return rescreenJobs(v, ch, time.Now())
+	ch, err := s.store.ImportSanctionsList(ctx, v, rows, func(ch store.ListChange) store.Effects {
+		return store.Effects{Audit: kyc.AuditEntry{Actor: importActor, Action: "sanctions-list.import", ResourceType: "sanctions-list", ResourceID: v.List},
+			Jobs: rescreenJobs(v, ch, time.Now())}
 	})
 	s.lists.Reload()
 	return v, ch, err
 }
+
+// importActor is who imports a sanctions list (by hand or on a schedule).
+const importActor kyc.Actor = "system:lists-import"

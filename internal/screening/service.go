@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"kycd/internal/kyc"
 	"kycd/internal/request"
 	"kycd/internal/screening/match"
@@ -19,13 +17,13 @@ import (
 // Store is what the screening service needs from the database.
 type Store interface {
 	ListStore
-	ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, entries []store.SanctionsEntry, jobs func(store.ListChange) []river.InsertManyParams) (store.ListChange, error)
+	ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, entries []store.SanctionsEntry, effects func(store.ListChange) store.Effects) (store.ListChange, error)
 	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
 	CreateScreening(ctx context.Context, sc *kyc.Screening, eff store.Effects) error
 	Screening(ctx context.Context, env kyc.Env, id string) (kyc.Screening, error)
 	ApplicantScreenings(ctx context.Context, env kyc.Env, applicantID string, limit int) ([]kyc.Screening, error)
 	ListScreenings(ctx context.Context, env kyc.Env, f store.ScreeningFilter, cursor string, limit int) (kyc.Page[kyc.Screening], error)
-	ReviewScreening(ctx context.Context, env kyc.Env, id string, review func(sc *kyc.Screening) (store.Effects, error)) (kyc.Screening, error)
+	ReviewScreening(ctx context.Context, env kyc.Env, id string, review func(sc *kyc.Screening) (store.Effects, []kyc.ScreeningHit, error)) (kyc.Screening, error)
 	FalsePositives(ctx context.Context, env kyc.Env, applicantID string) (map[string]string, error)
 	RescreenStore
 	ApplicantDocumentIDs(ctx context.Context, env kyc.Env, applicantID string, statuses ...string) ([]string, error)
@@ -401,16 +399,22 @@ func (s *Service) Review(ctx context.Context, reviewer kyc.Actor, env kyc.Env, i
 	if disposition != "confirmed" && disposition != "false-positive" {
 		return kyc.Screening{}, kyc.Invalid("body.disposition", "must be confirmed or false-positive")
 	}
-	sc, err := s.store.ReviewScreening(ctx, env, id, func(sc *kyc.Screening) (store.Effects, error) {
+	sc, err := s.store.ReviewScreening(ctx, env, id, func(sc *kyc.Screening) (store.Effects, []kyc.ScreeningHit, error) {
 		if sc.Disposition != "potential-match" {
-			return store.Effects{}, fmt.Errorf("screening %s is %s, only a potential-match can be reviewed: %w", sc.ID, sc.Disposition, kyc.ErrConflict)
+			return store.Effects{}, nil, fmt.Errorf("screening %s is %s, only a potential-match can be reviewed: %w", sc.ID, sc.Disposition, kyc.ErrConflict)
 		}
 		sc.Disposition = disposition
 		sc.Review = &kyc.ScreeningReview{Reviewer: reviewer, Disposition: disposition, Notes: notes, Time: timeNow()}
+		// A false positive is remembered per applicant and entry (with the entry's hash, so a
+		// changed entry matches again).
+		var cleared []kyc.ScreeningHit
+		if disposition == "false-positive" {
+			cleared = sc.Hits
+		}
 		return store.Effects{
 			Audit:  kyc.AuditEntry{Actor: reviewer, Action: "screening.review", ResourceType: "screening", ResourceID: sc.ID},
 			Events: []store.NewEvent{{Type: kyc.EventScreeningReviewed, ResourceType: "screening", ResourceID: sc.ID}},
-		}, nil
+		}, cleared, nil
 	})
 	if err != nil {
 		return sc, err

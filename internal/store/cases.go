@@ -24,8 +24,8 @@ type Case struct {
 	Applicant *kyc.Applicant
 	// Fingerprints to store for the document (duplicate detection); written with the change.
 	Fingerprints []Fingerprint
-	// Faces to index for the duplicate-face check; written with the change, and only when the
-	// document ends accepted or pending review (a rejected document's faces are not kept).
+	// Faces to index for the duplicate-face check; written with the change (package verify gives
+	// them only when the document ends accepted or pending review).
 	Faces []Face
 	// Earlier are the types of the applicant's accepted documents outside this request (still valid
 	// from an earlier one: an archived document is no longer accepted). A level counts them.
@@ -115,10 +115,8 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 				return fmt.Errorf("fingerprint: %w", err)
 			}
 		}
-		if c.Document.Status == "accepted" || c.Document.Status == "pending-review" {
-			if err := s.writeFaces(ctx, t, &d, c.Faces, micros(at)); err != nil {
-				return err
-			}
+		if err := s.writeFaces(ctx, t, &d, c.Faces, micros(at)); err != nil {
+			return err
 		}
 		for i := range eff.Events {
 			ev := &eff.Events[i]

@@ -135,9 +135,10 @@ var repositories = []repository{
 			return sc.Revision, err
 		},
 		update: func(ctx context.Context, st *store.Store, env kyc.Env, id string, effects func() (store.Effects, error)) error {
-			_, err := st.ReviewScreening(ctx, env, id, func(sc *kyc.Screening) (store.Effects, error) {
+			_, err := st.ReviewScreening(ctx, env, id, func(sc *kyc.Screening) (store.Effects, []kyc.ScreeningHit, error) {
 				sc.Threshold = map[bool]float64{true: 0.8, false: 0.9}[sc.Threshold == 0.9]
-				return effects()
+				eff, err := effects()
+				return eff, nil, err
 			})
 			return err
 		},

@@ -4,4 +4,10 @@
 // them. Every query is scoped by environment. A state change, its audit entry and the jobs it
 // causes commit in one transaction. Columns that hold personal data are sealed before they are
 // written.
+//
+// The store keeps persistence only. Where a decision must be taken inside its transaction, it
+// declares its shape and the owning domain supplies it: a mutate func (UpdateRequest,
+// DecideDocument, ReviewScreening), a decide func (FinishWebhookAttempt and AttemptDecision), or an
+// interface given at wiring time (WebhookRules, in JobsConfig). It imports no kycd package but
+// kyc; docs/architecture.md and internal/arch_test.go hold that rule.
 package store

@@ -36,7 +36,7 @@ func (f *fanOut) deliver(ctx context.Context, t *txn, webhookIDs []string, ev ev
 			if busy[w] {
 				status = DeliveryWaiting
 			} else {
-				f.jobs = append(f.jobs, deliveryJob(f.env, id))
+				f.jobs = append(f.jobs, f.s.webhookRules.DeliveryJob(f.env, id))
 			}
 			f.created = append(f.created, id)
 			rows[i] = "(?, ?, ?)"

@@ -29,6 +29,10 @@ type JobsConfig struct {
 	// FetchPollInterval is how often idle workers look for jobs. Default River's (1 s); tests
 	// shorten it.
 	FetchPollInterval time.Duration
+	// Webhooks are the webhook delivery rules the store applies when a change writes events
+	// (webhook.Rules). Without them a change whose events an enabled subscription could receive
+	// fails, rather than losing the deliveries.
+	Webhooks WebhookRules
 }
 
 // InitJobs creates the River client on the store's database. After it, state changes can insert
@@ -59,6 +63,7 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 	if rc.FetchPollInterval > 0 && rc.FetchPollInterval < 50*time.Millisecond {
 		rc.FetchPollInterval = 50 * time.Millisecond
 	}
+	s.webhookRules = cfg.Webhooks
 	var err error
 	if s.dialect == Postgres {
 		s.pgJobs, err = river.NewClient(riverpgxv5.New(s.pool), rc)

@@ -137,7 +137,7 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 	initJobs(t, st)
 	env := kyc.EnvTest
 	a := newApplicant(t, st, env, "ext-plans")
-	wh := newWebhook(t, st, env, true)
+	wh := newWebhook(t, st, env)
 	f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: env, ApplicantID: a.ID, Tag: "id-front", MIME: "image/png", Size: 10, SHA256: "ab", Width: 1, Height: 1, BlobKey: "k"}
 	if err := st.CreateFile(ctx, &f, audit("file.create", f.ID)); err != nil {
 		t.Fatal(err)

@@ -104,34 +104,6 @@ func (s *Store) writeRequest(ctx context.Context, t *txn, r *kyc.Request) error 
 	return nil
 }
 
-// ExpireRequest moves a KYC request to expired when it is still waiting for the end user
-// (gathering, attempted or partial) and its expirationTime has passed at the time given. It
-// answers whether it changed the request; running it again changes nothing (idempotent).
-func (s *Store) ExpireRequest(ctx context.Context, env kyc.Env, id string, at time.Time, actor kyc.Actor) (bool, error) {
-	changed := false
-	err := s.inTx(ctx, func(t *txn) error {
-		r, err := s.request(ctx, t, env, id, s.forUpdate())
-		if err != nil {
-			return err
-		}
-		if !kyc.AwaitingEndUser(r.Status) || r.ExpirationTime.After(at) {
-			return nil
-		}
-		r.Status = "expired"
-		if err := s.writeRequest(ctx, t, &r); err != nil {
-			return err
-		}
-		changed = true
-		eff := Effects{
-			Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-request.expire", ResourceType: "kyc-request", ResourceID: id},
-			Events: []NewEvent{{Type: kyc.EventRequestExpired, ResourceType: "kyc-request", ResourceID: id}},
-		}
-		completeEvents(&eff, r.Revision, r)
-		return s.applyEffects(ctx, t, env, eff, r.UpdatedTime)
-	})
-	return changed, err
-}
-
 // OverdueRequests lists up to limit KYC requests, of both environments, that wait for the end user
 // past their expirationTime: the sweep that backs up each request's own expiry job.
 func (s *Store) OverdueRequests(ctx context.Context, at time.Time, limit int) ([]OverdueRequest, error) {

@@ -21,7 +21,7 @@ func TestSanctionsListDates(t *testing.T) {
 		checked := time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)
 		v := kyc.SanctionsList{List: "un", Version: "v1", EntryCount: 1, Source: "snapshot", PublishedAt: &published, CheckedAt: checked}
 		entries := []store.SanctionsEntry{{List: "un", ID: "1", Hash: "h", Data: []byte(`{}`)}}
-		if _, err := s.ImportSanctionsList(ctx, v, entries, nil); err != nil {
+		if _, err := s.ImportSanctionsList(ctx, v, entries, importEffects); err != nil {
 			t.Fatal(err)
 		}
 		got := onlyList(t, s)
@@ -30,14 +30,14 @@ func TestSanctionsListDates(t *testing.T) {
 		}
 		later := checked.Add(48 * time.Hour)
 		v.CheckedAt, v.PublishedAt = later, nil
-		if ch, err := s.ImportSanctionsList(ctx, v, entries, nil); err != nil || len(ch.Changed) != 0 {
+		if ch, err := s.ImportSanctionsList(ctx, v, entries, importEffects); err != nil || len(ch.Changed) != 0 {
 			t.Fatalf("same version again: %+v %v", ch, err)
 		}
 		if got := onlyList(t, s); !got.CheckedAt.Equal(later) || got.PublishedAt == nil || !got.PublishedAt.Equal(published) {
 			t.Fatalf("confirmed: %+v", got)
 		}
 		v.CheckedAt = checked
-		if _, err := s.ImportSanctionsList(ctx, v, entries, nil); err != nil {
+		if _, err := s.ImportSanctionsList(ctx, v, entries, importEffects); err != nil {
 			t.Fatal(err)
 		}
 		if got := onlyList(t, s); !got.CheckedAt.Equal(later) {
@@ -45,7 +45,7 @@ func TestSanctionsListDates(t *testing.T) {
 		}
 		// A file import without dates is checked when imported, publication unknown.
 		before := time.Now().Add(-time.Second)
-		if _, err := s.ImportSanctionsList(ctx, kyc.SanctionsList{List: "un", Version: "v2", EntryCount: 1, Source: "file"}, entries, nil); err != nil {
+		if _, err := s.ImportSanctionsList(ctx, kyc.SanctionsList{List: "un", Version: "v2", EntryCount: 1, Source: "file"}, entries, importEffects); err != nil {
 			t.Fatal(err)
 		}
 		if got := onlyList(t, s); got.PublishedAt != nil || got.CheckedAt.Before(before) {
@@ -53,6 +53,9 @@ func TestSanctionsListDates(t *testing.T) {
 		}
 	})
 }
+
+// importEffects are a list import's effects: its audit entry.
+func importEffects(ch store.ListChange) store.Effects { return audit("sanctions-list.import", ch.List) }
 
 func onlyList(t *testing.T, s *store.Store) kyc.SanctionsList {
 	t.Helper()

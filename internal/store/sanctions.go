@@ -30,10 +30,11 @@ type ListChange struct {
 }
 
 // ImportSanctionsList replaces list v.List with entries in one transaction: a reader sees the old
-// list or the new one, never a mix. jobs names the jobs the change causes (re-screening of
-// approved applicants), inserted in the same transaction. An import of the version already
-// stored changes nothing and reports no change.
-func (s *Store) ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, entries []SanctionsEntry, jobs func(ListChange) []river.InsertManyParams) (ListChange, error) {
+// list or the new one, never a mix. effects names what the change causes (its audit entry, and
+// the re-screening jobs), written in the same transaction; it is written to the live
+// environment's audit chain, as a list serves both. An import of the version already stored
+// changes nothing, reports no change and does not call effects.
+func (s *Store) ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, entries []SanctionsEntry, effects func(ListChange) Effects) (ListChange, error) {
 	ch := ListChange{List: v.List}
 	err := s.inTx(ctx, func(t *txn) error {
 		err := t.queryRow(ctx, `SELECT version FROM sanctions_lists WHERE list = ?`+s.forUpdate(), v.List).Scan(&ch.Previous)
@@ -89,12 +90,9 @@ func (s *Store) ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, en
 			v.List, v.Version, v.EntryCount, v.Source, micros(at), publishedMicros(v), micros(checked)); err != nil {
 			return fmt.Errorf("sanctions list %s: %w", v.List, err)
 		}
-		eff := Effects{Audit: kyc.AuditEntry{Actor: "system:lists-import", Action: "sanctions-list.import", ResourceType: "sanctions-list", ResourceID: v.List}}
-		if jobs != nil {
-			eff.Jobs = jobs(ch)
-		}
-		// The audit chain is per environment; a list serves both.
-		if err := s.applyEffects(ctx, t, kyc.EnvLive, eff, at); err != nil {
+		// The audit log is kept per environment (its chains and anchors); a list serves both, so its
+		// import is recorded in the live one.
+		if err := s.applyEffects(ctx, t, kyc.EnvLive, effects(ch), at); err != nil {
 			return err
 		}
 		return nil
@@ -305,10 +303,10 @@ func (s *Store) LatestScreening(ctx context.Context, env kyc.Env, applicantID st
 	return scs[0], nil
 }
 
-// ReviewScreening locks a screening, lets review change it and name the effects, and writes it
-// back with revision + 1. A false-positive disposition remembers each hit (applicant, list entry
-// and the entry's hash) in the same transaction.
-func (s *Store) ReviewScreening(ctx context.Context, env kyc.Env, id string, review func(sc *kyc.Screening) (Effects, error)) (kyc.Screening, error) {
+// ReviewScreening locks a screening, lets review change it, name the effects and the hits it
+// cleared, and writes it back with revision + 1. Each cleared hit is remembered as a false
+// positive (applicant, list entry and the entry's hash) in the same transaction.
+func (s *Store) ReviewScreening(ctx context.Context, env kyc.Env, id string, review func(sc *kyc.Screening) (eff Effects, cleared []kyc.ScreeningHit, err error)) (kyc.Screening, error) {
 	var out kyc.Screening
 	err := s.inTx(ctx, func(t *txn) error {
 		sc, err := s.scanScreening(t.queryRow(ctx, `SELECT `+screeningColumns+` FROM screenings WHERE env = ? AND id = ?`+s.forUpdate(), string(env), id))
@@ -318,7 +316,7 @@ func (s *Store) ReviewScreening(ctx context.Context, env kyc.Env, id string, rev
 		if err != nil {
 			return err
 		}
-		eff, err := review(&sc)
+		eff, cleared, err := review(&sc)
 		if err != nil {
 			return err
 		}
@@ -328,14 +326,12 @@ func (s *Store) ReviewScreening(ctx context.Context, env kyc.Env, id string, rev
 		if err := s.writeScreening(ctx, t, &sc, false); err != nil {
 			return err
 		}
-		if sc.Disposition == "false-positive" {
-			for _, h := range sc.Hits {
-				if _, err := t.exec(ctx, `INSERT INTO screening_false_positives (env, applicant_id, list, entry_id, entry_hash, screening_id, created_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (env, applicant_id, list, entry_id) DO UPDATE SET entry_hash = excluded.entry_hash,
-					screening_id = excluded.screening_id, created_at = excluded.created_at`,
-					string(env), sc.ApplicantID, h.List, h.EntryID, h.EntryHash, sc.ID, micros(at)); err != nil {
-					return fmt.Errorf("false positive: %w", err)
-				}
+		for _, h := range cleared {
+			if _, err := t.exec(ctx, `INSERT INTO screening_false_positives (env, applicant_id, list, entry_id, entry_hash, screening_id, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (env, applicant_id, list, entry_id) DO UPDATE SET entry_hash = excluded.entry_hash,
+				screening_id = excluded.screening_id, created_at = excluded.created_at`,
+				string(env), sc.ApplicantID, h.List, h.EntryID, h.EntryHash, sc.ID, micros(at)); err != nil {
+				return fmt.Errorf("false positive: %w", err)
 			}
 		}
 		completeEvents(&eff, sc.Revision, &sc)

@@ -25,7 +25,7 @@ func BenchmarkAt100kRows(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			ctx := context.Background()
 			st := storetest.NewWithSealer(b, d, storetest.NewRowCopySealer(b))
-			initJobsTB(b, st)
+			initJobs(b, st)
 			env := kyc.EnvTest
 			a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: env, Type: "individual", Status: "unverified", Level: "L0",
 				Email: "anna@example.com", Profile: kyc.Profile{FirstName: "Anna", LastName: "Eriksson", DateOfBirth: "1974-08-12"}}
@@ -52,7 +52,7 @@ func BenchmarkAt100kRows(b *testing.B) {
 			if err != nil || len(events.Items) != 1 {
 				b.Fatalf("events %v, %v", events, err)
 			}
-			newWebhookTB(b, st, env)
+			newWebhook(b, st, env)
 
 			num := "CAST(n.i AS TEXT)"
 			of := func(n int) string { return "CAST(n.i % " + strconv.Itoa(n) + " + 1 AS TEXT)" }
@@ -157,15 +157,5 @@ func BenchmarkAt100kRows(b *testing.B) {
 			}
 			measure("-before")
 		})
-	}
-}
-
-// newWebhookTB subscribes one enabled webhook to every event of env.
-func newWebhookTB(tb testing.TB, s *store.Store, env kyc.Env) {
-	tb.Helper()
-	w := store.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: "https://example.com/hook", Enabled: true,
-		Secrets: []store.WebhookSecret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
-	if err := s.CreateWebhook(context.Background(), &w, audit("webhook.create", w.ID)); err != nil {
-		tb.Fatal(err)
 	}
 }

@@ -49,6 +49,8 @@ type Store struct {
 
 	sqliteJobs *river.Client[*sql.Tx]
 	pgJobs     *river.Client[pgxTx]
+	// webhookRules decide which subscription receives which event, and how (JobsConfig.Webhooks).
+	webhookRules WebhookRules
 
 	// process is this process's id; on PostgreSQL processConn holds its liveness lock (process.go).
 	process     string

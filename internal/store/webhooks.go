@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +13,9 @@ import (
 	"kycd/internal/kyc"
 )
 
-// Webhooks: subscriptions, and one delivery per (event, subscription).
+// Webhooks: subscriptions, and one delivery per (event, subscription). Package webhook decides
+// who receives what, the bytes sent and what each attempt does (WebhookRules, AttemptDecision);
+// this file keeps the rows and the chains.
 //
 // Deliveries of one subscription about one resource form a chain ordered by seq (insertion order,
 // which is revision order: changes to one resource are serialised by its row lock). Only the
@@ -43,32 +44,22 @@ const (
 // DeliveryStatuses lists the delivery statuses in lifecycle order.
 var DeliveryStatuses = []string{DeliveryWaiting, DeliveryPending, DeliverySucceeded, DeliveryFailed}
 
-// WebhookJobMaxAttempts is River's cap on a delivery job's attempts. The delivery worker ends a
-// delivery itself after the last attempt of its schedule (at most WebhookJobMaxAttempts-1
-// retries), so River's cap is only a backstop.
-const WebhookJobMaxAttempts = 25
-
-// WebhookQueue is the River queue of delivery jobs. It is apart from the default queue so that
-// receivers that are slow to answer cannot hold up other work, and so that its concurrency can
-// be high: a delivery mostly waits on the network.
-const WebhookQueue = "webhooks"
-
 // deliveryPrefix starts delivery ids.
 const deliveryPrefix = "dlv"
 
-// WebhookDeliveryArgs is the River job that sends one delivery. Package webhook works it; it lives
-// here because the store inserts it, in the transaction of the change that caused the event.
-type WebhookDeliveryArgs struct {
-	Env        kyc.Env `json:"env"`
-	DeliveryID string  `json:"deliveryId"`
-}
-
-// Kind names the job for River.
-func (WebhookDeliveryArgs) Kind() string { return "webhook_delivery" }
-
-func deliveryJob(env kyc.Env, id string) river.InsertManyParams {
-	return river.InsertManyParams{Args: WebhookDeliveryArgs{Env: env, DeliveryID: id},
-		InsertOpts: &river.InsertOpts{Queue: WebhookQueue, MaxAttempts: WebhookJobMaxAttempts}}
+// WebhookRules are the decisions of webhook delivery that the store applies inside the
+// transaction of a change, so that an event, its deliveries and their jobs commit together.
+// Package webhook owns them (webhook.Rules); the composition root hands them to the store in
+// JobsConfig.Webhooks. The store keeps the chains (which delivery waits on which) and their rows.
+type WebhookRules interface {
+	// Wants reports whether the enabled subscription webhookID, subscribed to events (empty: all),
+	// receives ev.
+	Wants(webhookID string, events []string, ev kyc.Event) bool
+	// Body is what every delivery of ev sends; ev.Data is the resource snapshot as
+	// json.RawMessage. The same event must give the same bytes (a replay rebuilds them).
+	Body(ev kyc.Event) ([]byte, error)
+	// DeliveryJob is the River job that sends env's delivery id.
+	DeliveryJob(env kyc.Env, deliveryID string) river.InsertManyParams
 }
 
 // Webhook is a subscription: an environment's events of some types go to URL, signed with its
@@ -95,17 +86,6 @@ type WebhookSecret struct {
 	Secret  string     `json:"secret"`
 	Created time.Time  `json:"created"`
 	Expires *time.Time `json:"expires,omitempty"`
-}
-
-// ActiveSecrets returns the secrets that sign deliveries at the time given, newest first.
-func (w Webhook) ActiveSecrets(at time.Time) []string {
-	var out []string
-	for _, s := range w.Secrets {
-		if s.Expires == nil || at.Before(*s.Expires) {
-			out = append(out, s.Secret)
-		}
-	}
-	return out
 }
 
 // WebhookDelivery is one event sent (or to be sent) to one subscription.
@@ -264,8 +244,7 @@ func (s *Store) ListWebhooks(ctx context.Context, env kyc.Env, cursor string, li
 }
 
 // UpdateWebhook reads a subscription under a write lock, lets mutate change it and name the
-// effects, and writes it back with revision + 1. Disabling it fails its unfinished deliveries;
-// enabling it clears the reason it was disabled and its failing time.
+// effects, and writes it back with revision + 1. Disabling it fails its unfinished deliveries.
 func (s *Store) UpdateWebhook(ctx context.Context, env kyc.Env, id string, mutate func(w *Webhook) (Effects, error)) (Webhook, error) {
 	var out Webhook
 	err := s.inTx(ctx, func(t *txn) error {
@@ -279,9 +258,6 @@ func (s *Store) UpdateWebhook(ctx context.Context, env kyc.Env, id string, mutat
 			return err
 		}
 		at := now()
-		if w.Enabled && !wasEnabled {
-			w.DisabledReason, w.FailingSince = "", nil
-		}
 		w.Revision++
 		w.UpdatedTime = at
 		if err := s.writeWebhook(ctx, t, &w); err != nil {
@@ -321,9 +297,14 @@ func (s *Store) DeleteWebhook(ctx context.Context, env kyc.Env, id string, eff E
 	})
 }
 
-// PingWebhook writes a ping event about an enabled subscription and queues its delivery to that
-// subscription alone, and returns the delivery. A disabled subscription is kyc.ErrConflict.
-func (s *Store) PingWebhook(ctx context.Context, env kyc.Env, id string, actor kyc.Actor) (WebhookDelivery, error) {
+// PingWebhook writes eff about an enabled subscription, and returns the delivery to that
+// subscription of eff's one event (a ping: package webhook makes it and decides who receives
+// it). Events without Data get the subscription as it is. A disabled subscription is
+// kyc.ErrConflict.
+func (s *Store) PingWebhook(ctx context.Context, env kyc.Env, id string, eff Effects) (WebhookDelivery, error) {
+	if len(eff.Events) != 1 {
+		return WebhookDelivery{}, fmt.Errorf("store: a webhook ping is one event, not %d", len(eff.Events))
+	}
 	var out WebhookDelivery
 	err := s.inTx(ctx, func(t *txn) error {
 		w, err := s.webhook(ctx, t, env, id, s.forUpdate())
@@ -333,16 +314,12 @@ func (s *Store) PingWebhook(ctx context.Context, env kyc.Env, id string, actor k
 		if !w.Enabled {
 			return fmt.Errorf("the webhook is disabled; enable it before testing it: %w", kyc.ErrConflict)
 		}
-		at := now()
-		eff := Effects{
-			Audit:  kyc.AuditEntry{Actor: actor, Action: "webhook.ping", ResourceType: "webhook", ResourceID: id},
-			Events: []NewEvent{{Type: kyc.EventPing, ResourceType: "webhook", ResourceID: id, Revision: w.Revision, Data: w}},
-		}
-		if err := s.applyEffects(ctx, t, env, eff, at); err != nil {
+		completeEvents(&eff, w.Revision, w)
+		if err := s.applyEffects(ctx, t, env, eff, now()); err != nil {
 			return err
 		}
 		out, err = s.scanDelivery(t.queryRow(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
-			WHERE webhook_id = ? AND event_type = ? ORDER BY seq DESC LIMIT 1`, id, kyc.EventPing))
+			WHERE webhook_id = ? AND event_type = ? ORDER BY seq DESC LIMIT 1`, id, eff.Events[0].Type))
 		return err
 	})
 	return out, err
@@ -407,34 +384,17 @@ type eventRecord struct {
 	At, QueuedAt time.Time
 }
 
-// webhookBody is the JSON body of every delivery of an event: {id, type, createdAt, revision,
-// data}. It is built once per event and stored with each delivery, so every attempt sends the
-// same bytes; a replay rebuilds it from the stored event, to the same bytes.
-func webhookBody(ev eventRecord) ([]byte, error) {
-	return json.Marshal(struct {
-		ID        string          `json:"id"`
-		Type      string          `json:"type"`
-		CreatedAt string          `json:"createdAt"`
-		Revision  int64           `json:"revision"`
-		Data      json.RawMessage `json:"data"`
-	}{ev.ID, ev.Type, ev.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano), ev.Revision, ev.Data})
-}
-
 // webhookTarget is an enabled subscription as the fan-out needs it.
 type webhookTarget struct {
 	ID     string
 	Events []string
 }
 
-// wants reports whether the subscription receives ev: a ping goes only to the subscription it
-// tests; an event about a subscription never goes to that subscription; otherwise its types decide.
-func (w webhookTarget) wants(ev eventRecord) bool {
-	if ev.ResourceType == "webhook" {
-		if ev.Type == kyc.EventPing || ev.ResourceID == w.ID {
-			return ev.Type == kyc.EventPing && ev.ResourceID == w.ID
-		}
-	}
-	return len(w.Events) == 0 || slices.Contains(w.Events, ev.Type)
+// event is ev as the webhook rules see it: Data is the snapshot as raw JSON, CreatedTime when
+// the event happened.
+func (ev eventRecord) event(env kyc.Env) kyc.Event {
+	return kyc.Event{ID: ev.ID, Env: env, Type: ev.Type, ResourceType: ev.ResourceType, ResourceID: ev.ResourceID, Revision: ev.Revision,
+		CreatedTime: ev.At, Data: json.RawMessage(ev.Data)}
 }
 
 // fanOut makes the deliveries of one transaction's events and inserts their jobs at flush.
@@ -458,16 +418,24 @@ func (f *fanOut) event(ctx context.Context, t *txn, ev eventRecord) error {
 			return err
 		}
 	}
+	if len(f.targets) == 0 {
+		return nil
+	}
+	rules := f.s.webhookRules
+	if rules == nil {
+		return errors.New("store: webhook deliveries to make but JobsConfig.Webhooks was not set")
+	}
+	e := ev.event(f.env)
 	var ids []string
 	for _, w := range f.targets {
-		if f.explicit || w.wants(ev) {
+		if f.explicit || rules.Wants(w.ID, w.Events, e) {
 			ids = append(ids, w.ID)
 		}
 	}
 	if len(ids) == 0 {
 		return nil
 	}
-	plain, err := webhookBody(ev)
+	plain, err := rules.Body(e)
 	if err != nil {
 		return fmt.Errorf("webhook body %s: %w", ev.ID, err)
 	}
@@ -609,8 +577,8 @@ type DeliveryWork struct {
 	// URL is where it goes; Enabled is the subscription's state.
 	URL     string
 	Enabled bool
-	// Secrets are the subscription's signing secrets active now, newest first.
-	Secrets []string
+	// Secrets are the subscription's signing secrets, newest first, expired ones included.
+	Secrets []WebhookSecret
 	// Body is the exact bytes to send.
 	Body []byte
 }
@@ -631,32 +599,14 @@ func (s *Store) WebhookDeliveryWork(ctx context.Context, env kyc.Env, id string)
 	if w.Body, err = s.sealer.Open(body, []byte("webhook-body:"+d.EventID)); err != nil {
 		return w, fmt.Errorf("open webhook body %s: %w", d.ID, err)
 	}
-	var hook Webhook
-	if err := s.openJSON(secrets, "webhook:"+d.WebhookID, &hook.Secrets); err != nil {
+	if err := s.openJSON(secrets, "webhook:"+d.WebhookID, &w.Secrets); err != nil {
 		return w, err
 	}
-	w.Secrets = hook.ActiveSecrets(time.Now())
 	return w, nil
 }
 
-// AttemptOutcome is what one delivery attempt led to.
-type AttemptOutcome int
-
-// The outcomes of an attempt.
-const (
-	// AttemptSucceeded: the receiver answered 2xx; the delivery is done.
-	AttemptSucceeded AttemptOutcome = iota + 1
-	// AttemptRetry: it failed and will be tried again at NextAttempt.
-	AttemptRetry
-	// AttemptFailed: it failed and it was the last attempt.
-	AttemptFailed
-	// AttemptGone: the receiver answered 410 Gone: the delivery fails and the webhook is disabled.
-	AttemptGone
-)
-
-// WebhookAttempt is the result of one attempt at a delivery.
+// WebhookAttempt is what happened at one attempt at a delivery.
 type WebhookAttempt struct {
-	Outcome  AttemptOutcome
 	At       time.Time
 	Duration time.Duration
 	// StatusCode is the answer's HTTP status, 0 when there was no answer.
@@ -665,26 +615,35 @@ type WebhookAttempt struct {
 	Error string
 	// ResponseBody is the start of the answer's body; the store keeps its first KiB.
 	ResponseBody []byte
-	// NextAttempt is when a retried delivery is due.
+}
+
+// AttemptDecision is what an attempt does to its delivery and subscription, as package webhook
+// decides it (its delivery state machine). The store writes it.
+type AttemptDecision struct {
+	// Status is the delivery's status after the attempt: DeliveryPending to try it again at
+	// NextAttempt, DeliverySucceeded or DeliveryFailed when it is finished.
+	Status      string
 	NextAttempt time.Time
-	// DisableAfter: a subscription whose every attempt has failed for this long is disabled by
-	// this failed attempt. Zero never disables.
-	DisableAfter time.Duration
+	// WakeNext makes the next delivery of the chain (same subscription and resource) pending and
+	// queues its job.
+	WakeNext bool
+	// Failing starts the subscription's failing time (an earlier one is kept); false clears it.
+	Failing bool
+	// Disable, when not empty, is why the subscription is disabled now: the store disables it (if
+	// it is still enabled), fails its unfinished deliveries and writes DisableEffects, whose
+	// events without Data get the subscription as it is after the change.
+	Disable        string
+	DisableEffects Effects
 }
 
 // MaxResponseBody is how much of a receiver's answer a delivery keeps.
 const MaxResponseBody = 1024
 
-// webhookActor is who acts when kycd itself disables a subscription.
-const webhookActor kyc.Actor = "system:webhook-delivery"
-
-// FinishWebhookAttempt records an attempt at env's delivery id. A finished delivery (succeeded or
-// failed for good) makes the next one of its chain pending and queues its job. A success clears
-// the subscription's failing time; a failure starts it. A 410, or failures for DisableAfter,
-// disable the subscription, fail its unfinished deliveries and write a webhook-disabled event.
-// It answers whether it disabled the subscription. A delivery that is no longer pending (its
-// subscription was disabled or deleted meanwhile) is left alone.
-func (s *Store) FinishWebhookAttempt(ctx context.Context, env kyc.Env, id string, a WebhookAttempt) (disabled bool, err error) {
+// FinishWebhookAttempt records attempt a at env's delivery id, and what decide makes of it given
+// the subscription as it is, locked, in the same transaction. It answers whether it disabled the
+// subscription. A delivery that is no longer pending (its subscription was disabled or deleted
+// meanwhile) is left alone, and decide is not called.
+func (s *Store) FinishWebhookAttempt(ctx context.Context, env kyc.Env, id string, a WebhookAttempt, decide func(w Webhook) AttemptDecision) (disabled bool, err error) {
 	at := a.At.UTC().Truncate(time.Microsecond)
 	err = s.inTx(ctx, func(t *txn) error {
 		var webhookID string
@@ -710,53 +669,38 @@ func (s *Store) FinishWebhookAttempt(ctx context.Context, env kyc.Env, id string
 		if status != DeliveryPending {
 			return nil
 		}
-		reason := disableReason(w, a, at)
-		if reason != "" && w.Enabled {
-			if err := s.disableWebhook(ctx, t, &w, reason, at); err != nil {
+		d := decide(w)
+		if d.Disable != "" && w.Enabled {
+			if err := s.disableWebhook(ctx, t, &w, d.Disable, d.DisableEffects, at); err != nil {
 				return err
 			}
 			disabled = true
 		}
-		final := a.Outcome != AttemptRetry || disabled
-		if err := s.recordAttempt(ctx, t, id, a, at, final); err != nil {
+		if err := s.recordAttempt(ctx, t, id, a, d, at); err != nil {
 			return err
 		}
 		switch {
 		case disabled:
-			return s.failUnfinishedDeliveries(ctx, t, w.ID, "the webhook was disabled: "+reason, at)
-		case final:
+			return s.failUnfinishedDeliveries(ctx, t, w.ID, "the webhook was disabled: "+d.Disable, at)
+		case d.WakeNext:
 			if err := s.wakeNextDelivery(ctx, t, env, w.ID, resourceID, seq); err != nil {
 				return err
 			}
 		}
-		if a.Outcome == AttemptSucceeded {
-			_, err = t.exec(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, w.ID)
-		} else {
+		if d.Failing {
 			_, err = t.exec(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`, micros(at), w.ID)
+		} else {
+			_, err = t.exec(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, w.ID)
 		}
 		return err
 	})
 	return disabled, err
 }
 
-// disableReason says why attempt a disables w, or "" when it does not.
-func disableReason(w Webhook, a WebhookAttempt, at time.Time) string {
-	switch {
-	case a.Outcome == AttemptGone:
-		return "the receiver answered 410 Gone"
-	case a.Outcome != AttemptSucceeded && a.DisableAfter > 0 && w.FailingSince != nil && !at.Before(w.FailingSince.Add(a.DisableAfter)):
-		return fmt.Sprintf("every delivery failed for %s", a.DisableAfter)
-	}
-	return ""
-}
-
-func (s *Store) recordAttempt(ctx context.Context, t *txn, id string, a WebhookAttempt, at time.Time, final bool) error {
-	status, next, completed := DeliveryPending, &a.NextAttempt, (*time.Time)(nil)
-	if final {
-		status, next, completed = DeliveryFailed, nil, &at
-		if a.Outcome == AttemptSucceeded {
-			status = DeliverySucceeded
-		}
+func (s *Store) recordAttempt(ctx context.Context, t *txn, id string, a WebhookAttempt, d AttemptDecision, at time.Time) error {
+	status, next, completed := d.Status, &d.NextAttempt, (*time.Time)(nil)
+	if status != DeliveryPending {
+		next, completed = nil, &at
 	}
 	var response []byte
 	if len(a.ResponseBody) > 0 {
@@ -796,22 +740,23 @@ func (s *Store) wakeNextDelivery(ctx context.Context, t *txn, env kyc.Env, webho
 	if _, err := t.exec(ctx, `UPDATE webhook_deliveries SET status = ? WHERE id = ?`, DeliveryPending, next); err != nil {
 		return fmt.Errorf("wake webhook delivery: %w", err)
 	}
-	return s.insertJobsTx(ctx, t, []river.InsertManyParams{deliveryJob(env, next)})
+	if s.webhookRules == nil {
+		return errors.New("store: a webhook delivery to queue but JobsConfig.Webhooks was not set")
+	}
+	return s.insertJobsTx(ctx, t, []river.InsertManyParams{s.webhookRules.DeliveryJob(env, next)})
 }
 
-// disableWebhook disables w (locked by the caller) for reason and writes the webhook-disabled
-// event, delivered to the environment's other subscriptions that want it.
-func (s *Store) disableWebhook(ctx context.Context, t *txn, w *Webhook, reason string, at time.Time) error {
+// disableWebhook disables w (locked by the caller) for reason and writes eff, whose events are
+// delivered to the environment's other subscriptions that want them.
+func (s *Store) disableWebhook(ctx context.Context, t *txn, w *Webhook, reason string, eff Effects, at time.Time) error {
 	w.Enabled, w.DisabledReason = false, reason
 	w.Revision++
 	w.UpdatedTime = at
 	if err := s.writeWebhook(ctx, t, w); err != nil {
 		return err
 	}
-	return s.applyEffects(ctx, t, w.Env, Effects{
-		Audit:  kyc.AuditEntry{Actor: webhookActor, Action: "webhook.disable", ResourceType: "webhook", ResourceID: w.ID},
-		Events: []NewEvent{{Type: kyc.EventWebhookDisabled, ResourceType: "webhook", ResourceID: w.ID, Revision: w.Revision, Data: *w}},
-	}, at)
+	completeEvents(&eff, w.Revision, *w)
+	return s.applyEffects(ctx, t, w.Env, eff, at)
 }
 
 // failUnfinishedDeliveries fails every waiting or pending delivery of a subscription. Their

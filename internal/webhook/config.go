@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-
-	"kycd/internal/store"
 )
 
 // Config configures webhook delivery. The zero value of each field means its documented default.
@@ -27,7 +25,7 @@ type Config struct {
 	// in the delivery log. Default 720 h (30 days). Events themselves are kept.
 	Retention time.Duration
 	// Workers is how many deliveries this process sends at once (the River queue
-	// store.WebhookQueue). Default 100: a delivery mostly waits on the network.
+	// Queue). Default 100: a delivery mostly waits on the network.
 	Workers int
 	// MaxPerEnv is the most subscriptions (enabled or not) one environment may have; creating one
 	// more answers 409. Default 20: every event is written with a delivery per subscription in the
@@ -86,8 +84,8 @@ func (c Config) WithDefaults() Config {
 
 // Validate reports a schedule that River's attempt cap cannot hold or a delay that is not positive.
 func (c Config) Validate() error {
-	if len(c.Retries) > store.WebhookJobMaxAttempts-1 {
-		return fmt.Errorf("webhook retries: at most %d delays, got %d", store.WebhookJobMaxAttempts-1, len(c.Retries))
+	if len(c.Retries) > JobMaxAttempts-1 {
+		return fmt.Errorf("webhook retries: at most %d delays, got %d", JobMaxAttempts-1, len(c.Retries))
 	}
 	for i, d := range c.Retries {
 		if d <= 0 {
@@ -152,7 +150,7 @@ func (s Schedule) Delay(n int, key string) time.Duration {
 
 // nextAttempt is when the job's next attempt is due: its last attempt's start plus the delay,
 // and not before now.
-func nextAttempt(job *river.Job[store.WebhookDeliveryArgs], s Schedule) time.Time {
+func nextAttempt(job *river.Job[DeliveryArgs], s Schedule) time.Time {
 	now := time.Now()
 	start := now
 	if job.AttemptedAt != nil {

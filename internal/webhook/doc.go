@@ -22,8 +22,8 @@
 // # Order
 //
 // Deliveries of one subscription about one resource go out in revision order: only the oldest
-// unfinished one has a job, and finishing it queues the next (see internal/store/webhooks.go).
-// Several kycd processes on one PostgreSQL share the jobs; River locks each job for one of them.
+// unfinished one has a job, and finishing it queues the next (delivery.go decides; the store keeps
+// the chains). Several kycd processes on one PostgreSQL share the jobs; River locks each job for one of them.
 //
 // # Addresses
 //

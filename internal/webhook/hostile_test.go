@@ -20,7 +20,7 @@ const secretPage = `{"adminToken":"s3cr3t-admin-token-from-localhost"}`
 
 // work is a delivery to url with a fresh secret.
 func work(url string) store.DeliveryWork {
-	return store.DeliveryWork{URL: url, Enabled: true, Secrets: []string{NewSecret()}, Body: []byte(`{"type":"ping"}`),
+	return store.DeliveryWork{URL: url, Enabled: true, Secrets: []store.WebhookSecret{{Secret: NewSecret()}}, Body: []byte(`{"type":"ping"}`),
 		Delivery: store.WebhookDelivery{ID: "wdl_1", EventID: "evt_1"}}
 }
 

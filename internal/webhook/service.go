@@ -19,7 +19,7 @@ type Store interface {
 	ListWebhooks(ctx context.Context, env kyc.Env, cursor string, limit int) (kyc.Page[store.Webhook], error)
 	UpdateWebhook(ctx context.Context, env kyc.Env, id string, mutate func(w *store.Webhook) (store.Effects, error)) (store.Webhook, error)
 	DeleteWebhook(ctx context.Context, env kyc.Env, id string, eff store.Effects) error
-	PingWebhook(ctx context.Context, env kyc.Env, id string, actor kyc.Actor) (store.WebhookDelivery, error)
+	PingWebhook(ctx context.Context, env kyc.Env, id string, eff store.Effects) (store.WebhookDelivery, error)
 	ListWebhookDeliveries(ctx context.Context, env kyc.Env, webhookID, status, cursor string, limit int) (kyc.Page[store.WebhookDelivery], error)
 	Event(ctx context.Context, env kyc.Env, id string) (kyc.Event, error)
 	ListEvents(ctx context.Context, env kyc.Env, f store.EventFilter, cursor string, limit int) (kyc.Page[kyc.Event], error)
@@ -158,10 +158,7 @@ func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 			w.Description = description
 		}
 		if p.Enabled != nil {
-			w.Enabled = *p.Enabled
-			if !w.Enabled && w.DisabledReason == "" {
-				w.DisabledReason = "disabled through the API"
-			}
+			setEnabled(w, *p.Enabled)
 		}
 		return store.Effects{Audit: audit(actor, "webhook.update", id)}, nil
 	})
@@ -218,7 +215,14 @@ func (s *Service) Test(ctx context.Context, actor kyc.Actor, env kyc.Env, id str
 	if !kyc.ValidID(kyc.PrefixWebhook, id) {
 		return store.WebhookDelivery{}, notFound(id)
 	}
-	return s.store.PingWebhook(ctx, env, id, actor)
+	return s.store.PingWebhook(ctx, env, id, pingEffects(actor, id))
+}
+
+// pingEffects are the effects of testing subscription id: its audit entry and a ping event about
+// it, which Rules.Wants sends to that subscription alone.
+func pingEffects(actor kyc.Actor, id string) store.Effects {
+	return store.Effects{Audit: audit(actor, "webhook.ping", id),
+		Events: []store.NewEvent{{Type: kyc.EventPing, ResourceType: "webhook", ResourceID: id}}}
 }
 
 // Deliveries returns a page of a subscription's deliveries, newest first, optionally only those in

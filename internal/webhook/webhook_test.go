@@ -16,7 +16,6 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 )
 
 // TestDefaultScheduleSpansFiveDays: the documented schedule, 14 attempts, the last one before 5
@@ -41,7 +40,7 @@ func TestDefaultScheduleSpansFiveDays(t *testing.T) {
 	if err := (Config{Retries: DefaultRetries}).Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := (Config{Retries: make(Schedule, store.WebhookJobMaxAttempts)}).Validate(); err == nil {
+	if err := (Config{Retries: make(Schedule, JobMaxAttempts)}).Validate(); err == nil {
 		t.Fatal("a schedule longer than River's cap was accepted")
 	}
 	for _, bad := range []string{"", "5s,,1m", "5s,-1s", "soon"} {

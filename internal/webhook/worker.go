@@ -22,18 +22,39 @@ import (
 	"kycd/internal/store"
 )
 
+// DeliveryArgs is the River job that sends one delivery. The store inserts it (Rules.DeliveryJob)
+// in the transaction of the change that caused the event, or of the attempt that finished the
+// delivery before it in its chain.
+type DeliveryArgs struct {
+	Env        kyc.Env `json:"env"`
+	DeliveryID string  `json:"deliveryId"`
+}
+
+// Kind names the job for River.
+func (DeliveryArgs) Kind() string { return "webhook_delivery" }
+
+// JobMaxAttempts is River's cap on a delivery job's attempts. The worker ends a delivery itself
+// after the last attempt of its schedule (at most JobMaxAttempts-1 retries), so River's cap is
+// only a backstop.
+const JobMaxAttempts = 25
+
+// Queue is the River queue of delivery jobs. It is apart from the default queue so that
+// receivers that are slow to answer cannot hold up other work, and so that its concurrency can
+// be high: a delivery mostly waits on the network.
+const Queue = "webhooks"
+
 // DeliveryStore is what the delivery worker needs from the database.
 type DeliveryStore interface {
 	WebhookDeliveryWork(ctx context.Context, env kyc.Env, id string) (store.DeliveryWork, error)
-	FinishWebhookAttempt(ctx context.Context, env kyc.Env, id string, a store.WebhookAttempt) (bool, error)
+	FinishWebhookAttempt(ctx context.Context, env kyc.Env, id string, a store.WebhookAttempt, decide func(store.Webhook) store.AttemptDecision) (bool, error)
 }
 
 var _ DeliveryStore = (*store.Store)(nil)
 
-// Worker sends deliveries: River runs one job (store.WebhookDeliveryArgs) per delivery, and
+// Worker sends deliveries: River runs one job (DeliveryArgs) per delivery, and
 // retries it on the schedule of Config.Retries.
 type Worker struct {
-	river.WorkerDefaults[store.WebhookDeliveryArgs]
+	river.WorkerDefaults[DeliveryArgs]
 	store   DeliveryStore
 	cfg     Config
 	clients map[kyc.Env]*http.Client
@@ -57,22 +78,22 @@ func NewWorker(st DeliveryStore, cfg Config, log *slog.Logger) *Worker {
 func Register(workers *river.Workers, st DeliveryStore, cfg Config, log *slog.Logger) (queue string, concurrency int) {
 	w := NewWorker(st, cfg, log)
 	river.AddWorker(workers, w)
-	return store.WebhookQueue, w.cfg.Workers
+	return Queue, w.cfg.Workers
 }
 
 // Timeout gives a job its HTTP attempt and time to read and record it.
-func (w *Worker) Timeout(*river.Job[store.WebhookDeliveryArgs]) time.Duration {
+func (w *Worker) Timeout(*river.Job[DeliveryArgs]) time.Duration {
 	return w.cfg.Timeout + jobTimeoutMargin
 }
 
 // NextRetry is when River retries a failed attempt: Config.Retries with jitter.
-func (w *Worker) NextRetry(job *river.Job[store.WebhookDeliveryArgs]) time.Time {
+func (w *Worker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 	return nextAttempt(job, w.cfg.Retries)
 }
 
 // Work makes one attempt at a delivery and records it. It returns an error only when the delivery
 // is to be retried (River schedules the retry at NextRetry) or the attempt could not be recorded.
-func (w *Worker) Work(ctx context.Context, job *river.Job[store.WebhookDeliveryArgs]) error {
+func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 	env, id := job.Args.Env, job.Args.DeliveryID
 	work, err := w.store.WebhookDeliveryWork(ctx, env, id)
 	if errors.Is(err, kyc.ErrNotFound) {
@@ -88,22 +109,22 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[store.WebhookDeliveryA
 	if ctx.Err() != nil {
 		return ctx.Err() // stopping: River makes the job available again without counting the attempt
 	}
-	a := store.WebhookAttempt{At: res.start, Duration: res.duration, StatusCode: res.status, Error: res.err, ResponseBody: res.body,
-		DisableAfter: w.cfg.DisableAfter}
+	a := attempt{at: res.start, disableAfter: w.cfg.DisableAfter}
 	switch {
 	case res.err == "":
-		a.Outcome = store.AttemptSucceeded
+		a.outcome = Succeeded
 	case res.status == http.StatusGone:
-		a.Outcome = store.AttemptGone
+		a.outcome = Gone
 	case job.Attempt >= w.cfg.Retries.Attempts():
-		a.Outcome = store.AttemptFailed
+		a.outcome = Failed
 	default:
-		a.Outcome, a.NextAttempt = store.AttemptRetry, nextAttempt(job, w.cfg.Retries)
+		a.outcome, a.next = Retry, nextAttempt(job, w.cfg.Retries)
 	}
 	// The attempt happened: record it even if this process is stopping.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	disabled, err := w.store.FinishWebhookAttempt(rctx, env, id, a)
+	disabled, err := w.store.FinishWebhookAttempt(rctx, env, id, store.WebhookAttempt{At: res.start, Duration: res.duration,
+		StatusCode: res.status, Error: res.err, ResponseBody: res.body}, a.decide)
 	if err != nil {
 		return fmt.Errorf("record webhook attempt: %w", err)
 	}
@@ -111,9 +132,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[store.WebhookDeliveryA
 	switch {
 	case disabled:
 		w.log.WarnContext(ctx, "webhook disabled", append(attrs, "reason", res.err)...)
-	case a.Outcome == store.AttemptFailed:
+	case a.outcome == Failed:
 		w.log.WarnContext(ctx, "webhook delivery failed for good", append(attrs, "err", res.err)...)
-	case a.Outcome == store.AttemptRetry:
+	case a.outcome == Retry:
 		return fmt.Errorf("webhook delivery attempt %d of %d failed: %s", job.Attempt, w.cfg.Retries.Attempts(), res.err)
 	}
 	return nil
@@ -140,7 +161,7 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work store.DeliveryWork)
 		res.err = "the webhook's URL cannot be used"
 		return res
 	}
-	sig, err := Sign(work.Secrets, work.Delivery.EventID, res.start, work.Body)
+	sig, err := Sign(activeSecrets(work.Secrets, res.start), work.Delivery.EventID, res.start, work.Body)
 	if err != nil {
 		res.err = err.Error()
 		return res

@@ -1,11 +1,9 @@
-package store_test
+package webhook
 
 import (
 	"context"
 	"fmt"
 	"testing"
-
-	"github.com/riverqueue/river"
 
 	"kycd/internal/kyc"
 	"kycd/internal/store"
@@ -21,18 +19,18 @@ func BenchmarkFanOut(b *testing.B) {
 		for _, n := range []int{0, 20, 500} {
 			b.Run(fmt.Sprintf("%s/webhooks=%d", d, n), func(b *testing.B) {
 				s := storetest.New(b, d)
-				initJobsTB(b, s)
+				initJobs(b, s)
 				for range n {
 					w := store.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: kyc.EnvTest, URL: "https://example.com/hook", Enabled: true,
 						Secrets: []store.WebhookSecret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"}}}
-					if err := s.CreateWebhook(context.Background(), &w, audit("webhook.create", w.ID)); err != nil {
+					if err := s.CreateWebhook(context.Background(), &w, effects("webhook.create", w.ID)); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.ResetTimer()
 				for b.Loop() {
 					a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, Type: "individual", Status: "unverified", Level: "L0"}
-					eff := audit("applicant.create", a.ID)
+					eff := effects("applicant.create", a.ID)
 					eff.Events = []store.NewEvent{{Type: kyc.EventApplicantCreated, ResourceType: "applicant", ResourceID: a.ID}}
 					if err := s.CreateApplicant(context.Background(), &a, eff); err != nil {
 						b.Fatal(err)
@@ -40,15 +38,5 @@ func BenchmarkFanOut(b *testing.B) {
 				}
 			})
 		}
-	}
-}
-
-// initJobsTB is initJobs for a benchmark.
-func initJobsTB(tb testing.TB, s *store.Store) {
-	tb.Helper()
-	workers := river.NewWorkers()
-	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[store.WebhookDeliveryArgs]) error { return nil }))
-	if err := s.InitJobs(store.JobsConfig{Workers: workers}); err != nil {
-		tb.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package store_test
+package webhook
 
 import (
 	"bytes"
@@ -15,22 +15,30 @@ import (
 	"kycd/internal/store/storetest"
 )
 
-// initJobs gives s a River client that can insert delivery jobs (it is never started: these
-// tests drive deliveries by hand).
-func initJobs(t *testing.T, s *store.Store) {
-	t.Helper()
+// These tests run the delivery state machine (Rules and attempt.decide) on a real store of each
+// database, driving attempts by hand.
+
+// initJobs gives s a River client that can insert delivery jobs, and the delivery rules (it is
+// never started: these tests drive deliveries by hand).
+func initJobs(tb testing.TB, s *store.Store) {
+	tb.Helper()
 	workers := river.NewWorkers()
-	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[store.WebhookDeliveryArgs]) error { return nil }))
-	if err := s.InitJobs(store.JobsConfig{Workers: workers}); err != nil {
-		t.Fatal(err)
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[DeliveryArgs]) error { return nil }))
+	if err := s.InitJobs(store.JobsConfig{Workers: workers, Webhooks: Rules{}}); err != nil {
+		tb.Fatal(err)
 	}
+}
+
+// effects is a change's effects with an audit entry by a test key.
+func effects(action, id string) store.Effects {
+	return store.Effects{Audit: kyc.AuditEntry{Actor: "key_test", Action: action, ResourceType: "test", ResourceID: id}}
 }
 
 func newWebhook(t *testing.T, s *store.Store, env kyc.Env, enabled bool, events ...string) store.Webhook {
 	t.Helper()
 	w := store.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: "https://example.com/hook", Events: events, Enabled: enabled,
 		Secrets: []store.WebhookSecret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
-	if err := s.CreateWebhook(context.Background(), &w, audit("webhook.create", w.ID)); err != nil {
+	if err := s.CreateWebhook(context.Background(), &w, effects("webhook.create", w.ID)); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -74,7 +82,7 @@ func updateApplicant(t *testing.T, s *store.Store, env kyc.Env, id string) {
 	t.Helper()
 	_, err := s.UpdateApplicant(context.Background(), env, id, func(a *kyc.Applicant) (store.Effects, error) {
 		a.Profile.MiddleName += "x"
-		eff := audit("applicant.update", id)
+		eff := effects("applicant.update", id)
 		eff.Events = []store.NewEvent{{Type: kyc.EventApplicantUpdated, ResourceType: "applicant", ResourceID: id}}
 		return eff, nil
 	})
@@ -86,7 +94,7 @@ func updateApplicant(t *testing.T, s *store.Store, env kyc.Env, id string) {
 func createApplicantWithEvent(t *testing.T, s *store.Store, env kyc.Env) kyc.Applicant {
 	t.Helper()
 	a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: env, Type: "individual", Status: "unverified", Level: "L0"}
-	eff := audit("applicant.create", a.ID)
+	eff := effects("applicant.create", a.ID)
 	eff.Events = []store.NewEvent{{Type: kyc.EventApplicantCreated, ResourceType: "applicant", ResourceID: a.ID}}
 	if err := s.CreateApplicant(context.Background(), &a, eff); err != nil {
 		t.Fatal(err)
@@ -94,12 +102,15 @@ func createApplicantWithEvent(t *testing.T, s *store.Store, env kyc.Env) kyc.App
 	return a
 }
 
-func finish(t *testing.T, s *store.Store, env kyc.Env, id string, a store.WebhookAttempt) bool {
+// finish records an attempt with outcome o (due again at a.next when it is retried) and what
+// the state machine makes of it.
+func finish(t *testing.T, s *store.Store, env kyc.Env, id string, o attempt, facts store.WebhookAttempt) bool {
 	t.Helper()
-	if a.At.IsZero() {
-		a.At = time.Now()
+	if facts.At.IsZero() {
+		facts.At = time.Now()
 	}
-	disabled, err := s.FinishWebhookAttempt(context.Background(), env, id, a)
+	o.at = facts.At
+	disabled, err := s.FinishWebhookAttempt(context.Background(), env, id, facts, o.decide)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,8 +179,7 @@ func TestWebhookFanOutAndChains(t *testing.T) {
 		}
 
 		// A retry keeps the chain; success wakes the next; a final failure wakes the next too.
-		finish(t, s, kyc.EnvTest, ds[0].ID, store.WebhookAttempt{Outcome: store.AttemptRetry, StatusCode: 500, Error: "500",
-			ResponseBody: bytes.Repeat([]byte("e"), 3000), NextAttempt: time.Now().Add(time.Minute), Duration: 3 * time.Millisecond})
+		finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Retry, next: time.Now().Add(time.Minute)}, store.WebhookAttempt{StatusCode: 500, Error: "500", ResponseBody: bytes.Repeat([]byte("e"), 3000), Duration: 3 * time.Millisecond})
 		ds = deliveries(t, s, kyc.EnvTest, all.ID)
 		if got := statuses(ds); !equal(got, []string{"pending", "waiting", "waiting", "pending"}) {
 			t.Fatalf("after a retry: %v", got)
@@ -178,22 +188,22 @@ func TestWebhookFanOutAndChains(t *testing.T) {
 			d.NextAttemptTime == nil || d.LastAttemptTime == nil || d.LastDurationMs != 3 {
 			t.Fatalf("attempt not recorded: %+v", d)
 		}
-		finish(t, s, kyc.EnvTest, ds[0].ID, store.WebhookAttempt{Outcome: store.AttemptSucceeded, StatusCode: 200})
+		finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Succeeded}, store.WebhookAttempt{StatusCode: 200})
 		if got := statuses(deliveries(t, s, kyc.EnvTest, all.ID)); !equal(got, []string{"succeeded", "pending", "waiting", "pending"}) {
 			t.Fatalf("after a success: %v", got)
 		}
-		finish(t, s, kyc.EnvTest, ds[1].ID, store.WebhookAttempt{Outcome: store.AttemptFailed, Error: "connection refused"})
+		finish(t, s, kyc.EnvTest, ds[1].ID, attempt{outcome: Failed}, store.WebhookAttempt{Error: "connection refused"})
 		if got := statuses(deliveries(t, s, kyc.EnvTest, all.ID)); !equal(got, []string{"succeeded", "failed", "pending", "pending"}) {
 			t.Fatalf("after a final failure: %v", got)
 		}
 		// Recording an attempt at a finished delivery changes nothing.
-		finish(t, s, kyc.EnvTest, ds[1].ID, store.WebhookAttempt{Outcome: store.AttemptSucceeded, StatusCode: 200})
+		finish(t, s, kyc.EnvTest, ds[1].ID, attempt{outcome: Succeeded}, store.WebhookAttempt{StatusCode: 200})
 		if got := deliveries(t, s, kyc.EnvTest, all.ID)[1]; got.Status != "failed" || got.Attempts != 1 {
 			t.Fatalf("a finished delivery changed: %+v", got)
 		}
 
 		// A new event behind a finished chain is pending at once.
-		finish(t, s, kyc.EnvTest, ds[2].ID, store.WebhookAttempt{Outcome: store.AttemptSucceeded, StatusCode: 204})
+		finish(t, s, kyc.EnvTest, ds[2].ID, attempt{outcome: Succeeded}, store.WebhookAttempt{StatusCode: 204})
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		if got := statuses(deliveries(t, s, kyc.EnvTest, all.ID)); !equal(got, []string{"succeeded", "failed", "succeeded", "pending", "pending"}) {
 			t.Fatalf("a new event after the chain finished: %v", got)
@@ -225,7 +235,7 @@ func TestWebhookDisabling(t *testing.T) {
 		a := createApplicantWithEvent(t, s, kyc.EnvTest)
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		ds := deliveries(t, s, kyc.EnvTest, gone.ID)
-		if !finish(t, s, kyc.EnvTest, ds[0].ID, store.WebhookAttempt{Outcome: store.AttemptGone, StatusCode: 410, Error: "410"}) {
+		if !finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Gone}, store.WebhookAttempt{StatusCode: 410, Error: "410"}) {
 			t.Fatal("a 410 did not disable the webhook")
 		}
 		w, err := s.Webhook(ctx, kyc.EnvTest, gone.ID)
@@ -249,13 +259,13 @@ func TestWebhookDisabling(t *testing.T) {
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		d := deliveries(t, s, kyc.EnvTest, slow.ID)[0]
 		t0 := time.Now()
-		if finish(t, s, kyc.EnvTest, d.ID, store.WebhookAttempt{Outcome: store.AttemptRetry, At: t0, Error: "500", DisableAfter: time.Hour}) {
+		if finish(t, s, kyc.EnvTest, d.ID, attempt{outcome: Retry, disableAfter: time.Hour}, store.WebhookAttempt{At: t0, Error: "500"}) {
 			t.Fatal("disabled at the first failure")
 		}
 		if w, _ := s.Webhook(ctx, kyc.EnvTest, slow.ID); w.FailingSince == nil || !w.FailingSince.Equal(t0.UTC().Truncate(time.Microsecond)) {
 			t.Fatalf("failing since: %v", w.FailingSince)
 		}
-		if !finish(t, s, kyc.EnvTest, d.ID, store.WebhookAttempt{Outcome: store.AttemptRetry, At: t0.Add(time.Hour), Error: "500", DisableAfter: time.Hour}) {
+		if !finish(t, s, kyc.EnvTest, d.ID, attempt{outcome: Retry, disableAfter: time.Hour}, store.WebhookAttempt{At: t0.Add(time.Hour), Error: "500"}) {
 			t.Fatal("not disabled after failing for DisableAfter")
 		}
 		if w, _ := s.Webhook(ctx, kyc.EnvTest, slow.ID); w.Enabled || w.DisabledReason != "every delivery failed for 1h0m0s" {
@@ -267,16 +277,16 @@ func TestWebhookDisabling(t *testing.T) {
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		ds = deliveries(t, s, kyc.EnvTest, ok.ID)
-		finish(t, s, kyc.EnvTest, ds[0].ID, store.WebhookAttempt{Outcome: store.AttemptRetry, At: t0, Error: "500", DisableAfter: time.Hour})
-		finish(t, s, kyc.EnvTest, ds[0].ID, store.WebhookAttempt{Outcome: store.AttemptSucceeded, At: t0.Add(time.Minute), DisableAfter: time.Hour})
-		if disabled := finish(t, s, kyc.EnvTest, ds[1].ID, store.WebhookAttempt{Outcome: store.AttemptRetry, At: t0.Add(2 * time.Hour), Error: "500", DisableAfter: time.Hour}); disabled {
+		finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Retry, disableAfter: time.Hour}, store.WebhookAttempt{At: t0, Error: "500"})
+		finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Succeeded, disableAfter: time.Hour}, store.WebhookAttempt{At: t0.Add(time.Minute)})
+		if disabled := finish(t, s, kyc.EnvTest, ds[1].ID, attempt{outcome: Retry, disableAfter: time.Hour}, store.WebhookAttempt{At: t0.Add(2 * time.Hour), Error: "500"}); disabled {
 			t.Fatal("a success did not reset the failing clock")
 		}
 
 		// Disabling through an update fails the unfinished deliveries; enabling clears the reason.
 		w, err = s.UpdateWebhook(ctx, kyc.EnvTest, ok.ID, func(w *store.Webhook) (store.Effects, error) {
 			w.Enabled, w.DisabledReason = false, "by hand"
-			return audit("webhook.update", w.ID), nil
+			return effects("webhook.update", w.ID), nil
 		})
 		if err != nil || w.Enabled {
 			t.Fatal(err)
@@ -285,8 +295,8 @@ func TestWebhookDisabling(t *testing.T) {
 			t.Fatalf("after disabling: %v", got)
 		}
 		w, err = s.UpdateWebhook(ctx, kyc.EnvTest, ok.ID, func(w *store.Webhook) (store.Effects, error) {
-			w.Enabled = true
-			return audit("webhook.update", w.ID), nil
+			setEnabled(w, true)
+			return effects("webhook.update", w.ID), nil
 		})
 		if err != nil || !w.Enabled || w.DisabledReason != "" || w.FailingSince != nil {
 			t.Fatalf("after enabling: %v %+v", err, w)
@@ -303,7 +313,7 @@ func TestWebhookPingRedeliveryAndDelete(t *testing.T) {
 		initJobs(t, s)
 		one := newWebhook(t, s, kyc.EnvTest, true)
 		two := newWebhook(t, s, kyc.EnvTest, true, kyc.EventPing)
-		d, err := s.PingWebhook(ctx, kyc.EnvTest, one.ID, "key_test")
+		d, err := s.PingWebhook(ctx, kyc.EnvTest, one.ID, pingEffects("key_test", one.ID))
 		if err != nil || d.EventType != kyc.EventPing || d.WebhookID != one.ID || d.Status != "pending" || d.ResourceID != one.ID {
 			t.Fatalf("ping: %v %+v", err, d)
 		}
@@ -311,14 +321,14 @@ func TestWebhookPingRedeliveryAndDelete(t *testing.T) {
 			t.Fatalf("another webhook got the ping: %d", n)
 		}
 		off := newWebhook(t, s, kyc.EnvTest, false)
-		if _, err := s.PingWebhook(ctx, kyc.EnvTest, off.ID, "key_test"); !errors.Is(err, kyc.ErrConflict) {
+		if _, err := s.PingWebhook(ctx, kyc.EnvTest, off.ID, pingEffects("key_test", off.ID)); !errors.Is(err, kyc.ErrConflict) {
 			t.Fatalf("ping of a disabled webhook: %v", err)
 		}
 
 		a := createApplicantWithEvent(t, s, kyc.EnvTest)
 		first := deliveries(t, s, kyc.EnvTest, one.ID)[1]
 		firstWork, _ := s.WebhookDeliveryWork(ctx, kyc.EnvTest, first.ID)
-		again, err := s.RedeliverEvent(ctx, kyc.EnvTest, first.EventID, one.ID, audit("event.redeliver", first.EventID))
+		again, err := s.RedeliverEvent(ctx, kyc.EnvTest, first.EventID, one.ID, effects("event.redeliver", first.EventID))
 		if err != nil || len(again) != 1 || again[0].Status != "waiting" || again[0].EventID != first.EventID {
 			t.Fatalf("redelivery behind a pending delivery: %v %+v", err, again)
 		}
@@ -326,19 +336,19 @@ func TestWebhookPingRedeliveryAndDelete(t *testing.T) {
 		if !bytes.Equal(firstWork.Body, againWork.Body) {
 			t.Fatalf("a redelivery's body differs:\n%s\n%s", firstWork.Body, againWork.Body)
 		}
-		all, err := s.RedeliverEvent(ctx, kyc.EnvTest, first.EventID, "", audit("event.redeliver", first.EventID))
+		all, err := s.RedeliverEvent(ctx, kyc.EnvTest, first.EventID, "", effects("event.redeliver", first.EventID))
 		if err != nil || len(all) != 1 || all[0].WebhookID != one.ID {
 			t.Fatalf("redelivery to all (two wants pings only): %v %+v", err, all)
 		}
-		if _, err := s.RedeliverEvent(ctx, kyc.EnvTest, first.EventID, off.ID, audit("event.redeliver", first.EventID)); !errors.Is(err, kyc.ErrConflict) {
+		if _, err := s.RedeliverEvent(ctx, kyc.EnvTest, first.EventID, off.ID, effects("event.redeliver", first.EventID)); !errors.Is(err, kyc.ErrConflict) {
 			t.Fatalf("redelivery to a disabled webhook: %v", err)
 		}
-		if _, err := s.RedeliverEvent(ctx, kyc.EnvLive, first.EventID, "", audit("event.redeliver", first.EventID)); !errors.Is(err, kyc.ErrNotFound) {
+		if _, err := s.RedeliverEvent(ctx, kyc.EnvLive, first.EventID, "", effects("event.redeliver", first.EventID)); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("redelivery of a test event with a live key: %v", err)
 		}
 		_ = a
 
-		if err := s.DeleteWebhook(ctx, kyc.EnvTest, one.ID, audit("webhook.delete", one.ID)); err != nil {
+		if err := s.DeleteWebhook(ctx, kyc.EnvTest, one.ID, effects("webhook.delete", one.ID)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.WebhookDeliveryWork(ctx, kyc.EnvTest, first.ID); !errors.Is(err, kyc.ErrNotFound) {
@@ -347,10 +357,10 @@ func TestWebhookPingRedeliveryAndDelete(t *testing.T) {
 		if _, err := s.ListWebhookDeliveries(ctx, kyc.EnvTest, one.ID, "", "", 10); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("a deleted webhook's log: %v", err)
 		}
-		if disabled, err := s.FinishWebhookAttempt(ctx, kyc.EnvTest, first.ID, store.WebhookAttempt{Outcome: store.AttemptSucceeded, At: time.Now()}); err != nil || disabled {
+		if disabled, err := s.FinishWebhookAttempt(ctx, kyc.EnvTest, first.ID, store.WebhookAttempt{At: time.Now()}, attempt{outcome: Succeeded, at: time.Now()}.decide); err != nil || disabled {
 			t.Fatalf("finishing a deleted delivery: %v", err)
 		}
-		if err := s.DeleteWebhook(ctx, kyc.EnvTest, one.ID, audit("webhook.delete", one.ID)); !errors.Is(err, kyc.ErrNotFound) {
+		if err := s.DeleteWebhook(ctx, kyc.EnvTest, one.ID, effects("webhook.delete", one.ID)); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("delete twice: %v", err)
 		}
 	})
