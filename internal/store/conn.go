@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -137,11 +139,36 @@ func (r pgxRow) Scan(dest ...any) error {
 	return err
 }
 
+// rebound remembers rebind's answers: the store's query texts are its constants and their filter
+// combinations (values are always arguments), a few hundred, so each is rewritten once per process
+// instead of on every call (2 µs for a list query, measured by BenchmarkRebind). It is a pure
+// cache of a function of its key, bounded by maxRebound.
+var (
+	rebound     sync.Map
+	reboundSize atomic.Int64
+)
+
+const maxRebound = 4096
+
 // rebind turns ? placeholders into PostgreSQL's $1, $2, ... Query texts never hold a literal "?".
 func rebind(q string) string {
 	if !strings.Contains(q, "?") {
 		return q
 	}
+	if r, ok := rebound.Load(q); ok {
+		return r.(string)
+	}
+	r := rewritePlaceholders(q)
+	if reboundSize.Load() < maxRebound {
+		if _, loaded := rebound.LoadOrStore(q, r); !loaded {
+			reboundSize.Add(1)
+		}
+	}
+	return r
+}
+
+// rewritePlaceholders numbers q's ? placeholders.
+func rewritePlaceholders(q string) string {
 	var b strings.Builder
 	b.Grow(len(q) + 16)
 	n := 0
