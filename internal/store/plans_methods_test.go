@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"kycd/internal/kyc"
 	"kycd/internal/store"
@@ -138,20 +137,7 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 	env := kyc.EnvTest
 	a := newApplicant(t, st, env, "ext-plans")
 	wh := newWebhook(t, st, env)
-	f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: env, ApplicantID: a.ID, Tag: "id-front", MIME: "image/png", Size: 10, SHA256: "ab", Width: 1, Height: 1, BlobKey: "k"}
-	if err := st.CreateFile(ctx, &f, audit("file.create", f.ID)); err != nil {
-		t.Fatal(err)
-	}
-	r := kyc.Request{ID: kyc.NewID(kyc.PrefixRequest), Env: env, ApplicantID: a.ID, Status: "gathering", MatchLevel: 2, Level: "L1",
-		Documents: []kyc.RequestDocument{{Type: "identity-proof", MaxAttempts: 3}}, ExpirationTime: time.Now().Add(time.Hour)}
-	if err := st.CreateRequest(ctx, &r, audit("kyc-request.create", r.ID)); err != nil {
-		t.Fatal(err)
-	}
-	doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: env, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
-		Subtype: "passport", FileIDs: []string{f.ID}, Status: "pending"}
-	if err := st.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID)); err != nil {
-		t.Fatal(err)
-	}
+	r, doc := newCase(t, st, a, "pending")
 	sc := kyc.Screening{ID: kyc.NewID(kyc.PrefixScreening), Env: env, ApplicantID: a.ID, Reason: "manual", Disposition: "clear",
 		Threshold: 0.9, Hits: []kyc.ScreeningHit{}, Lists: []kyc.SanctionsList{}}
 	if err := st.CreateScreening(ctx, &sc, audit("screening.create", sc.ID)); err != nil {

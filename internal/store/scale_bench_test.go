@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"kycd/internal/kyc"
 	"kycd/internal/store"
@@ -29,20 +28,7 @@ func BenchmarkAt100kDocuments(b *testing.B) {
 			if err := s.CreateApplicant(ctx, &a, audit("applicant.create", a.ID)); err != nil {
 				b.Fatal(err)
 			}
-			f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: kyc.EnvTest, ApplicantID: a.ID, Tag: "id-front", MIME: "image/png", Size: 10, SHA256: "ab", Width: 1, Height: 1, BlobKey: "k"}
-			if err := s.CreateFile(ctx, &f, audit("file.create", f.ID)); err != nil {
-				b.Fatal(err)
-			}
-			r := kyc.Request{ID: kyc.NewID(kyc.PrefixRequest), Env: kyc.EnvTest, ApplicantID: a.ID, Status: "gathering", MatchLevel: 2, Level: "L1",
-				Documents: []kyc.RequestDocument{{Type: "identity-proof", MaxAttempts: 3}}, ExpirationTime: time.Now().Add(time.Hour)}
-			if err := s.CreateRequest(ctx, &r, audit("kyc-request.create", r.ID)); err != nil {
-				b.Fatal(err)
-			}
-			doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
-				Subtype: "passport", FileIDs: []string{f.ID}, Status: "pending"}
-			if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID)); err != nil {
-				b.Fatal(err)
-			}
+			_, doc := newCase(b, s, a, "pending")
 			// 100,000 copies of it in review, answering no request, with nothing sealed (a page of
 			// the queue opens no sealed column of a copy). Ids sort after the document's.
 			if err := s.Exec(ctx, `INSERT INTO kyc_documents (id, env, applicant_id, request_id, type, subtype, file_ids, status,

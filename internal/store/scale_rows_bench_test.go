@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"testing"
-	"time"
 
 	"kycd/internal/kyc"
 	"kycd/internal/store"
@@ -34,20 +33,7 @@ func BenchmarkAt100kRows(b *testing.B) {
 			if err := st.CreateApplicant(ctx, &a, eff); err != nil {
 				b.Fatal(err)
 			}
-			f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: env, ApplicantID: a.ID, Tag: "id-front", MIME: "image/png", Size: 10, SHA256: "ab", Width: 1, Height: 1, BlobKey: "k"}
-			if err := st.CreateFile(ctx, &f, audit("file.create", f.ID)); err != nil {
-				b.Fatal(err)
-			}
-			r := kyc.Request{ID: kyc.NewID(kyc.PrefixRequest), Env: env, ApplicantID: a.ID, Status: "gathering", MatchLevel: 2, Level: "L1",
-				Documents: []kyc.RequestDocument{{Type: "identity-proof", MaxAttempts: 3}}, ExpirationTime: time.Now().Add(time.Hour)}
-			if err := st.CreateRequest(ctx, &r, audit("kyc-request.create", r.ID)); err != nil {
-				b.Fatal(err)
-			}
-			doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: env, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
-				Subtype: "passport", FileIDs: []string{f.ID}, Status: "pending-review"}
-			if err := st.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID)); err != nil {
-				b.Fatal(err)
-			}
+			r, doc := newCase(b, st, a, "pending-review")
 			events, err := st.ListEvents(ctx, env, store.EventFilter{ResourceID: a.ID}, "", 1)
 			if err != nil || len(events.Items) != 1 {
 				b.Fatalf("events %v, %v", events, err)

@@ -54,3 +54,25 @@ func deliveries(tb testing.TB, s *store.Store, env kyc.Env, webhookID string) []
 	}
 	return p.Items
 }
+
+// newCase gives applicant a a KYC request for an identity proof and one document of it, in status,
+// with its file: what a decision transaction reads.
+func newCase(tb testing.TB, s *store.Store, a kyc.Applicant, status string) (kyc.Request, kyc.Document) {
+	tb.Helper()
+	ctx := context.Background()
+	f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: a.Env, ApplicantID: a.ID, Tag: "id-front", MIME: "image/png", Size: 10, SHA256: "ab", Width: 1, Height: 1, BlobKey: "k"}
+	if err := s.CreateFile(ctx, &f, audit("file.create", f.ID)); err != nil {
+		tb.Fatal(err)
+	}
+	r := kyc.Request{ID: kyc.NewID(kyc.PrefixRequest), Env: a.Env, ApplicantID: a.ID, Status: "gathering", MatchLevel: 2, Level: "L1",
+		Documents: []kyc.RequestDocument{{Type: "identity-proof", MaxAttempts: 3}}, ExpirationTime: time.Now().Add(time.Hour)}
+	if err := s.CreateRequest(ctx, &r, audit("kyc-request.create", r.ID)); err != nil {
+		tb.Fatal(err)
+	}
+	doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: a.Env, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
+		Subtype: "passport", FileIDs: []string{f.ID}, Status: status}
+	if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID)); err != nil {
+		tb.Fatal(err)
+	}
+	return r, doc
+}

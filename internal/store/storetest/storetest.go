@@ -99,15 +99,21 @@ func NewDatabase(t testing.TB, d store.Dialect) string {
 		return filepath.Join(t.TempDir(), "kycd.db")
 	}
 	base := PostgresURL(t)
-	tmpl := template(t, base)
-	name := "kycd_t_" + strings.ToLower(rand.Text()[:16])
+	return createDatabase(t, base, "kycd_t_", " TEMPLATE "+template(t, base))
+}
+
+// createDatabase creates a database named prefix and a random suffix on the server base, with
+// the CREATE DATABASE options given, drops it when the test ends, and returns its DSN.
+func createDatabase(t testing.TB, base, prefix, options string) string {
+	t.Helper()
+	name := prefix + strings.ToLower(rand.Text()[:16])
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
 		t.Fatalf("storetest: postgres: %v", err)
 	}
 	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, tmpl)); err != nil {
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s%s`, name, options)); err != nil {
 		t.Fatalf("storetest: create database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -201,26 +207,7 @@ func NewEmptyDatabase(t testing.TB, d store.Dialect) string {
 	if d == store.SQLite {
 		return filepath.Join(t.TempDir(), "kycd.db")
 	}
-	base := PostgresURL(t)
-	name := "kycd_e_" + strings.ToLower(rand.Text()[:16])
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("storetest: postgres: %v", err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s`, name)); err != nil {
-		t.Fatalf("storetest: create database: %v", err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return
-		}
-		defer c.Close(ctx)
-		_, _ = c.Exec(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
-	})
-	return withDatabase(base, name)
+	return createDatabase(t, PostgresURL(t), "kycd_e_", "")
 }
 
 func withDatabase(base, name string) string {
