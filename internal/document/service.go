@@ -176,8 +176,7 @@ func (s *Service) Archive(ctx context.Context, actor kyc.Actor, env kyc.Env, id 
 		}
 		c.Document.Status = "archived"
 		eff := store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.archive", ResourceType: "kyc-document", ResourceID: c.Document.ID}}
-		eff.Events = request.Advance(c, s.levels)
-		return eff, nil
+		return request.Decided(c, eff, s.levels), nil
 	})
 }
 
@@ -210,7 +209,6 @@ func (s *Service) review(ctx context.Context, actor kyc.Actor, env kyc.Env, id, 
 			Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-document.review", ResourceType: "kyc-document", ResourceID: d.ID},
 			Events: []store.NewEvent{{Type: kyc.EventDocumentReviewed, ResourceType: "kyc-document", ResourceID: d.ID}},
 		}
-		eff.Events = append(eff.Events, request.Advance(c, s.levels)...)
-		return eff, nil
+		return request.Decided(c, eff, s.levels), nil
 	})
 }
