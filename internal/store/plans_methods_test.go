@@ -149,7 +149,7 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 	}
 	doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: env, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
 		Subtype: "passport", FileIDs: []string{f.ID}, Status: "pending"}
-	if err := st.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID)); err != nil {
+	if err := st.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID), nil); err != nil {
 		t.Fatal(err)
 	}
 	sc := kyc.Screening{ID: kyc.NewID(kyc.PrefixScreening), Env: env, ApplicantID: a.ID, Reason: "manual", Disposition: "clear",

@@ -40,7 +40,7 @@ func BenchmarkAt100kDocuments(b *testing.B) {
 			}
 			doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
 				Subtype: "passport", FileIDs: []string{f.ID}, Status: "pending"}
-			if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID)); err != nil {
+			if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID), nil); err != nil {
 				b.Fatal(err)
 			}
 			// 100,000 copies of it in review, answering no request, with nothing sealed (a page of

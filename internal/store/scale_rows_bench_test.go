@@ -45,7 +45,7 @@ func BenchmarkAt100kRows(b *testing.B) {
 			}
 			doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: env, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
 				Subtype: "passport", FileIDs: []string{f.ID}, Status: "pending-review"}
-			if err := st.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID)); err != nil {
+			if err := st.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID), nil); err != nil {
 				b.Fatal(err)
 			}
 			events, err := st.ListEvents(ctx, env, store.EventFilter{ResourceID: a.ID}, "", 1)
