@@ -17,7 +17,7 @@ import (
 
 // Store is what the document service needs from the database.
 type Store interface {
-	CreateDocument(ctx context.Context, d *kyc.Document, eff store.Effects) error
+	CreateDocument(ctx context.Context, d *kyc.Document, eff store.Effects, takes store.TakesDocument) error
 	Document(ctx context.Context, env kyc.Env, id string) (kyc.Document, error)
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 	ListDocuments(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Document], error)
@@ -62,7 +62,7 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in I
 	if err != nil {
 		return kyc.Document{}, err
 	}
-	err = s.store.CreateDocument(ctx, nd.Document, nd.Effects)
+	err = s.store.CreateDocument(ctx, nd.Document, nd.Effects, nd.Takes)
 	return *nd.Document, err
 }
 
@@ -80,7 +80,21 @@ func Prepare(actor kyc.Actor, env kyc.Env, in Input) (store.NewDocument, error) 
 		Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-document.create", ResourceType: "kyc-document", ResourceID: d.ID},
 		Events: []store.NewEvent{{Type: kyc.EventDocumentCreated, ResourceType: "kyc-document", ResourceID: d.ID}},
 		Jobs:   []river.InsertManyParams{verify.Job(env, d.ID)},
-	}}, nil
+	}, Takes: requestTakes(d.Type)}, nil
+}
+
+// requestTakes is the rule of which KYC request takes a new document of type typ: one that is not
+// final and asks for the type. The store applies it to the request as read in the transaction
+// that creates the document.
+func requestTakes(typ string) store.TakesDocument {
+	return func(r kyc.Request, p *kyc.Problems) {
+		switch {
+		case kyc.FinalRequestStatus(r.Status):
+			p.Add("body.requestId", "the KYC request is %s and takes no more documents", r.Status)
+		case !slices.ContainsFunc(r.Documents, func(rd kyc.RequestDocument) bool { return rd.Type == typ }):
+			p.Add("body.type", "the KYC request does not ask for a %s document", typ)
+		}
+	}
 }
 
 func validate(in *Input) error {
@@ -176,8 +190,7 @@ func (s *Service) Archive(ctx context.Context, actor kyc.Actor, env kyc.Env, id 
 		}
 		c.Document.Status = "archived"
 		eff := store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.archive", ResourceType: "kyc-document", ResourceID: c.Document.ID}}
-		eff.Events = request.Advance(c, s.levels)
-		return eff, nil
+		return request.Decided(c, eff, s.levels), nil
 	})
 }
 
@@ -210,7 +223,6 @@ func (s *Service) review(ctx context.Context, actor kyc.Actor, env kyc.Env, id, 
 			Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-document.review", ResourceType: "kyc-document", ResourceID: d.ID},
 			Events: []store.NewEvent{{Type: kyc.EventDocumentReviewed, ResourceType: "kyc-document", ResourceID: d.ID}},
 		}
-		eff.Events = append(eff.Events, request.Advance(c, s.levels)...)
-		return eff, nil
+		return request.Decided(c, eff, s.levels), nil
 	})
 }

@@ -78,7 +78,7 @@ func TestQueuesListAcrossApplicants(t *testing.T) {
 		newDocument := func(en kyc.Env, apl, status string) string {
 			d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: en, ApplicantID: apl, Type: "identity-proof", Subtype: "passport",
 				FileIDs: []string{files[apl]}, Status: status}
-			if err := e.App.Store.CreateDocument(ctx, &d, storeAudit(d.ID)); err != nil {
+			if err := e.App.Store.CreateDocument(ctx, &d, storeAudit(d.ID), nil); err != nil {
 				t.Fatal(err)
 			}
 			return d.ID

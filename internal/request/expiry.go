@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -28,10 +29,14 @@ func expiryJob(r kyc.Request) river.InsertManyParams {
 // Expirer is what expiry needs from the database.
 type Expirer interface {
 	UpdateRequest(ctx context.Context, env kyc.Env, id string, mutate func(r *kyc.Request) (store.Effects, error)) (kyc.Request, error)
-	OverdueRequests(ctx context.Context, at time.Time, limit int) ([]store.OverdueRequest, error)
+	OverdueRequests(ctx context.Context, statuses []string, at time.Time, limit int) ([]store.OverdueRequest, error)
 }
 
 var _ Expirer = (*store.Store)(nil)
+
+// expiring are the request statuses that wait for the end user (kyc.AwaitingEndUser), in which a
+// request expires when its expirationTime passes: those the sweep looks for.
+var expiring = slices.DeleteFunc(slices.Clone(kyc.RequestStatuses), func(s string) bool { return !kyc.AwaitingEndUser(s) })
 
 const expiryActor kyc.Actor = "system:kyc-request-expiry"
 
@@ -88,7 +93,7 @@ type SweepWorker struct {
 // Work expires up to 1000 overdue requests.
 func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	now := time.Now()
-	due, err := w.Store.OverdueRequests(ctx, now, 1000)
+	due, err := w.Store.OverdueRequests(ctx, expiring, now, 1000)
 	if err != nil {
 		return err
 	}

@@ -148,6 +148,23 @@ func Advance(c *store.Case, levels Levels) []store.NewEvent {
 	return events
 }
 
+// Decided completes the effects of a document's decision, once the decide func has changed the
+// case: it moves the request and the applicant on (Advance) and appends their events to eff's,
+// then records an audit entry, by eff.Audit's actor, for the request (kyc-request.advance) and
+// the applicant (applicant.follow-request) if the decision changed them, in that order
+// (store.Case.Changed). Call it last, with the document's own audit entry and events in eff.
+func Decided(c *store.Case, eff store.Effects, levels Levels) store.Effects {
+	eff.Events = append(eff.Events, Advance(c, levels)...)
+	ch := c.Changed()
+	if ch.Request {
+		eff.MoreAudit = append(eff.MoreAudit, kyc.AuditEntry{Actor: eff.Audit.Actor, Action: "kyc-request.advance", ResourceType: "kyc-request", ResourceID: c.Request.ID})
+	}
+	if ch.Applicant {
+		eff.MoreAudit = append(eff.MoreAudit, kyc.AuditEntry{Actor: eff.Audit.Actor, Action: "applicant.follow-request", ResourceType: "applicant", ResourceID: c.Applicant.ID})
+	}
+	return eff
+}
+
 // applicantFollows sets the applicant's status and level from its request.
 func applicantFollows(a *kyc.Applicant, r *kyc.Request, docs []*kyc.Document, earlier []string, levels Levels) {
 	switch r.Status {

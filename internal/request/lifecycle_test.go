@@ -169,3 +169,64 @@ func TestAdvanceTellsEveryStatusChange(t *testing.T) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 }
+
+// TestDecidedNamesWhatFollowed: a decision's effects keep the caller's audit entry and events,
+// gain Advance's events, and gain an audit entry, by the same actor, for the request and the
+// applicant that followed the document; none for what did not change.
+func TestDecidedNamesWhatFollowed(t *testing.T) {
+	t.Parallel()
+	actor := kyc.Actor("user:usr_1")
+	newCase := func() *store.Case {
+		doc := &kyc.Document{ID: "doc_1", Type: "identity-proof", Status: "pending-review"}
+		c := &store.Case{
+			Document:  doc,
+			Request:   &kyc.Request{ID: "req_1", Status: "pending-review", Level: "L1", Documents: []kyc.RequestDocument{{Type: "identity-proof", MaxAttempts: 3}}},
+			Documents: []*kyc.Document{doc},
+			Applicant: &kyc.Applicant{ID: "apl_1", Status: "pending-review", Level: "L0"},
+			Initial:   store.CaseStatus{Document: "pending-review", Request: "pending-review", Applicant: "pending-review", ApplicantLevel: "L0"},
+		}
+		c.Snapshot()
+		return c
+	}
+	own := store.Effects{
+		Audit:  kyc.AuditEntry{Actor: actor, Action: "kyc-document.review", ResourceType: "kyc-document", ResourceID: "doc_1"},
+		Events: []store.NewEvent{{Type: kyc.EventDocumentReviewed, ResourceType: "kyc-document", ResourceID: "doc_1"}},
+	}
+
+	c := newCase()
+	c.Document.Status = "accepted"
+	eff := Decided(c, own, builtin(t))
+	if eff.Audit != own.Audit {
+		t.Errorf("audit %+v, want the caller's %+v", eff.Audit, own.Audit)
+	}
+	var events []string
+	for _, e := range eff.Events {
+		events = append(events, e.Type)
+	}
+	wantEvents := []string{kyc.EventDocumentReviewed, kyc.EventDocumentAccepted, kyc.EventRequestFulfilled, kyc.EventApplicantUpdated}
+	if !slices.Equal(events, wantEvents) {
+		t.Errorf("events %v, want %v", events, wantEvents)
+	}
+	wantAudit := []kyc.AuditEntry{
+		{Actor: actor, Action: "kyc-request.advance", ResourceType: "kyc-request", ResourceID: "req_1"},
+		{Actor: actor, Action: "applicant.follow-request", ResourceType: "applicant", ResourceID: "apl_1"},
+	}
+	if !slices.Equal(eff.MoreAudit, wantAudit) {
+		t.Errorf("more audit %+v, want %+v", eff.MoreAudit, wantAudit)
+	}
+
+	// A note-only change of the document moves neither the request nor the applicant.
+	c = newCase()
+	c.Document.Review = &kyc.Review{Reviewer: actor, Outcome: "pending-review"}
+	if eff := Decided(c, own, builtin(t)); len(eff.MoreAudit) != 0 || len(eff.Events) != 1 {
+		t.Errorf("nothing followed, yet: audit %+v, events %+v", eff.MoreAudit, eff.Events)
+	}
+
+	// An applicant changed by the caller alone (a sanctions hold) is recorded too.
+	c = newCase()
+	c.Applicant.Status = "rejected"
+	eff = Decided(c, store.Effects{Audit: own.Audit}, builtin(t))
+	if len(eff.MoreAudit) != 1 || eff.MoreAudit[0].Action != "applicant.follow-request" {
+		t.Errorf("more audit %+v, want the applicant's alone", eff.MoreAudit)
+	}
+}

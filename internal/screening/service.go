@@ -377,8 +377,7 @@ func (s *Service) holdDocuments(ctx context.Context, env kyc.Env, applicantID st
 				c.Applicant.Status = "pending-review"
 			}
 			eff := store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "kyc-document.hold", ResourceType: "kyc-document", ResourceID: d.ID}}
-			eff.Events = request.Advance(c, s.levels)
-			return eff, nil
+			return request.Decided(c, eff, s.levels), nil
 		})
 		if err != nil && !errors.Is(err, errUnchanged) {
 			return fmt.Errorf("hold document %s: %w", id, err)
@@ -446,8 +445,7 @@ func (s *Service) rejectDocuments(ctx context.Context, reviewer kyc.Actor, env k
 				d.Decision.Outcome, d.Decision.Decisive = "rejected", CheckName
 			}
 			c.Applicant.Status = "rejected"
-			eff.Events = request.Advance(c, s.levels)
-			return eff, nil
+			return request.Decided(c, eff, s.levels), nil
 		}); err != nil && !errors.Is(err, errUnchanged) {
 			return fmt.Errorf("reject document %s: %w", id, err)
 		}
@@ -478,8 +476,7 @@ func (s *Service) releaseDocuments(ctx context.Context, reviewer kyc.Actor, env 
 			if c.Applicant.Status == "pending-review" && (c.Request == nil || c.Request.Status == "fulfilled") {
 				c.Applicant.Status = "approved"
 			}
-			eff.Events = request.Advance(c, s.levels)
-			return eff, nil
+			return request.Decided(c, eff, s.levels), nil
 		}); err != nil && !errors.Is(err, errUnchanged) {
 			return fmt.Errorf("release document %s: %w", id, err)
 		}

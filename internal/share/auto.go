@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"kycd/internal/kyc"
+	"kycd/internal/store"
 )
 
 // AutoArgs is the periodic River job of automatic sharing: it shares every approved applicant
@@ -37,6 +38,14 @@ func (s *Service) PeriodicJobs() []*river.PeriodicJob {
 		&river.PeriodicJobOpts{RunOnStart: true})}
 }
 
+// toShare are the applicants automatic sharing sends to a partner: approved ones, never shared
+// with it.
+var toShare = store.ShareCandidates{Statuses: []string{"approved"}}
+
+// changedSinceShared are the approved applicants that changed since their last share with a
+// partner, and have no share with it still queued: Saintpay keeps its copy current with them.
+var changedSinceShared = store.ShareCandidates{Statuses: []string{"approved"}, Changed: true, Open: []string{"queued"}}
+
 type autoWorker struct {
 	river.WorkerDefaults[AutoArgs]
 	s *Service
@@ -56,12 +65,12 @@ func (w *autoWorker) Work(ctx context.Context, _ *river.Job[AutoArgs]) error {
 			if !ok { // a test applicant goes to the partner's sandbox settings or nowhere
 				continue
 			}
-			ids, err := s.store.ApplicantsToShare(ctx, env, partner, false, 100)
+			ids, err := s.store.ApplicantsToShare(ctx, env, partner, toShare, 100)
 			if err != nil {
 				return err
 			}
 			if partner == "saintpay" { // Saintpay keeps its copy current: update or reNew on change
-				changed, err := s.store.ApplicantsToShare(ctx, env, partner, true, 100)
+				changed, err := s.store.ApplicantsToShare(ctx, env, partner, changedSinceShared, 100)
 				if err != nil {
 					return err
 				}

@@ -27,7 +27,7 @@ type Store interface {
 	ShareByReference(ctx context.Context, env kyc.Env, partner, ref string) (store.ShareRecord, error)
 	UpdateShare(ctx context.Context, env kyc.Env, id string, mutate func(r *store.ShareRecord) (store.Effects, error)) (store.ShareRecord, error)
 	ListShares(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Share], error)
-	ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, changed bool, limit int) ([]string, error)
+	ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, c store.ShareCandidates, limit int) ([]string, error)
 }
 
 var _ Store = (*store.Store)(nil)

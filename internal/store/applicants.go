@@ -89,6 +89,8 @@ func (s *Store) UpdateApplicant(ctx context.Context, env kyc.Env, id string, mut
 type NewDocument struct {
 	Document *kyc.Document
 	Effects  Effects
+	// Takes is whether the document's request takes it (see CreateDocument); nil asks nothing.
+	Takes TakesDocument
 }
 
 // ChangeApplicant changes an applicant, creates documents of theirs and writes their draft in one
@@ -132,7 +134,7 @@ func (s *Store) ChangeApplicant(ctx context.Context, env kyc.Env, id string, mut
 				return fmt.Errorf("change applicant %s: document %s is of another applicant", id, d.ID)
 			}
 			d.CreatedTime, d.UpdatedTime, d.Revision = at, at, 0
-			if err := s.checkDocumentRefs(ctx, t, d); err != nil {
+			if err := s.checkDocumentRefs(ctx, t, d, nd.Takes); err != nil {
 				return err
 			}
 			if err := s.writeDocument(ctx, t, d, true); err != nil {

@@ -33,6 +33,34 @@ type Case struct {
 	// Initial is what the case was when it was loaded, so that a decision can tell which statuses
 	// it changed (and name an event for each).
 	Initial CaseStatus
+
+	// loaded holds the document, request and applicant as JSON when Snapshot was called, for
+	// Changed.
+	loaded struct{ doc, req, apl []byte }
+}
+
+// Snapshot records the case's document, request and applicant as they are now, so that Changed
+// can tell which of them a decision changed. DecideDocument calls it once the case is loaded.
+func (c *Case) Snapshot() {
+	c.loaded.doc, _ = json.Marshal(c.Document)
+	c.loaded.req, _ = json.Marshal(c.Request)
+	c.loaded.apl, _ = json.Marshal(c.Applicant)
+}
+
+// CaseChanges says which resources of a case differ from their snapshot: those DecideDocument
+// writes back.
+type CaseChanges struct {
+	Document, Request, Applicant bool
+}
+
+// Changed reports which of the case's document, request and applicant differ, in any field, from
+// what they were at Snapshot. A request that is nil never counts as changed.
+func (c *Case) Changed() CaseChanges {
+	return CaseChanges{
+		Document:  changed(c.loaded.doc, c.Document),
+		Request:   c.Request != nil && changed(c.loaded.req, c.Request),
+		Applicant: changed(c.loaded.apl, c.Applicant),
+	}
 }
 
 // CaseStatus is the statuses of a case at one moment.
@@ -48,8 +76,10 @@ type Fingerprint struct {
 }
 
 // DecideDocument locks a document, its request and its applicant (in that order, always), lets
-// decide change them and name the effects, and writes back what changed. Events written without
-// Data get the snapshot of the resource of their ResourceType.
+// decide change them and name the effects, and writes back what changed (Case.Changed). It writes
+// the effects as decide returns them: the audit entries and events of the request and applicant a
+// decision moved are decide's to name. Events written without Data get the snapshot, as written,
+// of the case's resource with their ResourceID (the document's when it names none of them).
 func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *Case) (Effects, error)) (kyc.Document, error) {
 	var out kyc.Document
 	err := s.inTx(ctx, func(t *txn) error {
@@ -58,15 +88,12 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 			return err
 		}
 		c := &Case{Document: &d}
-		var before struct{ doc, req, apl []byte }
-		before.doc, _ = json.Marshal(d)
 		if d.RequestID != "" {
 			r, err := s.request(ctx, t, env, d.RequestID, s.forUpdate())
 			if err != nil {
 				return err
 			}
 			c.Request = &r
-			before.req, _ = json.Marshal(r)
 			if c.Documents, err = s.requestDocuments(ctx, t, env, r.ID, &d); err != nil {
 				return err
 			}
@@ -79,7 +106,7 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 			return err
 		}
 		c.Applicant = &a
-		before.apl, _ = json.Marshal(a)
+		c.Snapshot()
 		c.Initial = CaseStatus{Document: d.Status, Applicant: a.Status, ApplicantLevel: a.Level}
 		if c.Request != nil {
 			c.Initial.Request = c.Request.Status
@@ -90,24 +117,23 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 			return err
 		}
 		at := now()
-		if changed(before.doc, c.Document) {
+		ch := c.Changed()
+		if ch.Document {
 			d.Revision++
 			d.UpdatedTime = at
 			if err := s.writeDocument(ctx, t, &d, false); err != nil {
 				return err
 			}
 		}
-		if c.Request != nil && changed(before.req, c.Request) {
+		if ch.Request {
 			if err := s.writeRequest(ctx, t, c.Request); err != nil {
 				return err
 			}
-			eff.MoreAudit = append(eff.MoreAudit, kyc.AuditEntry{Actor: eff.Audit.Actor, Action: "kyc-request.advance", ResourceType: "kyc-request", ResourceID: c.Request.ID})
 		}
-		if changed(before.apl, c.Applicant) {
+		if ch.Applicant {
 			if err := s.writeApplicant(ctx, t, c.Applicant, at); err != nil {
 				return err
 			}
-			eff.MoreAudit = append(eff.MoreAudit, kyc.AuditEntry{Actor: eff.Audit.Actor, Action: "applicant.follow-request", ResourceType: "applicant", ResourceID: c.Applicant.ID})
 		}
 		for _, f := range c.Fingerprints {
 			if _, err := t.exec(ctx, `INSERT INTO document_fingerprints (env, kind, value, document_id, applicant_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -123,10 +149,10 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 			if ev.Data != nil {
 				continue
 			}
-			switch ev.ResourceType {
-			case "kyc-request":
+			switch {
+			case c.Request != nil && ev.ResourceID == c.Request.ID:
 				ev.Data, ev.Revision = c.Request, c.Request.Revision
-			case "applicant":
+			case ev.ResourceID == c.Applicant.ID:
 				ev.Data, ev.Revision = c.Applicant, c.Applicant.Revision
 			default:
 				ev.Data, ev.Revision = c.Document, c.Document.Revision

@@ -105,7 +105,7 @@ var repositories = []repository{
 		name: "KYC documents", prefix: kyc.PrefixDocument,
 		create: func(ctx context.Context, st *store.Store, p parents, env kyc.Env, id string, eff store.Effects) error {
 			d := kyc.Document{ID: id, Env: env, ApplicantID: p.applicant[env], Type: "identity-proof", Subtype: "passport", FileIDs: []string{}, Status: "pending"}
-			return st.CreateDocument(ctx, &d, eff)
+			return st.CreateDocument(ctx, &d, eff, nil)
 		},
 		get: func(ctx context.Context, st *store.Store, env kyc.Env, id string) (int64, error) {
 			d, err := st.Document(ctx, env, id)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"kycd/internal/kyc"
 )
@@ -12,14 +11,21 @@ import (
 const documentColumns = `id, env, applicant_id, request_id, type, subtype, file_ids, identification, status, score, check_list,
 	rejection_type, rejection_message, revision, created_at, updated_at, parsed_data, decision, review`
 
+// TakesDocument is the rule of whether a KYC request takes a new document, given by package
+// document: it adds to p what refuses the document. The store calls it inside the creating
+// transaction with the request as read there, once the request is known to be the document's
+// applicant's.
+type TakesDocument func(r kyc.Request, p *kyc.Problems)
+
 // CreateDocument stores a new KYC document. Inside the transaction it checks that the applicant,
 // every file (which must belong to that applicant) and the request, when given, exist in the same
-// environment, and answers a validation error naming the field otherwise.
-func (s *Store) CreateDocument(ctx context.Context, d *kyc.Document, eff Effects) error {
+// environment, asks takes (when not nil) whether the request takes the document, and answers a
+// validation error naming the fields otherwise.
+func (s *Store) CreateDocument(ctx context.Context, d *kyc.Document, eff Effects, takes TakesDocument) error {
 	at := now()
 	d.CreatedTime, d.UpdatedTime, d.Revision = at, at, 0
 	return s.inTx(ctx, func(t *txn) error {
-		if err := s.checkDocumentRefs(ctx, t, d); err != nil {
+		if err := s.checkDocumentRefs(ctx, t, d, takes); err != nil {
 			return err
 		}
 		if err := s.writeDocument(ctx, t, d, true); err != nil {
@@ -30,7 +36,7 @@ func (s *Store) CreateDocument(ctx context.Context, d *kyc.Document, eff Effects
 	})
 }
 
-func (s *Store) checkDocumentRefs(ctx context.Context, t *txn, d *kyc.Document) error {
+func (s *Store) checkDocumentRefs(ctx context.Context, t *txn, d *kyc.Document, takes TakesDocument) error {
 	if err := s.requireApplicant(ctx, t, d.Env, d.ApplicantID, "body.applicantId"); err != nil {
 		return err
 	}
@@ -54,10 +60,8 @@ func (s *Store) checkDocumentRefs(ctx context.Context, t *txn, d *kyc.Document) 
 			p.Add("body.requestId", "no KYC request %s in this environment", d.RequestID)
 		case r.ApplicantID != d.ApplicantID:
 			p.Add("body.requestId", "the KYC request is for another applicant")
-		case kyc.FinalRequestStatus(r.Status):
-			p.Add("body.requestId", "the KYC request is %s and takes no more documents", r.Status)
-		case !slices.ContainsFunc(r.Documents, func(rd kyc.RequestDocument) bool { return rd.Type == d.Type }):
-			p.Add("body.type", "the KYC request does not ask for a %s document", d.Type)
+		case takes != nil:
+			takes(r, &p)
 		}
 	}
 	return p.Err()

@@ -24,7 +24,7 @@ func TestFindFingerprints(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: env, ApplicantID: a.ID, Type: "identity-proof", Subtype: "passport", FileIDs: []string{f.ID}, Status: "pending"}
-			if err := s.CreateDocument(ctx, &d, audit("kyc-document.create", d.ID)); err != nil {
+			if err := s.CreateDocument(ctx, &d, audit("kyc-document.create", d.ID), nil); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.DecideDocument(ctx, env, d.ID, func(c *store.Case) (store.Effects, error) {

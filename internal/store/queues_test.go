@@ -115,7 +115,7 @@ func TestQueuesFilterPageAndOrderWithinOneEnvironment(t *testing.T) {
 		} {
 			doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: d.apl.Env, ApplicantID: d.apl.ID, Type: "identity-proof", Subtype: "passport",
 				FileIDs: []string{files[d.apl.ID]}, Status: d.status}
-			if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID)); err != nil {
+			if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID), nil); err != nil {
 				t.Fatal(err)
 			}
 			docs = append(docs, doc.ID)

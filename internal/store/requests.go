@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"kycd/internal/kyc"
@@ -104,11 +105,20 @@ func (s *Store) writeRequest(ctx context.Context, t *txn, r *kyc.Request) error 
 	return nil
 }
 
-// OverdueRequests lists up to limit KYC requests, of both environments, that wait for the end user
-// past their expirationTime: the sweep that backs up each request's own expiry job.
-func (s *Store) OverdueRequests(ctx context.Context, at time.Time, limit int) ([]OverdueRequest, error) {
-	rs, err := s.reader().query(ctx, `SELECT env, id FROM kyc_requests WHERE status IN ('gathering', 'attempted', 'partial')
-		AND expiration_time <= ? ORDER BY expiration_time LIMIT ?`, micros(at), limit)
+// OverdueRequests lists up to limit KYC requests, of both environments, in one of statuses (those
+// that wait for the end user, given by package request) past their expirationTime: the sweep that
+// backs up each request's own expiry job. No statuses lists none.
+func (s *Store) OverdueRequests(ctx context.Context, statuses []string, at time.Time, limit int) ([]OverdueRequest, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(statuses)+2)
+	for _, st := range statuses {
+		args = append(args, st)
+	}
+	args = append(args, micros(at), limit)
+	rs, err := s.reader().query(ctx, `SELECT env, id FROM kyc_requests WHERE status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`)
+		AND expiration_time <= ? ORDER BY expiration_time LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("overdue requests: %w", err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"kycd/internal/kyc"
@@ -187,21 +188,54 @@ func (s *Store) ListShares(ctx context.Context, env kyc.Env, applicantID, cursor
 		}, func(sh kyc.Share) string { return sh.ID })
 }
 
-// ApplicantsToShare lists up to limit approved applicants of env that have no share with partner
-// yet, oldest first: the work of automatic sharing. With changed, it lists instead the approved
-// applicants that changed (a higher revision) since their last share with partner was made, and
-// have none queued: the work of Saintpay's update and reNew.
-func (s *Store) ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, changed bool, limit int) ([]string, error) {
-	q := `SELECT a.id FROM applicants a WHERE a.env = ? AND a.status = 'approved'
-		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?) ORDER BY a.id LIMIT ?`
-	args := []any{string(env), partner, limit}
-	if changed {
-		q = `SELECT a.id FROM applicants a WHERE a.env = ? AND a.status = 'approved'
-		AND a.revision > (SELECT MAX(s.applicant_revision) FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?)
-		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ? AND s.status = 'queued')
-		ORDER BY a.id LIMIT ?`
-		args = []any{string(env), partner, partner, limit}
+// ShareCandidates says which applicants ApplicantsToShare lists for a partner. The statuses are
+// given by package share, whose rule it is which applicants are shared.
+type ShareCandidates struct {
+	// Statuses are the applicant statuses that may be shared; none lists no applicant.
+	Statuses []string
+	// Changed lists, instead of the applicants never shared with the partner, those that changed
+	// (a higher revision) since their last share with the partner was made.
+	Changed bool
+	// Open are the statuses of a share still under way: with Changed, an applicant that has a
+	// share with the partner in one of them is not listed.
+	Open []string
+}
+
+// ApplicantsToShare lists up to limit applicants of env in one of c.Statuses that have no share
+// with partner yet, oldest first: the work of automatic sharing. With c.Changed, it lists instead
+// those that changed since their last share with partner was made and have none in a status of
+// c.Open: the work of Saintpay's update and reNew.
+func (s *Store) ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, c ShareCandidates, limit int) ([]string, error) {
+	if len(c.Statuses) == 0 {
+		return nil, nil
 	}
+	statuses := `a.status IN (?` + strings.Repeat(", ?", len(c.Statuses)-1) + `)`
+	args := []any{string(env)}
+	for _, st := range c.Statuses {
+		args = append(args, st)
+	}
+	q := `SELECT a.id FROM applicants a WHERE a.env = ? AND ` + statuses + `
+		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?) ORDER BY a.id LIMIT ?`
+	if c.Changed {
+		open := ``
+		if len(c.Open) > 0 {
+			open = `
+		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ? AND s.status IN (?` + strings.Repeat(", ?", len(c.Open)-1) + `))`
+		}
+		q = `SELECT a.id FROM applicants a WHERE a.env = ? AND ` + statuses + `
+		AND a.revision > (SELECT MAX(s.applicant_revision) FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?)` + open + `
+		ORDER BY a.id LIMIT ?`
+		args = append(args, partner)
+		if len(c.Open) > 0 {
+			args = append(args, partner)
+			for _, st := range c.Open {
+				args = append(args, st)
+			}
+		}
+	} else {
+		args = append(args, partner)
+	}
+	args = append(args, limit)
 	rs, err := s.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("applicants to share: %w", err)

@@ -81,7 +81,7 @@ func TestApplicantsToShare(t *testing.T) {
 		ctx := context.Background()
 		a := newApplicant(t, s, kyc.EnvLive, "")
 		list := func(changed bool) []string {
-			ids, err := s.ApplicantsToShare(ctx, kyc.EnvLive, "saintpay", changed, 10)
+			ids, err := s.ApplicantsToShare(ctx, kyc.EnvLive, "saintpay", store.ShareCandidates{Statuses: []string{"approved"}, Changed: changed, Open: []string{"queued"}}, 10)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -136,7 +137,7 @@ func TestDocumentsRequestsAndExpiry(t *testing.T) {
 		}
 		d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof", Subtype: "passport",
 			FileIDs: []string{f.ID}, Identification: &kyc.Identification{Number: "L898902C3", IssuingCountry: "JP"}, Status: "pending"}
-		if err := s.CreateDocument(ctx, &d, audit("kyc-document.create", d.ID)); err != nil {
+		if err := s.CreateDocument(ctx, &d, audit("kyc-document.create", d.ID), nil); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Document(ctx, kyc.EnvTest, d.ID)
@@ -146,7 +147,7 @@ func TestDocumentsRequestsAndExpiry(t *testing.T) {
 		// A file of another applicant, an unknown file and a request of another environment are refused, naming fields.
 		bad := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: other.ID, RequestID: r.ID, Type: "identity-proof",
 			FileIDs: []string{f.ID, "fil_01J9Z3K6Q5W8C2B7X4N0M1R2S3"}, Status: "pending"}
-		err = s.CreateDocument(ctx, &bad, audit("kyc-document.create", bad.ID))
+		err = s.CreateDocument(ctx, &bad, audit("kyc-document.create", bad.ID), nil)
 		var ve *kyc.ValidationError
 		if !errors.As(err, &ve) || len(ve.Fields) != 3 {
 			t.Fatalf("bad references: %v", err)
@@ -166,10 +167,25 @@ func TestDocumentsRequestsAndExpiry(t *testing.T) {
 		if got2.Status != "expired" || got2.Revision != 1 {
 			t.Fatalf("request after expiry: %+v", got2)
 		}
-		// A final request takes no documents.
+		// Whether a request takes a document is the caller's rule (package document refuses one for
+		// a final request): the store asks it with the request as read in the transaction, and a
+		// problem it adds refuses the document, stored nowhere.
 		late := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof", FileIDs: []string{f.ID}, Status: "pending"}
-		if err := s.CreateDocument(ctx, &late, audit("kyc-document.create", late.ID)); !errors.As(err, &ve) {
+		var asked []string
+		refuseFinal := func(r kyc.Request, p *kyc.Problems) {
+			asked = append(asked, r.ID+" "+r.Status)
+			if kyc.FinalRequestStatus(r.Status) {
+				p.Add("body.requestId", "final")
+			}
+		}
+		if err := s.CreateDocument(ctx, &late, audit("kyc-document.create", late.ID), refuseFinal); !errors.As(err, &ve) || len(ve.Fields) != 1 {
 			t.Fatalf("document for an expired request: %v", err)
+		}
+		if want := []string{r.ID + " expired"}; !slices.Equal(asked, want) {
+			t.Fatalf("the rule was asked about %v, want %v", asked, want)
+		}
+		if _, err := s.Document(ctx, kyc.EnvTest, late.ID); !errors.Is(err, kyc.ErrNotFound) {
+			t.Fatalf("a refused document was stored: %v", err)
 		}
 		pg, err := s.ListDocuments(ctx, kyc.EnvTest, a.ID, "", 10)
 		if err != nil || len(pg.Items) != 1 {

@@ -71,7 +71,7 @@ func newCase(tb testing.TB, s *store.Store, a kyc.Applicant, status string) (kyc
 	}
 	doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: a.Env, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
 		Subtype: "passport", FileIDs: []string{f.ID}, Status: status}
-	if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID)); err != nil {
+	if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID), nil); err != nil {
 		tb.Fatal(err)
 	}
 	return r, doc

@@ -92,7 +92,7 @@ func (b *bundle) file(applicantID, tag string, data []byte) string {
 func (b *bundle) decide(d kyc.Document) kyc.Document {
 	b.t.Helper()
 	d.ID, d.Env, d.Status = kyc.NewID(kyc.PrefixDocument), kyc.EnvTest, "pending"
-	if err := b.st.CreateDocument(b.ctx, &d, effects(d.ID)); err != nil {
+	if err := b.st.CreateDocument(b.ctx, &d, effects(d.ID), nil); err != nil {
 		b.t.Fatal(err)
 	}
 	if err := b.eng.Verify(b.ctx, kyc.EnvTest, d.ID); err != nil {

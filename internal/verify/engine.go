@@ -146,14 +146,13 @@ func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
 		}
 		doc.RejectionReason = reason
 		c.Fingerprints = prints
-		eff := store.Effects{Audit: kyc.AuditEntry{Actor: engineActor, Action: "kyc-document.decide", ResourceType: "kyc-document", ResourceID: doc.ID}}
-		eff.Events = request.Advance(c, e.levels)
 		// A rejected document's faces are not kept: only an accepted one, or one a reviewer may
 		// accept, can be the earlier document a duplicate face is found in.
 		if doc.Status == "accepted" || doc.Status == "pending-review" {
 			c.Faces = in.keepFaces
 		}
-		return eff, nil
+		eff := store.Effects{Audit: kyc.AuditEntry{Actor: engineActor, Action: "kyc-document.decide", ResourceType: "kyc-document", ResourceID: doc.ID}}
+		return request.Decided(c, eff, e.levels), nil
 	})
 	if errors.Is(err, errSettled) {
 		return nil

@@ -75,7 +75,7 @@ func TestVerifyIsIdempotent(t *testing.T) {
 		}
 		d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, Type: "identity-proof", Subtype: "passport",
 			FileIDs: []string{f.ID}, Status: "pending", Identification: &kyc.Identification{Number: "L898902C3", ExpiryDate: "2030-01-01", IssueDate: "2020-01-01", HolderName: "Anna Eriksson"}}
-		if err := st.CreateDocument(ctx, &d, audit(d.ID)); err != nil {
+		if err := st.CreateDocument(ctx, &d, audit(d.ID), nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := eng.Verify(ctx, kyc.EnvTest, d.ID); err != nil {
@@ -116,7 +116,7 @@ func TestPermanentErrorHoldsForReview(t *testing.T) {
 		}
 		d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, Type: "identity-proof", Subtype: "passport",
 			FileIDs: []string{f.ID}, Status: "pending", Identification: &kyc.Identification{Number: "L898902C3", ExpiryDate: "2030-01-01", IssueDate: "2020-01-01", HolderName: "Anna Eriksson"}}
-		if err := st.CreateDocument(ctx, &d, audit(d.ID)); err != nil {
+		if err := st.CreateDocument(ctx, &d, audit(d.ID), nil); err != nil {
 			t.Fatal(err)
 		}
 

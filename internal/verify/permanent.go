@@ -50,8 +50,7 @@ func (e *Engine) Hold(ctx context.Context, env kyc.Env, id string) error {
 		dec.Outcome = "pending-review" // whatever the level's thresholds: a person decides
 		doc.Status, doc.Score, doc.CheckList, doc.ParsedData, doc.Decision = dec.Outcome, &dec.Score, checks, map[string]any{}, &dec
 		eff := store.Effects{Audit: kyc.AuditEntry{Actor: engineActor, Action: "kyc-document.hold", ResourceType: "kyc-document", ResourceID: doc.ID}}
-		eff.Events = request.Advance(c, e.levels)
-		return eff, nil
+		return request.Decided(c, eff, e.levels), nil
 	})
 	if errors.Is(err, errSettled) {
 		return nil
