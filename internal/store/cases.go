@@ -118,6 +118,9 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 		}
 		at := now()
 		ch := c.Changed()
+		if err := auditsChanges(c, ch, eff); err != nil {
+			return err
+		}
 		if ch.Document {
 			d.Revision++
 			d.UpdatedTime = at
@@ -299,4 +302,25 @@ func (s *Store) FingerprintsAfter(ctx context.Context, env kyc.Env, kind string,
 		out = append(out, m)
 	}
 	return out, rs.Err()
+}
+
+// auditsChanges refuses a decision that changed the case's request or applicant without an audit
+// entry about it: the store writes every change it is handed, so the entries that name them
+// (request.Decided's) are what keeps the audit log complete.
+func auditsChanges(c *Case, ch CaseChanges, eff Effects) error {
+	audited := func(id string) bool {
+		for _, a := range append([]kyc.AuditEntry{eff.Audit}, eff.MoreAudit...) {
+			if a.ResourceID == id {
+				return true
+			}
+		}
+		return false
+	}
+	if ch.Request && !audited(c.Request.ID) {
+		return fmt.Errorf("store: the decision changed request %s without an audit entry about it", c.Request.ID)
+	}
+	if ch.Applicant && !audited(c.Applicant.ID) {
+		return fmt.Errorf("store: the decision changed applicant %s without an audit entry about it", c.Applicant.ID)
+	}
+	return nil
 }
