@@ -13,9 +13,11 @@ import (
 	"kycd/internal/store/storetest"
 )
 
-// gate holds reads of a draft until n reads have come (or, as a safety net, a while after the
-// first): the uploads held there all read the same version of the draft, so that all but one of
-// their writes collide with another and must be redone. It counts the reads.
+// gate holds reads of a draft until n reads have come (or, as a safety net against an upload that
+// fails before it reads, a minute after the first: under a loaded CI machine the uploads' file
+// checks before their reads took more than the 5 s this once was, the gate opened early and no
+// write collided): the uploads held there all read the same version of the draft, so that all but
+// one of their writes collide with another and must be redone. It counts the reads.
 type gate struct {
 	n     int
 	mu    sync.Mutex
@@ -30,7 +32,7 @@ func (g *gate) wait() {
 	g.mu.Lock()
 	g.seen++
 	if g.seen == 1 {
-		time.AfterFunc(5*time.Second, g.openGate)
+		time.AfterFunc(time.Minute, g.openGate)
 	}
 	if g.seen == g.n {
 		g.openGate()
