@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"kycd/internal/kyc"
@@ -19,8 +20,9 @@ type TakesDocument func(r kyc.Request, p *kyc.Problems)
 
 // CreateDocument stores a new KYC document. Inside the transaction it checks that the applicant,
 // every file (which must belong to that applicant) and the request, when given, exist in the same
-// environment, asks takes (when not nil) whether the request takes the document, and answers a
-// validation error naming the fields otherwise.
+// environment, asks takes whether the request takes the document, and answers a validation error
+// naming the fields otherwise. A document for a request needs takes: without the rule the store
+// would take a document for a request that is already decided, so it refuses instead.
 func (s *Store) CreateDocument(ctx context.Context, d *kyc.Document, eff Effects, takes TakesDocument) error {
 	at := now()
 	d.CreatedTime, d.UpdatedTime, d.Revision = at, at, 0
@@ -60,7 +62,9 @@ func (s *Store) checkDocumentRefs(ctx context.Context, t *txn, d *kyc.Document, 
 			p.Add("body.requestId", "no KYC request %s in this environment", d.RequestID)
 		case r.ApplicantID != d.ApplicantID:
 			p.Add("body.requestId", "the KYC request is for another applicant")
-		case takes != nil:
+		case takes == nil:
+			return errors.New("store: a document for a KYC request needs the rule of whether the request takes it")
+		default:
 			takes(r, &p)
 		}
 	}

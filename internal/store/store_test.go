@@ -137,7 +137,7 @@ func TestDocumentsRequestsAndExpiry(t *testing.T) {
 		}
 		d := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof", Subtype: "passport",
 			FileIDs: []string{f.ID}, Identification: &kyc.Identification{Number: "L898902C3", IssuingCountry: "JP"}, Status: "pending"}
-		if err := s.CreateDocument(ctx, &d, audit("kyc-document.create", d.ID), nil); err != nil {
+		if err := s.CreateDocument(ctx, &d, audit("kyc-document.create", d.ID), takesAny); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Document(ctx, kyc.EnvTest, d.ID)
@@ -147,12 +147,21 @@ func TestDocumentsRequestsAndExpiry(t *testing.T) {
 		// A file of another applicant, an unknown file and a request of another environment are refused, naming fields.
 		bad := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: other.ID, RequestID: r.ID, Type: "identity-proof",
 			FileIDs: []string{f.ID, "fil_01J9Z3K6Q5W8C2B7X4N0M1R2S3"}, Status: "pending"}
-		err = s.CreateDocument(ctx, &bad, audit("kyc-document.create", bad.ID), nil)
+		err = s.CreateDocument(ctx, &bad, audit("kyc-document.create", bad.ID), takesAny)
 		var ve *kyc.ValidationError
 		if !errors.As(err, &ve) || len(ve.Fields) != 3 {
 			t.Fatalf("bad references: %v", err)
 		}
 		if _, err := s.Document(ctx, kyc.EnvTest, bad.ID); !errors.Is(err, kyc.ErrNotFound) {
+			t.Fatalf("a refused document was stored: %v", err)
+		}
+		// Without the rule of whether its request takes it, a document for a request is refused.
+		norule := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: kyc.EnvTest, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
+			FileIDs: []string{f.ID}, Status: "pending"}
+		if err := s.CreateDocument(ctx, &norule, audit("kyc-document.create", norule.ID), nil); err == nil {
+			t.Fatal("a document for a request was stored without the request's rule")
+		}
+		if _, err := s.Document(ctx, kyc.EnvTest, norule.ID); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("a refused document was stored: %v", err)
 		}
 

@@ -71,8 +71,12 @@ func newCase(tb testing.TB, s *store.Store, a kyc.Applicant, status string) (kyc
 	}
 	doc := kyc.Document{ID: kyc.NewID(kyc.PrefixDocument), Env: a.Env, ApplicantID: a.ID, RequestID: r.ID, Type: "identity-proof",
 		Subtype: "passport", FileIDs: []string{f.ID}, Status: status}
-	if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID), nil); err != nil {
+	if err := s.CreateDocument(ctx, &doc, audit("kyc-document.create", doc.ID), takesAny); err != nil {
 		tb.Fatal(err)
 	}
 	return r, doc
 }
+
+// takesAny is a TakesDocument rule that lets every request take the document, for store tests
+// that are not about the rule (package document's requestTakes is tested there).
+func takesAny(kyc.Request, *kyc.Problems) {}
