@@ -25,14 +25,6 @@ type querier interface {
 	queryRow(ctx context.Context, q string, args ...any) row
 }
 
-type rows interface {
-	Next() bool
-	Scan(dest ...any) error
-	Err() error
-	Close()
-}
-
-type row interface{ Scan(dest ...any) error }
 
 // sqlExecer is what *sql.DB and *sql.Tx share.
 type sqlExecer interface {

@@ -26,6 +26,7 @@ func (s *Store) insertEvents(ctx context.Context, t *txn, env kyc.Env, events []
 		return nil
 	}
 	deliveries := s.newFanOut(env)
+	written := make([]kyc.Event, 0, len(events))
 	for _, e := range events {
 		id := kyc.NewID(kyc.PrefixEvent)
 		data, err := json.Marshal(e.Data)
@@ -40,12 +41,19 @@ func (s *Store) insertEvents(ctx context.Context, t *txn, env kyc.Env, events []
 			id, string(env), e.Type, e.ResourceType, e.ResourceID, e.Revision, sealed, micros(at)); err != nil {
 			return fmt.Errorf("insert event: %w", err)
 		}
-		if err := deliveries.event(ctx, t, eventRecord{ID: id, Type: e.Type, ResourceType: e.ResourceType, ResourceID: e.ResourceID,
-			Revision: e.Revision, Data: data, At: at}); err != nil {
+		rec := eventRecord{ID: id, Type: e.Type, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Revision: e.Revision, Data: data, At: at}
+		if err := deliveries.event(ctx, t, rec); err != nil {
 			return err
 		}
+		written = append(written, rec.event(env))
 	}
-	return deliveries.flush(ctx, t)
+	if err := deliveries.flush(ctx, t); err != nil {
+		return err
+	}
+	if s.events == nil {
+		return nil
+	}
+	return s.events.EventsWritten(ctx, &Tx{s: s, t: t, env: env}, written)
 }
 
 const eventColumns = `id, env, type, resource_type, resource_id, revision, payload, created_at`

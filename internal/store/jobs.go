@@ -33,6 +33,8 @@ type JobsConfig struct {
 	// (webhook.Rules). Without them a change whose events an enabled subscription could receive
 	// fails, rather than losing the deliveries.
 	Webhooks WebhookRules
+	// Events, when set, is told of every change's events inside its transaction (EventSink).
+	Events EventSink
 }
 
 // InitJobs creates the River client on the store's database. After it, state changes can insert
@@ -64,6 +66,7 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 		rc.FetchPollInterval = 50 * time.Millisecond
 	}
 	s.webhookRules = cfg.Webhooks
+	s.events = cfg.Events
 	var err error
 	if s.dialect == Postgres {
 		s.pgJobs, err = river.NewClient(riverpgxv5.New(s.pool), rc)

@@ -51,6 +51,8 @@ type Store struct {
 	pgJobs     *river.Client[pgxTx]
 	// webhookRules decide which subscription receives which event, and how (JobsConfig.Webhooks).
 	webhookRules WebhookRules
+	// events is told of every change's events in its transaction (JobsConfig.Events).
+	events EventSink
 
 	// process is this process's id; on PostgreSQL processConn holds its liveness lock (process.go).
 	process     string

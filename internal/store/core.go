@@ -1,0 +1,167 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"kycd/internal/kyc"
+)
+
+// The store's core, for the repositories that the domains own. A domain whose records are its own
+// (webhook subscriptions and deliveries, partner shares, sanctions lists, faces and fingerprints)
+// keeps their type and their SQL in its package, and writes through Change: its statements run
+// in one transaction that commits them together with the change's audit entry, its events (and
+// what the EventSink makes of them) and its River jobs, or commits nothing. Query texts are
+// written with ? placeholders, once for both databases; PostgreSQL's are rewritten once per
+// process (rebind). Where the dialects differ, Tx.Dialect and Store.Dialect say which one runs.
+
+// Rows is the result of a query, in either dialect.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Row is the result of a query for one row. Its Scan answers ErrNoRows when there is none.
+type Row interface{ Scan(dest ...any) error }
+
+type (
+	rows = Rows
+	row  = Row
+)
+
+// ErrNoRows is what Row.Scan answers, in both dialects, when the query found nothing.
+var ErrNoRows = errNoRows
+
+// IsUniqueViolation reports whether err is a unique-constraint violation in either dialect.
+func IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
+
+// Micros converts a time to the stored form, Unix microseconds.
+func Micros(t time.Time) int64 { return micros(t) }
+
+// FromMicros converts a stored time back, in UTC.
+func FromMicros(us int64) time.Time { return fromMicros(us) }
+
+// Now is the store's clock, truncated to what the database keeps.
+func Now() time.Time { return now() }
+
+// Tx is a change's open write transaction (see Change). It is valid only inside the func that
+// Change gave it to.
+type Tx struct {
+	s   *Store
+	t   *txn
+	env kyc.Env
+}
+
+// Env is the environment of the change.
+func (tx *Tx) Env() kyc.Env { return tx.env }
+
+// Dialect says which database runs the transaction.
+func (tx *Tx) Dialect() Dialect { return tx.s.dialect }
+
+// Exec runs a statement and answers the number of rows it changed.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return tx.t.exec(ctx, query, args...)
+}
+
+// Query runs a query.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	return tx.t.query(ctx, query, args...)
+}
+
+// QueryRow runs a query for one row.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return tx.t.queryRow(ctx, query, args...)
+}
+
+// ForUpdate is the suffix of a SELECT that reads a row to change it (see Store.forUpdate).
+func (tx *Tx) ForUpdate() string { return tx.s.forUpdate() }
+
+// Param is a placeholder whose type PostgreSQL cannot infer (in a SELECT list) cast to typ, such
+// as BIGINT or BYTEA; on SQLite it is a bare placeholder.
+func (tx *Tx) Param(typ string) string { return tx.s.param(typ) }
+
+// Serialize makes the transactions that name key wait for each other until they end, on
+// PostgreSQL (an advisory transaction lock); SQLite write transactions are serial already. It is
+// for a rule over several rows that no constraint states, such as a count bound.
+func (tx *Tx) Serialize(ctx context.Context, key string) error {
+	if tx.s.dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, "kycd:"+key); err != nil {
+		return fmt.Errorf("serialize %s: %w", key, err)
+	}
+	return nil
+}
+
+// InsertJobs inserts River jobs in the transaction; they run once it commits.
+func (tx *Tx) InsertJobs(ctx context.Context, jobs []river.InsertManyParams) error {
+	return tx.s.insertJobsTx(ctx, tx.t, jobs)
+}
+
+// Seal seals a personal value bound to aad, the name of its place (table, row, column), so that a
+// value copied elsewhere fails to open.
+func (tx *Tx) Seal(plaintext []byte, aad string) ([]byte, error) { return tx.s.Seal(plaintext, aad) }
+
+// Change runs fn in one write transaction of env. What fn writes commits together with the
+// Effects it returns (its audit entry, required; its events; its jobs), or, when fn or any of
+// them fails, nothing does.
+func (s *Store) Change(ctx context.Context, env kyc.Env, fn func(tx *Tx) (Effects, error)) error {
+	at := now()
+	return s.inTx(ctx, func(t *txn) error {
+		eff, err := fn(&Tx{s: s, t: t, env: env})
+		if err != nil {
+			return err
+		}
+		return s.applyEffects(ctx, t, env, eff, at)
+	})
+}
+
+// Query runs a read outside a transaction.
+func (s *Store) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	return s.reader().query(ctx, query, args...)
+}
+
+// QueryRow runs a read of one row outside a transaction.
+func (s *Store) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return s.reader().queryRow(ctx, query, args...)
+}
+
+// Seal seals a personal value bound to aad (see Tx.Seal).
+func (s *Store) Seal(plaintext []byte, aad string) ([]byte, error) {
+	return s.sealer.Seal(plaintext, []byte(aad))
+}
+
+// Open opens a value that Seal sealed with the same aad.
+func (s *Store) Open(sealed []byte, aad string) ([]byte, error) {
+	return s.sealer.Open(sealed, []byte(aad))
+}
+
+// Where is the conditions of a list query, always scoped to one environment.
+type Where = where
+
+// NewWhere starts the conditions of a list of env.
+func NewWhere(env kyc.Env) *Where { return newWhere(env) }
+
+// Eq adds column = value when value is not empty. column is never user input.
+func (w *where) Eq(column, value string) *Where { return w.eq(column, value) }
+
+// ListPage runs a list query (selectFrom, then the conditions of w, the cursor and the order by
+// id, newest first unless oldestFirst) and cuts the result into a page of at most limit items
+// (DefaultPageSize when 0, MaxPageSize at most). what names the list in errors. Every list of
+// kycd pages this way: the cursor is the last id of a page, opaque to clients.
+func ListPage[T any](ctx context.Context, s *Store, what, selectFrom string, w *Where, oldestFirst bool, cursor string, limit int,
+	scan func(Row) (T, error), id func(T) string) (kyc.Page[T], error) {
+	return listPage(ctx, s, what, selectFrom, w, oldestFirst, cursor, limit, scan, id)
+}
+
+// EventSink is told, inside a change's transaction, of the events the change wrote (Data is the
+// resource as JSON), so that what follows from them commits with the change: webhook deliveries
+// (webhook.Deliveries). It is given at wiring time in JobsConfig.Events.
+type EventSink interface {
+	EventsWritten(ctx context.Context, tx *Tx, events []kyc.Event) error
+}
