@@ -25,7 +25,6 @@ type querier interface {
 	queryRow(ctx context.Context, q string, args ...any) row
 }
 
-
 // sqlExecer is what *sql.DB and *sql.Tx share.
 type sqlExecer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
