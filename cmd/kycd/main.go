@@ -111,7 +111,7 @@ func apikeyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer st.Close()
-	secret, k, err := auth.NewAPIKey(ctx, st, kyc.Env(env), name, "cli:apikey-create")
+	secret, k, err := auth.NewAPIKey(ctx, auth.NewKeys(st), kyc.Env(env), name, "cli:apikey-create")
 	if err != nil {
 		return err
 	}

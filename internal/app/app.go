@@ -167,7 +167,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	h := httpapi.New(httpapi.Deps{
 		Log:        log,
 		Version:    cfg.Version,
-		Keys:       st,
+		Keys:       auth.NewKeys(st),
 		Idem:       st,
 		Applicants: applicants,
 		Documents:  documents,

@@ -9,20 +9,17 @@ import (
 	"strings"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 )
 
 // KeyStore is what API keys need from the database.
 type KeyStore interface {
-	CreateAPIKey(ctx context.Context, k store.APIKey, actor kyc.Actor) error
-	APIKeyByHash(ctx context.Context, hash string) (store.APIKey, error)
+	CreateAPIKey(ctx context.Context, k Key, actor kyc.Actor) error
+	APIKeyByHash(ctx context.Context, hash string) (Key, error)
 }
-
-var _ KeyStore = (*store.Store)(nil)
 
 // NewAPIKey creates and stores a key for env and returns its secret, which is shown once and never
 // stored: "kycd_test_" or "kycd_live_" followed by 40 random base32 characters.
-func NewAPIKey(ctx context.Context, ks KeyStore, env kyc.Env, name string, actor kyc.Actor) (secret string, k store.APIKey, err error) {
+func NewAPIKey(ctx context.Context, ks KeyStore, env kyc.Env, name string, actor kyc.Actor) (secret string, k Key, err error) {
 	if !env.Valid() {
 		return "", k, kyc.Invalid("env", "must be test or live")
 	}
@@ -31,7 +28,7 @@ func NewAPIKey(ctx context.Context, ks KeyStore, env kyc.Env, name string, actor
 		return "", k, kyc.Invalid("name", "must be 1 to 100 characters")
 	}
 	secret = "kycd_" + string(env) + "_" + strings.ToLower(rand.Text()+rand.Text()[:14])
-	k = store.APIKey{ID: kyc.NewID(kyc.PrefixAPIKey), Env: env, Name: name, Hash: hashKey(secret), Hint: secret[len(secret)-4:]}
+	k = Key{ID: kyc.NewID(kyc.PrefixAPIKey), Env: env, Name: name, Hash: hashKey(secret), Hint: secret[len(secret)-4:]}
 	if err := ks.CreateAPIKey(ctx, k, actor); err != nil {
 		return "", k, fmt.Errorf("api key: %w", err)
 	}
@@ -45,9 +42,9 @@ func hashKey(secret string) string {
 
 // VerifyAPIKey finds the key whose secret this is. Keys carry 200 bits of randomness, so a fast
 // hash is safe and the lookup is one indexed query.
-func VerifyAPIKey(ctx context.Context, ks KeyStore, secret string) (store.APIKey, error) {
+func VerifyAPIKey(ctx context.Context, ks KeyStore, secret string) (Key, error) {
 	if !strings.HasPrefix(secret, "kycd_test_") && !strings.HasPrefix(secret, "kycd_live_") || len(secret) > 100 {
-		return store.APIKey{}, fmt.Errorf("malformed api key: %w", kyc.ErrUnauthenticated)
+		return Key{}, fmt.Errorf("malformed api key: %w", kyc.ErrUnauthenticated)
 	}
 	return ks.APIKeyByHash(ctx, hashKey(secret))
 }

@@ -117,7 +117,7 @@ func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
 // Key mints an API key of environment en (test or live) and returns its secret.
 func (e *Env) Key(t testing.TB, en kyc.Env) string {
 	t.Helper()
-	secret, _, err := auth.NewAPIKey(context.Background(), e.App.Store, en, "test", "test")
+	secret, _, err := auth.NewAPIKey(context.Background(), auth.NewKeys(e.App.Store), en, "test", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
