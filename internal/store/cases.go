@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"kycd/internal/kyc"
@@ -22,11 +20,10 @@ type Case struct {
 	// Documents are all of the request's documents, this one included (as Document, changes and all).
 	Documents []*kyc.Document
 	Applicant *kyc.Applicant
-	// Fingerprints to store for the document (duplicate detection); written with the change.
-	Fingerprints []Fingerprint
-	// Faces to index for the duplicate-face check; written with the change (package verify gives
-	// them only when the document ends accepted or pending review).
-	Faces []Face
+	// Tx is the decision's transaction: the deciding domain writes its own records of the
+	// decision through it (verify's fingerprints and faces), to commit with the decision or not
+	// at all.
+	Tx *Tx
 	// Earlier are the types of the applicant's accepted documents outside this request (still valid
 	// from an earlier one: an archived document is no longer accepted). A level counts them.
 	Earlier []string
@@ -68,13 +65,6 @@ type CaseStatus struct {
 	Document, Request, Applicant, ApplicantLevel string
 }
 
-// Fingerprint is a value that identifies a document across applicants: kind "document-number" (a
-// keyed HMAC of number, issuing country and subtype), "sha256" or "phash" (of a file).
-type Fingerprint struct {
-	Kind  string
-	Value string
-}
-
 // DecideDocument locks a document, its request and its applicant (in that order, always), lets
 // decide change them and name the effects, and writes back what changed (Case.Changed). It writes
 // the effects as decide returns them: the audit entries and events of the request and applicant a
@@ -87,7 +77,7 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 		if err != nil {
 			return err
 		}
-		c := &Case{Document: &d}
+		c := &Case{Document: &d, Tx: &Tx{s: s, t: t, env: env}}
 		if d.RequestID != "" {
 			r, err := s.request(ctx, t, env, d.RequestID, s.forUpdate())
 			if err != nil {
@@ -137,15 +127,6 @@ func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, deci
 			if err := s.writeApplicant(ctx, t, c.Applicant, at); err != nil {
 				return err
 			}
-		}
-		for _, f := range c.Fingerprints {
-			if _, err := t.exec(ctx, `INSERT INTO document_fingerprints (env, kind, value, document_id, applicant_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (env, kind, value, document_id) DO NOTHING`, string(env), f.Kind, f.Value, d.ID, d.ApplicantID, micros(at)); err != nil {
-				return fmt.Errorf("fingerprint: %w", err)
-			}
-		}
-		if err := s.writeFaces(ctx, t, &d, c.Faces, micros(at)); err != nil {
-			return err
 		}
 		for i := range eff.Events {
 			ev := &eff.Events[i]
@@ -231,77 +212,6 @@ func (s *Store) writeApplicant(ctx context.Context, t *txn, a *kyc.Applicant, at
 		return fmt.Errorf("update applicant: %w", err)
 	}
 	return nil
-}
-
-// FingerprintMatch is another applicant's document that has the same fingerprint.
-type FingerprintMatch struct {
-	Value       string
-	DocumentID  string
-	ApplicantID string
-}
-
-// FindFingerprints returns documents of other applicants in env with a fingerprint of this kind and
-// one of these values (at most 20 a value), in one query.
-func (s *Store) FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]FingerprintMatch, error) {
-	if len(values) == 0 {
-		return nil, nil
-	}
-	args := []any{string(env), kind, notApplicant}
-	for _, v := range values {
-		args = append(args, v)
-	}
-	rs, err := s.reader().query(ctx, `SELECT value, document_id, applicant_id FROM document_fingerprints
-		WHERE env = ? AND kind = ? AND applicant_id <> ? AND value IN (?`+strings.Repeat(", ?", len(values)-1)+`)
-		ORDER BY value, document_id LIMIT `+strconv.Itoa(20*len(values)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("find fingerprints: %w", err)
-	}
-	defer rs.Close()
-	var out []FingerprintMatch
-	for rs.Next() {
-		var m FingerprintMatch
-		if err := rs.Scan(&m.Value, &m.DocumentID, &m.ApplicantID); err != nil {
-			return nil, fmt.Errorf("find fingerprints: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("find fingerprints: %w", err)
-	}
-	return out, nil
-}
-
-// StoredFingerprint is a fingerprint as stored, with its place in the order of storing.
-type StoredFingerprint struct {
-	FingerprintMatch
-	Seq int64
-}
-
-// FingerprintsAfter returns up to limit fingerprints of this kind in env stored with a seq above
-// after, in seq order: the perceptual hashes that a near-duplicate search keeps in memory and
-// brings up to date. On PostgreSQL a row's seq is taken when its transaction inserts it, so one
-// committed later may have a lower seq than one already read: callers read a margin again. On
-// SQLite (one writer) the rowid is the seq, and it grows in commit order.
-func (s *Store) FingerprintsAfter(ctx context.Context, env kyc.Env, kind string, after int64, limit int) ([]StoredFingerprint, error) {
-	seq := "seq"
-	if s.dialect == SQLite {
-		seq = "rowid"
-	}
-	rs, err := s.reader().query(ctx, `SELECT `+seq+`, value, document_id, applicant_id FROM document_fingerprints
-		WHERE env = ? AND kind = ? AND `+seq+` > ? ORDER BY `+seq+` LIMIT ?`, string(env), kind, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("fingerprints: %w", err)
-	}
-	defer rs.Close()
-	var out []StoredFingerprint
-	for rs.Next() {
-		var m StoredFingerprint
-		if err := rs.Scan(&m.Seq, &m.Value, &m.DocumentID, &m.ApplicantID); err != nil {
-			return nil, fmt.Errorf("fingerprints: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rs.Err()
 }
 
 // auditsChanges refuses a decision that changed the case's request or applicant without an audit

@@ -13,7 +13,6 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/mrz/mrzimage"
-	"kycd/internal/store"
 	"kycd/internal/verify/check"
 )
 
@@ -58,7 +57,7 @@ var neverExpire = []string{"other"}
 // detection. The images are read first: the machine-readable zone read from an identity
 // document's image is the truth its typed data is checked against, and it fills (in in.doc, so in
 // what the decision stores) the identification fields that were not typed.
-func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[string]any, []store.Fingerprint, error) {
+func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[string]any, []Fingerprint, error) {
 	now := e.cfg.Now()
 	d, a, l := in.doc, &in.applicant, in.level
 	matchLevel := 2
@@ -135,7 +134,7 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 		fs = append(fs, sanctions...)
 	}
 
-	var prints []store.Fingerprint
+	var prints []Fingerprint
 	dups, err := e.duplicateChecks(ctx, in, imgs, parsed, &prints)
 	if err != nil {
 		return nil, nil, nil, err

@@ -6,7 +6,6 @@ import (
 	"math/bits"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 	"kycd/internal/verify/check"
 )
 
@@ -39,14 +38,14 @@ const (
 //     compared by exact content only (duplicate-file), their pHash is neither compared nor stored,
 //     and a stored pHash counts only when its document is an identity-proof (which also keeps out
 //     the pHashes of pages stored before this rule).
-func (e *Engine) duplicateChecks(ctx context.Context, in *input, imgs []decodedImage, parsed map[string]any, prints *[]store.Fingerprint) ([]finding, error) {
+func (e *Engine) duplicateChecks(ctx context.Context, in *input, imgs []decodedImage, parsed map[string]any, prints *[]Fingerprint) ([]finding, error) {
 	var fs []finding
 	d := in.doc
 	if id := d.Identification; id != nil && d.Type == "identity-proof" {
 		if idx := e.documentNumberIndex(id.Number, id.IssuingCountry, d.Subtype); idx != "" {
-			*prints = append(*prints, store.Fingerprint{Kind: "document-number", Value: idx})
+			*prints = append(*prints, Fingerprint{Kind: "document-number", Value: idx})
 			f := finding{Name: CheckDuplicateNumber, Weight: in.level.Weight(CheckDuplicateNumber, ownWeights[CheckDuplicateNumber]), Reason: "document-duplicate", Decisive: true}
-			matches, err := e.store.FindFingerprints(ctx, in.env, "document-number", []string{idx}, d.ApplicantID)
+			matches, err := findFingerprints(ctx, e.store, in.env, "document-number", []string{idx}, d.ApplicantID)
 			if err != nil {
 				return nil, err
 			}
@@ -61,11 +60,11 @@ func (e *Engine) duplicateChecks(ctx context.Context, in *input, imgs []decodedI
 	var shas []string
 	for _, f := range in.files {
 		shas = append(shas, f.SHA256)
-		*prints = append(*prints, store.Fingerprint{Kind: "sha256", Value: f.SHA256})
+		*prints = append(*prints, Fingerprint{Kind: "sha256", Value: f.SHA256})
 	}
 	if len(shas) > 0 {
 		f := finding{Name: CheckDuplicateFile, Weight: in.level.Weight(CheckDuplicateFile, ownWeights[CheckDuplicateFile]), Reason: "document-duplicate"}
-		matches, err := e.store.FindFingerprints(ctx, in.env, "sha256", shas, d.ApplicantID)
+		matches, err := findFingerprints(ctx, e.store, in.env, "sha256", shas, d.ApplicantID)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +87,7 @@ func (e *Engine) duplicateChecks(ctx context.Context, in *input, imgs []decodedI
 		}
 		for _, im := range photos {
 			h := check.PHash(im.img)
-			*prints = append(*prints, store.Fingerprint{Kind: "phash", Value: fmt.Sprintf("%016x", h)})
+			*prints = append(*prints, Fingerprint{Kind: "phash", Value: fmt.Sprintf("%016x", h)})
 			if f.Failed {
 				continue
 			}
@@ -123,18 +122,18 @@ func isPhotograph(doc *kyc.Document, tag string) bool {
 // page's pHash stored before pages were left out must not match). Every stored hash is compared,
 // in memory (a million take a few milliseconds); a BK-tree or multi-index hashing would be the
 // next step beyond that.
-func (e *Engine) nearPhotograph(ctx context.Context, env kyc.Env, others []storedHash, hash uint64, notApplicant string) (store.FingerprintMatch, bool, error) {
+func (e *Engine) nearPhotograph(ctx context.Context, env kyc.Env, others []storedHash, hash uint64, notApplicant string) (FingerprintMatch, bool, error) {
 	for _, m := range others {
 		if m.ApplicantID == notApplicant || bits.OnesCount64(m.hash^hash) > e.cfg.PHashDistance {
 			continue
 		}
 		doc, err := e.store.Document(ctx, env, m.DocumentID)
 		if err != nil {
-			return store.FingerprintMatch{}, false, fmt.Errorf("near-duplicate %s: %w", m.DocumentID, err)
+			return FingerprintMatch{}, false, fmt.Errorf("near-duplicate %s: %w", m.DocumentID, err)
 		}
 		if doc.Type == "identity-proof" {
 			return m.FingerprintMatch, true, nil
 		}
 	}
-	return store.FingerprintMatch{}, false, nil
+	return FingerprintMatch{}, false, nil
 }

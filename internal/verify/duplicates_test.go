@@ -180,8 +180,9 @@ func TestDuplicatesMeanFraudNotTemplates(t *testing.T) {
 		// by hand) matches nothing either.
 		legacy := check.PHash(decodeJPEG(t, billA))
 		if _, err := st.DecideDocument(b.ctx, kyc.EnvTest, first.ID, func(c *store.Case) (store.Effects, error) {
-			c.Fingerprints = []store.Fingerprint{{Kind: "phash", Value: fmt.Sprintf("%016x", legacy)}}
-			return effects(first.ID), nil
+			_, err := c.Tx.Exec(b.ctx, `INSERT INTO document_fingerprints (env, kind, value, document_id, applicant_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				string(kyc.EnvTest), "phash", fmt.Sprintf("%016x", legacy), first.ID, c.Document.ApplicantID, store.Micros(store.Now()))
+			return effects(first.ID), err
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -25,10 +25,8 @@ type Store interface {
 	Request(ctx context.Context, env kyc.Env, id string) (kyc.Request, error)
 	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
-	FindFingerprints(ctx context.Context, env kyc.Env, kind string, values []string, notApplicant string) ([]store.FingerprintMatch, error)
-	// FingerprintsAfter returns fingerprints of a kind stored after seq, in seq order.
-	FingerprintsAfter(ctx context.Context, env kyc.Env, kind string, after int64, limit int) ([]store.StoredFingerprint, error)
-	FacesAfter(ctx context.Context, env kyc.Env, after int64, limit int) ([]store.StoredFace, error)
+	// Records reads the fingerprints and faces of decided documents (records.go).
+	Records
 	// LivenessByFile returns the liveness challenge whose first frame is this selfie file
 	// (kyc.ErrNotFound when the selfie came another way).
 	LivenessByFile(ctx context.Context, env kyc.Env, fileID string) (store.LivenessSession, error)
@@ -145,11 +143,14 @@ func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
 			doc.Identification = &filled
 		}
 		doc.RejectionReason = reason
-		c.Fingerprints = prints
 		// A rejected document's faces are not kept: only an accepted one, or one a reviewer may
 		// accept, can be the earlier document a duplicate face is found in.
+		var faces []Face
 		if doc.Status == "accepted" || doc.Status == "pending-review" {
-			c.Faces = in.keepFaces
+			faces = in.keepFaces
+		}
+		if err := writeRecords(ctx, c.Tx, doc, prints, faces); err != nil {
+			return store.Effects{}, err
 		}
 		eff := store.Effects{Audit: kyc.AuditEntry{Actor: engineActor, Action: "kyc-document.decide", ResourceType: "kyc-document", ResourceID: doc.ID}}
 		return request.Decided(c, eff, e.levels), nil
@@ -173,7 +174,7 @@ type input struct {
 	// selfie and portrait are the faces of an identity document's selfie and of its largest
 	// portrait (nil when none was found); keepFaces are the faces to index with the decision.
 	selfie, portrait *seenFace
-	keepFaces        []store.Face
+	keepFaces        []Face
 }
 
 // file is one of the document's files with its bytes.

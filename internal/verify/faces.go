@@ -11,7 +11,6 @@ import (
 	"kycd/internal/face"
 	"kycd/internal/face/faceindex"
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 	"kycd/internal/verify/check"
 )
 
@@ -67,7 +66,7 @@ func (e *Engine) describeLargest(full image.Image, grey *image.Gray, fileID stri
 // faceChecks compares the selfie with the document's portrait and both with the faces of other
 // applicants; it sets parsedData.faceMatch and hasMatchingFaceProof, and returns the faces to
 // index when the document is accepted or held for review.
-func (e *Engine) faceChecks(ctx context.Context, in *input, parsed map[string]any) ([]finding, []store.Face, error) {
+func (e *Engine) faceChecks(ctx context.Context, in *input, parsed map[string]any) ([]finding, []Face, error) {
 	if in.doc.Type != "identity-proof" {
 		return nil, nil, nil
 	}
@@ -107,15 +106,15 @@ func (e *Engine) faceChecks(ctx context.Context, in *input, parsed map[string]an
 		fs = append(fs, f)
 	}
 
-	var keep []store.Face
+	var keep []Face
 	var seen []*seenFace
 	if selfie != nil {
 		seen = append(seen, selfie)
-		keep = append(keep, store.Face{FileID: selfie.fileID, Kind: "selfie", Embedding: selfie.Embedding[:]})
+		keep = append(keep, Face{FileID: selfie.fileID, Kind: "selfie", Embedding: selfie.Embedding[:]})
 	}
 	if portrait != nil {
 		seen = append(seen, portrait)
-		keep = append(keep, store.Face{FileID: portrait.fileID, Kind: "portrait", Embedding: portrait.Embedding[:]})
+		keep = append(keep, Face{FileID: portrait.fileID, Kind: "portrait", Embedding: portrait.Embedding[:]})
 	}
 	if len(seen) == 0 {
 		return fs, nil, nil
@@ -204,9 +203,9 @@ func (e *Engine) faceIndex(ctx context.Context, env kyc.Env) (*faceindex.Index, 
 
 	ef.mu.Lock()
 	defer ef.mu.Unlock()
-	err := catchUp(ctx, &ef.last, func(ctx context.Context, after int64, limit int) ([]store.StoredFace, error) {
-		return e.store.FacesAfter(ctx, env, after, limit)
-	}, func(f store.StoredFace) int64 { return f.Seq }, func(f store.StoredFace) error {
+	err := catchUp(ctx, &ef.last, func(ctx context.Context, after int64, limit int) ([]StoredFace, error) {
+		return facesAfter(ctx, e.store, env, after, limit)
+	}, func(f StoredFace) int64 { return f.Seq }, func(f StoredFace) error {
 		if err := ef.idx.Add(f.ApplicantID+"/"+f.DocumentID+"/"+f.FileID, f.Embedding); err != nil {
 			return fmt.Errorf("face of document %s: %w", f.DocumentID, err)
 		}

@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 )
 
 // hashIndexes holds, per environment, the perceptual hashes of every stored photograph, in
@@ -29,7 +28,7 @@ type envHashes struct {
 // storedHash is one stored perceptual hash and the document it belongs to.
 type storedHash struct {
 	hash uint64
-	store.FingerprintMatch
+	FingerprintMatch
 }
 
 // photoHashes returns every perceptual hash stored in env up to now. The slice is the caller's
@@ -48,9 +47,9 @@ func (e *Engine) photoHashes(ctx context.Context, env kyc.Env) ([]storedHash, er
 
 	eh.mu.Lock()
 	defer eh.mu.Unlock()
-	err := catchUp(ctx, &eh.last, func(ctx context.Context, after int64, limit int) ([]store.StoredFingerprint, error) {
-		return e.store.FingerprintsAfter(ctx, env, "phash", after, limit)
-	}, func(f store.StoredFingerprint) int64 { return f.Seq }, func(f store.StoredFingerprint) error {
+	err := catchUp(ctx, &eh.last, func(ctx context.Context, after int64, limit int) ([]StoredFingerprint, error) {
+		return fingerprintsAfter(ctx, e.store, env, "phash", after, limit)
+	}, func(f StoredFingerprint) int64 { return f.Seq }, func(f StoredFingerprint) error {
 		key := f.Value + "/" + f.DocumentID
 		if eh.seen[key] {
 			return nil
