@@ -360,25 +360,6 @@ func (s *Store) FalsePositives(ctx context.Context, env kyc.Env, applicantID str
 	return out, rs.Err()
 }
 
-// ApplicantIDsByStatus pages through the ids of env's applicants in status, in id order after
-// after: what monitoring re-screens.
-func (s *Store) ApplicantIDsByStatus(ctx context.Context, env kyc.Env, status, after string, limit int) ([]string, error) {
-	rs, err := s.reader().query(ctx, `SELECT id FROM applicants WHERE env = ? AND status = ? AND id > ? ORDER BY id LIMIT ?`, string(env), status, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("applicants: %w", err)
-	}
-	defer rs.Close()
-	var out []string
-	for rs.Next() {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rs.Err()
-}
-
 // ApplicantDocumentIDs returns the ids of an applicant's documents in any of statuses.
 func (s *Store) ApplicantDocumentIDs(ctx context.Context, env kyc.Env, applicantID string, statuses ...string) ([]string, error) {
 	rs, err := s.reader().query(ctx, `SELECT id, status FROM kyc_documents WHERE env = ? AND applicant_id = ? ORDER BY id`, string(env), applicantID)
