@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"kycd/internal/kyc"
@@ -119,12 +118,12 @@ func (s *Store) SanctionsLists(ctx context.Context) ([]kyc.SanctionsList, error)
 }
 
 // SanctionsEntries returns every stored entry of every list, with the versions they belong to,
-// read in one snapshot (a transaction), so entries and versions agree.
+// read in one snapshot (Read), so entries and versions agree.
 func (s *Store) SanctionsEntries(ctx context.Context) ([]kyc.SanctionsList, []SanctionsEntry, error) {
 	var lists []kyc.SanctionsList
 	var entries []SanctionsEntry
-	err := s.inReadTx(ctx, func(q querier) error {
-		rs, err := q.query(ctx, `SELECT `+sanctionsListColumns+` FROM sanctions_lists ORDER BY list`)
+	err := s.Read(ctx, func(q Querier) error {
+		rs, err := q.Query(ctx, `SELECT `+sanctionsListColumns+` FROM sanctions_lists ORDER BY list`)
 		if err != nil {
 			return fmt.Errorf("sanctions lists: %w", err)
 		}
@@ -137,7 +136,7 @@ func (s *Store) SanctionsEntries(ctx context.Context) ([]kyc.SanctionsList, []Sa
 			lists = append(lists, l)
 		}
 		rs.Close()
-		rs, err = q.query(ctx, `SELECT list, entry_id, hash, data FROM sanctions_entries ORDER BY list, entry_id`)
+		rs, err = q.Query(ctx, `SELECT list, entry_id, hash, data FROM sanctions_entries ORDER BY list, entry_id`)
 		if err != nil {
 			return fmt.Errorf("sanctions entries: %w", err)
 		}
@@ -154,24 +153,6 @@ func (s *Store) SanctionsEntries(ctx context.Context) ([]kyc.SanctionsList, []Sa
 		return rs.Err()
 	})
 	return lists, entries, err
-}
-
-// inReadTx runs fn in a read-only snapshot.
-func (s *Store) inReadTx(ctx context.Context, fn func(q querier) error) error {
-	if s.dialect == Postgres {
-		tx, err := s.pool.BeginTx(ctx, pgxTxOptionsReadOnly)
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-		return fn(pgxQuerier{tx})
-	}
-	tx, err := s.read.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	return fn(sqlQuerier{tx})
 }
 
 const screeningColumns = `id, env, applicant_id, reason, disposition, threshold, hits, lists, review, revision, created_at, updated_at`
@@ -381,8 +362,6 @@ func (s *Store) ApplicantDocumentIDs(ctx context.Context, env kyc.Env, applicant
 	}
 	return out, rs.Err()
 }
-
-var pgxTxOptionsReadOnly = pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}
 
 // InsertJob inserts one River job on its own, outside a state change (the next batch of a job
 // that works in batches).
