@@ -220,3 +220,21 @@ func (s *Store) Read(ctx context.Context, fn func(q Querier) error) error {
 func (s *Store) WriteUnaudited(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.inTx(ctx, func(t *txn) error { return fn(&Tx{s: s, t: t}) })
 }
+
+// InsertJob inserts one River job on its own, outside a state change (the next batch of a job
+// that works in batches).
+func (s *Store) InsertJob(ctx context.Context, job river.InsertManyParams) error {
+	var err error
+	switch {
+	case s.dialect == Postgres && s.pgJobs != nil:
+		_, err = s.pgJobs.InsertMany(ctx, []river.InsertManyParams{job})
+	case s.dialect == SQLite && s.sqliteJobs != nil:
+		_, err = s.sqliteJobs.InsertMany(ctx, []river.InsertManyParams{job})
+	default:
+		return fmt.Errorf("store: a job to insert but InitJobs was not called")
+	}
+	if err != nil {
+		return fmt.Errorf("insert job: %w", err)
+	}
+	return nil
+}
