@@ -72,7 +72,7 @@ func listsImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := st.InitJobs(store.JobsConfig{Workers: workers}); err != nil {
 		return err
 	}
-	var changes []store.ListChange
+	var changes []screening.ListChange
 	for _, im := range ims {
 		v, ch, err := svc.Import(ctx, im.List, im.Source, im.Entries, im.Raw, allowShrink)
 		if err != nil {
@@ -93,7 +93,7 @@ func listsImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 // versionOf says whether an import stored a new version or found the same one stored.
-func versionOf(ch store.ListChange) string {
+func versionOf(ch screening.ListChange) string {
 	if len(ch.Changed) == 0 && ch.Removed == 0 && ch.Previous != "" {
 		return "unchanged"
 	}

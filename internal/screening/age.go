@@ -50,7 +50,7 @@ type Health struct {
 
 // Health reads the stored lists (not the cached index, so that a refresh shows at once).
 func (s *Service) Health(ctx context.Context) (Health, error) {
-	vs, err := s.store.SanctionsLists(ctx)
+	vs, err := s.repo.Lists(ctx)
 	if err != nil {
 		return Health{}, err
 	}
@@ -73,7 +73,7 @@ func (s *Service) Health(ctx context.Context) (Health, error) {
 // WarnIfOld logs a warning when no list is loaded or a list is stale (at start and after each
 // refresh). The log names lists and dates only.
 func (s *Service) WarnIfOld(ctx context.Context, log *slog.Logger) {
-	vs, err := s.store.SanctionsLists(ctx)
+	vs, err := s.repo.Lists(ctx)
 	if err != nil {
 		log.WarnContext(ctx, "sanctions lists unreadable", "err", err)
 		return

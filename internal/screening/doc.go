@@ -9,5 +9,9 @@
 // the periodic refresh from the publishers' URLs), and how old they are (stale after 30 days
 // without confirmation).
 //
+// The lists' persistence is Repo (repo.go), over the store's core: their versions and entries,
+// written by an import in one change, and the reads of past screenings that monitoring and a
+// new screening decide from.
+//
 // The matcher itself is package match; the file readers are package lists.
 package screening

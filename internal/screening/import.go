@@ -23,26 +23,26 @@ var ErrShrunk = errors.New("the new list has less than half the entries of the s
 // the import (see MonitorArgs). Unless allowShrink, a list that lost more than half its entries is
 // refused with ErrShrunk. The list is taken as current at the time of the import; ImportList
 // says otherwise (a snapshot's date, a publication date).
-func (s *Service) Import(ctx context.Context, list, source string, entries []match.Entry, raw [][]byte, allowShrink bool) (kyc.SanctionsList, store.ListChange, error) {
+func (s *Service) Import(ctx context.Context, list, source string, entries []match.Entry, raw [][]byte, allowShrink bool) (kyc.SanctionsList, ListChange, error) {
 	return s.ImportList(ctx, Imported{List: list, Source: source, Entries: entries, Raw: raw}, allowShrink)
 }
 
 // ImportList is Import with the list's dates: im.PublishedAt when known, and im.CheckedAt, when
 // the list was last known to be the publisher's current one (zero: now). Importing the version
 // already stored changes nothing but moves its checked date forward.
-func (s *Service) ImportList(ctx context.Context, im Imported, allowShrink bool) (kyc.SanctionsList, store.ListChange, error) {
+func (s *Service) ImportList(ctx context.Context, im Imported, allowShrink bool) (kyc.SanctionsList, ListChange, error) {
 	list := im.List
 	if len(im.Entries) == 0 {
-		return kyc.SanctionsList{}, store.ListChange{}, fmt.Errorf("list %s: no entries", list)
+		return kyc.SanctionsList{}, ListChange{}, fmt.Errorf("list %s: no entries", list)
 	}
 	if !allowShrink {
-		stored, err := s.store.SanctionsLists(ctx)
+		stored, err := s.repo.Lists(ctx)
 		if err != nil {
-			return kyc.SanctionsList{}, store.ListChange{}, err
+			return kyc.SanctionsList{}, ListChange{}, err
 		}
 		for _, v := range stored {
 			if v.List == list && len(im.Entries)*2 < v.EntryCount {
-				return kyc.SanctionsList{}, store.ListChange{}, fmt.Errorf("list %s: %d entries, %d stored: %w", list, len(im.Entries), v.EntryCount, ErrShrunk)
+				return kyc.SanctionsList{}, ListChange{}, fmt.Errorf("list %s: %d entries, %d stored: %w", list, len(im.Entries), v.EntryCount, ErrShrunk)
 			}
 		}
 	}
@@ -58,9 +58,9 @@ func (s *Service) ImportList(ctx context.Context, im Imported, allowShrink bool)
 	}
 	rows, err := storedEntries(im.Entries)
 	if err != nil {
-		return v, store.ListChange{}, err
+		return v, ListChange{}, err
 	}
-	ch, err := s.store.ImportSanctionsList(ctx, v, rows, func(ch store.ListChange) store.Effects {
+	ch, err := s.repo.Import(ctx, v, rows, func(ch ListChange) store.Effects {
 		return store.Effects{Audit: kyc.AuditEntry{Actor: importActor, Action: "sanctions-list.import", ResourceType: "sanctions-list", ResourceID: v.List},
 			Jobs: rescreenJobs(v, ch, time.Now())}
 	})

@@ -11,20 +11,13 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/screening/match"
-	"kycd/internal/store"
 )
-
-// ListStore is what the list holder reads.
-type ListStore interface {
-	SanctionsLists(ctx context.Context) ([]kyc.SanctionsList, error)
-	SanctionsEntries(ctx context.Context) ([]kyc.SanctionsList, []store.SanctionsEntry, error)
-}
 
 // Lists holds the index of the current list versions. Index checks the stored versions at most
 // every CheckEvery and rebuilds the index when one changed, so every replica follows an import
 // within CheckEvery without a goroutine of its own. Safe for concurrent use.
 type Lists struct {
-	store      ListStore
+	repo       *Repo
 	checkEvery time.Duration
 
 	mu      sync.Mutex // serialises checks and reloads
@@ -39,12 +32,12 @@ type loaded struct {
 	hashes   map[string]string // list:id -> hash
 }
 
-// NewLists returns a holder on st. checkEvery 0 means 30 s.
-func NewLists(st ListStore, checkEvery time.Duration) *Lists {
+// NewLists returns a holder of the lists stored in st. checkEvery 0 means 30 s.
+func NewLists(st Core, checkEvery time.Duration) *Lists {
 	if checkEvery <= 0 {
 		checkEvery = 30 * time.Second
 	}
-	return &Lists{store: st, checkEvery: checkEvery}
+	return &Lists{repo: NewRepo(st), checkEvery: checkEvery}
 }
 
 // current returns the index, reloading it when the stored versions changed since the last check.
@@ -54,7 +47,7 @@ func (l *Lists) current(ctx context.Context) (*loaded, error) {
 	if l.cur != nil && time.Since(l.checked) < l.checkEvery {
 		return l.cur, nil
 	}
-	vs, err := l.store.SanctionsLists(ctx)
+	vs, err := l.repo.Lists(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +100,7 @@ func (l *Lists) Versions(ctx context.Context) ([]kyc.SanctionsList, error) {
 }
 
 func (l *Lists) load(ctx context.Context) (*loaded, error) {
-	vs, stored, err := l.store.SanctionsEntries(ctx)
+	vs, stored, err := l.repo.Entries(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -138,15 +131,15 @@ func sameVersions(a, b []kyc.SanctionsList) bool {
 }
 
 // storedEntries turns entries into rows with their hashes.
-func storedEntries(entries []match.Entry) ([]store.SanctionsEntry, error) {
-	out := make([]store.SanctionsEntry, len(entries))
+func storedEntries(entries []match.Entry) ([]Entry, error) {
+	out := make([]Entry, len(entries))
 	for i := range entries {
 		data, err := json.Marshal(&entries[i])
 		if err != nil {
 			return nil, err
 		}
 		sum := sha256.Sum256(data)
-		out[i] = store.SanctionsEntry{List: entries[i].List, ID: entries[i].ID, Hash: hex.EncodeToString(sum[:16]), Data: data}
+		out[i] = Entry{List: entries[i].List, ID: entries[i].ID, Hash: hex.EncodeToString(sum[:16]), Data: data}
 	}
 	return out, nil
 }

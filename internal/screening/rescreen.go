@@ -7,13 +7,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 )
-
-// RescreenStore is what the re-screening after an import reads.
-type RescreenStore interface {
-	RescreenCandidates(ctx context.Context, env kyc.Env, after string, limit int) ([]store.RescreenCandidate, error)
-}
 
 // MonitorArgs is one batch of the re-screening that follows a list import: the applicants of Env
 // after After (any status), each re-screened when their latest screening did not use Version of
@@ -50,7 +44,7 @@ const monitorBatch = 500
 
 // rescreenJobs are the first monitoring batches of an import that changed a list, one per
 // environment, inserted in the import's transaction.
-func rescreenJobs(v kyc.SanctionsList, ch store.ListChange, at time.Time) []river.InsertManyParams {
+func rescreenJobs(v kyc.SanctionsList, ch ListChange, at time.Time) []river.InsertManyParams {
 	if len(ch.Changed) == 0 {
 		return nil
 	}
@@ -82,7 +76,7 @@ func (w *monitorWorker) Work(ctx context.Context, job *river.Job[MonitorArgs]) e
 	if err := w.svc.lists.atLeast(ctx, a.List, a.Version); err != nil {
 		return err
 	}
-	cands, err := w.svc.store.RescreenCandidates(ctx, a.Env, a.After, monitorBatch)
+	cands, err := w.svc.repo.RescreenCandidates(ctx, a.Env, a.After, monitorBatch)
 	if err != nil {
 		return err
 	}

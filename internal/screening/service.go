@@ -14,18 +14,17 @@ import (
 	"kycd/internal/store"
 )
 
-// Store is what the screening service needs from the database.
+// Store is what the screening service needs from the database: the store's core, on which its
+// own repository of sanctions lists runs (Repo), and the screenings, applicants and documents the
+// store keeps.
 type Store interface {
-	ListStore
-	ImportSanctionsList(ctx context.Context, v kyc.SanctionsList, entries []store.SanctionsEntry, effects func(store.ListChange) store.Effects) (store.ListChange, error)
+	Core
 	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
 	CreateScreening(ctx context.Context, sc *kyc.Screening, eff store.Effects) error
 	Screening(ctx context.Context, env kyc.Env, id string) (kyc.Screening, error)
 	ApplicantScreenings(ctx context.Context, env kyc.Env, applicantID string, limit int) ([]kyc.Screening, error)
 	ListScreenings(ctx context.Context, env kyc.Env, f store.ScreeningFilter, cursor string, limit int) (kyc.Page[kyc.Screening], error)
 	ReviewScreening(ctx context.Context, env kyc.Env, id string, review func(sc *kyc.Screening) (store.Effects, []kyc.ScreeningHit, error)) (kyc.Screening, error)
-	FalsePositives(ctx context.Context, env kyc.Env, applicantID string) (map[string]string, error)
-	RescreenStore
 	ApplicantDocumentIDs(ctx context.Context, env kyc.Env, applicantID string, statuses ...string) ([]string, error)
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 }
@@ -35,6 +34,7 @@ var _ Store = (*store.Store)(nil)
 // Service screens names and applicants.
 type Service struct {
 	store     Store
+	repo      *Repo
 	lists     *Lists
 	threshold float64
 	levels    request.Levels
@@ -46,7 +46,7 @@ func NewService(st Store, lists *Lists, threshold float64, levels request.Levels
 	if threshold <= 0 {
 		threshold = match.DefaultThreshold
 	}
-	return &Service{store: st, lists: lists, threshold: threshold, levels: levels}
+	return &Service{store: st, repo: NewRepo(st), lists: lists, threshold: threshold, levels: levels}
 }
 
 // Threshold is the potential-match threshold.
@@ -55,7 +55,7 @@ func (s *Service) Threshold() float64 { return s.threshold }
 // Lists returns the versions of the lists in use, with their dates and whether each is stale,
 // read from the database (a refresh shows at once, before the index reloads).
 func (s *Service) Lists(ctx context.Context) ([]kyc.SanctionsList, error) {
-	vs, err := s.store.SanctionsLists(ctx)
+	vs, err := s.repo.Lists(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +280,7 @@ func covers(earlier, now []kyc.ScreeningHit) bool {
 // false-positive for the applicant are dropped while the entry is unchanged, and in monitoring
 // (mon not nil) hits outside the changed entries.
 func (s *Service) hits(ctx context.Context, env kyc.Env, applicantID string, cur *loaded, queries []match.Query, mon *Monitor) ([]kyc.ScreeningHit, error) {
-	fps, err := s.store.FalsePositives(ctx, env, applicantID)
+	fps, err := s.repo.FalsePositives(ctx, env, applicantID)
 	if err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func (s *Service) ImportSnapshot(ctx context.Context, fsys fs.FS) ([]kyc.Sanctio
 	if err != nil || len(ims) == 0 {
 		return nil, err
 	}
-	stored, err := s.store.SanctionsLists(ctx)
+	stored, err := s.repo.Lists(ctx)
 	if err != nil {
 		return nil, err
 	}

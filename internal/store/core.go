@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"kycd/internal/kyc"
@@ -164,4 +165,76 @@ func ListPage[T any](ctx context.Context, s *Store, what, selectFrom string, w *
 // (webhook.Deliveries). It is given at wiring time in JobsConfig.Events.
 type EventSink interface {
 	EventsWritten(ctx context.Context, tx *Tx, events []kyc.Event) error
+}
+
+// Querier runs reads: the Store itself (outside a transaction), a Tx, or the snapshot that Read
+// gives.
+type Querier interface {
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+var (
+	_ Querier = (*Store)(nil)
+	_ Querier = (*Tx)(nil)
+)
+
+// snapshot is the Querier of Read's transaction.
+type snapshot struct{ q querier }
+
+func (r snapshot) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	return r.q.query(ctx, query, args...)
+}
+
+func (r snapshot) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return r.q.queryRow(ctx, query, args...)
+}
+
+var pgxTxOptionsReadOnly = pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}
+
+// Read runs fn in a read-only snapshot, so that several reads agree with each other (the versions
+// of the sanctions lists and their entries): a repeatable-read transaction on PostgreSQL, a read
+// transaction on SQLite. It commits nothing.
+func (s *Store) Read(ctx context.Context, fn func(q Querier) error) error {
+	if s.dialect == Postgres {
+		tx, err := s.pool.BeginTx(ctx, pgxTxOptionsReadOnly)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+		return fn(snapshot{s.traced(pgxQuerier{tx})})
+	}
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(snapshot{s.traced(sqlQuerier{tx})})
+}
+
+// WriteUnaudited runs fn in one write transaction that commits what fn writes and adds no audit
+// entry, event or job of its own: for bookkeeping that records no one's act, such as a refresh that
+// found a sanctions list unchanged and moves its checked date forward. Its Tx has no environment
+// (Env is empty). Every change of state goes through Change, which refuses one without an audit
+// entry.
+func (s *Store) WriteUnaudited(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.inTx(ctx, func(t *txn) error { return fn(&Tx{s: s, t: t}) })
+}
+
+// InsertJob inserts one River job on its own, outside a state change (the next batch of a job
+// that works in batches).
+func (s *Store) InsertJob(ctx context.Context, job river.InsertManyParams) error {
+	var err error
+	switch {
+	case s.dialect == Postgres && s.pgJobs != nil:
+		_, err = s.pgJobs.InsertMany(ctx, []river.InsertManyParams{job})
+	case s.dialect == SQLite && s.sqliteJobs != nil:
+		_, err = s.sqliteJobs.InsertMany(ctx, []river.InsertManyParams{job})
+	default:
+		return fmt.Errorf("store: a job to insert but InitJobs was not called")
+	}
+	if err != nil {
+		return fmt.Errorf("insert job: %w", err)
+	}
+	return nil
 }

@@ -239,3 +239,25 @@ func (s *Store) ListDocuments(ctx context.Context, env kyc.Env, applicantID, cur
 	}
 	return s.FindDocuments(ctx, env, DocumentFilter{ApplicantID: applicantID}, cursor, limit)
 }
+
+// ApplicantDocumentIDs returns the ids of an applicant's documents in any of statuses.
+func (s *Store) ApplicantDocumentIDs(ctx context.Context, env kyc.Env, applicantID string, statuses ...string) ([]string, error) {
+	rs, err := s.reader().query(ctx, `SELECT id, status FROM kyc_documents WHERE env = ? AND applicant_id = ? ORDER BY id`, string(env), applicantID)
+	if err != nil {
+		return nil, fmt.Errorf("documents: %w", err)
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var id, st string
+		if err := rs.Scan(&id, &st); err != nil {
+			return nil, err
+		}
+		for _, want := range statuses {
+			if st == want {
+				out = append(out, id)
+			}
+		}
+	}
+	return out, rs.Err()
+}
