@@ -9,7 +9,6 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 )
 
 // AutoArgs is the periodic River job of automatic sharing: it shares every approved applicant
@@ -38,13 +37,14 @@ func (s *Service) PeriodicJobs() []*river.PeriodicJob {
 		&river.PeriodicJobOpts{RunOnStart: true})}
 }
 
-// toShare are the applicants automatic sharing sends to a partner: approved ones, never shared
-// with it.
-var toShare = store.ShareCandidates{Statuses: []string{"approved"}}
+// shareable are the statuses of the applicants automatic sharing sends to a partner: approved
+// ones, never shared with it (Repo.NeverShared), and, for Saintpay, those that changed since their
+// last share with it (Repo.ChangedSinceShared). Never empty.
+var shareable = []string{"approved"}
 
-// changedSinceShared are the approved applicants that changed since their last share with a
-// partner, and have no share with it still queued: Saintpay keeps its copy current with them.
-var changedSinceShared = store.ShareCandidates{Statuses: []string{"approved"}, Changed: true, Open: []string{"queued"}}
+// underWay are the statuses of a share still under way: an applicant with one is not shared again
+// for a change (Repo.ChangedSinceShared). Never empty.
+var underWay = []string{"queued"}
 
 type autoWorker struct {
 	river.WorkerDefaults[AutoArgs]
@@ -65,12 +65,12 @@ func (w *autoWorker) Work(ctx context.Context, _ *river.Job[AutoArgs]) error {
 			if !ok { // a test applicant goes to the partner's sandbox settings or nowhere
 				continue
 			}
-			ids, err := s.store.ApplicantsToShare(ctx, env, partner, toShare, 100)
+			ids, err := s.shares.NeverShared(ctx, env, partner, 100)
 			if err != nil {
 				return err
 			}
 			if partner == "saintpay" { // Saintpay keeps its copy current: update or reNew on change
-				changed, err := s.store.ApplicantsToShare(ctx, env, partner, changedSinceShared, 100)
+				changed, err := s.shares.ChangedSinceShared(ctx, env, partner, 100)
 				if err != nil {
 					return err
 				}

@@ -42,7 +42,7 @@ func (s *Service) Callback(ctx context.Context, env kyc.Env, partner string, h m
 	if err := s.fresh(cb, now); err != nil {
 		return nil, "", err
 	}
-	rec, err := s.store.ShareByReference(ctx, env, partner, cb.Reference)
+	rec, err := s.shares.ByReference(ctx, env, partner, cb.Reference)
 	if err != nil {
 		return nil, "", err
 	}
@@ -59,7 +59,7 @@ func (s *Service) Callback(ctx context.Context, env kyc.Env, partner string, h m
 		}
 	}
 	replay := false
-	_, err = s.store.UpdateShare(ctx, rec.Env, rec.ID, func(r *store.ShareRecord) (store.Effects, error) {
+	_, err = s.shares.Update(ctx, rec.Env, rec.ID, func(r *Record) (store.Effects, error) {
 		if cb.ReplayKey != "" {
 			for k, at := range r.Callbacks {
 				if now.Sub(at) > s.cfg.ReplayWindow {
@@ -102,8 +102,8 @@ func (s *Service) fresh(cb Callback, now time.Time) error {
 // claimQuery records that an unsigned callback is about to ask the partner about rec, unless
 // the last such query was less than Config.ConfirmInterval ago (errThrottled). The claim is a
 // write under the share's lock, so replicas share the limit.
-func (s *Service) claimQuery(ctx context.Context, rec store.ShareRecord) error {
-	_, err := s.store.UpdateShare(ctx, rec.Env, rec.ID, func(r *store.ShareRecord) (store.Effects, error) {
+func (s *Service) claimQuery(ctx context.Context, rec Record) error {
+	_, err := s.shares.Update(ctx, rec.Env, rec.ID, func(r *Record) (store.Effects, error) {
 		now := s.now() // under the share's lock: claims are ordered by it
 		if !r.ConfirmedAt.IsZero() && now.Sub(r.ConfirmedAt) < s.cfg.ConfirmInterval {
 			return store.Effects{}, errThrottled // a claim "in the future" (another replica's clock) counts too

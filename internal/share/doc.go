@@ -1,10 +1,10 @@
 // Package share sends an applicant's approved KYC to partner platforms (Interlace, Alchemy Pay's
 // KYC Sharing API, Saintpay) and follows it until the partner decides. It owns shares (statuses
-// queued, submitted, approved, rejected, needs-info, failed; the partner's reference and message),
-// the River jobs that submit and poll them, partners' callbacks, signed links to shared files, and
-// automatic sharing. Each partner is a Connector in its own package (share/interlace,
-// share/alchemypay, share/saintpay) that owns its mapping table, its pre-validation, its calls and
-// its signing.
+// queued, submitted, approved, rejected, needs-info, failed; the partner's reference and message)
+// and their SQL (Repo, over the store's core), the River jobs that submit and poll them, partners'
+// callbacks, signed links to shared files, and automatic sharing. Each partner is a Connector in
+// its own package (share/interlace, share/alchemypay, share/saintpay) that owns its mapping table,
+// its pre-validation, its calls and its signing.
 //
 // # Submission
 //

@@ -17,17 +17,12 @@ import (
 	"kycd/internal/store"
 )
 
-// Store is what sharing needs from the database.
+// Store is what sharing reads of the aggregates it shares: the applicant, their documents and
+// files. Shares themselves are kept by Repo.
 type Store interface {
 	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
 	ListDocuments(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Document], error)
 	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
-	CreateShare(ctx context.Context, sh *kyc.Share, eff store.Effects) error
-	Share(ctx context.Context, env kyc.Env, id string) (store.ShareRecord, error)
-	ShareByReference(ctx context.Context, env kyc.Env, partner, ref string) (store.ShareRecord, error)
-	UpdateShare(ctx context.Context, env kyc.Env, id string, mutate func(r *store.ShareRecord) (store.Effects, error)) (store.ShareRecord, error)
-	ListShares(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.Share], error)
-	ApplicantsToShare(ctx context.Context, env kyc.Env, partner string, c store.ShareCandidates, limit int) ([]string, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -40,6 +35,7 @@ type Blobs interface {
 // Service creates shares, answers them, and takes partners' callbacks.
 type Service struct {
 	store      Store
+	shares     *Repo
 	blobs      Blobs
 	connectors map[kyc.Env]map[string]Connector
 	links      *Links
@@ -53,9 +49,10 @@ type Service struct {
 // settings, never with live credentials, and none when the partner has no sandbox settings.
 type Partners map[kyc.Env][]Connector
 
-// NewService returns a service on st and blobs with the configured partners' connectors. links
-// signs the file URLs given to partners that fetch files (Saintpay).
-func NewService(st Store, blobs Blobs, links *Links, cfg Config, log *slog.Logger, partners Partners) *Service {
+// NewService returns a service on st (its shares kept by NewRepo(st)) and blobs with the
+// configured partners' connectors. links signs the file URLs given to partners that fetch files
+// (Saintpay).
+func NewService(st *store.Store, blobs Blobs, links *Links, cfg Config, log *slog.Logger, partners Partners) *Service {
 	cfg = cfg.WithDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -69,7 +66,7 @@ func NewService(st Store, blobs Blobs, links *Links, cfg Config, log *slog.Logge
 			m[env][c.Partner()] = c
 		}
 	}
-	return &Service{store: st, blobs: blobs, connectors: m, links: links, cfg: cfg, log: log, now: time.Now}
+	return &Service{store: st, shares: NewRepo(st), blobs: blobs, connectors: m, links: links, cfg: cfg, log: log, now: time.Now}
 }
 
 // Partners lists the partners configured for env, sorted.
@@ -153,7 +150,7 @@ func (s *Service) create(ctx context.Context, actor kyc.Actor, c Connector, a ky
 		sh.Status, sh.LastError = "failed", err.Error()
 		eff.Events, eff.Jobs = []store.NewEvent{{Type: kyc.EventShareFailed, ResourceType: "share", ResourceID: id}}, nil
 	}
-	if err := s.store.CreateShare(ctx, &sh, eff); err != nil {
+	if err := s.shares.Create(ctx, &sh, eff); err != nil {
 		return kyc.Share{}, err
 	}
 	return sh, nil
@@ -172,7 +169,7 @@ func (s *Service) mode(ctx context.Context, env kyc.Env, applicantID string, in 
 		}
 		return t, nil
 	}
-	pg, err := s.store.ListShares(ctx, env, applicantID, "", 100)
+	pg, err := s.shares.List(ctx, env, applicantID, "", 100)
 	if err != nil {
 		return "", err
 	}
@@ -248,7 +245,7 @@ func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (kyc.Share, e
 	if !kyc.ValidID(kyc.PrefixShare, id) {
 		return kyc.Share{}, fmt.Errorf("share %q: %w", id, kyc.ErrNotFound)
 	}
-	r, err := s.store.Share(ctx, env, id)
+	r, err := s.shares.Get(ctx, env, id)
 	return r.Share, err
 }
 
@@ -257,19 +254,19 @@ func (s *Service) List(ctx context.Context, env kyc.Env, applicantID, cursor str
 	if _, err := s.store.Applicant(ctx, env, applicantID); err != nil {
 		return kyc.Page[kyc.Share]{}, err
 	}
-	return s.store.ListShares(ctx, env, applicantID, cursor, limit)
+	return s.shares.List(ctx, env, applicantID, cursor, limit)
 }
 
 // apply moves a share to what the partner says. A new status writes its event; the same status
 // only refreshes the partner's words.
-func (s *Service) apply(ctx context.Context, env kyc.Env, id string, out Outcome, actor kyc.Actor) (store.ShareRecord, error) {
-	return s.store.UpdateShare(ctx, env, id, func(r *store.ShareRecord) (store.Effects, error) {
+func (s *Service) apply(ctx context.Context, env kyc.Env, id string, out Outcome, actor kyc.Actor) (Record, error) {
+	return s.shares.Update(ctx, env, id, func(r *Record) (store.Effects, error) {
 		return moveTo(r, out, actor), nil
 	})
 }
 
 // moveTo changes r to what the partner says and returns the effects of the change.
-func moveTo(r *store.ShareRecord, out Outcome, actor kyc.Actor) store.Effects {
+func moveTo(r *Record, out Outcome, actor kyc.Actor) store.Effects {
 	setOutcome(r, out)
 	if out.Status == "" || out.Status == r.Status || r.Status == "failed" {
 		return store.Effects{}

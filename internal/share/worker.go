@@ -71,7 +71,7 @@ func (w *submitWorker) Timeout(*river.Job[SubmitArgs]) time.Duration { return 5 
 // Work makes one submission attempt.
 func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) error {
 	s, env, id := w.s, job.Args.Env, job.Args.ShareID
-	rec, err := s.store.Share(ctx, env, id)
+	rec, err := s.shares.Get(ctx, env, id)
 	if errors.Is(err, kyc.ErrNotFound) {
 		return nil
 	}
@@ -101,7 +101,7 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 		if !temporary || job.Attempt >= job.MaxAttempts {
 			return s.fail(ctx, env, id, job.Attempt, err.Error())
 		}
-		if _, rerr := s.store.UpdateShare(ctx, env, id, func(r *store.ShareRecord) (store.Effects, error) {
+		if _, rerr := s.shares.Update(ctx, env, id, func(r *Record) (store.Effects, error) {
 			r.Attempts, r.LastError = job.Attempt, err.Error()
 			return store.Effects{}, nil
 		}); rerr != nil {
@@ -116,7 +116,7 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 	if out.Status == "" || out.Status == "queued" {
 		out.Status = "submitted"
 	}
-	_, err = s.store.UpdateShare(ctx, env, id, func(r *store.ShareRecord) (store.Effects, error) {
+	_, err = s.shares.Update(ctx, env, id, func(r *Record) (store.Effects, error) {
 		r.Attempts, r.LastError = job.Attempt, ""
 		if r.Status != "queued" {
 			// The partner's callback came before this answer was recorded: keep what it said.
@@ -142,7 +142,7 @@ func (w *submitWorker) Work(ctx context.Context, job *river.Job[SubmitArgs]) err
 	return err
 }
 
-func setOutcome(r *store.ShareRecord, out Outcome) {
+func setOutcome(r *Record, out Outcome) {
 	if out.Reference != "" {
 		r.Reference = out.Reference
 	}
@@ -156,7 +156,7 @@ func setOutcome(r *store.ShareRecord, out Outcome) {
 
 // fail moves a share to failed for good with why.
 func (s *Service) fail(ctx context.Context, env kyc.Env, id string, attempt int, why string) error {
-	_, err := s.store.UpdateShare(ctx, env, id, func(r *store.ShareRecord) (store.Effects, error) {
+	_, err := s.shares.Update(ctx, env, id, func(r *Record) (store.Effects, error) {
 		r.Status, r.Attempts, r.LastError = "failed", attempt, why
 		return store.Effects{
 			Audit:  kyc.AuditEntry{Actor: "system:share", Action: "share.failed", ResourceType: "share", ResourceID: id},
@@ -180,7 +180,7 @@ type pollWorker struct {
 // undecided.
 func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	s, env, id := w.s, job.Args.Env, job.Args.ShareID
-	rec, err := s.store.Share(ctx, env, id)
+	rec, err := s.shares.Get(ctx, env, id)
 	if errors.Is(err, kyc.ErrNotFound) {
 		return nil
 	}
@@ -231,7 +231,7 @@ func (j *journal) Step(ctx context.Context, name string, do func() (string, erro
 	if err != nil {
 		return "", err
 	}
-	if _, err := j.s.store.UpdateShare(ctx, j.env, j.id, func(r *store.ShareRecord) (store.Effects, error) {
+	if _, err := j.s.shares.Update(ctx, j.env, j.id, func(r *Record) (store.Effects, error) {
 		r.Steps[name] = v
 		return store.Effects{}, nil
 	}); err != nil {

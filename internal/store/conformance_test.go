@@ -115,28 +115,6 @@ var repositories = []storetest.Repository{
 		},
 	},
 	{
-		Name: "shares", Prefix: kyc.PrefixShare,
-		Create: func(ctx context.Context, st *store.Store, p storetest.Parents, env kyc.Env, id string, eff store.Effects) error {
-			sh := kyc.Share{ID: id, Env: env, ApplicantID: p.Applicant[env], Partner: "alchemypay", Status: "queued", Mode: "new", RequestNo: id}
-			return st.CreateShare(ctx, &sh, eff)
-		},
-		Get: func(ctx context.Context, st *store.Store, env kyc.Env, id string) (int64, error) {
-			sh, err := st.Share(ctx, env, id)
-			return sh.Revision, err
-		},
-		Update: func(ctx context.Context, st *store.Store, env kyc.Env, id string, effects func() (store.Effects, error)) error {
-			_, err := st.UpdateShare(ctx, env, id, func(r *store.ShareRecord) (store.Effects, error) {
-				r.Attempts++
-				return effects()
-			})
-			return err
-		},
-		List: func(ctx context.Context, st *store.Store, p storetest.Parents, env kyc.Env, cursor string) ([]string, string, error) {
-			p2, err := st.ListShares(ctx, env, p.Applicant[env], cursor, 3)
-			return storetest.PageIDs(p2, err, func(sh kyc.Share) string { return sh.ID })
-		},
-	},
-	{
 		Name: "webhooks", Prefix: kyc.PrefixWebhook,
 		Create: func(ctx context.Context, st *store.Store, _ storetest.Parents, env kyc.Env, id string, eff store.Effects) error {
 			w := store.Webhook{ID: id, Env: env, URL: "https://example.com/hook", Enabled: true,

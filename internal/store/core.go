@@ -238,3 +238,22 @@ func (s *Store) InsertJob(ctx context.Context, job river.InsertManyParams) error
 	}
 	return nil
 }
+
+// ChangeOrBookkeep is Change for a write that may be bookkeeping rather than a state change (a
+// retry's attempt count, a step of a submission already done, a replayed callback remembered):
+// when fn returns Effects with no audit entry (no Action), no further audit entries, no events and
+// no jobs, what fn wrote commits alone. Any other Effects commit as in Change, an audit entry
+// required. So fn decides inside the transaction, having read the row, which of the two it is.
+func (s *Store) ChangeOrBookkeep(ctx context.Context, env kyc.Env, fn func(tx *Tx) (Effects, error)) error {
+	at := now()
+	return s.inTx(ctx, func(t *txn) error {
+		eff, err := fn(&Tx{s: s, t: t, env: env})
+		if err != nil {
+			return err
+		}
+		if eff.Audit.Action == "" && len(eff.MoreAudit) == 0 && len(eff.Events) == 0 && len(eff.Jobs) == 0 {
+			return nil
+		}
+		return s.applyEffects(ctx, t, env, eff, at)
+	})
+}

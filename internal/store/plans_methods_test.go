@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"kycd/internal/kyc"
+	"kycd/internal/share"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
@@ -250,7 +251,7 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			_, err := st.ListWebhookDeliveries(ctx, env, wh.ID, "", "", 50)
 			return err
 		}, []string{"webhook_id"}},
-		{"shares of an applicant", false, func() error { _, err := st.ListShares(ctx, env, a.ID, "", 50); return err }, []string{"applicant_id"}},
+		{"shares of an applicant", false, func() error { _, err := share.NewRepo(st).List(ctx, env, a.ID, "", 50); return err }, []string{"applicant_id"}},
 	}
 	for _, l := range lists {
 		checkPlans(t, st, l.name, traceOf(t, st, l.call), l.sortOK, l.keys...)

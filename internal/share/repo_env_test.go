@@ -1,4 +1,4 @@
-package store_test
+package share_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kycd/internal/kyc"
+	"kycd/internal/share"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
@@ -17,6 +18,7 @@ func TestShareByReferenceStaysInItsEnvironment(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
+		shares := share.NewRepo(s)
 		const account = "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
 		ids := map[kyc.Env]string{}
 		for _, env := range []kyc.Env{kyc.EnvLive, kyc.EnvTest} { // the test share is the newer
@@ -24,13 +26,13 @@ func TestShareByReferenceStaysInItsEnvironment(t *testing.T) {
 			id := kyc.NewID(kyc.PrefixShare)
 			sh := kyc.Share{ID: id, Env: env, ApplicantID: a.ID, Partner: "interlace", Status: "submitted", Mode: "new", RequestNo: id,
 				Reference: account, Options: map[string]string{"accountId": account}}
-			if err := s.CreateShare(ctx, &sh, audit("share.create", id)); err != nil {
+			if err := shares.Create(ctx, &sh, audit("share.create", id)); err != nil {
 				t.Fatal(err)
 			}
 			ids[env] = id
 		}
 		for env, id := range ids {
-			got, err := s.ShareByReference(ctx, env, "interlace", account)
+			got, err := shares.ByReference(ctx, env, "interlace", account)
 			if err != nil || got.ID != id || got.Env != env {
 				t.Fatalf("%s callback found %s (%s), want %s: %v", env, got.ID, got.Env, id, err)
 			}
@@ -44,14 +46,15 @@ func TestShareCallbackBookkeeping(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
+		shares := share.NewRepo(s)
 		a := newApplicant(t, s, kyc.EnvLive, "user-1")
 		id := kyc.NewID(kyc.PrefixShare)
 		sh := kyc.Share{ID: id, Env: kyc.EnvLive, ApplicantID: a.ID, Partner: "alchemypay", Status: "submitted", Mode: "new", RequestNo: id}
-		if err := s.CreateShare(ctx, &sh, audit("share.create", id)); err != nil {
+		if err := shares.Create(ctx, &sh, audit("share.create", id)); err != nil {
 			t.Fatal(err)
 		}
 		at := time.Now().UTC().Truncate(time.Microsecond)
-		if _, err := s.UpdateShare(ctx, kyc.EnvLive, id, func(r *store.ShareRecord) (store.Effects, error) {
+		if _, err := shares.Update(ctx, kyc.EnvLive, id, func(r *share.Record) (store.Effects, error) {
 			if len(r.Callbacks) != 0 || !r.ConfirmedAt.IsZero() {
 				t.Errorf("a new share has callbacks %v, confirmed %v", r.Callbacks, r.ConfirmedAt)
 			}
@@ -60,7 +63,7 @@ func TestShareCallbackBookkeeping(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Share(ctx, kyc.EnvLive, id)
+		got, err := shares.Get(ctx, kyc.EnvLive, id)
 		if err != nil || !got.Callbacks["k1"].Equal(at) || !got.ConfirmedAt.Equal(at) || got.Revision != 0 {
 			t.Fatalf("%+v %v", got, err)
 		}
