@@ -165,3 +165,22 @@ func ListPage[T any](ctx context.Context, s *Store, what, selectFrom string, w *
 type EventSink interface {
 	EventsWritten(ctx context.Context, tx *Tx, events []kyc.Event) error
 }
+
+// Record runs fn in one write transaction of env, as Change does, for a write that records facts
+// rather than changes an audited resource (a webhook delivery's attempt, a retention delete): when
+// fn returns zero Effects, what it wrote commits alone. Effects that are not zero commit as
+// Change's do, their audit entry required. env may be empty for a write across environments
+// without effects.
+func (s *Store) Record(ctx context.Context, env kyc.Env, fn func(tx *Tx) (Effects, error)) error {
+	at := now()
+	return s.inTx(ctx, func(t *txn) error {
+		eff, err := fn(&Tx{s: s, t: t, env: env})
+		if err != nil {
+			return err
+		}
+		if eff.Audit == (kyc.AuditEntry{}) && len(eff.MoreAudit) == 0 && len(eff.Events) == 0 && len(eff.Jobs) == 0 {
+			return nil
+		}
+		return s.applyEffects(ctx, t, env, eff, at)
+	})
+}
