@@ -184,3 +184,32 @@ func (s *Store) Record(ctx context.Context, env kyc.Env, fn func(tx *Tx) (Effect
 		return s.applyEffects(ctx, t, env, eff, at)
 	})
 }
+
+// param is a placeholder whose type PostgreSQL cannot infer (in a SELECT list) cast to typ;
+// SQLite needs no cast.
+func (s *Store) param(typ string) string {
+	if s.dialect == Postgres {
+		return "CAST(? AS " + typ + ")"
+	}
+	return "?"
+}
+
+// insertJobsTx inserts River jobs in the transaction.
+func (s *Store) insertJobsTx(ctx context.Context, t *txn, jobs []river.InsertManyParams) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	var err error
+	switch {
+	case s.dialect == Postgres && s.pgJobs != nil:
+		_, err = s.pgJobs.InsertManyTx(ctx, t.pgTx, jobs)
+	case s.dialect == SQLite && s.sqliteJobs != nil:
+		_, err = s.sqliteJobs.InsertManyTx(ctx, t.sqlTx, jobs)
+	default:
+		return fmt.Errorf("store: jobs to insert but InitJobs was not called")
+	}
+	if err != nil {
+		return fmt.Errorf("insert jobs: %w", err)
+	}
+	return nil
+}
