@@ -17,7 +17,7 @@ import (
 //
 // Locks are taken in this order, so transactions cannot deadlock one another: the webhook row
 // first (every change of a subscription, and every attempt at one of its deliveries, reads it
-// FOR NO KEY UPDATE), then delivery rows; a change's audit entry and events are written last.
+// with Tx.ForUpdate), then delivery rows; a change's audit entry and events are written last.
 
 // Webhook is a subscription: an environment's events of some types go to URL, signed with its
 // secrets.
