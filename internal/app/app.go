@@ -111,8 +111,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	workers := river.NewWorkers()
 	periodic := append(request.Register(workers, st), registerMaintenance(workers, st)...)
 	periodic = append(periodic, registerBlobSweep(workers, st, blobs, cfg.BlobOrphanGrace)...)
-	webhookQueue, webhookWorkers := webhook.Register(workers, st, cfg.Webhooks, log.With("component", "webhook"))
-	periodic = append(periodic, webhook.RegisterRetention(workers, st, cfg.Webhooks)...)
+	hooks := webhook.NewRepository(st)
+	webhookQueue, webhookWorkers := webhook.Register(workers, hooks, cfg.Webhooks, log.With("component", "webhook"))
+	periodic = append(periodic, webhook.RegisterRetention(workers, hooks, cfg.Webhooks)...)
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)
 	faces, err := faceAnalyzer()
 	if err != nil {
@@ -140,7 +141,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
-		Webhooks: webhook.Rules{}}); err != nil {
+		Events: webhook.Deliveries{}}); err != nil {
 		return nil, err
 	}
 	tmp := filepath.Join(cfg.DataDir, "tmp")

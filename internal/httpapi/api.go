@@ -177,7 +177,7 @@ func schemaName(t reflect.Type, hint string) string {
 		t = t.Elem()
 	}
 	switch pkg := path.Base(t.PkgPath()); pkg {
-	case "applicant", "document", "request", "file", "screening", "share":
+	case "applicant", "document", "request", "file", "screening", "share", "webhook":
 		if !strings.HasPrefix(name, strings.ToUpper(pkg[:1])+pkg[1:]) {
 			name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
 		}

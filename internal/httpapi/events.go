@@ -10,6 +10,7 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/store"
+	"kycd/internal/webhook"
 )
 
 // event is an event: what happened to a resource, with the resource as it was at that revision.
@@ -40,7 +41,7 @@ type redeliveryInput struct {
 }
 
 type redeliveries struct {
-	Items []store.WebhookDelivery `json:"items" doc:"The new deliveries"`
+	Items []webhook.Delivery `json:"items" doc:"The new deliveries"`
 }
 
 func registerEvents(api huma.API, d Deps) {
@@ -87,7 +88,7 @@ func registerEvents(api huma.API, d Deps) {
 			return nil, problem(ctx, d.Log, err)
 		}
 		if ds == nil {
-			ds = []store.WebhookDelivery{}
+			ds = []webhook.Delivery{}
 		}
 		return &struct{ Body redeliveries }{redeliveries{Items: ds}}, nil
 	})

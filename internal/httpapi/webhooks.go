@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 	"kycd/internal/webhook"
 )
 
@@ -52,13 +51,13 @@ type secretRotation struct {
 
 // webhookWithSecret is a subscription with its new signing secret, answered once.
 type webhookWithSecret struct {
-	store.Webhook
+	webhook.Webhook
 	SigningSecret string `json:"signingSecret" doc:"whsec_...: verify webhook-signature with it (any Standard Webhooks library does). Shown only in this answer"`
 }
 
 type webhookOut struct {
 	Location string `header:"Location"`
-	Body     store.Webhook
+	Body     webhook.Webhook
 }
 
 type webhookSecretOut struct {
@@ -67,13 +66,13 @@ type webhookSecretOut struct {
 }
 
 type webhookList struct {
-	Items      []store.Webhook `json:"items"`
-	NextCursor string          `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
+	Items      []webhook.Webhook `json:"items"`
+	NextCursor string            `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
 }
 
 type deliveryList struct {
-	Items      []store.WebhookDelivery `json:"items"`
-	NextCursor string                  `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
+	Items      []webhook.Delivery `json:"items"`
+	NextCursor string             `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
 }
 
 func registerWebhooks(api huma.API, d Deps) {
@@ -160,13 +159,13 @@ func registerWebhooks(api huma.API, d Deps) {
 	huma.Register(api, test, func(ctx context.Context, in *struct {
 		ID             string `path:"id"`
 		IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
-	}) (*struct{ Body store.WebhookDelivery }, error) {
+	}) (*struct{ Body webhook.Delivery }, error) {
 		p := principal(ctx)
 		dl, err := d.Webhooks.Test(ctx, p.Actor(), p.Env, in.ID)
 		if err != nil {
 			return nil, problem(ctx, d.Log, err)
 		}
-		return &struct{ Body store.WebhookDelivery }{dl}, nil
+		return &struct{ Body webhook.Delivery }{dl}, nil
 	})
 	huma.Register(api, op("listWebhookDeliveries", http.MethodGet, "/v1/webhooks/{id}/deliveries", "List a webhook's deliveries, newest first", tag, http.StatusOK, 404, 422),
 		func(ctx context.Context, in *struct {

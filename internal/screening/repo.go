@@ -14,7 +14,7 @@ import (
 type Core interface {
 	store.Querier
 	Change(ctx context.Context, env kyc.Env, fn func(tx *store.Tx) (store.Effects, error)) error
-	WriteUnaudited(ctx context.Context, fn func(tx *store.Tx) error) error
+	Record(ctx context.Context, env kyc.Env, fn func(tx *store.Tx) (store.Effects, error)) error
 	Read(ctx context.Context, fn func(q store.Querier) error) error
 }
 
@@ -85,7 +85,7 @@ func (r *Repo) Import(ctx context.Context, v kyc.SanctionsList, entries []Entry,
 		return effects(ch), nil
 	})
 	if errors.Is(err, errSameVersion) {
-		return ch, r.st.WriteUnaudited(ctx, func(tx *store.Tx) error { return confirm(ctx, tx, v) })
+		return ch, r.st.Record(ctx, "", func(tx *store.Tx) (store.Effects, error) { return store.Effects{}, confirm(ctx, tx, v) })
 	}
 	return ch, err
 }

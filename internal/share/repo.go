@@ -13,7 +13,7 @@ import (
 )
 
 // Repo keeps shares in the shares table, over the store's core: a change commits through
-// Store.Change (or Store.ChangeOrBookkeep, for an update that may be bookkeeping only) with its
+// Store.Change (or Store.Record, for an update that may record facts only) with its
 // audit entry, events and jobs; lists page through store.ListPage. The sealed column is bound to
 // "share:<id>", as it always was, so rows written before the move still open.
 type Repo struct{ st *store.Store }
@@ -197,7 +197,7 @@ func (r *Repo) ByReference(ctx context.Context, env kyc.Env, partner, ref string
 // revision, and no effect at all. An error from mutate aborts with nothing written.
 func (r *Repo) Update(ctx context.Context, env kyc.Env, id string, mutate func(r *Record) (store.Effects, error)) (Record, error) {
 	var out Record
-	err := r.st.ChangeOrBookkeep(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+	err := r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		rec, err := r.scan(tx.QueryRow(ctx, byID+tx.ForUpdate(), string(env), id))
 		if rec, err = found(rec, err, "share "+id); err != nil {
 			return store.Effects{}, err

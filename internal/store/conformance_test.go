@@ -114,29 +114,6 @@ var repositories = []storetest.Repository{
 			return storetest.PageIDs(p2, err, func(sc kyc.Screening) string { return sc.ID })
 		},
 	},
-	{
-		Name: "webhooks", Prefix: kyc.PrefixWebhook,
-		Create: func(ctx context.Context, st *store.Store, _ storetest.Parents, env kyc.Env, id string, eff store.Effects) error {
-			w := store.Webhook{ID: id, Env: env, URL: "https://example.com/hook", Enabled: true,
-				Secrets: []store.WebhookSecret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
-			return st.CreateWebhook(ctx, &w, eff)
-		},
-		Get: func(ctx context.Context, st *store.Store, env kyc.Env, id string) (int64, error) {
-			w, err := st.Webhook(ctx, env, id)
-			return w.Revision, err
-		},
-		Update: func(ctx context.Context, st *store.Store, env kyc.Env, id string, effects func() (store.Effects, error)) error {
-			_, err := st.UpdateWebhook(ctx, env, id, func(w *store.Webhook) (store.Effects, error) {
-				w.Description += "x"
-				return effects()
-			})
-			return err
-		},
-		List: func(ctx context.Context, st *store.Store, _ storetest.Parents, env kyc.Env, cursor string) ([]string, string, error) {
-			p, err := st.ListWebhooks(ctx, env, cursor, 3)
-			return storetest.PageIDs(p, err, func(w store.Webhook) string { return w.ID })
-		},
-	},
 }
 
 // TestRepositoryConformance holds every repository of the store, on SQLite and PostgreSQL, to the

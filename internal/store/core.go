@@ -212,15 +212,6 @@ func (s *Store) Read(ctx context.Context, fn func(q Querier) error) error {
 	return fn(snapshot{s.traced(sqlQuerier{tx})})
 }
 
-// WriteUnaudited runs fn in one write transaction that commits what fn writes and adds no audit
-// entry, event or job of its own: for bookkeeping that records no one's act, such as a refresh that
-// found a sanctions list unchanged and moves its checked date forward. Its Tx has no environment
-// (Env is empty). Every change of state goes through Change, which refuses one without an audit
-// entry.
-func (s *Store) WriteUnaudited(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.inTx(ctx, func(t *txn) error { return fn(&Tx{s: s, t: t}) })
-}
-
 // InsertJob inserts one River job on its own, outside a state change (the next batch of a job
 // that works in batches).
 func (s *Store) InsertJob(ctx context.Context, job river.InsertManyParams) error {
@@ -239,21 +230,50 @@ func (s *Store) InsertJob(ctx context.Context, job river.InsertManyParams) error
 	return nil
 }
 
-// ChangeOrBookkeep is Change for a write that may be bookkeeping rather than a state change (a
-// retry's attempt count, a step of a submission already done, a replayed callback remembered):
-// when fn returns Effects with no audit entry (no Action), no further audit entries, no events and
-// no jobs, what fn wrote commits alone. Any other Effects commit as in Change, an audit entry
-// required. So fn decides inside the transaction, having read the row, which of the two it is.
-func (s *Store) ChangeOrBookkeep(ctx context.Context, env kyc.Env, fn func(tx *Tx) (Effects, error)) error {
+// Record runs fn in one write transaction of env, as Change does, for a write that records facts
+// rather than changes an audited resource (a webhook delivery's attempt, a retention delete): when
+// fn returns zero Effects, what it wrote commits alone. Effects that are not zero commit as
+// Change's do, their audit entry required. env may be empty for a write across environments
+// without effects.
+func (s *Store) Record(ctx context.Context, env kyc.Env, fn func(tx *Tx) (Effects, error)) error {
 	at := now()
 	return s.inTx(ctx, func(t *txn) error {
 		eff, err := fn(&Tx{s: s, t: t, env: env})
 		if err != nil {
 			return err
 		}
-		if eff.Audit.Action == "" && len(eff.MoreAudit) == 0 && len(eff.Events) == 0 && len(eff.Jobs) == 0 {
+		if eff.Audit == (kyc.AuditEntry{}) && len(eff.MoreAudit) == 0 && len(eff.Events) == 0 && len(eff.Jobs) == 0 {
 			return nil
 		}
 		return s.applyEffects(ctx, t, env, eff, at)
 	})
+}
+
+// param is a placeholder whose type PostgreSQL cannot infer (in a SELECT list) cast to typ;
+// SQLite needs no cast.
+func (s *Store) param(typ string) string {
+	if s.dialect == Postgres {
+		return "CAST(? AS " + typ + ")"
+	}
+	return "?"
+}
+
+// insertJobsTx inserts River jobs in the transaction.
+func (s *Store) insertJobsTx(ctx context.Context, t *txn, jobs []river.InsertManyParams) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	var err error
+	switch {
+	case s.dialect == Postgres && s.pgJobs != nil:
+		_, err = s.pgJobs.InsertManyTx(ctx, t.pgTx, jobs)
+	case s.dialect == SQLite && s.sqliteJobs != nil:
+		_, err = s.sqliteJobs.InsertManyTx(ctx, t.sqlTx, jobs)
+	default:
+		return fmt.Errorf("store: jobs to insert but InitJobs was not called")
+	}
+	if err != nil {
+		return fmt.Errorf("insert jobs: %w", err)
+	}
+	return nil
 }

@@ -7,7 +7,8 @@
 //
 // The store keeps persistence only. Where a decision must be taken inside its transaction, it
 // declares its shape and the owning domain supplies it: a mutate func (UpdateRequest,
-// DecideDocument, ReviewScreening), a decide func (FinishWebhookAttempt and AttemptDecision), or an
-// interface given at wiring time (WebhookRules, in JobsConfig). It imports no kycd package but
-// kyc; docs/architecture.md and internal/arch_test.go hold that rule.
+// DecideDocument, ReviewScreening), or an interface given at wiring time (EventSink, in
+// JobsConfig). A domain that owns its records writes their SQL itself over the store's core
+// (core.go: Change, Tx, the reads, ListPage). It imports no kycd package but kyc;
+// docs/architecture.md and internal/arch_test.go hold that rule.
 package store

@@ -19,13 +19,12 @@ type NewEvent struct {
 	Data         any
 }
 
-// insertEvents writes a change's events in its transaction, with a delivery (and its River job)
-// for each enabled webhook subscription that wants the event (webhooks.go).
+// insertEvents writes a change's events in its transaction and tells the EventSink of them
+// (JobsConfig.Events: webhook deliveries), so that what follows from them commits with the change.
 func (s *Store) insertEvents(ctx context.Context, t *txn, env kyc.Env, events []NewEvent, at time.Time) error {
 	if len(events) == 0 {
 		return nil
 	}
-	deliveries := s.newFanOut(env)
 	written := make([]kyc.Event, 0, len(events))
 	for _, e := range events {
 		id := kyc.NewID(kyc.PrefixEvent)
@@ -41,14 +40,8 @@ func (s *Store) insertEvents(ctx context.Context, t *txn, env kyc.Env, events []
 			id, string(env), e.Type, e.ResourceType, e.ResourceID, e.Revision, sealed, micros(at)); err != nil {
 			return fmt.Errorf("insert event: %w", err)
 		}
-		rec := eventRecord{ID: id, Type: e.Type, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Revision: e.Revision, Data: data, At: at}
-		if err := deliveries.event(ctx, t, rec); err != nil {
-			return err
-		}
-		written = append(written, rec.event(env))
-	}
-	if err := deliveries.flush(ctx, t); err != nil {
-		return err
+		written = append(written, kyc.Event{ID: id, Env: env, Type: e.Type, ResourceType: e.ResourceType, ResourceID: e.ResourceID,
+			Revision: e.Revision, CreatedTime: at, Data: json.RawMessage(data)})
 	}
 	if s.events == nil {
 		return nil

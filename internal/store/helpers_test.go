@@ -12,22 +12,22 @@ import (
 	"kycd/internal/webhook"
 )
 
-// initJobs lets s insert jobs, with webhook's delivery rules (no worker runs them here).
+// initJobs lets s insert jobs, with webhook's deliveries of events (no worker runs them here).
 func initJobs(tb testing.TB, s *store.Store) {
 	tb.Helper()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[webhook.DeliveryArgs]) error { return nil }))
-	if err := s.InitJobs(store.JobsConfig{Workers: workers, Webhooks: webhook.Rules{}}); err != nil {
+	if err := s.InitJobs(store.JobsConfig{Workers: workers, Events: webhook.Deliveries{}}); err != nil {
 		tb.Fatal(err)
 	}
 }
 
 // newWebhook subscribes an enabled webhook of env to events (none: every event).
-func newWebhook(tb testing.TB, s *store.Store, env kyc.Env, events ...string) store.Webhook {
+func newWebhook(tb testing.TB, s *store.Store, env kyc.Env, events ...string) webhook.Webhook {
 	tb.Helper()
-	w := store.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: "https://example.com/hook", Events: events, Enabled: true,
-		Secrets: []store.WebhookSecret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
-	if err := s.CreateWebhook(context.Background(), &w, audit("webhook.create", w.ID)); err != nil {
+	w := webhook.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: "https://example.com/hook", Events: events, Enabled: true,
+		Secrets: []webhook.Secret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
+	if err := webhook.NewRepository(s).Create(context.Background(), &w, audit("webhook.create", w.ID)); err != nil {
 		tb.Fatal(err)
 	}
 	return w
@@ -46,9 +46,9 @@ func createApplicantWithEvent(tb testing.TB, s *store.Store, env kyc.Env) kyc.Ap
 }
 
 // deliveries lists a webhook's deliveries.
-func deliveries(tb testing.TB, s *store.Store, env kyc.Env, webhookID string) []store.WebhookDelivery {
+func deliveries(tb testing.TB, s *store.Store, env kyc.Env, webhookID string) []webhook.Delivery {
 	tb.Helper()
-	p, err := s.ListWebhookDeliveries(context.Background(), env, webhookID, "", "", store.MaxPageSize)
+	p, err := webhook.NewRepository(s).ListDeliveries(context.Background(), env, webhookID, "", "", store.MaxPageSize)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -29,11 +29,8 @@ type JobsConfig struct {
 	// FetchPollInterval is how often idle workers look for jobs. Default River's (1 s); tests
 	// shorten it.
 	FetchPollInterval time.Duration
-	// Webhooks are the webhook delivery rules the store applies when a change writes events
-	// (webhook.Rules). Without them a change whose events an enabled subscription could receive
-	// fails, rather than losing the deliveries.
-	Webhooks WebhookRules
-	// Events, when set, is told of every change's events inside its transaction (EventSink).
+	// Events, when set, is told of every change's events inside its transaction (EventSink): kycd
+	// gives webhook.Deliveries, without which events make no webhook deliveries.
 	Events EventSink
 }
 
@@ -65,7 +62,6 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 	if rc.FetchPollInterval > 0 && rc.FetchPollInterval < 50*time.Millisecond {
 		rc.FetchPollInterval = 50 * time.Millisecond
 	}
-	s.webhookRules = cfg.Webhooks
 	s.events = cfg.Events
 	var err error
 	if s.dialect == Postgres {

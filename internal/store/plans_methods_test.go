@@ -10,6 +10,7 @@ import (
 	"kycd/internal/share"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
+	"kycd/internal/webhook"
 )
 
 // statement is one query a store method ran, with its arguments.
@@ -246,9 +247,9 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			_, err := st.ListEvents(ctx, env, store.EventFilter{ResourceID: a.ID}, "", 50)
 			return err
 		}, []string{"resource_id"}},
-		{"webhooks", false, func() error { _, err := st.ListWebhooks(ctx, env, "", 50); return err }, nil},
+		{"webhooks", false, func() error { _, err := webhook.NewRepository(st).List(ctx, env, "", 50); return err }, nil},
 		{"deliveries of a webhook", false, func() error {
-			_, err := st.ListWebhookDeliveries(ctx, env, wh.ID, "", "", 50)
+			_, err := webhook.NewRepository(st).ListDeliveries(ctx, env, wh.ID, "", "", 50)
 			return err
 		}, []string{"webhook_id"}},
 		{"shares of an applicant", false, func() error { _, err := share.NewRepo(st).List(ctx, env, a.ID, "", 50); return err }, []string{"applicant_id"}},

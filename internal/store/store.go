@@ -49,8 +49,6 @@ type Store struct {
 
 	sqliteJobs *river.Client[*sql.Tx]
 	pgJobs     *river.Client[pgxTx]
-	// webhookRules decide which subscription receives which event, and how (JobsConfig.Webhooks).
-	webhookRules WebhookRules
 	// events is told of every change's events in its transaction (JobsConfig.Events).
 	events EventSink
 

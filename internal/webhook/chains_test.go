@@ -15,7 +15,7 @@ import (
 	"kycd/internal/store/storetest"
 )
 
-// These tests run the delivery state machine (Rules and attempt.decide) on a real store of each
+// These tests run the delivery state machine (Deliveries and verdict.decide) on a real store of each
 // database, driving attempts by hand.
 
 // initJobs gives s a River client that can insert delivery jobs, and the delivery rules (it is
@@ -24,7 +24,7 @@ func initJobs(tb testing.TB, s *store.Store) {
 	tb.Helper()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[DeliveryArgs]) error { return nil }))
-	if err := s.InitJobs(store.JobsConfig{Workers: workers, Webhooks: Rules{}}); err != nil {
+	if err := s.InitJobs(store.JobsConfig{Workers: workers, Events: Deliveries{}}); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -34,20 +34,20 @@ func effects(action, id string) store.Effects {
 	return store.Effects{Audit: kyc.AuditEntry{Actor: "key_test", Action: action, ResourceType: "test", ResourceID: id}}
 }
 
-func newWebhook(t *testing.T, s *store.Store, env kyc.Env, enabled bool, events ...string) store.Webhook {
+func newWebhook(t *testing.T, s *store.Store, env kyc.Env, enabled bool, events ...string) Webhook {
 	t.Helper()
-	w := store.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: "https://example.com/hook", Events: events, Enabled: enabled,
-		Secrets: []store.WebhookSecret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
-	if err := s.CreateWebhook(context.Background(), &w, effects("webhook.create", w.ID)); err != nil {
+	w := Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: "https://example.com/hook", Events: events, Enabled: enabled,
+		Secrets: []Secret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
+	if err := NewRepository(s).Create(context.Background(), &w, effects("webhook.create", w.ID)); err != nil {
 		t.Fatal(err)
 	}
 	return w
 }
 
 // deliveries lists a webhook's deliveries, oldest first.
-func deliveries(t *testing.T, s *store.Store, env kyc.Env, webhookID string) []store.WebhookDelivery {
+func deliveries(t *testing.T, s *store.Store, env kyc.Env, webhookID string) []Delivery {
 	t.Helper()
-	p, err := s.ListWebhookDeliveries(context.Background(), env, webhookID, "", "", 100)
+	p, err := NewRepository(s).ListDeliveries(context.Background(), env, webhookID, "", "", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func deliveries(t *testing.T, s *store.Store, env kyc.Env, webhookID string) []s
 	return out
 }
 
-func statuses(ds []store.WebhookDelivery) []string {
+func statuses(ds []Delivery) []string {
 	var out []string
 	for _, d := range ds {
 		out = append(out, d.Status)
@@ -104,13 +104,13 @@ func createApplicantWithEvent(t *testing.T, s *store.Store, env kyc.Env) kyc.App
 
 // finish records an attempt with outcome o (due again at a.next when it is retried) and what
 // the state machine makes of it.
-func finish(t *testing.T, s *store.Store, env kyc.Env, id string, o attempt, facts store.WebhookAttempt) bool {
+func finish(t *testing.T, s *store.Store, env kyc.Env, id string, o verdict, facts Attempt) bool {
 	t.Helper()
 	if facts.At.IsZero() {
 		facts.At = time.Now()
 	}
 	o.at = facts.At
-	disabled, err := s.FinishWebhookAttempt(context.Background(), env, id, facts, o.decide)
+	disabled, err := NewRepository(s).FinishAttempt(context.Background(), env, id, facts, o.decide)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestWebhookFanOutAndChains(t *testing.T) {
 		}
 
 		// The body is the event envelope, and the secrets are the webhook's.
-		work, err := s.WebhookDeliveryWork(ctx, kyc.EnvTest, ds[1].ID)
+		work, err := NewRepository(s).DeliveryWork(ctx, kyc.EnvTest, ds[1].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,46 +174,46 @@ func TestWebhookFanOutAndChains(t *testing.T) {
 		if work.URL != all.URL || len(work.Secrets) != 1 || !work.Enabled {
 			t.Fatalf("work: %+v", work)
 		}
-		if _, err := s.WebhookDeliveryWork(ctx, kyc.EnvLive, ds[1].ID); !errors.Is(err, kyc.ErrNotFound) {
+		if _, err := NewRepository(s).DeliveryWork(ctx, kyc.EnvLive, ds[1].ID); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("a test delivery read as live: %v", err)
 		}
 
 		// A retry keeps the chain; success wakes the next; a final failure wakes the next too.
-		finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Retry, next: time.Now().Add(time.Minute)}, store.WebhookAttempt{StatusCode: 500, Error: "500", ResponseBody: bytes.Repeat([]byte("e"), 3000), Duration: 3 * time.Millisecond})
+		finish(t, s, kyc.EnvTest, ds[0].ID, verdict{outcome: Retry, next: time.Now().Add(time.Minute)}, Attempt{StatusCode: 500, Error: "500", ResponseBody: bytes.Repeat([]byte("e"), 3000), Duration: 3 * time.Millisecond})
 		ds = deliveries(t, s, kyc.EnvTest, all.ID)
 		if got := statuses(ds); !equal(got, []string{"pending", "waiting", "waiting", "pending"}) {
 			t.Fatalf("after a retry: %v", got)
 		}
-		if d := ds[0]; d.Attempts != 1 || d.LastResponseCode != 500 || len(d.LastResponseBody) != store.MaxResponseBody ||
+		if d := ds[0]; d.Attempts != 1 || d.LastResponseCode != 500 || len(d.LastResponseBody) != MaxResponseBody ||
 			d.NextAttemptTime == nil || d.LastAttemptTime == nil || d.LastDurationMs != 3 {
 			t.Fatalf("attempt not recorded: %+v", d)
 		}
-		finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Succeeded}, store.WebhookAttempt{StatusCode: 200})
+		finish(t, s, kyc.EnvTest, ds[0].ID, verdict{outcome: Succeeded}, Attempt{StatusCode: 200})
 		if got := statuses(deliveries(t, s, kyc.EnvTest, all.ID)); !equal(got, []string{"succeeded", "pending", "waiting", "pending"}) {
 			t.Fatalf("after a success: %v", got)
 		}
-		finish(t, s, kyc.EnvTest, ds[1].ID, attempt{outcome: Failed}, store.WebhookAttempt{Error: "connection refused"})
+		finish(t, s, kyc.EnvTest, ds[1].ID, verdict{outcome: Failed}, Attempt{Error: "connection refused"})
 		if got := statuses(deliveries(t, s, kyc.EnvTest, all.ID)); !equal(got, []string{"succeeded", "failed", "pending", "pending"}) {
 			t.Fatalf("after a final failure: %v", got)
 		}
 		// Recording an attempt at a finished delivery changes nothing.
-		finish(t, s, kyc.EnvTest, ds[1].ID, attempt{outcome: Succeeded}, store.WebhookAttempt{StatusCode: 200})
+		finish(t, s, kyc.EnvTest, ds[1].ID, verdict{outcome: Succeeded}, Attempt{StatusCode: 200})
 		if got := deliveries(t, s, kyc.EnvTest, all.ID)[1]; got.Status != "failed" || got.Attempts != 1 {
 			t.Fatalf("a finished delivery changed: %+v", got)
 		}
 
 		// A new event behind a finished chain is pending at once.
-		finish(t, s, kyc.EnvTest, ds[2].ID, attempt{outcome: Succeeded}, store.WebhookAttempt{StatusCode: 204})
+		finish(t, s, kyc.EnvTest, ds[2].ID, verdict{outcome: Succeeded}, Attempt{StatusCode: 204})
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		if got := statuses(deliveries(t, s, kyc.EnvTest, all.ID)); !equal(got, []string{"succeeded", "failed", "succeeded", "pending", "pending"}) {
 			t.Fatalf("a new event after the chain finished: %v", got)
 		}
 
 		// Retention forgets finished deliveries only, and only those finished before the cut.
-		if n, err := s.ForgetWebhookDeliveries(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		if n, err := NewRepository(s).ForgetDeliveries(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
 			t.Fatalf("forgetting recent deliveries: %d %v", n, err)
 		}
-		if n, err := s.ForgetWebhookDeliveries(ctx, time.Now().Add(time.Second)); err != nil || n != 3 {
+		if n, err := NewRepository(s).ForgetDeliveries(ctx, time.Now().Add(time.Second)); err != nil || n != 3 {
 			t.Fatalf("forgetting finished deliveries: %d %v", n, err)
 		}
 		if got := statuses(deliveries(t, s, kyc.EnvTest, all.ID)); !equal(got, []string{"pending", "pending"}) {
@@ -235,10 +235,10 @@ func TestWebhookDisabling(t *testing.T) {
 		a := createApplicantWithEvent(t, s, kyc.EnvTest)
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		ds := deliveries(t, s, kyc.EnvTest, gone.ID)
-		if !finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Gone}, store.WebhookAttempt{StatusCode: 410, Error: "410"}) {
+		if !finish(t, s, kyc.EnvTest, ds[0].ID, verdict{outcome: Gone}, Attempt{StatusCode: 410, Error: "410"}) {
 			t.Fatal("a 410 did not disable the webhook")
 		}
-		w, err := s.Webhook(ctx, kyc.EnvTest, gone.ID)
+		w, err := NewRepository(s).Get(ctx, kyc.EnvTest, gone.ID)
 		if err != nil || w.Enabled || w.DisabledReason != "the receiver answered 410 Gone" || w.Revision != 1 {
 			t.Fatalf("after 410: %v %+v", err, w)
 		}
@@ -259,16 +259,16 @@ func TestWebhookDisabling(t *testing.T) {
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		d := deliveries(t, s, kyc.EnvTest, slow.ID)[0]
 		t0 := time.Now()
-		if finish(t, s, kyc.EnvTest, d.ID, attempt{outcome: Retry, disableAfter: time.Hour}, store.WebhookAttempt{At: t0, Error: "500"}) {
+		if finish(t, s, kyc.EnvTest, d.ID, verdict{outcome: Retry, disableAfter: time.Hour}, Attempt{At: t0, Error: "500"}) {
 			t.Fatal("disabled at the first failure")
 		}
-		if w, _ := s.Webhook(ctx, kyc.EnvTest, slow.ID); w.FailingSince == nil || !w.FailingSince.Equal(t0.UTC().Truncate(time.Microsecond)) {
+		if w, _ := NewRepository(s).Get(ctx, kyc.EnvTest, slow.ID); w.FailingSince == nil || !w.FailingSince.Equal(t0.UTC().Truncate(time.Microsecond)) {
 			t.Fatalf("failing since: %v", w.FailingSince)
 		}
-		if !finish(t, s, kyc.EnvTest, d.ID, attempt{outcome: Retry, disableAfter: time.Hour}, store.WebhookAttempt{At: t0.Add(time.Hour), Error: "500"}) {
+		if !finish(t, s, kyc.EnvTest, d.ID, verdict{outcome: Retry, disableAfter: time.Hour}, Attempt{At: t0.Add(time.Hour), Error: "500"}) {
 			t.Fatal("not disabled after failing for DisableAfter")
 		}
-		if w, _ := s.Webhook(ctx, kyc.EnvTest, slow.ID); w.Enabled || w.DisabledReason != "every delivery failed for 1h0m0s" {
+		if w, _ := NewRepository(s).Get(ctx, kyc.EnvTest, slow.ID); w.Enabled || w.DisabledReason != "every delivery failed for 1h0m0s" {
 			t.Fatalf("after failing an hour: %+v", w)
 		}
 
@@ -277,14 +277,14 @@ func TestWebhookDisabling(t *testing.T) {
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		updateApplicant(t, s, kyc.EnvTest, a.ID)
 		ds = deliveries(t, s, kyc.EnvTest, ok.ID)
-		finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Retry, disableAfter: time.Hour}, store.WebhookAttempt{At: t0, Error: "500"})
-		finish(t, s, kyc.EnvTest, ds[0].ID, attempt{outcome: Succeeded, disableAfter: time.Hour}, store.WebhookAttempt{At: t0.Add(time.Minute)})
-		if disabled := finish(t, s, kyc.EnvTest, ds[1].ID, attempt{outcome: Retry, disableAfter: time.Hour}, store.WebhookAttempt{At: t0.Add(2 * time.Hour), Error: "500"}); disabled {
+		finish(t, s, kyc.EnvTest, ds[0].ID, verdict{outcome: Retry, disableAfter: time.Hour}, Attempt{At: t0, Error: "500"})
+		finish(t, s, kyc.EnvTest, ds[0].ID, verdict{outcome: Succeeded, disableAfter: time.Hour}, Attempt{At: t0.Add(time.Minute)})
+		if disabled := finish(t, s, kyc.EnvTest, ds[1].ID, verdict{outcome: Retry, disableAfter: time.Hour}, Attempt{At: t0.Add(2 * time.Hour), Error: "500"}); disabled {
 			t.Fatal("a success did not reset the failing clock")
 		}
 
 		// Disabling through an update fails the unfinished deliveries; enabling clears the reason.
-		w, err = s.UpdateWebhook(ctx, kyc.EnvTest, ok.ID, func(w *store.Webhook) (store.Effects, error) {
+		w, err = NewRepository(s).Update(ctx, kyc.EnvTest, ok.ID, func(w *Webhook) (store.Effects, error) {
 			w.Enabled, w.DisabledReason = false, "by hand"
 			return effects("webhook.update", w.ID), nil
 		})
@@ -294,7 +294,7 @@ func TestWebhookDisabling(t *testing.T) {
 		if got := statuses(deliveries(t, s, kyc.EnvTest, ok.ID)); !equal(got, []string{"succeeded", "failed"}) {
 			t.Fatalf("after disabling: %v", got)
 		}
-		w, err = s.UpdateWebhook(ctx, kyc.EnvTest, ok.ID, func(w *store.Webhook) (store.Effects, error) {
+		w, err = NewRepository(s).Update(ctx, kyc.EnvTest, ok.ID, func(w *Webhook) (store.Effects, error) {
 			setEnabled(w, true)
 			return effects("webhook.update", w.ID), nil
 		})
@@ -313,7 +313,7 @@ func TestWebhookPingRedeliveryAndDelete(t *testing.T) {
 		initJobs(t, s)
 		one := newWebhook(t, s, kyc.EnvTest, true)
 		two := newWebhook(t, s, kyc.EnvTest, true, kyc.EventPing)
-		d, err := s.PingWebhook(ctx, kyc.EnvTest, one.ID, pingEffects("key_test", one.ID))
+		d, err := NewRepository(s).Ping(ctx, kyc.EnvTest, one.ID, pingEffects("key_test", one.ID))
 		if err != nil || d.EventType != kyc.EventPing || d.WebhookID != one.ID || d.Status != "pending" || d.ResourceID != one.ID {
 			t.Fatalf("ping: %v %+v", err, d)
 		}
@@ -321,46 +321,46 @@ func TestWebhookPingRedeliveryAndDelete(t *testing.T) {
 			t.Fatalf("another webhook got the ping: %d", n)
 		}
 		off := newWebhook(t, s, kyc.EnvTest, false)
-		if _, err := s.PingWebhook(ctx, kyc.EnvTest, off.ID, pingEffects("key_test", off.ID)); !errors.Is(err, kyc.ErrConflict) {
+		if _, err := NewRepository(s).Ping(ctx, kyc.EnvTest, off.ID, pingEffects("key_test", off.ID)); !errors.Is(err, kyc.ErrConflict) {
 			t.Fatalf("ping of a disabled webhook: %v", err)
 		}
 
 		a := createApplicantWithEvent(t, s, kyc.EnvTest)
 		first := deliveries(t, s, kyc.EnvTest, one.ID)[1]
-		firstWork, _ := s.WebhookDeliveryWork(ctx, kyc.EnvTest, first.ID)
-		again, err := s.RedeliverEvent(ctx, kyc.EnvTest, first.EventID, one.ID, effects("event.redeliver", first.EventID))
+		firstWork, _ := NewRepository(s).DeliveryWork(ctx, kyc.EnvTest, first.ID)
+		again, err := NewRepository(s).Redeliver(ctx, kyc.EnvTest, first.EventID, one.ID, effects("event.redeliver", first.EventID))
 		if err != nil || len(again) != 1 || again[0].Status != "waiting" || again[0].EventID != first.EventID {
 			t.Fatalf("redelivery behind a pending delivery: %v %+v", err, again)
 		}
-		againWork, _ := s.WebhookDeliveryWork(ctx, kyc.EnvTest, again[0].ID)
+		againWork, _ := NewRepository(s).DeliveryWork(ctx, kyc.EnvTest, again[0].ID)
 		if !bytes.Equal(firstWork.Body, againWork.Body) {
 			t.Fatalf("a redelivery's body differs:\n%s\n%s", firstWork.Body, againWork.Body)
 		}
-		all, err := s.RedeliverEvent(ctx, kyc.EnvTest, first.EventID, "", effects("event.redeliver", first.EventID))
+		all, err := NewRepository(s).Redeliver(ctx, kyc.EnvTest, first.EventID, "", effects("event.redeliver", first.EventID))
 		if err != nil || len(all) != 1 || all[0].WebhookID != one.ID {
 			t.Fatalf("redelivery to all (two wants pings only): %v %+v", err, all)
 		}
-		if _, err := s.RedeliverEvent(ctx, kyc.EnvTest, first.EventID, off.ID, effects("event.redeliver", first.EventID)); !errors.Is(err, kyc.ErrConflict) {
+		if _, err := NewRepository(s).Redeliver(ctx, kyc.EnvTest, first.EventID, off.ID, effects("event.redeliver", first.EventID)); !errors.Is(err, kyc.ErrConflict) {
 			t.Fatalf("redelivery to a disabled webhook: %v", err)
 		}
-		if _, err := s.RedeliverEvent(ctx, kyc.EnvLive, first.EventID, "", effects("event.redeliver", first.EventID)); !errors.Is(err, kyc.ErrNotFound) {
+		if _, err := NewRepository(s).Redeliver(ctx, kyc.EnvLive, first.EventID, "", effects("event.redeliver", first.EventID)); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("redelivery of a test event with a live key: %v", err)
 		}
 		_ = a
 
-		if err := s.DeleteWebhook(ctx, kyc.EnvTest, one.ID, effects("webhook.delete", one.ID)); err != nil {
+		if err := NewRepository(s).Delete(ctx, kyc.EnvTest, one.ID, effects("webhook.delete", one.ID)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.WebhookDeliveryWork(ctx, kyc.EnvTest, first.ID); !errors.Is(err, kyc.ErrNotFound) {
+		if _, err := NewRepository(s).DeliveryWork(ctx, kyc.EnvTest, first.ID); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("a deleted webhook's delivery: %v", err)
 		}
-		if _, err := s.ListWebhookDeliveries(ctx, kyc.EnvTest, one.ID, "", "", 10); !errors.Is(err, kyc.ErrNotFound) {
+		if _, err := NewRepository(s).ListDeliveries(ctx, kyc.EnvTest, one.ID, "", "", 10); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("a deleted webhook's log: %v", err)
 		}
-		if disabled, err := s.FinishWebhookAttempt(ctx, kyc.EnvTest, first.ID, store.WebhookAttempt{At: time.Now()}, attempt{outcome: Succeeded, at: time.Now()}.decide); err != nil || disabled {
+		if disabled, err := NewRepository(s).FinishAttempt(ctx, kyc.EnvTest, first.ID, Attempt{At: time.Now()}, verdict{outcome: Succeeded, at: time.Now()}.decide); err != nil || disabled {
 			t.Fatalf("finishing a deleted delivery: %v", err)
 		}
-		if err := s.DeleteWebhook(ctx, kyc.EnvTest, one.ID, effects("webhook.delete", one.ID)); !errors.Is(err, kyc.ErrNotFound) {
+		if err := NewRepository(s).Delete(ctx, kyc.EnvTest, one.ID, effects("webhook.delete", one.ID)); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("delete twice: %v", err)
 		}
 	})

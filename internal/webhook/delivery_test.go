@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 )
 
 // TestDecide: the delivery state machine without a database: what each outcome does to the
@@ -14,8 +13,8 @@ func TestDecide(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	failing := t0.Add(-time.Hour)
-	enabled := store.Webhook{ID: "whk_1", Enabled: true}
-	failingFor := func(d time.Duration) store.Webhook {
+	enabled := Webhook{ID: "whk_1", Enabled: true}
+	failingFor := func(d time.Duration) Webhook {
 		w := enabled
 		since := t0.Add(-d)
 		w.FailingSince = &since
@@ -23,27 +22,27 @@ func TestDecide(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		w       store.Webhook
-		a       attempt
+		w       Webhook
+		a       verdict
 		status  string
 		wake    bool
 		fail    bool
 		disable string
 	}{
-		{"success finishes and wakes the next", enabled, attempt{outcome: Succeeded, at: t0}, store.DeliverySucceeded, true, false, ""},
-		{"a retry stays pending", enabled, attempt{outcome: Retry, at: t0, next: t0.Add(time.Minute)}, store.DeliveryPending, false, true, ""},
-		{"the last failure finishes and wakes the next", enabled, attempt{outcome: Failed, at: t0}, store.DeliveryFailed, true, true, ""},
-		{"410 disables", enabled, attempt{outcome: Gone, at: t0}, store.DeliveryFailed, false, true, "the receiver answered 410 Gone"},
-		{"failing under DisableAfter keeps it", failingFor(59 * time.Minute), attempt{outcome: Retry, at: t0, disableAfter: time.Hour},
-			store.DeliveryPending, false, true, ""},
-		{"failing for DisableAfter disables", failingFor(time.Hour), attempt{outcome: Retry, at: t0, disableAfter: time.Hour},
-			store.DeliveryFailed, false, true, "every delivery failed for 1h0m0s"},
-		{"a success never disables", store.Webhook{ID: "whk_1", Enabled: true, FailingSince: &failing},
-			attempt{outcome: Succeeded, at: t0, disableAfter: time.Minute}, store.DeliverySucceeded, true, false, ""},
-		{"zero DisableAfter never disables", failingFor(1000 * time.Hour), attempt{outcome: Retry, at: t0},
-			store.DeliveryPending, false, true, ""},
-		{"an already disabled subscription is not disabled again", store.Webhook{ID: "whk_1"}, attempt{outcome: Gone, at: t0},
-			store.DeliveryFailed, true, true, ""},
+		{"success finishes and wakes the next", enabled, verdict{outcome: Succeeded, at: t0}, DeliverySucceeded, true, false, ""},
+		{"a retry stays pending", enabled, verdict{outcome: Retry, at: t0, next: t0.Add(time.Minute)}, DeliveryPending, false, true, ""},
+		{"the last failure finishes and wakes the next", enabled, verdict{outcome: Failed, at: t0}, DeliveryFailed, true, true, ""},
+		{"410 disables", enabled, verdict{outcome: Gone, at: t0}, DeliveryFailed, false, true, "the receiver answered 410 Gone"},
+		{"failing under DisableAfter keeps it", failingFor(59 * time.Minute), verdict{outcome: Retry, at: t0, disableAfter: time.Hour},
+			DeliveryPending, false, true, ""},
+		{"failing for DisableAfter disables", failingFor(time.Hour), verdict{outcome: Retry, at: t0, disableAfter: time.Hour},
+			DeliveryFailed, false, true, "every delivery failed for 1h0m0s"},
+		{"a success never disables", Webhook{ID: "whk_1", Enabled: true, FailingSince: &failing},
+			verdict{outcome: Succeeded, at: t0, disableAfter: time.Minute}, DeliverySucceeded, true, false, ""},
+		{"zero DisableAfter never disables", failingFor(1000 * time.Hour), verdict{outcome: Retry, at: t0},
+			DeliveryPending, false, true, ""},
+		{"an already disabled subscription is not disabled again", Webhook{ID: "whk_1"}, verdict{outcome: Gone, at: t0},
+			DeliveryFailed, true, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,7 +51,7 @@ func TestDecide(t *testing.T) {
 			if d.Status != tt.status || d.WakeNext != tt.wake || d.Failing != tt.fail || d.Disable != tt.disable {
 				t.Fatalf("decide = %+v, want status %s wake %v failing %v disable %q", d, tt.status, tt.wake, tt.fail, tt.disable)
 			}
-			if d.Status == store.DeliveryPending && !d.NextAttempt.Equal(tt.a.next) {
+			if d.Status == DeliveryPending && !d.NextAttempt.Equal(tt.a.next) {
 				t.Fatalf("next attempt %v, want %v", d.NextAttempt, tt.a.next)
 			}
 			if tt.disable != "" && (d.DisableEffects.Audit.Action != "webhook.disable" || len(d.DisableEffects.Events) != 1 ||
@@ -86,7 +85,7 @@ func TestWants(t *testing.T) {
 		{"another's disabling", "whk_1", []string{kyc.EventWebhookDisabled}, ev(kyc.EventWebhookDisabled, "webhook", "whk_2"), true},
 	}
 	for _, tt := range tests {
-		if got := (Rules{}).Wants(tt.id, tt.events, tt.ev); got != tt.want {
+		if got := wants(tt.id, tt.events, tt.ev); got != tt.want {
 			t.Errorf("%s: Wants = %v, want %v", tt.name, got, tt.want)
 		}
 	}

@@ -1,13 +1,16 @@
 // Package webhook tells integrators what happened, over HTTP, in a way they can trust. It owns
-// webhook subscriptions (per environment, with signing secrets that rotate with a grace period),
-// the delivery worker (a River job per event and subscription), its retry schedule, the Standard
-// Webhooks signature, the guard against server-side request forgery, and replay.
+// webhook subscriptions (per environment, with signing secrets that rotate with a grace period)
+// and their delivery log, kept in the store's database by its Repository (repo.go,
+// deliveries.go) over the store's core, the delivery worker (a River job per event and
+// subscription), its retry schedule, the Standard Webhooks signature, the guard against
+// server-side request forgery, and replay.
 //
 // # Delivery
 //
 // Every change writes its events in its own transaction (package store); in the same transaction
-// the store makes one delivery per enabled subscription that wants the event, and a River job for
-// it. So an event is never lost and never sent for a change that rolled back. The Worker sends
+// Deliveries, the store's EventSink, makes one delivery per enabled subscription that wants the
+// event, and a River job for it (fanout.go). So an event is never lost and never sent for a
+// change that rolled back. The Worker sends
 // the delivery's stored body (the same bytes on every attempt) with the headers webhook-id (the
 // event id: stable across retries and replays, for deduplication), webhook-timestamp and
 // webhook-signature ("v1,<base64 HMAC-SHA256 of id.timestamp.body>" once per active secret).
@@ -22,8 +25,8 @@
 // # Order
 //
 // Deliveries of one subscription about one resource go out in revision order: only the oldest
-// unfinished one has a job, and finishing it queues the next (delivery.go decides; the store keeps
-// the chains). Several kycd processes on one PostgreSQL share the jobs; River locks each job for one of them.
+// unfinished one has a job, and finishing it queues the next (delivery.go decides, deliveries.go
+// keeps the chains). Several kycd processes on one PostgreSQL share the jobs; River locks each job for one of them.
 //
 // # Addresses
 //

@@ -21,9 +21,9 @@ func BenchmarkFanOut(b *testing.B) {
 				s := storetest.New(b, d)
 				initJobs(b, s)
 				for range n {
-					w := store.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: kyc.EnvTest, URL: "https://example.com/hook", Enabled: true,
-						Secrets: []store.WebhookSecret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"}}}
-					if err := s.CreateWebhook(context.Background(), &w, effects("webhook.create", w.ID)); err != nil {
+					w := Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: kyc.EnvTest, URL: "https://example.com/hook", Enabled: true,
+						Secrets: []Secret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"}}}
+					if err := NewRepository(s).Create(context.Background(), &w, effects("webhook.create", w.ID)); err != nil {
 						b.Fatal(err)
 					}
 				}

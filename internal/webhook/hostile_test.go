@@ -12,16 +12,15 @@ import (
 	"unicode/utf8"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 )
 
 // secretPage stands in for a local admin endpoint: its answer must never reach the delivery log.
 const secretPage = `{"adminToken":"s3cr3t-admin-token-from-localhost"}`
 
 // work is a delivery to url with a fresh secret.
-func work(url string) store.DeliveryWork {
-	return store.DeliveryWork{URL: url, Enabled: true, Secrets: []store.WebhookSecret{{Secret: NewSecret()}}, Body: []byte(`{"type":"ping"}`),
-		Delivery: store.WebhookDelivery{ID: "wdl_1", EventID: "evt_1"}}
+func work(url string) DeliveryWork {
+	return DeliveryWork{URL: url, Enabled: true, Secrets: []Secret{{Secret: NewSecret()}}, Body: []byte(`{"type":"ping"}`),
+		Delivery: Delivery{ID: "wdl_1", EventID: "evt_1"}}
 }
 
 // TestInternalAnswerIsNotKept: even with AllowPrivate (the only way a webhook reaches loopback),

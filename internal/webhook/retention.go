@@ -14,10 +14,12 @@ type RetentionArgs struct{}
 // Kind names the job for River.
 func (RetentionArgs) Kind() string { return "webhook_deliveries_forget" }
 
-// RetentionStore is what the retention job needs from the database.
+// RetentionStore is what the retention job needs from the database (a Repository).
 type RetentionStore interface {
-	ForgetWebhookDeliveries(ctx context.Context, finishedBefore time.Time) (int64, error)
+	ForgetDeliveries(ctx context.Context, finishedBefore time.Time) (int64, error)
 }
+
+var _ RetentionStore = (*Repository)(nil)
 
 // RetentionWorker runs RetentionArgs jobs.
 type RetentionWorker struct {
@@ -28,7 +30,7 @@ type RetentionWorker struct {
 
 // Work deletes the deliveries that finished more than the retention ago.
 func (w *RetentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs]) error {
-	_, err := w.store.ForgetWebhookDeliveries(ctx, time.Now().Add(-w.retention))
+	_, err := w.store.ForgetDeliveries(ctx, time.Now().Add(-w.retention))
 	return err
 }
 

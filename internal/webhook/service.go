@@ -12,21 +12,13 @@ import (
 	"kycd/internal/store"
 )
 
-// Store is what the webhook service needs from the database.
-type Store interface {
-	CreateWebhookWithin(ctx context.Context, w *store.Webhook, eff store.Effects, max int) error
-	Webhook(ctx context.Context, env kyc.Env, id string) (store.Webhook, error)
-	ListWebhooks(ctx context.Context, env kyc.Env, cursor string, limit int) (kyc.Page[store.Webhook], error)
-	UpdateWebhook(ctx context.Context, env kyc.Env, id string, mutate func(w *store.Webhook) (store.Effects, error)) (store.Webhook, error)
-	DeleteWebhook(ctx context.Context, env kyc.Env, id string, eff store.Effects) error
-	PingWebhook(ctx context.Context, env kyc.Env, id string, eff store.Effects) (store.WebhookDelivery, error)
-	ListWebhookDeliveries(ctx context.Context, env kyc.Env, webhookID, status, cursor string, limit int) (kyc.Page[store.WebhookDelivery], error)
+// Events is what the webhook service needs of the event log, which the store keeps.
+type Events interface {
 	Event(ctx context.Context, env kyc.Env, id string) (kyc.Event, error)
 	ListEvents(ctx context.Context, env kyc.Env, f store.EventFilter, cursor string, limit int) (kyc.Page[kyc.Event], error)
-	RedeliverEvent(ctx context.Context, env kyc.Env, eventID, webhookID string, eff store.Effects) ([]store.WebhookDelivery, error)
 }
 
-var _ Store = (*store.Store)(nil)
+var _ Events = (*store.Store)(nil)
 
 // Limits of a subscription.
 const (
@@ -55,28 +47,30 @@ type Patch struct {
 
 // Service manages subscriptions, their delivery log, and the events they deliver.
 type Service struct {
-	store    Store
+	repo     *Repository
+	events   Events
 	cfg      Config
 	resolver resolver
 }
 
-// NewService returns a service on st with cfg (its zero fields mean their defaults).
-func NewService(st Store, cfg Config) *Service {
-	return &Service{store: st, cfg: cfg.WithDefaults(), resolver: net.DefaultResolver}
+// NewService returns a service on st (its subscriptions through a Repository, its events) with
+// cfg (its zero fields mean their defaults).
+func NewService(st *store.Store, cfg Config) *Service {
+	return &Service{repo: NewRepository(st), events: st, cfg: cfg.WithDefaults(), resolver: net.DefaultResolver}
 }
 
 // Create validates in and stores a new, enabled subscription of env. It returns the subscription
 // and its signing secret, which is never shown again.
-func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in Input) (store.Webhook, string, error) {
+func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, in Input) (Webhook, string, error) {
 	events, err := s.validate(ctx, env, in.URL, true, in.Events, in.Description)
 	if err != nil {
-		return store.Webhook{}, "", err
+		return Webhook{}, "", err
 	}
 	secret := NewSecret()
-	w := store.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: in.URL, Description: in.Description, Events: events, Enabled: true,
-		Secrets: []store.WebhookSecret{{Secret: secret, Created: time.Now().UTC()}}}
-	if err := s.store.CreateWebhookWithin(ctx, &w, store.Effects{Audit: audit(actor, "webhook.create", w.ID)}, s.cfg.MaxPerEnv); err != nil {
-		return store.Webhook{}, "", err
+	w := Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: env, URL: in.URL, Description: in.Description, Events: events, Enabled: true,
+		Secrets: []Secret{{Secret: secret, Created: time.Now().UTC()}}}
+	if err := s.repo.CreateWithin(ctx, &w, store.Effects{Audit: audit(actor, "webhook.create", w.ID)}, s.cfg.MaxPerEnv); err != nil {
+		return Webhook{}, "", err
 	}
 	return w, secret, nil
 }
@@ -112,23 +106,23 @@ func audit(actor kyc.Actor, action, id string) kyc.AuditEntry {
 func notFound(id string) error { return fmt.Errorf("webhook %q: %w", id, kyc.ErrNotFound) }
 
 // Get returns one subscription of env.
-func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (store.Webhook, error) {
+func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (Webhook, error) {
 	if !kyc.ValidID(kyc.PrefixWebhook, id) {
-		return store.Webhook{}, notFound(id)
+		return Webhook{}, notFound(id)
 	}
-	return s.store.Webhook(ctx, env, id)
+	return s.repo.Get(ctx, env, id)
 }
 
 // List returns a page of env's subscriptions, newest first.
-func (s *Service) List(ctx context.Context, env kyc.Env, cursor string, limit int) (kyc.Page[store.Webhook], error) {
-	return s.store.ListWebhooks(ctx, env, cursor, limit)
+func (s *Service) List(ctx context.Context, env kyc.Env, cursor string, limit int) (kyc.Page[Webhook], error) {
+	return s.repo.List(ctx, env, cursor, limit)
 }
 
 // Update changes a subscription. Disabling it fails its unfinished deliveries; enabling it again
 // starts afresh with the next event (replay the ones it missed with Redeliver).
-func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, p Patch) (store.Webhook, error) {
+func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, p Patch) (Webhook, error) {
 	if !kyc.ValidID(kyc.PrefixWebhook, id) {
-		return store.Webhook{}, notFound(id)
+		return Webhook{}, notFound(id)
 	}
 	var url, description string
 	var events []string
@@ -145,9 +139,9 @@ func (s *Service) Update(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 	// changes: a subscription that was allowed stays editable, and every connection is checked.
 	events, err := s.validate(ctx, env, url, p.URL != nil, events, description)
 	if err != nil {
-		return store.Webhook{}, err
+		return Webhook{}, err
 	}
-	return s.store.UpdateWebhook(ctx, env, id, func(w *store.Webhook) (store.Effects, error) {
+	return s.repo.Update(ctx, env, id, func(w *Webhook) (store.Effects, error) {
 		if p.URL != nil {
 			w.URL = url
 		}
@@ -169,35 +163,35 @@ func (s *Service) Delete(ctx context.Context, actor kyc.Actor, env kyc.Env, id s
 	if !kyc.ValidID(kyc.PrefixWebhook, id) {
 		return notFound(id)
 	}
-	return s.store.DeleteWebhook(ctx, env, id, store.Effects{Audit: audit(actor, "webhook.delete", id)})
+	return s.repo.Delete(ctx, env, id, store.Effects{Audit: audit(actor, "webhook.delete", id)})
 }
 
 // RotateSecret gives a subscription a new signing secret, returned once. The secrets it had keep
 // signing for grace (at most; an earlier expiry is kept), so a receiver can switch to the new one
 // without refusing a delivery; a zero grace retires them at once.
-func (s *Service) RotateSecret(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, grace time.Duration) (store.Webhook, string, error) {
+func (s *Service) RotateSecret(ctx context.Context, actor kyc.Actor, env kyc.Env, id string, grace time.Duration) (Webhook, string, error) {
 	if !kyc.ValidID(kyc.PrefixWebhook, id) {
-		return store.Webhook{}, "", notFound(id)
+		return Webhook{}, "", notFound(id)
 	}
 	if grace < 0 || grace > MaxRotationGrace {
-		return store.Webhook{}, "", kyc.Invalid("body.gracePeriodSeconds", "must be between 0 and %d", int(MaxRotationGrace.Seconds()))
+		return Webhook{}, "", kyc.Invalid("body.gracePeriodSeconds", "must be between 0 and %d", int(MaxRotationGrace.Seconds()))
 	}
 	secret := NewSecret()
-	w, err := s.store.UpdateWebhook(ctx, env, id, func(w *store.Webhook) (store.Effects, error) {
+	w, err := s.repo.Update(ctx, env, id, func(w *Webhook) (store.Effects, error) {
 		w.Secrets = rotate(w.Secrets, secret, time.Now().UTC(), grace)
 		return store.Effects{Audit: audit(actor, "webhook.rotate-secret", id)}, nil
 	})
 	if err != nil {
-		return store.Webhook{}, "", err
+		return Webhook{}, "", err
 	}
 	return w, secret, nil
 }
 
 // rotate puts secret first and lets the others sign until at+grace at the latest; expired ones
 // are dropped, and at most maxSecrets are kept.
-func rotate(secrets []store.WebhookSecret, secret string, at time.Time, grace time.Duration) []store.WebhookSecret {
+func rotate(secrets []Secret, secret string, at time.Time, grace time.Duration) []Secret {
 	until := at.Add(grace)
-	out := []store.WebhookSecret{{Secret: secret, Created: at}}
+	out := []Secret{{Secret: secret, Created: at}}
 	for _, old := range secrets {
 		if old.Expires != nil && !at.Before(*old.Expires) {
 			continue
@@ -211,15 +205,15 @@ func rotate(secrets []store.WebhookSecret, secret string, at time.Time, grace ti
 }
 
 // Test sends a ping event to the subscription alone and returns its delivery.
-func (s *Service) Test(ctx context.Context, actor kyc.Actor, env kyc.Env, id string) (store.WebhookDelivery, error) {
+func (s *Service) Test(ctx context.Context, actor kyc.Actor, env kyc.Env, id string) (Delivery, error) {
 	if !kyc.ValidID(kyc.PrefixWebhook, id) {
-		return store.WebhookDelivery{}, notFound(id)
+		return Delivery{}, notFound(id)
 	}
-	return s.store.PingWebhook(ctx, env, id, pingEffects(actor, id))
+	return s.repo.Ping(ctx, env, id, pingEffects(actor, id))
 }
 
 // pingEffects are the effects of testing subscription id: its audit entry and a ping event about
-// it, which Rules.Wants sends to that subscription alone.
+// it, which wants sends to that subscription alone.
 func pingEffects(actor kyc.Actor, id string) store.Effects {
 	return store.Effects{Audit: audit(actor, "webhook.ping", id),
 		Events: []store.NewEvent{{Type: kyc.EventPing, ResourceType: "webhook", ResourceID: id}}}
@@ -227,14 +221,14 @@ func pingEffects(actor kyc.Actor, id string) store.Effects {
 
 // Deliveries returns a page of a subscription's deliveries, newest first, optionally only those in
 // status.
-func (s *Service) Deliveries(ctx context.Context, env kyc.Env, id, status, cursor string, limit int) (kyc.Page[store.WebhookDelivery], error) {
+func (s *Service) Deliveries(ctx context.Context, env kyc.Env, id, status, cursor string, limit int) (kyc.Page[Delivery], error) {
 	if !kyc.ValidID(kyc.PrefixWebhook, id) {
-		return kyc.Page[store.WebhookDelivery]{}, notFound(id)
+		return kyc.Page[Delivery]{}, notFound(id)
 	}
-	if status != "" && !kyc.OneOf(status, store.DeliveryStatuses) {
-		return kyc.Page[store.WebhookDelivery]{}, kyc.Invalid("query.status", "must be one of %v", store.DeliveryStatuses)
+	if status != "" && !kyc.OneOf(status, DeliveryStatuses) {
+		return kyc.Page[Delivery]{}, kyc.Invalid("query.status", "must be one of %v", DeliveryStatuses)
 	}
-	return s.store.ListWebhookDeliveries(ctx, env, id, status, cursor, limit)
+	return s.repo.ListDeliveries(ctx, env, id, status, cursor, limit)
 }
 
 // Event returns one event of env.
@@ -242,7 +236,7 @@ func (s *Service) Event(ctx context.Context, env kyc.Env, id string) (kyc.Event,
 	if !kyc.ValidID(kyc.PrefixEvent, id) {
 		return kyc.Event{}, fmt.Errorf("event %q: %w", id, kyc.ErrNotFound)
 	}
-	return s.store.Event(ctx, env, id)
+	return s.events.Event(ctx, env, id)
 }
 
 // Events returns a page of env's events, newest first.
@@ -250,13 +244,13 @@ func (s *Service) Events(ctx context.Context, env kyc.Env, f store.EventFilter, 
 	if f.Type != "" && !kyc.OneOf(f.Type, kyc.EventTypes) {
 		return kyc.Page[kyc.Event]{}, kyc.Invalid("query.type", "must be one of %v", kyc.EventTypes)
 	}
-	return s.store.ListEvents(ctx, env, f, cursor, limit)
+	return s.events.ListEvents(ctx, env, f, cursor, limit)
 }
 
 // Redeliver sends an event again, with the same webhook-id and body: to the subscription
 // webhookID when it is set, else to every enabled subscription that wants its type. It returns
 // the new deliveries.
-func (s *Service) Redeliver(ctx context.Context, actor kyc.Actor, env kyc.Env, eventID, webhookID string) ([]store.WebhookDelivery, error) {
+func (s *Service) Redeliver(ctx context.Context, actor kyc.Actor, env kyc.Env, eventID, webhookID string) ([]Delivery, error) {
 	if !kyc.ValidID(kyc.PrefixEvent, eventID) {
 		return nil, fmt.Errorf("event %q: %w", eventID, kyc.ErrNotFound)
 	}
@@ -264,12 +258,12 @@ func (s *Service) Redeliver(ctx context.Context, actor kyc.Actor, env kyc.Env, e
 		if !kyc.ValidID(kyc.PrefixWebhook, webhookID) {
 			return nil, kyc.Invalid("body.webhookId", "must be a webhook id (whk_...)")
 		}
-		if _, err := s.store.Webhook(ctx, env, webhookID); errors.Is(err, kyc.ErrNotFound) {
+		if _, err := s.repo.Get(ctx, env, webhookID); errors.Is(err, kyc.ErrNotFound) {
 			return nil, kyc.Invalid("body.webhookId", "no webhook %s in the %s environment", webhookID, env)
 		} else if err != nil {
 			return nil, err
 		}
 	}
-	return s.store.RedeliverEvent(ctx, env, eventID, webhookID, store.Effects{
+	return s.repo.Redeliver(ctx, env, eventID, webhookID, store.Effects{
 		Audit: kyc.AuditEntry{Actor: actor, Action: "event.redeliver", ResourceType: "event", ResourceID: eventID}})
 }

@@ -19,10 +19,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"kycd/internal/kyc"
-	"kycd/internal/store"
 )
 
-// DeliveryArgs is the River job that sends one delivery. The store inserts it (Rules.DeliveryJob)
+// DeliveryArgs is the River job that sends one delivery. The fan-out inserts it (deliveryJob)
 // in the transaction of the change that caused the event, or of the attempt that finished the
 // delivery before it in its chain.
 type DeliveryArgs struct {
@@ -43,13 +42,13 @@ const JobMaxAttempts = 25
 // be high: a delivery mostly waits on the network.
 const Queue = "webhooks"
 
-// DeliveryStore is what the delivery worker needs from the database.
+// DeliveryStore is what the delivery worker needs from the database (a Repository).
 type DeliveryStore interface {
-	WebhookDeliveryWork(ctx context.Context, env kyc.Env, id string) (store.DeliveryWork, error)
-	FinishWebhookAttempt(ctx context.Context, env kyc.Env, id string, a store.WebhookAttempt, decide func(store.Webhook) store.AttemptDecision) (bool, error)
+	DeliveryWork(ctx context.Context, env kyc.Env, id string) (DeliveryWork, error)
+	FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(Webhook) Decision) (bool, error)
 }
 
-var _ DeliveryStore = (*store.Store)(nil)
+var _ DeliveryStore = (*Repository)(nil)
 
 // Worker sends deliveries: River runs one job (DeliveryArgs) per delivery, and
 // retries it on the schedule of Config.Retries.
@@ -95,21 +94,21 @@ func (w *Worker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 // is to be retried (River schedules the retry at NextRetry) or the attempt could not be recorded.
 func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 	env, id := job.Args.Env, job.Args.DeliveryID
-	work, err := w.store.WebhookDeliveryWork(ctx, env, id)
+	work, err := w.store.DeliveryWork(ctx, env, id)
 	if errors.Is(err, kyc.ErrNotFound) {
 		return nil // deleted with its webhook
 	}
 	if err != nil {
 		return err
 	}
-	if work.Delivery.Status != store.DeliveryPending || !work.Enabled {
+	if work.Delivery.Status != DeliveryPending || !work.Enabled {
 		return nil // finished already, or failed when its webhook was disabled
 	}
 	res := w.send(ctx, env, work)
 	if ctx.Err() != nil {
 		return ctx.Err() // stopping: River makes the job available again without counting the attempt
 	}
-	a := attempt{at: res.start, disableAfter: w.cfg.DisableAfter}
+	a := verdict{at: res.start, disableAfter: w.cfg.DisableAfter}
 	switch {
 	case res.err == "":
 		a.outcome = Succeeded
@@ -123,7 +122,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 	// The attempt happened: record it even if this process is stopping.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	disabled, err := w.store.FinishWebhookAttempt(rctx, env, id, store.WebhookAttempt{At: res.start, Duration: res.duration,
+	disabled, err := w.store.FinishAttempt(rctx, env, id, Attempt{At: res.start, Duration: res.duration,
 		StatusCode: res.status, Error: res.err, ResponseBody: res.body}, a.decide)
 	if err != nil {
 		return fmt.Errorf("record webhook attempt: %w", err)
@@ -154,7 +153,7 @@ type result struct {
 }
 
 // send posts the delivery's body, signed, to its URL.
-func (w *Worker) send(ctx context.Context, env kyc.Env, work store.DeliveryWork) result {
+func (w *Worker) send(ctx context.Context, env kyc.Env, work DeliveryWork) result {
 	res := result{start: time.Now()}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, work.URL, bytes.NewReader(work.Body))
 	if err != nil {

@@ -8,16 +8,16 @@ import (
 	"kycd/internal/store/storetest"
 )
 
-// TestChangeOrBookkeep: a write (here of an applicant's level column) with no effects at all
+// TestRecord: a write (here of an applicant's level column) with no effects at all
 // commits alone, without an audit entry; one with an event but no audit entry is refused and
 // writes nothing; one with an audit entry commits with it.
-func TestChangeOrBookkeep(t *testing.T) {
+func TestRecord(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
 		ctx := t.Context()
 		a := newApplicant(t, st, kyc.EnvTest, "")
 		setLevel := func(l string, eff store.Effects) error {
-			return st.ChangeOrBookkeep(ctx, kyc.EnvTest, func(tx *store.Tx) (store.Effects, error) {
+			return st.Record(ctx, kyc.EnvTest, func(tx *store.Tx) (store.Effects, error) {
 				_, err := tx.Exec(ctx, `UPDATE applicants SET level = ? WHERE env = ? AND id = ?`, l, string(tx.Env()), a.ID)
 				return eff, err
 			})

@@ -1,0 +1,318 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"kycd/internal/kyc"
+	"kycd/internal/store"
+)
+
+// The delivery log (table webhook_deliveries): one delivery per (event, subscription).
+//
+// Deliveries of one subscription about one resource form a chain ordered by seq (insertion order,
+// which is revision order: changes to one resource are serialised by its row lock). Only the
+// oldest unfinished delivery of a chain is "pending" and has a River job; younger ones are
+// "waiting" and have none. Finishing a delivery (succeeded, or failed for good) makes the next one
+// pending and inserts its job in the same transaction, so a newer event never overtakes an older
+// one and a chain stuck on a receiver that is down costs one scheduled job, not one per event.
+// Because a chain finishes in order, its newest delivery alone says whether a new one must wait.
+// What each attempt does is decided in delivery.go (Decision); this file writes it.
+
+// Delivery statuses.
+const (
+	// DeliveryWaiting: an older delivery of the same subscription and resource is unfinished.
+	DeliveryWaiting = "waiting"
+	// DeliveryPending: queued or between attempts.
+	DeliveryPending = "pending"
+	// DeliverySucceeded: the receiver answered 2xx.
+	DeliverySucceeded = "succeeded"
+	// DeliveryFailed: every attempt failed, the receiver answered 410, or the webhook was disabled.
+	DeliveryFailed = "failed"
+)
+
+// DeliveryStatuses lists the delivery statuses in lifecycle order.
+var DeliveryStatuses = []string{DeliveryWaiting, DeliveryPending, DeliverySucceeded, DeliveryFailed}
+
+// deliveryPrefix starts delivery ids.
+const deliveryPrefix = "dlv"
+
+// Delivery is one event sent (or to be sent) to one subscription.
+type Delivery struct {
+	ID               string     `json:"id"`
+	WebhookID        string     `json:"webhookId"`
+	EventID          string     `json:"eventId" doc:"Also the webhook-id header: the same on every retry and replay"`
+	EventType        string     `json:"eventType"`
+	ResourceID       string     `json:"resourceId"`
+	Revision         int64      `json:"revision"`
+	Status           string     `json:"status" enum:"waiting,pending,succeeded,failed" doc:"waiting: an older delivery about the same resource goes first; pending: queued or between attempts"`
+	Attempts         int        `json:"attempts"`
+	LastResponseCode int        `json:"lastResponseCode,omitempty" doc:"HTTP status of the last answer; absent when there was none"`
+	LastResponseBody string     `json:"lastResponseBody,omitempty" doc:"A short excerpt (at most 256 bytes, control characters removed) of the last answer's body; absent when the answer came from an internal address (loopback, private, ...), whose answers are never kept"`
+	LastError        string     `json:"lastError,omitempty" doc:"Why the last attempt failed"`
+	LastDurationMs   float64    `json:"lastDurationMs,omitempty" doc:"How long the last attempt took"`
+	CreatedTime      time.Time  `json:"createdTime"`
+	LastAttemptTime  *time.Time `json:"lastAttemptTime,omitempty"`
+	NextAttemptTime  *time.Time `json:"nextAttemptTime,omitempty" doc:"When the next attempt is due (pending deliveries that failed before)"`
+	CompletedTime    *time.Time `json:"completedTime,omitempty"`
+}
+
+var deliveryFields = []string{"id", "webhook_id", "event_id", "event_type", "resource_id", "revision", "status", "attempts",
+	"last_status_code", "last_error", "last_response", "last_duration_us", "created_at", "last_attempt_at", "next_attempt_at", "completed_at"}
+
+var deliveryColumns = strings.Join(deliveryFields, ", ")
+
+// bodyAAD binds a delivery's sealed body to its event (every delivery of an event sends it).
+func bodyAAD(eventID string) string { return "webhook-body:" + eventID }
+
+// responseAAD binds the receiver's last answer to its delivery.
+func responseAAD(deliveryID string) string { return "webhook-delivery:" + deliveryID }
+
+// scanDelivery scans deliveryColumns, then the extra columns that follow them into extra.
+func (r *Repository) scanDelivery(row store.Row, extra ...any) (Delivery, error) {
+	var d Delivery
+	var response []byte
+	var durationUS, created int64
+	var last, next, completed *int64
+	dest := []any{&d.ID, &d.WebhookID, &d.EventID, &d.EventType, &d.ResourceID, &d.Revision, &d.Status, &d.Attempts,
+		&d.LastResponseCode, &d.LastError, &response, &durationUS, &created, &last, &next, &completed}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		if errors.Is(err, store.ErrNoRows) {
+			return d, fmt.Errorf("webhook delivery: %w", kyc.ErrNotFound)
+		}
+		return d, fmt.Errorf("scan webhook delivery: %w", err)
+	}
+	if len(response) > 0 {
+		b, err := r.st.Open(response, responseAAD(d.ID))
+		if err != nil {
+			return d, fmt.Errorf("open webhook delivery %s: %w", d.ID, err)
+		}
+		d.LastResponseBody = string(b)
+	}
+	d.LastDurationMs = float64(durationUS) / 1000
+	d.CreatedTime = store.FromMicros(created)
+	d.LastAttemptTime, d.NextAttemptTime, d.CompletedTime = optionalTime(last), optionalTime(next), optionalTime(completed)
+	return d, nil
+}
+
+func optionalTime(us *int64) *time.Time {
+	if us == nil {
+		return nil
+	}
+	t := store.FromMicros(*us)
+	return &t
+}
+
+// ListDeliveries returns one page of a subscription's deliveries, newest first, optionally only
+// those in status. An unknown subscription is kyc.ErrNotFound (after the cursor is checked, as
+// the API always answered).
+func (r *Repository) ListDeliveries(ctx context.Context, env kyc.Env, webhookID, status, cursor string, limit int) (kyc.Page[Delivery], error) {
+	p, err := store.ListPage(ctx, r.st, "webhook deliveries", `SELECT `+deliveryColumns+` FROM webhook_deliveries`,
+		store.NewWhere(env).Eq("webhook_id", webhookID).Eq("status", status), false, cursor, limit,
+		func(row store.Row) (Delivery, error) { return r.scanDelivery(row) }, func(d Delivery) string { return d.ID })
+	if err != nil {
+		return kyc.Page[Delivery]{}, err
+	}
+	if _, err := r.Get(ctx, env, webhookID); err != nil {
+		return kyc.Page[Delivery]{}, err
+	}
+	return p, nil
+}
+
+// DeliveryWork is what the delivery worker needs to make one attempt.
+type DeliveryWork struct {
+	Delivery Delivery
+	// URL is where it goes; Enabled is the subscription's state.
+	URL     string
+	Enabled bool
+	// Secrets are the subscription's signing secrets, newest first, expired ones included.
+	Secrets []Secret
+	// Body is the exact bytes to send.
+	Body []byte
+}
+
+// DeliveryWork reads a delivery of env with its subscription and body. A delivery deleted with
+// its subscription is kyc.ErrNotFound.
+func (r *Repository) DeliveryWork(ctx context.Context, env kyc.Env, id string) (DeliveryWork, error) {
+	var w DeliveryWork
+	var body, secrets []byte
+	var webhookStatus string
+	q := `SELECT d.` + strings.Join(deliveryFields, ", d.") + `, d.body, w.url, w.status, w.secrets
+		FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.env = ? AND d.id = ?`
+	d, err := r.scanDelivery(r.st.QueryRow(ctx, q, string(env), id), &body, &w.URL, &webhookStatus, &secrets)
+	if err != nil {
+		return w, fmt.Errorf("webhook delivery %s: %w", id, err)
+	}
+	w.Delivery, w.Enabled = d, webhookStatus == "enabled"
+	if w.Body, err = r.st.Open(body, bodyAAD(d.EventID)); err != nil {
+		return w, fmt.Errorf("open webhook body %s: %w", d.ID, err)
+	}
+	w.Secrets, err = r.openSecrets(secrets, d.WebhookID)
+	return w, err
+}
+
+// Attempt is what happened at one attempt at a delivery.
+type Attempt struct {
+	At       time.Time
+	Duration time.Duration
+	// StatusCode is the answer's HTTP status, 0 when there was no answer.
+	StatusCode int
+	// Error says why the attempt failed, without personal data; empty on success.
+	Error string
+	// ResponseBody is the start of the answer's body; the log keeps its first MaxResponseBody bytes.
+	ResponseBody []byte
+}
+
+// MaxResponseBody is how much of a receiver's answer a delivery keeps.
+const MaxResponseBody = 1024
+
+// FinishAttempt records attempt a at env's delivery id, and what decide makes of it given the
+// subscription as it is, locked, in the same transaction. It answers whether it disabled the
+// subscription. A delivery that is no longer pending (its subscription was disabled or deleted
+// meanwhile) is left alone, and decide is not called.
+func (r *Repository) FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(w Webhook) Decision) (disabled bool, err error) {
+	at := a.At.UTC().Truncate(time.Microsecond)
+	err = r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+		var none store.Effects
+		var webhookID string
+		err := tx.QueryRow(ctx, `SELECT webhook_id FROM webhook_deliveries WHERE env = ? AND id = ?`, string(env), id).Scan(&webhookID)
+		if errors.Is(err, store.ErrNoRows) {
+			return none, nil
+		}
+		if err != nil {
+			return none, fmt.Errorf("finish webhook delivery: %w", err)
+		}
+		w, err := r.lock(ctx, tx, webhookID)
+		if errors.Is(err, kyc.ErrNotFound) {
+			return none, nil
+		}
+		if err != nil {
+			return none, err
+		}
+		var status, resourceID string
+		var seq int64
+		if err := tx.QueryRow(ctx, `SELECT status, resource_id, seq FROM webhook_deliveries WHERE id = ?`, id).Scan(&status, &resourceID, &seq); err != nil {
+			return none, fmt.Errorf("finish webhook delivery: %w", err)
+		}
+		if status != DeliveryPending {
+			return none, nil
+		}
+		d := decide(w)
+		var eff store.Effects
+		if d.Disable != "" && w.Enabled {
+			if eff, err = disable(ctx, tx, &w, d.Disable, d.DisableEffects, at); err != nil {
+				return none, err
+			}
+			disabled = true
+		}
+		if err := r.recordAttempt(ctx, tx, id, a, d, at); err != nil {
+			return none, err
+		}
+		switch {
+		case disabled:
+			return eff, failUnfinished(ctx, tx, w.ID, "the webhook was disabled: "+d.Disable, at)
+		case d.WakeNext:
+			if err := wakeNext(ctx, tx, w.ID, resourceID, seq); err != nil {
+				return none, err
+			}
+		}
+		if d.Failing {
+			_, err = tx.Exec(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`, store.Micros(at), w.ID)
+		} else {
+			_, err = tx.Exec(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, w.ID)
+		}
+		return none, err
+	})
+	return disabled, err
+}
+
+func (r *Repository) recordAttempt(ctx context.Context, tx *store.Tx, id string, a Attempt, d Decision, at time.Time) error {
+	status, next, completed := d.Status, &d.NextAttempt, (*time.Time)(nil)
+	if status != DeliveryPending {
+		next, completed = nil, &at
+	}
+	var response []byte
+	if len(a.ResponseBody) > 0 {
+		b := a.ResponseBody[:min(len(a.ResponseBody), MaxResponseBody)]
+		var err error
+		if response, err = tx.Seal(b, responseAAD(id)); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_status_code = ?, last_error = ?,
+		last_response = ?, last_duration_us = ?, last_attempt_at = ?, next_attempt_at = ?, completed_at = ? WHERE id = ?`,
+		status, a.StatusCode, a.Error, response, a.Duration.Microseconds(), store.Micros(at), microsOrNil(next), microsOrNil(completed), id); err != nil {
+		return fmt.Errorf("record webhook attempt: %w", err)
+	}
+	return nil
+}
+
+func microsOrNil(t *time.Time) *int64 {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	us := store.Micros(*t)
+	return &us
+}
+
+// wakeNext makes the delivery after seq in its chain pending and queues its job.
+func wakeNext(ctx context.Context, tx *store.Tx, webhookID, resourceID string, seq int64) error {
+	var next, status string
+	err := tx.QueryRow(ctx, `SELECT id, status FROM webhook_deliveries WHERE webhook_id = ? AND resource_id = ? AND seq > ? ORDER BY seq LIMIT 1`,
+		webhookID, resourceID, seq).Scan(&next, &status)
+	if errors.Is(err, store.ErrNoRows) || (err == nil && status != DeliveryWaiting) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("next webhook delivery: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ? WHERE id = ?`, DeliveryPending, next); err != nil {
+		return fmt.Errorf("wake webhook delivery: %w", err)
+	}
+	return tx.InsertJobs(ctx, []river.InsertManyParams{deliveryJob(tx.Env(), next)})
+}
+
+// disable disables w (locked by the caller) for reason and returns eff, whose events without
+// Data get the subscription as it is after the change; the change's other subscriptions that
+// want them receive them.
+func disable(ctx context.Context, tx *store.Tx, w *Webhook, reason string, eff store.Effects, at time.Time) (store.Effects, error) {
+	w.Enabled, w.DisabledReason = false, reason
+	w.Revision++
+	w.UpdatedTime = at
+	if err := write(ctx, tx, w); err != nil {
+		return store.Effects{}, err
+	}
+	completeEvents(&eff, *w)
+	return eff, nil
+}
+
+// failUnfinished fails every waiting or pending delivery of a subscription: a disabled
+// subscription's chains do not wait for it. Their queued jobs find them finished and end.
+func failUnfinished(ctx context.Context, tx *store.Tx, webhookID, reason string, at time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, last_error = ?, next_attempt_at = NULL, completed_at = ?
+		WHERE webhook_id = ? AND status IN (?, ?)`, DeliveryFailed, reason, store.Micros(at), webhookID, DeliveryWaiting, DeliveryPending); err != nil {
+		return fmt.Errorf("fail webhook deliveries: %w", err)
+	}
+	return nil
+}
+
+// ForgetDeliveries deletes the deliveries, of every environment, that finished (succeeded or
+// finally failed) before the given time, and answers how many. Unfinished ones are kept whatever
+// their age; a chain whose finished rows are gone simply starts again from its next delivery.
+func (r *Repository) ForgetDeliveries(ctx context.Context, finishedBefore time.Time) (int64, error) {
+	var n int64
+	err := r.st.Record(ctx, "", func(tx *store.Tx) (store.Effects, error) {
+		var err error
+		n, err = tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE status IN ('succeeded', 'failed') AND completed_at < ?`, store.Micros(finishedBefore))
+		return store.Effects{}, err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("forget webhook deliveries: %w", err)
+	}
+	return n, nil
+}
