@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"kycd/internal/file"
 	"kycd/internal/gather"
@@ -13,11 +12,11 @@ import (
 	"kycd/internal/store/storetest"
 )
 
-// gate holds reads of a draft until n reads have come (or, as a safety net against an upload that
-// fails before it reads, a minute after the first: under a loaded CI machine the uploads' file
-// checks before their reads took more than the 5 s this once was, the gate opened early and no
-// write collided): the uploads held there all read the same version of the draft, so that all but
-// one of their writes collide with another and must be redone. It counts the reads.
+// gate holds reads of a draft until n reads have come: the uploads held there all read the same
+// version of the draft, so that all but one of their writes collide with another and must be
+// redone. It counts the reads. An upload that ends without reading (it failed before) lowers n
+// (finished), so the others are not held forever; no timer opens it early, which on a loaded
+// machine once let the uploads through one by one and nothing collided.
 type gate struct {
 	n     int
 	mu    sync.Mutex
@@ -31,14 +30,26 @@ func newGate(n int) *gate { return &gate{n: n, open: make(chan struct{})} }
 func (g *gate) wait() {
 	g.mu.Lock()
 	g.seen++
-	if g.seen == 1 {
-		time.AfterFunc(time.Minute, g.openGate)
-	}
-	if g.seen == g.n {
+	if g.seen >= g.n {
 		g.openGate()
 	}
 	g.mu.Unlock()
 	<-g.open
+}
+
+// finished is called by each upload when it returns: one that returns while the gate is still
+// shut never read, and is no longer waited for.
+func (g *gate) finished() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-g.open:
+	default:
+		g.n--
+		if g.seen >= g.n {
+			g.openGate()
+		}
+	}
 }
 
 func (g *gate) openGate() { g.close.Do(func() { close(g.open) }) }
@@ -100,6 +111,7 @@ func TestConcurrentUploadsLoseNothing(t *testing.T) {
 			for i, slot := range gather.Slots {
 				sp := spool(t, pngBytes(t, i))
 				wg.Go(func() {
+					defer g.finished()
 					f, err := replicas[i%len(replicas)].Upload(t.Context(), w, slot, sp)
 					ids[i], errs[i] = f.ID, err
 				})
