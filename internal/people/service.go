@@ -413,3 +413,29 @@ func (s *Service) bookkeep(ctx context.Context, query string, args ...any) (int6
 	})
 	return n, err
 }
+
+// ChangeOwnPassword gives the person of session ss a new password once current, their password
+// now, is checked (a wrong one counts as a failed sign-in: ErrBadCredentials, then ErrThrottled).
+// Their other sessions end.
+func (s *Service) ChangeOwnPassword(ctx context.Context, ss Session, current, password string) error {
+	a, err := s.accountBy(ctx, nil, "id", ss.UserID)
+	if err != nil {
+		return err
+	}
+	if err := checkNewPassword(password); err != nil {
+		return err
+	}
+	idx, now := s.emailIndex(a.Email), s.now()
+	if throttled, err := s.throttled(ctx, idx, now); err != nil {
+		return err
+	} else if throttled {
+		return ErrThrottled
+	}
+	if ok, err := checkPassword(a.hash, current); err != nil || !ok || len(current) > MaxPasswordLength {
+		if err := s.fail(ctx, idx, a.User, "console.sign-in-failed", now); err != nil {
+			return err
+		}
+		return ErrBadCredentials
+	}
+	return s.SetPassword(ctx, a.User, a.ID, password, ss.ID)
+}

@@ -3,6 +3,8 @@ package people
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/base32"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,8 +31,12 @@ type Enrolment struct {
 	URL    string
 }
 
-// BeginTOTP gives the person of ss a new secret to enrol (replacing one not yet confirmed). A
-// person already enrolled is refused (409): an admin resets the factor first.
+// errUnchanged ends a Change that has nothing to write.
+var errUnchanged = errors.New("unchanged")
+
+// BeginTOTP gives the person of ss a secret to enrol: a new one, or the one given before and not
+// yet confirmed (so a page shown twice shows the secret the app already holds). A person already
+// enrolled is refused (409): an admin resets the factor first.
 func (s *Service) BeginTOTP(ctx context.Context, ss Session) (Enrolment, error) {
 	var out Enrolment
 	err := s.st.Change(ctx, auditEnv, func(tx *store.Tx) (store.Effects, error) {
@@ -41,15 +47,30 @@ func (s *Service) BeginTOTP(ctx context.Context, ss Session) (Enrolment, error) 
 		if a.TOTP {
 			return store.Effects{}, fmt.Errorf("a second factor is already enrolled: %w", kyc.ErrConflict)
 		}
-		key, err := totp.Generate(totp.GenerateOpts{Issuer: s.cfg.Issuer, AccountName: a.Email, Period: totpPeriod, SecretSize: 20,
-			Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		opts := totp.GenerateOpts{Issuer: s.cfg.Issuer, AccountName: a.Email, Period: totpPeriod, SecretSize: 20,
+			Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+		pending := a.totpSecret != nil
+		if pending {
+			raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(string(a.totpSecret))
+			if err != nil {
+				return store.Effects{}, fmt.Errorf("second factor: %w", err)
+			}
+			opts.Secret = raw
+		}
+		key, err := totp.Generate(opts)
 		if err != nil {
 			return store.Effects{}, fmt.Errorf("second factor: %w", err)
 		}
-		a.totpSecret, a.totpStep = []byte(key.Secret()), 0
 		out = Enrolment{Secret: key.Secret(), URL: key.URL()}
+		if pending {
+			return store.Effects{}, errUnchanged
+		}
+		a.totpSecret, a.totpStep = []byte(key.Secret()), 0
 		return audit(a.Actor(), "console-user.totp-begin", a.ID), writeAccount(ctx, tx, &a)
 	})
+	if errors.Is(err, errUnchanged) {
+		err = nil
+	}
 	return out, err
 }
 
