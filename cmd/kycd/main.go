@@ -1,4 +1,4 @@
-// Command kycd is the self-hosted KYC server. Subcommands: serve, migrate, apikey create, version.
+// Command kycd is the self-hosted KYC server. Subcommands: serve, migrate, apikey create, user create, version.
 // Every setting is a flag and a KYCD_* environment variable; `kycd serve --help` lists them with
 // their defaults. main is the only place that exits.
 package main
@@ -18,6 +18,7 @@ import (
 	"kycd/internal/app"
 	"kycd/internal/auth"
 	"kycd/internal/kyc"
+	"kycd/internal/people"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -39,6 +40,8 @@ Usage:
   kycd serve [flags]                              run the server (migrations are applied at start)
   kycd migrate [flags]                            apply database migrations and exit
   kycd apikey create --env test|live --name NAME  create an API key and print it once
+  kycd user create --email EMAIL --role ROLE       add a person to the review console (viewer, reviewer,
+                                                   approver or admin) and print their first password once
   kycd lists import [--ofac DIR|URL]... [--un FILE|URL]  import sanctions lists (atomic; progress on stderr)
   kycd screen "NAME" [--dob YYYY-MM-DD] [--country CC]   screen a name against the imported lists
   kycd version                                    print the version
@@ -78,6 +81,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return errors.New(`usage: kycd apikey create --env test|live --name NAME`)
 		}
 		return apikeyCreate(ctx, args[2:], stdout, stderr)
+	case "user":
+		if len(args) < 2 || args[1] != "create" {
+			fmt.Fprint(stderr, usage)
+			return errors.New(`usage: kycd user create --email EMAIL --role viewer|reviewer|approver|admin`)
+		}
+		return userCreate(ctx, args[2:], stdout, stderr)
 	case "lists":
 		if len(args) < 2 || args[1] != "import" {
 			fmt.Fprint(stderr, usage)
@@ -95,6 +104,34 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown subcommand %q", args[0])
+}
+
+func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var email, role string
+	cfg, _, err := parse("user create", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the person's email, with which they sign in (required)")
+		fs.StringVar(&role, "role", "", "viewer, reviewer, approver or admin (required)")
+	})
+	if err != nil {
+		return err
+	}
+	st, sealer, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	staff, err := app.NewPeople(st, sealer, cfg)
+	if err != nil {
+		return err
+	}
+	password := people.NewPassword()
+	u, err := staff.CreateUser(ctx, "cli:user-create", email, people.Role(role), password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, password)
+	fmt.Fprintf(stderr, "added %s as %s (%s); the password above is shown only once: they sign in at /console and change it\n", u.Email, u.Role, u.ID)
+	return nil
 }
 
 func apikeyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

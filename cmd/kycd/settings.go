@@ -43,6 +43,10 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseInt(v, &c.MaxImagePixels) }},
 	{"decode-memory-bytes", "KYCD_DECODE_MEMORY_BYTES", "268435456", "memory that decoding images may take at once across all verifications of this process (a decode waits for room; an image needing more alone fails its image-decodes check)",
 		func(c *app.Config, v string) error { return parseInt(v, &c.DecodeMemoryBytes) }},
+	{"console-idle-timeout", "KYCD_CONSOLE_IDLE_TIMEOUT", "30m", "a review console session unused this long ends",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Console.IdleTimeout) }},
+	{"console-session-max", "KYCD_CONSOLE_SESSION_MAX", "12h", "a review console session ends this long after sign-in, used or not",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Console.MaxAge) }},
 	{"auth-failure-limit", "KYCD_AUTH_FAILURE_LIMIT", "20", "failed authentications (401, or 403 on a hosted-flow link) a client IP or an applicant token's subject may make per --auth-failure-window; past it its requests answer 429 with Retry-After",
 		func(c *app.Config, v string) error {
 			var n int64

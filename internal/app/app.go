@@ -17,6 +17,7 @@ import (
 	"kycd/internal/applicant"
 	"kycd/internal/auth"
 	"kycd/internal/blob"
+	"kycd/internal/console"
 	"kycd/internal/docread"
 	"kycd/internal/document"
 	"kycd/internal/face"
@@ -25,6 +26,7 @@ import (
 	"kycd/internal/httpapi"
 	"kycd/internal/level"
 	"kycd/internal/media"
+	"kycd/internal/people"
 	"kycd/internal/request"
 	"kycd/internal/screening"
 	"kycd/internal/seal"
@@ -72,6 +74,13 @@ func OpenStore(ctx context.Context, cfg Config) (*store.Store, *seal.Sealer, err
 		return nil, nil, err
 	}
 	return st, sealer, nil
+}
+
+// NewPeople returns the people of the review console kept in st (the server's, and the CLI's
+// `kycd user`).
+func NewPeople(st *store.Store, sealer *seal.Sealer, cfg Config) (*people.Service, error) {
+	return people.NewService(st, people.Config{IndexKey: sealer.Derive("console-email-index"),
+		IdleTimeout: cfg.Console.IdleTimeout, MaxAge: cfg.Console.MaxAge})
 }
 
 // LoadLevels returns the built-in levels with those of cfg.LevelsFile.
@@ -165,6 +174,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	staff, err := NewPeople(st, sealer, cfg)
+	if err != nil {
+		return nil, err
+	}
+	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff,
+		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL})
+	if err != nil {
+		return nil, err
+	}
+	endUser = append(endUser, reviewConsole.Mount)
 	h := httpapi.New(httpapi.Deps{
 		Log:        log,
 		Version:    cfg.Version,

@@ -30,6 +30,8 @@ type Config struct {
 	MasterKey string
 	// PublicURL is the base of links given to end users (the gatherer). Default http://Addr.
 	PublicURL string
+	// Console tunes the review console's sessions (timeouts; zero values take people's defaults).
+	Console ConsoleConfig
 	// MaxUploadBytes is the largest file accepted. Default 10 MiB.
 	MaxUploadBytes int64
 	// MaxImagePixels is the largest image accepted, read from its header. Default 50,000,000.
@@ -110,4 +112,12 @@ func (c Config) withDefaults() Config {
 		c.Sanctions.Snapshot = snapshot.FS
 	}
 	return c
+}
+
+// ConsoleConfig tunes the review console's sessions.
+type ConsoleConfig struct {
+	// IdleTimeout ends a session unused this long. Default 30 minutes.
+	IdleTimeout time.Duration
+	// MaxAge ends a session this long after sign-in. Default 12 hours.
+	MaxAge time.Duration
 }

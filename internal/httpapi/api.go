@@ -59,7 +59,7 @@ type Deps struct {
 	// Limits bound what one client can do: failed authentications, requests at once, body
 	// timeouts. The zero value means the defaults.
 	Limits Limits
-	// Mount adds routes outside /v1 (the hosted flow, the app endpoints) to the same mux, behind the
+	// Mount adds routes outside /v1 (the hosted flow, the app endpoints, the review console) to the same mux, behind the
 	// same logging and metrics; they bring their own authentication. Optional.
 	Mount []func(mux *http.ServeMux)
 }

@@ -277,3 +277,7 @@ func (s *Store) insertJobsTx(ctx context.Context, t *txn, jobs []river.InsertMan
 	}
 	return nil
 }
+
+// NewWhereInstallation starts the conditions of a list of records that belong to the installation,
+// not to an environment (the people of the console).
+func NewWhereInstallation() *Where { return &where{conds: []string{"TRUE"}} }
