@@ -56,6 +56,8 @@ var _ People = (*people.Service)(nil)
 type Deps struct {
 	Log    *slog.Logger
 	People People
+	// Reviews is the review queue.
+	Reviews Reviews
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
 	CSRFKey []byte
 	// PublicURL is the base URL people reach kycd at; an https one makes the cookies Secure.
@@ -79,8 +81,8 @@ const (
 
 // New parses the templates and returns the console.
 func New(d Deps) (*Handler, error) {
-	if d.Log == nil || d.People == nil || len(d.CSRFKey) == 0 {
-		return nil, errors.New("console: Log, People and CSRFKey are required")
+	if d.Log == nil || d.People == nil || d.Reviews == nil || len(d.CSRFKey) == 0 {
+		return nil, errors.New("console: Log, People, Reviews and CSRFKey are required")
 	}
 	h := &Handler{d: d, pages: map[string]*template.Template{}, ipThrottle: auth.NewThrottle(30, 15*time.Minute)}
 	if u, err := url.Parse(d.PublicURL); err == nil && u.Scheme == "https" {
@@ -118,6 +120,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/second-factor/enrol", h.halfSignedIn(h.enrol))
 	mux.Handle("GET /console/{$}", h.signedIn(people.Viewer, h.home))
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
+	mux.Handle("POST /console/cases/{env}/{id}", h.signedIn(people.Reviewer, h.caseAction))
 	mux.Handle("GET /console/password", h.signedIn(people.Viewer, h.passwordForm))
 	mux.Handle("POST /console/password", h.signedIn(people.Viewer, h.password))
 	mux.Handle("GET /console/people", h.signedIn(people.Admin, h.peopleList))
