@@ -26,7 +26,7 @@ type fixture struct {
 	clock atomic.Int64
 }
 
-func (f *fixture) now() time.Time       { return time.Unix(0, f.clock.Load()) }
+func (f *fixture) now() time.Time      { return time.Unix(0, f.clock.Load()) }
 func (f *fixture) add(d time.Duration) { f.clock.Add(int64(d)) }
 
 func newFixture(t *testing.T, st *store.Store) *fixture {
