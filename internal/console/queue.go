@@ -93,7 +93,7 @@ func (h *Handler) showQueue(w http.ResponseWriter, r *http.Request, v visit, sta
 		h.fail(w, r, err)
 		return
 	}
-	now := time.Now()
+	now := h.now()
 	for _, reason := range review.Reasons {
 		rc := reasonCount{Reason: reason, Count: counts[reason]}
 		if t, ok := oldest[reason]; ok {
@@ -179,7 +179,7 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 			err = kyc.Invalid("hours", "choose how long to snooze")
 			break
 		}
-		_, err = h.d.Reviews.Snooze(ctx, env, id, v.user.ID, time.Now().Add(time.Duration(hours)*time.Hour))
+		_, err = h.d.Reviews.Snooze(ctx, env, id, v.user.ID, h.now().Add(time.Duration(hours)*time.Hour))
 		done = "Snoozed."
 	case "assign":
 		if !v.user.Role.Allows(people.Approver) {
@@ -203,6 +203,8 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 		back.URL.RawQuery = q.Encode()
 	}
 	switch {
+	case err == nil && r.PostFormValue("from") == "case":
+		http.Redirect(w, r, "/console/cases/"+string(env)+"/"+id, http.StatusSeeOther)
 	case err == nil:
 		h.showQueue(w, back, v, http.StatusOK, page{Notice: done})
 	case errors.Is(err, kyc.ErrForbidden):

@@ -154,3 +154,58 @@ func TestQueue(t *testing.T) {
 		}
 	})
 }
+
+// TestCasePage: a case page shows the document's checks explained, the face match and the
+// fields beside the profile, serves the images decrypted and never cached, and writes every view
+// in the audit log with the person; another environment's case is not found.
+func TestCasePage(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		if _, err := e.people.CreateUser(t.Context(), "cli:test", "vic@example.com", people.Viewer, password); err != nil {
+			t.Fatal(err)
+		}
+		d := inReview(t, st, kyc.EnvLive, kyc.Check{Name: "duplicate-face", Failed: true, Score: -40, Reason: "document-duplicate"},
+			kyc.Check{Name: "mrz-date-of-birth", Failed: false})
+		b := e.browser()
+		wantRedirect(t, b.signIn("vic@example.com", password), "/console/")
+		id := caseID.FindStringSubmatch(b.get("/console/").body)[1]
+
+		pg := b.get("/console/cases/live/" + id)
+		for _, want := range []string{d.ID, d.ApplicantID, "Failed: the face is not another applicant&#39;s under another identity (document-duplicate).",
+			"-40", "✓ mrz-date-of-birth", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
+			if !strings.Contains(pg.body, want) {
+				t.Errorf("the case page lacks %q", want)
+			}
+		}
+		if pg.status != http.StatusOK || pg.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("case page: %d %v", pg.status, pg.header)
+		}
+		img := b.get("/console/files/live/" + d.FileIDs[0])
+		if img.status != http.StatusOK || img.body != d.FileIDs[0] || img.header.Get("Cache-Control") != "no-store" || img.header.Get("Content-Type") != "image/png" {
+			t.Fatalf("image: %d %q %v", img.status, img.body, img.header)
+		}
+		if a := b.get("/console/cases/test/" + id); a.status != http.StatusNotFound {
+			t.Fatalf("a live case from test: %d", a.status)
+		}
+		if a := b.get("/console/files/test/" + d.FileIDs[0]); a.status != http.StatusNotFound {
+			t.Fatalf("a live file from test: %d", a.status)
+		}
+		if a := e.browser().get("/console/files/live/" + d.FileIDs[0]); a.status != http.StatusSeeOther {
+			t.Fatalf("an image without a session: %d", a.status)
+		}
+		for res, action := range map[string]string{d.ApplicantID: "console.view-case", d.FileIDs[0]: "console.view-file"} {
+			trail, err := st.AuditTrail(t.Context(), kyc.EnvLive, res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, a := range trail {
+				found = found || a.Action == action && strings.HasPrefix(string(a.Actor), "user:usr_")
+			}
+			if !found {
+				t.Errorf("no %s by a person in the trail of %s: %+v", action, res, trail)
+			}
+		}
+	})
+}
