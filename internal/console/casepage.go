@@ -61,7 +61,7 @@ type caseImage struct {
 // compared them.
 type fieldRow struct {
 	Field, Document, Profile, Check string
-	Failed, Checked             bool
+	Failed, Checked                 bool
 }
 
 // checkRow is one check of the checkList, explained.
