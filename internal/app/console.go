@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"io"
+	"strings"
 
 	"kycd/internal/applicant"
 	"kycd/internal/console"
@@ -77,4 +78,52 @@ func (e evidence) File(ctx context.Context, env kyc.Env, id string) (kyc.File, i
 // Viewed writes the audit entry of a person's view, and nothing else.
 func (e evidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry) error {
 	return e.st.Change(ctx, env, func(*store.Tx) (store.Effects, error) { return store.Effects{Audit: a}, nil })
+}
+
+// decider carries the console's decisions out through the domains' services.
+type decider struct {
+	documents *document.Service
+	screening *screening.Service
+}
+
+var _ review.Decider = decider{}
+
+// Override is true for accepting a document a check failed on.
+func (d decider) Override(ctx context.Context, c review.Case, dec review.Decision) (bool, error) {
+	if c.Kind != review.KindDocument || dec.Action != review.ActionAccept {
+		return false, nil
+	}
+	doc, err := d.documents.Get(ctx, c.Env, c.SubjectID)
+	if err != nil {
+		return false, err
+	}
+	for _, ck := range doc.CheckList {
+		if ck.Failed {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Carry decides the document or the screening, by the person who decided; the approver, if any,
+// is named in the note of the case file.
+func (d decider) Carry(ctx context.Context, c review.Case, dec review.Decision, by, approvedBy kyc.Actor) error {
+	note := dec.Note
+	if approvedBy != "" {
+		note = strings.TrimSpace(note + " (four eyes: approved by " + string(approvedBy) + ")")
+	}
+	var err error
+	switch dec.Action {
+	case review.ActionAccept:
+		_, err = d.documents.Accept(ctx, by, c.Env, c.SubjectID, document.ReviewInput{Notes: note})
+	case review.ActionReject:
+		_, err = d.documents.Reject(ctx, by, c.Env, c.SubjectID, document.Rejection{Type: dec.RejectionType, Message: dec.Message, Notes: note})
+	case review.ActionConfirm:
+		_, err = d.screening.Review(ctx, by, c.Env, c.SubjectID, "confirmed", note)
+	case review.ActionFalsePositive:
+		_, err = d.screening.Review(ctx, by, c.Env, c.SubjectID, "false-positive", note)
+	default:
+		err = kyc.Invalid("action", "unknown action %q", dec.Action)
+	}
+	return err
 }

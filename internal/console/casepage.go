@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"kycd/internal/kyc"
+	"kycd/internal/people"
 	"kycd/internal/review"
 )
 
@@ -51,6 +52,7 @@ type casePage struct {
 	Requests    []kyc.Request
 	Screenings  []kyc.Screening
 	Events      []kyc.Event
+	Decide      decisionForms
 }
 
 type caseImage struct {
@@ -72,7 +74,11 @@ type checkRow struct {
 
 // caseView shows one case with its evidence; the view is audited with the person.
 func (h *Handler) caseView(w http.ResponseWriter, r *http.Request, v visit) {
-	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
+	h.showCase(w, r, v, kyc.Env(r.PathValue("env")), r.PathValue("id"), http.StatusOK, page{})
+}
+
+// showCase renders a case page with p's notice or message, writing the view in the audit log.
+func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, v visit, env kyc.Env, id string, status int, p page) {
 	ctx := r.Context()
 	if !env.Valid() {
 		h.notFound(w, r, v)
@@ -96,7 +102,8 @@ func (h *Handler) caseView(w http.ResponseWriter, r *http.Request, v visit) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "case", page{Title: "Case " + c.ID, User: &v.user, CSRF: h.csrf(v.session), Data: data})
+	p.Title, p.User, p.CSRF, p.Data = "Case "+c.ID, &v.user, h.csrf(v.session), data
+	h.render(w, r, status, "case", p)
 }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, v visit) {
@@ -146,6 +153,14 @@ func (h *Handler) gather(ctx context.Context, env kyc.Env, c review.Case, v visi
 			return data, fmt.Errorf("screening: %w", err)
 		}
 		data.Screening = &sc
+	}
+	data.Decide.RejectionTypes = kyc.RejectionTypes
+	if p, ok, err := h.d.Reviews.Pending(ctx, env, c.ID); err != nil {
+		return data, fmt.Errorf("proposal: %w", err)
+	} else if ok {
+		data.Decide.Pending = &p
+		data.Decide.ProposedBy = h.personName(ctx, map[string]string{}, p.ProposedBy)
+		data.Decide.CanApprove = v.user.Role.Allows(people.Approver) && p.ProposedBy != v.user.ID
 	}
 	if data.Documents, err = ev.Documents(ctx, env, c.ApplicantID); err != nil {
 		return data, fmt.Errorf("documents: %w", err)

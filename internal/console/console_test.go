@@ -46,7 +46,8 @@ func newEnv(t *testing.T, st *store.Store, publicURL string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.reviews = review.NewService(st, review.Config{})
+	e.reviews = review.NewService(st, review.Config{FourEyes: map[string]bool{"*": true}})
+	e.reviews.SetDecider(storeDecider{st})
 	if err := st.InitJobs(store.JobsConfig{Workers: river.NewWorkers(), Events: e.reviews.Sink()}); err != nil {
 		t.Fatal(err)
 	}

@@ -68,3 +68,29 @@ func (e storeEvidence) File(ctx context.Context, env kyc.Env, id string) (kyc.Fi
 func (e storeEvidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry) error {
 	return e.st.Change(ctx, env, func(*store.Tx) (store.Effects, error) { return store.Effects{Audit: a}, nil })
 }
+
+// storeDecider decides documents straight in the store, with the event that closes their case
+// (the composition root's goes through the document service, tested in app).
+type storeDecider struct{ st *store.Store }
+
+func (d storeDecider) Override(ctx context.Context, c review.Case, dec review.Decision) (bool, error) {
+	doc, err := d.st.Document(ctx, c.Env, c.SubjectID)
+	for _, ck := range doc.CheckList {
+		if ck.Failed && dec.Action == review.ActionAccept {
+			return true, err
+		}
+	}
+	return false, err
+}
+
+func (d storeDecider) Carry(ctx context.Context, c review.Case, dec review.Decision, by, approvedBy kyc.Actor) error {
+	status := map[string]string{review.ActionAccept: "accepted", review.ActionReject: "rejected"}[dec.Action]
+	_, err := d.st.DecideDocument(ctx, c.Env, c.SubjectID, func(rc *store.Case) (store.Effects, error) {
+		rc.Document.Status = status
+		rc.Document.Review = &kyc.Review{Reviewer: by, Outcome: status, Notes: dec.Note + " approved by " + string(approvedBy)}
+		eff := store.Effects{Audit: kyc.AuditEntry{Actor: by, Action: "kyc-document.review", ResourceType: "kyc-document", ResourceID: c.SubjectID}}
+		eff.Events = []store.NewEvent{{Type: kyc.EventDocumentReviewed, ResourceType: "kyc-document", ResourceID: c.SubjectID}}
+		return eff, nil
+	})
+	return err
+}

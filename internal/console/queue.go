@@ -21,6 +21,10 @@ type Reviews interface {
 	Release(ctx context.Context, env kyc.Env, id, person string) (review.Case, error)
 	Assign(ctx context.Context, env kyc.Env, id, by, to string) (review.Case, error)
 	Snooze(ctx context.Context, env kyc.Env, id, person string, until time.Time) (review.Case, error)
+	Decide(ctx context.Context, env kyc.Env, caseID string, person review.Person, d review.Decision) (review.Outcome, error)
+	Pending(ctx context.Context, env kyc.Env, caseID string) (review.Proposal, bool, error)
+	Approve(ctx context.Context, env kyc.Env, proposalID string, person review.Person) error
+	Refuse(ctx context.Context, env kyc.Env, proposalID string, person review.Person) error
 }
 
 var _ Reviews = (*review.Service)(nil)

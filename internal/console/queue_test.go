@@ -209,3 +209,70 @@ func TestCasePage(t *testing.T) {
 		}
 	})
 }
+
+// TestDecisions: a reviewer's rejection is a proposal until an approver other than its author
+// approves it on the case page; the author cannot; a plain acceptance is carried out at once; a
+// rejection without a message for the end user is refused.
+func TestDecisions(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		for _, p := range []struct {
+			email string
+			role  people.Role
+		}{{"rita@example.com", people.Reviewer}, {"amy@example.com", people.Approver}} {
+			if _, err := e.people.CreateUser(t.Context(), "cli:test", p.email, p.role, password); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := inReview(t, st, kyc.EnvLive)
+		second := inReview(t, st, kyc.EnvLive)
+		rita, amy := e.browser(), e.browser()
+		wantRedirect(t, rita.signIn("rita@example.com", password), "/console/")
+		wantRedirect(t, amy.signIn("amy@example.com", password), "/console/")
+		ids := caseID.FindAllStringSubmatch(rita.get("/console/").body, -1)
+		if len(ids) != 2 {
+			t.Fatalf("cases: %v", ids)
+		}
+		c1, c2 := "/console/cases/live/"+ids[0][1], "/console/cases/live/"+ids[1][1]
+		decide := func(b *browser, casePath string, form url.Values) answer {
+			form.Set("csrf", b.csrf(casePath))
+			return b.post(casePath+"/decide", form)
+		}
+		if a := decide(rita, c1, url.Values{"action": {"reject"}, "rejectionType": {"document-expired"}}); a.status != http.StatusUnprocessableEntity {
+			t.Fatalf("a rejection without a message: %d", a.status)
+		}
+		a := decide(rita, c1, url.Values{"action": {"reject"}, "rejectionType": {"document-expired"}, "message": {"Your passport expired."}, "note": {"expiry read 2019"}})
+		if a.status != http.StatusAccepted || !strings.Contains(a.body, "needs a second person") || !strings.Contains(a.body, "It waits for a person with the approver role other than its author.") {
+			t.Fatalf("a rejection: %d %s", a.status, a.body)
+		}
+		prop := regexp.MustCompile(`action="/console/proposals/live/(rvp_[0-9A-Z]+)"`)
+		if prop.MatchString(a.body) {
+			t.Fatal("the author is offered to approve")
+		}
+		page := amy.get(c1)
+		m := prop.FindStringSubmatch(page.body)
+		if m == nil || !strings.Contains(page.body, "Proposed by rita@example.com") {
+			t.Fatalf("the approver's case page: %s", page.body)
+		}
+		if a := rita.post("/console/proposals/live/"+m[1], url.Values{"csrf": {rita.csrf(c1)}, "case": {ids[0][1]}, "action": {"approve"}}); a.status != http.StatusForbidden {
+			t.Fatalf("the author approves: %d", a.status)
+		}
+		if doc, _ := st.Document(t.Context(), kyc.EnvLive, first.ID); doc.Status != "pending-review" {
+			t.Fatalf("decided before approval: %s", doc.Status)
+		}
+		a = amy.post("/console/proposals/live/"+m[1], url.Values{"csrf": {amy.csrf(c1)}, "case": {ids[0][1]}, "action": {"approve"}})
+		if a.status != http.StatusOK || !strings.Contains(a.body, "Approved and carried out.") {
+			t.Fatalf("approve: %d %s", a.status, a.body)
+		}
+		if doc, _ := st.Document(t.Context(), kyc.EnvLive, first.ID); doc.Status != "rejected" || doc.Review.Reviewer == "" || !strings.HasPrefix(string(doc.Review.Reviewer), "user:") {
+			t.Fatalf("after approval: %+v", doc.Review)
+		}
+		if a := decide(rita, c2, url.Values{"action": {"accept"}}); a.status != http.StatusOK || !strings.Contains(a.body, "Decided.") {
+			t.Fatalf("a plain acceptance: %d %s", a.status, a.body)
+		}
+		if doc, _ := st.Document(t.Context(), kyc.EnvLive, second.ID); doc.Status != "accepted" {
+			t.Fatalf("after acceptance: %s", doc.Status)
+		}
+	})
+}
