@@ -183,8 +183,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}
 	reviews.SetDecider(decider{documents: documents, screening: screener})
 	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
-		Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
-		CSRFKey:  sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL})
+		Audit: st, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
+		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL})
 	if err != nil {
 		return nil, err
 	}

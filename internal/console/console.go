@@ -60,6 +60,8 @@ type Deps struct {
 	Reviews Reviews
 	// Evidence reads what the case pages show.
 	Evidence Evidence
+	// Audit is the audit log, for the audit page.
+	Audit AuditLog
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
@@ -85,8 +87,8 @@ const (
 
 // New parses the templates and returns the console.
 func New(d Deps) (*Handler, error) {
-	if d.Log == nil || d.People == nil || d.Reviews == nil || d.Evidence == nil || len(d.CSRFKey) == 0 {
-		return nil, errors.New("console: Log, People, Reviews, Evidence and CSRFKey are required")
+	if d.Log == nil || d.People == nil || d.Reviews == nil || d.Evidence == nil || d.Audit == nil || len(d.CSRFKey) == 0 {
+		return nil, errors.New("console: Log, People, Reviews, Evidence, Audit and CSRFKey are required")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -134,6 +136,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/proposals/{env}/{id}", h.signedIn(people.Approver, h.proposal))
 	mux.Handle("GET /console/password", h.signedIn(people.Viewer, h.passwordForm))
 	mux.Handle("POST /console/password", h.signedIn(people.Viewer, h.password))
+	mux.Handle("GET /console/audit", h.signedIn(people.Admin, h.audit))
+	mux.Handle("POST /console/audit", h.signedIn(people.Admin, h.audit))
 	mux.Handle("GET /console/people", h.signedIn(people.Admin, h.peopleList))
 	mux.Handle("POST /console/people", h.signedIn(people.Admin, h.peopleCreate))
 	mux.Handle("POST /console/people/{id}", h.signedIn(people.Admin, h.peopleChange))

@@ -51,7 +51,7 @@ func newEnv(t *testing.T, st *store.Store, publicURL string) *env {
 	if err := st.InitJobs(store.JobsConfig{Workers: river.NewWorkers(), Events: e.reviews.Sink()}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, Evidence: storeEvidence{st: st, reviews: e.reviews}, CSRFKey: []byte("csrf"), PublicURL: publicURL})
+	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, Evidence: storeEvidence{st: st, reviews: e.reviews}, Audit: st, CSRFKey: []byte("csrf"), PublicURL: publicURL})
 	if err != nil {
 		t.Fatal(err)
 	}
