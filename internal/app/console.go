@@ -14,6 +14,7 @@ import (
 	"kycd/internal/review"
 	"kycd/internal/screening"
 	"kycd/internal/store"
+	"kycd/internal/webhook"
 )
 
 // evidence is what the console's case pages read, from the domains' services.
@@ -73,6 +74,10 @@ func (e evidence) FileInfo(ctx context.Context, env kyc.Env, id string) (kyc.Fil
 
 func (e evidence) File(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error) {
 	return e.files.Open(ctx, env, id)
+}
+
+func (e evidence) Deliveries(ctx context.Context, env kyc.Env, eventIDs []string) ([]webhook.Delivery, error) {
+	return webhook.NewRepository(e.st).DeliveriesOfEvents(ctx, env, eventIDs)
 }
 
 // Viewed writes the audit entry of a person's view, and nothing else.

@@ -8,6 +8,7 @@ import (
 	"kycd/internal/kyc"
 	"kycd/internal/review"
 	"kycd/internal/store"
+	"kycd/internal/webhook"
 )
 
 // storeEvidence reads the case pages' evidence straight from the store, each file's bytes being
@@ -50,6 +51,10 @@ func (e storeEvidence) Screenings(ctx context.Context, env kyc.Env, applicantID 
 func (e storeEvidence) Events(ctx context.Context, env kyc.Env, resourceID string) ([]kyc.Event, error) {
 	p, err := e.st.ListEvents(ctx, env, store.EventFilter{ResourceID: resourceID}, "", 100)
 	return p.Items, err
+}
+
+func (e storeEvidence) Deliveries(ctx context.Context, env kyc.Env, eventIDs []string) ([]webhook.Delivery, error) {
+	return webhook.NewRepository(e.st).DeliveriesOfEvents(ctx, env, eventIDs)
 }
 
 func (e storeEvidence) FileInfo(ctx context.Context, env kyc.Env, id string) (kyc.File, error) {

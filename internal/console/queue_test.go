@@ -6,11 +6,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"kycd/internal/kyc"
 	"kycd/internal/people"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
+	"kycd/internal/webhook"
 )
 
 func audit(action, id string) store.Effects {
@@ -165,6 +167,11 @@ func TestCasePage(t *testing.T) {
 		if _, err := e.people.CreateUser(t.Context(), "cli:test", "vic@example.com", people.Viewer, password); err != nil {
 			t.Fatal(err)
 		}
+		w := webhook.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: kyc.EnvLive, URL: "https://example.com/hook", Enabled: true,
+			Secrets: []webhook.Secret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
+		if err := webhook.NewRepository(st).Create(t.Context(), &w, audit("webhook.create", w.ID)); err != nil {
+			t.Fatal(err)
+		}
 		d := inReview(t, st, kyc.EnvLive, kyc.Check{Name: "duplicate-face", Failed: true, Score: -40, Reason: "document-duplicate"},
 			kyc.Check{Name: "mrz-date-of-birth", Failed: false})
 		b := e.browser()
@@ -173,7 +180,7 @@ func TestCasePage(t *testing.T) {
 
 		pg := b.get("/console/cases/live/" + id)
 		for _, want := range []string{d.ID, d.ApplicantID, "Failed: the face is not another applicant&#39;s under another identity (document-duplicate).",
-			"-40", "✓ mrz-date-of-birth", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
+			"-40", "✓ mrz-date-of-birth", "webhook <code>" + w.ID + "</code>: pending, 0 attempt(s)", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
 			if !strings.Contains(pg.body, want) {
 				t.Errorf("the case page lacks %q", want)
 			}
