@@ -88,7 +88,43 @@ func (e evidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry) err
 // decider carries the console's decisions out through the domains' services.
 type decider struct {
 	documents *document.Service
+	requests  *request.Service
 	screening *screening.Service
+}
+
+// CanRetry counts the request's rejected documents of the type: one more must leave an attempt.
+func (d decider) CanRetry(ctx context.Context, c review.Case) (bool, error) {
+	doc, err := d.documents.Get(ctx, c.Env, c.SubjectID)
+	if err != nil || doc.RequestID == "" {
+		return false, err
+	}
+	req, err := d.requests.Get(ctx, c.Env, doc.RequestID)
+	if err != nil {
+		return false, err
+	}
+	if kyc.FinalRequestStatus(req.Status) {
+		return false, nil
+	}
+	for _, rd := range req.Documents {
+		if rd.Type != doc.Type {
+			continue
+		}
+		if rd.MaxAttempts <= 0 {
+			return true, nil
+		}
+		docs, err := d.documents.List(ctx, c.Env, doc.ApplicantID, "", historyLimit)
+		if err != nil {
+			return false, err
+		}
+		rejected := 0
+		for _, o := range docs.Items {
+			if o.RequestID == req.ID && o.Type == doc.Type && o.Status == "rejected" {
+				rejected++
+			}
+		}
+		return rejected+1 < rd.MaxAttempts, nil
+	}
+	return false, nil
 }
 
 var _ review.Decider = decider{}
@@ -121,7 +157,7 @@ func (d decider) Carry(ctx context.Context, c review.Case, dec review.Decision, 
 	switch dec.Action {
 	case review.ActionAccept:
 		_, err = d.documents.Accept(ctx, by, c.Env, c.SubjectID, document.ReviewInput{Notes: note})
-	case review.ActionReject:
+	case review.ActionReject, review.ActionNewAttempt:
 		_, err = d.documents.Reject(ctx, by, c.Env, c.SubjectID, document.Rejection{Type: dec.RejectionType, Message: dec.Message, Notes: note})
 	case review.ActionConfirm:
 		_, err = d.screening.Review(ctx, by, c.Env, c.SubjectID, "confirmed", note)

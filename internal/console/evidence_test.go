@@ -88,6 +88,9 @@ func (d storeDecider) Override(ctx context.Context, c review.Case, dec review.De
 	return false, err
 }
 
+// CanRetry is false: the documents of these tests answer no KYC request.
+func (d storeDecider) CanRetry(context.Context, review.Case) (bool, error) { return false, nil }
+
 func (d storeDecider) Carry(ctx context.Context, c review.Case, dec review.Decision, by, approvedBy kyc.Actor) error {
 	status := map[string]string{review.ActionAccept: "accepted", review.ActionReject: "rejected"}[dec.Action]
 	_, err := d.st.DecideDocument(ctx, c.Env, c.SubjectID, func(rc *store.Case) (store.Effects, error) {
