@@ -58,6 +58,12 @@ type casePage struct {
 	// Deliveries are the webhook deliveries of Events, by event id.
 	Deliveries map[string][]webhook.Delivery
 	Decide     decisionForms
+	Notes      []noteRow
+}
+
+type noteRow struct {
+	review.Note
+	Who string
 }
 
 type caseImage struct {
@@ -160,6 +166,14 @@ func (h *Handler) gather(ctx context.Context, env kyc.Env, c review.Case, v visi
 		data.Screening = &sc
 	}
 	data.Decide.RejectionTypes = kyc.RejectionTypes
+	notes, err := h.d.Reviews.Notes(ctx, env, c.ApplicantID)
+	if err != nil {
+		return data, fmt.Errorf("notes: %w", err)
+	}
+	names := map[string]string{}
+	for _, n := range notes {
+		data.Notes = append(data.Notes, noteRow{Note: n, Who: h.personName(ctx, names, n.Author)})
+	}
 	if p, ok, err := h.d.Reviews.Pending(ctx, env, c.ID); err != nil {
 		return data, fmt.Errorf("proposal: %w", err)
 	} else if ok {

@@ -275,6 +275,14 @@ func TestDecisions(t *testing.T) {
 		if doc, _ := st.Document(t.Context(), kyc.EnvLive, first.ID); doc.Status != "rejected" || doc.Review.Reviewer == "" || !strings.HasPrefix(string(doc.Review.Reviewer), "user:") {
 			t.Fatalf("after approval: %+v", doc.Review)
 		}
+		// Notes: anyone who reviews adds one; the case page shows it with its author.
+		if a := rita.post(c2+"/notes", url.Values{"csrf": {rita.csrf(c2)}, "note": {"Called the bank: the account is hers."}}); a.status != http.StatusCreated ||
+			!strings.Contains(a.body, "Called the bank: the account is hers.") || !strings.Contains(a.body, "rita@example.com ·") {
+			t.Fatalf("a note: %d %s", a.status, a.body)
+		}
+		if a := rita.post(c2+"/notes", url.Values{"csrf": {rita.csrf(c2)}, "note": {"  "}}); a.status != http.StatusUnprocessableEntity {
+			t.Fatalf("an empty note: %d", a.status)
+		}
 		if a := decide(rita, c2, url.Values{"action": {"accept"}}); a.status != http.StatusOK || !strings.Contains(a.body, "Decided.") {
 			t.Fatalf("a plain acceptance: %d %s", a.status, a.body)
 		}

@@ -267,6 +267,10 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{}, "", 50)
 			return err
 		}, []string{"status"}},
+		{"notes of an applicant", false, func() error {
+			_, err := review.NewService(st, review.Config{}).Notes(ctx, env, a.ID)
+			return err
+		}, []string{"applicant_id"}},
 		{"review queue by reason", false, func() error {
 			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Reason: review.ReasonSanctions}, "", 50)
 			return err
