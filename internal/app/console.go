@@ -13,6 +13,7 @@ import (
 	"kycd/internal/request"
 	"kycd/internal/review"
 	"kycd/internal/screening"
+	"kycd/internal/screening/match"
 	"kycd/internal/store"
 	"kycd/internal/webhook"
 )
@@ -74,6 +75,10 @@ func (e evidence) FileInfo(ctx context.Context, env kyc.Env, id string) (kyc.Fil
 
 func (e evidence) File(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error) {
 	return e.files.Open(ctx, env, id)
+}
+
+func (e evidence) ListEntry(ctx context.Context, list, id string) (match.Entry, bool, error) {
+	return e.screening.ListEntry(ctx, list, id)
 }
 
 func (e evidence) Deliveries(ctx context.Context, env kyc.Env, eventIDs []string) ([]webhook.Delivery, error) {

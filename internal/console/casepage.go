@@ -13,6 +13,7 @@ import (
 	"kycd/internal/kyc"
 	"kycd/internal/people"
 	"kycd/internal/review"
+	"kycd/internal/screening/match"
 	"kycd/internal/webhook"
 )
 
@@ -27,6 +28,8 @@ type Evidence interface {
 	Screening(ctx context.Context, env kyc.Env, id string) (kyc.Screening, error)
 	Screenings(ctx context.Context, env kyc.Env, applicantID string) ([]kyc.Screening, error)
 	Events(ctx context.Context, env kyc.Env, resourceID string) ([]kyc.Event, error)
+	// ListEntry is a sanctions list's entry as its stored version has it (ok false when gone).
+	ListEntry(ctx context.Context, list, id string) (match.Entry, bool, error)
 	// Deliveries are the webhook deliveries of these events.
 	Deliveries(ctx context.Context, env kyc.Env, eventIDs []string) ([]webhook.Delivery, error)
 	// FileInfo gives a file's description; File its bytes, opened.
@@ -49,6 +52,8 @@ type casePage struct {
 	Fields    []fieldRow
 	Checks    []checkRow
 	Screening *kyc.Screening
+	// Entries are the list entries of the screening's hits, by list and entry id.
+	Entries map[string]*match.Entry
 	// DuplicateOf are other applicants the checks found the same document, image or face on.
 	DuplicateOf []string
 	Documents   []kyc.Document
@@ -164,6 +169,16 @@ func (h *Handler) gather(ctx context.Context, env kyc.Env, c review.Case, v visi
 			return data, fmt.Errorf("screening: %w", err)
 		}
 		data.Screening = &sc
+		data.Entries = map[string]*match.Entry{}
+		for _, hit := range sc.Hits {
+			e, ok, err := ev.ListEntry(ctx, hit.List, hit.EntryID)
+			if err != nil {
+				return data, fmt.Errorf("list entry: %w", err)
+			}
+			if ok {
+				data.Entries[hit.List+":"+hit.EntryID] = &e
+			}
+		}
 	}
 	data.Decide.RejectionTypes = kyc.RejectionTypes
 	notes, err := h.d.Reviews.Notes(ctx, env, c.ApplicantID)

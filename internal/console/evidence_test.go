@@ -7,6 +7,8 @@ import (
 
 	"kycd/internal/kyc"
 	"kycd/internal/review"
+	"kycd/internal/screening"
+	"kycd/internal/screening/match"
 	"kycd/internal/store"
 	"kycd/internal/webhook"
 )
@@ -51,6 +53,10 @@ func (e storeEvidence) Screenings(ctx context.Context, env kyc.Env, applicantID 
 func (e storeEvidence) Events(ctx context.Context, env kyc.Env, resourceID string) ([]kyc.Event, error) {
 	p, err := e.st.ListEvents(ctx, env, store.EventFilter{ResourceID: resourceID}, "", 100)
 	return p.Items, err
+}
+
+func (e storeEvidence) ListEntry(ctx context.Context, list, id string) (match.Entry, bool, error) {
+	return screening.NewRepo(e.st).Entry(ctx, list, id)
 }
 
 func (e storeEvidence) Deliveries(ctx context.Context, env kyc.Env, eventIDs []string) ([]webhook.Delivery, error) {

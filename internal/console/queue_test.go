@@ -356,3 +356,49 @@ func TestAuditPage(t *testing.T) {
 		}
 	})
 }
+
+// TestSanctionsCase: a potential match's case page sets each hit beside the list's entry
+// (aliases, places of birth, documents, remarks); a hit whose entry the list no longer holds says
+// so.
+func TestSanctionsCase(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		ctx := t.Context()
+		if _, err := e.people.CreateUser(ctx, "cli:test", "rita@example.com", people.Reviewer, password); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Record(ctx, "", func(tx *store.Tx) (store.Effects, error) {
+			_, err := tx.Exec(ctx, `INSERT INTO sanctions_entries (list, entry_id, hash, data) VALUES ('un', 'QDi.999', 'h', ?)`,
+				`{"list":"un","id":"QDi.999","type":"individual","name":"EXAMPLE, Ivan","aliases":["Ivan Ekzampl","I. Example"],"placesOfBirth":["Nowhere"],"remarks":"Listed for testing only."}`)
+			return store.Effects{}, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvLive, Type: "individual", Status: "unverified", Level: "L1"}
+		if err := st.CreateApplicant(ctx, &a, audit("applicant.create", a.ID)); err != nil {
+			t.Fatal(err)
+		}
+		sc := kyc.Screening{ID: kyc.NewID(kyc.PrefixScreening), Env: kyc.EnvLive, ApplicantID: a.ID, Reason: "applicant-created", Disposition: "potential-match",
+			Hits: []kyc.ScreeningHit{{List: "un", EntryID: "QDi.999", Type: "individual", Name: "EXAMPLE, Ivan", MatchedName: "Ivan Ekzampl", Alias: true, Score: 0.93},
+				{List: "un", EntryID: "QDi.gone", Type: "individual", Name: "GONE, Someone", MatchedName: "Someone Gone", Score: 0.9}},
+			Lists: []kyc.SanctionsList{}}
+		eff := audit("screening.create", sc.ID)
+		eff.Events = []store.NewEvent{{Type: kyc.EventScreeningPotentialMatch, ResourceType: "screening", ResourceID: sc.ID, Data: sc}}
+		if err := st.CreateScreening(ctx, &sc, eff); err != nil {
+			t.Fatal(err)
+		}
+		b := e.browser()
+		wantRedirect(t, b.signIn("rita@example.com", password), "/console/")
+		id := caseID.FindStringSubmatch(b.get("/console/?reason=sanctions").body)
+		if id == nil {
+			t.Fatal("no sanctions case in the queue")
+		}
+		pg := b.get("/console/cases/live/" + id[1])
+		for _, want := range []string{"EXAMPLE, Ivan", "Ivan Ekzampl; I. Example", "Nowhere", "Listed for testing only.", "no longer holds this entry", "Confirm the match"} {
+			if !strings.Contains(pg.body, want) {
+				t.Errorf("the sanctions case page lacks %q", want)
+			}
+		}
+	})
+}

@@ -2,10 +2,12 @@ package screening
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"kycd/internal/kyc"
+	"kycd/internal/screening/match"
 	"kycd/internal/store"
 )
 
@@ -234,4 +236,22 @@ func publishedMicros(v kyc.SanctionsList) int64 {
 		return 0
 	}
 	return store.Micros(*v.PublishedAt)
+}
+
+// Entry returns the entry of list with the list's own id as the stored version of the list has
+// it (ok false when the list no longer holds it): what a reviewer compares a hit with.
+func (r *Repo) Entry(ctx context.Context, list, id string) (match.Entry, bool, error) {
+	var data string
+	err := r.st.QueryRow(ctx, `SELECT data FROM sanctions_entries WHERE list = ? AND entry_id = ?`, list, id).Scan(&data)
+	if err == store.ErrNoRows {
+		return match.Entry{}, false, nil
+	}
+	if err != nil {
+		return match.Entry{}, false, fmt.Errorf("sanctions entry %s %s: %w", list, id, err)
+	}
+	var e match.Entry
+	if err := json.Unmarshal([]byte(data), &e); err != nil {
+		return match.Entry{}, false, fmt.Errorf("sanctions entry %s %s: %w", list, id, err)
+	}
+	return e, true, nil
 }

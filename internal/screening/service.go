@@ -483,3 +483,9 @@ func (s *Service) releaseDocuments(ctx context.Context, reviewer kyc.Actor, env 
 	}
 	return nil
 }
+
+// ListEntry returns a sanctions list's entry as the stored version of the list has it (ok false
+// when it no longer holds it), for a reviewer to set beside a hit.
+func (s *Service) ListEntry(ctx context.Context, list, id string) (match.Entry, bool, error) {
+	return s.repo.Entry(ctx, list, id)
+}
