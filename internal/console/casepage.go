@@ -75,11 +75,11 @@ type caseImage struct {
 	FileID, Tag, URL string
 }
 
-// fieldRow sets a field of the document beside the applicant's profile, with the check that
-// compared them.
+// fieldRow sets a field as the document's zone reads it, as typed (or filled from the zone when
+// nothing was typed) and in the applicant's profile, with the check that compared them.
 type fieldRow struct {
-	Field, Document, Profile, Check string
-	Failed, Checked                 bool
+	Field, Read, Document, Profile, Check string
+	Failed, Checked                       bool
 }
 
 // checkRow is one check of the checkList, explained.
@@ -241,13 +241,16 @@ func fieldRows(d kyc.Document, a kyc.Applicant) []fieldRow {
 		id = *d.Identification
 	}
 	name := strings.TrimSpace(a.Profile.FirstName + " " + a.Profile.LastName)
+	read, _ := d.ParsedData["mrzRead"].(map[string]any)
+	r := func(k string) string { v, _ := read[k].(string); return v }
 	rows := []fieldRow{
-		{Field: "Holder name", Document: id.HolderName, Profile: name, Check: "mrz-surname"},
-		{Field: "Date of birth", Document: "", Profile: a.Profile.DateOfBirth, Check: "mrz-date-of-birth"},
-		{Field: "Nationality", Document: "", Profile: a.Profile.Nationality, Check: "mrz-nationality"},
-		{Field: "Document number", Document: id.Number, Check: "mrz-document-number"},
-		{Field: "Issuing country", Document: id.IssuingCountry, Check: "mrz-issuing-country"},
-		{Field: "Expiry date", Document: id.ExpiryDate, Check: "mrz-expiry-date"},
+		{Field: "Holder name", Read: strings.TrimSpace(r("givenNames") + " " + r("surname")), Document: id.HolderName, Profile: name, Check: "mrz-surname"},
+		{Field: "Date of birth", Read: r("dateOfBirth"), Profile: a.Profile.DateOfBirth, Check: "mrz-date-of-birth"},
+		{Field: "Sex", Read: r("sex"), Profile: a.Profile.Gender, Check: "mrz-sex"},
+		{Field: "Nationality", Read: r("nationality"), Profile: a.Profile.Nationality, Check: "mrz-nationality"},
+		{Field: "Document number", Read: r("documentNumber"), Document: id.Number, Check: "mrz-document-number"},
+		{Field: "Issuing country", Read: r("issuingState"), Document: id.IssuingCountry, Check: "mrz-issuing-country"},
+		{Field: "Expiry date", Read: r("expiryDate"), Document: id.ExpiryDate, Check: "mrz-expiry-date"},
 	}
 	if c, ok := checks["holder-name-match"]; ok && !checks["mrz-surname"].Failed {
 		rows[0].Check = c.Name

@@ -174,13 +174,20 @@ func TestCasePage(t *testing.T) {
 		}
 		d := inReview(t, st, kyc.EnvLive, kyc.Check{Name: "duplicate-face", Failed: true, Score: -40, Reason: "document-duplicate"},
 			kyc.Check{Name: "mrz-date-of-birth", Failed: false})
+		if _, err := st.DecideDocument(t.Context(), kyc.EnvLive, d.ID, func(c *store.Case) (store.Effects, error) {
+			c.Document.ParsedData = map[string]any{"mrzRead": map[string]any{"surname": "ERIKSSON", "givenNames": "ANNA", "dateOfBirth": "1974-08-12"},
+				"faceMatch": map[string]any{"similarity": 0.41, "threshold": 0.95, "matched": false}}
+			return audit("kyc-document.read", d.ID), nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 		b := e.browser()
 		wantRedirect(t, b.signIn("vic@example.com", password), "/console/")
 		id := caseID.FindStringSubmatch(b.get("/console/").body)[1]
 
 		pg := b.get("/console/cases/live/" + id)
 		for _, want := range []string{d.ID, d.ApplicantID, "Failed: the face is not another applicant&#39;s under another identity (document-duplicate).",
-			"-40", "✓ mrz-date-of-birth", "webhook <code>" + w.ID + "</code>: pending, 0 attempt(s)", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
+			"-40", "✓ mrz-date-of-birth", "<td>ANNA ERIKSSON</td>", "<td>1974-08-12</td>", "similarity 0.41", "not matched", "webhook <code>" + w.ID + "</code>: pending, 0 attempt(s)", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
 			if !strings.Contains(pg.body, want) {
 				t.Errorf("the case page lacks %q", want)
 			}

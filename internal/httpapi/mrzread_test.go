@@ -54,6 +54,11 @@ func TestVerificationReadsTheDocument(t *testing.T) {
 		if d.str("status") != "accepted" || len(failedChecks(d)) != 0 || pd["mrzSource"] != "image" || pd["mrzChecksumValid"] != true {
 			t.Fatalf("genuine passport: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
 		}
+		// What the zone says is kept, field by field, for the reviewer's case page.
+		if read, _ := pd["mrzRead"].(map[string]any); read["surname"] != "COLLINS" || read["givenNames"] != "EILEEN" || read["documentNumber"] != "P8000001" ||
+			read["dateOfBirth"] != "1956-11-19" || read["expiryDate"] != future || read["nationality"] != "USA" {
+			t.Fatalf("genuine passport: mrzRead %v", pd["mrzRead"])
+		}
 
 		// Person B's passport with person A's typed data: the zone names B, born on another day.
 		other := mrztest.Holder{IssuingState: "USA", Nationality: "USA", Surname: "OKAFOR", GivenNames: "CHIDI",

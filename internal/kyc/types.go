@@ -144,7 +144,7 @@ type Document struct {
 	Status          string           `json:"status"`
 	Score           *int             `json:"score,omitempty"`
 	CheckList       []Check          `json:"checkList,omitempty"`
-	ParsedData      map[string]any   `json:"parsedData,omitempty" doc:"What the checks read from the document: mrzSource, mrzReadFromImage, mrzChecksumValid, hasMinimalAge, selfieShowsOneFace, faceMatch {similarity, threshold, matched} (the selfie against the document portrait), hasMatchingFaceProof (true only when they matched), duplicateFaceOf (another applicant with the same face), liveness {passed, checks, frames}, ..."`
+	ParsedData      map[string]any   `json:"parsedData,omitempty" doc:"What the checks read from the document: mrzSource, mrzReadFromImage, mrzChecksumValid, mrzRead {surname, givenNames, documentNumber, nationality, issuingState, sex, dateOfBirth, expiryDate} (what the zone on the image says), hasMinimalAge, selfieShowsOneFace, faceMatch {similarity, threshold, matched} (the selfie against the document portrait), hasMatchingFaceProof (true only when they matched), duplicateFaceOf (another applicant with the same face), liveness {passed, checks, frames}, ..."`
 	Decision        *Decision        `json:"decision,omitempty"`
 	Review          *Review          `json:"review,omitempty"`
 	RejectionReason *RejectionReason `json:"rejectionReason,omitempty"`

@@ -73,6 +73,7 @@ func (e *Engine) runChecks(ctx context.Context, in *input) ([]finding, map[strin
 	if in.zone.Zone != nil {
 		filled := check.IdentificationFromMRZ(in.zone.Zone, typed)
 		d.Identification = &filled
+		parsed["mrzRead"] = check.MRZRead(in.zone.Zone)
 	}
 
 	var results []check.Result

@@ -204,3 +204,19 @@ func MRZCountry(code string) string {
 	}
 	return ""
 }
+
+// MRZRead is what a zone read from the image says, field by field, for a reviewer to set beside
+// what was typed and the profile (parsedData "mrzRead", sealed at rest with the rest of
+// parsedData): names, document number, nationality and issuing state as ICAO codes, sex, and
+// the dates as YYYY-MM-DD when whole (as printed otherwise).
+func MRZRead(m *mrz.MRZ) map[string]any {
+	date := func(d mrz.Date) string {
+		if t, ok := d.Time(); ok {
+			return t.Format(time.DateOnly)
+		}
+		return d.String()
+	}
+	return map[string]any{"surname": m.Surname, "givenNames": m.GivenNames, "documentNumber": m.DocumentNumber,
+		"nationality": m.Nationality, "issuingState": m.IssuingState, "sex": m.Sex,
+		"dateOfBirth": date(m.DateOfBirth), "expiryDate": date(m.ExpiryDate)}
+}
