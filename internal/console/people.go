@@ -32,7 +32,7 @@ func (h *Handler) showPeople(w http.ResponseWriter, r *http.Request, v visit, st
 	}
 	data, _ := p.Data.(peoplePage)
 	data.People, data.Next, data.Roles = list.Items, list.NextCursor, people.Roles
-	p.Title, p.User, p.CSRF, p.Data = "People", &v.user, h.csrf(v.session), data
+	p.Title, p.User, p.CSRF, p.Data, p.SSO = "People", &v.user, h.csrf(v.session), data, h.sso != nil
 	h.render(w, r, status, "people", p)
 }
 
@@ -54,7 +54,8 @@ func (h *Handler) peopleCreate(w http.ResponseWriter, r *http.Request, v visit) 
 	}
 }
 
-// peopleChange changes a person's role, disables or enables them, or resets their second factor.
+// peopleChange changes a person's role, disables or enables them, resets their second factor, or
+// allows their next single sign-on to link them.
 func (h *Handler) peopleChange(w http.ResponseWriter, r *http.Request, v visit) {
 	id := r.PathValue("id")
 	var err error
@@ -68,6 +69,9 @@ func (h *Handler) peopleChange(w http.ResponseWriter, r *http.Request, v visit) 
 		off := r.PostFormValue("action") == "disable"
 		_, err = h.d.People.ChangeUser(r.Context(), v.user, id, people.UserChange{Disabled: &off})
 		done = "Access changed."
+	case "allow-sso-link":
+		err = h.d.People.AllowSSOLink(r.Context(), v.user, id)
+		done = "Linking allowed: the person's next single sign-on with this email links them."
 	case "reset-totp":
 		err = h.d.People.ResetTOTP(r.Context(), v.user, id)
 		done = "Second factor removed; the person sets up a new one at their next sign-in."

@@ -55,10 +55,14 @@ type User struct {
 	// TOTP says the person has enrolled a second factor.
 	TOTP bool
 	// SSO says the person signs in only through single sign-on (no password).
-	SSO         bool
-	Revision    int64
-	CreatedTime time.Time
-	UpdatedTime time.Time
+	SSO bool
+	// SSOLinked says the person is linked to a single sign-on identity.
+	SSOLinked bool
+	// SSOLinkAllowed says an admin allowed the person's next single sign-on to link them.
+	SSOLinkAllowed bool
+	Revision       int64
+	CreatedTime    time.Time
+	UpdatedTime    time.Time
 }
 
 // Actor is how the audit log names the person: "user:" and their id.
