@@ -223,10 +223,10 @@ func (s *Service) SignInSSO(ctx context.Context, c Claims) (string, Session, Use
 		if err := insertSession(ctx, tx, ss, token); err != nil {
 			return store.Effects{}, err
 		}
-		// The audit entry holds ids and an action only: the method is in the action's name.
-		fx := audit(a.Actor(), "console.sign-in-sso", a.ID)
-		fx.MoreAudit = more
-		return fx, nil
+		// Audit entries hold ids and an action only: the method is in the action's name. What
+		// the sign-in changed comes first, in the order it happened.
+		entries := append(more, audit(a.Actor(), "console.sign-in-sso", a.ID).Audit)
+		return store.Effects{Audit: entries[0], MoreAudit: entries[1:]}, nil
 	}
 	// Two first sign-ins of one person at once: one creates them, the other's insert conflicts
 	// and, tried again, finds them.
