@@ -1,6 +1,7 @@
-// Package console serves the review console at /console: where compliance officers sign in, work
-// the queue and decide. It is a transport: the people and their sessions are package people's,
-// the cases and decisions the domains'. Pages are html/template, embedded, and work without
+// Package console serves the review console at /console: where compliance officers sign in (with a
+// password, or through single sign-on with OpenID Connect: oidc.go), work the queue and decide. It
+// is a transport: the people and their sessions are package people's, the cases and decisions the
+// domains'. Pages are html/template, embedded, and work without
 // JavaScript.
 package console
 

@@ -300,7 +300,13 @@ func TestSingleSignOn(t *testing.T) {
 		if sam.Role != people.Reviewer || !sam.SSO || !sam.SSOLinked || sam.Email != "sam@example.com" {
 			t.Fatalf("created %+v", sam)
 		}
-		// No password signs them in (they have none).
+		// They have no password: none signs them in, and there is none to change.
+		if home := b.get("/console/"); strings.Contains(home.body, `href="/console/password"`) {
+			t.Error("a single sign-on person is offered a password page")
+		}
+		if a := b.get("/console/password"); a.status != http.StatusConflict {
+			t.Errorf("password page of a single sign-on person: %d", a.status)
+		}
 		if a := e.browser().signIn("sam@example.com", ""); a.status == http.StatusSeeOther {
 			t.Fatal("an empty password signed in a single sign-on person")
 		}

@@ -102,12 +102,27 @@ func message(err error) string {
 }
 
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, v visit) {
+	if v.user.SSO {
+		h.noPassword(w, r, v)
+		return
+	}
 	h.render(w, r, http.StatusOK, "password", page{Title: "Change your password", User: &v.user, CSRF: h.csrf(v.session)})
+}
+
+// noPassword tells a person who signs in only through single sign-on that they have no password
+// here to change.
+func (h *Handler) noPassword(w http.ResponseWriter, r *http.Request, v visit) {
+	h.render(w, r, http.StatusConflict, "error", page{Title: "No password", User: &v.user, CSRF: h.csrf(v.session),
+		Message: "You sign in with single sign-on and have no kycd password. Your password is your single sign-on provider's."})
 }
 
 // password changes the person's own password after checking the current one; their other
 // sessions end.
 func (h *Handler) password(w http.ResponseWriter, r *http.Request, v visit) {
+	if v.user.SSO {
+		h.noPassword(w, r, v)
+		return
+	}
 	p := page{Title: "Change your password", User: &v.user, CSRF: h.csrf(v.session)}
 	err := h.d.People.ChangeOwnPassword(r.Context(), v.session, r.PostFormValue("current"), r.PostFormValue("password"))
 	switch fe := fieldErrors(err); {

@@ -1,7 +1,8 @@
 // Package people owns the people who work in the review console: their accounts and roles,
-// passwords (argon2id), second factor (TOTP), sessions shared by every replica, and the
-// throttling of sign-ins. Its records and their SQL are its own (repo.go), written over the
-// store's core; the console's pages are package console's.
+// passwords (argon2id), second factor (TOTP), sessions shared by every replica, the throttling of
+// sign-ins, and who single sign-on lets in with which role (sso.go). Its records and their SQL
+// are its own (repo.go), written over the store's core; the console's pages are package
+// console's.
 package people
 
 import (
