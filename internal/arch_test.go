@@ -52,7 +52,7 @@ func short(path string) string { return strings.TrimPrefix(path, module+"interna
 func under(pkg, root string) bool { return pkg == root || strings.HasPrefix(pkg, root+"/") }
 
 // domains are the packages that hold kycd's logic, each the owner of one subject.
-var domains = []string{"applicant", "auth", "document", "file", "gather", "level", "people", "request", "screening", "share", "verify", "webhook"}
+var domains = []string{"applicant", "auth", "document", "file", "gather", "level", "people", "request", "review", "screening", "share", "verify", "webhook"}
 
 func domainOf(pkg string) string {
 	for _, d := range domains {
@@ -89,6 +89,8 @@ var crossDomain = map[string][]string{
 	"document": {"request", "verify"},
 	// The hosted flow creates applicants and documents through their services.
 	"gather": {"applicant", "document"},
+	// A review case's reason is the duplicate check that held its document (verify's check names).
+	"review": {"verify"},
 	// KYC request links are signed applicant tokens.
 	"request": {"auth", "level"},
 	// Screening holds or releases documents and advances their request; levels say what it needs.

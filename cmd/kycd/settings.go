@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kycd/internal/app"
+	"kycd/internal/review"
 	"kycd/internal/screening"
 	"kycd/internal/webhook"
 )
@@ -57,6 +58,14 @@ var settings = []setting{
 		func(c *app.Config, v string) error { c.Console.OIDC.RoleClaim = v; return nil }},
 	{"oidc-role-map", "KYCD_OIDC_ROLE_MAP", "(none: claim values are role names)", "maps role claim values to roles, such as kyc-admins=admin,kyc-team=reviewer; when set, only its values count",
 		func(c *app.Config, v string) error { c.Console.OIDC.RoleMap = v; return nil }},
+	{"review-sla", "KYCD_REVIEW_SLA", "24h", "how long a review case may wait before it is overdue: a duration, and level=duration for levels that differ (24h,L2=8h)",
+		func(c *app.Config, v string) error {
+			def, per, err := review.ParseSLA(v)
+			c.Review.DefaultSLA, c.Review.SLA = def, per
+			return err
+		}},
+	{"review-claim", "KYCD_REVIEW_CLAIM", "30m", "how long a reviewer's claim of a review case holds before another may take it",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Review.ClaimFor) }},
 	{"auth-failure-limit", "KYCD_AUTH_FAILURE_LIMIT", "20", "failed authentications (401, or 403 on a hosted-flow link) a client IP or an applicant token's subject may make per --auth-failure-window; past it its requests answer 429 with Retry-After",
 		func(c *app.Config, v string) error {
 			var n int64

@@ -28,6 +28,7 @@ import (
 	"kycd/internal/media"
 	"kycd/internal/people"
 	"kycd/internal/request"
+	"kycd/internal/review"
 	"kycd/internal/screening"
 	"kycd/internal/seal"
 	"kycd/internal/share"
@@ -155,10 +156,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}
 	shareQueue, shareWorkers := share.Register(workers, shares)
 	periodic = append(periodic, shares.PeriodicJobs()...)
+	reviews := review.NewService(st, review.Config{SLA: cfg.Review.SLA, DefaultSLA: cfg.Review.DefaultSLA, ClaimFor: cfg.Review.ClaimFor})
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
-		Events: webhook.Deliveries{}}); err != nil {
+		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}}); err != nil {
 		return nil, err
 	}
 	tmp := filepath.Join(cfg.DataDir, "tmp")
@@ -186,7 +188,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff,
+	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
 		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL,
 		OIDC: console.OIDC{Issuer: cfg.Console.OIDC.Issuer, ClientID: cfg.Console.OIDC.ClientID, ClientSecret: cfg.Console.OIDC.ClientSecret}})
 	if err != nil {

@@ -35,6 +35,8 @@ type Config struct {
 	PublicURL string
 	// Console tunes the review console's sessions (timeouts; zero values take people's defaults).
 	Console ConsoleConfig
+	// Review tunes the review queue (service levels, claims).
+	Review ReviewConfig
 	// MaxUploadBytes is the largest file accepted. Default 10 MiB.
 	MaxUploadBytes int64
 	// MaxImagePixels is the largest image accepted, read from its header. Default 50,000,000.
@@ -167,4 +169,14 @@ func (o OIDCConfig) validate() error {
 		return fmt.Errorf("single sign-on: KYCD_OIDC_ROLE_MAP: %w", err)
 	}
 	return nil
+}
+
+// ReviewConfig tunes the review queue.
+type ReviewConfig struct {
+	// DefaultSLA is how long a case may wait before it is overdue (default 24 hours); SLA sets it
+	// per level.
+	DefaultSLA time.Duration
+	SLA        map[string]time.Duration
+	// ClaimFor is how long a reviewer's claim of a case holds. Default 30 minutes.
+	ClaimFor time.Duration
 }

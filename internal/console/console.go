@@ -59,6 +59,8 @@ var _ People = (*people.Service)(nil)
 type Deps struct {
 	Log    *slog.Logger
 	People People
+	// Reviews is the review queue.
+	Reviews Reviews
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
 	CSRFKey []byte
 	// PublicURL is the base URL people reach kycd at; an https one makes the cookies Secure. Single
@@ -87,8 +89,8 @@ const (
 
 // New parses the templates and returns the console.
 func New(d Deps) (*Handler, error) {
-	if d.Log == nil || d.People == nil || len(d.CSRFKey) == 0 {
-		return nil, errors.New("console: Log, People and CSRFKey are required")
+	if d.Log == nil || d.People == nil || d.Reviews == nil || len(d.CSRFKey) == 0 {
+		return nil, errors.New("console: Log, People, Reviews and CSRFKey are required")
 	}
 	h := &Handler{d: d, pages: map[string]*template.Template{}, ipThrottle: auth.NewThrottle(30, 15*time.Minute)}
 	if d.OIDC.Issuer != "" {
@@ -136,6 +138,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/second-factor/enrol", h.halfSignedIn(h.enrol))
 	mux.Handle("GET /console/{$}", h.signedIn(people.Viewer, h.home))
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
+	mux.Handle("POST /console/cases/{env}/{id}", h.signedIn(people.Reviewer, h.caseAction))
 	mux.Handle("GET /console/password", h.signedIn(people.Viewer, h.passwordForm))
 	mux.Handle("POST /console/password", h.signedIn(people.Viewer, h.password))
 	mux.Handle("GET /console/people", h.signedIn(people.Admin, h.peopleList))
@@ -168,8 +171,8 @@ type visit struct {
 }
 
 // signedIn serves next to a person signed in with their second factor given (when they have one;
-// admins must; a single sign-on whose provider asked for one counts), whose role allows need. Others go to the sign-in page (or get 403). A POST must
-// carry the session's CSRF token.
+// admins must; a single sign-on whose provider asked for one counts), whose role allows need.
+// Others go to the sign-in page (or get 403). A POST must carry the session's CSRF token.
 func (h *Handler) signedIn(need people.Role, next func(http.ResponseWriter, *http.Request, visit)) http.Handler {
 	return h.session(func(w http.ResponseWriter, r *http.Request, v visit) {
 		switch {
@@ -182,8 +185,7 @@ func (h *Handler) signedIn(need people.Role, next func(http.ResponseWriter, *htt
 			http.Redirect(w, r, "/console/second-factor/enrol", http.StatusSeeOther)
 			return
 		}
-		switch {
-		case !v.user.Role.Allows(need):
+		if !v.user.Role.Allows(need) {
 			h.render(w, r, http.StatusForbidden, "error", page{Title: "Not allowed", User: &v.user, CSRF: h.csrf(v.session),
 				Message: fmt.Sprintf("This page needs the %s role; you are a %s.", need, v.user.Role)})
 			return

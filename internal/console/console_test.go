@@ -15,9 +15,11 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+	"github.com/riverqueue/river"
 
 	"kycd/internal/console"
 	"kycd/internal/people"
+	"kycd/internal/review"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
@@ -25,9 +27,10 @@ import (
 const password = "correct horse battery"
 
 type env struct {
-	t      *testing.T
-	srv    *httptest.Server
-	people *people.Service
+	t       *testing.T
+	srv     *httptest.Server
+	people  *people.Service
+	reviews *review.Service
 	// clock is people's (second-factor codes, sessions): UnixNano, moved by tests.
 	clock atomic.Int64
 }
@@ -43,7 +46,11 @@ func newEnv(t *testing.T, st *store.Store, publicURL string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, CSRFKey: []byte("csrf"), PublicURL: publicURL})
+	e.reviews = review.NewService(st, review.Config{})
+	if err := st.InitJobs(store.JobsConfig{Workers: river.NewWorkers(), Events: e.reviews.Sink()}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, CSRFKey: []byte("csrf"), PublicURL: publicURL})
 	if err != nil {
 		t.Fatal(err)
 	}

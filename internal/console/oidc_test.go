@@ -18,9 +18,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"kycd/internal/console"
 	"kycd/internal/kyc"
 	"kycd/internal/people"
+	"kycd/internal/review"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
@@ -201,10 +204,15 @@ func newSSOEnv(t *testing.T, st *store.Store, p *provider) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.reviews = review.NewService(st, review.Config{})
+	if err := st.InitJobs(store.JobsConfig{Workers: river.NewWorkers(), Events: e.reviews.Sink()}); err != nil {
+		t.Fatal(err)
+	}
+	// The server starts first: the redirect URL is its address.
 	mux := http.NewServeMux()
 	e.srv, e.people = httptest.NewServer(mux), ps
 	t.Cleanup(e.srv.Close)
-	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, CSRFKey: []byte("csrf"), PublicURL: e.srv.URL,
+	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, CSRFKey: []byte("csrf"), PublicURL: e.srv.URL,
 		OIDC: console.OIDC{Issuer: p.srv.URL, ClientID: p.clientID, ClientSecret: p.secret}})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"kycd/internal/kyc"
 	"kycd/internal/people"
@@ -92,6 +93,14 @@ func (h *Handler) peopleChange(w http.ResponseWriter, r *http.Request, v visit) 
 // message is what a person reads of a refusal: the domain's own words, without the wrapped
 // sentinel.
 func message(err error) string {
+	var ve *kyc.ValidationError
+	if errors.As(err, &ve) {
+		var parts []string
+		for _, f := range ve.Fields {
+			parts = append(parts, f.Message)
+		}
+		return strings.Join(parts, "; ")
+	}
 	s := err.Error()
 	for _, suffix := range []string{": " + kyc.ErrConflict.Error(), ": " + kyc.ErrNotFound.Error()} {
 		if len(s) > len(suffix) && s[len(s)-len(suffix):] == suffix {

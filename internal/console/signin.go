@@ -165,7 +165,3 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, v visit) {
 	}
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }
-
-func (h *Handler) home(w http.ResponseWriter, r *http.Request, v visit) {
-	h.render(w, r, http.StatusOK, "home", page{Title: "Review console", User: &v.user, CSRF: h.csrf(v.session)})
-}

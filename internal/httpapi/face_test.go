@@ -124,7 +124,7 @@ func TestFaceMatch(t *testing.T) {
 // her photo and her selfie its mirror image; the second passport's portrait is the mirror image
 // and its selfie her photo cropped by 5% and re-encoded, so no image is the perceptual hash's
 // near-duplicate of another (but the two pages, of one design, may be) while the faces are hers. The same person
-// applying again under the same identity is not flagged.
+// applying again under the same identity, before the second identity exists, is not flagged.
 func TestDuplicateFace(t *testing.T) {
 	t.Parallel()
 	future := time.Now().AddDate(5, 0, 0).Format("2006-01-02")
@@ -137,23 +137,25 @@ func TestDuplicateFace(t *testing.T) {
 			t.Fatalf("first identity: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
 		}
 
-		_, _, doc = e.apply(application{first: "Nora", last: "Minor", dob: "1991-07-08", number: "P3200002", expiry: future, holder: "MINOR, Nora",
-			front:  holderPassport(t, "MINOR", "NORA", "P3200002", "1991-07-08", future, headShot(facetest.Mirror(her))),
-			selfie: cropBy(t, her, 0.05)})
-		d := e.settled(doc)
-		if d.str("status") == "accepted" || !slices.Contains(failedChecks(d), "duplicate-face") || !strings.Contains(string(d.Raw), first) {
-			t.Fatalf("second identity, same face: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
-		}
-		// The two passport pages share their design, which the perceptual hash of the whole
-		// page may take for one picture (then the document is rejected rather than held).
-
 		// The same person again, same identity, a new applicant: one person applying twice is
-		// not two identities.
-		_, _, doc = e.apply(application{first: "Mary", last: "Major", dob: "1988-02-03", number: "P3200003", expiry: future, holder: "MAJOR, Mary",
+		// not two identities. (Before the second identity comes: once her face is on another
+		// name too, a new application of hers rightly meets that one.)
+		again, _, doc := e.apply(application{first: "Mary", last: "Major", dob: "1988-02-03", number: "P3200003", expiry: future, holder: "MAJOR, Mary",
 			front: holderPassport(t, "MAJOR", "MARY", "P3200003", "1988-02-03", future, headShot(her)), selfie: cropBy(t, selfieImg, 0.03)})
 		if d := e.settled(doc); slices.Contains(failedChecks(d), "duplicate-face") {
 			t.Fatalf("same identity again: duplicate-face failed\n%s", d.Raw)
 		}
+
+		_, _, doc = e.apply(application{first: "Nora", last: "Minor", dob: "1991-07-08", number: "P3200002", expiry: future, holder: "MINOR, Nora",
+			front:  holderPassport(t, "MINOR", "NORA", "P3200002", "1991-07-08", future, headShot(facetest.Mirror(her))),
+			selfie: cropBy(t, her, 0.05)})
+		d := e.settled(doc)
+		if d.str("status") == "accepted" || !slices.Contains(failedChecks(d), "duplicate-face") ||
+			!strings.Contains(string(d.Raw), first) && !strings.Contains(string(d.Raw), again) {
+			t.Fatalf("second identity, same face: %s, failed %v\n%s", d.str("status"), failedChecks(d), d.Raw)
+		}
+		// The passport pages share their design, which the perceptual hash of the whole page may
+		// take for one picture (then the document is rejected rather than held).
 	})
 }
 

@@ -281,3 +281,23 @@ func (s *Store) insertJobsTx(ctx context.Context, t *txn, jobs []river.InsertMan
 // NewWhereInstallation starts the conditions of a list of records that belong to the installation,
 // not to an environment (the people of the console).
 func NewWhereInstallation() *Where { return &where{conds: []string{"TRUE"}} }
+
+// And adds a condition of its own with its arguments (an IS NULL, a comparison other than =).
+// cond is never user input; its values are arguments.
+func (w *where) And(cond string, args ...any) *Where {
+	w.conds, w.args = append(w.conds, cond), append(w.args, args...)
+	return w
+}
+
+// EventSinks tells each of its sinks, in order, of a change's events.
+type EventSinks []EventSink
+
+// EventsWritten tells each sink.
+func (ss EventSinks) EventsWritten(ctx context.Context, tx *Tx, events []kyc.Event) error {
+	for _, s := range ss {
+		if err := s.EventsWritten(ctx, tx, events); err != nil {
+			return err
+		}
+	}
+	return nil
+}

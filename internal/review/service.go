@@ -1,0 +1,250 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"kycd/internal/kyc"
+	"kycd/internal/store"
+)
+
+// Config tunes the queue.
+type Config struct {
+	// SLA is how long a case of a level may wait before it is overdue, per level; DefaultSLA for
+	// the levels it does not name (default 24 hours).
+	SLA        map[string]time.Duration
+	DefaultSLA time.Duration
+	// ClaimFor is how long a claim holds without being renewed. Default 30 minutes.
+	ClaimFor time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+func (c Config) slaOf(level string) time.Duration {
+	if d, ok := c.SLA[level]; ok && d > 0 {
+		return d
+	}
+	return c.DefaultSLA
+}
+
+func (c Config) withDefaults() Config {
+	if c.DefaultSLA <= 0 {
+		c.DefaultSLA = 24 * time.Hour
+	}
+	if c.ClaimFor <= 0 {
+		c.ClaimFor = 30 * time.Minute
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// ParseSLA reads a service level setting: a duration for every level, and level=duration items
+// for those that differ, separated by commas ("24h,L2=8h").
+func ParseSLA(v string) (def time.Duration, per map[string]time.Duration, err error) {
+	per = map[string]time.Duration{}
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		level, dur, named := strings.Cut(item, "=")
+		if !named {
+			dur = level
+		}
+		d, perr := time.ParseDuration(strings.TrimSpace(dur))
+		if perr != nil || d <= 0 {
+			return 0, nil, fmt.Errorf("%q is not a duration such as 24h, or a level=duration such as L2=8h", item)
+		}
+		if named {
+			per[strings.TrimSpace(level)] = d
+		} else {
+			def = d
+		}
+	}
+	return def, per, nil
+}
+
+// Service is the review queue.
+type Service struct {
+	st  *store.Store
+	cfg Config
+}
+
+// NewService returns the queue kept in st.
+func NewService(st *store.Store, cfg Config) *Service {
+	return &Service{st: st, cfg: cfg.withDefaults()}
+}
+
+// Sink is the store.EventSink that opens and closes cases; give it to the store.
+func (s *Service) Sink() store.EventSink { return Cases{cfg: s.cfg} }
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
+
+// Filter narrows the queue; empty fields match everything.
+type Filter struct {
+	Kind   string
+	Reason string
+	Level  string
+	// Assignee is a person's id (cases they hold now), or "none" (cases nobody holds).
+	Assignee string
+	// Snoozed includes the snoozed cases, which the queue hides otherwise.
+	Snoozed bool
+	// NewestFirst lists the newest first; the queue's order is oldest first.
+	NewestFirst bool
+}
+
+// Queue returns one page of env's open cases that match f, oldest first unless f says otherwise.
+func (s *Service) Queue(ctx context.Context, env kyc.Env, f Filter, cursor string, limit int) (kyc.Page[Case], error) {
+	var p kyc.Problems
+	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {
+		p.Add("kind", "must be one of %v", Kinds)
+	}
+	if f.Reason != "" && !slices.Contains(Reasons, f.Reason) {
+		p.Add("reason", "must be one of %v", Reasons)
+	}
+	if err := p.Err(); err != nil {
+		return kyc.Page[Case]{}, err
+	}
+	now := store.Micros(s.now())
+	w := store.NewWhere(env).Eq("status", "open").Eq("kind", f.Kind).Eq("reason", f.Reason).Eq("level", f.Level)
+	switch f.Assignee {
+	case "":
+	case "none":
+		w.And("(claimed_by IS NULL OR claim_expires_at <= ?)", now)
+	default:
+		w.And("claimed_by = ? AND claim_expires_at > ?", f.Assignee, now)
+	}
+	if !f.Snoozed {
+		w.And("(snoozed_until IS NULL OR snoozed_until <= ?)", now)
+	}
+	return store.ListPage(ctx, s.st, "review cases", `SELECT `+caseColumns+` FROM review_cases`, w, !f.NewestFirst, cursor, limit,
+		scanCase, func(c Case) string { return c.ID })
+}
+
+// Counts returns how many cases of env are open, per reason, and the oldest's creation per reason.
+func (s *Service) Counts(ctx context.Context, env kyc.Env) (map[string]int, map[string]time.Time, error) {
+	rs, err := s.st.Query(ctx, `SELECT reason, count(*), min(created_at) FROM review_cases WHERE env = ? AND status = 'open' GROUP BY reason`, string(env))
+	if err != nil {
+		return nil, nil, fmt.Errorf("review counts: %w", err)
+	}
+	defer rs.Close()
+	counts, oldest := map[string]int{}, map[string]time.Time{}
+	for rs.Next() {
+		var reason string
+		var n int
+		var min int64
+		if err := rs.Scan(&reason, &n, &min); err != nil {
+			return nil, nil, fmt.Errorf("review counts: %w", err)
+		}
+		counts[reason], oldest[reason] = n, store.FromMicros(min)
+	}
+	return counts, oldest, rs.Err()
+}
+
+// Case returns one case of env.
+func (s *Service) Case(ctx context.Context, env kyc.Env, id string) (Case, error) {
+	if !kyc.ValidID(PrefixCase, id) {
+		return Case{}, fmt.Errorf("review case %q: %w", id, kyc.ErrNotFound)
+	}
+	c, err := scanCase(s.st.QueryRow(ctx, `SELECT `+caseColumns+` FROM review_cases WHERE env = ? AND id = ?`, string(env), id))
+	if err == store.ErrNoRows {
+		return Case{}, fmt.Errorf("review case %s: %w", id, kyc.ErrNotFound)
+	}
+	return c, err
+}
+
+// change locks an open case of env, lets mutate change it (or refuse, with nothing written) and
+// writes it back with revision + 1, audited as action by the person.
+func (s *Service) change(ctx context.Context, env kyc.Env, id, person, action string, mutate func(c *Case, now time.Time) error) (Case, error) {
+	if !kyc.ValidID(PrefixCase, id) {
+		return Case{}, fmt.Errorf("review case %q: %w", id, kyc.ErrNotFound)
+	}
+	var out Case
+	err := s.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+		c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM review_cases WHERE env = ? AND id = ?`+tx.ForUpdate(), string(env), id))
+		if err == store.ErrNoRows {
+			return store.Effects{}, fmt.Errorf("review case %s: %w", id, kyc.ErrNotFound)
+		}
+		if err != nil {
+			return store.Effects{}, err
+		}
+		if !c.Open {
+			return store.Effects{}, fmt.Errorf("the case was decided; it cannot be claimed, reassigned or snoozed: %w", kyc.ErrConflict)
+		}
+		now := s.now()
+		if err := mutate(&c, now); err != nil {
+			return store.Effects{}, err
+		}
+		c.Revision++
+		var claimedBy, claimExpires, snoozed any
+		if c.ClaimedBy != "" {
+			claimedBy, claimExpires = c.ClaimedBy, store.Micros(c.ClaimExpires)
+		}
+		if !c.SnoozedUntil.IsZero() {
+			snoozed = store.Micros(c.SnoozedUntil)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE review_cases SET claimed_by = ?, claim_expires_at = `+tx.Param("BIGINT")+`, snoozed_until = `+tx.Param("BIGINT")+`, revision = ?
+			WHERE env = ? AND id = ?`, claimedBy, claimExpires, snoozed, c.Revision, string(env), id); err != nil {
+			return store.Effects{}, fmt.Errorf("review case %s: %w", id, err)
+		}
+		out = c
+		return store.Effects{Audit: kyc.AuditEntry{Actor: kyc.Actor("user:" + person), Action: action, ResourceType: "review-case", ResourceID: id}}, nil
+	})
+	return out, err
+}
+
+// Claim gives the case to person for Config.ClaimFor (renewing their own claim). A case another
+// person holds is refused (409) until their claim expires or they release it; of two claims at
+// once, on any replicas, one wins.
+func (s *Service) Claim(ctx context.Context, env kyc.Env, id, person string) (Case, error) {
+	return s.change(ctx, env, id, person, "review-case.claim", func(c *Case, now time.Time) error {
+		if c.Claimed(now) && c.ClaimedBy != person {
+			return fmt.Errorf("someone else is working on this case until %s: %w", c.ClaimExpires.Format(time.RFC3339), kyc.ErrConflict)
+		}
+		c.ClaimedBy, c.ClaimExpires = person, now.Add(s.cfg.ClaimFor)
+		return nil
+	})
+}
+
+// Release gives up person's claim of the case.
+func (s *Service) Release(ctx context.Context, env kyc.Env, id, person string) (Case, error) {
+	return s.change(ctx, env, id, person, "review-case.release", func(c *Case, now time.Time) error {
+		if !c.Claimed(now) || c.ClaimedBy != person {
+			return fmt.Errorf("you do not hold this case: %w", kyc.ErrConflict)
+		}
+		c.ClaimedBy, c.ClaimExpires = "", time.Time{}
+		return nil
+	})
+}
+
+// Assign gives the case to another person (to), as by: who may is the caller's rule (the console
+// lets approvers and admins). A decided case cannot be reassigned.
+func (s *Service) Assign(ctx context.Context, env kyc.Env, id, by, to string) (Case, error) {
+	if to == "" {
+		return Case{}, kyc.Invalid("assignee", "name the person to assign the case to")
+	}
+	return s.change(ctx, env, id, by, "review-case.assign", func(c *Case, now time.Time) error {
+		c.ClaimedBy, c.ClaimExpires = to, now.Add(s.cfg.ClaimFor)
+		return nil
+	})
+}
+
+// Snooze hides the case from the queue until until (a zero time wakes it), as person, who must
+// not be another than its holder.
+func (s *Service) Snooze(ctx context.Context, env kyc.Env, id, person string, until time.Time) (Case, error) {
+	return s.change(ctx, env, id, person, "review-case.snooze", func(c *Case, now time.Time) error {
+		if c.Claimed(now) && c.ClaimedBy != person {
+			return fmt.Errorf("someone else is working on this case: %w", kyc.ErrConflict)
+		}
+		if !until.IsZero() && (!until.After(now) || until.After(now.Add(30*24*time.Hour))) {
+			return kyc.Invalid("until", "must be in the next 30 days")
+		}
+		c.SnoozedUntil = until.UTC().Truncate(time.Microsecond)
+		return nil
+	})
+}
