@@ -142,7 +142,7 @@ func (h *Handler) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		h.d.Log.InfoContext(r.Context(), "console: single sign-on refused by the provider", "error", e)
+		h.d.Log.InfoContext(r.Context(), "console: single sign-on refused by the provider", "error", e[:min(len(e), 64)])
 		h.ssoRefused(w, r, http.StatusForbidden, "The single sign-on provider did not sign you in.")
 		return
 	}
