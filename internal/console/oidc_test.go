@@ -369,6 +369,10 @@ func TestSingleSignOn(t *testing.T) {
 				q.Set("state", "forged")
 				return b.get(u.Path + "?" + q.Encode())
 			}},
+			{name: "the provider's error", claims: fresh, status: http.StatusForbidden, callback: func(b *browser, path string) answer {
+				u, _ := url.Parse(path)
+				return b.get(u.Path + "?" + url.Values{"state": {u.Query().Get("state")}, "error": {"access_denied"}}.Encode())
+			}},
 			{name: "another browser's callback", claims: fresh, status: http.StatusForbidden, callback: func(b *browser, path string) answer {
 				return b.e.browser().get(path)
 			}},
