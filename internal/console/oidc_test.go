@@ -431,10 +431,12 @@ func TestSingleSignOn(t *testing.T) {
 		if a := b5.get(b5.startSSO()); a.status != http.StatusForbidden || !strings.Contains(a.body, "not linked to single sign-on") {
 			t.Fatalf("single sign-on onto a password account: %d %s", a.status, a.body)
 		}
-		admin, _ := e.people.User(ctx, sam.ID)
-		if err := e.people.AllowSSOLink(ctx, admin, rita.ID); err != nil {
-			t.Fatal(err)
+		// Sam, an admin with the provider's second factor, allows it under People.
+		if a := b2.post("/console/people/"+rita.ID, url.Values{"csrf": {b2.csrf("/console/people")}, "action": {"allow-sso-link"}}); a.status != http.StatusOK ||
+			!strings.Contains(a.body, "linking allowed") {
+			t.Fatalf("allow the link: %d %s", a.status, a.body)
 		}
+		admin, _ := e.people.User(ctx, sam.ID)
 		// Allowed, the link still needs the provider to say the email is verified.
 		p.next(map[string]any{"sub": "u-3", "email": "rita@example.com", "groups": "kyc-team"}, nil, nil)
 		if a := b5.get(b5.startSSO()); a.status != http.StatusForbidden {
