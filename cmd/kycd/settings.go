@@ -66,6 +66,14 @@ var settings = []setting{
 		}},
 	{"review-claim", "KYCD_REVIEW_CLAIM", "30m", "how long a reviewer's claim of a review case holds before another may take it",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Review.ClaimFor) }},
+	{"review-four-eyes", "KYCD_REVIEW_FOUR_EYES", "*", "levels (comma-separated, * for all, none for no level) whose rejections, overrides and confirmed sanctions matches need a second person with the approver role",
+		func(c *app.Config, v string) error {
+			c.Review.FourEyes = review.ParseFourEyes(v)
+			if strings.TrimSpace(v) == "none" {
+				c.Review.FourEyes = map[string]bool{}
+			}
+			return nil
+		}},
 	{"auth-failure-limit", "KYCD_AUTH_FAILURE_LIMIT", "20", "failed authentications (401, or 403 on a hosted-flow link) a client IP or an applicant token's subject may make per --auth-failure-window; past it its requests answer 429 with Retry-After",
 		func(c *app.Config, v string) error {
 			var n int64

@@ -156,7 +156,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}
 	shareQueue, shareWorkers := share.Register(workers, shares)
 	periodic = append(periodic, shares.PeriodicJobs()...)
-	reviews := review.NewService(st, review.Config{SLA: cfg.Review.SLA, DefaultSLA: cfg.Review.DefaultSLA, ClaimFor: cfg.Review.ClaimFor})
+	reviews := review.NewService(st, review.Config{SLA: cfg.Review.SLA, DefaultSLA: cfg.Review.DefaultSLA, ClaimFor: cfg.Review.ClaimFor,
+		FourEyes: cfg.Review.FourEyes})
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
@@ -188,7 +189,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	reviews.SetDecider(decider{documents: documents, screening: screener})
 	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
+		Audit: st, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
 		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL,
 		OIDC: console.OIDC{Issuer: cfg.Console.OIDC.Issuer, ClientID: cfg.Console.OIDC.ClientID, ClientSecret: cfg.Console.OIDC.ClientSecret}})
 	if err != nil {

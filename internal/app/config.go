@@ -92,6 +92,9 @@ func (c Config) withDefaults() Config {
 		}
 		c.BlobURL = (&url.URL{Scheme: "file", Path: abs}).String()
 	}
+	if c.Review.FourEyes == nil {
+		c.Review.FourEyes = map[string]bool{"*": true}
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
@@ -179,4 +182,8 @@ type ReviewConfig struct {
 	SLA        map[string]time.Duration
 	// ClaimFor is how long a reviewer's claim of a case holds. Default 30 minutes.
 	ClaimFor time.Duration
+	// FourEyes names the levels whose rejections, overrides and confirmed matches need an
+	// approver ("*": all). Default all (withDefaults), so that one person alone cannot reject or
+	// override until the operator says so.
+	FourEyes map[string]bool
 }

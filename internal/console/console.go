@@ -61,6 +61,12 @@ type Deps struct {
 	People People
 	// Reviews is the review queue.
 	Reviews Reviews
+	// Evidence reads what the case pages show.
+	Evidence Evidence
+	// Audit is the audit log, for the audit page.
+	Audit AuditLog
+	// Now is the clock; default time.Now.
+	Now func() time.Time
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
 	CSRFKey []byte
 	// PublicURL is the base URL people reach kycd at; an https one makes the cookies Secure. Single
@@ -89,8 +95,11 @@ const (
 
 // New parses the templates and returns the console.
 func New(d Deps) (*Handler, error) {
-	if d.Log == nil || d.People == nil || d.Reviews == nil || len(d.CSRFKey) == 0 {
-		return nil, errors.New("console: Log, People, Reviews and CSRFKey are required")
+	if d.Log == nil || d.People == nil || d.Reviews == nil || d.Evidence == nil || d.Audit == nil || len(d.CSRFKey) == 0 {
+		return nil, errors.New("console: Log, People, Reviews, Evidence, Audit and CSRFKey are required")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
 	}
 	h := &Handler{d: d, pages: map[string]*template.Template{}, ipThrottle: auth.NewThrottle(30, 15*time.Minute)}
 	if d.OIDC.Issuer != "" {
@@ -138,13 +147,21 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/second-factor/enrol", h.halfSignedIn(h.enrol))
 	mux.Handle("GET /console/{$}", h.signedIn(people.Viewer, h.home))
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
+	mux.Handle("GET /console/cases/{env}/{id}", h.signedIn(people.Viewer, h.caseView))
 	mux.Handle("POST /console/cases/{env}/{id}", h.signedIn(people.Reviewer, h.caseAction))
+	mux.Handle("GET /console/files/{env}/{id}", h.signedIn(people.Viewer, h.file))
+	mux.Handle("POST /console/cases/{env}/{id}/decide", h.signedIn(people.Reviewer, h.decide))
+	mux.Handle("POST /console/proposals/{env}/{id}", h.signedIn(people.Approver, h.proposal))
 	mux.Handle("GET /console/password", h.signedIn(people.Viewer, h.passwordForm))
 	mux.Handle("POST /console/password", h.signedIn(people.Viewer, h.password))
+	mux.Handle("GET /console/audit", h.signedIn(people.Admin, h.audit))
+	mux.Handle("POST /console/audit", h.signedIn(people.Admin, h.audit))
 	mux.Handle("GET /console/people", h.signedIn(people.Admin, h.peopleList))
 	mux.Handle("POST /console/people", h.signedIn(people.Admin, h.peopleCreate))
 	mux.Handle("POST /console/people/{id}", h.signedIn(people.Admin, h.peopleChange))
 }
+
+func (h *Handler) now() time.Time { return h.d.Now() }
 
 // headers sets what every console answer carries: nothing personal is cached, no page is framed,
 // nothing but the console's own files runs. page is false for the static assets, which may be

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -18,12 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"kycd/internal/console"
 	"kycd/internal/kyc"
 	"kycd/internal/people"
-	"kycd/internal/review"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
@@ -197,28 +193,8 @@ func (p *provider) sign(key *rsa.PrivateKey, claims map[string]any) string {
 // newSSOEnv is the console with single sign-on at p, groups mapped to roles.
 func newSSOEnv(t *testing.T, st *store.Store, p *provider) *env {
 	t.Helper()
-	e := &env{t: t}
-	e.clock.Store(time.Now().UnixNano())
-	ps, err := people.NewService(st, people.Config{IndexKey: []byte("k"), Argon2: people.Argon2Params{Memory: 64, Time: 1, Threads: 1}, Now: e.now,
-		SSO: people.SSO{RoleClaim: "groups", RoleMap: map[string]people.Role{"kyc-team": people.Reviewer, "kyc-admins": people.Admin}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.reviews = review.NewService(st, review.Config{})
-	if err := st.InitJobs(store.JobsConfig{Workers: river.NewWorkers(), Events: e.reviews.Sink()}); err != nil {
-		t.Fatal(err)
-	}
-	// The server starts first: the redirect URL is its address.
-	mux := http.NewServeMux()
-	e.srv, e.people = httptest.NewServer(mux), ps
-	t.Cleanup(e.srv.Close)
-	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, CSRFKey: []byte("csrf"), PublicURL: e.srv.URL,
-		OIDC: console.OIDC{Issuer: p.srv.URL, ClientID: p.clientID, ClientSecret: p.secret}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.Mount(mux)
-	return e
+	return newEnvWith(t, st, "", people.SSO{RoleClaim: "groups", RoleMap: map[string]people.Role{"kyc-team": people.Reviewer, "kyc-admins": people.Admin}},
+		&console.OIDC{Issuer: p.srv.URL, ClientID: p.clientID, ClientSecret: p.secret})
 }
 
 // getURL asks for an absolute URL (the provider's).

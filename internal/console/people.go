@@ -102,7 +102,7 @@ func message(err error) string {
 		return strings.Join(parts, "; ")
 	}
 	s := err.Error()
-	for _, suffix := range []string{": " + kyc.ErrConflict.Error(), ": " + kyc.ErrNotFound.Error()} {
+	for _, suffix := range []string{": " + kyc.ErrConflict.Error(), ": " + kyc.ErrNotFound.Error(), ": " + kyc.ErrForbidden.Error()} {
 		if len(s) > len(suffix) && s[len(s)-len(suffix):] == suffix {
 			return s[:len(s)-len(suffix)]
 		}

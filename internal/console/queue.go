@@ -21,6 +21,10 @@ type Reviews interface {
 	Release(ctx context.Context, env kyc.Env, id, person string) (review.Case, error)
 	Assign(ctx context.Context, env kyc.Env, id, by, to string) (review.Case, error)
 	Snooze(ctx context.Context, env kyc.Env, id, person string, until time.Time) (review.Case, error)
+	Decide(ctx context.Context, env kyc.Env, caseID string, person review.Person, d review.Decision) (review.Outcome, error)
+	Pending(ctx context.Context, env kyc.Env, caseID string) (review.Proposal, bool, error)
+	Approve(ctx context.Context, env kyc.Env, proposalID string, person review.Person) error
+	Refuse(ctx context.Context, env kyc.Env, proposalID string, person review.Person) error
 }
 
 var _ Reviews = (*review.Service)(nil)
@@ -93,7 +97,7 @@ func (h *Handler) showQueue(w http.ResponseWriter, r *http.Request, v visit, sta
 		h.fail(w, r, err)
 		return
 	}
-	now := time.Now()
+	now := h.now()
 	for _, reason := range review.Reasons {
 		rc := reasonCount{Reason: reason, Count: counts[reason]}
 		if t, ok := oldest[reason]; ok {
@@ -179,7 +183,7 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 			err = kyc.Invalid("hours", "choose how long to snooze")
 			break
 		}
-		_, err = h.d.Reviews.Snooze(ctx, env, id, v.user.ID, time.Now().Add(time.Duration(hours)*time.Hour))
+		_, err = h.d.Reviews.Snooze(ctx, env, id, v.user.ID, h.now().Add(time.Duration(hours)*time.Hour))
 		done = "Snoozed."
 	case "assign":
 		if !v.user.Role.Allows(people.Approver) {
@@ -203,6 +207,8 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 		back.URL.RawQuery = q.Encode()
 	}
 	switch {
+	case err == nil && r.PostFormValue("from") == "case":
+		http.Redirect(w, r, "/console/cases/"+string(env)+"/"+id, http.StatusSeeOther)
 	case err == nil:
 		h.showQueue(w, back, v, http.StatusOK, page{Notice: done})
 	case errors.Is(err, kyc.ErrForbidden):

@@ -154,3 +154,190 @@ func TestQueue(t *testing.T) {
 		}
 	})
 }
+
+// TestCasePage: a case page shows the document's checks explained, the face match and the
+// fields beside the profile, serves the images decrypted and never cached, and writes every view
+// in the audit log with the person; another environment's case is not found.
+func TestCasePage(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		if _, err := e.people.CreateUser(t.Context(), "cli:test", "vic@example.com", people.Viewer, password); err != nil {
+			t.Fatal(err)
+		}
+		d := inReview(t, st, kyc.EnvLive, kyc.Check{Name: "duplicate-face", Failed: true, Score: -40, Reason: "document-duplicate"},
+			kyc.Check{Name: "mrz-date-of-birth", Failed: false})
+		b := e.browser()
+		wantRedirect(t, b.signIn("vic@example.com", password), "/console/")
+		id := caseID.FindStringSubmatch(b.get("/console/").body)[1]
+
+		pg := b.get("/console/cases/live/" + id)
+		for _, want := range []string{d.ID, d.ApplicantID, "Failed: the face is not another applicant&#39;s under another identity (document-duplicate).",
+			"-40", "✓ mrz-date-of-birth", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
+			if !strings.Contains(pg.body, want) {
+				t.Errorf("the case page lacks %q", want)
+			}
+		}
+		if pg.status != http.StatusOK || pg.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("case page: %d %v", pg.status, pg.header)
+		}
+		img := b.get("/console/files/live/" + d.FileIDs[0])
+		if img.status != http.StatusOK || img.body != d.FileIDs[0] || img.header.Get("Cache-Control") != "no-store" || img.header.Get("Content-Type") != "image/png" {
+			t.Fatalf("image: %d %q %v", img.status, img.body, img.header)
+		}
+		if a := b.get("/console/cases/test/" + id); a.status != http.StatusNotFound {
+			t.Fatalf("a live case from test: %d", a.status)
+		}
+		if a := b.get("/console/files/test/" + d.FileIDs[0]); a.status != http.StatusNotFound {
+			t.Fatalf("a live file from test: %d", a.status)
+		}
+		if a := e.browser().get("/console/files/live/" + d.FileIDs[0]); a.status != http.StatusSeeOther {
+			t.Fatalf("an image without a session: %d", a.status)
+		}
+		for res, action := range map[string]string{d.ApplicantID: "console.view-case", d.FileIDs[0]: "console.view-file"} {
+			trail, err := st.AuditTrail(t.Context(), kyc.EnvLive, res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, a := range trail {
+				found = found || a.Action == action && strings.HasPrefix(string(a.Actor), "user:usr_")
+			}
+			if !found {
+				t.Errorf("no %s by a person in the trail of %s: %+v", action, res, trail)
+			}
+		}
+	})
+}
+
+// TestDecisions: a reviewer's rejection is a proposal until an approver other than its author
+// approves it on the case page; the author cannot; a plain acceptance is carried out at once; a
+// rejection without a message for the end user is refused.
+func TestDecisions(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		for _, p := range []struct {
+			email string
+			role  people.Role
+		}{{"rita@example.com", people.Reviewer}, {"amy@example.com", people.Approver}} {
+			if _, err := e.people.CreateUser(t.Context(), "cli:test", p.email, p.role, password); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := inReview(t, st, kyc.EnvLive)
+		second := inReview(t, st, kyc.EnvLive)
+		rita, amy := e.browser(), e.browser()
+		wantRedirect(t, rita.signIn("rita@example.com", password), "/console/")
+		wantRedirect(t, amy.signIn("amy@example.com", password), "/console/")
+		ids := caseID.FindAllStringSubmatch(rita.get("/console/").body, -1)
+		if len(ids) != 2 {
+			t.Fatalf("cases: %v", ids)
+		}
+		c1, c2 := "/console/cases/live/"+ids[0][1], "/console/cases/live/"+ids[1][1]
+		decide := func(b *browser, casePath string, form url.Values) answer {
+			form.Set("csrf", b.csrf(casePath))
+			return b.post(casePath+"/decide", form)
+		}
+		if a := decide(rita, c1, url.Values{"action": {"reject"}, "rejectionType": {"document-expired"}}); a.status != http.StatusUnprocessableEntity {
+			t.Fatalf("a rejection without a message: %d", a.status)
+		}
+		a := decide(rita, c1, url.Values{"action": {"reject"}, "rejectionType": {"document-expired"}, "message": {"Your passport expired."}, "note": {"expiry read 2019"}})
+		if a.status != http.StatusAccepted || !strings.Contains(a.body, "needs a second person") || !strings.Contains(a.body, "It waits for a person with the approver role other than its author.") {
+			t.Fatalf("a rejection: %d %s", a.status, a.body)
+		}
+		prop := regexp.MustCompile(`action="/console/proposals/live/(rvp_[0-9A-Z]+)"`)
+		if prop.MatchString(a.body) {
+			t.Fatal("the author is offered to approve")
+		}
+		page := amy.get(c1)
+		m := prop.FindStringSubmatch(page.body)
+		if m == nil || !strings.Contains(page.body, "Proposed by rita@example.com") {
+			t.Fatalf("the approver's case page: %s", page.body)
+		}
+		if a := rita.post("/console/proposals/live/"+m[1], url.Values{"csrf": {rita.csrf(c1)}, "case": {ids[0][1]}, "action": {"approve"}}); a.status != http.StatusForbidden {
+			t.Fatalf("the author approves: %d", a.status)
+		}
+		if doc, _ := st.Document(t.Context(), kyc.EnvLive, first.ID); doc.Status != "pending-review" {
+			t.Fatalf("decided before approval: %s", doc.Status)
+		}
+		a = amy.post("/console/proposals/live/"+m[1], url.Values{"csrf": {amy.csrf(c1)}, "case": {ids[0][1]}, "action": {"approve"}})
+		if a.status != http.StatusOK || !strings.Contains(a.body, "Approved and carried out.") {
+			t.Fatalf("approve: %d %s", a.status, a.body)
+		}
+		if doc, _ := st.Document(t.Context(), kyc.EnvLive, first.ID); doc.Status != "rejected" || doc.Review.Reviewer == "" || !strings.HasPrefix(string(doc.Review.Reviewer), "user:") {
+			t.Fatalf("after approval: %+v", doc.Review)
+		}
+		if a := decide(rita, c2, url.Values{"action": {"accept"}}); a.status != http.StatusOK || !strings.Contains(a.body, "Decided.") {
+			t.Fatalf("a plain acceptance: %d %s", a.status, a.body)
+		}
+		if doc, _ := st.Document(t.Context(), kyc.EnvLive, second.ID); doc.Status != "accepted" {
+			t.Fatalf("after acceptance: %s", doc.Status)
+		}
+	})
+}
+
+// admin signs a new admin in, with their second factor enrolled.
+func (e *env) admin(email string) *browser {
+	e.t.Helper()
+	if _, err := e.people.CreateUser(e.t.Context(), "cli:test", email, people.Admin, password); err != nil {
+		e.t.Fatal(err)
+	}
+	b := e.browser()
+	wantRedirect(e.t, b.signIn(email, password), "/console/second-factor/enrol")
+	enrol := b.get("/console/second-factor/enrol")
+	secret := regexp.MustCompile(`id="secret">([A-Z2-7]+)<`).FindStringSubmatch(enrol.body)
+	if secret == nil {
+		e.t.Fatalf("no secret: %s", enrol.body)
+	}
+	wantRedirect(e.t, b.post("/console/second-factor/enrol", url.Values{"csrf": {csrfField.FindStringSubmatch(enrol.body)[1]}, "code": {e.code(secret[1])}}), "/console/")
+	return b
+}
+
+// TestAuditPage: admins read the audit log by person and by applicant, and check the chain;
+// others cannot.
+func TestAuditPage(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		rita, err := e.people.CreateUser(t.Context(), "cli:test", "rita@example.com", people.Reviewer, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := inReview(t, st, kyc.EnvLive)
+		rb := e.browser()
+		wantRedirect(t, rb.signIn("rita@example.com", password), "/console/")
+		id := caseID.FindStringSubmatch(rb.get("/console/").body)[1]
+		rb.get("/console/cases/live/" + id)
+		if a := rb.get("/console/audit"); a.status != http.StatusForbidden {
+			t.Fatalf("a reviewer on the audit page: %d", a.status)
+		}
+		root := e.admin("root@example.com")
+		byRita := root.get("/console/audit?person=" + rita.ID)
+		if byRita.status != http.StatusOK || !strings.Contains(byRita.body, "console.view-case") || !strings.Contains(byRita.body, "rita@example.com") ||
+			strings.Contains(byRita.body, "kyc-document.decide") {
+			t.Fatalf("rita's entries: %d %s", byRita.status, byRita.body)
+		}
+		onDoc := root.get("/console/audit?subject=" + d.ID)
+		if !strings.Contains(onDoc.body, "kyc-document.decide") || strings.Contains(onDoc.body, "console.view-case") {
+			t.Fatalf("the document's entries: %s", onDoc.body)
+		}
+		if later := root.get("/console/audit?from=2999-01-01"); strings.Contains(later.body, "kyc-document.decide") {
+			t.Fatal("a date filter in the future still lists entries")
+		}
+		v := root.post("/console/audit", url.Values{"csrf": {root.csrf("/console/audit")}, "env": {"live"}})
+		if v.status != http.StatusOK || !strings.Contains(v.body, "Every chain of the live log verifies") {
+			t.Fatalf("verify: %d %s", v.status, v.body)
+		}
+		// A rewritten entry breaks the chain, and the page says so.
+		if err := st.Record(t.Context(), kyc.EnvLive, func(tx *store.Tx) (store.Effects, error) {
+			_, err := tx.Exec(t.Context(), `UPDATE audit_log SET action = 'console.nothing' WHERE env = 'live' AND action = 'console.view-case'`)
+			return store.Effects{}, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if v := root.post("/console/audit", url.Values{"csrf": {root.csrf("/console/audit")}, "env": {"live"}}); !strings.Contains(v.body, `class="bad"`) {
+			t.Fatalf("a tampered log verifies: %s", v.body)
+		}
+	})
+}

@@ -142,10 +142,16 @@ func (cs Cases) open(ctx context.Context, tx *store.Tx, kind, subject, applicant
 	return err
 }
 
-// closeCase closes the open case about subject, if any.
+// closeCase closes the open case about subject, if any, and supersedes a proposal still waiting
+// on it (an approval that carries the proposal out settles it afterwards).
 func closeCase(ctx context.Context, tx *store.Tx, subject string, at time.Time) error {
 	if at.IsZero() {
 		at = store.Now()
+	}
+	if _, err := tx.Exec(ctx, `UPDATE review_proposals SET status = 'superseded' WHERE env = ? AND status = 'pending'
+		AND case_id IN (SELECT id FROM review_cases WHERE env = ? AND subject_id = ? AND status = 'open')`,
+		string(tx.Env()), string(tx.Env()), subject); err != nil {
+		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE review_cases SET status = 'decided', decided_at = ?, revision = revision + 1
 		WHERE env = ? AND subject_id = ? AND status = 'open'`, store.Micros(at), string(tx.Env()), subject)

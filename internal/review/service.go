@@ -19,6 +19,9 @@ type Config struct {
 	DefaultSLA time.Duration
 	// ClaimFor is how long a claim holds without being renewed. Default 30 minutes.
 	ClaimFor time.Duration
+	// FourEyes names the levels whose rejections, overrides and confirmed matches need a second
+	// person (an approver); "*" names every level.
+	FourEyes map[string]bool
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -71,13 +74,29 @@ func ParseSLA(v string) (def time.Duration, per map[string]time.Duration, err er
 
 // Service is the review queue.
 type Service struct {
-	st  *store.Store
-	cfg Config
+	st      *store.Store
+	cfg     Config
+	decider Decider
 }
 
 // NewService returns the queue kept in st.
 func NewService(st *store.Store, cfg Config) *Service {
 	return &Service{st: st, cfg: cfg.withDefaults()}
+}
+
+// SetDecider gives the service what carries decisions out; the composition root calls it once,
+// before serving.
+func (s *Service) SetDecider(d Decider) { s.decider = d }
+
+// ParseFourEyes reads the four-eyes setting: levels separated by commas, or "*" for all.
+func ParseFourEyes(v string) map[string]bool {
+	out := map[string]bool{}
+	for l := range strings.SplitSeq(v, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			out[l] = true
+		}
+	}
+	return out
 }
 
 // Sink is the store.EventSink that opens and closes cases; give it to the store.

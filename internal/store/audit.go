@@ -400,3 +400,42 @@ func (s *Store) AuditLength(ctx context.Context, env kyc.Env) (int64, error) {
 	err := s.reader().queryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE env = ?`, string(env)).Scan(&n)
 	return n, err
 }
+
+// AuditFilter narrows ListAudit; empty fields match everything.
+type AuditFilter struct {
+	Actor      kyc.Actor
+	ResourceID string
+	// From and To bound the entries' time (To excluded).
+	From, To time.Time
+}
+
+// ListAudit returns up to limit (at most MaxPageSize) entries of env's audit log that match f,
+// newest first, starting below the entry id before (0: from the newest). The next page starts
+// below the last entry's ID.
+func (s *Store) ListAudit(ctx context.Context, env kyc.Env, f AuditFilter, before int64, limit int) ([]AuditRecord, error) {
+	w := newWhere(env).eq("actor", string(f.Actor)).eq("resource_id", f.ResourceID)
+	if before > 0 {
+		w.And("id < ?", before)
+	}
+	if !f.From.IsZero() {
+		w.And("created_at >= ?", micros(f.From))
+	}
+	if !f.To.IsZero() {
+		w.And("created_at < ?", micros(f.To))
+	}
+	rs, err := s.reader().query(ctx, `SELECT id, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash FROM audit_log
+		WHERE `+strings.Join(w.conds, " AND ")+` ORDER BY id DESC LIMIT ?`, append(w.args, pageLimit(limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	defer rs.Close()
+	var out []AuditRecord
+	for rs.Next() {
+		r, err := scanAudit(rs)
+		if err != nil {
+			return nil, fmt.Errorf("audit log: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}

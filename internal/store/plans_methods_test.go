@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"kycd/internal/kyc"
+	"kycd/internal/review"
 	"kycd/internal/share"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
@@ -253,6 +254,19 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			return err
 		}, []string{"webhook_id"}},
 		{"shares of an applicant", false, func() error { _, err := share.NewRepo(st).List(ctx, env, a.ID, "", 50); return err }, []string{"applicant_id"}},
+		{"audit log of a person", false, func() error {
+			_, err := st.ListAudit(ctx, env, store.AuditFilter{Actor: "user:usr_x"}, 0, 50)
+			return err
+		}, []string{"actor"}},
+		{"audit log of a resource", false, func() error { _, err := st.ListAudit(ctx, env, store.AuditFilter{ResourceID: a.ID}, 0, 50); return err }, []string{"resource_id"}},
+		{"review queue of the console", false, func() error {
+			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{}, "", 50)
+			return err
+		}, []string{"status"}},
+		{"review queue by reason", false, func() error {
+			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Reason: review.ReasonSanctions}, "", 50)
+			return err
+		}, []string{"status", "reason"}},
 	}
 	for _, l := range lists {
 		checkPlans(t, st, l.name, traceOf(t, st, l.call), l.sortOK, l.keys...)

@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"kycd/internal/applicant"
+	"kycd/internal/console"
+	"kycd/internal/document"
+	"kycd/internal/file"
+	"kycd/internal/kyc"
+	"kycd/internal/request"
+	"kycd/internal/review"
+	"kycd/internal/screening"
+	"kycd/internal/store"
+)
+
+// evidence is what the console's case pages read, from the domains' services.
+type evidence struct {
+	st         *store.Store
+	reviews    *review.Service
+	documents  *document.Service
+	applicants *applicant.Service
+	requests   *request.Service
+	screening  *screening.Service
+	files      *file.Service
+}
+
+var _ console.Evidence = evidence{}
+
+// historyLimit bounds each list of an applicant's history on a case page.
+const historyLimit = 100
+
+func (e evidence) Case(ctx context.Context, env kyc.Env, id string) (review.Case, error) {
+	return e.reviews.Case(ctx, env, id)
+}
+
+func (e evidence) Document(ctx context.Context, env kyc.Env, id string) (kyc.Document, error) {
+	return e.documents.Get(ctx, env, id)
+}
+
+func (e evidence) Documents(ctx context.Context, env kyc.Env, applicantID string) ([]kyc.Document, error) {
+	p, err := e.documents.List(ctx, env, applicantID, "", historyLimit)
+	return p.Items, err
+}
+
+func (e evidence) Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error) {
+	return e.applicants.Get(ctx, env, id)
+}
+
+func (e evidence) Requests(ctx context.Context, env kyc.Env, applicantID string) ([]kyc.Request, error) {
+	p, err := e.requests.List(ctx, env, store.RequestFilter{ApplicantID: applicantID}, "", historyLimit)
+	return p.Items, err
+}
+
+func (e evidence) Screening(ctx context.Context, env kyc.Env, id string) (kyc.Screening, error) {
+	return e.screening.Get(ctx, env, id)
+}
+
+func (e evidence) Screenings(ctx context.Context, env kyc.Env, applicantID string) ([]kyc.Screening, error) {
+	return e.screening.ApplicantScreenings(ctx, env, applicantID)
+}
+
+func (e evidence) Events(ctx context.Context, env kyc.Env, resourceID string) ([]kyc.Event, error) {
+	p, err := e.st.ListEvents(ctx, env, store.EventFilter{ResourceID: resourceID}, "", historyLimit)
+	return p.Items, err
+}
+
+func (e evidence) FileInfo(ctx context.Context, env kyc.Env, id string) (kyc.File, error) {
+	return e.files.Get(ctx, env, id)
+}
+
+func (e evidence) File(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error) {
+	return e.files.Open(ctx, env, id)
+}
+
+// Viewed writes the audit entry of a person's view, and nothing else.
+func (e evidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry) error {
+	return e.st.Change(ctx, env, func(*store.Tx) (store.Effects, error) { return store.Effects{Audit: a}, nil })
+}
+
+// decider carries the console's decisions out through the domains' services.
+type decider struct {
+	documents *document.Service
+	screening *screening.Service
+}
+
+var _ review.Decider = decider{}
+
+// Override is true for accepting a document a check failed on.
+func (d decider) Override(ctx context.Context, c review.Case, dec review.Decision) (bool, error) {
+	if c.Kind != review.KindDocument || dec.Action != review.ActionAccept {
+		return false, nil
+	}
+	doc, err := d.documents.Get(ctx, c.Env, c.SubjectID)
+	if err != nil {
+		return false, err
+	}
+	for _, ck := range doc.CheckList {
+		if ck.Failed {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Carry decides the document or the screening, by the person who decided; the approver, if any,
+// is named in the note of the case file.
+func (d decider) Carry(ctx context.Context, c review.Case, dec review.Decision, by, approvedBy kyc.Actor) error {
+	note := dec.Note
+	if approvedBy != "" {
+		note = strings.TrimSpace(note + " (four eyes: approved by " + string(approvedBy) + ")")
+	}
+	var err error
+	switch dec.Action {
+	case review.ActionAccept:
+		_, err = d.documents.Accept(ctx, by, c.Env, c.SubjectID, document.ReviewInput{Notes: note})
+	case review.ActionReject:
+		_, err = d.documents.Reject(ctx, by, c.Env, c.SubjectID, document.Rejection{Type: dec.RejectionType, Message: dec.Message, Notes: note})
+	case review.ActionConfirm:
+		_, err = d.screening.Review(ctx, by, c.Env, c.SubjectID, "confirmed", note)
+	case review.ActionFalsePositive:
+		_, err = d.screening.Review(ctx, by, c.Env, c.SubjectID, "false-positive", note)
+	default:
+		err = kyc.Invalid("action", "unknown action %q", dec.Action)
+	}
+	return err
+}

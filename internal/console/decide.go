@@ -1,0 +1,85 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+
+	"kycd/internal/kyc"
+	"kycd/internal/people"
+	"kycd/internal/review"
+)
+
+// The decisions taken on the case page, and the second pair of eyes.
+
+// decisionForms is what the case page offers to decide, and the proposal waiting, if any.
+type decisionForms struct {
+	Pending        *review.Proposal
+	ProposedBy     string
+	CanApprove     bool
+	RejectionTypes []string
+}
+
+func person(u people.User) review.Person {
+	return review.Person{ID: u.ID, Approver: u.Role.Allows(people.Approver)}
+}
+
+// decide takes a decision on a case: carried out, or proposed for an approver.
+func (h *Handler) decide(w http.ResponseWriter, r *http.Request, v visit) {
+	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
+	if !env.Valid() {
+		h.notFound(w, r, v)
+		return
+	}
+	d := review.Decision{Action: r.PostFormValue("action"), RejectionType: r.PostFormValue("rejectionType"),
+		Message: r.PostFormValue("message"), Note: r.PostFormValue("note")}
+	out, err := h.d.Reviews.Decide(r.Context(), env, id, person(v.user), d)
+	switch {
+	case err == nil && out.Done:
+		h.showCase(w, r, v, env, id, http.StatusOK, page{Notice: "Decided."})
+	case err == nil:
+		h.showCase(w, r, v, env, id, http.StatusAccepted, page{Notice: "Proposed: this decision needs a second person with the approver role."})
+	default:
+		h.refused(w, r, v, env, id, err)
+	}
+}
+
+// proposal approves or refuses the proposal waiting on a case.
+func (h *Handler) proposal(w http.ResponseWriter, r *http.Request, v visit) {
+	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
+	if !env.Valid() {
+		h.notFound(w, r, v)
+		return
+	}
+	caseID := r.PostFormValue("case")
+	var err error
+	var done string
+	switch r.PostFormValue("action") {
+	case "approve":
+		err, done = h.d.Reviews.Approve(r.Context(), env, id, person(v.user)), "Approved and carried out."
+	case "refuse":
+		err, done = h.d.Reviews.Refuse(r.Context(), env, id, person(v.user)), "Refused; the case waits for a decision again."
+	default:
+		err = kyc.Invalid("action", "approve or refuse")
+	}
+	if err != nil {
+		h.refused(w, r, v, env, caseID, err)
+		return
+	}
+	h.showCase(w, r, v, env, caseID, http.StatusOK, page{Notice: done})
+}
+
+// refused shows the case page again with why a decision was refused.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, v visit, env kyc.Env, caseID string, err error) {
+	switch {
+	case errors.Is(err, kyc.ErrForbidden):
+		h.showCase(w, r, v, env, caseID, http.StatusForbidden, page{Message: message(err)})
+	case errors.Is(err, kyc.ErrConflict):
+		h.showCase(w, r, v, env, caseID, http.StatusConflict, page{Message: message(err)})
+	case errors.Is(err, kyc.ErrNotFound):
+		h.notFound(w, r, v)
+	case fieldErrors(err) != nil:
+		h.showCase(w, r, v, env, caseID, http.StatusUnprocessableEntity, page{Message: message(err), Errors: fieldErrors(err)})
+	default:
+		h.fail(w, r, err)
+	}
+}
