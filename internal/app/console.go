@@ -14,6 +14,7 @@ import (
 	"kycd/internal/review"
 	"kycd/internal/screening"
 	"kycd/internal/store"
+	"kycd/internal/webhook"
 )
 
 // evidence is what the console's case pages read, from the domains' services.
@@ -75,6 +76,10 @@ func (e evidence) File(ctx context.Context, env kyc.Env, id string) (kyc.File, i
 	return e.files.Open(ctx, env, id)
 }
 
+func (e evidence) Deliveries(ctx context.Context, env kyc.Env, eventIDs []string) ([]webhook.Delivery, error) {
+	return webhook.NewRepository(e.st).DeliveriesOfEvents(ctx, env, eventIDs)
+}
+
 // Viewed writes the audit entry of a person's view, and nothing else.
 func (e evidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry) error {
 	return e.st.Change(ctx, env, func(*store.Tx) (store.Effects, error) { return store.Effects{Audit: a}, nil })
@@ -83,7 +88,43 @@ func (e evidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry) err
 // decider carries the console's decisions out through the domains' services.
 type decider struct {
 	documents *document.Service
+	requests  *request.Service
 	screening *screening.Service
+}
+
+// CanRetry counts the request's rejected documents of the type: one more must leave an attempt.
+func (d decider) CanRetry(ctx context.Context, c review.Case) (bool, error) {
+	doc, err := d.documents.Get(ctx, c.Env, c.SubjectID)
+	if err != nil || doc.RequestID == "" {
+		return false, err
+	}
+	req, err := d.requests.Get(ctx, c.Env, doc.RequestID)
+	if err != nil {
+		return false, err
+	}
+	if kyc.FinalRequestStatus(req.Status) {
+		return false, nil
+	}
+	for _, rd := range req.Documents {
+		if rd.Type != doc.Type {
+			continue
+		}
+		if rd.MaxAttempts <= 0 {
+			return true, nil
+		}
+		docs, err := d.documents.List(ctx, c.Env, doc.ApplicantID, "", historyLimit)
+		if err != nil {
+			return false, err
+		}
+		rejected := 0
+		for _, o := range docs.Items {
+			if o.RequestID == req.ID && o.Type == doc.Type && o.Status == "rejected" {
+				rejected++
+			}
+		}
+		return rejected+1 < rd.MaxAttempts, nil
+	}
+	return false, nil
 }
 
 var _ review.Decider = decider{}
@@ -116,7 +157,7 @@ func (d decider) Carry(ctx context.Context, c review.Case, dec review.Decision, 
 	switch dec.Action {
 	case review.ActionAccept:
 		_, err = d.documents.Accept(ctx, by, c.Env, c.SubjectID, document.ReviewInput{Notes: note})
-	case review.ActionReject:
+	case review.ActionReject, review.ActionNewAttempt:
 		_, err = d.documents.Reject(ctx, by, c.Env, c.SubjectID, document.Rejection{Type: dec.RejectionType, Message: dec.Message, Notes: note})
 	case review.ActionConfirm:
 		_, err = d.screening.Review(ctx, by, c.Env, c.SubjectID, "confirmed", note)

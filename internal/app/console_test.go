@@ -26,9 +26,11 @@ import (
 )
 
 // TestConsoleEndToEnd: through the running server, a test-mode document forced to review becomes
-// a case of the console's queue; its page shows the document and serves the uploaded image byte
-// for byte; a reviewer's rejection waits for an approver (four eyes is on for every level by
-// default), whose approval rejects the document through the document service, as the API shows.
+// a case of the console's queue; a reviewer's request for a new attempt rejects it at once and
+// leaves its KYC request attempted; the next document's page shows it and serves the uploaded
+// image byte for byte; a reviewer's rejection waits for an approver (four eyes is on for every
+// level by default), whose approval rejects the document through the document service, as the
+// API shows.
 func TestConsoleEndToEnd(t *testing.T) {
 	t.Parallel()
 	for _, d := range storetest.Dialects {
@@ -77,6 +79,10 @@ func TestConsoleEndToEnd(t *testing.T) {
 			if st != http.StatusCreated {
 				t.Fatalf("applicant: %d %v", st, apl)
 			}
+			st, req := api("POST", "/v1/kyc-requests", `{"applicantId":"`+apl["id"].(string)+`","documents":[{"type":"identity-proof","maxAttempts":3}]}`, "application/json")
+			if st != http.StatusCreated {
+				t.Fatalf("request: %d %v", st, req)
+			}
 			img := image.NewRGBA(image.Rect(0, 0, 900, 600))
 			r := rand.New(rand.NewPCG(1, 2))
 			for i := range img.Pix {
@@ -98,14 +104,16 @@ func TestConsoleEndToEnd(t *testing.T) {
 			if st != http.StatusCreated {
 				t.Fatalf("file: %d %v", st, file)
 			}
-			body, _ := json.Marshal(map[string]any{"applicantId": apl["id"], "type": "identity-proof", "subtype": "passport", "fileIds": []any{file["id"]},
-				"identification": map[string]string{"number": "TEST-REVIEW", "issuingCountry": "SE", "expiryDate": time.Now().AddDate(3, 0, 0).Format("2006-01-02")}})
-			st, doc := api("POST", "/v1/kyc-documents", string(body), "application/json")
-			if st != http.StatusCreated {
-				t.Fatalf("document: %d %v", st, doc)
+			newDocument := func() string {
+				body, _ := json.Marshal(map[string]any{"applicantId": apl["id"], "requestId": req["id"], "type": "identity-proof", "subtype": "passport",
+					"fileIds": []any{file["id"]}, "identification": map[string]string{"number": "TEST-REVIEW", "issuingCountry": "SE",
+						"expiryDate": time.Now().AddDate(3, 0, 0).Format("2006-01-02")}})
+				st, doc := api("POST", "/v1/kyc-documents", string(body), "application/json")
+				if st != http.StatusCreated {
+					t.Fatalf("document: %d %v", st, doc)
+				}
+				return doc["id"].(string)
 			}
-			docID := doc["id"].(string)
-
 			browser := func(email string) *http.Client {
 				jar, _ := cookiejar.New(nil)
 				c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -119,16 +127,36 @@ func TestConsoleEndToEnd(t *testing.T) {
 			}
 			rita, amy := browser("rita@example.com"), browser("amy@example.com")
 
-			caseRe := regexp.MustCompile(`<code>(rvc_[0-9A-Z]+)</code><br><span class="muted">document ` + docID)
-			var caseID string
-			for deadline := time.Now().Add(60 * time.Second); caseID == "" && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-				if m := caseRe.FindStringSubmatch(get(t, rita, e.URL+"/console/?env=test")); m != nil {
-					caseID = m[1]
+			caseOf := func(docID string) string {
+				caseRe := regexp.MustCompile(`<code>(rvc_[0-9A-Z]+)</code><br><span class="muted">document ` + docID)
+				for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+					if m := caseRe.FindStringSubmatch(get(t, rita, e.URL+"/console/?env=test")); m != nil {
+						return m[1]
+					}
 				}
+				t.Fatalf("document %s forced to review never became a case", docID)
+				return ""
 			}
-			if caseID == "" {
-				t.Fatal("the document forced to review never became a case")
+
+			// A new attempt: the document is rejected at once (no second person), and the request,
+			// with attempts left, asks again.
+			first := newDocument()
+			firstCase := e.URL + "/console/cases/test/" + caseOf(first)
+			resp, err := rita.PostForm(firstCase+"/decide", url.Values{"csrf": {csrfOf(t, rita, firstCase)}, "action": {"new-attempt"},
+				"rejectionType": {"document-unreadable"}, "message": {"The photo is blurred; take it again in good light."}})
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("new attempt: %v %v", resp, err)
 			}
+			resp.Body.Close()
+			if st, d := api("GET", "/v1/kyc-documents/"+first, "", "application/json"); st != http.StatusOK || d["status"] != "rejected" {
+				t.Fatalf("after a new attempt, the document: %d %v", st, d["status"])
+			}
+			if st, r := api("GET", "/v1/kyc-requests/"+req["id"].(string), "", "application/json"); st != http.StatusOK || r["status"] != "attempted" {
+				t.Fatalf("after a new attempt, the request: %d %v", st, r["status"])
+			}
+
+			docID := newDocument()
+			caseID := caseOf(docID)
 			casePath := e.URL + "/console/cases/test/" + caseID
 			if page := get(t, rita, casePath); !strings.Contains(page, docID) || !strings.Contains(page, "/console/files/test/"+file["id"].(string)) {
 				t.Fatalf("case page: %s", page)
@@ -136,7 +164,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 			if got := get(t, rita, e.URL+"/console/files/test/"+file["id"].(string)); got != pngBytes.String() {
 				t.Fatalf("the image served is not the upload (%d bytes, want %d)", len(got), pngBytes.Len())
 			}
-			resp, err := rita.PostForm(casePath+"/decide", url.Values{"csrf": {csrfOf(t, rita, casePath)}, "action": {"reject"},
+			resp, err = rita.PostForm(casePath+"/decide", url.Values{"csrf": {csrfOf(t, rita, casePath)}, "action": {"reject"},
 				"rejectionType": {"document-unreadable"}, "message": {"The photo is too blurred to read; take it again."}})
 			if err != nil || resp.StatusCode != http.StatusAccepted {
 				t.Fatalf("reject: %v %v", resp, err)

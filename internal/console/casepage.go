@@ -13,6 +13,7 @@ import (
 	"kycd/internal/kyc"
 	"kycd/internal/people"
 	"kycd/internal/review"
+	"kycd/internal/webhook"
 )
 
 // Evidence reads what a case page shows, for one environment. The composition root builds it
@@ -26,6 +27,8 @@ type Evidence interface {
 	Screening(ctx context.Context, env kyc.Env, id string) (kyc.Screening, error)
 	Screenings(ctx context.Context, env kyc.Env, applicantID string) ([]kyc.Screening, error)
 	Events(ctx context.Context, env kyc.Env, resourceID string) ([]kyc.Event, error)
+	// Deliveries are the webhook deliveries of these events.
+	Deliveries(ctx context.Context, env kyc.Env, eventIDs []string) ([]webhook.Delivery, error)
 	// FileInfo gives a file's description; File its bytes, opened.
 	FileInfo(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
 	File(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error)
@@ -52,7 +55,15 @@ type casePage struct {
 	Requests    []kyc.Request
 	Screenings  []kyc.Screening
 	Events      []kyc.Event
-	Decide      decisionForms
+	// Deliveries are the webhook deliveries of Events, by event id.
+	Deliveries map[string][]webhook.Delivery
+	Decide     decisionForms
+	Notes      []noteRow
+}
+
+type noteRow struct {
+	review.Note
+	Who string
 }
 
 type caseImage struct {
@@ -155,6 +166,14 @@ func (h *Handler) gather(ctx context.Context, env kyc.Env, c review.Case, v visi
 		data.Screening = &sc
 	}
 	data.Decide.RejectionTypes = kyc.RejectionTypes
+	notes, err := h.d.Reviews.Notes(ctx, env, c.ApplicantID)
+	if err != nil {
+		return data, fmt.Errorf("notes: %w", err)
+	}
+	names := map[string]string{}
+	for _, n := range notes {
+		data.Notes = append(data.Notes, noteRow{Note: n, Who: h.personName(ctx, names, n.Author)})
+	}
 	if p, ok, err := h.d.Reviews.Pending(ctx, env, c.ID); err != nil {
 		return data, fmt.Errorf("proposal: %w", err)
 	} else if ok {
@@ -179,6 +198,18 @@ func (h *Handler) gather(ctx context.Context, env kyc.Env, c review.Case, v visi
 		data.Events = append(data.Events, evs...)
 	}
 	sort.Slice(data.Events, func(i, j int) bool { return data.Events[i].ID > data.Events[j].ID })
+	ids := make([]string, len(data.Events))
+	for i, e := range data.Events {
+		ids[i] = e.ID
+	}
+	dels, err := ev.Deliveries(ctx, env, ids)
+	if err != nil {
+		return data, fmt.Errorf("webhook deliveries: %w", err)
+	}
+	data.Deliveries = map[string][]webhook.Delivery{}
+	for _, d := range dels {
+		data.Deliveries[d.EventID] = append(data.Deliveries[d.EventID], d)
+	}
 	return data, nil
 }
 

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"kycd/internal/review"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
+	"kycd/internal/webhook"
 )
 
 const password = "correct horse battery"
@@ -55,7 +57,9 @@ func newEnvWith(t *testing.T, st *store.Store, publicURL string, sso people.SSO,
 	}
 	e.reviews = review.NewService(st, review.Config{FourEyes: map[string]bool{"*": true}})
 	e.reviews.SetDecider(storeDecider{st})
-	if err := st.InitJobs(store.JobsConfig{Workers: river.NewWorkers(), Events: e.reviews.Sink()}); err != nil {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[webhook.DeliveryArgs]) error { return nil }))
+	if err := st.InitJobs(store.JobsConfig{Workers: workers, Events: store.EventSinks{webhook.Deliveries{}, e.reviews.Sink()}}); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

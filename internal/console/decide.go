@@ -83,3 +83,17 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, v visit, env k
 		h.fail(w, r, err)
 	}
 }
+
+// note adds a note to a case, for the case file.
+func (h *Handler) note(w http.ResponseWriter, r *http.Request, v visit) {
+	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
+	if !env.Valid() {
+		h.notFound(w, r, v)
+		return
+	}
+	if _, err := h.d.Reviews.AddNote(r.Context(), env, id, person(v.user), r.PostFormValue("note")); err != nil {
+		h.refused(w, r, v, env, id, err)
+		return
+	}
+	h.showCase(w, r, v, env, id, http.StatusCreated, page{Notice: "Note added."})
+}

@@ -8,6 +8,7 @@ import (
 	"kycd/internal/kyc"
 	"kycd/internal/review"
 	"kycd/internal/store"
+	"kycd/internal/webhook"
 )
 
 // storeEvidence reads the case pages' evidence straight from the store, each file's bytes being
@@ -52,6 +53,10 @@ func (e storeEvidence) Events(ctx context.Context, env kyc.Env, resourceID strin
 	return p.Items, err
 }
 
+func (e storeEvidence) Deliveries(ctx context.Context, env kyc.Env, eventIDs []string) ([]webhook.Delivery, error) {
+	return webhook.NewRepository(e.st).DeliveriesOfEvents(ctx, env, eventIDs)
+}
+
 func (e storeEvidence) FileInfo(ctx context.Context, env kyc.Env, id string) (kyc.File, error) {
 	return e.st.File(ctx, env, id)
 }
@@ -82,6 +87,9 @@ func (d storeDecider) Override(ctx context.Context, c review.Case, dec review.De
 	}
 	return false, err
 }
+
+// CanRetry is false: the documents of these tests answer no KYC request.
+func (d storeDecider) CanRetry(context.Context, review.Case) (bool, error) { return false, nil }
 
 func (d storeDecider) Carry(ctx context.Context, c review.Case, dec review.Decision, by, approvedBy kyc.Actor) error {
 	status := map[string]string{review.ActionAccept: "accepted", review.ActionReject: "rejected"}[dec.Action]

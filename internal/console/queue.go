@@ -25,6 +25,8 @@ type Reviews interface {
 	Pending(ctx context.Context, env kyc.Env, caseID string) (review.Proposal, bool, error)
 	Approve(ctx context.Context, env kyc.Env, proposalID string, person review.Person) error
 	Refuse(ctx context.Context, env kyc.Env, proposalID string, person review.Person) error
+	AddNote(ctx context.Context, env kyc.Env, caseID string, person review.Person, body string) (review.Note, error)
+	Notes(ctx context.Context, env kyc.Env, applicantID string) ([]review.Note, error)
 }
 
 var _ Reviews = (*review.Service)(nil)

@@ -6,11 +6,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"kycd/internal/kyc"
 	"kycd/internal/people"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
+	"kycd/internal/webhook"
 )
 
 func audit(action, id string) store.Effects {
@@ -165,6 +167,11 @@ func TestCasePage(t *testing.T) {
 		if _, err := e.people.CreateUser(t.Context(), "cli:test", "vic@example.com", people.Viewer, password); err != nil {
 			t.Fatal(err)
 		}
+		w := webhook.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: kyc.EnvLive, URL: "https://example.com/hook", Enabled: true,
+			Secrets: []webhook.Secret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
+		if err := webhook.NewRepository(st).Create(t.Context(), &w, audit("webhook.create", w.ID)); err != nil {
+			t.Fatal(err)
+		}
 		d := inReview(t, st, kyc.EnvLive, kyc.Check{Name: "duplicate-face", Failed: true, Score: -40, Reason: "document-duplicate"},
 			kyc.Check{Name: "mrz-date-of-birth", Failed: false})
 		b := e.browser()
@@ -173,7 +180,7 @@ func TestCasePage(t *testing.T) {
 
 		pg := b.get("/console/cases/live/" + id)
 		for _, want := range []string{d.ID, d.ApplicantID, "Failed: the face is not another applicant&#39;s under another identity (document-duplicate).",
-			"-40", "✓ mrz-date-of-birth", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
+			"-40", "✓ mrz-date-of-birth", "webhook <code>" + w.ID + "</code>: pending, 0 attempt(s)", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
 			if !strings.Contains(pg.body, want) {
 				t.Errorf("the case page lacks %q", want)
 			}
@@ -267,6 +274,14 @@ func TestDecisions(t *testing.T) {
 		}
 		if doc, _ := st.Document(t.Context(), kyc.EnvLive, first.ID); doc.Status != "rejected" || doc.Review.Reviewer == "" || !strings.HasPrefix(string(doc.Review.Reviewer), "user:") {
 			t.Fatalf("after approval: %+v", doc.Review)
+		}
+		// Notes: anyone who reviews adds one; the case page shows it with its author.
+		if a := rita.post(c2+"/notes", url.Values{"csrf": {rita.csrf(c2)}, "note": {"Called the bank: the account is hers."}}); a.status != http.StatusCreated ||
+			!strings.Contains(a.body, "Called the bank: the account is hers.") || !strings.Contains(a.body, "rita@example.com ·") {
+			t.Fatalf("a note: %d %s", a.status, a.body)
+		}
+		if a := rita.post(c2+"/notes", url.Values{"csrf": {rita.csrf(c2)}, "note": {"  "}}); a.status != http.StatusUnprocessableEntity {
+			t.Fatalf("an empty note: %d", a.status)
 		}
 		if a := decide(rita, c2, url.Values{"action": {"accept"}}); a.status != http.StatusOK || !strings.Contains(a.body, "Decided.") {
 			t.Fatalf("a plain acceptance: %d %s", a.status, a.body)

@@ -27,10 +27,14 @@ const (
 	ActionConfirm = "confirm"
 	// ActionFalsePositive clears a potential sanctions match.
 	ActionFalsePositive = "false-positive"
+	// ActionNewAttempt asks the end user for another document: the document is rejected with a
+	// type and a message saying what to fix, and its KYC request, having attempts left, asks
+	// again (its hosted flow too). It is not a final rejection, so four eyes do not hold it.
+	ActionNewAttempt = "new-attempt"
 )
 
 // actionsOf lists the actions a kind of case takes.
-var actionsOf = map[string][]string{KindDocument: {ActionAccept, ActionReject}, KindScreening: {ActionConfirm, ActionFalsePositive}}
+var actionsOf = map[string][]string{KindDocument: {ActionAccept, ActionReject, ActionNewAttempt}, KindScreening: {ActionConfirm, ActionFalsePositive}}
 
 // Decision is what a person decides on a case.
 type Decision struct {
@@ -57,6 +61,9 @@ func (p Person) Actor() kyc.Actor { return kyc.Actor("user:" + p.ID) }
 type Decider interface {
 	// Override reports whether d goes against the checks: accepting a document a check failed on.
 	Override(ctx context.Context, c Case, d Decision) (bool, error)
+	// CanRetry reports whether c's document answers a KYC request that, once the document is
+	// rejected, still has an attempt left for its type.
+	CanRetry(ctx context.Context, c Case) (bool, error)
 	// Carry decides c's subject as d says, by the person who decided (and the approver, when four
 	// eyes were needed, "" otherwise).
 	Carry(ctx context.Context, c Case, d Decision, by, approvedBy kyc.Actor) error
@@ -93,7 +100,7 @@ func (s *Service) check(c Case, d *Decision) error {
 	if !slices.Contains(actionsOf[c.Kind], d.Action) {
 		p.Add("action", "a %s case is decided with one of %v", c.Kind, actionsOf[c.Kind])
 	}
-	if d.Action == ActionReject {
+	if d.Action == ActionReject || d.Action == ActionNewAttempt {
 		if !slices.Contains(kyc.RejectionTypes, d.RejectionType) {
 			p.Add("rejectionType", "must be one of %v", kyc.RejectionTypes)
 		}
@@ -130,6 +137,15 @@ func (s *Service) Decide(ctx context.Context, env kyc.Env, caseID string, person
 	}
 	if err := s.check(c, &d); err != nil {
 		return Outcome{}, err
+	}
+	if d.Action == ActionNewAttempt {
+		ok, err := s.decider.CanRetry(ctx, c)
+		if err != nil {
+			return Outcome{}, err
+		}
+		if !ok {
+			return Outcome{}, fmt.Errorf("the document answers no KYC request with an attempt left for its type; reject it instead: %w", kyc.ErrConflict)
+		}
 	}
 	override, err := s.decider.Override(ctx, c, d)
 	if err != nil {

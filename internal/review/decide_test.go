@@ -15,8 +15,10 @@ import (
 // carried is a Decider that decides documents as the real one does in effect (their event closes
 // the case) and records what it was asked.
 type carried struct {
-	f  *fixture
-	mu sync.Mutex
+	f *fixture
+	// retry is what CanRetry answers.
+	retry bool
+	mu    sync.Mutex
 	// calls are "action by approvedBy".
 	calls []string
 }
@@ -34,6 +36,8 @@ func (c *carried) Override(ctx context.Context, rc review.Case, d review.Decisio
 	return false, err
 }
 
+func (c *carried) CanRetry(context.Context, review.Case) (bool, error) { return c.retry, nil }
+
 func (c *carried) Carry(ctx context.Context, rc review.Case, d review.Decision, by, approvedBy kyc.Actor) error {
 	c.mu.Lock()
 	c.calls = append(c.calls, d.Action+" by "+string(by)+" approved by "+string(approvedBy))
@@ -43,7 +47,7 @@ func (c *carried) Carry(ctx context.Context, rc review.Case, d review.Decision, 
 		if err != nil {
 			return err
 		}
-		c.f.decide(doc, rc.Level, map[string]string{review.ActionAccept: "accepted", review.ActionReject: "rejected"}[d.Action])
+		c.f.decide(doc, rc.Level, map[string]string{review.ActionAccept: "accepted", review.ActionReject: "rejected", review.ActionNewAttempt: "rejected"}[d.Action])
 	}
 	return nil
 }
@@ -150,6 +154,19 @@ func TestFourEyes(t *testing.T) {
 		n := len(dec.calls)
 		if out, err := f.svc.Decide(ctx, kyc.EnvLive, c.ID, rita, review.Decision{Action: review.ActionAccept}); err != nil || !out.Done || len(dec.calls) != n+1 {
 			t.Fatalf("a plain acceptance: %+v %v %v", out, err, dec.calls)
+		}
+
+		// A new attempt is asked only of a request with an attempt left, and at once: it is not a
+		// final rejection.
+		doc = f.document(a, "L2", "pending-review")
+		retry := reject
+		retry.Action = review.ActionNewAttempt
+		if _, err := f.svc.Decide(ctx, kyc.EnvLive, caseOf(doc).ID, rita, retry); !errors.Is(err, kyc.ErrConflict) {
+			t.Fatalf("a new attempt without attempts left: %v", err)
+		}
+		dec.retry = true
+		if out, err := f.svc.Decide(ctx, kyc.EnvLive, caseOf(doc).ID, rita, retry); err != nil || !out.Done {
+			t.Fatalf("a new attempt: %+v %v", out, err)
 		}
 
 		// A level without four eyes: a rejection is carried out at once.

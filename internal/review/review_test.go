@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -255,6 +256,43 @@ func TestClaims(t *testing.T) {
 		trail, err := st.AuditTrail(f.ctx, kyc.EnvLive, c.ID)
 		if err != nil || len(trail) != 6 || trail[len(trail)-1].Action != "review-case.snooze" || trail[len(trail)-1].Actor != "user:usr_ana" {
 			t.Fatalf("audit trail: %+v %v", trail, err)
+		}
+	})
+}
+
+// TestNotes: a note is sealed at rest, listed with its author on the applicant's cases of its
+// environment only, audited with its person; an empty one is refused.
+func TestNotes(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		a := f.applicant(kyc.EnvLive)
+		f.document(a, "L1", "pending-review")
+		c := f.queue(kyc.EnvLive, review.Filter{})[0]
+		if _, err := f.svc.AddNote(f.ctx, kyc.EnvLive, c.ID, review.Person{ID: "usr_ana"}, " "); !errors.As(err, new(*kyc.ValidationError)) {
+			t.Fatalf("an empty note: %v", err)
+		}
+		if _, err := f.svc.AddNote(f.ctx, kyc.EnvTest, c.ID, review.Person{ID: "usr_ana"}, "x"); !errors.Is(err, kyc.ErrNotFound) {
+			t.Fatalf("a note on another environment's case: %v", err)
+		}
+		n, err := f.svc.AddNote(f.ctx, kyc.EnvLive, c.ID, review.Person{ID: "usr_ana"}, "Her employer confirmed by phone.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes, err := f.svc.Notes(f.ctx, kyc.EnvLive, a.ID)
+		if err != nil || len(notes) != 1 || notes[0].Body != "Her employer confirmed by phone." || notes[0].Author != "usr_ana" || notes[0].ID != n.ID {
+			t.Fatalf("notes: %+v %v", notes, err)
+		}
+		if other, _ := f.svc.Notes(f.ctx, kyc.EnvTest, a.ID); len(other) != 0 {
+			t.Fatalf("notes seen from test: %+v", other)
+		}
+		var raw []byte
+		if err := st.QueryRow(f.ctx, `SELECT body FROM review_notes WHERE id = ?`, n.ID).Scan(&raw); err != nil || strings.Contains(string(raw), "employer") {
+			t.Fatalf("the note is stored in clear: %v", err)
+		}
+		trail, _ := st.AuditTrail(f.ctx, kyc.EnvLive, c.ID)
+		if len(trail) != 1 || trail[0].Action != "review-case.note" || trail[0].Actor != "user:usr_ana" {
+			t.Fatalf("audit: %+v", trail)
 		}
 	})
 }

@@ -254,6 +254,10 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			return err
 		}, []string{"webhook_id"}},
 		{"shares of an applicant", false, func() error { _, err := share.NewRepo(st).List(ctx, env, a.ID, "", 50); return err }, []string{"applicant_id"}},
+		{"webhook deliveries of events", true, func() error {
+			_, err := webhook.NewRepository(st).DeliveriesOfEvents(ctx, env, []string{dels[0].EventID, "evt_x"})
+			return err
+		}, []string{"event_id"}},
 		{"audit log of a person", false, func() error {
 			_, err := st.ListAudit(ctx, env, store.AuditFilter{Actor: "user:usr_x"}, 0, 50)
 			return err
@@ -263,6 +267,10 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{}, "", 50)
 			return err
 		}, []string{"status"}},
+		{"notes of an applicant", false, func() error {
+			_, err := review.NewService(st, review.Config{}).Notes(ctx, env, a.ID)
+			return err
+		}, []string{"applicant_id"}},
 		{"review queue by reason", false, func() error {
 			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Reason: review.ReasonSanctions}, "", 50)
 			return err

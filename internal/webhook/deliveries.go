@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -122,6 +123,33 @@ func (r *Repository) ListDeliveries(ctx context.Context, env kyc.Env, webhookID,
 		return kyc.Page[Delivery]{}, err
 	}
 	return p, nil
+}
+
+// DeliveriesOfEvents returns env's deliveries of these events (to every subscription), oldest
+// first, at most 20 an event: what a review console shows of a case's events.
+func (r *Repository) DeliveriesOfEvents(ctx context.Context, env kyc.Env, eventIDs []string) ([]Delivery, error) {
+	if len(eventIDs) == 0 {
+		return nil, nil
+	}
+	args := []any{string(env)}
+	for _, id := range eventIDs {
+		args = append(args, id)
+	}
+	rs, err := r.st.Query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE env = ? AND event_id IN (?`+strings.Repeat(", ?", len(eventIDs)-1)+`)
+		ORDER BY id LIMIT `+strconv.Itoa(20*len(eventIDs)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("webhook deliveries of events: %w", err)
+	}
+	defer rs.Close()
+	var out []Delivery
+	for rs.Next() {
+		d, err := r.scanDelivery(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rs.Err()
 }
 
 // DeliveryWork is what the delivery worker needs to make one attempt.
