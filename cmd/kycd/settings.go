@@ -48,6 +48,16 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Console.IdleTimeout) }},
 	{"console-session-max", "KYCD_CONSOLE_SESSION_MAX", "12h", "a review console session ends this long after sign-in, used or not",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Console.MaxAge) }},
+	{"oidc-issuer", "KYCD_OIDC_ISSUER", "(none: single sign-on off)", "OpenID Connect issuer URL of the review console's single sign-on; the redirect URL to register is <public-url>/console/oidc/callback",
+		func(c *app.Config, v string) error { c.Console.OIDC.Issuer = v; return nil }},
+	{"oidc-client-id", "KYCD_OIDC_CLIENT_ID", "(none)", "kycd's client id at the OpenID Connect provider (required with --oidc-issuer)",
+		func(c *app.Config, v string) error { c.Console.OIDC.ClientID = v; return nil }},
+	{"oidc-client-secret", "KYCD_OIDC_CLIENT_SECRET", "(none)", "kycd's client secret at the OpenID Connect provider (required with --oidc-issuer); prefer the env variable to the flag",
+		func(c *app.Config, v string) error { c.Console.OIDC.ClientSecret = v; return nil }},
+	{"oidc-role-claim", "KYCD_OIDC_ROLE_CLAIM", "kycd_role", "ID token claim giving a person's console role: a string, or a list whose highest role wins; a person without a role is refused",
+		func(c *app.Config, v string) error { c.Console.OIDC.RoleClaim = v; return nil }},
+	{"oidc-role-map", "KYCD_OIDC_ROLE_MAP", "(none: claim values are role names)", "maps role claim values to roles, such as kyc-admins=admin,kyc-team=reviewer; when set, only its values count",
+		func(c *app.Config, v string) error { c.Console.OIDC.RoleMap = v; return nil }},
 	{"review-sla", "KYCD_REVIEW_SLA", "24h", "how long a review case may wait before it is overdue: a duration, and level=duration for levels that differ (24h,L2=8h)",
 		func(c *app.Config, v string) error {
 			def, per, err := review.ParseSLA(v)

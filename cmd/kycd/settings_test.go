@@ -42,3 +42,20 @@ func TestSanctionsSourceDefaults(t *testing.T) {
 		t.Fatalf("12h: %+v %v", cfg.Sanctions, err)
 	}
 }
+
+// TestOIDCSettings: the KYCD_OIDC_* settings reach the console's single sign-on. Not parallel: it
+// sets the environment.
+func TestOIDCSettings(t *testing.T) {
+	t.Setenv("KYCD_OIDC_ISSUER", "https://id.example.com")
+	t.Setenv("KYCD_OIDC_CLIENT_ID", "kycd")
+	t.Setenv("KYCD_OIDC_CLIENT_SECRET", "s3cret")
+	t.Setenv("KYCD_OIDC_ROLE_MAP", "kyc-team=reviewer")
+	cfg, _, err := parse("serve", []string{"--oidc-role-claim", "groups"}, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.Console.OIDC
+	if o.Issuer != "https://id.example.com" || o.ClientID != "kycd" || o.ClientSecret != "s3cret" || o.RoleClaim != "groups" || o.RoleMap != "kyc-team=reviewer" {
+		t.Fatalf("%+v", o)
+	}
+}

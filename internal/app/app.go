@@ -80,8 +80,13 @@ func OpenStore(ctx context.Context, cfg Config) (*store.Store, *seal.Sealer, err
 // NewPeople returns the people of the review console kept in st (the server's, and the CLI's
 // `kycd user`).
 func NewPeople(st *store.Store, sealer *seal.Sealer, cfg Config) (*people.Service, error) {
+	roles, err := people.ParseRoleMap(cfg.Console.OIDC.RoleMap)
+	if err != nil {
+		return nil, fmt.Errorf("single sign-on: KYCD_OIDC_ROLE_MAP: %w", err)
+	}
 	return people.NewService(st, people.Config{IndexKey: sealer.Derive("console-email-index"),
-		IdleTimeout: cfg.Console.IdleTimeout, MaxAge: cfg.Console.MaxAge})
+		IdleTimeout: cfg.Console.IdleTimeout, MaxAge: cfg.Console.MaxAge,
+		SSO: people.SSO{RoleClaim: cfg.Console.OIDC.RoleClaim, RoleMap: roles}})
 }
 
 // LoadLevels returns the built-in levels with those of cfg.LevelsFile.
@@ -94,6 +99,9 @@ func LoadLevels(cfg Config) (*level.Set, error) {
 func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Webhooks.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Console.OIDC.validate(); err != nil {
 		return nil, err
 	}
 	st, sealer, err := OpenStore(ctx, cfg)
@@ -184,7 +192,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	reviews.SetDecider(decider{documents: documents, requests: requests, screening: screener})
 	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
 		Audit: st, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
-		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL})
+		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL,
+		OIDC: console.OIDC{Issuer: cfg.Console.OIDC.Issuer, ClientID: cfg.Console.OIDC.ClientID, ClientSecret: cfg.Console.OIDC.ClientSecret}})
 	if err != nil {
 		return nil, err
 	}

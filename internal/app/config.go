@@ -1,11 +1,14 @@
 package app
 
 import (
-	"kycd/internal/httpapi"
+	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"kycd/internal/httpapi"
+	"kycd/internal/people"
 	"kycd/internal/screening"
 	"kycd/internal/screening/snapshot"
 	"kycd/internal/webhook"
@@ -119,12 +122,56 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// ConsoleConfig tunes the review console's sessions.
+// ConsoleConfig tunes the review console's sessions and single sign-on.
 type ConsoleConfig struct {
 	// IdleTimeout ends a session unused this long. Default 30 minutes.
 	IdleTimeout time.Duration
 	// MaxAge ends a session this long after sign-in. Default 12 hours.
 	MaxAge time.Duration
+	// OIDC is single sign-on with OpenID Connect; off when its Issuer is empty.
+	OIDC OIDCConfig
+}
+
+// OIDCConfig is the review console's single sign-on. The redirect URL to register at the provider
+// is PublicURL + "/console/oidc/callback".
+type OIDCConfig struct {
+	// Issuer is the provider's issuer URL (its discovery document is Issuer +
+	// "/.well-known/openid-configuration"). Empty turns single sign-on off.
+	Issuer string
+	// ClientID and ClientSecret are kycd's client at the provider; both are required with Issuer.
+	ClientID, ClientSecret string
+	// RoleClaim names the ID token claim giving the role. Default "kycd_role".
+	RoleClaim string
+	// RoleMap maps claim values to roles, written "group=role,group2=role"; empty takes the
+	// claim's values as role names.
+	RoleMap string
+}
+
+// validate refuses half a configuration of single sign-on, naming what is missing.
+func (o OIDCConfig) validate() error {
+	if o.Issuer == "" {
+		if o.ClientID != "" || o.ClientSecret != "" || o.RoleMap != "" || o.RoleClaim != "" {
+			return fmt.Errorf("single sign-on: KYCD_OIDC_ISSUER is empty but other KYCD_OIDC_* settings are set; set the issuer, or unset them")
+		}
+		return nil
+	}
+	if u, err := url.Parse(o.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("single sign-on: KYCD_OIDC_ISSUER %q is not an http(s) URL", o.Issuer)
+	}
+	var missing []string
+	if o.ClientID == "" {
+		missing = append(missing, "KYCD_OIDC_CLIENT_ID")
+	}
+	if o.ClientSecret == "" {
+		missing = append(missing, "KYCD_OIDC_CLIENT_SECRET")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("single sign-on: KYCD_OIDC_ISSUER is set but %s is not", strings.Join(missing, " and "))
+	}
+	if _, err := people.ParseRoleMap(o.RoleMap); err != nil {
+		return fmt.Errorf("single sign-on: KYCD_OIDC_ROLE_MAP: %w", err)
+	}
+	return nil
 }
 
 // ReviewConfig tunes the review queue.

@@ -1,6 +1,7 @@
-// Package console serves the review console at /console: where compliance officers sign in, work
-// the queue and decide. It is a transport: the people and their sessions are package people's,
-// the cases and decisions the domains'. Pages are html/template, embedded, and work without
+// Package console serves the review console at /console: where compliance officers sign in (with a
+// password, or through single sign-on with OpenID Connect: oidc.go), work the queue and decide. It
+// is a transport: the people and their sessions are package people's, the cases and decisions the
+// domains'. Pages are html/template, embedded, and work without
 // JavaScript.
 package console
 
@@ -36,6 +37,8 @@ var assetFiles embed.FS
 // People is what the console needs of package people. *people.Service satisfies it.
 type People interface {
 	SignIn(ctx context.Context, email, password string) (string, people.Session, people.User, error)
+	SignInSSO(ctx context.Context, c people.Claims) (string, people.Session, people.User, error)
+	AllowSSOLink(ctx context.Context, by people.User, id string) error
 	Session(ctx context.Context, token string) (people.Session, people.User, error)
 	SignOut(ctx context.Context, token string) error
 	BeginTOTP(ctx context.Context, ss people.Session) (people.Enrolment, error)
@@ -66,8 +69,11 @@ type Deps struct {
 	Now func() time.Time
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
 	CSRFKey []byte
-	// PublicURL is the base URL people reach kycd at; an https one makes the cookies Secure.
+	// PublicURL is the base URL people reach kycd at; an https one makes the cookies Secure. Single
+	// sign-on's redirect URL is PublicURL + "/console/oidc/callback".
 	PublicURL string
+	// OIDC turns single sign-on on when its Issuer is set (optional).
+	OIDC OIDC
 }
 
 // Handler serves the console.
@@ -77,6 +83,8 @@ type Handler struct {
 	pages  map[string]*template.Template
 	// ipThrottle slows one address trying many accounts (people throttles each account).
 	ipThrottle *auth.Throttle
+	// sso is single sign-on, nil when it is off.
+	sso *oidcClient
 }
 
 const (
@@ -94,6 +102,12 @@ func New(d Deps) (*Handler, error) {
 		d.Now = time.Now
 	}
 	h := &Handler{d: d, pages: map[string]*template.Template{}, ipThrottle: auth.NewThrottle(30, 15*time.Minute)}
+	if d.OIDC.Issuer != "" {
+		if d.OIDC.ClientID == "" || d.OIDC.ClientSecret == "" || d.PublicURL == "" {
+			return nil, errors.New("console: single sign-on needs a client id, a client secret and the public URL")
+		}
+		h.sso = newOIDCClient(d.OIDC, d.PublicURL)
+	}
 	if u, err := url.Parse(d.PublicURL); err == nil && u.Scheme == "https" {
 		h.secure = true
 	}
@@ -123,6 +137,10 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /console/login", headers(http.HandlerFunc(h.loginForm), true))
 	mux.Handle("POST /console/login", headers(http.HandlerFunc(h.login), true))
 	mux.Handle("POST /console/logout", h.signedIn(people.Viewer, h.logout))
+	if h.sso != nil {
+		mux.Handle("GET /console/oidc/login", headers(http.HandlerFunc(h.oidcLogin), true))
+		mux.Handle("GET /console/oidc/callback", headers(http.HandlerFunc(h.oidcCallback), true))
+	}
 	mux.Handle("GET /console/second-factor", h.halfSignedIn(h.factorForm))
 	mux.Handle("POST /console/second-factor", h.halfSignedIn(h.factor))
 	mux.Handle("GET /console/second-factor/enrol", h.halfSignedIn(h.enrolForm))
@@ -171,18 +189,21 @@ type visit struct {
 }
 
 // signedIn serves next to a person signed in with their second factor given (when they have one;
-// admins must), whose role allows need. Others go to the sign-in page (or get 403). A POST must
-// carry the session's CSRF token.
+// admins must; a single sign-on whose provider asked for one counts), whose role allows need.
+// Others go to the sign-in page (or get 403). A POST must carry the session's CSRF token.
 func (h *Handler) signedIn(need people.Role, next func(http.ResponseWriter, *http.Request, visit)) http.Handler {
 	return h.session(func(w http.ResponseWriter, r *http.Request, v visit) {
 		switch {
-		case v.user.Role == people.Admin && !v.user.TOTP:
-			http.Redirect(w, r, "/console/second-factor/enrol", http.StatusSeeOther)
-			return
-		case v.user.TOTP && !v.session.MFA:
+		case v.session.MFA:
+			// A second factor was given: kycd's own, or the single sign-on provider's.
+		case v.user.TOTP:
 			http.Redirect(w, r, "/console/second-factor", http.StatusSeeOther)
 			return
-		case !v.user.Role.Allows(need):
+		case v.user.Role == people.Admin:
+			http.Redirect(w, r, "/console/second-factor/enrol", http.StatusSeeOther)
+			return
+		}
+		if !v.user.Role.Allows(need) {
 			h.render(w, r, http.StatusForbidden, "error", page{Title: "Not allowed", User: &v.user, CSRF: h.csrf(v.session),
 				Message: fmt.Sprintf("This page needs the %s role; you are a %s.", need, v.user.Role)})
 			return
@@ -264,6 +285,8 @@ type page struct {
 	Errors  map[string]string
 	Form    map[string]string
 	Data    any
+	// SSO says single sign-on is on (the sign-in page offers it).
+	SSO bool
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {

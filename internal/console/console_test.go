@@ -41,10 +41,17 @@ func (e *env) now() time.Time { return time.Unix(0, e.clock.Load()) }
 
 func newEnv(t *testing.T, st *store.Store, publicURL string) *env {
 	t.Helper()
+	return newEnvWith(t, st, publicURL, people.SSO{}, nil)
+}
+
+// newEnvWith is newEnv with single sign-on when oidc is not nil; the public URL is then the
+// server's, since single sign-on's redirect URL is made from it.
+func newEnvWith(t *testing.T, st *store.Store, publicURL string, sso people.SSO, oidc *console.OIDC) *env {
+	t.Helper()
 	e := &env{t: t}
 	e.clock.Store(time.Now().UnixNano())
 	ps, err := people.NewService(st, people.Config{IndexKey: []byte("k"), Argon2: people.Argon2Params{Memory: 64, Time: 1, Threads: 1},
-		Now: e.now})
+		Now: e.now, SSO: sso})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +62,18 @@ func newEnv(t *testing.T, st *store.Store, publicURL string) *env {
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, Events: store.EventSinks{webhook.Deliveries{}, e.reviews.Sink()}}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, Evidence: storeEvidence{st: st, reviews: e.reviews}, Audit: st, CSRFKey: []byte("csrf"), PublicURL: publicURL})
+	mux := http.NewServeMux()
+	e.srv, e.people = httptest.NewServer(mux), ps
+	t.Cleanup(e.srv.Close)
+	deps := console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, Evidence: storeEvidence{st: st, reviews: e.reviews}, Audit: st, CSRFKey: []byte("csrf"), PublicURL: publicURL}
+	if oidc != nil {
+		deps.PublicURL, deps.OIDC = e.srv.URL, *oidc
+	}
+	h, err := console.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
 	h.Mount(mux)
-	e.srv, e.people = httptest.NewServer(mux), ps
-	t.Cleanup(e.srv.Close)
 	return e
 }
 

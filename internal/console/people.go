@@ -33,7 +33,7 @@ func (h *Handler) showPeople(w http.ResponseWriter, r *http.Request, v visit, st
 	}
 	data, _ := p.Data.(peoplePage)
 	data.People, data.Next, data.Roles = list.Items, list.NextCursor, people.Roles
-	p.Title, p.User, p.CSRF, p.Data = "People", &v.user, h.csrf(v.session), data
+	p.Title, p.User, p.CSRF, p.Data, p.SSO = "People", &v.user, h.csrf(v.session), data, h.sso != nil
 	h.render(w, r, status, "people", p)
 }
 
@@ -55,7 +55,8 @@ func (h *Handler) peopleCreate(w http.ResponseWriter, r *http.Request, v visit) 
 	}
 }
 
-// peopleChange changes a person's role, disables or enables them, or resets their second factor.
+// peopleChange changes a person's role, disables or enables them, resets their second factor, or
+// allows their next single sign-on to link them.
 func (h *Handler) peopleChange(w http.ResponseWriter, r *http.Request, v visit) {
 	id := r.PathValue("id")
 	var err error
@@ -69,6 +70,9 @@ func (h *Handler) peopleChange(w http.ResponseWriter, r *http.Request, v visit) 
 		off := r.PostFormValue("action") == "disable"
 		_, err = h.d.People.ChangeUser(r.Context(), v.user, id, people.UserChange{Disabled: &off})
 		done = "Access changed."
+	case "allow-sso-link":
+		err = h.d.People.AllowSSOLink(r.Context(), v.user, id)
+		done = "Linking allowed: the person's next single sign-on with this email links them."
 	case "reset-totp":
 		err = h.d.People.ResetTOTP(r.Context(), v.user, id)
 		done = "Second factor removed; the person sets up a new one at their next sign-in."
@@ -107,12 +111,27 @@ func message(err error) string {
 }
 
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request, v visit) {
+	if v.user.SSO {
+		h.noPassword(w, r, v)
+		return
+	}
 	h.render(w, r, http.StatusOK, "password", page{Title: "Change your password", User: &v.user, CSRF: h.csrf(v.session)})
+}
+
+// noPassword tells a person who signs in only through single sign-on that they have no password
+// here to change.
+func (h *Handler) noPassword(w http.ResponseWriter, r *http.Request, v visit) {
+	h.render(w, r, http.StatusConflict, "error", page{Title: "No password", User: &v.user, CSRF: h.csrf(v.session),
+		Message: "You sign in with single sign-on and have no kycd password. Your password is your single sign-on provider's."})
 }
 
 // password changes the person's own password after checking the current one; their other
 // sessions end.
 func (h *Handler) password(w http.ResponseWriter, r *http.Request, v visit) {
+	if v.user.SSO {
+		h.noPassword(w, r, v)
+		return
+	}
 	p := page{Title: "Change your password", User: &v.user, CSRF: h.csrf(v.session)}
 	err := h.d.People.ChangeOwnPassword(r.Context(), v.session, r.PostFormValue("current"), r.PostFormValue("password"))
 	switch fe := fieldErrors(err); {

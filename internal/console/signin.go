@@ -28,7 +28,7 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, p page) {
 	token := randomToken()
 	h.setCookie(w, loginCookie, token, time.Hour)
-	p.Title, p.CSRF = "Sign in", token
+	p.Title, p.CSRF, p.SSO = "Sign in", token, h.sso != nil
 	h.render(w, r, status, "login", p)
 }
 
@@ -47,7 +47,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusTooManyRequests, page{Form: form, Message: "Too many failed sign-ins from this address. Wait a few minutes and try again."})
 		return
 	}
-	token, _, u, err := h.d.People.SignIn(r.Context(), email, r.PostFormValue("password"))
+	token, ss, u, err := h.d.People.SignIn(r.Context(), email, r.PostFormValue("password"))
 	switch {
 	case errors.Is(err, people.ErrThrottled):
 		h.showLogin(w, r, http.StatusTooManyRequests, page{Form: form, Message: "Too many failed sign-ins for this account. Wait 15 minutes and try again, or ask an admin."})
@@ -60,10 +60,18 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	_, maxAge := h.d.People.Timeouts()
 	h.clearCookie(w, loginCookie)
+	h.startSession(w, r, token, ss, u)
+}
+
+// startSession gives the browser the session's cookie and sends the person on: to their second
+// factor when they must give it, else into the console.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, token string, ss people.Session, u people.User) {
+	_, maxAge := h.d.People.Timeouts()
 	h.setCookie(w, sessionCookie, token, maxAge)
 	switch {
+	case ss.MFA:
+		http.Redirect(w, r, "/console/", http.StatusSeeOther)
 	case u.TOTP:
 		http.Redirect(w, r, "/console/second-factor", http.StatusSeeOther)
 	case u.Role == people.Admin:

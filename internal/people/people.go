@@ -1,7 +1,8 @@
 // Package people owns the people who work in the review console: their accounts and roles,
-// passwords (argon2id), second factor (TOTP), sessions shared by every replica, and the
-// throttling of sign-ins. Its records and their SQL are its own (repo.go), written over the
-// store's core; the console's pages are package console's.
+// passwords (argon2id), second factor (TOTP), sessions shared by every replica, the throttling of
+// sign-ins, and who single sign-on lets in with which role (sso.go). Its records and their SQL
+// are its own (repo.go), written over the store's core; the console's pages are package
+// console's.
 package people
 
 import (
@@ -55,10 +56,14 @@ type User struct {
 	// TOTP says the person has enrolled a second factor.
 	TOTP bool
 	// SSO says the person signs in only through single sign-on (no password).
-	SSO         bool
-	Revision    int64
-	CreatedTime time.Time
-	UpdatedTime time.Time
+	SSO bool
+	// SSOLinked says the person is linked to a single sign-on identity.
+	SSOLinked bool
+	// SSOLinkAllowed says an admin allowed the person's next single sign-on to link them.
+	SSOLinkAllowed bool
+	Revision       int64
+	CreatedTime    time.Time
+	UpdatedTime    time.Time
 }
 
 // Actor is how the audit log names the person: "user:" and their id.

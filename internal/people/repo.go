@@ -20,6 +20,8 @@ type account struct {
 	hash       string
 	totpSecret []byte // opened; nil when none
 	totpStep   int64
+	// subject is the single sign-on identity (subjectIndex), linkPending, or "".
+	subject string
 }
 
 const userColumns = `id, email, role, status, password_hash, totp_secret, totp_enrolled_at, totp_step, oidc_subject, revision, created_at, updated_at`
@@ -36,7 +38,8 @@ func scanAccount(o opener, r store.Row) (account, error) {
 	var a account
 	var email, totp []byte
 	var status string
-	var enrolled, subject any
+	var enrolled any
+	var subject *string
 	var created, updated int64
 	if err := r.Scan(&a.ID, &email, &a.Role, &status, &a.hash, &totp, &enrolled, &a.totpStep, &subject, &a.Revision, &created, &updated); err != nil {
 		return a, err
@@ -51,12 +54,16 @@ func scanAccount(o opener, r store.Row) (account, error) {
 			return a, fmt.Errorf("person %s: second factor: %w", a.ID, err)
 		}
 	}
+	if subject != nil {
+		a.subject = *subject
+	}
 	a.Disabled, a.TOTP, a.SSO = status == "disabled", enrolled != nil, a.hash == ""
+	a.SSOLinked, a.SSOLinkAllowed = a.subject != "" && a.subject != linkPending(a.ID), a.subject == linkPending(a.ID)
 	a.CreatedTime, a.UpdatedTime = store.FromMicros(created), store.FromMicros(updated)
 	return a, nil
 }
 
-// accountBy reads one person by a column (id or email_index), locked for update within tx when
+// accountBy reads one person by a column (id, email_index or oidc_subject), locked for update within tx when
 // tx is not nil.
 func (s *Service) accountBy(ctx context.Context, tx *store.Tx, column, value string) (account, error) {
 	q := `SELECT ` + userColumns + ` FROM console_users WHERE ` + column + ` = ?`
@@ -86,8 +93,12 @@ func insertAccount(ctx context.Context, tx *store.Tx, a account, emailIndex stri
 	if a.Disabled {
 		status = "disabled"
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO console_users (id, email_index, email, role, status, password_hash, totp_step, revision, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`, a.ID, emailIndex, email, string(a.Role), status, a.hash, a.Revision,
+	var subject any
+	if a.subject != "" {
+		subject = a.subject
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO console_users (id, email_index, email, role, status, password_hash, totp_step, oidc_subject, revision, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`, a.ID, emailIndex, email, string(a.Role), status, a.hash, subject, a.Revision,
 		store.Micros(a.CreatedTime), store.Micros(a.UpdatedTime))
 	if store.IsUniqueViolation(err) {
 		return fmt.Errorf("a person with this email exists: %w", kyc.ErrConflict)
@@ -123,6 +134,34 @@ func writeAccount(ctx context.Context, tx *store.Tx, a *account) error {
 		totp_enrolled_at = `+enrolled+`, totp_step = ?, revision = ?, updated_at = ?
 		WHERE id = ?`, string(a.Role), status, a.hash, totp, a.totpStep, a.Revision, store.Micros(a.UpdatedTime), a.ID); err != nil {
 		return fmt.Errorf("change person %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// setSubject links a person to a single sign-on identity (or marks them allowed to link), with
+// revision + 1.
+func setSubject(ctx context.Context, tx *store.Tx, a *account, subject string) error {
+	a.Revision++
+	a.UpdatedTime = store.Now()
+	a.subject = subject
+	a.SSOLinked, a.SSOLinkAllowed = subject != linkPending(a.ID), subject == linkPending(a.ID)
+	if _, err := tx.Exec(ctx, `UPDATE console_users SET oidc_subject = ?, revision = ?, updated_at = ? WHERE id = ?`,
+		subject, a.Revision, store.Micros(a.UpdatedTime), a.ID); err != nil {
+		return fmt.Errorf("link person %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// insertSession writes a new session whose cookie carries token.
+func insertSession(ctx context.Context, tx *store.Tx, ss Session, token string) error {
+	mfa := 0
+	if ss.MFA {
+		mfa = 1
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO console_sessions (id, token_hash, user_id, mfa, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		ss.ID, tokenHash(token), ss.UserID, mfa, store.Micros(ss.CreatedTime), store.Micros(ss.LastSeenTime), store.Micros(ss.ExpiresTime))
+	if err != nil {
+		return fmt.Errorf("open session: %w", err)
 	}
 	return nil
 }

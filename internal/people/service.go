@@ -33,6 +33,8 @@ type Config struct {
 	FailureWindow time.Duration
 	// Issuer names kycd in authenticator apps. Default "kycd".
 	Issuer string
+	// SSO says how single sign-on gives roles (SignInSSO).
+	SSO SSO
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -293,12 +295,7 @@ func (s *Service) open(ctx context.Context, u User, action string, now time.Time
 	token := newToken()
 	ss := Session{ID: kyc.NewID(PrefixSession), UserID: u.ID, CreatedTime: now, LastSeenTime: now, ExpiresTime: now.Add(s.cfg.MaxAge)}
 	err := s.st.Change(ctx, auditEnv, func(tx *store.Tx) (store.Effects, error) {
-		_, err := tx.Exec(ctx, `INSERT INTO console_sessions (id, token_hash, user_id, mfa, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, 0, ?, ?, ?)`,
-			ss.ID, tokenHash(token), u.ID, store.Micros(now), store.Micros(now), store.Micros(ss.ExpiresTime))
-		if err != nil {
-			return store.Effects{}, fmt.Errorf("open session: %w", err)
-		}
-		return audit(u.Actor(), action, u.ID), nil
+		return audit(u.Actor(), action, u.ID), insertSession(ctx, tx, ss, token)
 	})
 	return token, ss, err
 }
