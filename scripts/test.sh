@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` and CI run it. On a fresh Debian machine with Go it installs
 # what is missing (PostgreSQL and chromium from Debian's packages, versitygw with a pinned `go install` cached in
-# .bin/, and staticcheck the same way), starts a throwaway PostgreSQL and S3-compatible server on 127.0.0.1, runs every Go test with
+# .bin/, staticcheck the same way, and axe-core with a pinned `npm install` into .bin/axe), starts a throwaway PostgreSQL and S3-compatible server on 127.0.0.1, runs every Go test with
 # those services required (a missing one fails, it never skips), and stops them again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ root=$(pwd)
 
 VERSITYGW_VERSION=v1.8.0
 STATICCHECK_VERSION=v0.8.2
+AXE_VERSION=4.14.1
 BIN="$root/.bin"
 mkdir -p "$BIN"
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
@@ -49,6 +50,21 @@ ensure_staticcheck() {
     log "building staticcheck $STATICCHECK_VERSION into .bin/ (once)"
     GOBIN="$BIN" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
     echo "$STATICCHECK_VERSION" > "$BIN/staticcheck.version"
+  fi
+}
+
+ensure_axe() {
+  # The console's browser test runs axe-core in its pages; npm installs the pinned version into .bin/axe.
+  if [ "$(cat "$BIN/axe.version" 2>/dev/null)" != "$AXE_VERSION" ] || [ ! -f "$BIN/axe/node_modules/axe-core/axe.min.js" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      log "installing npm from Debian's packages"
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    fi
+    log "installing axe-core $AXE_VERSION into .bin/axe (once)"
+    rm -rf "$BIN/axe"
+    npm install --prefix "$BIN/axe" --no-audit --no-fund --save-exact "axe-core@$AXE_VERSION" >/dev/null
+    echo "$AXE_VERSION" > "$BIN/axe.version"
   fi
 }
 
@@ -105,6 +121,7 @@ ensure_postgres
 ensure_chromium
 ensure_versitygw
 ensure_staticcheck
+ensure_axe
 start_postgres
 start_s3
 export KYCD_TEST_REQUIRE_SERVICES=1
