@@ -296,3 +296,65 @@ func TestNotes(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimsRaceAcrossReplicas: two replicas (two stores with their own pools, as two serve
+// processes have) race 50 claims each, on PostgreSQL, for the same 25 cases: each case is
+// claimed by exactly one person, whatever the interleaving.
+func TestClaimsRaceAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	dsn := storetest.NewDatabase(t, store.Postgres)
+	open := func() *store.Store {
+		st, err := store.Open(t.Context(), dsn, storetest.Sealer(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		return st
+	}
+	one, two := open(), open()
+	f := newFixture(t, one)
+	a := f.applicant(kyc.EnvLive)
+	for range 25 {
+		f.document(a, "L1", "pending-review")
+	}
+	cases := f.queue(kyc.EnvLive, review.Filter{})
+	if len(cases) != 25 {
+		t.Fatalf("%d cases", len(cases))
+	}
+	replicas := []*review.Service{review.NewService(one, review.Config{}), review.NewService(two, review.Config{})}
+	type win struct{ caseID, person string }
+	wins := make(chan win, 100)
+	var wg sync.WaitGroup
+	for r, svc := range replicas {
+		for _, c := range cases {
+			for _, person := range []string{"usr_ana", "usr_bob"} {
+				p := person + string(rune('0'+r)) // four people: two per replica
+				wg.Go(func() {
+					if _, err := svc.Claim(t.Context(), kyc.EnvLive, c.ID, p); err == nil {
+						wins <- win{c.ID, p}
+					} else if !errors.Is(err, kyc.ErrConflict) {
+						t.Errorf("claim: %v", err)
+					}
+				})
+			}
+		}
+	}
+	wg.Wait()
+	close(wins)
+	holders := map[string]string{}
+	for w := range wins {
+		if h, ok := holders[w.caseID]; ok && h != w.person {
+			t.Fatalf("case %s claimed by %s and by %s", w.caseID, h, w.person)
+		}
+		holders[w.caseID] = w.person
+	}
+	if len(holders) != 25 {
+		t.Fatalf("%d cases claimed, want 25", len(holders))
+	}
+	for _, c := range cases {
+		got, err := replicas[1].Case(t.Context(), kyc.EnvLive, c.ID)
+		if err != nil || got.ClaimedBy != holders[c.ID] {
+			t.Fatalf("case %s is held by %q, the winner was %q (%v)", c.ID, got.ClaimedBy, holders[c.ID], err)
+		}
+	}
+}
