@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -189,6 +190,38 @@ func TestConsoleEndToEnd(t *testing.T) {
 			if st != http.StatusOK || d["status"] != "rejected" || rr["type"] != "document-unreadable" || !strings.HasPrefix(rv["reviewer"].(string), "user:usr_") ||
 				!strings.Contains(rv["notes"].(string), "approved by user:usr_") {
 				t.Fatalf("after approval: %d %v", st, d)
+			}
+
+			// One address guessing passwords for many accounts meets the server's limit on failed
+			// authentications (20 a minute by default), which counts the console's 401s too. Last:
+			// it blocks this address for the rest of the minute.
+			jar, _ := cookiejar.New(nil)
+			guesser := &http.Client{Jar: jar}
+			token := csrfOf(t, guesser, e.URL+"/console/login")
+			blocked := false
+			for i := range 25 {
+				resp, err := guesser.PostForm(e.URL+"/console/login", url.Values{"csrf": {token},
+					"email": {fmt.Sprintf("guess%d@example.com", i)}, "password": {"not the password"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusTooManyRequests {
+					blocked = i >= 20
+					break
+				}
+				if resp.StatusCode != http.StatusUnauthorized {
+					t.Fatalf("guess %d: %d", i, resp.StatusCode)
+				}
+				m := csrfRe.FindStringSubmatch(string(b))
+				if m == nil {
+					t.Fatalf("guess %d: no form token", i)
+				}
+				token = m[1]
+			}
+			if !blocked {
+				t.Fatal("25 failed sign-ins from one address were not refused after the 20th")
 			}
 		})
 	}

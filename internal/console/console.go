@@ -23,7 +23,6 @@ import (
 	"strings"
 	"time"
 
-	"kycd/internal/auth"
 	"kycd/internal/kyc"
 	"kycd/internal/people"
 )
@@ -81,8 +80,6 @@ type Handler struct {
 	d      Deps
 	secure bool
 	pages  map[string]*template.Template
-	// ipThrottle slows one address trying many accounts (people throttles each account).
-	ipThrottle *auth.Throttle
 	// sso is single sign-on, nil when it is off.
 	sso *oidcClient
 }
@@ -101,7 +98,7 @@ func New(d Deps) (*Handler, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	h := &Handler{d: d, pages: map[string]*template.Template{}, ipThrottle: auth.NewThrottle(30, 15*time.Minute)}
+	h := &Handler{d: d, pages: map[string]*template.Template{}}
 	if d.OIDC.Issuer != "" {
 		if d.OIDC.ClientID == "" || d.OIDC.ClientSecret == "" || d.PublicURL == "" {
 			return nil, errors.New("console: single sign-on needs a client id, a client secret and the public URL")
@@ -331,12 +328,4 @@ func randomToken() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return host
 }
