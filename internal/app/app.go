@@ -27,6 +27,7 @@ import (
 	"kycd/internal/level"
 	"kycd/internal/media"
 	"kycd/internal/people"
+	"kycd/internal/report"
 	"kycd/internal/request"
 	"kycd/internal/review"
 	"kycd/internal/screening"
@@ -191,7 +192,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}
 	reviews.SetDecider(decider{documents: documents, requests: requests, screening: screener})
 	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
-		Audit: st, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
+		Audit: st, Reports: report.New(st), Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
 		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL,
 		OIDC: console.OIDC{Issuer: cfg.Console.OIDC.Issuer, ClientID: cfg.Console.OIDC.ClientID, ClientSecret: cfg.Console.OIDC.ClientSecret}})
 	if err != nil {

@@ -64,6 +64,8 @@ type Deps struct {
 	Evidence Evidence
 	// Audit is the audit log, for the audit page.
 	Audit AuditLog
+	// Reports reads the dashboard.
+	Reports Reports
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
@@ -92,8 +94,8 @@ const (
 
 // New parses the templates and returns the console.
 func New(d Deps) (*Handler, error) {
-	if d.Log == nil || d.People == nil || d.Reviews == nil || d.Evidence == nil || d.Audit == nil || len(d.CSRFKey) == 0 {
-		return nil, errors.New("console: Log, People, Reviews, Evidence, Audit and CSRFKey are required")
+	if d.Log == nil || d.People == nil || d.Reviews == nil || d.Evidence == nil || d.Audit == nil || d.Reports == nil || len(d.CSRFKey) == 0 {
+		return nil, errors.New("console: Log, People, Reviews, Evidence, Audit, Reports and CSRFKey are required")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -112,7 +114,7 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"roleAllows": func(u people.User, r string) bool { return u.Role.Allows(people.Role(r)) }}
+	funcs := template.FuncMap{"roleAllows": func(u people.User, r string) bool { return u.Role.Allows(people.Role(r)) }, "duration": duration}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 		if base == "layout" {
@@ -152,6 +154,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/proposals/{env}/{id}", h.signedIn(people.Approver, h.proposal))
 	mux.Handle("GET /console/password", h.signedIn(people.Viewer, h.passwordForm))
 	mux.Handle("POST /console/password", h.signedIn(people.Viewer, h.password))
+	mux.Handle("GET /console/dashboard", h.signedIn(people.Viewer, h.dashboard))
 	mux.Handle("GET /console/audit", h.signedIn(people.Admin, h.audit))
 	mux.Handle("POST /console/audit", h.signedIn(people.Admin, h.audit))
 	mux.Handle("GET /console/people", h.signedIn(people.Admin, h.peopleList))

@@ -409,3 +409,35 @@ func TestSanctionsCase(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboard: a viewer reads the dashboard: the funnel, decisions, rejection reasons and the
+// queue, with the charts drawn as SVG on the server and no inline style (the console's CSP).
+func TestDashboard(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		if _, err := e.people.CreateUser(t.Context(), "cli:test", "vic@example.com", people.Viewer, password); err != nil {
+			t.Fatal(err)
+		}
+		inReview(t, st, kyc.EnvLive, kyc.Check{Name: "duplicate-face", Failed: true})
+		inReview(t, st, kyc.EnvLive)
+		b := e.browser()
+		wantRedirect(t, b.signIn("vic@example.com", password), "/console/")
+		pg := b.get("/console/dashboard")
+		if pg.status != http.StatusOK {
+			t.Fatalf("dashboard: %d", pg.status)
+		}
+		for _, want := range []string{`<svg class="chart"`, "<title id=\"apps-title\">", "2 in all", "Applied</th><td class=\"num\">2</td>",
+			"Submitted a document</th><td class=\"num\">2</td>", "none decided yet", `<span class="n">1</span> duplicate-face`} {
+			if !strings.Contains(pg.body, want) {
+				t.Errorf("the dashboard lacks %q", want)
+			}
+		}
+		if strings.Contains(pg.body, "style=") || strings.Contains(pg.body, "<script") {
+			t.Error("the dashboard has an inline style or script")
+		}
+		if test := b.get("/console/dashboard?env=test"); !strings.Contains(test.body, "0 in all") {
+			t.Errorf("the test dashboard counts live applicants")
+		}
+	})
+}

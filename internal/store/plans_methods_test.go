@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"kycd/internal/kyc"
+	"kycd/internal/report"
 	"kycd/internal/review"
 	"kycd/internal/share"
 	"kycd/internal/store"
@@ -267,6 +269,10 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{}, "", 50)
 			return err
 		}, []string{"status"}},
+		{"dashboard", true, func() error {
+			_, err := report.New(st).Dashboard(ctx, env, time.Now(), 30)
+			return err
+		}, nil},
 		{"notes of an applicant", false, func() error {
 			_, err := review.NewService(st, review.Config{}).Notes(ctx, env, a.ID)
 			return err
