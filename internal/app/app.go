@@ -190,9 +190,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	webhooks := webhook.NewService(st, cfg.Webhooks)
 	reviews.SetDecider(decider{documents: documents, requests: requests, screening: screener})
 	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
-		Audit: st, Reports: report.New(st), Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
+		Audit: st, Reports: report.New(st), Levels: levels, Policy: reviews, Webhooks: webhooks, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
 		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL,
 		OIDC: console.OIDC{Issuer: cfg.Console.OIDC.Issuer, ClientID: cfg.Console.OIDC.ClientID, ClientSecret: cfg.Console.OIDC.ClientSecret}})
 	if err != nil {
@@ -211,7 +212,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Reader:     reader,
 		Faces:      comparer,
 		Tokens:     signer,
-		Webhooks:   webhook.NewService(st, cfg.Webhooks),
+		Webhooks:   webhooks,
 		Screening:  screener,
 		Shares:     shares,
 		Ready: func(ctx context.Context) error {

@@ -66,6 +66,10 @@ type Deps struct {
 	Audit AuditLog
 	// Reports reads the dashboard.
 	Reports Reports
+	// Levels, Policy and Webhooks serve the administration pages.
+	Levels   Levels
+	Policy   Policy
+	Webhooks Webhooks
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
@@ -94,8 +98,9 @@ const (
 
 // New parses the templates and returns the console.
 func New(d Deps) (*Handler, error) {
-	if d.Log == nil || d.People == nil || d.Reviews == nil || d.Evidence == nil || d.Audit == nil || d.Reports == nil || len(d.CSRFKey) == 0 {
-		return nil, errors.New("console: Log, People, Reviews, Evidence, Audit, Reports and CSRFKey are required")
+	if d.Log == nil || d.People == nil || d.Reviews == nil || d.Evidence == nil || d.Audit == nil || d.Reports == nil ||
+		d.Levels == nil || d.Policy == nil || d.Webhooks == nil || len(d.CSRFKey) == 0 {
+		return nil, errors.New("console: every dependency is required: Log, People, Reviews, Evidence, Audit, Reports, Levels, Policy, Webhooks, CSRFKey")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -155,6 +160,9 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /console/password", h.signedIn(people.Viewer, h.passwordForm))
 	mux.Handle("POST /console/password", h.signedIn(people.Viewer, h.password))
 	mux.Handle("GET /console/dashboard", h.signedIn(people.Viewer, h.dashboard))
+	mux.Handle("GET /console/levels", h.signedIn(people.Admin, h.levels))
+	mux.Handle("GET /console/webhooks", h.signedIn(people.Admin, h.webhooks))
+	mux.Handle("POST /console/webhooks/{env}/{id}/replay", h.signedIn(people.Admin, h.replay))
 	mux.Handle("GET /console/audit", h.signedIn(people.Admin, h.audit))
 	mux.Handle("POST /console/audit", h.signedIn(people.Admin, h.audit))
 	mux.Handle("GET /console/people", h.signedIn(people.Admin, h.peopleList))

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"testing"
 
 	"kycd/internal/kyc"
+	"kycd/internal/level"
 	"kycd/internal/review"
 	"kycd/internal/screening"
 	"kycd/internal/screening/match"
@@ -107,4 +109,14 @@ func (d storeDecider) Carry(ctx context.Context, c review.Case, dec review.Decis
 		return eff, nil
 	})
 	return err
+}
+
+// builtinLevels are kycd's built-in levels.
+func builtinLevels(t testing.TB) *level.Set {
+	t.Helper()
+	s, err := level.Load("", level.Known{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -441,3 +441,50 @@ func TestDashboard(t *testing.T) {
 		}
 	})
 }
+
+// TestAdministration: admins see the levels in force with the queue's rules, and the webhooks
+// with their delivery log, and send an event again to a subscription, audited with the person;
+// a reviewer cannot.
+func TestAdministration(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		w := webhook.Webhook{ID: kyc.NewID(kyc.PrefixWebhook), Env: kyc.EnvLive, URL: "https://example.com/hook", Enabled: true,
+			Secrets: []webhook.Secret{{Secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", Created: time.Now()}}}
+		if err := webhook.NewRepository(st).Create(t.Context(), &w, audit("webhook.create", w.ID)); err != nil {
+			t.Fatal(err)
+		}
+		inReview(t, st, kyc.EnvLive) // its event is delivered to the webhook
+		if _, err := e.people.CreateUser(t.Context(), "cli:test", "rita@example.com", people.Reviewer, password); err != nil {
+			t.Fatal(err)
+		}
+		rb := e.browser()
+		wantRedirect(t, rb.signIn("rita@example.com", password), "/console/")
+		for _, path := range []string{"/console/levels", "/console/webhooks"} {
+			if a := rb.get(path); a.status != http.StatusForbidden {
+				t.Errorf("a reviewer on %s: %d", path, a.status)
+			}
+		}
+		root := e.admin("root@example.com")
+		lv := root.get("/console/levels")
+		for _, want := range []string{"<strong>L1</strong>", "identity-proof", "profile.dateOfBirth", "80, 50", "<td>yes</td>", "<td>24.0 h</td>"} {
+			if !strings.Contains(lv.body, want) {
+				t.Errorf("the levels page lacks %q", want)
+			}
+		}
+		hooks := root.get("/console/webhooks?env=live&webhook=" + w.ID)
+		m := regexp.MustCompile(`name="event" value="(evt_[0-9A-Z]+)"`).FindAllStringSubmatch(hooks.body, -1)
+		if hooks.status != http.StatusOK || !strings.Contains(hooks.body, "https://example.com/hook") || len(m) == 0 {
+			t.Fatalf("the webhook's deliveries: %d %s", hooks.status, hooks.body)
+		}
+		before := strings.Count(hooks.body, `value="Send again"`) + strings.Count(hooks.body, ">Send again<")
+		a := root.post("/console/webhooks/live/"+w.ID+"/replay", url.Values{"csrf": {root.csrf("/console/webhooks")}, "event": {m[0][1]}})
+		if a.status != http.StatusOK || !strings.Contains(a.body, "queued again") || strings.Count(a.body, ">Send again<") != before+1 {
+			t.Fatalf("replay: %d, %d deliveries before: %s", a.status, before, a.body)
+		}
+		trail, err := st.AuditTrail(t.Context(), kyc.EnvLive, m[0][1])
+		if err != nil || len(trail) == 0 || trail[len(trail)-1].Action != "event.redeliver" || !strings.HasPrefix(string(trail[len(trail)-1].Actor), "user:") {
+			t.Fatalf("the replay's audit: %+v %v", trail, err)
+		}
+	})
+}

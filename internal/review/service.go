@@ -267,3 +267,8 @@ func (s *Service) Snooze(ctx context.Context, env kyc.Env, id, person string, un
 		return nil
 	})
 }
+
+// Policy says whether decisions of level need four eyes and how long its cases may wait.
+func (s *Service) Policy(level string) (fourEyes bool, sla time.Duration) {
+	return s.cfg.fourEyes(level), s.cfg.slaOf(level)
+}
