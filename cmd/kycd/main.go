@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"kycd/internal/app"
 	"kycd/internal/auth"
@@ -40,6 +41,8 @@ Usage:
   kycd serve [flags]                              run the server (migrations are applied at start)
   kycd migrate [flags]                            apply database migrations and exit
   kycd apikey create --env test|live --name NAME  create an API key and print it once
+  kycd apikey list                                list the API keys (never their secrets)
+  kycd apikey revoke --env test|live --id KEY_ID  revoke an API key, at once on every replica
   kycd user create --email EMAIL --role ROLE       add a person to the review console (viewer, reviewer,
                                                    approver or admin) and print their first password once
   kycd lists import [--ofac DIR|URL]... [--un FILE|URL]  import sanctions lists (atomic; progress on stderr)
@@ -76,11 +79,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "migrations applied")
 		return nil
 	case "apikey":
-		if len(args) < 2 || args[1] != "create" {
-			fmt.Fprint(stderr, usage)
-			return errors.New(`usage: kycd apikey create --env test|live --name NAME`)
+		switch {
+		case len(args) >= 2 && args[1] == "create":
+			return apikeyCreate(ctx, args[2:], stdout, stderr)
+		case len(args) >= 2 && args[1] == "list":
+			return apikeyList(ctx, args[2:], stdout, stderr)
+		case len(args) >= 2 && args[1] == "revoke":
+			return apikeyRevoke(ctx, args[2:], stdout, stderr)
 		}
-		return apikeyCreate(ctx, args[2:], stdout, stderr)
+		fmt.Fprint(stderr, usage)
+		return errors.New(`usage: kycd apikey create --env test|live --name NAME | list | revoke --env test|live --id KEY_ID`)
 	case "user":
 		if len(args) < 2 || args[1] != "create" {
 			fmt.Fprint(stderr, usage)
@@ -131,6 +139,54 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintln(stdout, password)
 	fmt.Fprintf(stderr, "added %s as %s (%s); the password above is shown only once: they sign in at /console and change it\n", u.Email, u.Role, u.ID)
+	return nil
+}
+
+func apikeyList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := parse("apikey list", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	st, _, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	keys, err := auth.NewKeys(st).List(ctx)
+	if err != nil {
+		return err
+	}
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return "-"
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintln(stdout, "ID\tENV\tNAME\tENDS WITH\tCREATED\tLAST USED\tREVOKED")
+	for _, k := range keys {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t...%s\t%s\t%s\t%s\n", k.ID, k.Env, k.Name, k.Hint, k.CreatedAt.UTC().Format(time.RFC3339), stamp(k.LastUsedAt), stamp(k.RevokedAt))
+	}
+	return nil
+}
+
+func apikeyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var env, id string
+	cfg, _, err := parse("apikey revoke", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&env, "env", "", "environment of the key: test or live (required)")
+		fs.StringVar(&id, "id", "", "the key's id, key_... (required; kycd apikey list shows them)")
+	})
+	if err != nil {
+		return err
+	}
+	st, _, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := auth.NewKeys(st).Revoke(ctx, kyc.Env(env), id, "cli:apikey-revoke"); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked %s\n", id)
 	return nil
 }
 

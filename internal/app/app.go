@@ -190,10 +190,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	webhooks := webhook.NewService(st, cfg.Webhooks)
+	webhooks, apiKeys := webhook.NewService(st, cfg.Webhooks), auth.NewKeys(st)
 	reviews.SetDecider(decider{documents: documents, requests: requests, screening: screener})
 	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
-		Audit: st, Reports: report.New(st), Levels: levels, Policy: reviews, Webhooks: webhooks, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
+		Audit: st, Reports: report.New(st), Levels: levels, Policy: reviews, Webhooks: webhooks, APIKeys: apiKeys, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
 		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL,
 		OIDC: console.OIDC{Issuer: cfg.Console.OIDC.Issuer, ClientID: cfg.Console.OIDC.ClientID, ClientSecret: cfg.Console.OIDC.ClientSecret}})
 	if err != nil {
@@ -203,7 +203,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	h := httpapi.New(httpapi.Deps{
 		Log:        log,
 		Version:    cfg.Version,
-		Keys:       auth.NewKeys(st),
+		Keys:       apiKeys,
 		Idem:       st,
 		Applicants: applicants,
 		Documents:  documents,

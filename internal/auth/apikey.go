@@ -15,6 +15,8 @@ import (
 type KeyStore interface {
 	CreateAPIKey(ctx context.Context, k Key, actor kyc.Actor) error
 	APIKeyByHash(ctx context.Context, hash string) (Key, error)
+	// Used records that a key authenticated a request (bookkeeping, at most once a minute).
+	Used(ctx context.Context, k Key) error
 }
 
 // NewAPIKey creates and stores a key for env and returns its secret, which is shown once and never
@@ -40,11 +42,18 @@ func hashKey(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// VerifyAPIKey finds the key whose secret this is. Keys carry 200 bits of randomness, so a fast
-// hash is safe and the lookup is one indexed query.
+// VerifyAPIKey finds the key whose secret this is, and records its use. Keys carry 200 bits of
+// randomness, so a fast hash is safe and the lookup is one indexed query.
 func VerifyAPIKey(ctx context.Context, ks KeyStore, secret string) (Key, error) {
 	if !strings.HasPrefix(secret, "kycd_test_") && !strings.HasPrefix(secret, "kycd_live_") || len(secret) > 100 {
 		return Key{}, fmt.Errorf("malformed api key: %w", kyc.ErrUnauthenticated)
 	}
-	return ks.APIKeyByHash(ctx, hashKey(secret))
+	k, err := ks.APIKeyByHash(ctx, hashKey(secret))
+	if err != nil {
+		return k, err
+	}
+	// The key's last use is for people who manage keys; a failure to write it must not refuse a
+	// request the key authenticates.
+	_ = ks.Used(ctx, k)
+	return k, nil
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"kycd/internal/kyc"
@@ -19,13 +20,92 @@ type Key struct {
 	Hint      string
 	CreatedAt time.Time
 	RevokedAt *time.Time
+	// LastUsedAt is when the key last authenticated a request (to the minute), nil if never.
+	LastUsedAt *time.Time
 }
 
 // Keys is the API keys' repository (table api_keys), written over the store's core.
-type Keys struct{ st *store.Store }
+type Keys struct {
+	st *store.Store
+	// used remembers, per key id, when this process last wrote its use.
+	used sync.Map
+}
 
 // NewKeys returns the API keys kept in st.
 func NewKeys(st *store.Store) *Keys { return &Keys{st: st} }
+
+// useEvery is how often a process writes a key's last use: a minute, so a busy integration costs
+// one write a minute, not one a request.
+const useEvery = time.Minute
+
+// Used records that k authenticated a request now, at most once a minute per key and process
+// (bookkeeping: no audit entry).
+func (r *Keys) Used(ctx context.Context, k Key) error {
+	now := store.Now()
+	if last, ok := r.used.Load(k.ID); ok && now.Sub(last.(time.Time)) < useEvery {
+		return nil
+	}
+	r.used.Store(k.ID, now)
+	return r.st.Record(ctx, k.Env, func(tx *store.Tx) (store.Effects, error) {
+		_, err := tx.Exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, store.Micros(now), k.ID)
+		return store.Effects{}, err
+	})
+}
+
+// List returns every API key of the installation, newest first (at most 500), never a secret.
+func (r *Keys) List(ctx context.Context) ([]Key, error) {
+	rs, err := r.st.Query(ctx, `SELECT id, env, name, hash, hint, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at DESC LIMIT 500`)
+	if err != nil {
+		return nil, fmt.Errorf("api keys: %w", err)
+	}
+	defer rs.Close()
+	var out []Key
+	for rs.Next() {
+		var k Key
+		var env string
+		var created int64
+		var revoked, used *int64
+		if err := rs.Scan(&k.ID, &env, &k.Name, &k.Hash, &k.Hint, &created, &revoked, &used); err != nil {
+			return nil, fmt.Errorf("api keys: %w", err)
+		}
+		k.Env, k.CreatedAt, k.Hash = kyc.Env(env), store.FromMicros(created), ""
+		if revoked != nil {
+			t := store.FromMicros(*revoked)
+			k.RevokedAt = &t
+		}
+		if used != nil {
+			t := store.FromMicros(*used)
+			k.LastUsedAt = &t
+		}
+		out = append(out, k)
+	}
+	return out, rs.Err()
+}
+
+// Revoke revokes a key of env, audited as done by actor: from then on it authenticates nothing,
+// on every replica (each request reads the key). A key revoked already is a conflict (409).
+func (r *Keys) Revoke(ctx context.Context, env kyc.Env, id string, actor kyc.Actor) error {
+	if !kyc.ValidID(kyc.PrefixAPIKey, id) {
+		return fmt.Errorf("api key %q: %w", id, kyc.ErrNotFound)
+	}
+	return r.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+		var revoked *int64
+		err := tx.QueryRow(ctx, `SELECT revoked_at FROM api_keys WHERE env = ? AND id = ?`+tx.ForUpdate(), string(env), id).Scan(&revoked)
+		if err == store.ErrNoRows {
+			return store.Effects{}, fmt.Errorf("api key %s: %w", id, kyc.ErrNotFound)
+		}
+		if err != nil {
+			return store.Effects{}, fmt.Errorf("api key %s: %w", id, err)
+		}
+		if revoked != nil {
+			return store.Effects{}, fmt.Errorf("the key is revoked already: %w", kyc.ErrConflict)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, store.Micros(store.Now()), id); err != nil {
+			return store.Effects{}, fmt.Errorf("revoke api key %s: %w", id, err)
+		}
+		return store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "api-key.revoke", ResourceType: "api-key", ResourceID: id}}, nil
+	})
+}
 
 var _ KeyStore = (*Keys)(nil)
 

@@ -36,5 +36,31 @@ func TestKeys(t *testing.T) {
 		if _, _, err := auth.NewAPIKey(ctx, keys, "prod", "x", "cli:test"); err == nil {
 			t.Fatal("a key of an unknown environment was created")
 		}
+
+		// Its use is recorded; the list shows it, never a secret.
+		list, err := keys.List(ctx)
+		if err != nil || len(list) != 1 || list[0].ID != k.ID || list[0].Hash != "" || list[0].LastUsedAt == nil || list[0].RevokedAt != nil {
+			t.Fatalf("list: %+v %v", list, err)
+		}
+		// Revoked, it authenticates nothing at once; revoking again, or from another environment,
+		// is refused.
+		if err := keys.Revoke(ctx, kyc.EnvTest, k.ID, "cli:test"); !errors.Is(err, kyc.ErrNotFound) {
+			t.Fatalf("revoke from another environment: %v", err)
+		}
+		if err := keys.Revoke(ctx, kyc.EnvLive, k.ID, "cli:test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auth.VerifyAPIKey(ctx, keys, secret); !errors.Is(err, kyc.ErrUnauthenticated) {
+			t.Fatalf("a revoked key: %v", err)
+		}
+		if err := keys.Revoke(ctx, kyc.EnvLive, k.ID, "cli:test"); !errors.Is(err, kyc.ErrConflict) {
+			t.Fatalf("revoking twice: %v", err)
+		}
+		if list, _ := keys.List(ctx); list[0].RevokedAt == nil {
+			t.Fatal("the list does not show the revocation")
+		}
+		if trail, _ := st.AuditTrail(ctx, kyc.EnvLive, k.ID); len(trail) != 2 || trail[1].Action != "api-key.revoke" {
+			t.Fatalf("audit: %+v", trail)
+		}
 	})
 }

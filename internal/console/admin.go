@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"kycd/internal/auth"
 	"kycd/internal/kyc"
 	"kycd/internal/level"
 	"kycd/internal/webhook"
@@ -130,5 +131,67 @@ func (h *Handler) replay(w http.ResponseWriter, r *http.Request, v visit) {
 		h.showWebhooks(w, back, v, http.StatusConflict, page{Message: message(err)})
 	default:
 		h.fail(w, r, err)
+	}
+}
+
+// APIKeys is what the API keys page needs. *auth.Keys satisfies it.
+type APIKeys interface {
+	auth.KeyStore
+	List(ctx context.Context) ([]auth.Key, error)
+	Revoke(ctx context.Context, env kyc.Env, id string, actor kyc.Actor) error
+}
+
+var _ APIKeys = (*auth.Keys)(nil)
+
+type keysPage struct {
+	Keys []auth.Key
+	Envs []kyc.Env
+	// Secret is the key just created, shown once.
+	Secret string
+}
+
+func (h *Handler) apiKeys(w http.ResponseWriter, r *http.Request, v visit) {
+	h.showKeys(w, r, v, http.StatusOK, page{})
+}
+
+func (h *Handler) showKeys(w http.ResponseWriter, r *http.Request, v visit, status int, p page) {
+	keys, err := h.d.APIKeys.List(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data, _ := p.Data.(keysPage)
+	data.Keys, data.Envs = keys, []kyc.Env{kyc.EnvLive, kyc.EnvTest}
+	p.Title, p.User, p.CSRF, p.Data = "API keys", &v.user, h.csrf(v.session), data
+	h.render(w, r, status, "apikeys", p)
+}
+
+// apiKeyAction creates a key (its secret shown once) or revokes one.
+func (h *Handler) apiKeyAction(w http.ResponseWriter, r *http.Request, v visit) {
+	env := kyc.Env(r.PostFormValue("env"))
+	switch r.PostFormValue("action") {
+	case "create":
+		secret, k, err := auth.NewAPIKey(r.Context(), h.d.APIKeys, env, r.PostFormValue("name"), v.user.Actor())
+		if fe := fieldErrors(err); fe != nil {
+			h.showKeys(w, r, v, http.StatusUnprocessableEntity, page{Message: message(err), Form: map[string]string{"name": r.PostFormValue("name")}})
+			return
+		}
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.showKeys(w, r, v, http.StatusCreated, page{Notice: "Created " + k.Name + " (" + string(k.Env) + ").", Data: keysPage{Secret: secret}})
+	case "revoke":
+		err := h.d.APIKeys.Revoke(r.Context(), env, r.PostFormValue("id"), v.user.Actor())
+		switch {
+		case err == nil:
+			h.showKeys(w, r, v, http.StatusOK, page{Notice: "Revoked: it authenticates nothing from now on."})
+		case errors.Is(err, kyc.ErrConflict), errors.Is(err, kyc.ErrNotFound):
+			h.showKeys(w, r, v, http.StatusConflict, page{Message: message(err)})
+		default:
+			h.fail(w, r, err)
+		}
+	default:
+		h.showKeys(w, r, v, http.StatusUnprocessableEntity, page{Message: "Unknown action."})
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/riverqueue/river"
 
+	"kycd/internal/auth"
 	"kycd/internal/console"
 	"kycd/internal/kyc"
 	"kycd/internal/people"
@@ -84,7 +85,7 @@ func browserEnv(t *testing.T, st *store.Store) (*httptest.Server, *people.Servic
 		t.Fatal(err)
 	}
 	ev := pngEvidence{storeEvidence: storeEvidence{st: st, reviews: reviews}, png: testPNG(t)}
-	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: reviews, Evidence: ev, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: reviews, Webhooks: webhook.NewService(st, webhook.Config{}), CSRFKey: []byte("csrf")})
+	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: reviews, Evidence: ev, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: reviews, Webhooks: webhook.NewService(st, webhook.Config{}), APIKeys: auth.NewKeys(st), CSRFKey: []byte("csrf")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,7 @@ type Deps struct {
 	Levels   Levels
 	Policy   Policy
 	Webhooks Webhooks
+	APIKeys  APIKeys
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
@@ -99,8 +100,8 @@ const (
 // New parses the templates and returns the console.
 func New(d Deps) (*Handler, error) {
 	if d.Log == nil || d.People == nil || d.Reviews == nil || d.Evidence == nil || d.Audit == nil || d.Reports == nil ||
-		d.Levels == nil || d.Policy == nil || d.Webhooks == nil || len(d.CSRFKey) == 0 {
-		return nil, errors.New("console: every dependency is required: Log, People, Reviews, Evidence, Audit, Reports, Levels, Policy, Webhooks, CSRFKey")
+		d.Levels == nil || d.Policy == nil || d.Webhooks == nil || d.APIKeys == nil || len(d.CSRFKey) == 0 {
+		return nil, errors.New("console: every dependency is required: Log, People, Reviews, Evidence, Audit, Reports, Levels, Policy, Webhooks, APIKeys, CSRFKey")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -161,6 +162,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/password", h.signedIn(people.Viewer, h.password))
 	mux.Handle("GET /console/dashboard", h.signedIn(people.Viewer, h.dashboard))
 	mux.Handle("GET /console/levels", h.signedIn(people.Admin, h.levels))
+	mux.Handle("GET /console/api-keys", h.signedIn(people.Admin, h.apiKeys))
+	mux.Handle("POST /console/api-keys", h.signedIn(people.Admin, h.apiKeyAction))
 	mux.Handle("GET /console/webhooks", h.signedIn(people.Admin, h.webhooks))
 	mux.Handle("POST /console/webhooks/{env}/{id}/replay", h.signedIn(people.Admin, h.replay))
 	mux.Handle("GET /console/audit", h.signedIn(people.Admin, h.audit))

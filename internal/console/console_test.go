@@ -18,6 +18,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/riverqueue/river"
 
+	"kycd/internal/auth"
 	"kycd/internal/console"
 	"kycd/internal/people"
 	"kycd/internal/report"
@@ -66,7 +67,7 @@ func newEnvWith(t *testing.T, st *store.Store, publicURL string, sso people.SSO,
 	mux := http.NewServeMux()
 	e.srv, e.people = httptest.NewServer(mux), ps
 	t.Cleanup(e.srv.Close)
-	deps := console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, Evidence: storeEvidence{st: st, reviews: e.reviews}, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: e.reviews, Webhooks: webhook.NewService(st, webhook.Config{}), CSRFKey: []byte("csrf"), PublicURL: publicURL}
+	deps := console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, Evidence: storeEvidence{st: st, reviews: e.reviews}, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: e.reviews, Webhooks: webhook.NewService(st, webhook.Config{}), APIKeys: auth.NewKeys(st), CSRFKey: []byte("csrf"), PublicURL: publicURL}
 	if oidc != nil {
 		deps.PublicURL, deps.OIDC = e.srv.URL, *oidc
 	}

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"kycd/internal/auth"
 	"kycd/internal/kyc"
 	"kycd/internal/people"
 	"kycd/internal/store"
@@ -485,6 +487,42 @@ func TestAdministration(t *testing.T) {
 		trail, err := st.AuditTrail(t.Context(), kyc.EnvLive, m[0][1])
 		if err != nil || len(trail) == 0 || trail[len(trail)-1].Action != "event.redeliver" || !strings.HasPrefix(string(trail[len(trail)-1].Actor), "user:") {
 			t.Fatalf("the replay's audit: %+v %v", trail, err)
+		}
+	})
+}
+
+// TestAPIKeys: an admin creates a key (its secret shown once), sees it listed with its last use,
+// and revokes it, after which it authenticates nothing.
+func TestAPIKeys(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		root := e.admin("root@example.com")
+		a := root.post("/console/api-keys", url.Values{"csrf": {root.csrf("/console/api-keys")}, "action": {"create"}, "name": {"backend"}, "env": {"live"}})
+		m := regexp.MustCompile(`id="new-key">(kycd_live_[a-z0-9]+)<`).FindStringSubmatch(a.body)
+		if a.status != http.StatusCreated || m == nil {
+			t.Fatalf("create: %d %s", a.status, a.body)
+		}
+		keys := auth.NewKeys(st)
+		if _, err := auth.VerifyAPIKey(t.Context(), keys, m[1]); err != nil {
+			t.Fatalf("the new key: %v", err)
+		}
+		list := root.get("/console/api-keys")
+		if strings.Contains(list.body, m[1]) || !strings.Contains(list.body, "backend") || strings.Contains(list.body, ">never<") {
+			t.Fatalf("the list shows the secret, or not the key, or not its use: %s", list.body)
+		}
+		id := regexp.MustCompile(`name="id" value="(key_[0-9A-Z]+)"`).FindStringSubmatch(list.body)
+		if id == nil {
+			t.Fatal("no revoke form")
+		}
+		if a := root.post("/console/api-keys", url.Values{"csrf": {root.csrf("/console/api-keys")}, "action": {"revoke"}, "env": {"live"}, "id": {id[1]}}); a.status != http.StatusOK {
+			t.Fatalf("revoke: %d", a.status)
+		}
+		if _, err := auth.VerifyAPIKey(t.Context(), keys, m[1]); !errors.Is(err, kyc.ErrUnauthenticated) {
+			t.Fatalf("the revoked key: %v", err)
+		}
+		if a := root.post("/console/api-keys", url.Values{"csrf": {root.csrf("/console/api-keys")}, "action": {"create"}, "name": {""}, "env": {"live"}}); a.status != http.StatusUnprocessableEntity {
+			t.Fatalf("a key without a name: %d", a.status)
 		}
 	})
 }
