@@ -27,6 +27,9 @@ func TestAPIKeyCommands(t *testing.T) {
 		t.Fatalf("list: %q %v", list, err)
 	}
 	id := regexp.MustCompile(`key_[0-9A-Z]+`).FindString(list)
+	if _, err := cmd("apikey", "revoke", "--env", "live"); err == nil || !strings.Contains(err.Error(), "missing --id") {
+		t.Fatalf("revoke without an id: %v", err)
+	}
 	if _, err := cmd("apikey", "revoke", "--env", "test", "--id", id); err == nil {
 		t.Fatal("revoked from the other environment")
 	}

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,6 +22,8 @@ import (
 	"kycd/internal/auth"
 	"kycd/internal/kyc"
 	"kycd/internal/people"
+	"kycd/internal/seal"
+	"kycd/internal/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -116,14 +120,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var email, role string
-	cfg, _, err := parse("user create", args, stderr, func(fs *flag.FlagSet) {
+	cfg, st, sealer, err := openStore(ctx, "user create", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the person's email, with which they sign in (required)")
 		fs.StringVar(&role, "role", "", "viewer, reviewer, approver or admin (required)")
 	})
-	if err != nil {
-		return err
-	}
-	st, sealer, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -143,11 +143,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func apikeyList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, _, err := parse("apikey list", args, stderr, nil)
-	if err != nil {
-		return err
-	}
-	st, _, err := app.OpenStore(ctx, cfg)
+	_, st, _, err := openStore(ctx, "apikey list", args, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -171,18 +167,17 @@ func apikeyList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func apikeyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var env, id string
-	cfg, _, err := parse("apikey revoke", args, stderr, func(fs *flag.FlagSet) {
+	_, st, _, err := openStore(ctx, "apikey revoke", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&env, "env", "", "environment of the key: test or live (required)")
 		fs.StringVar(&id, "id", "", "the key's id, key_... (required; kycd apikey list shows them)")
 	})
 	if err != nil {
 		return err
 	}
-	st, _, err := app.OpenStore(ctx, cfg)
-	if err != nil {
+	defer st.Close()
+	if err := required(map[string]string{"env": env, "id": id}); err != nil {
 		return err
 	}
-	defer st.Close()
 	if err := auth.NewKeys(st).Revoke(ctx, kyc.Env(env), id, "cli:apikey-revoke"); err != nil {
 		return err
 	}
@@ -192,14 +187,10 @@ func apikeyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func apikeyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var env, name string
-	cfg, _, err := parse("apikey create", args, stderr, func(fs *flag.FlagSet) {
+	_, st, _, err := openStore(ctx, "apikey create", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&env, "env", "", "environment of the key: test or live (required)")
 		fs.StringVar(&name, "name", "", "a name for the key, to recognise it later (required)")
 	})
-	if err != nil {
-		return err
-	}
-	st, _, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -229,4 +220,30 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// openStore parses a subcommand's settings (and its own flags, extra) and opens the database
+// they name, migrated; close it when done.
+func openStore(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (app.Config, *store.Store, *seal.Sealer, error) {
+	cfg, _, err := parse(name, args, stderr, extra)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	st, sealer, err := app.OpenStore(ctx, cfg)
+	return cfg, st, sealer, err
+}
+
+// required refuses a subcommand whose required flags are empty, naming them.
+func required(flags map[string]string) error {
+	var missing []string
+	for name, v := range flags {
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, "--"+name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	return fmt.Errorf("missing %s (required)", strings.Join(missing, ", "))
 }
