@@ -189,6 +189,33 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 		{"webhook_deliveries", dels[0].ID, map[string]string{"seq": "-", "id": "t.id || '-' || " + num, "event_id": "t.event_id || '-' || " + num,
 			"resource_id": "t.resource_id || '-' || " + of(spread), "status": "CASE n.i % 2 WHEN 0 THEN 'succeeded' ELSE 'failed' END"}},
 	}
+	// The review queue's cases and notes, one of each to copy.
+	rvc, rvn := kyc.NewID(review.PrefixCase), kyc.NewID(review.PrefixNote)
+	if err := st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+		if _, err := tx.Exec(ctx, `INSERT INTO review_cases (id, env, kind, subject_id, applicant_id, reason, level, priority, status, revision, created_at, due_at)
+			VALUES (?, ?, 'document', ?, ?, 'document', 'L1', 4, 'open', 1, 1, 2)`, rvc, string(env), doc.ID, a.ID); err != nil {
+			return store.Effects{}, err
+		}
+		body, err := tx.Seal([]byte("a note"), "review_notes:"+rvn)
+		if err != nil {
+			return store.Effects{}, err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO review_notes (id, env, case_id, applicant_id, author, body, created_at) VALUES (?, ?, ?, ?, 'usr_x', ?, 1)`,
+			rvn, string(env), rvc, a.ID, body)
+		return store.Effects{}, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	seeds = append(seeds,
+		struct {
+			table, id string
+			set       map[string]string
+		}{"review_cases", rvc, map[string]string{"id": "t.id || '-' || " + num, "env": envOf, "subject_id": "t.subject_id || '-' || " + num,
+			"status": "CASE n.i % 4 WHEN 0 THEN 'open' ELSE 'decided' END", "reason": "CASE n.i % 3 WHEN 0 THEN 'sanctions' WHEN 1 THEN 'document' ELSE 'duplicate' END"}},
+		struct {
+			table, id string
+			set       map[string]string
+		}{"review_notes", rvn, map[string]string{"id": "t.id || '-' || " + num, "env": envOf, "applicant_id": "t.applicant_id || '-' || " + of(spread) + " || '0'"}})
 	for _, c := range seeds {
 		if err := st.Copy(ctx, c.table, c.id, copies, c.set); err != nil {
 			t.Fatalf("seed %s: %v", c.table, err)
