@@ -97,12 +97,12 @@ func (h *Handler) caseView(w http.ResponseWriter, r *http.Request, v visit) {
 func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, v visit, env kyc.Env, id string, status int, p page) {
 	ctx := r.Context()
 	if !env.Valid() {
-		h.notFound(w, r, v)
+		h.notFound(w, r, v, "case")
 		return
 	}
 	c, err := h.d.Evidence.Case(ctx, env, id)
 	if errors.Is(err, kyc.ErrNotFound) {
-		h.notFound(w, r, v)
+		h.notFound(w, r, v, "case")
 		return
 	}
 	if err != nil {
@@ -122,9 +122,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, v visit, env 
 	h.render(w, r, status, "case", p)
 }
 
-func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, v visit) {
+// notFound answers 404 with the console's page, saying there is no such thing (a case, an
+// applicant) in this environment.
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, v visit, thing string) {
 	h.render(w, r, http.StatusNotFound, "error", page{Title: "Not found", User: &v.user, CSRF: h.csrf(v.session),
-		Message: "There is no such case in this environment."})
+		Message: "There is no such " + thing + " in this environment."})
 }
 
 // gather reads a case's evidence.

@@ -155,6 +155,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /console/cases/{env}/{id}", h.signedIn(people.Viewer, h.caseView))
 	mux.Handle("POST /console/cases/{env}/{id}", h.signedIn(people.Reviewer, h.caseAction))
 	mux.Handle("GET /console/files/{env}/{id}", h.signedIn(people.Viewer, h.file))
+	mux.Handle("GET /console/applicants/{env}/{id}", h.signedIn(people.Viewer, h.applicantView))
 	mux.Handle("POST /console/cases/{env}/{id}/decide", h.signedIn(people.Reviewer, h.decide))
 	mux.Handle("POST /console/cases/{env}/{id}/notes", h.signedIn(people.Reviewer, h.note))
 	mux.Handle("POST /console/proposals/{env}/{id}", h.signedIn(people.Approver, h.proposal))

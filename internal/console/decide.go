@@ -27,7 +27,7 @@ func person(u people.User) review.Person {
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request, v visit) {
 	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
 	if !env.Valid() {
-		h.notFound(w, r, v)
+		h.notFound(w, r, v, "case")
 		return
 	}
 	d := review.Decision{Action: r.PostFormValue("action"), RejectionType: r.PostFormValue("rejectionType"),
@@ -47,7 +47,7 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, v visit) {
 func (h *Handler) proposal(w http.ResponseWriter, r *http.Request, v visit) {
 	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
 	if !env.Valid() {
-		h.notFound(w, r, v)
+		h.notFound(w, r, v, "case")
 		return
 	}
 	caseID := r.PostFormValue("case")
@@ -76,7 +76,7 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, v visit, env k
 	case errors.Is(err, kyc.ErrConflict):
 		h.showCase(w, r, v, env, caseID, http.StatusConflict, page{Message: message(err)})
 	case errors.Is(err, kyc.ErrNotFound):
-		h.notFound(w, r, v)
+		h.notFound(w, r, v, "case")
 	case fieldErrors(err) != nil:
 		h.showCase(w, r, v, env, caseID, http.StatusUnprocessableEntity, page{Message: message(err), Errors: fieldErrors(err)})
 	default:
@@ -88,7 +88,7 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, v visit, env k
 func (h *Handler) note(w http.ResponseWriter, r *http.Request, v visit) {
 	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
 	if !env.Valid() {
-		h.notFound(w, r, v)
+		h.notFound(w, r, v, "case")
 		return
 	}
 	if _, err := h.d.Reviews.AddNote(r.Context(), env, id, person(v.user), r.PostFormValue("note")); err != nil {

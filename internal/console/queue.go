@@ -27,6 +27,7 @@ type Reviews interface {
 	Refuse(ctx context.Context, env kyc.Env, proposalID string, person review.Person) error
 	AddNote(ctx context.Context, env kyc.Env, caseID string, person review.Person, body string) (review.Note, error)
 	Notes(ctx context.Context, env kyc.Env, applicantID string) ([]review.Note, error)
+	OpenCases(ctx context.Context, env kyc.Env, subjectIDs []string) ([]review.Case, error)
 }
 
 var _ Reviews = (*review.Service)(nil)

@@ -177,6 +177,33 @@ func (s *Service) Case(ctx context.Context, env kyc.Env, id string) (Case, error
 	return c, err
 }
 
+// OpenCases returns env's open cases of these subjects (documents, screenings), oldest first; a
+// subject has at most one open case.
+func (s *Service) OpenCases(ctx context.Context, env kyc.Env, subjectIDs []string) ([]Case, error) {
+	if len(subjectIDs) == 0 {
+		return nil, nil
+	}
+	args := []any{string(env)}
+	for _, id := range subjectIDs {
+		args = append(args, id)
+	}
+	rs, err := s.st.Query(ctx, `SELECT `+caseColumns+` FROM review_cases WHERE env = ? AND status = 'open' AND subject_id IN (?`+
+		strings.Repeat(", ?", len(subjectIDs)-1)+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("open review cases: %w", err)
+	}
+	defer rs.Close()
+	var out []Case
+	for rs.Next() {
+		c, err := scanCase(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rs.Err()
+}
+
 // change locks an open case of env, lets mutate change it (or refuse, with nothing written) and
 // writes it back with revision + 1, audited as action by the person.
 func (s *Service) change(ctx context.Context, env kyc.Env, id, person, action string, mutate func(c *Case, now time.Time) error) (Case, error) {

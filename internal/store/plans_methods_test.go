@@ -308,6 +308,10 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Reason: review.ReasonSanctions}, "", 50)
 			return err
 		}, []string{"status", "reason"}},
+		{"open review cases of an applicant's documents", true, func() error {
+			_, err := review.NewService(st, review.Config{}).OpenCases(ctx, env, []string{doc.ID, "doc_x"})
+			return err
+		}, []string{"subject_id"}},
 	}
 	for _, l := range lists {
 		checkPlans(t, st, l.name, traceOf(t, st, l.call), l.sortOK, l.keys...)
