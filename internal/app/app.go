@@ -181,7 +181,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	applicants, documents := applicant.NewService(st), document.NewService(st, levels)
 	requests := request.NewService(st, levels, signer, cfg.PublicURL)
 	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
-	endUser, err := endUserRoutes(log, signer, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files, reader,
+	tokens := auth.NewTokens(signer, st, requestStatuses{requests})
+	endUser, err := endUserRoutes(log, tokens, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files, reader,
 		faces, decode, cfg.MaxImagePixels)
 	if err != nil {
 		return nil, err
@@ -211,7 +212,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Files:      files,
 		Reader:     reader,
 		Faces:      comparer,
-		Tokens:     signer,
+		Tokens:     tokens,
 		Webhooks:   webhooks,
 		Screening:  screener,
 		Shares:     shares,

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -12,6 +13,7 @@ import (
 	"kycd/internal/face/liveness"
 	"kycd/internal/file"
 	"kycd/internal/gather"
+	"kycd/internal/kyc"
 	"kycd/internal/request"
 	"kycd/internal/seal"
 	"kycd/internal/verify/check"
@@ -20,7 +22,7 @@ import (
 
 // endUserRoutes are the end user's side, mounted beside /v1 on the same mux: the hosted flow behind
 // gatherer links and the app endpoints (applicant tokens). Both go through one gather service.
-func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, publicURL string, blobs gather.Blobs, st interface {
+func endUserRoutes(log *slog.Logger, tokens *auth.Tokens, sealer *seal.Sealer, publicURL string, blobs gather.Blobs, st interface {
 	gather.Drafts
 	gather.Changer
 	web.LivenessStore
@@ -29,7 +31,7 @@ func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, p
 	faces liveness.Analyzer, decode *check.Budget, maxPixels int64,
 ) ([]func(*http.ServeMux), error) {
 	g := gather.NewService(files, requests, blobs, st, st)
-	flow, err := web.New(web.Deps{Log: log, Tokens: signer, Gather: g, Applicants: applicants, Requests: requests, Documents: documents,
+	flow, err := web.New(web.Deps{Log: log, Tokens: tokens, Gather: g, Applicants: applicants, Requests: requests, Documents: documents,
 		Files: files, Reader: reader, CSRFKey: sealer.Derive("gather-csrf"), PublicURL: publicURL,
 		Liveness: st, Faces: faces, Decode: decode, MaxPixels: maxPixels})
 	if err != nil {
@@ -38,7 +40,15 @@ func endUserRoutes(log *slog.Logger, signer *auth.Signer, sealer *seal.Sealer, p
 	return []func(*http.ServeMux){
 		flow.Mount,
 		func(mux *http.ServeMux) {
-			appapi.Mount(mux, appapi.Deps{Log: log, Tokens: signer, Gather: g, Spool: files, Applicants: applicants, Documents: documents, Files: files})
+			appapi.Mount(mux, appapi.Deps{Log: log, Tokens: tokens, Gather: g, Spool: files, Applicants: applicants, Documents: documents, Files: files})
 		},
 	}, nil
+}
+
+// requestStatuses tells the token checker a KYC request's status.
+type requestStatuses struct{ requests *request.Service }
+
+func (r requestStatuses) RequestStatus(ctx context.Context, env kyc.Env, id string) (string, error) {
+	req, err := r.requests.Get(ctx, env, id)
+	return req.Status, err
 }

@@ -1,6 +1,7 @@
 package appapi
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -20,9 +21,9 @@ import (
 	"kycd/internal/strictjson"
 )
 
-// Verifier checks applicant tokens. *auth.Signer satisfies it.
+// Verifier checks applicant tokens. *auth.Tokens satisfies it.
 type Verifier interface {
-	Verify(token, purpose string) (auth.ApplicantClaims, error)
+	Verify(ctx context.Context, token, purpose string) (auth.ApplicantClaims, error)
 }
 
 // Spooler spools uploads within the size limit. *file.Service satisfies it.
@@ -63,7 +64,7 @@ func (h *handler) authed(fn func(w http.ResponseWriter, r *http.Request, who gat
 			err = fmt.Errorf("an applicant token is required: %w", kyc.ErrUnauthenticated)
 		} else {
 			var c auth.ApplicantClaims
-			c, err = h.d.Tokens.Verify(strings.TrimSpace(tok), auth.PurposeApplicant)
+			c, err = h.d.Tokens.Verify(r.Context(), strings.TrimSpace(tok), auth.PurposeApplicant)
 			if err == nil {
 				err = fn(w, r, gather.Who{Env: c.Env, ApplicantID: c.ApplicantID, RequestID: c.RequestID})
 			}

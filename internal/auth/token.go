@@ -32,6 +32,9 @@ type ApplicantClaims struct {
 	ApplicantID string  `json:"a"`
 	RequestID   string  `json:"r,omitempty"`
 	Expires     int64   `json:"x"`
+	// IssuedAt is when the token was signed, in Unix milliseconds (Sign sets it); tokens signed
+	// before it existed carry 0, so any revocation refuses them.
+	IssuedAt int64 `json:"i,omitempty"`
 }
 
 // Token purposes keep an applicant token from being used as a gatherer link and back.
@@ -40,8 +43,9 @@ const (
 	PurposeGatherer  = "gatherer"
 )
 
-// Sign returns a token for the claims: "kyct_" + base64url(JSON) + "." + base64url(HMAC).
+// Sign returns a token for the claims, issued now: "kyct_" + base64url(JSON) + "." + base64url(HMAC).
 func (s *Signer) Sign(c ApplicantClaims) string {
+	c.IssuedAt = s.now().UnixMilli()
 	body, _ := json.Marshal(c) // a struct of strings and ints always marshals
 	payload := base64.RawURLEncoding.EncodeToString(body)
 	return "kyct_" + payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))

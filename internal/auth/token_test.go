@@ -16,6 +16,7 @@ func TestSignerRefusesTamperedExpiredAndMisusedTokens(t *testing.T) {
 	c := ApplicantClaims{Purpose: PurposeApplicant, Env: kyc.EnvTest, ApplicantID: "apl_x", Expires: now.Add(time.Minute).Unix()}
 	tok := s.Sign(c)
 	got, err := s.Verify(tok, PurposeApplicant)
+	c.IssuedAt = now.UnixMilli() // Sign stamps it
 	if err != nil || got != c {
 		t.Fatalf("Verify = %+v, %v", got, err)
 	}

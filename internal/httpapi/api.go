@@ -49,8 +49,8 @@ type Deps struct {
 	// Shares serves shares with partners, their callbacks and signed file links. Optional: nil
 	// leaves those routes out.
 	Shares *share.Service
-	// Tokens signs applicant tokens.
-	Tokens *auth.Signer
+	// Tokens signs and revokes applicant tokens.
+	Tokens *auth.Tokens
 	// Ready reports whether the database and blob store answer (/readyz).
 	Ready func(ctx context.Context) error
 	// Metrics is where HTTP metrics are registered and /metrics reads from. Default a new registry

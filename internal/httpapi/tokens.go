@@ -51,4 +51,16 @@ func registerTokens(api huma.API, d Deps) {
 		out.Body.ApplicantID, out.Body.ExpiresAt = a.ID, exp
 		return out, nil
 	})
+	rv := op("revokeApplicantTokens", http.MethodDelete, "/v1/applicants/{id}/tokens", "Revoke the applicant's tokens", "Applicants", http.StatusNoContent, 404)
+	rv.Description = "Every applicant token and gatherer link of this applicant issued until now stops working at once, on every replica. Tokens minted afterwards work, and a KYC request read again carries a new gatherer link. An applicant token bound to a KYC request also stops working when the request is abandoned or expires."
+	huma.Register(api, rv, func(ctx context.Context, in *idIn) (*struct{}, error) {
+		p := principal(ctx)
+		if _, err := d.Applicants.Get(ctx, p.Env, in.ID); err != nil {
+			return nil, problem(ctx, d.Log, err)
+		}
+		if _, err := d.Tokens.Revoke(ctx, p.Env, in.ID, p.Actor()); err != nil {
+			return nil, problem(ctx, d.Log, err)
+		}
+		return nil, nil
+	})
 }

@@ -42,7 +42,7 @@ func (h *Handler) open(r *http.Request, requestID string) (session, linkProblem)
 	if tok == "" {
 		return session{}, linkInvalid
 	}
-	c, err := h.d.Tokens.Verify(tok, auth.PurposeGatherer)
+	c, err := h.d.Tokens.Verify(r.Context(), tok, auth.PurposeGatherer)
 	if c.RequestID != requestID || !c.Env.Valid() {
 		return session{}, linkInvalid
 	}

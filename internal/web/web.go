@@ -28,9 +28,9 @@ var templateFiles embed.FS
 //go:embed assets
 var assetFiles embed.FS
 
-// Verifier checks gatherer tokens. *auth.Signer satisfies it.
+// Verifier checks gatherer tokens. *auth.Tokens satisfies it.
 type Verifier interface {
-	Verify(token, purpose string) (auth.ApplicantClaims, error)
+	Verify(ctx context.Context, token, purpose string) (auth.ApplicantClaims, error)
 }
 
 // Files spools uploads and gives stored files back. *file.Service satisfies it.
