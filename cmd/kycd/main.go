@@ -44,7 +44,8 @@ const usage = `kycd: a self-hosted KYC server
 Usage:
   kycd serve [flags]                              run the server (migrations are applied at start)
   kycd migrate [flags]                            apply database migrations and exit
-  kycd apikey create --env test|live --name NAME  create an API key and print it once
+  kycd apikey create --env test|live --name NAME [--scopes read,write]
+                                                  create an API key and print it once
   kycd apikey list                                list the API keys (never their secrets)
   kycd apikey revoke --env test|live --id KEY_ID  revoke an API key, at once on every replica
   kycd user create --email EMAIL --role ROLE       add a person to the review console (viewer, reviewer,
@@ -148,7 +149,7 @@ func apikeyList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	keys, err := auth.NewKeys(st).List(ctx)
+	keys, err := auth.NewKeys(st).List(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -158,9 +159,9 @@ func apikeyList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return t.UTC().Format(time.RFC3339)
 	}
-	fmt.Fprintln(stdout, "ID\tENV\tNAME\tENDS WITH\tCREATED\tLAST USED\tREVOKED")
+	fmt.Fprintln(stdout, "ID\tENV\tNAME\tSCOPES\tENDS WITH\tCREATED\tLAST USED\tREVOKED")
 	for _, k := range keys {
-		fmt.Fprintf(stdout, "%s\t%s\t%s\t...%s\t%s\t%s\t%s\n", k.ID, k.Env, k.Name, k.Hint, k.CreatedAt.UTC().Format(time.RFC3339), stamp(k.LastUsedAt), stamp(k.RevokedAt))
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t...%s\t%s\t%s\t%s\n", k.ID, k.Env, k.Name, strings.Join(k.Scopes, ","), k.Hint, k.CreatedAt.UTC().Format(time.RFC3339), stamp(k.LastUsedAt), stamp(k.RevokedAt))
 	}
 	return nil
 }
@@ -186,21 +187,22 @@ func apikeyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 func apikeyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var env, name string
+	var env, name, scopes string
 	_, st, _, err := openStore(ctx, "apikey create", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&env, "env", "", "environment of the key: test or live (required)")
 		fs.StringVar(&name, "name", "", "a name for the key, to recognise it later (required)")
+		fs.StringVar(&scopes, "scopes", "read,write", "what the key may do, separated by commas: read, write, <resource>:read, <resource>:write (api-keys:write to manage keys)")
 	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	secret, k, err := auth.NewAPIKey(ctx, auth.NewKeys(st), kyc.Env(env), name, "cli:apikey-create")
+	secret, k, err := auth.NewAPIKey(ctx, auth.NewKeys(st), kyc.Env(env), name, "cli:apikey-create", strings.Split(scopes, ",")...)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, secret)
-	fmt.Fprintf(stderr, "created %s key %s (%q); the secret above is shown only once\n", k.Env, k.ID, k.Name)
+	fmt.Fprintf(stderr, "created %s key %s (%q) with the scopes %s; the secret above is shown only once\n", k.Env, k.ID, k.Name, strings.Join(k.Scopes, " "))
 	return nil
 }
 

@@ -19,9 +19,10 @@ type KeyStore interface {
 	Used(ctx context.Context, k Key) error
 }
 
-// NewAPIKey creates and stores a key for env and returns its secret, which is shown once and never
-// stored: "kycd_test_" or "kycd_live_" followed by 40 random base32 characters.
-func NewAPIKey(ctx context.Context, ks KeyStore, env kyc.Env, name string, actor kyc.Actor) (secret string, k Key, err error) {
+// NewAPIKey creates and stores a key for env with scopes (DefaultScopes when none; ParseScopes
+// checks them) and returns its secret, which is shown once and never stored: "kycd_test_" or
+// "kycd_live_" followed by 40 random base32 characters.
+func NewAPIKey(ctx context.Context, ks KeyStore, env kyc.Env, name string, actor kyc.Actor, scopes ...string) (secret string, k Key, err error) {
 	if !env.Valid() {
 		return "", k, kyc.Invalid("env", "must be test or live")
 	}
@@ -29,8 +30,14 @@ func NewAPIKey(ctx context.Context, ks KeyStore, env kyc.Env, name string, actor
 	if name == "" || len(name) > 100 {
 		return "", k, kyc.Invalid("name", "must be 1 to 100 characters")
 	}
+	if len(scopes) == 0 {
+		scopes = DefaultScopes
+	}
+	if scopes, err = ParseScopes(scopes); err != nil {
+		return "", k, err
+	}
 	secret = "kycd_" + string(env) + "_" + strings.ToLower(rand.Text()+rand.Text()[:14])
-	k = Key{ID: kyc.NewID(kyc.PrefixAPIKey), Env: env, Name: name, Hash: hashKey(secret), Hint: secret[len(secret)-4:]}
+	k = Key{ID: kyc.NewID(kyc.PrefixAPIKey), Env: env, Name: name, Hash: hashKey(secret), Hint: secret[len(secret)-4:], Scopes: scopes}
 	if err := ks.CreateAPIKey(ctx, k, actor); err != nil {
 		return "", k, fmt.Errorf("api key: %w", err)
 	}

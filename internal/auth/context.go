@@ -13,6 +13,8 @@ type Principal struct {
 	KeyID string
 	// ApplicantID is set for applicant tokens: the only applicant the caller may touch.
 	ApplicantID string
+	// Scopes are the API key's scopes (ParseScopes).
+	Scopes []string
 }
 
 // Actor names the principal in the audit log.

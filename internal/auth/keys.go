@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,8 @@ type Key struct {
 	RevokedAt *time.Time
 	// LastUsedAt is when the key last authenticated a request (to the minute), nil if never.
 	LastUsedAt *time.Time
+	// Scopes are what the key may do (ParseScopes).
+	Scopes []string
 }
 
 // Keys is the API keys' repository (table api_keys), written over the store's core.
@@ -52,9 +55,14 @@ func (r *Keys) Used(ctx context.Context, k Key) error {
 	})
 }
 
-// List returns every API key of the installation, newest first (at most 500), never a secret.
-func (r *Keys) List(ctx context.Context) ([]Key, error) {
-	rs, err := r.st.Query(ctx, `SELECT id, env, name, hash, hint, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at DESC LIMIT 500`)
+// List returns the API keys of env, or of every environment when env is empty, newest first (at
+// most 500), never a secret.
+func (r *Keys) List(ctx context.Context, env kyc.Env) ([]Key, error) {
+	where, args := "", []any{}
+	if env != "" {
+		where, args = ` WHERE env = ?`, []any{string(env)}
+	}
+	rs, err := r.st.Query(ctx, `SELECT id, env, name, hash, hint, created_at, revoked_at, last_used_at, scopes FROM api_keys`+where+` ORDER BY created_at DESC LIMIT 500`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("api keys: %w", err)
 	}
@@ -62,13 +70,13 @@ func (r *Keys) List(ctx context.Context) ([]Key, error) {
 	var out []Key
 	for rs.Next() {
 		var k Key
-		var env string
+		var env, scopes string
 		var created int64
 		var revoked, used *int64
-		if err := rs.Scan(&k.ID, &env, &k.Name, &k.Hash, &k.Hint, &created, &revoked, &used); err != nil {
+		if err := rs.Scan(&k.ID, &env, &k.Name, &k.Hash, &k.Hint, &created, &revoked, &used, &scopes); err != nil {
 			return nil, fmt.Errorf("api keys: %w", err)
 		}
-		k.Env, k.CreatedAt, k.Hash = kyc.Env(env), store.FromMicros(created), ""
+		k.Env, k.CreatedAt, k.Hash, k.Scopes = kyc.Env(env), store.FromMicros(created), "", strings.Fields(scopes)
 		if revoked != nil {
 			t := store.FromMicros(*revoked)
 			k.RevokedAt = &t
@@ -112,8 +120,8 @@ var _ KeyStore = (*Keys)(nil)
 // CreateAPIKey stores a new key, audited as created by actor.
 func (r *Keys) CreateAPIKey(ctx context.Context, k Key, actor kyc.Actor) error {
 	return r.st.Change(ctx, k.Env, func(tx *store.Tx) (store.Effects, error) {
-		if _, err := tx.Exec(ctx, `INSERT INTO api_keys (id, env, name, hash, hint, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			k.ID, string(k.Env), k.Name, k.Hash, k.Hint, store.Micros(store.Now())); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO api_keys (id, env, name, hash, hint, created_at, scopes) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			k.ID, string(k.Env), k.Name, k.Hash, k.Hint, store.Micros(store.Now()), strings.Join(k.Scopes, " ")); err != nil {
 			return store.Effects{}, fmt.Errorf("create api key: %w", err)
 		}
 		return store.Effects{Audit: kyc.AuditEntry{Actor: actor, Action: "api-key.create", ResourceType: "api-key", ResourceID: k.ID}}, nil
@@ -126,14 +134,15 @@ func (r *Keys) APIKeyByHash(ctx context.Context, hash string) (Key, error) {
 	var k Key
 	var env string
 	var created int64
-	err := r.st.QueryRow(ctx, `SELECT id, env, name, hash, hint, created_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).
-		Scan(&k.ID, &env, &k.Name, &k.Hash, &k.Hint, &created)
+	var scopes string
+	err := r.st.QueryRow(ctx, `SELECT id, env, name, hash, hint, created_at, scopes FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).
+		Scan(&k.ID, &env, &k.Name, &k.Hash, &k.Hint, &created, &scopes)
 	if err == store.ErrNoRows {
 		return Key{}, fmt.Errorf("api key: %w", kyc.ErrUnauthenticated)
 	}
 	if err != nil {
 		return Key{}, fmt.Errorf("api key: %w", err)
 	}
-	k.Env, k.CreatedAt = kyc.Env(env), store.FromMicros(created)
+	k.Env, k.CreatedAt, k.Scopes = kyc.Env(env), store.FromMicros(created), strings.Fields(scopes)
 	return k, nil
 }

@@ -38,7 +38,7 @@ func TestKeys(t *testing.T) {
 		}
 
 		// Its use is recorded; the list shows it, never a secret.
-		list, err := keys.List(ctx)
+		list, err := keys.List(ctx, "")
 		if err != nil || len(list) != 1 || list[0].ID != k.ID || list[0].Hash != "" || list[0].LastUsedAt == nil || list[0].RevokedAt != nil {
 			t.Fatalf("list: %+v %v", list, err)
 		}
@@ -56,7 +56,7 @@ func TestKeys(t *testing.T) {
 		if err := keys.Revoke(ctx, kyc.EnvLive, k.ID, "cli:test"); !errors.Is(err, kyc.ErrConflict) {
 			t.Fatalf("revoking twice: %v", err)
 		}
-		if list, _ := keys.List(ctx); list[0].RevokedAt == nil {
+		if list, _ := keys.List(ctx, ""); list[0].RevokedAt == nil {
 			t.Fatal("the list does not show the revocation")
 		}
 		if trail, _ := st.AuditTrail(ctx, kyc.EnvLive, k.ID); len(trail) != 2 || trail[1].Action != "api-key.revoke" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"kycd/internal/auth"
@@ -137,7 +138,7 @@ func (h *Handler) replay(w http.ResponseWriter, r *http.Request, v visit) {
 // APIKeys is what the API keys page needs. *auth.Keys satisfies it.
 type APIKeys interface {
 	auth.KeyStore
-	List(ctx context.Context) ([]auth.Key, error)
+	List(ctx context.Context, env kyc.Env) ([]auth.Key, error)
 	Revoke(ctx context.Context, env kyc.Env, id string, actor kyc.Actor) error
 }
 
@@ -146,6 +147,8 @@ var _ APIKeys = (*auth.Keys)(nil)
 type keysPage struct {
 	Keys []auth.Key
 	Envs []kyc.Env
+	// Resources are what scopes can name.
+	Resources []string
 	// Secret is the key just created, shown once.
 	Secret string
 }
@@ -155,13 +158,13 @@ func (h *Handler) apiKeys(w http.ResponseWriter, r *http.Request, v visit) {
 }
 
 func (h *Handler) showKeys(w http.ResponseWriter, r *http.Request, v visit, status int, p page) {
-	keys, err := h.d.APIKeys.List(r.Context())
+	keys, err := h.d.APIKeys.List(r.Context(), "")
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	data, _ := p.Data.(keysPage)
-	data.Keys, data.Envs = keys, []kyc.Env{kyc.EnvLive, kyc.EnvTest}
+	data.Keys, data.Envs, data.Resources = keys, []kyc.Env{kyc.EnvLive, kyc.EnvTest}, auth.Resources
 	p.Title, p.User, p.CSRF, p.Data = "API keys", &v.user, h.csrf(v.session), data
 	h.render(w, r, status, "apikeys", p)
 }
@@ -171,9 +174,9 @@ func (h *Handler) apiKeyAction(w http.ResponseWriter, r *http.Request, v visit) 
 	env := kyc.Env(r.PostFormValue("env"))
 	switch r.PostFormValue("action") {
 	case "create":
-		secret, k, err := auth.NewAPIKey(r.Context(), h.d.APIKeys, env, r.PostFormValue("name"), v.user.Actor())
+		secret, k, err := auth.NewAPIKey(r.Context(), h.d.APIKeys, env, r.PostFormValue("name"), v.user.Actor(), strings.Fields(r.PostFormValue("scopes"))...)
 		if fe := fieldErrors(err); fe != nil {
-			h.showKeys(w, r, v, http.StatusUnprocessableEntity, page{Message: message(err), Form: map[string]string{"name": r.PostFormValue("name")}})
+			h.showKeys(w, r, v, http.StatusUnprocessableEntity, page{Message: message(err), Form: map[string]string{"name": r.PostFormValue("name"), "scopes": r.PostFormValue("scopes")}})
 			return
 		}
 		if err != nil {

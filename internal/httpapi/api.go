@@ -32,7 +32,7 @@ import (
 type Deps struct {
 	Log        *slog.Logger
 	Version    string
-	Keys       auth.KeyStore
+	Keys       Keys
 	Idem       IdempotencyStore
 	Applicants *applicant.Service
 	Documents  *document.Service
@@ -105,6 +105,8 @@ func New(d Deps) http.Handler {
 	registerEvents(api, d)
 	registerScreenings(api, d)
 	registerShares(api, mux, d)
+	registerAPIKeys(api, d)
+	documentScopes(api)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -44,8 +44,9 @@ func public(path string) bool {
 }
 
 // authenticate requires an API key (Authorization: Bearer kycd_test_... or kycd_live_...) on every
-// /v1 path but the OpenAPI document, and puts its principal in the context. An applicant token is
-// refused here: it is only for the end-user endpoints.
+// /v1 path but the OpenAPI document, refuses a key whose scopes do not cover the call (403 naming
+// the scope), and puts its principal in the context. An applicant token is refused here: it is
+// only for the end-user endpoints.
 func authenticate(next http.Handler, keys auth.KeyStore, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if public(r.URL.Path) {
@@ -69,7 +70,11 @@ func authenticate(next http.Handler, keys auth.KeyStore, log *slog.Logger) http.
 			writeProblem(w, r, log, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.Principal{Env: k.Env, KeyID: k.ID})))
+		if res, access := scopeOf(r.Method, r.URL.Path); !k.Allows(res, access) {
+			writeProblem(w, r, log, auth.ScopeError(res, access))
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.Principal{Env: k.Env, KeyID: k.ID, Scopes: k.Scopes})))
 	})
 }
 
