@@ -73,7 +73,24 @@ func testPNG(t *testing.T) []byte {
 // browserEnv is newEnv's console (four eyes everywhere) with files a browser can draw.
 func browserEnv(t *testing.T, st *store.Store) (*httptest.Server, *people.Service, *review.Service) {
 	t.Helper()
-	ps, err := people.NewService(st, people.Config{IndexKey: []byte("k"), Argon2: people.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	return browserEnvWith(t, st, browserOptions{})
+}
+
+// browserOptions change browserEnv's console.
+type browserOptions struct {
+	// Now is people's clock (sessions, second-factor codes); default time.Now.
+	Now func() time.Time
+	// PNG is the image every file is served as; default testPNG's.
+	PNG []byte
+}
+
+// browserEnvWith is browserEnv with o.
+func browserEnvWith(t *testing.T, st *store.Store, o browserOptions) (*httptest.Server, *people.Service, *review.Service) {
+	t.Helper()
+	if o.PNG == nil {
+		o.PNG = testPNG(t)
+	}
+	ps, err := people.NewService(st, people.Config{IndexKey: []byte("k"), Argon2: people.Argon2Params{Memory: 64, Time: 1, Threads: 1}, Now: o.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +101,7 @@ func browserEnv(t *testing.T, st *store.Store) (*httptest.Server, *people.Servic
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}}); err != nil {
 		t.Fatal(err)
 	}
-	ev := pngEvidence{storeEvidence: storeEvidence{st: st, reviews: reviews}, png: testPNG(t)}
+	ev := pngEvidence{storeEvidence: storeEvidence{st: st, reviews: reviews}, png: o.PNG}
 	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: reviews, Evidence: ev, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: reviews, Webhooks: webhook.NewService(st, webhook.Config{}), APIKeys: auth.NewKeys(st), CSRFKey: []byte("csrf")})
 	if err != nil {
 		t.Fatal(err)

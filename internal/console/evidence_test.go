@@ -104,6 +104,10 @@ func (d storeDecider) Carry(ctx context.Context, c review.Case, dec review.Decis
 	_, err := d.st.DecideDocument(ctx, c.Env, c.SubjectID, func(rc *store.Case) (store.Effects, error) {
 		rc.Document.Status = status
 		rc.Document.Review = &kyc.Review{Reviewer: by, Outcome: status, Notes: dec.Note + " approved by " + string(approvedBy)}
+		if dec.Action == review.ActionReject {
+			// As the document service does: the dashboard counts rejections by their type.
+			rc.Document.RejectionReason = &kyc.RejectionReason{Type: dec.RejectionType, Message: dec.Message}
+		}
 		eff := store.Effects{Audit: kyc.AuditEntry{Actor: by, Action: "kyc-document.review", ResourceType: "kyc-document", ResourceID: c.SubjectID}}
 		eff.Events = []store.NewEvent{{Type: kyc.EventDocumentReviewed, ResourceType: "kyc-document", ResourceID: c.SubjectID}}
 		return eff, nil
