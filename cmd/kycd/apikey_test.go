@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// TestAPIKeyCommands: kycd apikey create prints a key once; apikey list shows it without its
-// secret; apikey revoke revokes it, and the list says so.
+// TestAPIKeyCommands: kycd apikey create prints a key once, with the scopes asked for (read and
+// write by default; a bad scope refused); apikey list shows it without its secret; apikey revoke
+// revokes it, and the list says so.
 func TestAPIKeyCommands(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -38,5 +39,17 @@ func TestAPIKeyCommands(t *testing.T) {
 	}
 	if list, _ := cmd("apikey", "list"); !strings.Contains(list, "\t-\t") || strings.HasSuffix(strings.TrimSpace(list), "\t-") {
 		t.Fatalf("the list after revoking: %q", list)
+	}
+	if !strings.Contains(list, "\tbackend\tread,write\t") {
+		t.Fatalf("the default scopes in the list: %q", list)
+	}
+	if _, err := cmd("apikey", "create", "--env", "test", "--name", "keys", "--scopes", "api-keys:write,applicants:read"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := cmd("apikey", "list"); !strings.Contains(list, "\tkeys\tapi-keys:write,applicants:read\t") {
+		t.Fatalf("the scopes asked for in the list: %q", list)
+	}
+	if _, err := cmd("apikey", "create", "--env", "test", "--name", "bad", "--scopes", "admin"); err == nil || !strings.Contains(err.Error(), "not a scope") {
+		t.Fatalf("a bad scope: %v", err)
 	}
 }
