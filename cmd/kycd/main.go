@@ -52,6 +52,9 @@ Usage:
                                                    approver or admin) and print their first password once
   kycd lists import [--ofac DIR|URL]... [--un FILE|URL]  import sanctions lists (atomic; progress on stderr)
   kycd screen "NAME" [--dob YYYY-MM-DD] [--country CC]   screen a name against the imported lists
+  kycd audit verify --env test|live [--head FILE]  check the audit log's chains, anchors and signatures
+                                                  (and that an exported head is still in it)
+  kycd audit head --env test|live                 print the newest signed anchor, to keep apart
   kycd version                                    print the version
 
 Run "kycd serve --help" for the settings.
@@ -81,8 +84,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer st.Close()
+		if err := st.KeyAuditLogs(ctx); err != nil {
+			return fmt.Errorf("migrations applied, but: %w", err)
+		}
 		fmt.Fprintln(stdout, "migrations applied")
 		return nil
+	case "audit":
+		switch {
+		case len(args) >= 2 && args[1] == "verify":
+			return auditVerify(ctx, args[2:], stdout, stderr)
+		case len(args) >= 2 && args[1] == "head":
+			return auditHead(ctx, args[2:], stdout, stderr)
+		}
+		fmt.Fprint(stderr, usage)
+		return errors.New(`usage: kycd audit verify --env test|live [--head FILE] | head --env test|live`)
 	case "apikey":
 		switch {
 		case len(args) >= 2 && args[1] == "create":

@@ -114,6 +114,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 			_ = st.Close()
 		}
 	}()
+	if err := st.KeyAuditLogs(ctx); errors.Is(err, store.ErrAuditChain) {
+		// A log changed before it was keyed stays unkeyed, so that the change still shows; kycd
+		// serves on, and kycd audit verify (and the console's audit page) name it.
+		log.Error("the audit log does not verify, so it was not keyed; kycd audit verify names the first change", "err", err)
+	} else if err != nil {
+		return nil, fmt.Errorf("key the audit log: %w", err)
+	}
 	blobs, err := blob.Open(ctx, cfg.BlobURL, sealer)
 	if err != nil {
 		return nil, err

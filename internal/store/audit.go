@@ -35,9 +35,14 @@ import (
 // the chain of anchors, and that every head an anchor names is still there with the same hash; so
 // a resource's chain deleted or cut short after an anchor covered it is found. What it cannot
 // show: the removal of entries (or whole chains) no anchor covers yet, at most
-// AuditAnchorInterval's writes; the removal of the newest anchors; and, since nothing is keyed, a
-// rewrite that recomputes every hash after the change. The anchor's hash is the value to sign or
-// publish to close those (a keyed chain comes with issue 17).
+// AuditAnchorInterval's writes, and the removal of the newest anchors.
+//
+// The hashes are keyed (audit_keys.go): HMAC-SHA256 with a key derived from the master key, so
+// someone who can write the database but does not hold the master key cannot recompute a chain
+// after changing it; and each anchor is signed with an Ed25519 key derived from the master key.
+// The newest anchor, exported (AuditHead, `kycd audit head`) and kept apart from the database,
+// also catches a rewrite by someone who holds the master key, or the removal of the newest
+// anchors: VerifyAuditHead checks that the exported anchor is still in the chain.
 //
 // Entries written before the per-resource chains (migration 00017) keep their one chain per
 // environment, marked legacy and verified as before; the migration made that chain's head the
@@ -87,7 +92,7 @@ func (s *Store) appendAudit(ctx context.Context, t *txn, env kyc.Env, entries []
 			return fmt.Errorf("audit head: %w", err)
 		}
 		rec := AuditRecord{Seq: seq, Actor: e.Actor, Action: e.Action, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Time: at, PrevHash: prev}
-		rec.Hash = auditHash(rec)
+		rec.Hash = s.audit.entryHash(rec, s.audit.keyed())
 		if _, err := t.exec(ctx, `INSERT INTO audit_log (env, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			string(env), seq, string(e.Actor), e.Action, e.ResourceType, e.ResourceID, micros(at), prev, rec.Hash); err != nil {
@@ -101,10 +106,13 @@ func (s *Store) appendAudit(ctx context.Context, t *txn, env kyc.Env, entries []
 	return nil
 }
 
-// auditHash is an entry's hash. The fields are those of the pre-00017 entries, so one function
-// serves both kinds; the resource type and id bind an entry to its chain.
-func auditHash(r AuditRecord) string {
-	return hashFields(r.PrevHash, strconv.FormatInt(r.Seq, 10), string(r.Actor), r.Action, r.ResourceType, r.ResourceID, strconv.FormatInt(micros(r.Time), 10))
+// auditHash is an entry's unkeyed hash (SHA-256), as kycd wrote them before the keyed chain. The
+// fields are those of the pre-00017 entries, so one function serves both kinds; the resource type
+// and id bind an entry to its chain.
+func auditHash(r AuditRecord) string { return hashFields(auditFields(r)...) }
+
+func auditFields(r AuditRecord) []string {
+	return []string{r.PrevHash, strconv.FormatInt(r.Seq, 10), string(r.Actor), r.Action, r.ResourceType, r.ResourceID, strconv.FormatInt(micros(r.Time), 10)}
 }
 
 func hashFields(fields ...string) string {
@@ -123,14 +131,14 @@ type auditHead struct {
 	Hash                     string
 }
 
-// anchorHash is an anchor's hash: the previous anchor's, its own number and time, and the heads
-// it covers in key order. It is the value a later keyed or published anchor would sign.
-func anchorHash(prev string, seq int64, at time.Time, heads []auditHead) string {
+// anchorFields are what an anchor's hash covers: the previous anchor's hash, its own number and
+// time, and the heads it covers in key order.
+func anchorFields(prev string, seq int64, at time.Time, heads []auditHead) []string {
 	f := []string{prev, strconv.FormatInt(seq, 10), strconv.FormatInt(micros(at), 10)}
 	for _, h := range heads {
 		f = append(f, h.ResourceType, h.ResourceID, strconv.FormatInt(h.Seq, 10), h.Hash)
 	}
-	return hashFields(f...)
+	return f
 }
 
 // AuditAnchorInterval is how often AnchorAudit runs: a resource chain deleted whole is detectable
@@ -203,8 +211,9 @@ func (s *Store) anchorAudit(ctx context.Context, t *txn, env kyc.Env) (int, erro
 	}
 	seq++
 	at := now()
-	if _, err := t.exec(ctx, `INSERT INTO audit_anchors (env, seq, created_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?)`,
-		string(env), seq, micros(at), prev, anchorHash(prev, seq, at, heads)); err != nil {
+	hash := s.audit.hash(s.audit.keyed(), anchorFields(prev, seq, at, heads)...)
+	if _, err := t.exec(ctx, `INSERT INTO audit_anchors (env, seq, created_at, prev_hash, hash, signature) VALUES (?, ?, ?, ?, ?, ?)`,
+		string(env), seq, micros(at), prev, hash, s.audit.sign(env, seq, hash)); err != nil {
 		return 0, err
 	}
 	const batch = 500
@@ -265,15 +274,25 @@ type anchored struct {
 // unchanged. It returns nil, or an error wrapping ErrAuditChain that names the first entry or
 // anchor that does not match. It reads the anchors before the entries, so an entry an anchor
 // covers was committed before it is looked for, and writes may go on while it runs.
+//
+// On a keyed store every hash must be keyed and every anchor signed: an unkeyed entry or anchor is
+// refused like a changed one (the only unkeyed log a keyed store accepts is one it has not keyed
+// yet, which KeyAuditLogs keys once, after checking it).
 func (s *Store) VerifyAuditChain(ctx context.Context, env kyc.Env) error {
-	want, err := s.verifyAnchors(ctx, env)
+	return s.verifyAudit(ctx, s.reader(), env, s.audit.keyed())
+}
+
+// verifyAudit is VerifyAuditChain through q (a transaction's, or the reader), with keyed hashes
+// and signed anchors (keyed) or the plain SHA-256 hashes of an unkeyed log.
+func (s *Store) verifyAudit(ctx context.Context, q querier, env kyc.Env, keyed bool) error {
+	want, err := s.verifyAnchors(ctx, q, env, keyed)
 	if err != nil {
 		return err
 	}
-	if err := s.verifyChains(ctx, env, true, want); err != nil {
+	if err := s.verifyChains(ctx, q, env, true, keyed, want); err != nil {
 		return err
 	}
-	if err := s.verifyChains(ctx, env, false, want); err != nil {
+	if err := s.verifyChains(ctx, q, env, false, keyed, want); err != nil {
 		return err
 	}
 	if len(want) > 0 {
@@ -290,19 +309,19 @@ func (s *Store) VerifyAuditChain(ctx context.Context, env kyc.Env) error {
 // verifyAnchors checks the chain of anchors and returns the heads they cover. It reads the
 // anchors before their heads: an anchor and its heads commit together, so every anchor read has
 // all its heads in the second read (heads of a newer anchor are ignored).
-func (s *Store) verifyAnchors(ctx context.Context, env kyc.Env) (map[chainKey]anchored, error) {
+func (s *Store) verifyAnchors(ctx context.Context, q querier, env kyc.Env, keyed bool) (map[chainKey]anchored, error) {
 	type anchor struct {
-		seq, at        int64
-		prevHash, hash string
+		seq, at                   int64
+		prevHash, hash, signature string
 	}
 	var anchors []anchor
-	rs, err := s.reader().query(ctx, `SELECT seq, created_at, prev_hash, hash FROM audit_anchors WHERE env = ? ORDER BY seq`, string(env))
+	rs, err := q.query(ctx, `SELECT seq, created_at, prev_hash, hash, signature FROM audit_anchors WHERE env = ? ORDER BY seq`, string(env))
 	if err != nil {
 		return nil, fmt.Errorf("audit chain: %w", err)
 	}
 	for rs.Next() {
 		var a anchor
-		if err := rs.Scan(&a.seq, &a.at, &a.prevHash, &a.hash); err != nil {
+		if err := rs.Scan(&a.seq, &a.at, &a.prevHash, &a.hash, &a.signature); err != nil {
 			rs.Close()
 			return nil, fmt.Errorf("audit chain: %w", err)
 		}
@@ -313,7 +332,7 @@ func (s *Store) verifyAnchors(ctx context.Context, env kyc.Env) (map[chainKey]an
 		return nil, fmt.Errorf("audit chain: %w", err)
 	}
 	heads := map[int64][]auditHead{}
-	rs, err = s.reader().query(ctx, `SELECT anchor_seq, resource_type, resource_id, seq, hash FROM audit_anchor_heads
+	rs, err = q.query(ctx, `SELECT anchor_seq, resource_type, resource_id, seq, hash FROM audit_anchor_heads
 		WHERE env = ? ORDER BY anchor_seq, resource_type, resource_id`, string(env))
 	if err != nil {
 		return nil, fmt.Errorf("audit chain: %w", err)
@@ -333,8 +352,11 @@ func (s *Store) verifyAnchors(ctx context.Context, env kyc.Env) (map[chainKey]an
 	want := map[chainKey]anchored{}
 	prev, next := "", int64(1)
 	for _, a := range anchors {
-		if a.seq != next || a.prevHash != prev || anchorHash(a.prevHash, a.seq, fromMicros(a.at), heads[a.seq]) != a.hash {
-			return nil, fmt.Errorf("%w at anchor %d", ErrAuditChain, next)
+		if a.seq != next || a.prevHash != prev || s.audit.hash(keyed, anchorFields(a.prevHash, a.seq, fromMicros(a.at), heads[a.seq])...) != a.hash {
+			return nil, fmt.Errorf("%w at anchor %d%s", ErrAuditChain, next, notKeyed(keyed, a.hash))
+		}
+		if keyed && !s.audit.verify(env, a.seq, a.hash, a.signature) {
+			return nil, fmt.Errorf("%w: anchor %d's signature does not verify", ErrAuditChain, a.seq)
 		}
 		for _, h := range heads[a.seq] {
 			k := chainKey{h.ResourceType, h.ResourceID, h.Seq}
@@ -350,14 +372,15 @@ func (s *Store) verifyAnchors(ctx context.Context, env kyc.Env) (map[chainKey]an
 
 // verifyChains checks env's legacy chain (legacy) or its resource chains, and removes from want
 // each anchored head it finds matching.
-func (s *Store) verifyChains(ctx context.Context, env kyc.Env, legacy bool, want map[chainKey]anchored) error {
-	q := `SELECT id, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
+func (s *Store) verifyChains(ctx context.Context, q querier, env kyc.Env, legacy, keyed bool, want map[chainKey]anchored) error {
+	db := q
+	query := `SELECT id, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
 		FROM audit_log WHERE env = ? AND legacy = 0 ORDER BY resource_type, resource_id, seq`
 	if legacy {
-		q = `SELECT id, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
+		query = `SELECT id, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
 		FROM audit_log WHERE env = ? AND legacy = 1 ORDER BY seq`
 	}
-	rs, err := s.reader().query(ctx, q, string(env))
+	rs, err := db.query(ctx, query, string(env))
 	if err != nil {
 		return fmt.Errorf("audit chain: %w", err)
 	}
@@ -376,11 +399,11 @@ func (s *Store) verifyChains(ctx context.Context, env kyc.Env, legacy bool, want
 		if last.Seq > 0 && (legacy || last.ResourceType == r.ResourceType && last.ResourceID == r.ResourceID) {
 			prev, next = last.Hash, last.Seq+1
 		}
-		if r.Seq != next || r.PrevHash != prev || auditHash(r) != r.Hash {
+		if r.Seq != next || r.PrevHash != prev || s.audit.entryHash(r, keyed) != r.Hash {
 			if legacy {
-				return fmt.Errorf("%w at legacy entry %d (id %d)", ErrAuditChain, next, r.ID)
+				return fmt.Errorf("%w at legacy entry %d (id %d)%s", ErrAuditChain, next, r.ID, notKeyed(keyed, r.Hash))
 			}
-			return fmt.Errorf("%w at %s %s entry %d (id %d)", ErrAuditChain, r.ResourceType, r.ResourceID, next, r.ID)
+			return fmt.Errorf("%w at %s %s entry %d (id %d)%s", ErrAuditChain, r.ResourceType, r.ResourceID, next, r.ID, notKeyed(keyed, r.Hash))
 		}
 		if w, ok := want[key]; ok {
 			if w.hash != r.Hash {

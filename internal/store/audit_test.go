@@ -2,8 +2,15 @@ package store_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -107,6 +114,38 @@ func TestAuditChainsVerifyAfterConcurrentWrites(t *testing.T) {
 	})
 }
 
+// sum writes fields to h, each followed by a NUL byte, as the audit log's hashes are documented.
+func sum(h hash.Hash, fields []string) []byte {
+	for _, f := range fields {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	return h.Sum(nil)
+}
+
+// rechain makes entry 2 of resource id's chain another person's and recomputes the whole chain
+// (every entry's prev_hash and hash, and its head) with hashOf, as someone who can write the
+// database would, with this test's own reading of the hash's fields: previous hash, seq, actor,
+// action, resource type, resource id, time in microseconds.
+func rechain(ctx context.Context, s *store.Store, id string, hashOf func(fields []string) string) error {
+	trail, err := s.AuditTrail(ctx, kyc.EnvTest, id)
+	if err != nil {
+		return err
+	}
+	prev := ""
+	for _, r := range trail {
+		if r.Seq == 2 {
+			r.Actor = "someone_else"
+		}
+		h := hashOf([]string{prev, strconv.FormatInt(r.Seq, 10), string(r.Actor), r.Action, r.ResourceType, r.ResourceID, strconv.FormatInt(r.Time.UnixMicro(), 10)})
+		if err := s.Exec(ctx, `UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?`, string(r.Actor), prev, h, r.ID); err != nil {
+			return err
+		}
+		prev = h
+	}
+	return s.Exec(ctx, `UPDATE audit_resource_heads SET hash = ? WHERE env = 'test' AND resource_id = ?`, prev, id)
+}
+
 func TestAuditTamperingIsDetected(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -140,6 +179,28 @@ func TestAuditTamperingIsDetected(t *testing.T) {
 		{"delete the first anchor", func(ctx context.Context, s *store.Store, _, _ string) error {
 			return s.Exec(ctx, `DELETE FROM audit_anchors WHERE seq = 1`)
 		}, "anchor 1"},
+		// Without the master key: the chain recomputed with plain SHA-256, as before the log was
+		// keyed; keying the log again (kycd start) must not bless it.
+		{"rewrite a chain and recompute it unkeyed", func(ctx context.Context, s *store.Store, a, _ string) error {
+			if err := rechain(ctx, s, a, func(fields []string) string { return hex.EncodeToString(sum(sha256.New(), fields)) }); err != nil {
+				return err
+			}
+			return s.KeyAuditLogs(ctx)
+		}, "not keyed"},
+		{"rewrite a chain and recompute it with another key", func(ctx context.Context, s *store.Store, a, _ string) error {
+			return rechain(ctx, s, a, func(fields []string) string {
+				return "k1:" + hex.EncodeToString(sum(hmac.New(sha256.New, []byte("not the installation's key")), fields))
+			})
+		}, "entry 1"},
+		{"sign an anchor with another key", func(ctx context.Context, s *store.Store, _, _ string) error {
+			var hash string
+			if err := s.QueryRow(ctx, `SELECT hash FROM audit_anchors WHERE env = 'test' AND seq = 2`).Scan(&hash); err != nil {
+				return err
+			}
+			other := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+			sig := ed25519.Sign(other, []byte("kycd audit anchor\x00test\x002\x00"+hash))
+			return s.Exec(ctx, `UPDATE audit_anchors SET signature = ? WHERE env = 'test' AND seq = 2`, base64.RawURLEncoding.EncodeToString(sig))
+		}, "anchor 2's signature does not verify"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -218,6 +279,13 @@ func TestAuditMigrationKeepsTheLegacyChain(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			// The keyed store refuses the unkeyed log until it is keyed, once, as kycd does at start.
+			if err := s.VerifyAuditChain(ctx, kyc.EnvTest); !errors.Is(err, store.ErrAuditChain) || !strings.Contains(err.Error(), "not keyed") {
+				t.Fatalf("an unkeyed log on a keyed store: %v", err)
+			}
+			if err := s.KeyAuditLogs(ctx); err != nil {
 				t.Fatal(err)
 			}
 			for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
@@ -365,7 +433,10 @@ func TestAuditMigrationDown(t *testing.T) {
 			if err := s.AppendLegacyAudit(ctx, kyc.EnvTest, e); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.MigrateTo(ctx, 17); err != nil {
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.KeyAuditLogs(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.VerifyAuditChain(ctx, kyc.EnvTest); err != nil {
@@ -414,4 +485,107 @@ func TestAuditQueriesUseTheirIndexes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAuditHeadExported: the newest anchor, exported with its signature and the installation's
+// public key, verifies against the log; it is refused once that anchor is changed or gone, and
+// when it was signed under another master key.
+func TestAuditHeadExported(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := s.AuditHeadOf(ctx, kyc.EnvTest); !errors.Is(err, store.ErrNoAnchor) {
+			t.Fatalf("the head of an empty log: %v", err)
+		}
+		for range 2 {
+			if _, err := createApplicant(ctx, s, kyc.EnvTest); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AnchorAudit(ctx, kyc.EnvTest); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h, err := s.AuditHeadOf(ctx, kyc.EnvTest)
+		if err != nil || h.Seq != 2 || !strings.HasPrefix(h.Hash, "k1:") || h.Signature == "" {
+			t.Fatalf("head: %+v %v", h, err)
+		}
+		// The signature verifies with the exported public key, by this test's own reading of what
+		// is signed.
+		pub, _ := base64.RawURLEncoding.DecodeString(h.PublicKey)
+		sig, _ := base64.RawURLEncoding.DecodeString(h.Signature)
+		if !ed25519.Verify(pub, []byte("kycd audit anchor\x00test\x002\x00"+h.Hash), sig) {
+			t.Fatal("the exported signature does not verify with the exported key")
+		}
+		if err := s.VerifyAuditHead(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+		forged := h
+		forged.Hash = "k1:00"
+		if err := s.VerifyAuditHead(ctx, forged); !errors.Is(err, store.ErrAuditChain) {
+			t.Fatalf("a head whose signature does not match: %v", err)
+		}
+		other := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+		foreign := h
+		foreign.PublicKey = base64.RawURLEncoding.EncodeToString(other.Public().(ed25519.PublicKey))
+		foreign.Signature = base64.RawURLEncoding.EncodeToString(ed25519.Sign(other, []byte("kycd audit anchor\x00test\x002\x00"+h.Hash)))
+		if err := s.VerifyAuditHead(ctx, foreign); !errors.Is(err, store.ErrAuditChain) || !strings.Contains(err.Error(), "another key") {
+			t.Fatalf("a head of another installation: %v", err)
+		}
+		if err := s.Exec(ctx, `UPDATE audit_anchors SET hash = 'k1:ff' WHERE env = 'test' AND seq = 2`); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.VerifyAuditHead(ctx, h); !errors.Is(err, store.ErrAuditChain) || !strings.Contains(err.Error(), "differs") {
+			t.Fatalf("a changed anchor: %v", err)
+		}
+		if err := s.Exec(ctx, `DELETE FROM audit_anchors WHERE env = 'test' AND seq = 2`); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.VerifyAuditHead(ctx, h); !errors.Is(err, store.ErrAuditChain) || !strings.Contains(err.Error(), "gone") {
+			t.Fatalf("the newest anchor deleted: %v", err)
+		}
+		// The log alone cannot tell the newest anchor was deleted; the exported head can.
+		if err := s.VerifyAuditChain(ctx, kyc.EnvTest); err != nil {
+			t.Fatalf("the log without its newest anchor: %v", err)
+		}
+	})
+}
+
+// TestKeyingRefusesAChangedLog: a log changed before it was keyed is not keyed (that would bless
+// the change); it stays unkeyed and the verification names the change.
+func TestKeyingRefusesAChangedLog(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, err := store.Open(ctx, storetest.NewEmptyDatabase(t, d), storetest.Sealer(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			if err := s.MigrateTo(ctx, 15); err != nil {
+				t.Fatal(err)
+			}
+			e := kyc.AuditEntry{Actor: "key_test", Action: "applicant.create", ResourceType: "applicant", ResourceID: "app_1"}
+			if err := s.AppendLegacyAudit(ctx, kyc.EnvTest, e, e, e); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Exec(ctx, `UPDATE audit_log SET actor = 'someone_else' WHERE seq = 2`); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.KeyAuditLogs(ctx); !errors.Is(err, store.ErrAuditChain) || !strings.Contains(err.Error(), "legacy entry 2") {
+				t.Fatalf("keying a changed log: %v", err)
+			}
+			trail, err := s.AuditTrail(ctx, kyc.EnvTest, "app_1")
+			if err != nil || len(trail) != 3 || strings.HasPrefix(trail[0].Hash, "k1:") || strings.HasPrefix(trail[2].Hash, "k1:") {
+				t.Fatalf("the changed log after keying was refused: %+v %v", trail, err)
+			}
+			if err := s.VerifyAuditChain(ctx, kyc.EnvTest); !errors.Is(err, store.ErrAuditChain) {
+				t.Fatalf("verify: %v", err)
+			}
+		})
+	}
 }

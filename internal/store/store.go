@@ -56,6 +56,10 @@ type Store struct {
 	process     string
 	processConn *pgx.Conn
 
+	// audit keys the audit log's hashes and signs its anchors (audit.go); zero when the sealer
+	// derives no keys.
+	audit auditKeys
+
 	// trace, when set (only by tests, through export_test.go), sees every statement the store runs
 	// through its own queries, in and outside transactions, so a test can EXPLAIN what a method
 	// really runs.
@@ -87,7 +91,7 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 			pool.Close()
 			return nil, fmt.Errorf("store: postgres: %w", err)
 		}
-		st := &Store{dialect: Postgres, sealer: sealer, pool: pool, process: newProcessID()}
+		st := &Store{dialect: Postgres, sealer: sealer, pool: pool, process: newProcessID(), audit: newAuditKeys(sealer)}
 		if err := st.holdProcessLock(ctx, cfg.ConnConfig.Copy()); err != nil {
 			pool.Close()
 			return nil, err
@@ -121,7 +125,7 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
 	}
 	read.SetMaxOpenConns(8)
-	return &Store{dialect: SQLite, sealer: sealer, write: write, read: read, process: newProcessID()}, nil
+	return &Store{dialect: SQLite, sealer: sealer, write: write, read: read, process: newProcessID(), audit: newAuditKeys(sealer)}, nil
 }
 
 // sqlitePath turns a SQLite DSN into a file path; the default is ./data/kycd.db.
