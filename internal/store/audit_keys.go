@@ -56,7 +56,9 @@ func (k auditKeys) hash(keyed bool, fields ...string) string {
 	return keyedPrefix + hex.EncodeToString(m.Sum(nil))
 }
 
-func (k auditKeys) entryHash(r AuditRecord, keyed bool) string { return k.hash(keyed, auditFields(r)...) }
+func (k auditKeys) entryHash(r AuditRecord, keyed bool) string {
+	return k.hash(keyed, auditFields(r)...)
+}
 
 // anchorMessage is what an anchor's signature signs: its environment, number and hash.
 func anchorMessage(env kyc.Env, seq int64, hash string) []byte {
