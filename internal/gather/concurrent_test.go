@@ -12,8 +12,8 @@ import (
 	"kycd/internal/store/storetest"
 )
 
-// gate holds reads of a draft until n reads have come: the uploads held there all read the same
-// version of the draft, so that all but one of their writes collide with another and must be
+// gate holds reads of a draft, once done, until n reads have come: the uploads held there all read
+// the same version of the draft, so that all but one of their writes collide with another and must be
 // redone. It counts the reads. An upload that ends without reading (it failed before) lowers n
 // (finished), so the others are not held forever; no timer opens it early, which on a loaded
 // machine once let the uploads through one by one and nothing collided.
@@ -66,9 +66,14 @@ type gatedDrafts struct {
 	gate *gate
 }
 
+// Draft reads the draft, then waits at the gate before handing it over: every upload's first read
+// is done before any upload can write, so they all hold the same version. (Waiting before the read
+// instead let a loaded machine run one upload's read and write before another's read, and nothing
+// collided.)
 func (d gatedDrafts) Draft(ctx context.Context, env kyc.Env, applicantID string) (store.Draft, error) {
+	dr, err := d.Drafts.Draft(ctx, env, applicantID)
 	d.gate.wait()
-	return d.Drafts.Draft(ctx, env, applicantID)
+	return dr, err
 }
 
 // TestConcurrentUploadsLoseNothing: uploads to every slot of one draft at once all stay staged,
