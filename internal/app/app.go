@@ -213,6 +213,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Version:    cfg.Version,
 		Keys:       apiKeys,
 		Idem:       st,
+		Reads:      st,
 		Applicants: applicants,
 		Documents:  documents,
 		Requests:   requests,

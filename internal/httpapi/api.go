@@ -30,10 +30,13 @@ import (
 
 // Deps are what the API serves from. Every field is required unless its comment says otherwise.
 type Deps struct {
-	Log        *slog.Logger
-	Version    string
-	Keys       Keys
-	Idem       IdempotencyStore
+	Log     *slog.Logger
+	Version string
+	Keys    Keys
+	Idem    IdempotencyStore
+	// Reads writes the audit entries of reads of personal data (applicants, documents, file
+	// contents, events).
+	Reads      ReadLog
 	Applicants *applicant.Service
 	Documents  *document.Service
 	Requests   *request.Service

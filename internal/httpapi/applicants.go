@@ -55,6 +55,9 @@ func registerApplicants(api huma.API, d Deps) {
 			ID string `path:"id"`
 		}) (*applicantOut, error) {
 			a, err := d.Applicants.Get(ctx, principal(ctx).Env, in.ID)
+			if err == nil {
+				err = logReads(ctx, d, "applicant.read", "applicant", a.ID)
+			}
 			if err != nil {
 				return nil, problem(ctx, d.Log, err)
 			}
@@ -81,6 +84,9 @@ func registerApplicants(api huma.API, d Deps) {
 			Status     string `query:"status" enum:"unverified,pending-review,approved,rejected"`
 		}) (*struct{ Body applicantList }, error) {
 			pg, err := d.Applicants.List(ctx, principal(ctx).Env, store.ApplicantFilter{ExternalID: in.ExternalID, Status: in.Status}, in.Cursor, in.Limit)
+			if err == nil {
+				err = logReads(ctx, d, "applicant.read", "applicant", ids(pg.Items, func(a kyc.Applicant) string { return a.ID })...)
+			}
 			if err != nil {
 				return nil, problem(ctx, d.Log, err)
 			}

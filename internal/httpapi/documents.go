@@ -42,6 +42,9 @@ func registerDocuments(api huma.API, d Deps) {
 	huma.Register(api, op("getKycDocument", http.MethodGet, "/v1/kyc-documents/{id}", "Get a KYC document", tag, http.StatusOK, 404),
 		func(ctx context.Context, in *idIn) (*documentOut, error) {
 			doc, err := d.Documents.Get(ctx, principal(ctx).Env, in.ID)
+			if err == nil {
+				err = logReads(ctx, d, "kyc-document.read", "kyc-document", doc.ID)
+			}
 			if err != nil {
 				return nil, problem(ctx, d.Log, err)
 			}
@@ -59,6 +62,9 @@ func registerDocuments(api huma.API, d Deps) {
 		}) (*struct{ Body documentList }, error) {
 			f := store.DocumentFilter{ApplicantID: in.ApplicantID, Status: in.Status, OldestFirst: in.oldestFirst()}
 			pg, err := d.Documents.Find(ctx, principal(ctx).Env, f, in.Cursor, in.Limit)
+			if err == nil {
+				err = logReads(ctx, d, "kyc-document.read", "kyc-document", ids(pg.Items, func(d kyc.Document) string { return d.ID })...)
+			}
 			if err != nil {
 				return nil, problem(ctx, d.Log, err)
 			}

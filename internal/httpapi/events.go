@@ -54,6 +54,9 @@ func registerEvents(api huma.API, d Deps) {
 			ResourceID string `query:"resourceId" maxLength:"64" doc:"Only events about this resource"`
 		}) (*struct{ Body eventList }, error) {
 			pg, err := d.Webhooks.Events(ctx, principal(ctx).Env, store.EventFilter{Type: in.Type, ResourceID: in.ResourceID}, in.Cursor, in.Limit)
+			if err == nil {
+				err = logReads(ctx, d, "event.read", "event", ids(pg.Items, func(e kyc.Event) string { return e.ID })...)
+			}
 			if err != nil {
 				return nil, problem(ctx, d.Log, err)
 			}
@@ -66,6 +69,9 @@ func registerEvents(api huma.API, d Deps) {
 	huma.Register(api, op("getEvent", http.MethodGet, "/v1/events/{id}", "Get an event", tag, http.StatusOK, 404),
 		func(ctx context.Context, in *idIn) (*struct{ Body event }, error) {
 			e, err := d.Webhooks.Event(ctx, principal(ctx).Env, in.ID)
+			if err == nil {
+				err = logReads(ctx, d, "event.read", "event", e.ID)
+			}
 			if err != nil {
 				return nil, problem(ctx, d.Log, err)
 			}

@@ -235,6 +235,10 @@ func serveContent(w http.ResponseWriter, r *http.Request, d Deps) {
 		return
 	}
 	defer rc.Close()
+	if err := logReads(r.Context(), d, "file.read-content", "file", f.ID); err != nil {
+		writeProblem(w, r, d.Log, err)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", f.MIME)
 	h.Set("Content-Length", strconv.FormatInt(f.Size, 10))

@@ -462,3 +462,12 @@ func (s *Store) ListAudit(ctx context.Context, env kyc.Env, f AuditFilter, befor
 	}
 	return out, rs.Err()
 }
+
+// RecordReads writes, in one transaction and with nothing else, the audit entries of reads of
+// personal data: who read which resource. No entries write nothing.
+func (s *Store) RecordReads(ctx context.Context, env kyc.Env, entries []kyc.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return s.Change(ctx, env, func(*Tx) (Effects, error) { return Effects{Audit: entries[0], MoreAudit: entries[1:]}, nil })
+}
