@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +50,9 @@ type casePage struct {
 	Document  *kyc.Document
 	Images    []caseImage
 	FaceMatch map[string]any
+	// Faces are the selfie's face and the document portrait's, cut from their images by the
+	// browser (case.js) where the face match found them.
+	Faces     []faceCrop
 	Fields    []fieldRow
 	Checks    []checkRow
 	Screening *kyc.Screening
@@ -73,6 +77,38 @@ type noteRow struct {
 
 type caseImage struct {
 	FileID, Tag, URL string
+}
+
+// faceCrop is a face to cut out of an image: Box is "x,y,width,height" in the image's pixels.
+type faceCrop struct {
+	Label, FileID, URL, Box string
+}
+
+// faceCrops reads where parsedData.faceMatch found the selfie's face and the portrait, keeping
+// only faces in the document's own files.
+func faceCrops(env kyc.Env, d kyc.Document, fm map[string]any) []faceCrop {
+	var out []faceCrop
+	for _, k := range []struct{ key, label string }{{"selfie", "The selfie's face"}, {"portrait", "The document's portrait"}} {
+		at, _ := fm[k.key].(map[string]any)
+		id, _ := at["fileId"].(string)
+		box, _ := at["box"].([]any)
+		if id == "" || len(box) != 4 || !slices.Contains(d.FileIDs, id) {
+			continue
+		}
+		var nums []string
+		for _, v := range box {
+			n, ok := v.(float64)
+			if !ok || n < 0 || n > 1e6 {
+				nums = nil
+				break
+			}
+			nums = append(nums, strconv.Itoa(int(n)))
+		}
+		if len(nums) == 4 {
+			out = append(out, faceCrop{Label: k.label, FileID: id, URL: "/console/files/" + string(env) + "/" + id, Box: strings.Join(nums, ",")})
+		}
+	}
+	return out
 }
 
 // fieldRow sets a field as the document's zone reads it, as typed (or filled from the zone when
@@ -156,6 +192,7 @@ func (h *Handler) gather(ctx context.Context, env kyc.Env, c review.Case, v visi
 			data.Images = append(data.Images, caseImage{FileID: f, Tag: file.Tag, URL: "/console/files/" + string(env) + "/" + f})
 		}
 		data.FaceMatch, _ = d.ParsedData["faceMatch"].(map[string]any)
+		data.Faces = faceCrops(env, d, data.FaceMatch)
 		data.Fields = fieldRows(d, data.Applicant)
 		for _, ck := range d.CheckList {
 			data.Checks = append(data.Checks, checkRow{Check: ck, Explain: explain(ck)})

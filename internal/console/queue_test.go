@@ -178,7 +178,9 @@ func TestCasePage(t *testing.T) {
 			kyc.Check{Name: "mrz-date-of-birth", Failed: false})
 		if _, err := st.DecideDocument(t.Context(), kyc.EnvLive, d.ID, func(c *store.Case) (store.Effects, error) {
 			c.Document.ParsedData = map[string]any{"mrzRead": map[string]any{"surname": "ERIKSSON", "givenNames": "ANNA", "dateOfBirth": "1974-08-12"},
-				"faceMatch": map[string]any{"similarity": 0.41, "threshold": 0.95, "matched": false}}
+				"faceMatch": map[string]any{"similarity": 0.41, "threshold": 0.95, "matched": false,
+					"selfie":   map[string]any{"fileId": d.FileIDs[0], "box": []any{10.0, 20.0, 30.0, 40.0}},
+					"portrait": map[string]any{"fileId": "fil_01JAAAAAAAAAAAAAAAAAAAAAAA", "box": []any{1.0, 2.0, 3.0, 4.0}}}}
 			return audit("kyc-document.read", d.ID), nil
 		}); err != nil {
 			t.Fatal(err)
@@ -189,13 +191,16 @@ func TestCasePage(t *testing.T) {
 
 		pg := b.get("/console/cases/live/" + id)
 		for _, want := range []string{d.ID, d.ApplicantID, "Failed: the face is not another applicant&#39;s under another identity (document-duplicate).",
-			"-40", "✓ mrz-date-of-birth", "<td>ANNA ERIKSSON</td>", "<td>1974-08-12</td>", "similarity 0.41", "not matched", "webhook <code>" + w.ID + "</code>: pending, 0 attempt(s)", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
+			"-40", "✓ mrz-date-of-birth", "<td>ANNA ERIKSSON</td>", "<td>1974-08-12</td>", "similarity 0.41", "not matched", `class="face" width="180" height="180" data-src="/console/files/live/` + d.FileIDs[0] + `" data-box="10,20,30,40"`, "webhook <code>" + w.ID + "</code>: pending, 0 attempt(s)", "/console/files/live/" + d.FileIDs[0], "console-assets/case.js"} {
 			if !strings.Contains(pg.body, want) {
 				t.Errorf("the case page lacks %q", want)
 			}
 		}
 		if pg.status != http.StatusOK || pg.header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("case page: %d %v", pg.status, pg.header)
+		}
+		if strings.Contains(pg.body, `data-box="1,2,3,4"`) {
+			t.Error("the case page cuts a face out of a file that is not the document's")
 		}
 		img := b.get("/console/files/live/" + d.FileIDs[0])
 		if img.status != http.StatusOK || img.body != d.FileIDs[0] || img.header.Get("Cache-Control") != "no-store" || img.header.Get("Content-Type") != "image/png" {

@@ -133,7 +133,8 @@ func seedQueue(t *testing.T, st *store.Store, ages ...time.Duration) []kyc.Docum
 			last, given, _ := strings.Cut(strings.ToUpper(h.last+"|"+h.first), "|")
 			c.Document.ParsedData = map[string]any{"mrzRead": map[string]any{"surname": last, "givenNames": given, "dateOfBirth": h.born,
 				"sex": strings.ToUpper(h.sex[:1]), "documentNumber": h.number, "issuingState": "UTO", "nationality": "UTO", "expiryDate": "2031-12-31"},
-				"faceMatch": map[string]any{"similarity": 0.97, "threshold": 0.95, "matched": true}}
+				"faceMatch": map[string]any{"similarity": 0.97, "threshold": 0.95, "matched": true,
+					"selfie": map[string]any{"fileId": f.ID, "box": []any{40.0, 60.0, 80.0, 80.0}}, "portrait": map[string]any{"fileId": f.ID, "box": []any{30.0, 50.0, 90.0, 90.0}}}}
 			eff := audit("kyc-document.decide", d.ID)
 			eff.Events = []store.NewEvent{{Type: kyc.EventDocumentPendingReview, ResourceType: "kyc-document", ResourceID: d.ID}}
 			return eff, nil
@@ -480,6 +481,12 @@ func TestReviewerDayInChromium(t *testing.T) {
 	rita.do("the image loads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error { _, err := loaded(ctx, tg); return err }))
 	if h := rita.text("section.case-head"); !strings.Contains(h, "held by you") || !strings.Contains(h, "overdue") {
 		t.Fatalf("the case's head: %q", h)
+	}
+	// The selfie's face and the portrait, cut out of their images where the face match found them.
+	drawn := chromedp.Poll[bool](`document.querySelectorAll("canvas.face[data-drawn='1']").length === 2`, chromedp.WithPollingTimeout(10*time.Second))
+	rita.do("the faces are drawn", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error { _, err := drawn(ctx, tg); return err }))
+	if a := eval[int](rita, `document.querySelector("canvas.face").getContext("2d").getImageData(90, 90, 1, 1).data[3]`); a != 255 {
+		t.Fatalf("the selfie's face canvas is empty at its centre (alpha %d)", a)
 	}
 	// The screenshot is of a taller window, to show the case's head, the decision, the applicant
 	// and the document's image at once.

@@ -43,6 +43,12 @@ type seenFace struct {
 	*face.Face
 }
 
+// faceAt says where a face was found: its file and its box.
+func faceAt(f *seenFace) map[string]any {
+	b := f.Box
+	return map[string]any{"fileId": f.fileID, "box": []int{b.Min.X, b.Min.Y, b.Dx(), b.Dy()}}
+}
+
 // describeLargest describes the largest face pigo finds in full (whose normalised copy is grey).
 // It returns nil when there is none or it cannot be described.
 func (e *Engine) describeLargest(full image.Image, grey *image.Gray, fileID string) *seenFace {
@@ -80,6 +86,9 @@ func (e *Engine) faceChecks(ctx context.Context, in *input, parsed map[string]an
 		matched = sim >= face.MatchThreshold && !copied
 		parsed["faceMatch"] = map[string]any{
 			"similarity": math.Round(sim*1000) / 1000, "threshold": face.MatchThreshold, "matched": matched,
+			// Which file each face was found in and where (x, y, width, height in the image's
+			// pixels as decoded), so a person can see the two faces side by side.
+			"selfie": faceAt(selfie), "portrait": faceAt(portrait),
 		}
 		f := finding{Name: CheckSelfieNotPortrait, Weight: in.level.Weight(CheckSelfieNotPortrait, ownWeights[CheckSelfieNotPortrait]),
 			Reason: check.ReasonThirdParty, Review: true}

@@ -11,3 +11,16 @@ document.addEventListener("click", (e) => {
   img.dataset.rotate = rotate;
   img.style.transform = `scale(${zoom}) rotate(${rotate}deg)`;
 });
+
+// Cut each face the face match found out of its image, with a margin, so the selfie's face and
+// the document's portrait sit side by side (canvas.face: data-src, data-box "x,y,width,height").
+for (const c of document.querySelectorAll("canvas.face")) {
+  const [x, y, w, h] = c.dataset.box.split(",").map(Number);
+  const img = new Image();
+  img.onload = () => {
+    const m = Math.round(Math.max(w, h) * 0.25);
+    c.getContext("2d").drawImage(img, x - m, y - m, w + 2 * m, h + 2 * m, 0, 0, c.width, c.height);
+    c.dataset.drawn = "1";
+  };
+  img.src = c.dataset.src;
+}
