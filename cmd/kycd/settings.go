@@ -64,6 +64,12 @@ var settings = []setting{
 			c.Review.DefaultSLA, c.Review.SLA = def, per
 			return err
 		}},
+	{"review-priority", "KYCD_REVIEW_PRIORITY", "(none: by reason)", "levels whose review cases come first: level=priority, 1 the most urgent (L2=1); a case takes the more urgent of its reason's (sanctions 1, duplicate-face 2, duplicate 3, document 4) and its level's",
+		func(c *app.Config, v string) error {
+			p, err := review.ParsePriority(v)
+			c.Review.Priority = p
+			return err
+		}},
 	{"review-claim", "KYCD_REVIEW_CLAIM", "30m", "how long a reviewer's claim of a review case holds before another may take it",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Review.ClaimFor) }},
 	{"review-four-eyes", "KYCD_REVIEW_FOUR_EYES", "*", "levels (comma-separated, * for all, none for no level) whose rejections, overrides and confirmed sanctions matches need a second person with the approver role",

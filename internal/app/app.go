@@ -164,7 +164,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}
 	shareQueue, shareWorkers := share.Register(workers, shares)
 	periodic = append(periodic, shares.PeriodicJobs()...)
-	reviews := review.NewService(st, review.Config{SLA: cfg.Review.SLA, DefaultSLA: cfg.Review.DefaultSLA, ClaimFor: cfg.Review.ClaimFor,
+	reviews := review.NewService(st, review.Config{SLA: cfg.Review.SLA, DefaultSLA: cfg.Review.DefaultSLA, ClaimFor: cfg.Review.ClaimFor, Priority: cfg.Review.Priority,
 		FourEyes: cfg.Review.FourEyes})
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},

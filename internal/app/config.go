@@ -186,4 +186,7 @@ type ReviewConfig struct {
 	// approver ("*": all). Default all (withDefaults), so that one person alone cannot reject or
 	// override until the operator says so.
 	FourEyes map[string]bool
+	// Priority raises the cases of levels (level → priority, 1 the most urgent); a case takes the
+	// more urgent of its reason's and its level's.
+	Priority map[string]int
 }

@@ -137,7 +137,7 @@ func (cs Cases) open(ctx context.Context, tx *store.Tx, kind, subject, applicant
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO review_cases (id, env, kind, subject_id, applicant_id, reason, level, priority, status, revision, created_at, due_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', 1, ?, ?) ON CONFLICT (env, subject_id) WHERE status = 'open' DO NOTHING`,
-		kyc.NewID(PrefixCase), string(tx.Env()), kind, subject, applicant, reason, level, priorityOf(reason),
+		kyc.NewID(PrefixCase), string(tx.Env()), kind, subject, applicant, reason, level, cs.cfg.priorityOf(level, reason),
 		store.Micros(at), store.Micros(at.Add(cs.cfg.slaOf(level))))
 	return err
 }

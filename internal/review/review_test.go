@@ -33,7 +33,7 @@ func (f *fixture) add(d time.Duration) { f.clock.Add(int64(d)) }
 func newFixture(t *testing.T, st *store.Store) *fixture {
 	f := &fixture{t: t, ctx: t.Context(), st: st}
 	f.clock.Store(time.Now().UnixNano())
-	f.svc = review.NewService(st, review.Config{DefaultSLA: 24 * time.Hour, SLA: map[string]time.Duration{"L2": 2 * time.Hour},
+	f.svc = review.NewService(st, review.Config{DefaultSLA: 24 * time.Hour, SLA: map[string]time.Duration{"L2": 2 * time.Hour}, Priority: map[string]int{"L2": 1},
 		ClaimFor: 30 * time.Minute, Now: f.now})
 	if err := st.InitJobs(store.JobsConfig{Workers: river.NewWorkers(), Events: f.svc.Sink()}); err != nil {
 		t.Fatal(err)
@@ -130,11 +130,14 @@ func TestCasesFollowTheirSubjects(t *testing.T) {
 				t.Errorf("case of %s: %+v, want reason %s", id, c, want)
 			}
 		}
-		if c := byID[face.ID]; c.Level != "L2" || c.DueTime.Sub(c.CreatedTime) != 2*time.Hour || c.Priority != 2 {
-			t.Errorf("an L2 duplicate face: %+v, want due 2 h after and priority 2", c)
+		if c := byID[face.ID]; c.Level != "L2" || c.DueTime.Sub(c.CreatedTime) != 2*time.Hour || c.Priority != 1 {
+			t.Errorf("an L2 duplicate face: %+v, want due 2 h after and priority 1 (L2's, above the reason's 2)", c)
 		}
-		if c := byID[plain.ID]; c.DueTime.Sub(c.CreatedTime) != 24*time.Hour {
-			t.Errorf("an L1 case is due %s after, want 24 h", c.DueTime.Sub(c.CreatedTime))
+		if c := byID[plain.ID]; c.DueTime.Sub(c.CreatedTime) != 24*time.Hour || c.Priority != 4 {
+			t.Errorf("an L1 document case is due %s after with priority %d, want 24 h and 4 (its reason's)", c.DueTime.Sub(c.CreatedTime), c.Priority)
+		}
+		if c := byID[dup.ID]; c.Priority != 3 {
+			t.Errorf("an L1 duplicate case has priority %d, want 3", c.Priority)
 		}
 
 		// Sent to review again: the same case.
@@ -355,6 +358,19 @@ func TestClaimsRaceAcrossReplicas(t *testing.T) {
 		got, err := replicas[1].Case(t.Context(), kyc.EnvLive, c.ID)
 		if err != nil || got.ClaimedBy != holders[c.ID] {
 			t.Fatalf("case %s is held by %q, the winner was %q (%v)", c.ID, got.ClaimedBy, holders[c.ID], err)
+		}
+	}
+}
+
+// TestParsePriority: level=priority items, 1 to the number of reasons; anything else is refused.
+func TestParsePriority(t *testing.T) {
+	t.Parallel()
+	if p, err := review.ParsePriority(" L2=1, L3 = 2,"); err != nil || p["L2"] != 1 || p["L3"] != 2 || len(p) != 2 {
+		t.Fatalf("ParsePriority = %v, %v", p, err)
+	}
+	for _, bad := range []string{"L2", "L2=0", "L2=5", "=1", "L2=high"} {
+		if _, err := review.ParsePriority(bad); err == nil {
+			t.Errorf("ParsePriority(%q) accepted", bad)
 		}
 	}
 }

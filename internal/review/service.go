@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,9 @@ type Config struct {
 	// FourEyes names the levels whose rejections, overrides and confirmed matches need a second
 	// person (an approver); "*" names every level.
 	FourEyes map[string]bool
+	// Priority raises the cases of a level: a case's priority is the smaller (more urgent) of its
+	// reason's (sanctions 1, duplicate-face 2, duplicate 3, document 4) and its level's here.
+	Priority map[string]int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -31,6 +35,15 @@ func (c Config) slaOf(level string) time.Duration {
 		return d
 	}
 	return c.DefaultSLA
+}
+
+// priorityOf is a case's priority: 1 is the most urgent.
+func (c Config) priorityOf(level, reason string) int {
+	p := priorityOf(reason)
+	if lp, ok := c.Priority[level]; ok && lp > 0 && lp < p {
+		return lp
+	}
+	return p
 }
 
 func (c Config) withDefaults() Config {
@@ -87,6 +100,24 @@ func NewService(st *store.Store, cfg Config) *Service {
 // SetDecider gives the service what carries decisions out; the composition root calls it once,
 // before serving.
 func (s *Service) SetDecider(d Decider) { s.decider = d }
+
+// ParsePriority reads the priority setting: level=priority items separated by commas ("L2=1"),
+// a priority from 1 (the most urgent) to the number of reasons.
+func ParsePriority(v string) (map[string]int, error) {
+	out := map[string]int{}
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		level, n, ok := strings.Cut(item, "=")
+		p, err := strconv.Atoi(strings.TrimSpace(n))
+		if !ok || strings.TrimSpace(level) == "" || err != nil || p < 1 || p > len(Reasons) {
+			return nil, fmt.Errorf("%q is not a level=priority such as L2=1 (1 to %d)", item, len(Reasons))
+		}
+		out[strings.TrimSpace(level)] = p
+	}
+	return out, nil
+}
 
 // ParseFourEyes reads the four-eyes setting: levels separated by commas, or "*" for all.
 func ParseFourEyes(v string) map[string]bool {
