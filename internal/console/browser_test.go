@@ -406,6 +406,15 @@ func TestReviewInChromium(t *testing.T) {
 	rita.clean("case page")
 	rita.axe(axeJS, "case page")
 
+	// The applicant page, from the case page's link, and back.
+	rita.do("open the applicant page", chromedp.Click(chromedp.CSS(`a[href="/console/applicants/live/`+doc.ApplicantID+`"]`)), chromedp.WaitVisible(chromedp.CSS("figure.zoomable img")))
+	if p := rita.text("main"); !strings.Contains(p, doc.ID) || !strings.Contains(p, caseID) {
+		t.Fatalf("the applicant page lacks the document or its open case: %q", p)
+	}
+	rita.clean("applicant page")
+	rita.axe(axeJS, "applicant page")
+	rita.do("back to the case", chromedp.Click(chromedp.CSS(`a[href="`+casePath+`"]`)), chromedp.WaitVisible(chromedp.CSS("figure.zoomable img")))
+
 	// The reviewer rejects the document; four eyes make it a proposal.
 	rita.do("reject", chromedp.SetValue(chromedp.CSS("#rtype"), "document-unreadable"),
 		chromedp.SendKeys(chromedp.CSS("#msg"), "The photo is blurred; please take it again in good light."),
