@@ -15,6 +15,12 @@ import (
 // tests that a query can use an index: SQLite's EXPLAIN QUERY PLAN; PostgreSQL's EXPLAIN with
 // sequential scans turned off, so that a usable index is chosen even on a table of a few rows.
 func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) (string, error) {
+	return s.QueryPlanWith(ctx, nil, query, args...)
+}
+
+// QueryPlanWith is QueryPlan with PostgreSQL planner settings of the caller's too (such as
+// "enable_bitmapscan = off"), set for the EXPLAIN only; SQLite ignores them.
+func (s *Store) QueryPlanWith(ctx context.Context, settings []string, query string, args ...any) (string, error) {
 	var lines []string
 	if s.dialect == Postgres {
 		tx, err := s.pool.Begin(ctx)
@@ -22,8 +28,10 @@ func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) (strin
 			return "", err
 		}
 		defer func() { _ = tx.Rollback(ctx) }()
-		if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-			return "", err
+		for _, set := range append([]string{"enable_seqscan = off"}, settings...) {
+			if _, err := tx.Exec(ctx, "SET LOCAL "+set); err != nil {
+				return "", err
+			}
 		}
 		rows, err := tx.Query(ctx, "EXPLAIN "+rebind(query), args...)
 		if err != nil {
