@@ -61,13 +61,43 @@ type casePage struct {
 	// DuplicateOf are other applicants the checks found the same document, image or face on.
 	DuplicateOf []string
 	Documents   []kyc.Document
-	Requests    []kyc.Request
+	Requests    []requestRow
 	Screenings  []kyc.Screening
 	Events      []kyc.Event
 	// Deliveries are the webhook deliveries of Events, by event id.
 	Deliveries map[string][]webhook.Delivery
 	Decide     decisionForms
 	Notes      []noteRow
+}
+
+// requestRow is a KYC request with, per document type it asks for, the attempts used (the
+// request's documents of that type, archived ones included) out of those it allows (0: no limit).
+type requestRow struct {
+	kyc.Request
+	Attempts []attempts
+}
+
+type attempts struct {
+	Type      string
+	Used, Max int
+}
+
+// requestRows counts each request's attempts among the applicant's documents.
+func requestRows(reqs []kyc.Request, docs []kyc.Document) []requestRow {
+	out := make([]requestRow, len(reqs))
+	for i, r := range reqs {
+		out[i].Request = r
+		for _, want := range r.Documents {
+			a := attempts{Type: want.Type, Max: want.MaxAttempts}
+			for _, d := range docs {
+				if d.RequestID == r.ID && d.Type == want.Type {
+					a.Used++
+				}
+			}
+			out[i].Attempts = append(out[i].Attempts, a)
+		}
+	}
+	return out
 }
 
 type noteRow struct {
@@ -238,9 +268,11 @@ func (h *Handler) gather(ctx context.Context, env kyc.Env, c review.Case, v visi
 	if data.Documents, err = ev.Documents(ctx, env, c.ApplicantID); err != nil {
 		return data, fmt.Errorf("documents: %w", err)
 	}
-	if data.Requests, err = ev.Requests(ctx, env, c.ApplicantID); err != nil {
+	reqs, err := ev.Requests(ctx, env, c.ApplicantID)
+	if err != nil {
 		return data, fmt.Errorf("requests: %w", err)
 	}
+	data.Requests = requestRows(reqs, data.Documents)
 	if data.Screenings, err = ev.Screenings(ctx, env, c.ApplicantID); err != nil {
 		return data, fmt.Errorf("screenings: %w", err)
 	}
