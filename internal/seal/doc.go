@@ -31,4 +31,14 @@
 // the last one (possibly empty, possibly full) carries the final flag. Reordered, swapped, altered,
 // truncated or extended streams, a wrong aad and a wrong key all fail with ErrOpen, and a segment's
 // plaintext is released only after its tag has been checked.
+//
+// # Data keys
+//
+// A DataKey belongs to one owner (an applicant): NewDataKey draws 32 random bytes and wraps them by
+// AES-GCM under HKDF(master, "kycd seal data-key-wrap v1"), nonce (12) | key (32) | tag (16), with
+// the caller's aad. From the data key, HKDF derives its own value and stream-wrap keys ("kycd seal
+// data-key value v1", "kycd seal data-key stream-wrap v1"), and it seals values and streams in the
+// formats above with version 0x02 instead of 0x01, so that neither the master key's Sealer nor
+// another data key opens them, and SealedUnderDataKey tells them apart. Destroying every wrapped
+// copy of a data key makes all it sealed unreadable, in the database, in blobs and in backups.
 package seal

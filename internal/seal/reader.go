@@ -11,7 +11,9 @@ import (
 // key or aad, fails here with ErrOpen. A later failing segment, truncation or trailing data makes
 // Read return an error wrapping ErrOpen, and no plaintext of that segment. Memory use is about two
 // segments, whatever the stream's length.
-func (s *Sealer) NewReader(src io.Reader, aad []byte) (io.Reader, error) {
+func (s *Sealer) NewReader(src io.Reader, aad []byte) (io.Reader, error) { return s.newReader(src, aad) }
+
+func (k *keySet) newReader(src io.Reader, aad []byte) (io.Reader, error) {
 	header := make([]byte, headerSize)
 	if _, err := io.ReadFull(src, header); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -19,7 +21,7 @@ func (s *Sealer) NewReader(src io.Reader, aad []byte) (io.Reader, error) {
 		}
 		return nil, fmt.Errorf("seal: read header: %w", err)
 	}
-	keys, err := s.openHeader(header, aad)
+	keys, err := k.openHeader(header, aad)
 	if err != nil {
 		return nil, err
 	}

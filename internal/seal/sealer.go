@@ -15,9 +15,12 @@ import (
 var ErrOpen = errors.New("seal: cannot open sealed data")
 
 const (
-	valueVersion = 0x01
-	nonceSize    = 12
-	tagSize      = 16
+	// masterVersion marks values and streams sealed under keys derived from the master key,
+	// dataKeyVersion those sealed under a data key (DataKey).
+	masterVersion  = 0x01
+	dataKeyVersion = 0x02
+	nonceSize      = 12
+	tagSize        = 16
 )
 
 // HKDF info strings of the internal keys. Derive prefixes its purposes with derivePrefix, which none
@@ -25,6 +28,7 @@ const (
 const (
 	infoValue    = "kycd seal value v1"
 	infoWrap     = "kycd seal stream-wrap v1"
+	infoDataKeys = "kycd seal data-key-wrap v1"
 	derivePrefix = "kycd derive v1: "
 )
 
@@ -32,8 +36,17 @@ const (
 // concurrent use.
 type Sealer struct {
 	master []byte
-	value  cipher.AEAD // small values
-	wrap   cipher.AEAD // data keys of streams
+	keySet
+	// dataKeys wraps the data keys of owners (DataKey).
+	dataKeys cipher.AEAD
+}
+
+// keySet seals small values and streams under one pair of keys, and marks what it seals with its
+// version, so that a value or stream sealed under other keys is told apart.
+type keySet struct {
+	value   cipher.AEAD // small values
+	wrap    cipher.AEAD // data keys of streams
+	version byte
 }
 
 // New returns a Sealer for a 32-byte master key, as returned by LoadKey.
@@ -50,7 +63,11 @@ func New(key []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sealer{master: master, value: value, wrap: wrap}, nil
+	dataKeys, err := newGCM(derive(master, infoDataKeys))
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{master: master, keySet: keySet{value: value, wrap: wrap, version: masterVersion}, dataKeys: dataKeys}, nil
 }
 
 // Derive returns a 32-byte key for purpose (for example "applicant-token"), derived from the master
@@ -61,29 +78,45 @@ func (s *Sealer) Derive(purpose string) []byte {
 
 // Seal encrypts a small value, such as a database field, binding aad to it. The result is
 // 29 bytes longer than plaintext.
-func (s *Sealer) Seal(plaintext, aad []byte) ([]byte, error) {
+func (s *Sealer) Seal(plaintext, aad []byte) ([]byte, error) { return s.seal(plaintext, aad) }
+
+// Open decrypts a value made by Seal with the same aad. Any failure wraps ErrOpen; a value sealed
+// under a data key is refused (DataKey.Open opens it).
+func (s *Sealer) Open(sealed, aad []byte) ([]byte, error) { return s.open(sealed, aad) }
+
+func (k *keySet) seal(plaintext, aad []byte) ([]byte, error) {
 	out := make([]byte, 1+nonceSize, 1+nonceSize+len(plaintext)+tagSize)
-	out[0] = valueVersion
+	out[0] = k.version
 	if _, err := rand.Read(out[1:]); err != nil {
 		return nil, fmt.Errorf("seal: nonce: %w", err)
 	}
-	return s.value.Seal(out, out[1:], plaintext, aad), nil
+	return k.value.Seal(out, out[1:], plaintext, aad), nil
 }
 
-// Open decrypts a value made by Seal with the same aad. Any failure wraps ErrOpen.
-func (s *Sealer) Open(sealed, aad []byte) ([]byte, error) {
+func (k *keySet) open(sealed, aad []byte) ([]byte, error) {
 	if len(sealed) < 1+nonceSize+tagSize {
 		return nil, fmt.Errorf("%w: value of %d bytes is too short", ErrOpen, len(sealed))
 	}
-	if sealed[0] != valueVersion {
-		return nil, fmt.Errorf("%w: unknown value version %d", ErrOpen, sealed[0])
+	if sealed[0] != k.version {
+		return nil, fmt.Errorf("%w: value of version %d, not %d (%s)", ErrOpen, sealed[0], k.version, versionName(sealed[0]))
 	}
 	nonce, ciphertext := sealed[1:1+nonceSize], sealed[1+nonceSize:]
-	plaintext, err := s.value.Open(nil, nonce, ciphertext, aad)
+	plaintext, err := k.value.Open(nil, nonce, ciphertext, aad)
 	if err != nil {
 		return nil, fmt.Errorf("%w: value fails authentication", ErrOpen)
 	}
 	return plaintext, nil
+}
+
+// versionName says what a version byte means, for errors.
+func versionName(v byte) string {
+	switch v {
+	case masterVersion:
+		return "sealed under the master key"
+	case dataKeyVersion:
+		return "sealed under a data key"
+	}
+	return "unknown"
 }
 
 // derive returns the 32-byte HKDF-SHA256 subkey of master for info.

@@ -10,9 +10,8 @@ import (
 
 // Stream format constants; see the package documentation.
 const (
-	streamMagic   = "KYCD"
-	streamVersion = 0x01
-	prefixSize    = 7
+	streamMagic = "KYCD"
+	prefixSize  = 7
 
 	// SegmentSize is the plaintext size of every segment of a stream but the last.
 	SegmentSize = 64 << 10
@@ -40,10 +39,10 @@ func (k *streamKeys) nonce(dst *[nonceSize]byte, counter uint64, final bool) {
 }
 
 // newHeader draws a data key and a nonce prefix and returns them with the header that carries them.
-func (s *Sealer) newHeader(aad []byte) (*streamKeys, []byte, error) {
+func (k *keySet) newHeader(aad []byte) (*streamKeys, []byte, error) {
 	header := make([]byte, boundSize+nonceSize, headerSize)
 	copy(header, streamMagic)
-	header[len(streamMagic)] = streamVersion
+	header[len(streamMagic)] = k.version
 	dataKey := make([]byte, KeySize)
 	if _, err := rand.Read(header[len(streamMagic)+1:]); err != nil {
 		return nil, nil, fmt.Errorf("seal: nonce: %w", err)
@@ -51,21 +50,21 @@ func (s *Sealer) newHeader(aad []byte) (*streamKeys, []byte, error) {
 	if _, err := rand.Read(dataKey); err != nil {
 		return nil, nil, fmt.Errorf("seal: data key: %w", err)
 	}
-	header = s.wrap.Seal(header, header[boundSize:], dataKey, wrapAAD(header, aad))
+	header = k.wrap.Seal(header, header[boundSize:], dataKey, wrapAAD(header, aad))
 	keys, err := newStreamKeys(dataKey, header)
 	return keys, header, err
 }
 
 // openHeader checks a header and unwraps its data key. Every failure wraps ErrOpen.
-func (s *Sealer) openHeader(header, aad []byte) (*streamKeys, error) {
+func (k *keySet) openHeader(header, aad []byte) (*streamKeys, error) {
 	if string(header[:len(streamMagic)]) != streamMagic {
 		return nil, fmt.Errorf("%w: not a sealed stream", ErrOpen)
 	}
-	if v := header[len(streamMagic)]; v != streamVersion {
-		return nil, fmt.Errorf("%w: unknown stream version %d", ErrOpen, v)
+	if v := header[len(streamMagic)]; v != k.version {
+		return nil, fmt.Errorf("%w: stream of version %d, not %d (%s)", ErrOpen, v, k.version, versionName(v))
 	}
 	nonce, wrapped := header[boundSize:boundSize+nonceSize], header[boundSize+nonceSize:]
-	dataKey, err := s.wrap.Open(nil, nonce, wrapped, wrapAAD(header, aad))
+	dataKey, err := k.wrap.Open(nil, nonce, wrapped, wrapAAD(header, aad))
 	if err != nil {
 		return nil, fmt.Errorf("%w: stream header fails authentication (wrong key or aad)", ErrOpen)
 	}

@@ -1,0 +1,90 @@
+package seal
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+)
+
+// DataKey seals the values and streams of one owner (an applicant) under a key of its own, so
+// that destroying that key, kept only wrapped by the master key (NewDataKey, OpenDataKey), makes
+// all of them unreadable at once, wherever copies of them are. It seals as the Sealer does, with
+// its own version byte (0x02), so that neither opens what the other sealed: a value sealed under
+// the master key is never taken for one of the owner's.
+type DataKey struct {
+	keySet
+}
+
+// Infos of a data key's own subkeys, derived from it as the Sealer's are from the master key.
+const (
+	infoDataValue = "kycd seal data-key value v1"
+	infoDataWrap  = "kycd seal data-key stream-wrap v1"
+)
+
+// NewDataKey draws a new data key and returns it with its wrapped form to store, which binds aad
+// (for example the owner's environment and id, so that a wrapped key copied to another owner does
+// not open). The wrapped form is 60 bytes: nonce, the 32-byte key, tag.
+func (s *Sealer) NewDataKey(aad []byte) (DataKey, []byte, error) {
+	raw := make([]byte, KeySize)
+	if _, err := rand.Read(raw); err != nil {
+		return DataKey{}, nil, fmt.Errorf("seal: data key: %w", err)
+	}
+	k, err := newDataKey(raw)
+	if err != nil {
+		return DataKey{}, nil, err
+	}
+	wrapped := make([]byte, nonceSize, nonceSize+KeySize+tagSize)
+	if _, err := rand.Read(wrapped); err != nil {
+		return DataKey{}, nil, fmt.Errorf("seal: nonce: %w", err)
+	}
+	return k, s.dataKeys.Seal(wrapped, wrapped, raw, aad), nil
+}
+
+// OpenDataKey unwraps a data key made by NewDataKey with the same aad. Any failure (another master
+// key, another aad, altered bytes) wraps ErrOpen.
+func (s *Sealer) OpenDataKey(wrapped, aad []byte) (DataKey, error) {
+	if len(wrapped) != nonceSize+KeySize+tagSize {
+		return DataKey{}, fmt.Errorf("%w: wrapped data key of %d bytes", ErrOpen, len(wrapped))
+	}
+	raw, err := s.dataKeys.Open(nil, wrapped[:nonceSize], wrapped[nonceSize:], aad)
+	if err != nil {
+		return DataKey{}, fmt.Errorf("%w: wrapped data key fails authentication (another master key or aad)", ErrOpen)
+	}
+	return newDataKey(raw)
+}
+
+func newDataKey(raw []byte) (DataKey, error) {
+	value, err := newGCM(derive(raw, infoDataValue))
+	if err != nil {
+		return DataKey{}, err
+	}
+	wrap, err := newGCM(derive(raw, infoDataWrap))
+	if err != nil {
+		return DataKey{}, err
+	}
+	return DataKey{keySet{value: value, wrap: wrap, version: dataKeyVersion}}, nil
+}
+
+// Seal encrypts a small value of the owner, binding aad, as Sealer.Seal does (version 0x02).
+func (k DataKey) Seal(plaintext, aad []byte) ([]byte, error) { return k.seal(plaintext, aad) }
+
+// Open decrypts a value made by the same data key's Seal with the same aad. Any failure wraps
+// ErrOpen; a value sealed under the master key is refused.
+func (k DataKey) Open(sealed, aad []byte) ([]byte, error) { return k.open(sealed, aad) }
+
+// NewWriter seals a stream of the owner into dst, as Sealer.NewWriter does (version 0x02).
+func (k DataKey) NewWriter(dst io.Writer, aad []byte) (io.WriteCloser, error) { return k.newWriter(dst, aad) }
+
+// NewReader opens a stream made by the same data key's NewWriter with the same aad, as
+// Sealer.NewReader does.
+func (k DataKey) NewReader(src io.Reader, aad []byte) (io.Reader, error) { return k.newReader(src, aad) }
+
+// SealedUnderDataKey reports whether a sealed value or stream (its first bytes) was sealed under a
+// data key rather than the master key, so a store can tell which key opens it and which values
+// still wait to move under their owner's key.
+func SealedUnderDataKey(sealed []byte) bool {
+	if len(sealed) > len(streamMagic) && string(sealed[:len(streamMagic)]) == streamMagic {
+		return sealed[len(streamMagic)] == dataKeyVersion
+	}
+	return len(sealed) > 0 && sealed[0] == dataKeyVersion
+}
