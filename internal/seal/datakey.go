@@ -73,11 +73,15 @@ func (k DataKey) Seal(plaintext, aad []byte) ([]byte, error) { return k.seal(pla
 func (k DataKey) Open(sealed, aad []byte) ([]byte, error) { return k.open(sealed, aad) }
 
 // NewWriter seals a stream of the owner into dst, as Sealer.NewWriter does (version 0x02).
-func (k DataKey) NewWriter(dst io.Writer, aad []byte) (io.WriteCloser, error) { return k.newWriter(dst, aad) }
+func (k DataKey) NewWriter(dst io.Writer, aad []byte) (io.WriteCloser, error) {
+	return k.newWriter(dst, aad)
+}
 
 // NewReader opens a stream made by the same data key's NewWriter with the same aad, as
 // Sealer.NewReader does.
-func (k DataKey) NewReader(src io.Reader, aad []byte) (io.Reader, error) { return k.newReader(src, aad) }
+func (k DataKey) NewReader(src io.Reader, aad []byte) (io.Reader, error) {
+	return k.newReader(src, aad)
+}
 
 // SealedUnderDataKey reports whether a sealed value or stream (its first bytes) was sealed under a
 // data key rather than the master key, so a store can tell which key opens it and which values

@@ -11,7 +11,9 @@ import (
 // key or aad, fails here with ErrOpen. A later failing segment, truncation or trailing data makes
 // Read return an error wrapping ErrOpen, and no plaintext of that segment. Memory use is about two
 // segments, whatever the stream's length.
-func (s *Sealer) NewReader(src io.Reader, aad []byte) (io.Reader, error) { return s.newReader(src, aad) }
+func (s *Sealer) NewReader(src io.Reader, aad []byte) (io.Reader, error) {
+	return s.newReader(src, aad)
+}
 
 func (k *keySet) newReader(src io.Reader, aad []byte) (io.Reader, error) {
 	header := make([]byte, headerSize)

@@ -12,7 +12,9 @@ var errWriterClosed = errors.New("seal: write to a closed stream")
 // blob key). It writes the header to dst at once. Close must be called to write the final segment;
 // it does not close dst. Without Close the stream is incomplete and will not open. Memory use is
 // about two segments, whatever the stream's length.
-func (s *Sealer) NewWriter(dst io.Writer, aad []byte) (io.WriteCloser, error) { return s.newWriter(dst, aad) }
+func (s *Sealer) NewWriter(dst io.Writer, aad []byte) (io.WriteCloser, error) {
+	return s.newWriter(dst, aad)
+}
 
 func (k *keySet) newWriter(dst io.Writer, aad []byte) (io.WriteCloser, error) {
 	keys, header, err := k.newHeader(aad)
