@@ -147,11 +147,11 @@ func (x *Exporter) Prepare(ctx context.Context, env kyc.Env, applicantID string)
 
 // readAll pages through one list up to the cap, noting in a.truncated when it stopped there.
 func readAll[T any](ctx context.Context, a *Archive, name string, list func(cursor string, limit int) (kyc.Page[T], error)) ([]T, error) {
-	max := a.x.cfg.MaxItems
+	limit := a.x.cfg.MaxItems
 	out := []T{}
 	cursor := ""
 	for {
-		pg, err := list(cursor, min(pageSize, max-len(out)))
+		pg, err := list(cursor, min(pageSize, limit-len(out)))
 		if err != nil {
 			return nil, fmt.Errorf("export %s: %w", name, err)
 		}
@@ -159,8 +159,8 @@ func readAll[T any](ctx context.Context, a *Archive, name string, list func(curs
 		if pg.NextCursor == "" {
 			return out, nil
 		}
-		if len(out) >= max {
-			a.truncated = append(a.truncated, fmt.Sprintf("%s: the newest %d items only; the list goes on", name, max))
+		if len(out) >= limit {
+			a.truncated = append(a.truncated, fmt.Sprintf("%s: the newest %d items only; the list goes on", name, limit))
 			return out, nil
 		}
 		if err := ctx.Err(); err != nil {
