@@ -20,6 +20,7 @@ import (
 	"kycd/internal/console"
 	"kycd/internal/docread"
 	"kycd/internal/document"
+	"kycd/internal/export"
 	"kycd/internal/face"
 	"kycd/internal/facecompare"
 	"kycd/internal/file"
@@ -200,8 +201,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}
 	webhooks, apiKeys := webhook.NewService(st, cfg.Webhooks), auth.NewKeys(st)
 	reviews.SetDecider(decider{documents: documents, requests: requests, screening: screener})
+	exports := export.New(exportSource{applicants: applicants, requests: requests, documents: documents, files: files, screening: screener,
+		shares: shares, webhooks: webhooks, reviews: reviews}, export.Config{Version: cfg.Version})
 	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
-		Audit: st, Reports: report.New(st), Levels: levels, Policy: reviews, Webhooks: webhooks, APIKeys: apiKeys, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
+		Audit: st, Reports: report.New(st), Levels: levels, Policy: reviews, Webhooks: webhooks, APIKeys: apiKeys, Exports: exports, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
 		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL,
 		OIDC: console.OIDC{Issuer: cfg.Console.OIDC.Issuer, ClientID: cfg.Console.OIDC.ClientID, ClientSecret: cfg.Console.OIDC.ClientSecret}})
 	if err != nil {
@@ -224,6 +227,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Webhooks:   webhooks,
 		Screening:  screener,
 		Shares:     shares,
+		Exports:    exports,
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},

@@ -86,8 +86,8 @@ func (e evidence) Deliveries(ctx context.Context, env kyc.Env, eventIDs []string
 }
 
 // Viewed writes the audit entry of a person's view, and nothing else.
-func (e evidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry) error {
-	return e.st.RecordReads(ctx, env, []kyc.AuditEntry{a})
+func (e evidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry, more ...kyc.AuditEntry) error {
+	return e.st.RecordReads(ctx, env, append([]kyc.AuditEntry{a}, more...))
 }
 
 // decider carries the console's decisions out through the domains' services.

@@ -133,6 +133,7 @@ func TestEveryPersonalDataViewIsAudited(t *testing.T) {
 		for _, want := range []struct{ prefix, who string }{
 			{"/console/cases/live/", a.ID}, {"/console/applicants/live/" + a.ID, a.ID}, {"/console/applicants/live/" + other.ID, other.ID},
 			{"/console/files/live/" + d.FileIDs[0], d.FileIDs[0]},
+			{"/console/export/live/" + a.ID, a.ID}, {"/console/export/live/" + other.ID, other.ID},
 		} {
 			found := false
 			for p, who := range shown {

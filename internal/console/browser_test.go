@@ -25,6 +25,7 @@ import (
 
 	"kycd/internal/auth"
 	"kycd/internal/console"
+	"kycd/internal/export"
 	"kycd/internal/kyc"
 	"kycd/internal/people"
 	"kycd/internal/report"
@@ -102,7 +103,8 @@ func browserEnvWith(t *testing.T, st *store.Store, o browserOptions) (*httptest.
 		t.Fatal(err)
 	}
 	ev := pngEvidence{storeEvidence: storeEvidence{st: st, reviews: reviews}, png: o.PNG}
-	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: reviews, Evidence: ev, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: reviews, Webhooks: webhook.NewService(st, webhook.Config{}), APIKeys: auth.NewKeys(st), CSRFKey: []byte("csrf")})
+	h, err := console.New(console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: reviews, Evidence: ev, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: reviews, Webhooks: webhook.NewService(st, webhook.Config{}), APIKeys: auth.NewKeys(st),
+		Exports: export.New(storeExportSource{st: st, reviews: reviews}, export.Config{}), CSRFKey: []byte("csrf")})
 	if err != nil {
 		t.Fatal(err)
 	}

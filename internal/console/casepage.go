@@ -36,8 +36,9 @@ type Evidence interface {
 	// FileInfo gives a file's description; File its bytes, opened.
 	FileInfo(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
 	File(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error)
-	// Viewed writes that a person saw personal data (an audit entry, nothing else).
-	Viewed(ctx context.Context, env kyc.Env, e kyc.AuditEntry) error
+	// Viewed writes that a person saw personal data (audit entries, nothing else), e and more
+	// together or none.
+	Viewed(ctx context.Context, env kyc.Env, e kyc.AuditEntry, more ...kyc.AuditEntry) error
 }
 
 // casePage is what the case page shows.

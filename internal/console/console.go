@@ -71,6 +71,9 @@ type Deps struct {
 	Policy   Policy
 	Webhooks Webhooks
 	APIKeys  APIKeys
+	// Exports prepares an applicant's export (everything kycd holds about them, as a ZIP), for
+	// approvers and admins.
+	Exports Exports
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
@@ -100,8 +103,8 @@ const (
 // New parses the templates and returns the console.
 func New(d Deps) (*Handler, error) {
 	if d.Log == nil || d.People == nil || d.Reviews == nil || d.Evidence == nil || d.Audit == nil || d.Reports == nil ||
-		d.Levels == nil || d.Policy == nil || d.Webhooks == nil || d.APIKeys == nil || len(d.CSRFKey) == 0 {
-		return nil, errors.New("console: every dependency is required: Log, People, Reviews, Evidence, Audit, Reports, Levels, Policy, Webhooks, APIKeys, CSRFKey")
+		d.Levels == nil || d.Policy == nil || d.Webhooks == nil || d.APIKeys == nil || d.Exports == nil || len(d.CSRFKey) == 0 {
+		return nil, errors.New("console: every dependency is required: Log, People, Reviews, Evidence, Audit, Reports, Levels, Policy, Webhooks, APIKeys, Exports, CSRFKey")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -156,6 +159,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /console/cases/{env}/{id}", h.signedIn(people.Reviewer, h.caseAction))
 	mux.Handle("GET /console/files/{env}/{id}", h.signedIn(people.Viewer, h.file))
 	mux.Handle("GET /console/applicants/{env}/{id}", h.signedIn(people.Viewer, h.applicantView))
+	mux.Handle("GET /console/export/{env}/{applicantID}", h.signedIn(people.Approver, h.exportApplicant))
 	mux.Handle("POST /console/cases/{env}/{id}/decide", h.signedIn(people.Reviewer, h.decide))
 	mux.Handle("POST /console/cases/{env}/{id}/notes", h.signedIn(people.Reviewer, h.note))
 	mux.Handle("POST /console/proposals/{env}/{id}", h.signedIn(people.Approver, h.proposal))

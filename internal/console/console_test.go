@@ -20,6 +20,7 @@ import (
 
 	"kycd/internal/auth"
 	"kycd/internal/console"
+	"kycd/internal/export"
 	"kycd/internal/people"
 	"kycd/internal/report"
 	"kycd/internal/review"
@@ -67,7 +68,8 @@ func newEnvWith(t *testing.T, st *store.Store, publicURL string, sso people.SSO,
 	mux := http.NewServeMux()
 	e.srv, e.people = httptest.NewServer(mux), ps
 	t.Cleanup(e.srv.Close)
-	deps := console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, Evidence: storeEvidence{st: st, reviews: e.reviews}, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: e.reviews, Webhooks: webhook.NewService(st, webhook.Config{}), APIKeys: auth.NewKeys(st), CSRFKey: []byte("csrf"), PublicURL: publicURL}
+	deps := console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, Evidence: storeEvidence{st: st, reviews: e.reviews}, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: e.reviews, Webhooks: webhook.NewService(st, webhook.Config{}), APIKeys: auth.NewKeys(st),
+		Exports: export.New(storeExportSource{st: st, reviews: e.reviews}, export.Config{Version: "test"}), CSRFKey: []byte("csrf"), PublicURL: publicURL}
 	if oidc != nil {
 		deps.PublicURL, deps.OIDC = e.srv.URL, *oidc
 	}

@@ -78,8 +78,8 @@ func (e storeEvidence) File(ctx context.Context, env kyc.Env, id string) (kyc.Fi
 	return f, io.NopCloser(bytes.NewReader([]byte(id))), nil
 }
 
-func (e storeEvidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry) error {
-	return e.st.Change(ctx, env, func(*store.Tx) (store.Effects, error) { return store.Effects{Audit: a}, nil })
+func (e storeEvidence) Viewed(ctx context.Context, env kyc.Env, a kyc.AuditEntry, more ...kyc.AuditEntry) error {
+	return e.st.Change(ctx, env, func(*store.Tx) (store.Effects, error) { return store.Effects{Audit: a, MoreAudit: more}, nil })
 }
 
 // storeDecider decides documents straight in the store, with the event that closes their case

@@ -21,6 +21,7 @@ import (
 
 	"kycd/internal/auth"
 	"kycd/internal/console"
+	"kycd/internal/export"
 	"kycd/internal/kyc"
 	"kycd/internal/people"
 	"kycd/internal/report"
@@ -405,6 +406,7 @@ func seedConsole(b *testing.B, st *store.Store) benchConsole {
 	}
 
 	deps := console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: reviews, Evidence: storeEvidence{st: st, reviews: reviews}, Audit: st,
+		Exports: export.New(storeExportSource{st: st, reviews: reviews}, export.Config{}),
 		Reports: report.New(st), Levels: builtinLevels(b), Policy: reviews, Webhooks: webhook.NewService(st, webhook.Config{}), APIKeys: auth.NewKeys(st),
 		CSRFKey: []byte("csrf")}
 	h, err := console.New(deps)

@@ -15,6 +15,7 @@ import (
 type Store interface {
 	CreateFile(ctx context.Context, f *kyc.File, eff store.Effects) error
 	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
+	ListFiles(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.File], error)
 	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
 }
 
@@ -132,6 +133,11 @@ func (s *Service) Get(ctx context.Context, env kyc.Env, id string) (kyc.File, er
 		return kyc.File{}, fmt.Errorf("file %q: %w", id, kyc.ErrNotFound)
 	}
 	return s.store.File(ctx, env, id)
+}
+
+// List returns one page of an applicant's files in env (their metadata), newest first.
+func (s *Service) List(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.File], error) {
+	return s.store.ListFiles(ctx, env, applicantID, cursor, limit)
 }
 
 // Open returns a file's metadata and its bytes, decrypted as they are read.

@@ -52,6 +52,9 @@ type Deps struct {
 	// Shares serves shares with partners, their callbacks and signed file links. Optional: nil
 	// leaves those routes out.
 	Shares *share.Service
+	// Exports prepares applicants' exports for GET /v1/applicants/{id}/export. Optional: nil
+	// leaves the route out.
+	Exports Exports
 	// Tokens signs and revokes applicant tokens.
 	Tokens *auth.Tokens
 	// Ready reports whether the database and blob store answer (/readyz).
@@ -99,6 +102,7 @@ func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	api := newAPI(mux, d.Version)
 	registerApplicants(api, d)
+	registerExport(api, mux, d)
 	registerTokens(api, d)
 	registerDocuments(api, d)
 	registerRequests(api, d)

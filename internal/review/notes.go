@@ -54,10 +54,13 @@ func (s *Service) AddNote(ctx context.Context, env kyc.Env, caseID string, perso
 	return n, err
 }
 
-// Notes returns the notes on an applicant's cases in env, newest first (at most 200).
+// NotesLimit bounds the notes Notes returns.
+const NotesLimit = 200
+
+// Notes returns the notes on an applicant's cases in env, newest first (at most NotesLimit).
 func (s *Service) Notes(ctx context.Context, env kyc.Env, applicantID string) ([]Note, error) {
 	rs, err := s.st.Query(ctx, `SELECT id, case_id, applicant_id, author, body, created_at FROM review_notes
-		WHERE env = ? AND applicant_id = ? ORDER BY id DESC LIMIT 200`, string(env), applicantID)
+		WHERE env = ? AND applicant_id = ? ORDER BY id DESC LIMIT ?`, string(env), applicantID, NotesLimit)
 	if err != nil {
 		return nil, fmt.Errorf("notes: %w", err)
 	}

@@ -42,16 +42,33 @@ func (s *Store) requireApplicant(ctx context.Context, q querier, env kyc.Env, id
 
 // File returns one file's metadata.
 func (s *Store) File(ctx context.Context, env kyc.Env, id string) (kyc.File, error) {
-	var f kyc.File
-	var e string
-	var created int64
-	err := s.reader().queryRow(ctx, `SELECT `+fileColumns+` FROM files WHERE env = ? AND id = ?`, string(env), id).
-		Scan(&f.ID, &e, &f.ApplicantID, &f.Tag, &f.MIME, &f.Size, &f.SHA256, &f.Width, &f.Height, &f.BlobKey, &created)
+	f, err := scanFile(s.reader().queryRow(ctx, `SELECT `+fileColumns+` FROM files WHERE env = ? AND id = ?`, string(env), id))
 	if err == errNoRows {
 		return kyc.File{}, fmt.Errorf("file %s: %w", id, kyc.ErrNotFound)
 	}
 	if err != nil {
 		return kyc.File{}, fmt.Errorf("file: %w", err)
+	}
+	return f, nil
+}
+
+// ListFiles returns one page of an applicant's files in env (their metadata), newest first. An
+// empty applicantID lists nothing.
+func (s *Store) ListFiles(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.File], error) {
+	if applicantID == "" {
+		return kyc.Page[kyc.File]{Items: []kyc.File{}}, nil
+	}
+	w := newWhere(env).eq("applicant_id", applicantID)
+	return listPage(ctx, s, "files", `SELECT `+fileColumns+` FROM files`, w, false, cursor, limit, scanFile,
+		func(f kyc.File) string { return f.ID })
+}
+
+func scanFile(r row) (kyc.File, error) {
+	var f kyc.File
+	var e string
+	var created int64
+	if err := r.Scan(&f.ID, &e, &f.ApplicantID, &f.Tag, &f.MIME, &f.Size, &f.SHA256, &f.Width, &f.Height, &f.BlobKey, &created); err != nil {
+		return kyc.File{}, err
 	}
 	f.Env, f.CreatedTime = kyc.Env(e), fromMicros(created)
 	return f, nil

@@ -259,6 +259,7 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			return err
 		}, []string{"status"}},
 		{"documents of an applicant", false, func() error { _, err := st.ListDocuments(ctx, env, a.ID, "", 50); return err }, []string{"applicant_id"}},
+		{"files of an applicant", false, func() error { _, err := st.ListFiles(ctx, env, a.ID, "", 50); return err }, []string{"applicant_id"}},
 		{"screenings", false, func() error { _, err := st.ListScreenings(ctx, env, store.ScreeningFilter{}, "", 50); return err }, nil},
 		{"screenings by disposition", false, func() error {
 			_, err := st.ListScreenings(ctx, env, store.ScreeningFilter{Disposition: "potential-match", OldestFirst: true}, "", 50)
