@@ -82,10 +82,39 @@ func (w *anchorAuditWorker) Work(ctx context.Context, _ *river.Job[anchorAuditAr
 	return nil
 }
 
+// moveApplicantsArgs is the periodic job that moves applicants written before applicants had data
+// keys under keys of their own (store.MoveApplicantsUnderTheirKeys), a batch at a time, until none
+// is left; then each run is one query that finds nothing.
+type moveApplicantsArgs struct{}
+
+func (moveApplicantsArgs) Kind() string { return "applicants_move_under_keys" }
+
+type applicantMover interface {
+	MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, limit int) (int, error)
+}
+
+type moveApplicantsWorker struct {
+	river.WorkerDefaults[moveApplicantsArgs]
+	store applicantMover
+}
+
+// moveBatch is how many applicants a run moves per environment: about a second's work.
+const moveBatch = 500
+
+func (w *moveApplicantsWorker) Work(ctx context.Context, _ *river.Job[moveApplicantsArgs]) error {
+	for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
+		if _, err := w.store.MoveApplicantsUnderTheirKeys(ctx, env, moveBatch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type maintainer interface {
 	idempotencyForgetter
 	orphanRescuer
 	auditAnchorer
+	applicantMover
 }
 
 // registerMaintenance adds the housekeeping workers and returns their schedules.
@@ -93,7 +122,13 @@ func registerMaintenance(workers *river.Workers, st maintainer) []*river.Periodi
 	river.AddWorker(workers, &forgetIdempotencyWorker{store: st})
 	river.AddWorker(workers, &rescueOrphansWorker{store: st})
 	river.AddWorker(workers, &anchorAuditWorker{store: st})
+	river.AddWorker(workers, &moveApplicantsWorker{store: st})
 	return []*river.PeriodicJob{
+		// One attempt: the next run, a minute later, takes up where this one stopped.
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return moveApplicantsArgs{}, &river.InsertOpts{MaxAttempts: 1}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return forgetIdempotencyArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(store.OrphanRescueInterval),

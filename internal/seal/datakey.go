@@ -92,3 +92,33 @@ func SealedUnderDataKey(sealed []byte) bool {
 	}
 	return len(sealed) > 0 && sealed[0] == dataKeyVersion
 }
+
+// NewWrappedKey draws a new data key and returns only its wrapped form (NewDataKey), for a store
+// that keeps the wrapped key beside its owner's row and passes it back to SealUnder and OpenUnder.
+func (s *Sealer) NewWrappedKey(keyAAD []byte) ([]byte, error) {
+	_, wrapped, err := s.NewDataKey(keyAAD)
+	return wrapped, err
+}
+
+// SealUnder seals a value under the data key whose wrapped form (with keyAAD) is wrapped.
+func (s *Sealer) SealUnder(wrapped, keyAAD, plaintext, aad []byte) ([]byte, error) {
+	k, err := s.OpenDataKey(wrapped, keyAAD)
+	if err != nil {
+		return nil, err
+	}
+	return k.Seal(plaintext, aad)
+}
+
+// OpenUnder opens a value sealed by SealUnder under the same wrapped key and aads. Without the
+// wrapped key (destroyed), it fails with ErrOpen.
+func (s *Sealer) OpenUnder(wrapped, keyAAD, sealed, aad []byte) ([]byte, error) {
+	k, err := s.OpenDataKey(wrapped, keyAAD)
+	if err != nil {
+		return nil, err
+	}
+	return k.Open(sealed, aad)
+}
+
+// UnderDataKey reports whether a sealed value or stream was sealed under a data key
+// (SealedUnderDataKey), for a store that holds the sealer behind an interface.
+func (s *Sealer) UnderDataKey(sealed []byte) bool { return SealedUnderDataKey(sealed) }

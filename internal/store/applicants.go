@@ -14,20 +14,20 @@ type applicantData struct {
 	Addresses []kyc.Address `json:"addresses,omitempty"`
 }
 
-const applicantColumns = `id, env, external_id, type, status, level, data, revision, created_at, updated_at`
+const applicantColumns = `id, env, external_id, type, status, level, data, revision, created_at, updated_at, data_key`
 
 // CreateApplicant stores a new applicant with its effects. a.ID must be set; the store sets the
 // times and revision 0. An externalId already used in the environment is kyc.ErrConflict.
 func (s *Store) CreateApplicant(ctx context.Context, a *kyc.Applicant, eff Effects) error {
 	at := now()
 	a.CreatedTime, a.UpdatedTime, a.Revision = at, at, 0
-	data, err := s.sealJSON(applicantData{a.Email, a.Profile, a.Addresses}, "applicant:"+a.ID)
+	data, key, err := s.sealApplicant(a, nil)
 	if err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(t *txn) error {
-		_, err := t.exec(ctx, `INSERT INTO applicants (`+applicantColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, string(a.Env), nullString(a.ExternalID), a.Type, a.Status, a.Level, data, a.Revision, micros(at), micros(at))
+		_, err := t.exec(ctx, `INSERT INTO applicants (`+applicantColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, string(a.Env), nullString(a.ExternalID), a.Type, a.Status, a.Level, data, a.Revision, micros(at), micros(at), key)
 		if isUniqueViolation(err) {
 			return fmt.Errorf("an applicant with this externalId already exists: %w", kyc.ErrConflict)
 		}
@@ -56,16 +56,16 @@ func (s *Store) scanApplicant(r row) (kyc.Applicant, error) {
 	var a kyc.Applicant
 	var env string
 	var ext *string
-	var data []byte
+	var data, key []byte
 	var created, updated int64
-	if err := r.Scan(&a.ID, &env, &ext, &a.Type, &a.Status, &a.Level, &data, &a.Revision, &created, &updated); err != nil {
+	if err := r.Scan(&a.ID, &env, &ext, &a.Type, &a.Status, &a.Level, &data, &a.Revision, &created, &updated, &key); err != nil {
 		if err == errNoRows {
 			return a, err
 		}
 		return a, fmt.Errorf("scan applicant: %w", err)
 	}
 	var d applicantData
-	if err := s.openJSON(data, "applicant:"+a.ID, &d); err != nil {
+	if err := s.openApplicant(kyc.Env(env), a.ID, data, key, &d); err != nil {
 		return a, err
 	}
 	a.Env, a.Email, a.Profile, a.Addresses = kyc.Env(env), d.Email, d.Profile, d.Addresses

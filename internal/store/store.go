@@ -59,6 +59,9 @@ type Store struct {
 	// audit keys the audit log's hashes and signs its anchors (audit.go); zero when the sealer
 	// derives no keys.
 	audit auditKeys
+	// keys seals applicants' personal data under their own data keys (datakeys.go); nil when the
+	// sealer makes none.
+	keys DataKeySealer
 
 	// trace, when set (only by tests, through export_test.go), sees every statement the store runs
 	// through its own queries, in and outside transactions, so a test can EXPLAIN what a method
@@ -91,7 +94,7 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 			pool.Close()
 			return nil, fmt.Errorf("store: postgres: %w", err)
 		}
-		st := &Store{dialect: Postgres, sealer: sealer, pool: pool, process: newProcessID(), audit: newAuditKeys(sealer)}
+		st := &Store{dialect: Postgres, sealer: sealer, pool: pool, process: newProcessID(), audit: newAuditKeys(sealer), keys: dataKeysOf(sealer)}
 		if err := st.holdProcessLock(ctx, cfg.ConnConfig.Copy()); err != nil {
 			pool.Close()
 			return nil, err
@@ -125,7 +128,7 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
 	}
 	read.SetMaxOpenConns(8)
-	return &Store{dialect: SQLite, sealer: sealer, write: write, read: read, process: newProcessID(), audit: newAuditKeys(sealer)}, nil
+	return &Store{dialect: SQLite, sealer: sealer, write: write, read: read, process: newProcessID(), audit: newAuditKeys(sealer), keys: dataKeysOf(sealer)}, nil
 }
 
 // sqlitePath turns a SQLite DSN into a file path; the default is ./data/kycd.db.

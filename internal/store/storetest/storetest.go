@@ -56,6 +56,21 @@ func (s RowCopySealer) Open(sealed, _ []byte) ([]byte, error) {
 	return s.Sealer.Open(sealed, rowCopyAAD)
 }
 
+// NewWrappedKey draws a data key bound to the fixed context, ignoring keyAAD.
+func (s RowCopySealer) NewWrappedKey(_ []byte) ([]byte, error) {
+	return s.Sealer.NewWrappedKey(rowCopyAAD)
+}
+
+// SealUnder seals under a data key, ignoring both contexts.
+func (s RowCopySealer) SealUnder(wrapped, _, plaintext, _ []byte) ([]byte, error) {
+	return s.Sealer.SealUnder(wrapped, rowCopyAAD, plaintext, rowCopyAAD)
+}
+
+// OpenUnder opens what SealUnder sealed, ignoring both contexts.
+func (s RowCopySealer) OpenUnder(wrapped, _, sealed, _ []byte) ([]byte, error) {
+	return s.Sealer.OpenUnder(wrapped, rowCopyAAD, sealed, rowCopyAAD)
+}
+
 // ForEachDatabase runs fn as a subtest on a fresh, migrated store of each dialect.
 func ForEachDatabase(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()

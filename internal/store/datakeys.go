@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"kycd/internal/kyc"
+)
+
+// DataKeySealer seals an owner's values under that owner's own data key, which the store keeps
+// only wrapped by the master key, beside the owner's row: destroying the wrapped key makes every
+// value sealed under it unreadable, wherever copies of it are. *seal.Sealer is one; a store whose
+// sealer is not keeps applicants' data under the master key.
+type DataKeySealer interface {
+	// NewWrappedKey draws a data key and returns it wrapped, bound to keyAAD.
+	NewWrappedKey(keyAAD []byte) ([]byte, error)
+	SealUnder(wrapped, keyAAD, plaintext, aad []byte) ([]byte, error)
+	OpenUnder(wrapped, keyAAD, sealed, aad []byte) ([]byte, error)
+	// UnderDataKey reports whether a sealed value was sealed under a data key, not the master key.
+	UnderDataKey(sealed []byte) bool
+}
+
+// ErrDataKeyDestroyed is returned for an applicant's data sealed under a data key that is gone.
+var ErrDataKeyDestroyed = errors.New("the applicant's data key is destroyed: the data cannot be read")
+
+// applicantKeyAAD binds an applicant's wrapped data key to the applicant, so that a key copied to
+// another applicant's row does not open.
+func applicantKeyAAD(env kyc.Env, id string) []byte {
+	return []byte("applicant-key:" + string(env) + ":" + id)
+}
+
+// sealApplicant seals an applicant's personal data under its data key (wrapped), drawing the key
+// when the applicant has none yet; it returns the sealed data and the wrapped key to store. On a
+// store whose sealer makes no data keys, the data is sealed under the master key and the key is nil.
+func (s *Store) sealApplicant(a *kyc.Applicant, wrapped []byte) (data, key []byte, err error) {
+	plain, err := json.Marshal(applicantData{a.Email, a.Profile, a.Addresses})
+	if err != nil {
+		return nil, nil, fmt.Errorf("seal applicant: %w", err)
+	}
+	aad := []byte("applicant:" + a.ID)
+	if s.keys == nil {
+		data, err := s.sealer.Seal(plain, aad)
+		return data, nil, err
+	}
+	keyAAD := applicantKeyAAD(a.Env, a.ID)
+	if wrapped == nil {
+		if wrapped, err = s.keys.NewWrappedKey(keyAAD); err != nil {
+			return nil, nil, err
+		}
+	}
+	data, err = s.keys.SealUnder(wrapped, keyAAD, plain, aad)
+	return data, wrapped, err
+}
+
+// openApplicant opens an applicant's personal data, under its data key or, for data written
+// before applicants had keys, under the master key.
+func (s *Store) openApplicant(env kyc.Env, id string, data, wrapped []byte, into *applicantData) error {
+	aad := []byte("applicant:" + id)
+	var plain []byte
+	var err error
+	switch {
+	case s.keys == nil || !s.keys.UnderDataKey(data):
+		plain, err = s.sealer.Open(data, aad)
+	case wrapped == nil:
+		return fmt.Errorf("applicant %s: %w", id, ErrDataKeyDestroyed)
+	default:
+		plain, err = s.keys.OpenUnder(wrapped, applicantKeyAAD(env, id), data, aad)
+	}
+	if err != nil {
+		return fmt.Errorf("open sealed applicant:%s: %w", id, err)
+	}
+	return json.Unmarshal(plain, into)
+}
+
+// MoveApplicantsUnderTheirKeys moves up to limit applicants of env whose personal data is still
+// sealed under the master key (written before applicants had data keys) under a data key of their
+// own, each in its own small transaction that leaves a row changed meanwhile for the next run. It
+// returns how many it moved; 0 means none is left (or the sealer makes no data keys). It reads
+// applicants_without_key (migration 00030). An applicant whose key is destroyed must not be left
+// with data here: erasure purges the data with the key.
+func (s *Store) MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, limit int) (int, error) {
+	if s.keys == nil {
+		return 0, nil
+	}
+	rs, err := s.reader().query(ctx, `SELECT id FROM applicants WHERE env = ? AND data_key IS NULL LIMIT ?`, string(env), limit)
+	if err != nil {
+		return 0, fmt.Errorf("applicants to move under their keys: %w", err)
+	}
+	var ids []string
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			rs.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, id := range ids {
+		err := s.inTx(ctx, func(t *txn) error {
+			a, err := s.applicant(ctx, t, env, id, s.forUpdate())
+			if err != nil {
+				return err
+			}
+			var key []byte
+			if err := t.queryRow(ctx, `SELECT data_key FROM applicants WHERE env = ? AND id = ?`, string(env), id).Scan(&key); err != nil {
+				return err
+			}
+			if key != nil {
+				return nil // moved by another process meanwhile
+			}
+			data, key, err := s.sealApplicant(&a, nil)
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE applicants SET data = ?, data_key = ? WHERE env = ? AND id = ? AND data_key IS NULL`,
+				data, key, string(env), id); err != nil {
+				return err
+			}
+			moved++
+			return nil
+		})
+		if err != nil {
+			return moved, fmt.Errorf("move applicant %s under its key: %w", id, err)
+		}
+	}
+	return moved, nil
+}
+
+func dataKeysOf(sealer Sealer) DataKeySealer {
+	k, _ := sealer.(DataKeySealer)
+	return k
+}

@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"kycd/internal/kyc"
+	"kycd/internal/seal"
+	"kycd/internal/store"
+	"kycd/internal/store/storetest"
+)
+
+// TestApplicantDataUnderItsOwnKey: an applicant's personal data is sealed under a data key of its
+// own, kept wrapped beside it; with that key destroyed the data reads as destroyed and the master
+// key alone does not open it; a key copied to another applicant does not open that one's data.
+func TestApplicantDataUnderItsOwnKey(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		a, b := newApplicant(t, s, kyc.EnvLive, ""), newApplicant(t, s, kyc.EnvLive, "")
+		var data, key []byte
+		if err := s.QueryRow(ctx, `SELECT data, data_key FROM applicants WHERE id = ?`, a.ID).Scan(&data, &key); err != nil {
+			t.Fatal(err)
+		}
+		if !seal.SealedUnderDataKey(data) || len(key) != 60 {
+			t.Fatalf("the applicant's data is not under a data key: version %d, key of %d bytes", data[0], len(key))
+		}
+		master := storetest.Sealer(t)
+		if _, err := master.Open(data, []byte("applicant:"+a.ID)); !errors.Is(err, seal.ErrOpen) {
+			t.Fatalf("the master key alone opened the applicant's data: %v", err)
+		}
+		// Another applicant's key in a's row opens nothing.
+		if err := s.Exec(ctx, `UPDATE applicants SET data_key = (SELECT data_key FROM applicants WHERE id = ?) WHERE id = ?`, b.ID, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Applicant(ctx, kyc.EnvLive, a.ID); !errors.Is(err, seal.ErrOpen) {
+			t.Fatalf("a's data with b's key: %v", err)
+		}
+		// Destroyed: unreadable, and said so.
+		if err := s.Exec(ctx, `UPDATE applicants SET data_key = NULL WHERE id = ?`, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Applicant(ctx, kyc.EnvLive, a.ID); !errors.Is(err, store.ErrDataKeyDestroyed) {
+			t.Fatalf("a's data with its key destroyed: %v", err)
+		}
+		if got, err := s.Applicant(ctx, kyc.EnvLive, b.ID); err != nil || got.Profile.LastName != "Eriksson" {
+			t.Fatalf("b is untouched: %+v %v", got, err)
+		}
+	})
+}
+
+// TestApplicantsMoveUnderTheirKeys: applicants written before they had data keys (data sealed
+// under the master key, no key) read as before; MoveApplicantsUnderTheirKeys moves them under keys
+// of their own, in batches, and a change of one moves it too.
+func TestApplicantsMoveUnderTheirKeys(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		master := storetest.Sealer(t)
+		var ids []string
+		for range 3 {
+			a := newApplicant(t, s, kyc.EnvLive, "")
+			// Written the way kycd did before: the data under the master key, no data key.
+			plain, _ := json.Marshal(map[string]any{"email": a.Email, "profile": a.Profile, "addresses": a.Addresses})
+			old, err := master.Seal(plain, []byte("applicant:"+a.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Exec(ctx, `UPDATE applicants SET data = ?, data_key = NULL WHERE id = ?`, old, a.ID); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, a.ID)
+		}
+		for _, id := range ids {
+			if a, err := s.Applicant(ctx, kyc.EnvLive, id); err != nil || a.Profile.FirstName != "Anna" {
+				t.Fatalf("a legacy applicant: %+v %v", a, err)
+			}
+		}
+		// A change moves the changed one.
+		if _, err := s.UpdateApplicant(ctx, kyc.EnvLive, ids[0], func(a *kyc.Applicant) (store.Effects, error) {
+			a.Profile.FirstName = "Annika"
+			return audit("applicant.update", a.ID), nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		underKey := func(id string) bool {
+			t.Helper()
+			var data, key []byte
+			if err := s.QueryRow(ctx, `SELECT data, data_key FROM applicants WHERE id = ?`, id).Scan(&data, &key); err != nil {
+				t.Fatal(err)
+			}
+			return seal.SealedUnderDataKey(data) && key != nil
+		}
+		if !underKey(ids[0]) || underKey(ids[1]) {
+			t.Fatal("the update did not move the changed applicant alone under its key")
+		}
+		if n, err := s.MoveApplicantsUnderTheirKeys(ctx, kyc.EnvLive, 1); err != nil || n != 1 {
+			t.Fatalf("first batch of one: %d %v", n, err)
+		}
+		if n, err := s.MoveApplicantsUnderTheirKeys(ctx, kyc.EnvLive, 10); err != nil || n != 1 {
+			t.Fatalf("second batch: %d %v", n, err)
+		}
+		if n, err := s.MoveApplicantsUnderTheirKeys(ctx, kyc.EnvLive, 10); err != nil || n != 0 {
+			t.Fatalf("nothing left: %d %v", n, err)
+		}
+		for i, id := range ids {
+			a, err := s.Applicant(ctx, kyc.EnvLive, id)
+			if err != nil || !underKey(id) || !strings.HasPrefix(a.Profile.FirstName, "Ann") || a.Email != "anna@example.com" || len(a.Addresses) != 1 {
+				t.Fatalf("applicant %d after moving: %+v %v", i, a, err)
+			}
+		}
+	})
+}
