@@ -8,8 +8,10 @@ import (
 	"kycd/internal/kyc"
 )
 
-// Resources are what an API key's scopes name: the /v1 resources, each read or written as a whole.
-var Resources = []string{"applicants", "files", "kyc-documents", "kyc-requests", "screenings", "shares", "webhooks", "events", "api-keys"}
+// Resources are what an API key's scopes name: the /v1 resources, each read or written as a whole,
+// and exports: an applicant's whole file (its documents, files, screenings, events...) in one
+// answer, which a key reading applicants alone does not get.
+var Resources = []string{"applicants", "files", "kyc-documents", "kyc-requests", "screenings", "shares", "webhooks", "events", "exports", "api-keys"}
 
 // Scope access levels. Write includes read.
 const (

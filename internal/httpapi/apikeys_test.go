@@ -65,6 +65,7 @@ func TestAPIKeyScopes(t *testing.T) {
 				{http.MethodGet, "/v1/applicants/" + applicant + "/screenings", http.StatusForbidden, "screenings:read"},
 				{http.MethodGet, "/v1/events", http.StatusForbidden, "events:read"},
 				{http.MethodGet, "/v1/api-keys", http.StatusForbidden, "api-keys:read"},
+				{http.MethodGet, "/v1/applicants/" + applicant + "/export", http.StatusForbidden, "exports:read"},
 			} {
 				r := e.json(c.method, c.path, reader, `{}`)
 				if r.Status != c.status || c.scope != "" && !strings.Contains(string(r.Raw), "lacks the scope "+c.scope) {

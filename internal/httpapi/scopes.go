@@ -12,7 +12,8 @@ import (
 // scopeOf says which resource a /v1 call touches and whether it reads or writes it, from its
 // method and path (a concrete path or a route's pattern: the segments that matter are literal).
 // GET reads; every other method writes, but for the calls that only compute an answer from files
-// (reading a file's document zone, comparing two faces), which read files.
+// (reading a file's document zone, comparing two faces), which read files. An applicant's export
+// is the exports resource: it carries every other resource of the applicant.
 func scopeOf(method, path string) (resource, access string) {
 	parts := strings.Split(strings.TrimPrefix(path, "/v1/"), "/")
 	resource, access = parts[0], auth.Write
@@ -22,6 +23,8 @@ func scopeOf(method, path string) (resource, access string) {
 	switch {
 	case resource == "applicants" && len(parts) == 3 && (parts[2] == "screenings" || parts[2] == "shares"):
 		resource = parts[2]
+	case resource == "applicants" && len(parts) == 3 && parts[2] == "export":
+		resource = "exports"
 	case resource == "sanctions-lists":
 		resource = "screenings"
 	case resource == "events" && len(parts) == 3 && parts[2] == "redelivery":
