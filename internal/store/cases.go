@@ -155,7 +155,7 @@ func changed(before []byte, v any) bool {
 
 // requestDocuments returns a request's documents, with self in place of its own stored copy.
 func (s *Store) requestDocuments(ctx context.Context, q querier, env kyc.Env, requestID string, self *kyc.Document) ([]*kyc.Document, error) {
-	rs, err := q.query(ctx, `SELECT `+documentColumns+` FROM kyc_documents WHERE env = ? AND request_id = ? ORDER BY id`, string(env), requestID)
+	rs, err := q.query(ctx, `SELECT `+documentReadColumns+` FROM kyc_documents WHERE env = ? AND request_id = ? ORDER BY id`, string(env), requestID)
 	if err != nil {
 		return nil, fmt.Errorf("request documents: %w", err)
 	}

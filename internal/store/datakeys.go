@@ -35,43 +35,91 @@ func applicantKeyAAD(env kyc.Env, id string) []byte {
 // when the applicant has none yet; it returns the sealed data and the wrapped key to store. On a
 // store whose sealer makes no data keys, the data is sealed under the master key and the key is nil.
 func (s *Store) sealApplicant(a *kyc.Applicant, wrapped []byte) (data, key []byte, err error) {
-	plain, err := json.Marshal(applicantData{a.Email, a.Profile, a.Addresses})
-	if err != nil {
-		return nil, nil, fmt.Errorf("seal applicant: %w", err)
-	}
-	aad := []byte("applicant:" + a.ID)
-	if s.keys == nil {
-		data, err := s.sealer.Seal(plain, aad)
-		return data, nil, err
-	}
-	keyAAD := applicantKeyAAD(a.Env, a.ID)
-	if wrapped == nil {
-		if wrapped, err = s.keys.NewWrappedKey(keyAAD); err != nil {
+	if s.keys != nil && wrapped == nil {
+		if wrapped, err = s.keys.NewWrappedKey(applicantKeyAAD(a.Env, a.ID)); err != nil {
 			return nil, nil, err
 		}
 	}
-	data, err = s.keys.SealUnder(wrapped, keyAAD, plain, aad)
+	data, err = s.sealFor(wrapped, a.Env, a.ID, applicantData{a.Email, a.Profile, a.Addresses}, "applicant:"+a.ID)
 	return data, wrapped, err
 }
 
 // openApplicant opens an applicant's personal data, under its data key or, for data written
 // before applicants had keys, under the master key.
 func (s *Store) openApplicant(env kyc.Env, id string, data, wrapped []byte, into *applicantData) error {
-	aad := []byte("applicant:" + id)
+	return s.openFor(wrapped, env, id, data, "applicant:"+id, into)
+}
+
+// sealFor marshals v and seals it as personal data of the applicant whose wrapped data key is key:
+// under that key, or under the master key on a store whose sealer makes no data keys.
+func (s *Store) sealFor(key []byte, env kyc.Env, applicantID string, v any, aad string) ([]byte, error) {
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("seal %s: %w", aad, err)
+	}
+	if s.keys == nil {
+		return s.sealer.Seal(plain, []byte(aad))
+	}
+	if key == nil {
+		return nil, fmt.Errorf("seal %s: the applicant has no data key", aad)
+	}
+	return s.keys.SealUnder(key, applicantKeyAAD(env, applicantID), plain, []byte(aad))
+}
+
+// openFor opens a sealed column of the applicant whose wrapped data key is key, and unmarshals it
+// into v: a value sealed under the data key needs the key (ErrDataKeyDestroyed without it), one
+// written before the applicant had a key opens under the master key.
+func (s *Store) openFor(key []byte, env kyc.Env, applicantID string, sealed []byte, aad string, v any) error {
 	var plain []byte
 	var err error
 	switch {
-	case s.keys == nil || !s.keys.UnderDataKey(data):
-		plain, err = s.sealer.Open(data, aad)
-	case wrapped == nil:
-		return fmt.Errorf("applicant %s: %w", id, ErrDataKeyDestroyed)
+	case s.keys == nil || !s.keys.UnderDataKey(sealed):
+		plain, err = s.sealer.Open(sealed, []byte(aad))
+	case key == nil:
+		return fmt.Errorf("%s of applicant %s: %w", aad, applicantID, ErrDataKeyDestroyed)
 	default:
-		plain, err = s.keys.OpenUnder(wrapped, applicantKeyAAD(env, id), data, aad)
+		plain, err = s.keys.OpenUnder(key, applicantKeyAAD(env, applicantID), sealed, []byte(aad))
 	}
 	if err != nil {
-		return fmt.Errorf("open sealed applicant:%s: %w", id, err)
+		return fmt.Errorf("open sealed %s: %w", aad, err)
 	}
-	return json.Unmarshal(plain, into)
+	return json.Unmarshal(plain, v)
+}
+
+// applicantKey returns the wrapped data key of an applicant inside a transaction that writes its
+// personal data, moving an applicant written before applicants had keys under a new one first (so
+// that what is written now is sealed under it). Nil on a store whose sealer makes no data keys.
+func (s *Store) applicantKey(ctx context.Context, t *txn, env kyc.Env, id string) ([]byte, error) {
+	if s.keys == nil {
+		return nil, nil
+	}
+	var key []byte
+	err := t.queryRow(ctx, `SELECT data_key FROM applicants WHERE env = ? AND id = ?`, string(env), id).Scan(&key)
+	if err != nil {
+		return nil, fmt.Errorf("the applicant's data key: %w", err)
+	}
+	if key != nil {
+		return key, nil
+	}
+	return s.moveApplicant(ctx, t, env, id)
+}
+
+// moveApplicant moves an applicant whose data is under the master key under a new data key of its
+// own, in the transaction t, and returns the key.
+func (s *Store) moveApplicant(ctx context.Context, t *txn, env kyc.Env, id string) ([]byte, error) {
+	a, err := s.applicant(ctx, t, env, id, s.forUpdate())
+	if err != nil {
+		return nil, err
+	}
+	data, key, err := s.sealApplicant(&a, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.exec(ctx, `UPDATE applicants SET data = ?, data_key = ? WHERE env = ? AND id = ? AND data_key IS NULL`,
+		data, key, string(env), id); err != nil {
+		return nil, err
+	}
+	return key, nil
 }
 
 // MoveApplicantsUnderTheirKeys moves up to limit applicants of env whose personal data is still
@@ -104,23 +152,14 @@ func (s *Store) MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, l
 	moved := 0
 	for _, id := range ids {
 		err := s.inTx(ctx, func(t *txn) error {
-			a, err := s.applicant(ctx, t, env, id, s.forUpdate())
-			if err != nil {
-				return err
-			}
 			var key []byte
-			if err := t.queryRow(ctx, `SELECT data_key FROM applicants WHERE env = ? AND id = ?`, string(env), id).Scan(&key); err != nil {
+			if err := t.queryRow(ctx, `SELECT data_key FROM applicants WHERE env = ? AND id = ?`+s.forUpdate(), string(env), id).Scan(&key); err != nil {
 				return err
 			}
 			if key != nil {
 				return nil // moved by another process meanwhile
 			}
-			data, key, err := s.sealApplicant(&a, nil)
-			if err != nil {
-				return err
-			}
-			if _, err := t.exec(ctx, `UPDATE applicants SET data = ?, data_key = ? WHERE env = ? AND id = ? AND data_key IS NULL`,
-				data, key, string(env), id); err != nil {
+			if _, err := s.moveApplicant(ctx, t, env, id); err != nil {
 				return err
 			}
 			moved++

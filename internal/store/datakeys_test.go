@@ -113,3 +113,83 @@ func TestApplicantsMoveUnderTheirKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestDocumentDataUnderItsApplicantsKey: a KYC document's identification and parsed data are
+// sealed under its applicant's data key, unreadable once that key is destroyed; a document for an
+// applicant written before applicants had keys moves the applicant under a key first; documents
+// written before read as before.
+func TestDocumentDataUnderItsApplicantsKey(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		a := newApplicant(t, s, kyc.EnvLive, "")
+		_, d := newCase(t, s, a, "pending")
+		d, err := s.DecideDocument(ctx, kyc.EnvLive, d.ID, func(c *store.Case) (store.Effects, error) {
+			c.Document.Identification = &kyc.Identification{Number: "P7711804", HolderName: "Anna Eriksson"}
+			c.Document.ParsedData = map[string]any{"mrzRead": map[string]any{"surname": "ERIKSSON"}}
+			return audit("kyc-document.read", d.ID), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ident, parsed []byte
+		if err := s.QueryRow(ctx, `SELECT identification, parsed_data FROM kyc_documents WHERE id = ?`, d.ID).Scan(&ident, &parsed); err != nil {
+			t.Fatal(err)
+		}
+		if !seal.SealedUnderDataKey(ident) || !seal.SealedUnderDataKey(parsed) {
+			t.Fatal("the document's identification or parsed data is not under its applicant's key")
+		}
+		if got, err := s.Document(ctx, kyc.EnvLive, d.ID); err != nil || got.Identification.Number != "P7711804" || got.ParsedData["mrzRead"] == nil {
+			t.Fatalf("the document read back: %+v %v", got, err)
+		}
+		if err := s.Exec(ctx, `UPDATE applicants SET data_key = NULL WHERE id = ?`, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Document(ctx, kyc.EnvLive, d.ID); !errors.Is(err, store.ErrDataKeyDestroyed) {
+			t.Fatalf("the document with its applicant's key destroyed: %v", err)
+		}
+		if _, err := s.FindDocuments(ctx, kyc.EnvLive, store.DocumentFilter{ApplicantID: a.ID}, "", 10); !errors.Is(err, store.ErrDataKeyDestroyed) {
+			t.Fatalf("the document in a list with its applicant's key destroyed: %v", err)
+		}
+
+		// An applicant written the old way: its document (and it) move under a new key.
+		master := storetest.Sealer(t)
+		old := newApplicant(t, s, kyc.EnvLive, "")
+		plain, _ := json.Marshal(map[string]any{"email": old.Email, "profile": old.Profile, "addresses": old.Addresses})
+		sealed, err := master.Seal(plain, []byte("applicant:"+old.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, `UPDATE applicants SET data = ?, data_key = NULL WHERE id = ?`, sealed, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, od := newCase(t, s, old, "pending")
+		if _, err := s.DecideDocument(ctx, kyc.EnvLive, od.ID, func(c *store.Case) (store.Effects, error) {
+			c.Document.Identification = &kyc.Identification{Number: "X1"}
+			return audit("kyc-document.read", od.ID), nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var key []byte
+		if err := s.QueryRow(ctx, `SELECT identification, data_key FROM applicants a JOIN kyc_documents d ON d.applicant_id = a.id WHERE d.id = ?`, od.ID).Scan(&ident, &key); err != nil {
+			t.Fatal(err)
+		}
+		if key == nil || !seal.SealedUnderDataKey(ident) {
+			t.Fatal("a document of an applicant without a key was not sealed under a new key of the applicant's")
+		}
+		if got, err := s.Applicant(ctx, kyc.EnvLive, old.ID); err != nil || got.Profile.LastName != "Eriksson" {
+			t.Fatalf("the applicant moved under its key: %+v %v", got, err)
+		}
+		// A document written the old way reads as before.
+		legacy, err := master.Seal([]byte(`{"number":"OLD1"}`), []byte("document:"+od.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, `UPDATE kyc_documents SET identification = ? WHERE id = ?`, legacy, od.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Document(ctx, kyc.EnvLive, od.ID); err != nil || got.Identification.Number != "OLD1" {
+			t.Fatalf("a document sealed under the master key: %+v %v", got, err)
+		}
+	})
+}

@@ -12,6 +12,11 @@ import (
 const documentColumns = `id, env, applicant_id, request_id, type, subtype, file_ids, identification, status, score, check_list,
 	rejection_type, rejection_message, revision, created_at, updated_at, parsed_data, decision, review`
 
+// documentReadColumns are documentColumns and the data key of the document's applicant, which its
+// sealed columns (identification, parsed_data) are under.
+const documentReadColumns = documentColumns + `,
+	(SELECT a.data_key FROM applicants a WHERE a.env = kyc_documents.env AND a.id = kyc_documents.applicant_id)`
+
 // TakesDocument is the rule of whether a KYC request takes a new document, given by package
 // document: it adds to p what refuses the document. The store calls it inside the creating
 // transaction with the request as read there, once the request is known to be the document's
@@ -76,9 +81,13 @@ func (s *Store) writeDocument(ctx context.Context, t *txn, d *kyc.Document, inse
 	if err != nil {
 		return fmt.Errorf("document: %w", err)
 	}
+	key, err := s.applicantKey(ctx, t, d.Env, d.ApplicantID)
+	if err != nil {
+		return fmt.Errorf("write document: %w", err)
+	}
 	var ident []byte
 	if d.Identification != nil {
-		if ident, err = s.sealJSON(d.Identification, "document:"+d.ID); err != nil {
+		if ident, err = s.sealFor(key, d.Env, d.ApplicantID, d.Identification, "document:"+d.ID); err != nil {
 			return err
 		}
 	}
@@ -97,7 +106,7 @@ func (s *Store) writeDocument(ctx context.Context, t *txn, d *kyc.Document, inse
 	}
 	var parsed []byte
 	if d.ParsedData != nil {
-		if parsed, err = s.sealJSON(d.ParsedData, "document-parsed:"+d.ID); err != nil {
+		if parsed, err = s.sealFor(key, d.Env, d.ApplicantID, d.ParsedData, "document-parsed:"+d.ID); err != nil {
 			return err
 		}
 	}
@@ -131,7 +140,7 @@ func (s *Store) Document(ctx context.Context, env kyc.Env, id string) (kyc.Docum
 }
 
 func (s *Store) document(ctx context.Context, q querier, env kyc.Env, id, suffix string) (kyc.Document, error) {
-	d, err := s.scanDocument(q.queryRow(ctx, `SELECT `+documentColumns+` FROM kyc_documents WHERE env = ? AND id = ?`+suffix, string(env), id))
+	d, err := s.scanDocument(q.queryRow(ctx, `SELECT `+documentReadColumns+` FROM kyc_documents WHERE env = ? AND id = ?`+suffix, string(env), id))
 	if err == errNoRows {
 		return kyc.Document{}, fmt.Errorf("kyc document %s: %w", id, kyc.ErrNotFound)
 	}
@@ -142,12 +151,12 @@ func (s *Store) scanDocument(r row) (kyc.Document, error) {
 	var d kyc.Document
 	var env, fileIDs, rejType, rejMsg string
 	var reqID, checks *string
-	var ident, parsed []byte
+	var ident, parsed, key []byte
 	var decision, review *string
 	var score *int
 	var created, updated int64
 	if err := r.Scan(&d.ID, &env, &d.ApplicantID, &reqID, &d.Type, &d.Subtype, &fileIDs, &ident, &d.Status, &score, &checks,
-		&rejType, &rejMsg, &d.Revision, &created, &updated, &parsed, &decision, &review); err != nil {
+		&rejType, &rejMsg, &d.Revision, &created, &updated, &parsed, &decision, &review, &key); err != nil {
 		if err == errNoRows {
 			return d, err
 		}
@@ -167,7 +176,7 @@ func (s *Store) scanDocument(r row) (kyc.Document, error) {
 	}
 	if len(ident) > 0 {
 		d.Identification = &kyc.Identification{}
-		if err := s.openJSON(ident, "document:"+d.ID, d.Identification); err != nil {
+		if err := s.openFor(key, kyc.Env(env), d.ApplicantID, ident, "document:"+d.ID, d.Identification); err != nil {
 			return d, err
 		}
 	}
@@ -175,7 +184,7 @@ func (s *Store) scanDocument(r row) (kyc.Document, error) {
 		d.RejectionReason = &kyc.RejectionReason{Type: rejType, Message: rejMsg}
 	}
 	if len(parsed) > 0 {
-		if err := s.openJSON(parsed, "document-parsed:"+d.ID, &d.ParsedData); err != nil {
+		if err := s.openFor(key, kyc.Env(env), d.ApplicantID, parsed, "document-parsed:"+d.ID, &d.ParsedData); err != nil {
 			return d, err
 		}
 	}

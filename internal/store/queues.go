@@ -49,7 +49,7 @@ func (s *Store) ListRequests(ctx context.Context, env kyc.Env, f RequestFilter, 
 // names one.
 func (s *Store) FindDocuments(ctx context.Context, env kyc.Env, f DocumentFilter, cursor string, limit int) (kyc.Page[kyc.Document], error) {
 	w := newWhere(env).eq("applicant_id", f.ApplicantID).eq("status", f.Status)
-	return listPage(ctx, s, "kyc documents", `SELECT `+documentColumns+` FROM kyc_documents`, w, f.OldestFirst, cursor, limit, s.scanDocument,
+	return listPage(ctx, s, "kyc documents", `SELECT `+documentReadColumns+` FROM kyc_documents`, w, f.OldestFirst, cursor, limit, s.scanDocument,
 		func(d kyc.Document) string { return d.ID })
 }
 
