@@ -176,17 +176,27 @@ func (s *Store) KeyAuditLogs(ctx context.Context) error {
 }
 
 func (s *Store) keyAuditLog(ctx context.Context, t *txn, env kyc.Env) error {
-	var keyed, total int64
-	if err := t.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN hash LIKE 'k1:%' THEN 1 ELSE 0 END), 0) FROM audit_log WHERE env = ?`,
-		string(env)).Scan(&total, &keyed); err != nil {
-		return err
+	// Cheap checks first, since this runs at every start: a keyed anchor (once the log is keyed,
+	// every anchor is), then a keyed entry (a log keyed from its start, not anchored yet), then
+	// any entry at all; each stops at the first row it finds.
+	has := func(q string) (bool, error) {
+		var one int
+		err := t.queryRow(ctx, q, string(env)).Scan(&one)
+		if errors.Is(err, errNoRows) {
+			return false, nil
+		}
+		return err == nil, err
 	}
-	var anchorsKeyed int64
-	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM audit_anchors WHERE env = ? AND hash LIKE 'k1:%'`, string(env)).Scan(&anchorsKeyed); err != nil {
-		return err
+	for _, q := range []string{
+		`SELECT 1 FROM audit_anchors WHERE env = ? AND hash LIKE 'k1:%' LIMIT 1`,
+		`SELECT 1 FROM audit_log WHERE env = ? AND hash LIKE 'k1:%' LIMIT 1`,
+	} {
+		if keyed, err := has(q); err != nil || keyed {
+			return err
+		}
 	}
-	if total == 0 || keyed > 0 || anchorsKeyed > 0 {
-		return nil
+	if found, err := has(`SELECT 1 FROM audit_log WHERE env = ? LIMIT 1`); err != nil || !found {
+		return err
 	}
 	if s.dialect == Postgres {
 		// Appenders take their chain's head row; anchors take this lock: neither moves under us.
