@@ -101,25 +101,37 @@ func (s *Store) applicantKey(ctx context.Context, t *txn, env kyc.Env, id string
 	if key != nil {
 		return key, nil
 	}
-	return s.moveApplicant(ctx, t, env, id)
+	key, _, err = s.moveApplicant(ctx, t, env, id)
+	return key, err
 }
 
 // moveApplicant moves an applicant whose data is under the master key under a new data key of its
-// own, in the transaction t, and returns the key.
-func (s *Store) moveApplicant(ctx context.Context, t *txn, env kyc.Env, id string) ([]byte, error) {
-	a, err := s.applicant(ctx, t, env, id, s.forUpdate())
+// own, in the transaction t, and returns the key. It locks the row first and reads the key again
+// under the lock: when another transaction moved the applicant meanwhile, its key is the one.
+func (s *Store) moveApplicant(ctx context.Context, t *txn, env kyc.Env, id string) (key []byte, moved bool, err error) {
+	if err := t.queryRow(ctx, `SELECT data_key FROM applicants WHERE env = ? AND id = ?`+s.forUpdate(), string(env), id).Scan(&key); err != nil {
+		return nil, false, fmt.Errorf("the applicant's data key: %w", err)
+	}
+	if key != nil {
+		return key, false, nil
+	}
+	a, err := s.applicant(ctx, t, env, id, "")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	data, key, err := s.sealApplicant(&a, nil)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if _, err := t.exec(ctx, `UPDATE applicants SET data = ?, data_key = ? WHERE env = ? AND id = ? AND data_key IS NULL`,
-		data, key, string(env), id); err != nil {
-		return nil, err
+	n, err := t.exec(ctx, `UPDATE applicants SET data = ?, data_key = ? WHERE env = ? AND id = ? AND data_key IS NULL`,
+		data, key, string(env), id)
+	if err != nil {
+		return nil, false, err
 	}
-	return key, nil
+	if n != 1 {
+		return nil, false, fmt.Errorf("move applicant %s under its key: the row changed under the lock", id)
+	}
+	return key, true, nil
 }
 
 // MoveApplicantsUnderTheirKeys moves up to limit applicants of env whose personal data is still
@@ -152,18 +164,11 @@ func (s *Store) MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, l
 	moved := 0
 	for _, id := range ids {
 		err := s.inTx(ctx, func(t *txn) error {
-			var key []byte
-			if err := t.queryRow(ctx, `SELECT data_key FROM applicants WHERE env = ? AND id = ?`+s.forUpdate(), string(env), id).Scan(&key); err != nil {
-				return err
+			_, did, err := s.moveApplicant(ctx, t, env, id) // a no-op when another process moved it meanwhile
+			if did {
+				moved++
 			}
-			if key != nil {
-				return nil // moved by another process meanwhile
-			}
-			if _, err := s.moveApplicant(ctx, t, env, id); err != nil {
-				return err
-			}
-			moved++
-			return nil
+			return err
 		})
 		if err != nil {
 			return moved, fmt.Errorf("move applicant %s under its key: %w", id, err)
