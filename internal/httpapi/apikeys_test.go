@@ -131,6 +131,9 @@ func TestAPIKeyScopes(t *testing.T) {
 			if s := scopes("/v1/applicants/{id}/screenings", "get"); s != "[map[apiKey:[screenings:read read]]]" {
 				t.Errorf("listApplicantScreenings's security: %s", s)
 			}
+			if _, ok := paths["/v1/applicants/{id}/screenings"].(map[string]any)["get"].(map[string]any)["responses"].(map[string]any)["403"]; !ok {
+				t.Error("listApplicantScreenings does not document the 403 of a key without its scope")
+			}
 		})
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -36,12 +37,14 @@ func scopeOf(method, path string) (resource, access string) {
 }
 
 // documentScopes writes each operation's scope into the OpenAPI document (the security
-// requirement's scopes), from the same scopeOf that authenticate enforces.
+// requirement's scopes), from the same scopeOf that authenticate enforces, and the 403 a key
+// without it gets. Paths served without a key are left as they are.
 func documentScopes(api huma.API) {
+	errSchema := api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(huma.ErrorModel{}), true, "ErrorModel")
 	for path, item := range api.OpenAPI().Paths {
 		for method, op := range map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPatch: item.Patch,
 			http.MethodPut: item.Put, http.MethodDelete: item.Delete} {
-			if op == nil || !strings.HasPrefix(path, "/v1/") {
+			if op == nil || public(path) {
 				continue
 			}
 			res, access := scopeOf(method, path)
@@ -54,6 +57,13 @@ func documentScopes(api huma.API) {
 				op.Description += "\n\n"
 			}
 			op.Description += "Needs an API key with the scope `" + strings.Join(scopes, "` or `") + "` (write includes read)."
+			if op.Responses == nil {
+				op.Responses = map[string]*huma.Response{}
+			}
+			if _, ok := op.Responses["403"]; !ok {
+				op.Responses["403"] = &huma.Response{Description: "The API key lacks the scope this operation needs (the problem names it)",
+					Content: map[string]*huma.MediaType{"application/problem+json": {Schema: errSchema}}}
+			}
 		}
 	}
 }
