@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -91,7 +92,13 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, v visit) {
 		data.Rows = append(data.Rows, row)
 	}
 	if len(rows) == 100 {
-		next := r.URL.Query()
+		// From the filters in force (the form's, after a chain check's POST), the next page.
+		next := url.Values{}
+		for _, k := range []string{"env", "person", "subject", "from", "to"} {
+			if v := q.Get(k); v != "" {
+				next.Set(k, v)
+			}
+		}
 		next.Set("before", strconv.FormatInt(rows[len(rows)-1].ID, 10))
 		data.Next = next.Encode()
 	}

@@ -182,7 +182,7 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 		done = "Released."
 	case "snooze":
 		hours, perr := strconv.Atoi(r.PostFormValue("hours"))
-		if perr != nil || hours < 1 || hours > 24*30 {
+		if perr != nil || hours < 1 || hours > 72 { // the form's choices: 1 hour to 3 days
 			err = kyc.Invalid("hours", "choose how long to snooze")
 			break
 		}
@@ -216,7 +216,9 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 		h.showQueue(w, back, v, http.StatusOK, page{Notice: done})
 	case errors.Is(err, kyc.ErrForbidden):
 		h.showQueue(w, back, v, http.StatusForbidden, page{Message: "Only approvers and admins assign cases."})
-	case errors.Is(err, kyc.ErrConflict), errors.Is(err, kyc.ErrNotFound):
+	case errors.Is(err, kyc.ErrNotFound):
+		h.showQueue(w, back, v, http.StatusNotFound, page{Message: "There is no such case in this environment."})
+	case errors.Is(err, kyc.ErrConflict):
 		h.showQueue(w, back, v, http.StatusConflict, page{Message: message(err)})
 	case fieldErrors(err) != nil:
 		h.showQueue(w, back, v, http.StatusUnprocessableEntity, page{Message: message(err)})

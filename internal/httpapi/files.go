@@ -55,13 +55,16 @@ func registerFiles(api huma.API, mux *http.ServeMux, d Deps) {
 		"and `reasons` says why), the identification it gives (to prefill a form for the person to confirm), whether a portrait " +
 		"was found and where, and the capture's quality checks (image-size, image-sharp, image-exposure, image-glare). A PDF or a " +
 		"file that is not an image gives `mrz: null` with a reason. Idempotent: the same file always gives the same answer and " +
-		"nothing changes, so it may be repeated freely. The answer is personal data."
+		"nothing changes, so it may be repeated freely. The answer is personal data: each reading is an audit entry (file.read) with the key."
 	huma.Register(api, reading, func(ctx context.Context, in *idIn) (*readingOut, error) {
 		data, err := readFile(ctx, d, principal(ctx).Env, in.ID)
 		if err != nil {
 			return nil, problem(ctx, d.Log, err)
 		}
 		r, err := d.Reader.Read(ctx, data)
+		if err == nil {
+			err = logReads(ctx, d, "file.read", "file", in.ID) // the answer is what the image says
+		}
 		if err != nil {
 			return nil, problem(ctx, d.Log, err)
 		}

@@ -11,7 +11,7 @@ import (
 	"kycd/internal/store/storetest"
 )
 
-// TestReadsOfPersonalDataAreAudited: reading an applicant, a KYC document, a file's content or an
+// TestReadsOfPersonalDataAreAudited: reading an applicant, a KYC document, a file's content or its reading, or an
 // event (alone or in a list) writes an audit entry naming the key and each resource read; a read
 // refused (404, or another environment's resource) writes nothing.
 func TestReadsOfPersonalDataAreAudited(t *testing.T) {
@@ -60,10 +60,15 @@ func TestReadsOfPersonalDataAreAudited(t *testing.T) {
 				{"/v1/kyc-documents/" + doc, doc, "kyc-document.read"},
 				{"/v1/kyc-documents?applicantId=" + apl, doc, "kyc-document.read"},
 				{"/v1/files/" + fil + "/content", fil, "file.read-content"},
+				{"POST /v1/files/" + fil + "/reading", fil, "file.read"},
 				{"/v1/events/" + evt, evt, "event.read"},
 			} {
 				before := reads(c.id, c.action)
-				if r := e.json(http.MethodGet, c.path, e.testKey, ""); r.Status != http.StatusOK {
+				method, path, post := strings.Cut(c.path, " ")
+				if !post {
+					method, path = http.MethodGet, c.path
+				}
+				if r := e.json(method, path, e.testKey, ""); r.Status != http.StatusOK {
 					t.Fatalf("%s: %d %s", c.path, r.Status, r.Raw)
 				}
 				if after := reads(c.id, c.action); after != before+1 {

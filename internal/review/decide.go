@@ -119,8 +119,8 @@ func (s *Service) check(c Case, d *Decision) error {
 
 // Decide takes person's decision on a case: carried out at once, or, when the case's level needs
 // four eyes and the decision is a rejection, an override or a confirmed match, stored as a
-// proposal for an approver. A case another person holds, or a decided one, is refused (409); an
-// override without a note is refused (422).
+// proposal for an approver. A case another person holds, a decided one, or one with a proposal
+// waiting is refused (409); an override without a note is refused (422).
 func (s *Service) Decide(ctx context.Context, env kyc.Env, caseID string, person Person, d Decision) (Outcome, error) {
 	if s.decider == nil {
 		return Outcome{}, errors.New("review: no decider")
@@ -134,6 +134,13 @@ func (s *Service) Decide(ctx context.Context, env kyc.Env, caseID string, person
 	}
 	if now := s.now(); c.Claimed(now) && c.ClaimedBy != person.ID {
 		return Outcome{}, fmt.Errorf("someone else is working on this case: %w", kyc.ErrConflict)
+	}
+	// A proposal waiting for an approver is the case's decision until it is approved or refused:
+	// no one decides past it (which would close the case and supersede it unseen).
+	if _, waiting, err := s.Pending(ctx, env, c.ID); err != nil {
+		return Outcome{}, err
+	} else if waiting {
+		return Outcome{}, fmt.Errorf("a proposal on this case waits for an approver: approve or refuse it first: %w", kyc.ErrConflict)
 	}
 	if err := s.check(c, &d); err != nil {
 		return Outcome{}, err

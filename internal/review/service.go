@@ -23,8 +23,9 @@ type Config struct {
 	// FourEyes names the levels whose rejections, overrides and confirmed matches need a second
 	// person (an approver); "*" names every level.
 	FourEyes map[string]bool
-	// Priority raises the cases of a level: a case's priority is the smaller (more urgent) of its
-	// reason's (sanctions 1, duplicate-face 2, duplicate 3, document 4) and its level's here.
+	// Priority sets the priority of a level's cases: a case's priority is the smaller (more
+	// urgent) of its reason's (sanctions 1, duplicate-face 2, duplicate 3, document 4) and its
+	// level's here. The queue shows it on each case; its order stays oldest first.
 	Priority map[string]int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
