@@ -141,6 +141,11 @@ func TestFourEyes(t *testing.T) {
 		if err := f.svc.Refuse(ctx, kyc.EnvLive, out.Proposal.ID, ana); !errors.Is(err, kyc.ErrForbidden) {
 			t.Fatalf("the author refuses: %v", err)
 		}
+		// While it waits, nobody decides past it: not an acceptance that would close the case.
+		n0 := len(dec.calls)
+		if _, err := f.svc.Decide(ctx, kyc.EnvLive, c.ID, rita, review.Decision{Action: review.ActionAccept}); !errors.Is(err, kyc.ErrConflict) || len(dec.calls) != n0 {
+			t.Fatalf("an acceptance past a waiting proposal: %v, %d decisions carried out", err, len(dec.calls)-n0)
+		}
 		if err := f.svc.Refuse(ctx, kyc.EnvLive, out.Proposal.ID, bob); err != nil {
 			t.Fatal(err)
 		}
