@@ -92,7 +92,7 @@ func (s *Store) appendAudit(ctx context.Context, t *txn, env kyc.Env, entries []
 			return fmt.Errorf("audit head: %w", err)
 		}
 		rec := AuditRecord{Seq: seq, Actor: e.Actor, Action: e.Action, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Time: at, PrevHash: prev}
-		rec.Hash = s.audit.entryHash(rec, s.audit.keyed())
+		rec.Hash = s.audit.entryHash(rec, s.auditKeyedIn(env))
 		if _, err := t.exec(ctx, `INSERT INTO audit_log (env, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			string(env), seq, string(e.Actor), e.Action, e.ResourceType, e.ResourceID, micros(at), prev, rec.Hash); err != nil {
@@ -211,9 +211,13 @@ func (s *Store) anchorAudit(ctx context.Context, t *txn, env kyc.Env) (int, erro
 	}
 	seq++
 	at := now()
-	hash := s.audit.hash(s.audit.keyed(), anchorFields(prev, seq, at, heads)...)
+	keyed := s.auditKeyedIn(env)
+	hash, signature := s.audit.hash(keyed, anchorFields(prev, seq, at, heads)...), ""
+	if keyed {
+		signature = s.audit.sign(env, seq, hash)
+	}
 	if _, err := t.exec(ctx, `INSERT INTO audit_anchors (env, seq, created_at, prev_hash, hash, signature) VALUES (?, ?, ?, ?, ?, ?)`,
-		string(env), seq, micros(at), prev, hash, s.audit.sign(env, seq, hash)); err != nil {
+		string(env), seq, micros(at), prev, hash, signature); err != nil {
 		return 0, err
 	}
 	const batch = 500
@@ -279,7 +283,24 @@ type anchored struct {
 // refused like a changed one (the only unkeyed log a keyed store accepts is one it has not keyed
 // yet, which KeyAuditLogs keys once, after checking it).
 func (s *Store) VerifyAuditChain(ctx context.Context, env kyc.Env) error {
-	return s.verifyAudit(ctx, s.reader(), env, s.audit.keyed())
+	keyed := s.auditKeyedIn(env)
+	err := s.verifyAudit(ctx, s.reader(), env, keyed)
+	if err == nil || !keyed || !errors.Is(err, ErrAuditChain) {
+		return err
+	}
+	// A log with nothing keyed in it was never keyed (kycd keys it at start, unless it was
+	// changed before): checked as it was written, so that the error names the change itself.
+	for _, q := range []string{`SELECT 1 FROM audit_anchors WHERE env = ? AND hash LIKE 'k1:%' LIMIT 1`,
+		`SELECT 1 FROM audit_log WHERE env = ? AND hash LIKE 'k1:%' LIMIT 1`} {
+		var one int
+		if e := s.reader().queryRow(ctx, q, string(env)).Scan(&one); !errors.Is(e, errNoRows) {
+			return err
+		}
+	}
+	if plain := s.verifyAudit(ctx, s.reader(), env, false); plain != nil {
+		return fmt.Errorf("the log was never keyed: %w", plain)
+	}
+	return fmt.Errorf("%w: the log is not keyed yet (kycd keys it at its next start)", ErrAuditChain)
 }
 
 // verifyAudit is VerifyAuditChain through q (a transaction's, or the reader), with keyed hashes

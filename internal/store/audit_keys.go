@@ -42,6 +42,16 @@ func newAuditKeys(sealer Sealer) auditKeys {
 
 func (k auditKeys) keyed() bool { return k.mac != nil }
 
+// auditKeyedIn says whether env's audit log is written and checked keyed: on a keyed store, unless
+// KeyAuditLogs found it changed before it could be keyed.
+func (s *Store) auditKeyedIn(env kyc.Env) bool {
+	if !s.audit.keyed() {
+		return false
+	}
+	_, unkeyed := s.auditUnkeyed.Load(env)
+	return !unkeyed
+}
+
 // hash is the keyed hash of fields (keyedPrefix + hex HMAC-SHA256), or their plain SHA-256 (hex)
 // when keyed is false.
 func (k auditKeys) hash(keyed bool, fields ...string) string {
@@ -159,7 +169,9 @@ func (s *Store) VerifyAuditHead(ctx context.Context, h AuditHead) error {
 // as keyed, and signs the anchors, in one transaction per environment. An environment that has a
 // keyed entry or anchor already is left as it is: from then on an unkeyed hash is a change that
 // VerifyAuditChain reports, never something to key. It returns an error wrapping ErrAuditChain,
-// and keys nothing in that environment, when the unkeyed log does not verify.
+// and keys nothing in that environment, when the unkeyed log does not verify: this store then
+// keeps writing that environment's log unkeyed, so that the change is still the first thing
+// VerifyAuditChain names, and tries again at the next start.
 //
 // Replicas of an older kycd write unkeyed entries: stop them before the first start of this one.
 func (s *Store) KeyAuditLogs(ctx context.Context) error {
@@ -168,7 +180,12 @@ func (s *Store) KeyAuditLogs(ctx context.Context) error {
 	}
 	var errs []error
 	for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
-		if err := s.inTx(ctx, func(t *txn) error { return s.keyAuditLog(ctx, t, env) }); err != nil {
+		err := s.inTx(ctx, func(t *txn) error { return s.keyAuditLog(ctx, t, env) })
+		if errors.Is(err, ErrAuditChain) {
+			// Kept unkeyed, entries and anchors too, so that the change still shows where it is.
+			s.auditUnkeyed.Store(env, true)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("key the %s audit log: %w", env, err))
 		}
 	}
@@ -187,15 +204,19 @@ func (s *Store) keyAuditLog(ctx context.Context, t *txn, env kyc.Env) error {
 		}
 		return err == nil, err
 	}
-	for _, q := range []string{
-		`SELECT 1 FROM audit_anchors WHERE env = ? AND hash LIKE 'k1:%' LIMIT 1`,
-		`SELECT 1 FROM audit_log WHERE env = ? AND hash LIKE 'k1:%' LIMIT 1`,
-	} {
-		if keyed, err := has(q); err != nil || keyed {
-			return err
+	// needed says whether the log has entries and nothing keyed yet.
+	needed := func() (bool, error) {
+		for _, q := range []string{
+			`SELECT 1 FROM audit_anchors WHERE env = ? AND hash LIKE 'k1:%' LIMIT 1`,
+			`SELECT 1 FROM audit_log WHERE env = ? AND hash LIKE 'k1:%' LIMIT 1`,
+		} {
+			if keyed, err := has(q); err != nil || keyed {
+				return false, err
+			}
 		}
+		return has(`SELECT 1 FROM audit_log WHERE env = ? LIMIT 1`)
 	}
-	if found, err := has(`SELECT 1 FROM audit_log WHERE env = ? LIMIT 1`); err != nil || !found {
+	if need, err := needed(); err != nil || !need {
 		return err
 	}
 	if s.dialect == Postgres {
@@ -204,6 +225,10 @@ func (s *Store) keyAuditLog(ctx context.Context, t *txn, env kyc.Env) error {
 			return err
 		}
 		if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('kycd audit anchor ' || ?, 0))`, string(env)); err != nil {
+			return err
+		}
+		// Another replica starting at once may have keyed the log while this one waited.
+		if need, err := needed(); err != nil || !need {
 			return err
 		}
 	}

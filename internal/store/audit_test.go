@@ -558,7 +558,8 @@ func TestKeyingRefusesAChangedLog(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s, err := store.Open(ctx, storetest.NewEmptyDatabase(t, d), storetest.Sealer(t))
+			dsn := storetest.NewEmptyDatabase(t, d)
+			s, err := store.Open(ctx, dsn, storetest.Sealer(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -583,8 +584,36 @@ func TestKeyingRefusesAChangedLog(t *testing.T) {
 			if err != nil || len(trail) != 3 || strings.HasPrefix(trail[0].Hash, "k1:") || strings.HasPrefix(trail[2].Hash, "k1:") {
 				t.Fatalf("the changed log after keying was refused: %+v %v", trail, err)
 			}
-			if err := s.VerifyAuditChain(ctx, kyc.EnvTest); !errors.Is(err, store.ErrAuditChain) {
-				t.Fatalf("verify: %v", err)
+			// The store goes on writing that log unkeyed, so that verification still names the change
+			// itself, and tries again at the next start.
+			end, err := s.HoldAudited(ctx, kyc.EnvTest, store.Effects{Audit: e})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := end(true); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := s.AnchorAudit(ctx, kyc.EnvTest); err != nil || n == 0 {
+				t.Fatalf("anchor: %d %v", n, err)
+			}
+			trail, err = s.AuditTrail(ctx, kyc.EnvTest, "app_1")
+			if err != nil || strings.HasPrefix(trail[len(trail)-1].Hash, "k1:") {
+				t.Fatalf("an entry written after keying was refused is keyed: %+v %v", trail, err)
+			}
+			if err := s.VerifyAuditChain(ctx, kyc.EnvTest); !errors.Is(err, store.ErrAuditChain) || !strings.Contains(err.Error(), "legacy entry 2") {
+				t.Fatalf("verify names the change: %v", err)
+			}
+			if err := s.KeyAuditLogs(ctx); !errors.Is(err, store.ErrAuditChain) {
+				t.Fatalf("keying again: %v", err)
+			}
+			// Another process (kycd audit verify) that did not try to key it names the change too.
+			other, err := store.Open(ctx, dsn, storetest.Sealer(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if err := other.VerifyAuditChain(ctx, kyc.EnvTest); !errors.Is(err, store.ErrAuditChain) || !strings.Contains(err.Error(), "legacy entry 2") {
+				t.Fatalf("verify from another process: %v", err)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -59,6 +60,9 @@ type Store struct {
 	// audit keys the audit log's hashes and signs its anchors (audit.go); zero when the sealer
 	// derives no keys.
 	audit auditKeys
+	// auditUnkeyed holds the environments whose log KeyAuditLogs found changed before it could be
+	// keyed: their log is written and checked unkeyed (kyc.Env → true).
+	auditUnkeyed sync.Map
 	// keys seals applicants' personal data under their own data keys (datakeys.go); nil when the
 	// sealer makes none.
 	keys DataKeySealer
