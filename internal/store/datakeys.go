@@ -137,7 +137,8 @@ func (s *Store) moveApplicant(ctx context.Context, t *txn, env kyc.Env, id strin
 // MoveApplicantsUnderTheirKeys moves up to limit applicants of env whose personal data is still
 // sealed under the master key (written before applicants had data keys) under a data key of their
 // own, each in its own small transaction that leaves a row changed meanwhile for the next run. It
-// returns how many it moved; 0 means none is left (or the sealer makes no data keys). It reads
+// returns how many it moved, and the errors of those it could not move (the others still move);
+// 0 and no error means none is left (or the sealer makes no data keys). It reads
 // applicants_without_key (migration 00030). An applicant whose key is destroyed must not be left
 // with data here: erasure purges the data with the key.
 func (s *Store) MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, limit int) (int, error) {
@@ -162,19 +163,23 @@ func (s *Store) MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, l
 		return 0, err
 	}
 	moved := 0
+	var errs []error
 	for _, id := range ids {
+		var did bool
 		err := s.inTx(ctx, func(t *txn) error {
-			_, did, err := s.moveApplicant(ctx, t, env, id) // a no-op when another process moved it meanwhile
-			if did {
-				moved++
-			}
+			var err error
+			_, did, err = s.moveApplicant(ctx, t, env, id) // a no-op when another process moved it meanwhile
 			return err
 		})
-		if err != nil {
-			return moved, fmt.Errorf("move applicant %s under its key: %w", id, err)
+		switch {
+		case err != nil:
+			// One applicant that cannot move (its data unreadable) must not stop the others.
+			errs = append(errs, fmt.Errorf("move applicant %s under its key: %w", id, err))
+		case did:
+			moved++
 		}
 	}
-	return moved, nil
+	return moved, errors.Join(errs...)
 }
 
 func dataKeysOf(sealer Sealer) DataKeySealer {

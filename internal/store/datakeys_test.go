@@ -48,6 +48,20 @@ func TestApplicantDataUnderItsOwnKey(t *testing.T) {
 		if got, err := s.Applicant(ctx, kyc.EnvLive, b.ID); err != nil || got.Profile.LastName != "Eriksson" {
 			t.Fatalf("b is untouched: %+v %v", got, err)
 		}
+		// The mover cannot move a, whose data is unreadable; it still moves an applicant written
+		// before keys, and names a.
+		c := newApplicant(t, s, kyc.EnvLive, "")
+		plain, _ := json.Marshal(map[string]any{"email": c.Email, "profile": c.Profile})
+		old, err := master.Seal(plain, []byte("applicant:"+c.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, `UPDATE applicants SET data = ?, data_key = NULL WHERE id = ?`, old, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.MoveApplicantsUnderTheirKeys(ctx, kyc.EnvLive, 10); n != 1 || !errors.Is(err, store.ErrDataKeyDestroyed) || !strings.Contains(err.Error(), a.ID) {
+			t.Fatalf("the mover beside an unreadable applicant: moved %d, %v", n, err)
+		}
 	})
 }
 
