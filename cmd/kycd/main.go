@@ -55,6 +55,10 @@ Usage:
   kycd audit verify --env test|live [--head FILE]  check the audit log's chains, anchors and signatures
                                                   (and that an exported head is still in it)
   kycd audit head --env test|live                 print the newest signed anchor, to keep apart
+  kycd receipt verify --file FILE [--public-key KEY]
+                                                  check a signed erasure receipt (default: against this
+                                                  installation's key)
+  kycd receipt public-key                         print the key that signs erasure receipts
   kycd version                                    print the version
 
 Run "kycd serve --help" for the settings.
@@ -98,6 +102,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprint(stderr, usage)
 		return errors.New(`usage: kycd audit verify --env test|live [--head FILE] | head --env test|live`)
+	case "receipt":
+		switch {
+		case len(args) >= 2 && args[1] == "verify":
+			return receiptVerify(ctx, args[2:], stdout, stderr)
+		case len(args) >= 2 && args[1] == "public-key":
+			return receiptPublicKey(ctx, args[2:], stdout, stderr)
+		}
+		fmt.Fprint(stderr, usage)
+		return errReceiptUsage
 	case "apikey":
 		switch {
 		case len(args) >= 2 && args[1] == "create":

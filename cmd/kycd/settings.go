@@ -136,6 +136,15 @@ var settings = []setting{
 		}},
 	{"webhook-disable-after", "KYCD_WEBHOOK_DISABLE_AFTER", "120h", "a webhook whose every delivery has failed for this long is disabled",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.DisableAfter) }},
+	{"erasure-delay", "KYCD_ERASURE_DELAY", "0s", "how long an erasure (DELETE /v1/applicants/{id}) waits, cancellable, before it destroys the applicant's data; 0 erases at once",
+		func(c *app.Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("%q is not a duration of 0 or more, such as 0s or 72h", v)
+			}
+			c.ErasureDelay = d
+			return nil
+		}},
 	{"webhook-retention", "KYCD_WEBHOOK_RETENTION", "720h", "how long a finished delivery (its sealed body and the receiver's answer) stays in the delivery log",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.Retention) }},
 	{"webhook-max-per-env", "KYCD_WEBHOOK_MAX_PER_ENV", "20", "most webhooks one environment (test or live) may have; one more answers 409 (every event is written with a delivery per webhook)",

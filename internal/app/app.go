@@ -20,6 +20,7 @@ import (
 	"kycd/internal/console"
 	"kycd/internal/docread"
 	"kycd/internal/document"
+	"kycd/internal/erasure"
 	"kycd/internal/export"
 	"kycd/internal/face"
 	"kycd/internal/facecompare"
@@ -77,6 +78,24 @@ func OpenStore(ctx context.Context, cfg Config) (*store.Store, *seal.Sealer, err
 		return nil, nil, err
 	}
 	return st, sealer, nil
+}
+
+// ExistingSealer returns the sealer of the installation's master key, as OpenStore does, without
+// opening the database and without ever creating a key: a command that only checks what the key
+// signed must not invent one (KYCD_MASTER_KEY, or the key file in the data folder, must exist).
+func ExistingSealer(cfg Config) (*seal.Sealer, error) {
+	cfg = cfg.withDefaults()
+	if cfg.MasterKey == "" {
+		path := filepath.Join(cfg.DataDir, seal.KeyFileName)
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no master key: KYCD_MASTER_KEY is not set and %s cannot be read: %w", path, err)
+		}
+	}
+	key, err := seal.LoadKey(cfg.MasterKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	return seal.New(key)
 }
 
 // NewPeople returns the people of the review console kept in st (the server's, and the CLI's
@@ -167,6 +186,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	periodic = append(periodic, shares.PeriodicJobs()...)
 	reviews := review.NewService(st, review.Config{SLA: cfg.Review.SLA, DefaultSLA: cfg.Review.DefaultSLA, ClaimFor: cfg.Review.ClaimFor, Priority: cfg.Review.Priority,
 		FourEyes: cfg.Review.FourEyes})
+	erasures := erasure.NewService(st, erasure.Config{Delay: cfg.ErasureDelay, SigningKey: erasure.SigningKey(sealer.Derive)},
+		hooks, shares, reviews, erasure.PartFunc(verify.EraseApplicant))
+	river.AddWorker(workers, erasure.NewWorker(erasures, st, blobs, log.With("component", "erasure")))
+	periodic = append(periodic, erasure.PeriodicJob())
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
@@ -228,6 +251,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Screening:  screener,
 		Shares:     shares,
 		Exports:    exports,
+		Erasures:   erasures,
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
 		},

@@ -61,6 +61,9 @@ type Config struct {
 	// commit leaves. It must stay above the longest request (an upload may take 5 minutes), or the
 	// sweep could take a blob whose row is still being committed. Default 1 h (OrphanBlobGrace).
 	BlobOrphanGrace time.Duration
+	// ErasureDelay is how long an erasure (DELETE /v1/applicants/{id}) waits, cancellable,
+	// before it is carried out. 0, the default, erases at once.
+	ErasureDelay time.Duration
 	// Version is reported in the OpenAPI document.
 	Version string
 	// Webhooks configures webhook delivery: attempt timeout, retry schedule, when a failing

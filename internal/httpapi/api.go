@@ -20,6 +20,7 @@ import (
 	"kycd/internal/auth"
 	"kycd/internal/docread"
 	"kycd/internal/document"
+	"kycd/internal/erasure"
 	"kycd/internal/facecompare"
 	"kycd/internal/file"
 	"kycd/internal/request"
@@ -55,6 +56,9 @@ type Deps struct {
 	// Exports prepares applicants' exports for GET /v1/applicants/{id}/export. Optional: nil
 	// leaves the route out.
 	Exports Exports
+	// Erasures erases applicants and keeps their legal holds (DELETE /v1/applicants/{id}).
+	// Optional: nil leaves those routes out.
+	Erasures *erasure.Service
 	// Tokens signs and revokes applicant tokens.
 	Tokens *auth.Tokens
 	// Ready reports whether the database and blob store answer (/readyz).
@@ -103,6 +107,7 @@ func New(d Deps) http.Handler {
 	api := newAPI(mux, d.Version)
 	registerApplicants(api, d)
 	registerExport(api, mux, d)
+	registerErasure(api, d)
 	registerTokens(api, d)
 	registerDocuments(api, d)
 	registerRequests(api, d)

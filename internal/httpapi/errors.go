@@ -42,6 +42,7 @@ func scrubErrors(_ huma.Context, _ string, v any) (any, error) {
 //	kyc.ErrForbidden              403
 //	kyc.ErrTooLarge               413
 //	kyc.ErrUnsupportedMedia       415
+//	kyc.ErrGone                   410
 //	anything else                 500, logged with the request id, no detail to the client
 func problem(ctx context.Context, log *slog.Logger, err error) huma.StatusError {
 	var se huma.StatusError
@@ -82,6 +83,8 @@ func problem(ctx context.Context, log *slog.Logger, err error) huma.StatusError 
 		return huma.NewError(http.StatusUnsupportedMediaType, clean(err, kyc.ErrUnsupportedMedia))
 	case errors.Is(err, kyc.ErrUnavailable):
 		return huma.Error503ServiceUnavailable(clean(err, kyc.ErrUnavailable))
+	case errors.Is(err, kyc.ErrGone):
+		return huma.Error410Gone(clean(err, kyc.ErrGone))
 	}
 	if errors.Is(err, context.Canceled) {
 		return huma.NewError(499, "client closed request")

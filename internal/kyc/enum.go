@@ -79,6 +79,9 @@ func AwaitingEndUser(s string) bool {
 const (
 	EventApplicantCreated = "applicant-created"
 	EventApplicantUpdated = "applicant-updated"
+	// EventApplicantErased: the applicant's personal data was erased; its data is the applicant's
+	// id and erasedTime only.
+	EventApplicantErased  = "applicant-erased"
 	EventFileStored       = "file-stored"
 	EventDocumentCreated  = "kyc-document-created"
 	EventDocumentAccepted = "kyc-document-accepted"
@@ -110,7 +113,7 @@ const (
 
 // EventTypes lists every event type kycd writes.
 var EventTypes = []string{
-	EventApplicantCreated, EventApplicantUpdated, EventFileStored, EventDocumentCreated, EventDocumentAccepted,
+	EventApplicantCreated, EventApplicantUpdated, EventApplicantErased, EventFileStored, EventDocumentCreated, EventDocumentAccepted,
 	EventDocumentRejected, EventDocumentReviewed, EventDocumentPendingReview, EventDocumentArchived, EventRequestCreated, EventRequestUpdated, EventRequestAttempted,
 	EventRequestPartiallyFulfilled, EventRequestFulfilled, EventRequestFailed, EventRequestExpired, EventRequestAbandoned,
 	EventRequestPendingReview, EventPing, EventWebhookDisabled, EventScreeningClear, EventScreeningPotentialMatch, EventScreeningReviewed,

@@ -30,6 +30,8 @@ var (
 	// ErrUnavailable: kycd cannot give a truthful answer yet, such as a screening while no
 	// sanctions list is loaded (503).
 	ErrUnavailable = errors.New("unavailable")
+	// ErrGone: the resource was erased; what remains of it can be read but not changed (410).
+	ErrGone = errors.New("gone")
 )
 
 // NotFoundError is ErrNotFound about input fields (404, with errors[] naming each): the id given

@@ -62,6 +62,18 @@ type Applicant struct {
 	Revision    int64     `json:"revision"`
 	CreatedTime time.Time `json:"createdTime"`
 	UpdatedTime time.Time `json:"updatedTime"`
+	// ErasedTime is when the applicant's personal data was erased (DELETE /v1/applicants/{id}):
+	// from then on email, profile and addresses are empty and the applicant cannot be changed.
+	ErasedTime *time.Time `json:"erasedTime,omitempty"`
+	// LegalHold, while set, refuses the applicant's erasure.
+	LegalHold *LegalHold `json:"legalHold,omitempty"`
+}
+
+// LegalHold keeps an applicant's data from erasure (a court order, an investigation) until it is
+// lifted.
+type LegalHold struct {
+	Reason     string    `json:"reason" doc:"Why the data must be kept, as the person who placed the hold wrote it; no personal data"`
+	PlacedTime time.Time `json:"placedTime"`
 }
 
 // File is uploaded bytes, an image or a PDF. MIME is sniffed from the bytes; Width and Height are 0
@@ -214,5 +226,5 @@ type Event struct {
 	ResourceID   string    `json:"resourceId"`
 	Revision     int64     `json:"revision"`
 	CreatedTime  time.Time `json:"createdTime"`
-	Data         any       `json:"data"`
+	Data         any       `json:"data" doc:"The resource as it was after the change; null once its applicant was erased"`
 }

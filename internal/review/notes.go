@@ -73,11 +73,14 @@ func (s *Service) Notes(ctx context.Context, env kyc.Env, applicantID string) ([
 		if err := rs.Scan(&n.ID, &n.CaseID, &n.ApplicantID, &n.Author, &sealed, &created); err != nil {
 			return nil, fmt.Errorf("notes: %w", err)
 		}
-		plain, err := s.st.Open(sealed, noteAAD(n.ID))
-		if err != nil {
-			return nil, fmt.Errorf("note %s: %w", n.ID, err)
+		n.Body, n.CreatedTime = ErasedNote, store.FromMicros(created)
+		if len(sealed) > 0 { // empty once erased with its applicant (EraseApplicant)
+			plain, err := s.st.Open(sealed, noteAAD(n.ID))
+			if err != nil {
+				return nil, fmt.Errorf("note %s: %w", n.ID, err)
+			}
+			n.Body = string(plain)
 		}
-		n.Body, n.CreatedTime = string(plain), store.FromMicros(created)
 		out = append(out, n)
 	}
 	return out, rs.Err()

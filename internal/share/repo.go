@@ -69,15 +69,7 @@ func (r *Repo) Create(ctx context.Context, sh *kyc.Share, eff store.Effects) err
 
 // requireApplicant refuses a share for an applicant that is not in the transaction's environment.
 func requireApplicant(ctx context.Context, tx *store.Tx, id string) error {
-	var one int
-	err := tx.QueryRow(ctx, `SELECT 1 FROM applicants WHERE env = ? AND id = ?`, string(tx.Env()), id).Scan(&one)
-	if errors.Is(err, store.ErrNoRows) {
-		return kyc.Invalid("path.id", "no applicant %s in this environment", id)
-	}
-	if err != nil {
-		return fmt.Errorf("check applicant: %w", err)
-	}
-	return nil
+	return tx.RequireApplicant(ctx, id, "path.id")
 }
 
 // completeEvents gives the events written without Data the share as it is after the change, at
@@ -141,13 +133,15 @@ func (r *Repo) scan(row store.Row) (Record, error) {
 		}
 		return rec, fmt.Errorf("scan share: %w", err)
 	}
-	plain, err := r.st.Open(data, aad(sh.ID))
-	if err != nil {
-		return rec, fmt.Errorf("open sealed %s: %w", aad(sh.ID), err)
-	}
 	var d sealedData
-	if err := json.Unmarshal(plain, &d); err != nil {
-		return rec, err
+	if len(data) > 0 { // empty once erased with its applicant (EraseApplicant)
+		plain, err := r.st.Open(data, aad(sh.ID))
+		if err != nil {
+			return rec, fmt.Errorf("open sealed %s: %w", aad(sh.ID), err)
+		}
+		if err := json.Unmarshal(plain, &d); err != nil {
+			return rec, err
+		}
 	}
 	sh.Env, sh.CreatedTime, sh.UpdatedTime = kyc.Env(env), store.FromMicros(created), store.FromMicros(updated)
 	sh.Options, sh.PartnerStatus, sh.Message, sh.LastError, rec.Steps = d.Options, d.PartnerStatus, d.Message, d.LastError, d.Steps
@@ -235,7 +229,7 @@ func (r *Repo) List(ctx context.Context, env kyc.Env, applicantID, cursor string
 }
 
 // neverShared is the query of NeverShared.
-var neverShared = `SELECT a.id FROM applicants a WHERE a.env = ? AND ` + in("a.status", len(shareable)) + `
+var neverShared = `SELECT a.id FROM applicants a WHERE a.env = ? AND a.erased_at IS NULL AND ` + in("a.status", len(shareable)) + `
 		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?) ORDER BY a.id LIMIT ?`
 
 // NeverShared lists up to limit applicants of env in a shareable status that have no share with
@@ -245,7 +239,7 @@ func (r *Repo) NeverShared(ctx context.Context, env kyc.Env, partner string, lim
 }
 
 // changedSinceShared is the query of ChangedSinceShared.
-var changedSinceShared = `SELECT a.id FROM applicants a WHERE a.env = ? AND ` + in("a.status", len(shareable)) + `
+var changedSinceShared = `SELECT a.id FROM applicants a WHERE a.env = ? AND a.erased_at IS NULL AND ` + in("a.status", len(shareable)) + `
 		AND a.revision > (SELECT MAX(s.applicant_revision) FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ?)
 		AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.env = a.env AND s.applicant_id = a.id AND s.partner = ? AND ` + in("s.status", len(underWay)) + `)
 		ORDER BY a.id LIMIT ?`

@@ -16,6 +16,9 @@ type applicantData struct {
 
 const applicantColumns = `id, env, external_id, type, status, level, data, revision, created_at, updated_at, data_key`
 
+// applicantReadColumns are applicantColumns and what only erasure and legal holds write.
+const applicantReadColumns = applicantColumns + `, erased_at, legal_hold, legal_hold_at`
+
 // CreateApplicant stores a new applicant with its effects. a.ID must be set; the store sets the
 // times and revision 0. An externalId already used in the environment is kyc.ErrConflict.
 func (s *Store) CreateApplicant(ctx context.Context, a *kyc.Applicant, eff Effects) error {
@@ -45,7 +48,7 @@ func (s *Store) Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Appl
 }
 
 func (s *Store) applicant(ctx context.Context, q querier, env kyc.Env, id, suffix string) (kyc.Applicant, error) {
-	a, err := s.scanApplicant(q.queryRow(ctx, `SELECT `+applicantColumns+` FROM applicants WHERE env = ? AND id = ?`+suffix, string(env), id))
+	a, err := s.scanApplicant(q.queryRow(ctx, `SELECT `+applicantReadColumns+` FROM applicants WHERE env = ? AND id = ?`+suffix, string(env), id))
 	if err == errNoRows {
 		return kyc.Applicant{}, fmt.Errorf("applicant %s: %w", id, kyc.ErrNotFound)
 	}
@@ -58,15 +61,26 @@ func (s *Store) scanApplicant(r row) (kyc.Applicant, error) {
 	var ext *string
 	var data, key []byte
 	var created, updated int64
-	if err := r.Scan(&a.ID, &env, &ext, &a.Type, &a.Status, &a.Level, &data, &a.Revision, &created, &updated, &key); err != nil {
+	var erased, holdAt *int64
+	var hold *string
+	if err := r.Scan(&a.ID, &env, &ext, &a.Type, &a.Status, &a.Level, &data, &a.Revision, &created, &updated, &key,
+		&erased, &hold, &holdAt); err != nil {
 		if err == errNoRows {
 			return a, err
 		}
 		return a, fmt.Errorf("scan applicant: %w", err)
 	}
 	var d applicantData
-	if err := s.openApplicant(kyc.Env(env), a.ID, data, key, &d); err != nil {
-		return a, err
+	if a.ErasedTime = optTime(erased); a.ErasedTime == nil {
+		if err := s.openApplicant(kyc.Env(env), a.ID, data, key, &d); err != nil {
+			return a, err
+		}
+	}
+	if hold != nil {
+		a.LegalHold = &kyc.LegalHold{Reason: *hold}
+		if holdAt != nil {
+			a.LegalHold.PlacedTime = fromMicros(*holdAt)
+		}
 	}
 	a.Env, a.Email, a.Profile, a.Addresses = kyc.Env(env), d.Email, d.Profile, d.Addresses
 	if a.Addresses == nil {
@@ -167,7 +181,7 @@ type ApplicantFilter struct {
 // ListApplicants returns one page of env's applicants, newest first.
 func (s *Store) ListApplicants(ctx context.Context, env kyc.Env, f ApplicantFilter, cursor string, limit int) (kyc.Page[kyc.Applicant], error) {
 	w := newWhere(env).eq("external_id", f.ExternalID).eq("status", f.Status)
-	return listPage(ctx, s, "applicants", `SELECT `+applicantColumns+` FROM applicants`, w, false, cursor, limit, s.scanApplicant,
+	return listPage(ctx, s, "applicants", `SELECT `+applicantReadColumns+` FROM applicants`, w, false, cursor, limit, s.scanApplicant,
 		func(a kyc.Applicant) string { return a.ID })
 }
 

@@ -197,6 +197,9 @@ func (s *Store) earlierAcceptedTypes(ctx context.Context, q querier, env kyc.Env
 
 // writeApplicant writes back an applicant changed inside a transaction, with revision + 1.
 func (s *Store) writeApplicant(ctx context.Context, t *txn, a *kyc.Applicant, at time.Time) error {
+	if a.ErasedTime != nil {
+		return errErased(a.ID)
+	}
 	a.Revision++
 	a.UpdatedTime = at
 	// The applicant's data key, drawn now for an applicant written before applicants had keys:

@@ -94,9 +94,13 @@ func (s *Store) applicantKey(ctx context.Context, t *txn, env kyc.Env, id string
 		return nil, nil
 	}
 	var key []byte
-	err := t.queryRow(ctx, `SELECT data_key FROM applicants WHERE env = ? AND id = ?`, string(env), id).Scan(&key)
+	var erased *int64
+	err := t.queryRow(ctx, `SELECT data_key, erased_at FROM applicants WHERE env = ? AND id = ?`, string(env), id).Scan(&key, &erased)
 	if err != nil {
 		return nil, fmt.Errorf("the applicant's data key: %w", err)
+	}
+	if erased != nil {
+		return nil, errErased(id)
 	}
 	if key != nil {
 		return key, nil
@@ -109,8 +113,12 @@ func (s *Store) applicantKey(ctx context.Context, t *txn, env kyc.Env, id string
 // own, in the transaction t, and returns the key. It locks the row first and reads the key again
 // under the lock: when another transaction moved the applicant meanwhile, its key is the one.
 func (s *Store) moveApplicant(ctx context.Context, t *txn, env kyc.Env, id string) (key []byte, moved bool, err error) {
-	if err := t.queryRow(ctx, `SELECT data_key FROM applicants WHERE env = ? AND id = ?`+s.forUpdate(), string(env), id).Scan(&key); err != nil {
+	var erased *int64
+	if err := t.queryRow(ctx, `SELECT data_key, erased_at FROM applicants WHERE env = ? AND id = ?`+s.forUpdate(), string(env), id).Scan(&key, &erased); err != nil {
 		return nil, false, fmt.Errorf("the applicant's data key: %w", err)
+	}
+	if erased != nil {
+		return nil, false, errErased(id)
 	}
 	if key != nil {
 		return key, false, nil
@@ -139,13 +147,13 @@ func (s *Store) moveApplicant(ctx context.Context, t *txn, env kyc.Env, id strin
 // own, each in its own small transaction that leaves a row changed meanwhile for the next run. It
 // returns how many it moved, and the errors of those it could not move (the others still move);
 // 0 and no error means none is left (or the sealer makes no data keys). It reads
-// applicants_without_key (migration 00030). An applicant whose key is destroyed must not be left
-// with data here: erasure purges the data with the key.
+// applicants_without_key (migration 00030, 00032), which leaves out erased applicants: their
+// keys are destroyed on purpose, with their data.
 func (s *Store) MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, limit int) (int, error) {
 	if s.keys == nil {
 		return 0, nil
 	}
-	rs, err := s.reader().query(ctx, `SELECT id FROM applicants WHERE env = ? AND data_key IS NULL LIMIT ?`, string(env), limit)
+	rs, err := s.reader().query(ctx, `SELECT id FROM applicants WHERE env = ? AND data_key IS NULL AND erased_at IS NULL LIMIT ?`, string(env), limit)
 	if err != nil {
 		return 0, fmt.Errorf("applicants to move under their keys: %w", err)
 	}

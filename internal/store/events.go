@@ -71,11 +71,16 @@ func (s *Store) scanEvent(r row) (kyc.Event, error) {
 		}
 		return e, fmt.Errorf("scan event: %w", err)
 	}
+	e.Env, e.CreatedTime = kyc.Env(env), fromMicros(created)
+	if len(payload) == 0 {
+		e.Data = nil // erased with its applicant (Tx.EraseApplicantData)
+		return e, nil
+	}
 	data, err := s.sealer.Open(payload, []byte("event:"+e.ID))
 	if err != nil {
 		return e, fmt.Errorf("open event %s: %w", e.ID, err)
 	}
-	e.Env, e.CreatedTime, e.Data = kyc.Env(env), fromMicros(created), json.RawMessage(data)
+	e.Data = json.RawMessage(data)
 	return e, nil
 }
 

@@ -27,15 +27,25 @@ func (s *Store) CreateFile(ctx context.Context, f *kyc.File, eff Effects) error 
 	})
 }
 
-// requireApplicant answers a validation error naming field when the applicant is not in env.
+// requireApplicant answers a validation error naming field when the applicant is not in env, and
+// kyc.ErrGone when it was erased. On PostgreSQL it holds a share lock on the applicant's row to
+// the end of the transaction, so that an erasure (which takes the write lock) cannot commit
+// between this check and what the transaction writes of the applicant.
 func (s *Store) requireApplicant(ctx context.Context, q querier, env kyc.Env, id, field string) error {
-	var one int
-	err := q.queryRow(ctx, `SELECT 1 FROM applicants WHERE env = ? AND id = ?`, string(env), id).Scan(&one)
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR SHARE"
+	}
+	var erased *int64
+	err := q.queryRow(ctx, `SELECT erased_at FROM applicants WHERE env = ? AND id = ?`+lock, string(env), id).Scan(&erased)
 	if err == errNoRows {
 		return kyc.Invalid(field, "no applicant %s in this environment", id)
 	}
 	if err != nil {
 		return fmt.Errorf("check applicant: %w", err)
+	}
+	if erased != nil {
+		return errErased(id)
 	}
 	return nil
 }

@@ -131,6 +131,13 @@ func (e *Engine) nearPhotograph(ctx context.Context, env kyc.Env, others []store
 		if err != nil {
 			return FingerprintMatch{}, false, fmt.Errorf("near-duplicate %s: %w", m.DocumentID, err)
 		}
+		a, err := e.store.Applicant(ctx, env, m.ApplicantID)
+		if err != nil {
+			return FingerprintMatch{}, false, fmt.Errorf("near-duplicate %s: %w", m.DocumentID, err)
+		}
+		if a.ErasedTime != nil {
+			continue // erased after this process loaded its hash: the erasure deleted the row
+		}
 		if doc.Type == "identity-proof" {
 			return m.FingerprintMatch, true, nil
 		}

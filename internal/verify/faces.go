@@ -168,6 +168,12 @@ func (e *Engine) sameFaceElsewhere(ctx context.Context, in *input, faces []*seen
 			if err != nil {
 				return "", fmt.Errorf("applicant of a matching face: %w", err)
 			}
+			if a.ErasedTime != nil {
+				// Erased after this process loaded the face: forget it here too. (Other
+				// replicas do the same when they meet it; a restart loads none.)
+				idx.Remove(m.Key)
+				continue
+			}
 			if !sameIdentity(&a.Profile, &in.applicant.Profile) {
 				return applicant, nil
 			}

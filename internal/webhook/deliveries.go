@@ -177,6 +177,9 @@ func (r *Repository) DeliveryWork(ctx context.Context, env kyc.Env, id string) (
 		return w, fmt.Errorf("webhook delivery %s: %w", id, err)
 	}
 	w.Delivery, w.Enabled = d, webhookStatus == "enabled"
+	if len(body) == 0 {
+		return w, nil // erased with its applicant (EraseApplicant), and failed then
+	}
 	if w.Body, err = r.st.Open(body, bodyAAD(d.EventID)); err != nil {
 		return w, fmt.Errorf("open webhook body %s: %w", d.ID, err)
 	}
