@@ -169,7 +169,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	// comparisons share it; one face Analyzer for verification, face comparisons and the hosted
 	// flow's liveness challenges.
 	decode := check.NewBudget(cfg.DecodeMemoryBytes)
-	engine := verify.NewEngine(st, blobs, levels, screener, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels,
+	// Files' bytes are opened under their applicant's data key, by the file service alone:
+	// verification and sharing read them through it. Uploads are spooled in tmp (made below).
+	tmp := filepath.Join(cfg.DataDir, "tmp")
+	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
+	engine := verify.NewEngine(st, files, levels, screener, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels,
 		Decode: decode, Faces: faces})
 	reader := docread.NewReader(docread.Config{Budget: decode, MaxPixels: cfg.MaxImagePixels})
 	comparer := facecompare.New(decode, faces, facecompare.Config{MaxPixels: cfg.MaxImagePixels})
@@ -178,7 +182,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	screeningLog := log.With("component", "screening")
 	periodic = append(periodic, screening.RegisterRefresh(workers, screener, cfg.Sanctions, screeningLog)...)
 	periodic = append(periodic, screening.RegisterSnapshot(workers, screener, cfg.Sanctions.Snapshot, screeningLog)...)
-	shares, err := newShares(cfg, st, blobs, sealer, log.With("component", "share"))
+	shares, err := newShares(cfg, st, files, sealer, log.With("component", "share"))
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +200,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}}); err != nil {
 		return nil, err
 	}
-	tmp := filepath.Join(cfg.DataDir, "tmp")
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("upload folder: %w", err)
 	}
@@ -211,7 +214,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	signer := auth.NewSigner(sealer.Derive("applicant-tokens"))
 	applicants, documents := applicant.NewService(st), document.NewService(st, levels)
 	requests := request.NewService(st, levels, signer, cfg.PublicURL)
-	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
 	tokens := auth.NewTokens(signer, st, requestStatuses{requests})
 	endUser, err := endUserRoutes(log, tokens, sealer, cfg.PublicURL, blobs, st, applicants, documents, requests, files, reader,
 		faces, decode, cfg.MaxImagePixels)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"kycd/internal/blob"
 	"kycd/internal/kyc"
 	"kycd/internal/seal"
 	"kycd/internal/share"
@@ -152,8 +151,8 @@ func (c PartnerSettings) connectors(infix string, log *slog.Logger) ([]share.Con
 	return out, nil
 }
 
-// newShares builds the share service on st and blobs for cfg.
-func newShares(cfg Config, st *store.Store, blobs *blob.Store, sealer *seal.Sealer, log *slog.Logger) (*share.Service, error) {
+// newShares builds the share service on st and files for cfg.
+func newShares(cfg Config, st *store.Store, files share.Files, sealer *seal.Sealer, log *slog.Logger) (*share.Service, error) {
 	partners, err := cfg.Shares.partners(log)
 	if err != nil {
 		return nil, err
@@ -163,5 +162,5 @@ func newShares(cfg Config, st *store.Store, blobs *blob.Store, sealer *seal.Seal
 		sc.CallbackBase = strings.TrimSuffix(cfg.PublicURL, "/")
 	}
 	links := share.NewLinks(sealer.Derive("share-file-links"), sc.CallbackBase, 0)
-	return share.NewService(st, blobs, links, sc, log, partners), nil
+	return share.NewService(st, files, links, sc, log, partners), nil
 }

@@ -48,6 +48,10 @@ var conformance = []struct {
 	{"canceled put leaves nothing", testCanceledPut},
 	{"invalid keys", testInvalidKeys},
 	{"ping", testPing},
+	{"round trip under a data key", testRoundTripUnderDataKey},
+	{"object under the master key reads under a data key", testMasterObjectReadsUnder},
+	{"another owner's key does not open", testOtherOwnersKey},
+	{"destroyed key gives no byte", testDestroyedKey},
 }
 
 func testRoundTrip(t *testing.T, s *Store, prefix string) {
@@ -179,7 +183,7 @@ func testInvalidKeys(t *testing.T, s *Store, prefix string) {
 		prefix + "./a", prefix + "a/./b", prefix + "sp ace", prefix + "é", prefix + "new\nline",
 		prefix + "x.attrs", prefix + string(bytes.Repeat([]byte("k"), maxKeyLen)),
 	}
-	ctx := t.Context()
+	ctx, o := t.Context(), newOwner(t, s, "apl_a")
 	for _, key := range bad {
 		if _, err := s.Put(ctx, key, bytes.NewReader(nil)); err == nil {
 			t.Errorf("Put accepted key %q", key)
@@ -192,6 +196,12 @@ func testInvalidKeys(t *testing.T, s *Store, prefix string) {
 		}
 		if _, err := s.Exists(ctx, key); err == nil {
 			t.Errorf("Exists accepted key %q", key)
+		}
+		if _, err := s.PutUnder(ctx, key, o.wrapped, o.aad, bytes.NewReader(nil)); err == nil {
+			t.Errorf("PutUnder accepted key %q", key)
+		}
+		if _, err := s.GetUnder(ctx, key, o.key); err == nil || errors.Is(err, kyc.ErrNotFound) {
+			t.Errorf("GetUnder of key %q: %v, want an invalid key error", key, err)
 		}
 	}
 	mustPut(t, s, prefix+"files/fil_01J0-x.v2/front_0.jpg", []byte("ok"))

@@ -5,6 +5,11 @@
 // key as additional data: the bucket or folder holds ciphertext only, and an object copied or renamed
 // to another key no longer opens. Put and Get stream, so memory use does not grow with the object.
 //
+// An object of an owner (an applicant's file) is sealed under the owner's data key (PutUnder), which
+// its store keeps wrapped by the master key: destroying the wrapped key makes the object unreadable
+// in the bucket, in its copies and in backups at once. GetUnder opens it, and also the objects sealed
+// under the master key before owners had keys (Put); the stream's version byte tells them apart.
+//
 // A Store is opened from a URL (KYCD_BLOB_URL):
 //
 //	file:///var/lib/kycd/blobs   a local folder, created with mode 0700 when missing

@@ -301,6 +301,12 @@ func (c cancelAfterPut) Put(ctx context.Context, key string, r io.Reader) (int64
 	return n, err
 }
 
+func (c cancelAfterPut) PutUnder(ctx context.Context, key string, wrapped, keyAAD []byte, r io.Reader) (int64, error) {
+	n, err := c.Store.PutUnder(ctx, key, wrapped, keyAAD, r)
+	c.cancel()
+	return n, err
+}
+
 // TestBlobTakenBackWhenRowFails: when the file's row cannot be written after its bytes were
 // stored (here the request's context ends in between), the blob is deleted again: no blob without
 // a row.

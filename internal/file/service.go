@@ -17,14 +17,23 @@ type Store interface {
 	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
 	ListFiles(ctx context.Context, env kyc.Env, applicantID, cursor string, limit int) (kyc.Page[kyc.File], error)
 	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
+	// ApplicantKeyToSeal and ApplicantKey give the applicant's data key, which a file's bytes are
+	// sealed under.
+	ApplicantKeyToSeal(ctx context.Context, env kyc.Env, applicantID string) (store.WrappedKey, error)
+	ApplicantKey(ctx context.Context, env kyc.Env, applicantID string) (store.WrappedKey, error)
 }
 
 var _ Store = (*store.Store)(nil)
 
 // Blobs is where file bytes live, sealed. *blob.Store satisfies it.
 type Blobs interface {
+	// PutUnder seals the bytes under the applicant's data key (wrapped, bound to keyAAD).
+	PutUnder(ctx context.Context, key string, wrapped, keyAAD []byte, r io.Reader) (int64, error)
+	// Put seals them under the master key, on a store whose sealer makes no data keys.
 	Put(ctx context.Context, key string, r io.Reader) (int64, error)
-	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// GetUnder opens bytes sealed either way; dataKey is asked for the wrapped key of those under
+	// a data key only.
+	GetUnder(ctx context.Context, key string, dataKey func() (wrapped, keyAAD []byte, err error)) (io.ReadCloser, error)
 	Delete(ctx context.Context, key string) error
 }
 
@@ -100,7 +109,11 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, appl
 	f := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: env, ApplicantID: applicantID, Tag: tag, MIME: info.MIME, Size: sp.Size,
 		SHA256: sp.SHA256, Width: info.Width, Height: info.Height}
 	f.BlobKey = string(env) + "/" + applicantID + "/" + f.ID
-	if err := s.put(ctx, f.BlobKey, sp); err != nil {
+	key, err := s.store.ApplicantKeyToSeal(ctx, env, applicantID)
+	if err != nil {
+		return kyc.File{}, fmt.Errorf("the key of the file's bytes: %w", err)
+	}
+	if err := s.put(ctx, f.BlobKey, key, sp); err != nil {
 		return kyc.File{}, err
 	}
 	err = s.store.CreateFile(ctx, &f, store.Effects{
@@ -115,13 +128,20 @@ func (s *Service) Create(ctx context.Context, actor kyc.Actor, env kyc.Env, appl
 	return f, nil
 }
 
-func (s *Service) put(ctx context.Context, key string, sp *media.Spooled) error {
+// put seals a spooled upload under the applicant's data key (under the master key on a store whose
+// sealer makes no data keys) and stores it under key.
+func (s *Service) put(ctx context.Context, key string, under store.WrappedKey, sp *media.Spooled) error {
 	r, err := sp.Open()
 	if err != nil {
 		return fmt.Errorf("reopen upload: %w", err)
 	}
 	defer r.Close()
-	if _, err := s.blobs.Put(ctx, key, r); err != nil {
+	if under.Key == nil {
+		_, err = s.blobs.Put(ctx, key, r)
+	} else {
+		_, err = s.blobs.PutUnder(ctx, key, under.Key, under.AAD, r)
+	}
+	if err != nil {
 		return fmt.Errorf("store file bytes: %w", err)
 	}
 	return nil
@@ -140,13 +160,22 @@ func (s *Service) List(ctx context.Context, env kyc.Env, applicantID, cursor str
 	return s.store.ListFiles(ctx, env, applicantID, cursor, limit)
 }
 
-// Open returns a file's metadata and its bytes, decrypted as they are read.
+// Open returns a file's metadata and its bytes, decrypted as they are read: under the applicant's
+// data key, or under the master key for bytes stored before applicants had keys. Bytes sealed under
+// a data key that is destroyed give an error wrapping store.ErrDataKeyDestroyed, and no byte.
 func (s *Service) Open(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error) {
 	f, err := s.Get(ctx, env, id)
 	if err != nil {
 		return kyc.File{}, nil, err
 	}
-	rc, err := s.blobs.Get(ctx, f.BlobKey)
+	rc, err := s.blobs.GetUnder(ctx, f.BlobKey, func() ([]byte, []byte, error) {
+		k, err := s.store.ApplicantKey(ctx, env, f.ApplicantID)
+		if err == nil && k.Key == nil {
+			// These bytes were sealed under the applicant's key, so it had one: it is destroyed.
+			err = store.ErrDataKeyDestroyed
+		}
+		return k.Key, k.AAD, err
+	})
 	if err != nil {
 		return kyc.File{}, nil, fmt.Errorf("file %s bytes: %w", id, err)
 	}

@@ -27,16 +27,17 @@ type Store interface {
 
 var _ Store = (*store.Store)(nil)
 
-// Blobs is where file bytes live, sealed. *blob.Store satisfies it.
-type Blobs interface {
-	Get(ctx context.Context, key string) (io.ReadCloser, error)
+// Files gives files and their bytes, opened under the key they were sealed under. *file.Service
+// satisfies it.
+type Files interface {
+	Open(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error)
 }
 
 // Service creates shares, answers them, and takes partners' callbacks.
 type Service struct {
 	store      Store
 	shares     *Repo
-	blobs      Blobs
+	files      Files
 	connectors map[kyc.Env]map[string]Connector
 	links      *Links
 	cfg        Config
@@ -49,10 +50,10 @@ type Service struct {
 // settings, never with live credentials, and none when the partner has no sandbox settings.
 type Partners map[kyc.Env][]Connector
 
-// NewService returns a service on st (its shares kept by NewRepo(st)) and blobs with the
+// NewService returns a service on st (its shares kept by NewRepo(st)) and files with the
 // configured partners' connectors. links signs the file URLs given to partners that fetch files
 // (Saintpay).
-func NewService(st *store.Store, blobs Blobs, links *Links, cfg Config, log *slog.Logger, partners Partners) *Service {
+func NewService(st *store.Store, files Files, links *Links, cfg Config, log *slog.Logger, partners Partners) *Service {
 	cfg = cfg.WithDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -66,7 +67,7 @@ func NewService(st *store.Store, blobs Blobs, links *Links, cfg Config, log *slo
 			m[env][c.Partner()] = c
 		}
 	}
-	return &Service{store: st, shares: NewRepo(st), blobs: blobs, connectors: m, links: links, cfg: cfg, log: log, now: time.Now}
+	return &Service{store: st, shares: NewRepo(st), files: files, connectors: m, links: links, cfg: cfg, log: log, now: time.Now}
 }
 
 // Partners lists the partners configured for env, sorted.
@@ -233,9 +234,12 @@ func (s *Service) gather(ctx context.Context, sh kyc.Share) (*KYC, error) {
 		if _, seen := k.Files[f.Tag]; seen {
 			continue
 		}
-		key := f.BlobKey
+		env, id := sh.Env, f.ID
 		k.Files[f.Tag] = &File{File: f, URL: s.links.URL(sh.Env, f.ID),
-			open: func(ctx context.Context) (io.ReadCloser, error) { return s.blobs.Get(ctx, key) }}
+			open: func(ctx context.Context) (io.ReadCloser, error) {
+				_, rc, err := s.files.Open(ctx, env, id)
+				return rc, err
+			}}
 	}
 	return k, nil
 }

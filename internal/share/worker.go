@@ -247,13 +247,5 @@ func (s *Service) OpenLink(ctx context.Context, token string) (kyc.File, io.Read
 	if err != nil {
 		return kyc.File{}, nil, err
 	}
-	f, err := s.store.File(ctx, env, id)
-	if err != nil {
-		return kyc.File{}, nil, err
-	}
-	rc, err := s.blobs.Get(ctx, f.BlobKey)
-	if err != nil {
-		return kyc.File{}, nil, fmt.Errorf("file %s bytes: %w", id, err)
-	}
-	return f, rc, nil
+	return s.files.Open(ctx, env, id)
 }

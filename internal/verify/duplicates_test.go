@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"kycd/internal/blob"
+	"kycd/internal/file"
 	"kycd/internal/kyc"
 	"kycd/internal/level"
 	"kycd/internal/screening"
@@ -48,7 +49,7 @@ func setup(t *testing.T, st *store.Store) *bundle {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	eng := verify.NewEngine(st, blobs, levels, screening.NewService(st, screening.NewLists(st, 0), 0, levels), verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
+	eng := verify.NewEngine(st, file.NewService(st, blobs, file.Config{}), levels, screening.NewService(st, screening.NewLists(st, 0), 0, levels), verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
 	return &bundle{t: t, ctx: ctx, st: st, blobs: blobs, eng: eng}
 }
 

@@ -23,7 +23,6 @@ type Store interface {
 	Document(ctx context.Context, env kyc.Env, id string) (kyc.Document, error)
 	Applicant(ctx context.Context, env kyc.Env, id string) (kyc.Applicant, error)
 	Request(ctx context.Context, env kyc.Env, id string) (kyc.Request, error)
-	File(ctx context.Context, env kyc.Env, id string) (kyc.File, error)
 	DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *store.Case) (store.Effects, error)) (kyc.Document, error)
 	// Records reads the fingerprints and faces of decided documents (records.go).
 	Records
@@ -34,9 +33,10 @@ type Store interface {
 
 var _ Store = (*store.Store)(nil)
 
-// Blobs gives the bytes of files.
-type Blobs interface {
-	Get(ctx context.Context, key string) (io.ReadCloser, error)
+// Files gives files and their bytes, opened under the key they were sealed under. *file.Service
+// satisfies it.
+type Files interface {
+	Open(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error)
 }
 
 // Config tunes the engine.
@@ -66,7 +66,7 @@ type Config struct {
 // Engine verifies documents.
 type Engine struct {
 	store    Store
-	blobs    Blobs
+	files    Files
 	levels   *level.Set
 	screener Screener
 	cfg      Config
@@ -78,7 +78,7 @@ type Engine struct {
 
 // NewEngine returns an engine whose identity documents are screened by screener before their
 // decision.
-func NewEngine(st Store, blobs Blobs, levels *level.Set, screener Screener, cfg Config) *Engine {
+func NewEngine(st Store, files Files, levels *level.Set, screener Screener, cfg Config) *Engine {
 	if cfg.MaxPixels <= 0 {
 		cfg.MaxPixels = 50_000_000
 	}
@@ -100,7 +100,7 @@ func NewEngine(st Store, blobs Blobs, levels *level.Set, screener Screener, cfg 
 		}
 		faces = a
 	}
-	return &Engine{store: st, blobs: blobs, levels: levels, screener: screener, cfg: cfg, decode: decode, faces: faces}
+	return &Engine{store: st, files: files, levels: levels, screener: screener, cfg: cfg, decode: decode, faces: faces}
 }
 
 // errSettled stops a decision for a document that someone decided meanwhile.
@@ -203,11 +203,7 @@ func (e *Engine) gather(ctx context.Context, env kyc.Env, d *kyc.Document) (*inp
 	}
 	in.level = l
 	for _, id := range d.FileIDs {
-		f, err := e.store.File(ctx, env, id)
-		if err != nil {
-			return nil, err
-		}
-		rc, err := e.blobs.Get(ctx, f.BlobKey)
+		f, rc, err := e.files.Open(ctx, env, id)
 		if err != nil {
 			return nil, fmt.Errorf("verify %s: file %s: %w", d.ID, id, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kycd/internal/blob"
+	"kycd/internal/file"
 	"kycd/internal/kyc"
 	"kycd/internal/level"
 	"kycd/internal/screening"
@@ -40,7 +41,7 @@ func newEngine(t *testing.T, st *store.Store, now time.Time) (*verify.Engine, *b
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := verify.NewEngine(st, blobs, levels, screening.NewService(st, screening.NewLists(st, 0), 0, levels),
+	eng := verify.NewEngine(st, file.NewService(st, blobs, file.Config{}), levels, screening.NewService(st, screening.NewLists(st, 0), 0, levels),
 		verify.Config{IndexKey: []byte("k"), Now: func() time.Time { return now }})
 	a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvTest, Type: "individual", Status: "unverified", Level: "L0",
 		Profile: kyc.Profile{FirstName: "Anna", LastName: "Eriksson", DateOfBirth: "1974-08-12", Nationality: "SE"}}
