@@ -23,7 +23,8 @@ type DataKeySealer interface {
 }
 
 // ErrDataKeyDestroyed is returned for an applicant's data sealed under a data key that is gone.
-var ErrDataKeyDestroyed = errors.New("the applicant's data key is destroyed: the data cannot be read")
+// It wraps kyc.ErrGone (410): the applicant was erased.
+var ErrDataKeyDestroyed = fmt.Errorf("the applicant's data key is destroyed: the data cannot be read: %w", kyc.ErrGone)
 
 // applicantKeyAAD binds an applicant's wrapped data key to the applicant, so that a key copied to
 // another applicant's row does not open.

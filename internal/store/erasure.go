@@ -46,7 +46,7 @@ type ErasureState struct {
 
 // errErased is the error of a write to an erased applicant.
 func errErased(id string) error {
-	return fmt.Errorf("applicant %s was erased: %w", id, kyc.ErrGone)
+	return fmt.Errorf("applicant %s: %w", id, ErrApplicantErased)
 }
 
 const erasureColumns = `env, applicant_id, status, requested_by, requested_at, due_at, cancelled_at, erased_at, blobs_purged_at, receipt`

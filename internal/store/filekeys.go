@@ -2,15 +2,15 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"kycd/internal/kyc"
 )
 
-// ErrApplicantErased is returned by ApplicantKeyToSeal for an applicant that was erased: its data
-// key is destroyed and no new one is drawn, so nothing new of it can be stored.
-var ErrApplicantErased = errors.New("the applicant is erased: nothing new of it is stored")
+// ErrApplicantErased is the error of a write to an applicant that was erased (ApplicantKeyToSeal,
+// and every change of the applicant or of its resources): its data key is destroyed and no new
+// one is drawn, so nothing new of it can be stored. It wraps kyc.ErrGone (410).
+var ErrApplicantErased = fmt.Errorf("the applicant was erased: nothing new of it is stored: %w", kyc.ErrGone)
 
 // WrappedKey is an applicant's data key as the store keeps it: Key, wrapped by the master key, and
 // AAD, the additional data its wrapping binds (which names the applicant), for a sealer that
@@ -69,7 +69,9 @@ func (s *Store) ApplicantKey(ctx context.Context, env kyc.Env, applicantID strin
 
 // applicantErased reports whether an applicant was erased, so that no key is drawn for it again.
 func (s *Store) applicantErased(ctx context.Context, q querier, env kyc.Env, id string) (bool, error) {
-	// TODO(lead, migration 00032): return whether applicants.erased_at IS NOT NULL for (env, id).
-	// Until that column exists no applicant is erased.
-	return false, nil
+	var erased *int64
+	if err := q.queryRow(ctx, `SELECT erased_at FROM applicants WHERE env = ? AND id = ?`, string(env), id).Scan(&erased); err != nil {
+		return false, fmt.Errorf("applicant %s: %w", id, err)
+	}
+	return erased != nil, nil
 }
