@@ -554,11 +554,8 @@ func expand(q string, vars map[string][]string) (string, []any) {
 // checkReceipt verifies the erasure's signed receipt with the test's own code, from what the API
 // documents: payload, signature and publicKey are base64url without padding, the signature is
 // Ed25519's over the payload's bytes, and the payload is the receipt's JSON. A payload with one
-// byte changed must not verify.
-//
-// TODO(lead): also run `kycd receipt verify --file F --public-key K` on this receipt (cmd/kycd's
-// run is in package main, which this package cannot call), and compare publicKey with
-// `kycd receipt public-key` of the installation.
+// byte changed must not verify. That publicKey is the installation's, and that `kycd receipt
+// verify` agrees, cmd/kycd's TestReceiptVerifyOfAnErasure shows (its run is in package main).
 func (s *erasureScene) checkReceipt(erasure map[string]any) {
 	t := s.t
 	rc, _ := erasure["receipt"].(map[string]any)
