@@ -39,7 +39,8 @@ import (
 // of the S3 bucket, or in what kycd logged; every sealed value of the applicant that remains fails
 // to open, under the master key, under the data key (gone) and under the data key as it was; the
 // signed receipt verifies with the test's own Ed25519 code; the applicant reads back without
-// personal fields, refuses changes with 410, and its applicant-erased event reached the webhook.
+// personal fields, refuses changes with 410, and its applicant-erased event reached the webhook;
+// once blobsPurgedTime is set, none of its blobs is left, sealed or not.
 // SQLite runs with a blob folder, PostgreSQL with the S3 server versitygw.
 func TestErasureLeavesNothing(t *testing.T) {
 	t.Parallel()
@@ -51,12 +52,13 @@ func TestErasureLeavesNothing(t *testing.T) {
 			s.populate()
 			s.findableThroughTheAPI()
 			sealed := s.sealedValuesOpen()
-			blobsBefore := s.blobCount()
-			if blobsBefore == 0 {
+			if s.blobCount() == 0 {
 				t.Fatal("the blob store holds no object before erasure: the scan of the blobs would prove nothing")
 			}
+			keys := s.blobKeys()
 
 			erasure := s.erase()
+			s.blobsGone(keys)
 			s.scanDatabase()
 			s.scanBlobs()
 			s.scanLog()
