@@ -32,8 +32,8 @@ import (
 // TestErasureLeavesNothing is issue 17's first "How it is shown": an applicant with distinctive
 // values everywhere kycd keeps them (profile, addresses, email, uploaded files, documents with
 // their identification and what the checks read, face embeddings, a KYC request, events, webhook
-// deliveries and the receiver's answers, a screening, a share with a partner, a review note and a
-// proposal, a draft, a liveness result, an idempotent response) is erased through the API; then
+// deliveries, a screening, a share with a partner, a review note and a proposal, a draft, a
+// liveness result, an idempotent response) is erased through the API; then
 // none of those values, nor a slice of the uploaded bytes, is in the raw SQLite file (with its WAL
 // and shared memory), in PostgreSQL's tables (pg_dump), in any file of the blob folder or object
 // of the S3 bucket, or in what kycd logged; every sealed value of the applicant that remains fails
