@@ -42,6 +42,7 @@ type options struct {
 	configure []func(*app.Config)
 	noJobs    bool
 	wrap      func(http.Handler) http.Handler
+	log       io.Writer
 }
 
 // Configure changes the app.Config before app.New reads it: MaxUploadBytes, Webhooks, Shares...
@@ -62,8 +63,15 @@ func Handler(wrap func(kycd http.Handler) http.Handler) Option {
 	return func(o *options) { o.wrap = wrap }
 }
 
+// Log writes every log line of the server (from debug up, as text) to w as well, for a test that
+// reads what kycd logged. w must be safe for concurrent writes.
+func Log(w io.Writer) Option {
+	return func(o *options) { o.log = w }
+}
+
 // Start runs kycd over a fresh database of dialect d and stops it when the test ends. Server logs
-// are dropped; KYCD_TEST_LOG=1 shows warnings and errors (they never hold personal data).
+// are dropped (unless Log keeps them); KYCD_TEST_LOG=1 shows warnings and errors (they never hold
+// personal data).
 func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
 	t.Helper()
 	var o options
@@ -87,7 +95,7 @@ func Start(t testing.TB, d store.Dialect, opts ...Option) *Env {
 	for _, f := range o.configure {
 		f(&cfg)
 	}
-	if e.App, err = app.New(context.Background(), cfg, logger()); err != nil {
+	if e.App, err = app.New(context.Background(), cfg, logger(o.log)); err != nil {
 		_ = ln.Close()
 		t.Fatal(err)
 	}
@@ -124,11 +132,17 @@ func (e *Env) Key(t testing.TB, en kyc.Env) string {
 	return secret
 }
 
-// logger drops server logs unless KYCD_TEST_LOG=1.
-func logger() *slog.Logger {
+// logger drops server logs unless KYCD_TEST_LOG=1 (warnings and errors to stderr) or kept is set
+// (every line, to kept).
+func logger(kept io.Writer) *slog.Logger {
 	var w io.Writer = io.Discard
 	if os.Getenv("KYCD_TEST_LOG") == "1" {
 		w = os.Stderr
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if kept == nil {
+		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return slog.New(slog.NewMultiHandler(
+		slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}),
+		slog.NewTextHandler(kept, &slog.HandlerOptions{Level: slog.LevelDebug})))
 }
