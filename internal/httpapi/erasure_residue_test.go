@@ -434,7 +434,11 @@ var mayBeEmpty = map[string]string{
 // purpose: each says why, and what opens must hold no personal value. Empty: every sealed value
 // of the erased applicant must fail to open (issue 17). A value kept here must be what a regulator
 // needs and no personal data, such as a decision without its message.
-var keptSealed = map[string]string{}
+var keptSealed = map[string]string{
+	// A proposed decision stays as the four-eyes trail: its action and rejection type. Erasure
+	// removes its note and message, the free text (review.Service.EraseApplicant).
+	"review_proposals.decision": "the proposed action and rejection type, without note or message",
+}
 
 // ownedBy lists the tables whose rows name their applicant, for @ids.
 var ownedBy = []string{"kyc_documents", "kyc_requests", "files", "screenings", "shares", "review_cases", "liveness_sessions"}
