@@ -215,4 +215,10 @@ type Event struct {
 	Revision     int64     `json:"revision"`
 	CreatedTime  time.Time `json:"createdTime"`
 	Data         any       `json:"data"`
+	// DataErased: Data is left out because it was sealed under the data key of an applicant who
+	// was erased (the key is destroyed).
+	DataErased bool `json:"dataErased,omitempty"`
+	// ApplicantID is the applicant the event belongs to, "" for none (a webhook's events): its
+	// payload, and its webhook bodies, are sealed under that applicant's data key.
+	ApplicantID string `json:"-"`
 }
