@@ -22,13 +22,14 @@ type event struct {
 	ResourceID   string          `json:"resourceId"`
 	Revision     int64           `json:"revision" doc:"The resource's revision after the change: drop a delivery older than one you have"`
 	CreatedTime  time.Time       `json:"createdTime" doc:"The webhook body's createdAt"`
-	Data         json.RawMessage `json:"data" doc:"The resource at this revision"`
+	Data         json.RawMessage `json:"data" nullable:"true" doc:"The resource at this revision; null when dataErased"`
+	DataErased   bool            `json:"dataErased,omitempty" doc:"The event's applicant was erased: its data, sealed under the applicant's destroyed data key, is gone for good (data is null), and the event cannot be redelivered (409)"`
 }
 
 func toEvent(e kyc.Event) event {
 	data, _ := e.Data.(json.RawMessage)
 	return event{ID: e.ID, Env: e.Env, Type: eventType(e.Type), ResourceType: e.ResourceType, ResourceID: e.ResourceID,
-		Revision: e.Revision, CreatedTime: e.CreatedTime, Data: data}
+		Revision: e.Revision, CreatedTime: e.CreatedTime, Data: data, DataErased: e.DataErased}
 }
 
 type eventList struct {

@@ -54,8 +54,8 @@ type Delivery struct {
 	Status           string     `json:"status" enum:"waiting,pending,succeeded,failed" doc:"waiting: an older delivery about the same resource goes first; pending: queued or between attempts"`
 	Attempts         int        `json:"attempts"`
 	LastResponseCode int        `json:"lastResponseCode,omitempty" doc:"HTTP status of the last answer; absent when there was none"`
-	LastResponseBody string     `json:"lastResponseBody,omitempty" doc:"A short excerpt (at most 256 bytes, control characters removed) of the last answer's body; absent when the answer came from an internal address (loopback, private, ...), whose answers are never kept"`
-	LastError        string     `json:"lastError,omitempty" doc:"Why the last attempt failed"`
+	LastResponseBody string     `json:"lastResponseBody,omitempty" doc:"A short excerpt (at most 256 bytes, control characters removed) of the last answer's body; absent when the answer came from an internal address (loopback, private, ...), whose answers are never kept, or when the event's applicant was erased"`
+	LastError        string     `json:"lastError,omitempty" doc:"Why the last attempt failed; 'the applicant was erased' for a delivery failed unsent because its event's applicant was erased"`
 	LastDurationMs   float64    `json:"lastDurationMs,omitempty" doc:"How long the last attempt took"`
 	CreatedTime      time.Time  `json:"createdTime"`
 	LastAttemptTime  *time.Time `json:"lastAttemptTime,omitempty"`
@@ -108,6 +108,7 @@ func (r *Repository) scanDelivery(env kyc.Env, row store.Row, extra ...any) (Del
 		b, err := r.st.OpenFor(o.key, env, o.applicantID, response, responseAAD(d.ID))
 		switch {
 		case errors.Is(err, store.ErrDataKeyDestroyed):
+			// The applicant was erased: the answer went with its key.
 		case err != nil:
 			return d, o, fmt.Errorf("open webhook delivery %s: %w", d.ID, err)
 		default:
