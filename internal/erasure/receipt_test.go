@@ -63,4 +63,3 @@ func TestReceipts(t *testing.T) {
 		t.Error("a bad public key parsed")
 	}
 }
-
