@@ -173,6 +173,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	// verification and sharing read them through it. Uploads are spooled in tmp (made below).
 	tmp := filepath.Join(cfg.DataDir, "tmp")
 	files := file.NewService(st, blobs, file.Config{TempDir: tmp, MaxBytes: cfg.MaxUploadBytes, MaxPixels: cfg.MaxImagePixels})
+	river.AddWorker(workers, file.NewMoveWorker(files, st))
+	periodic = append(periodic, file.MovePeriodicJob())
 	engine := verify.NewEngine(st, files, levels, screener, verify.Config{IndexKey: sealer.Derive("blind-index"), MaxPixels: cfg.MaxImagePixels,
 		Decode: decode, Faces: faces})
 	reader := docread.NewReader(docread.Config{Budget: decode, MaxPixels: cfg.MaxImagePixels})

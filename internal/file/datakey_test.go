@@ -3,9 +3,12 @@ package file_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"kycd/internal/file"
@@ -155,4 +158,49 @@ func execSQL(t *testing.T, st *store.Store, query string, args ...any) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestMoveBytesUnderTheirKeys: a file's bytes stored under the master key (before files had data
+// keys) are moved under the applicant's key by MoveUnderKeys: afterwards the master key alone no
+// longer opens them, the service reads the same bytes, and a second run finds nothing. Bytes that
+// do not match the file's SHA-256 are left as they are, with an error.
+func TestMoveBytesUnderTheirKeys(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		b := setup(t, st, file.Config{}, nil)
+		ctx := context.Background()
+		a := b.live
+		data := pngOf(t, 24, 24)
+		sum := sha256.Sum256(data)
+		old := kyc.File{ID: kyc.NewID(kyc.PrefixFile), Env: kyc.EnvLive, ApplicantID: a.ID, Tag: "id-front", MIME: "image/png",
+			Size: int64(len(data)), SHA256: "not-its-digest", Width: 24, Height: 24}
+		old.BlobKey = "live/" + a.ID + "/" + old.ID
+		if _, err := b.blobs.Put(ctx, old.BlobKey, bytes.NewReader(data)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateFile(ctx, &old, store.Effects{Audit: kyc.AuditEntry{Actor: "test", Action: "file.create", ResourceType: "file", ResourceID: old.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		execSQL(t, st, `UPDATE files SET under_data_key = FALSE WHERE id = ?`, old.ID) // as migration 00035 leaves it
+
+		if n, err := b.svc.MoveUnderKeys(ctx, st, kyc.EnvLive, 10); n != 0 || err == nil || !strings.Contains(err.Error(), "SHA-256") {
+			t.Fatalf("bytes that do not match: %d %v", n, err)
+		}
+		execSQL(t, st, `UPDATE files SET sha256 = ? WHERE id = ?`, hex.EncodeToString(sum[:]), old.ID)
+		if n, err := b.svc.MoveUnderKeys(ctx, st, kyc.EnvLive, 10); n != 1 || err != nil {
+			t.Fatalf("move: %d %v", n, err)
+		}
+		if rc, err := b.blobs.Get(ctx, old.BlobKey); !errors.Is(err, seal.ErrOpen) {
+			if rc != nil {
+				_ = rc.Close()
+			}
+			t.Fatalf("the moved bytes still open under the master key alone: %v", err)
+		}
+		if got, err := readFile(b, kyc.EnvLive, old.ID); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("the moved file: %d bytes, %v", len(got), err)
+		}
+		if n, err := b.svc.MoveUnderKeys(ctx, st, kyc.EnvLive, 10); n != 0 || err != nil {
+			t.Fatalf("nothing left: %d %v", n, err)
+		}
+	})
 }

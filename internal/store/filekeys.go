@@ -75,3 +75,39 @@ func (s *Store) applicantErased(ctx context.Context, q querier, env kyc.Env, id 
 	}
 	return erased != nil, nil
 }
+
+// FilesToMove returns up to limit files of env whose bytes may still be sealed under the master
+// key (stored before files had data keys; migration 00035), of applicants not erased. None on a
+// store whose sealer makes no data keys.
+func (s *Store) FilesToMove(ctx context.Context, env kyc.Env, limit int) ([]kyc.File, error) {
+	if s.keys == nil {
+		return nil, nil
+	}
+	rs, err := s.reader().query(ctx, `SELECT `+fileColumns+` FROM files WHERE env = ? AND under_data_key = FALSE
+		AND applicant_id IN (SELECT id FROM applicants WHERE env = ? AND erased_at IS NULL) LIMIT ?`, string(env), string(env), limit)
+	if err != nil {
+		return nil, fmt.Errorf("files to move under their keys: %w", err)
+	}
+	defer rs.Close()
+	var out []kyc.File
+	for rs.Next() {
+		f, err := scanFile(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rs.Err()
+}
+
+// MarkFileUnderKey records that a file's bytes are now sealed under its applicant's data key. An
+// applicant erased meanwhile is ErrApplicantErased: the caller deletes the bytes it wrote again.
+func (s *Store) MarkFileUnderKey(ctx context.Context, env kyc.Env, f kyc.File) error {
+	return s.inTx(ctx, func(t *txn) error {
+		if err := s.requireApplicant(ctx, t, env, f.ApplicantID, "applicantId"); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `UPDATE files SET under_data_key = TRUE WHERE env = ? AND id = ?`, string(env), f.ID)
+		return err
+	})
+}

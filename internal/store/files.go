@@ -18,8 +18,10 @@ func (s *Store) CreateFile(ctx context.Context, f *kyc.File, eff Effects) error 
 		if err := s.requireApplicant(ctx, t, f.Env, f.ApplicantID, "body.applicantId"); err != nil {
 			return err
 		}
-		if _, err := t.exec(ctx, `INSERT INTO files (`+fileColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			f.ID, string(f.Env), f.ApplicantID, f.Tag, f.MIME, f.Size, f.SHA256, f.Width, f.Height, f.BlobKey, micros(at)); err != nil {
+		// The file service seals the bytes under the applicant's key whenever the store's sealer
+		// makes data keys (ApplicantKeyToSeal).
+		if _, err := t.exec(ctx, `INSERT INTO files (`+fileColumns+`, under_data_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.ID, string(f.Env), f.ApplicantID, f.Tag, f.MIME, f.Size, f.SHA256, f.Width, f.Height, f.BlobKey, micros(at), s.keys != nil); err != nil {
 			return fmt.Errorf("create file: %w", err)
 		}
 		completeEvents(&eff, 0, f)
