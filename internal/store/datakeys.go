@@ -172,21 +172,9 @@ func (s *Store) MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, l
 	if s.keys == nil {
 		return 0, nil
 	}
-	rs, err := s.reader().query(ctx, `SELECT id FROM applicants WHERE env = ? AND data_key IS NULL AND erased_at IS NULL LIMIT ?`, string(env), limit)
+	ids, err := s.readIDs(ctx, "applicants to move under their keys",
+		`SELECT id FROM applicants WHERE env = ? AND data_key IS NULL AND erased_at IS NULL LIMIT ?`, string(env), limit)
 	if err != nil {
-		return 0, fmt.Errorf("applicants to move under their keys: %w", err)
-	}
-	var ids []string
-	for rs.Next() {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			rs.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rs.Close()
-	if err := rs.Err(); err != nil {
 		return 0, err
 	}
 	moved := 0
@@ -212,4 +200,22 @@ func (s *Store) MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, l
 func dataKeysOf(sealer Sealer) DataKeySealer {
 	k, _ := sealer.(DataKeySealer)
 	return k
+}
+
+// readIDs runs a query of one column of ids and returns them; what names the list in errors.
+func (s *Store) readIDs(ctx context.Context, what, query string, args ...any) ([]string, error) {
+	rs, err := s.reader().query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rs.Close()
+	var ids []string
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rs.Err()
 }

@@ -28,23 +28,10 @@ func (s *Store) MoveDocumentsUnderTheirKeys(ctx context.Context, env kyc.Env, li
 	if _, done := s.documentsMoved.Load(env); s.keys == nil || done {
 		return 0, nil
 	}
-	rs, err := s.reader().query(ctx, `SELECT d.id FROM kyc_documents d JOIN applicants a ON a.env = d.env AND a.id = d.applicant_id
+	ids, err := s.readIDs(ctx, "documents to move under their keys", `SELECT d.id FROM kyc_documents d JOIN applicants a ON a.env = d.env AND a.id = d.applicant_id
 		WHERE d.env = ? AND a.erased_at IS NULL AND (`+s.sealedUnderMaster("d.identification")+` OR `+s.sealedUnderMaster("d.parsed_data")+`)
 		LIMIT ?`, string(env), limit)
 	if err != nil {
-		return 0, fmt.Errorf("documents to move under their keys: %w", err)
-	}
-	var ids []string
-	for rs.Next() {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			rs.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rs.Close()
-	if err := rs.Err(); err != nil {
 		return 0, err
 	}
 	if len(ids) == 0 {

@@ -365,20 +365,7 @@ func (s *Store) erasureTargets(ctx context.Context, query string, args ...any) (
 
 // FileBlobKeys returns the blob keys of every file of an applicant.
 func (s *Store) FileBlobKeys(ctx context.Context, env kyc.Env, applicantID string) ([]string, error) {
-	rs, err := s.reader().query(ctx, `SELECT blob_key FROM files WHERE env = ? AND applicant_id = ?`, string(env), applicantID)
-	if err != nil {
-		return nil, fmt.Errorf("blob keys of applicant %s: %w", applicantID, err)
-	}
-	defer rs.Close()
-	var keys []string
-	for rs.Next() {
-		var k string
-		if err := rs.Scan(&k); err != nil {
-			return nil, err
-		}
-		keys = append(keys, k)
-	}
-	return keys, rs.Err()
+	return s.readIDs(ctx, "blob keys of applicant "+applicantID, `SELECT blob_key FROM files WHERE env = ? AND applicant_id = ?`, string(env), applicantID)
 }
 
 // MarkBlobsPurged records that an erased applicant's file blobs are deleted.
