@@ -93,17 +93,28 @@ func (r *Keys) List(ctx context.Context, env kyc.Env) ([]Key, error) {
 // Revoke revokes a key of env, audited as done by actor: from then on it authenticates nothing,
 // on every replica (each request reads the key). A key revoked already is a conflict (409).
 func (r *Keys) Revoke(ctx context.Context, env kyc.Env, id string, actor kyc.Actor) error {
+	return r.RevokeWithin(ctx, env, id, actor, nil)
+}
+
+// RevokeWithin revokes a key as Revoke does, for a caller whose own scopes are within (an API
+// key's): a key with scopes beyond them is kyc.ErrForbidden, so that a key allowed to manage keys
+// cannot take away a stronger one. Nil within allows any key (the CLI, the console's admins).
+func (r *Keys) RevokeWithin(ctx context.Context, env kyc.Env, id string, actor kyc.Actor, within []string) error {
 	if !kyc.ValidID(kyc.PrefixAPIKey, id) {
 		return fmt.Errorf("api key %q: %w", id, kyc.ErrNotFound)
 	}
 	return r.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		var revoked *int64
-		err := tx.QueryRow(ctx, `SELECT revoked_at FROM api_keys WHERE env = ? AND id = ?`+tx.ForUpdate(), string(env), id).Scan(&revoked)
+		var scopes string
+		err := tx.QueryRow(ctx, `SELECT revoked_at, scopes FROM api_keys WHERE env = ? AND id = ?`+tx.ForUpdate(), string(env), id).Scan(&revoked, &scopes)
 		if err == store.ErrNoRows {
 			return store.Effects{}, fmt.Errorf("api key %s: %w", id, kyc.ErrNotFound)
 		}
 		if err != nil {
 			return store.Effects{}, fmt.Errorf("api key %s: %w", id, err)
+		}
+		if within != nil && !Covers(within, strings.Fields(scopes)) {
+			return store.Effects{}, fmt.Errorf("the key has scopes beyond the calling key's (%s): %w", scopes, kyc.ErrForbidden)
 		}
 		if revoked != nil {
 			return store.Effects{}, fmt.Errorf("the key is revoked already: %w", kyc.ErrConflict)

@@ -19,7 +19,7 @@ import (
 type Keys interface {
 	auth.KeyStore
 	List(ctx context.Context, env kyc.Env) ([]auth.Key, error)
-	Revoke(ctx context.Context, env kyc.Env, id string, actor kyc.Actor) error
+	RevokeWithin(ctx context.Context, env kyc.Env, id string, actor kyc.Actor, within []string) error
 }
 
 var _ Keys = (*auth.Keys)(nil)
@@ -98,11 +98,13 @@ func registerAPIKeys(api huma.API, d Deps) {
 		}
 		return &struct{ Body createdAPIKey }{createdAPIKey{apiKey: keyOut(k), Secret: secret}}, nil
 	})
-	revoke := op("revokeApiKey", http.MethodDelete, "/v1/api-keys/{id}", "Revoke an API key", tag, http.StatusNoContent, 404, 409)
-	revoke.Description = "From the answer on, the key authenticates nothing, on every replica (each request reads its key)."
+	revoke := op("revokeApiKey", http.MethodDelete, "/v1/api-keys/{id}", "Revoke an API key", tag, http.StatusNoContent, 403, 404, 409)
+	revoke.Description = "From the answer on, the key authenticates nothing, on every replica (each request reads its key). " +
+		"A key with scopes beyond the calling key's own is refused (403), as creating one is."
 	huma.Register(api, revoke, func(ctx context.Context, in *idIn) (*struct{}, error) {
 		p := principal(ctx)
-		if err := d.Keys.Revoke(ctx, p.Env, in.ID, p.Actor()); err != nil {
+		within := append([]string{}, p.Scopes...) // never nil: nil would allow any key
+		if err := d.Keys.RevokeWithin(ctx, p.Env, in.ID, p.Actor(), within); err != nil {
 			return nil, problem(ctx, d.Log, err)
 		}
 		return nil, nil

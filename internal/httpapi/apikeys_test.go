@@ -30,7 +30,7 @@ func TestAPIKeyScopes(t *testing.T) {
 			e := newEnvWith(t, d, func(c *app.Config) { dbURL, blobURL = c.DatabaseURL, c.BlobURL })
 			two := apptest.Start(t, d, apptest.NoJobs(), apptest.Configure(func(c *app.Config) { c.DatabaseURL, c.BlobURL = dbURL, blobURL }))
 			on2 := &env{Env: two, t: t}
-			admin, _, err := auth.NewAPIKey(context.Background(), auth.NewKeys(e.App.Store), kyc.EnvTest, "admin", "test", "read", "write", "api-keys:write")
+			admin, adminKey, err := auth.NewAPIKey(context.Background(), auth.NewKeys(e.App.Store), kyc.EnvTest, "admin", "test", "read", "write", "api-keys:write")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,8 +85,18 @@ func TestAPIKeyScopes(t *testing.T) {
 			if r := create(keeper, `{"name":"escalate","scopes":["write"]}`); r.Status != http.StatusForbidden || !strings.Contains(string(r.Raw), "beyond its own") {
 				t.Errorf("a key making a stronger key: %d %s", r.Status, r.Raw)
 			}
-			if r := create(keeper, `{"name":"narrower","scopes":["applicants:read"]}`); r.Status != http.StatusCreated {
+			r = create(keeper, `{"name":"narrower","scopes":["applicants:read"]}`)
+			if r.Status != http.StatusCreated {
 				t.Errorf("a key making a key no stronger than itself: %d %s", r.Status, r.Raw)
+			}
+			narrower := r.str("id")
+			// Nor can it revoke a stronger key, while it can revoke one no stronger than itself.
+			r = e.json(http.MethodDelete, "/v1/api-keys/"+adminKey.ID, keeper, "")
+			if r.Status != http.StatusForbidden || !strings.Contains(string(r.Raw), "beyond the calling key") {
+				t.Errorf("a key revoking a stronger key: %d %s", r.Status, r.Raw)
+			}
+			if r := e.json(http.MethodDelete, "/v1/api-keys/"+narrower, keeper, ""); r.Status != http.StatusNoContent {
+				t.Errorf("a key revoking a key no stronger than itself: %d %s", r.Status, r.Raw)
 			}
 
 			// The list shows the environment's keys, never a secret or its hash.
