@@ -52,6 +52,9 @@ type Config struct {
 	MaxPixels int64
 }
 
+// ErrImageDeleted is the error of a file whose bytes the retention job deleted (it is kyc.ErrGone).
+var ErrImageDeleted = fmt.Errorf("image deleted by retention: %w", kyc.ErrGone)
+
 // Service stores and serves files.
 type Service struct {
 	store Store
@@ -184,7 +187,7 @@ func (s *Service) Open(ctx context.Context, env kyc.Env, id string) (kyc.File, i
 		// The bytes are asked for first (a read by primary key follows only when they fail).
 		if at, gerr := s.store.FileBlobDeleted(ctx, env, id); gerr == nil && at != nil {
 			return kyc.File{}, nil, fmt.Errorf("file %s: its content was deleted on %s, when the retention period of document images ran out (KYCD_RETENTION_IMAGES); its metadata is kept: %w",
-				id, at.UTC().Format(time.DateOnly), kyc.ErrGone)
+				id, at.UTC().Format(time.DateOnly), ErrImageDeleted)
 		}
 		return kyc.File{}, nil, fmt.Errorf("file %s bytes: %w", id, err)
 	}

@@ -1,6 +1,7 @@
 package retention_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -197,6 +198,29 @@ func TestRetention(t *testing.T) {
 					t.Fatalf("content of file %s: %d %s", id, code, raw)
 				}
 			}
+			// An access request's archive still answers, naming the file whose bytes went.
+			code, raw := e.call("GET", "/v1/applicants/"+old+"/export", "")
+			if code != http.StatusOK {
+				t.Fatalf("export of an applicant whose images went: %d %s", code, raw)
+			}
+			zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var manifest struct{ ImagesDeleted []string }
+			for _, f := range zr.File {
+				if f.Name == "files/"+oldFile+".png" {
+					t.Errorf("the export holds the bytes of %s", oldFile)
+				}
+				if f.Name == "manifest.json" {
+					rc, _ := f.Open()
+					_ = json.NewDecoder(rc).Decode(&manifest)
+					rc.Close()
+				}
+			}
+			if len(manifest.ImagesDeleted) != 1 || manifest.ImagesDeleted[0] != oldFile {
+				t.Fatalf("the export's manifest names %v as deleted images, want [%s]", manifest.ImagesDeleted, oldFile)
+			}
 			if r, err := images.Run(ctx); err != nil || r.ImagesDeleted != 0 {
 				t.Fatalf("a second run: %+v %v, want nothing left", r, err)
 			}
@@ -213,7 +237,7 @@ func TestRetention(t *testing.T) {
 			if err != nil || r.ApplicantsErased != 1 || len(r.Held) != 1 || r.Held[0].ApplicantID != held {
 				t.Fatalf("personal data run: %+v %v", r, err)
 			}
-			code, raw := e.call("GET", "/v1/applicants/"+old+"/erasure", "")
+			code, raw = e.call("GET", "/v1/applicants/"+old+"/erasure", "")
 			var er struct {
 				Status  string
 				Receipt json.RawMessage
