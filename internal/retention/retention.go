@@ -273,6 +273,10 @@ func NewWorker(svc *Service, jobs JobInserter, log *slog.Logger) *Worker {
 	return &Worker{svc: svc, jobs: jobs, log: log}
 }
 
+// Timeout bounds one run: a batch of each class (up to Config.Batch erasures and as many blob
+// deletes, on S3 too) takes far longer than River's one-minute default.
+func (w *Worker) Timeout(*river.Job[JobArgs]) time.Duration { return 30 * time.Minute }
+
 // PeriodicJob is the retention job's daily schedule (not at start: a restart does not run it).
 func PeriodicJob() *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(JobInterval), func() (river.JobArgs, *river.InsertOpts) {
