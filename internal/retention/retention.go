@@ -37,7 +37,8 @@ const DefaultPeriod = 5 * 365 * 24 * time.Hour
 // DefaultBatch is how many items of each class one run takes at most.
 const DefaultBatch = 500
 
-// Actor is who retention's erasures and changes are by, in the audit log and the receipts.
+// Actor is who retention's erasures and image deletions are by, in the audit log (and in the
+// erasure receipts). Event payloads' removal is not audited one by one: it is a count in the log.
 const Actor kyc.Actor = "system:retention"
 
 // ErrAuditPruning is the error of a non-zero audit retention: kycd cannot prune the audit log yet.
@@ -91,7 +92,7 @@ type Store interface {
 	RetentionFiles(ctx context.Context, before time.Time, limit int) ([]store.RetentionTarget, error)
 	RetentionApplicants(ctx context.Context, before time.Time, limit int) ([]store.RetentionTarget, error)
 	RetentionHeld(ctx context.Context, before time.Time, limit int) ([]store.RetentionTarget, error)
-	MarkFileBlobDeleted(ctx context.Context, env kyc.Env, fileID string, at time.Time) error
+	Record(ctx context.Context, env kyc.Env, fn func(tx *store.Tx) (store.Effects, error)) error
 	RemoveEventPayloads(ctx context.Context, before time.Time, limit int) (int64, error)
 	RetentionDue(ctx context.Context, imagesBefore, personalBefore, heldBefore, eventsBefore time.Time) (images, personal, held, events store.RetentionDue, err error)
 }
@@ -170,7 +171,14 @@ func (s *Service) Run(ctx context.Context) (Report, error) {
 			errs = append(errs, fmt.Errorf("delete the image of file %s: %w", f.FileID, err))
 			continue
 		}
-		if err := s.st.MarkFileBlobDeleted(ctx, f.Env, f.FileID, now); err != nil {
+		err := s.st.Record(ctx, f.Env, func(tx *store.Tx) (store.Effects, error) {
+			marked, err := tx.MarkFileBlobDeleted(ctx, f.FileID, now)
+			if err != nil || !marked {
+				return store.Effects{}, err
+			}
+			return store.Effects{Audit: kyc.AuditEntry{Actor: Actor, Action: "file.image-delete", ResourceType: "file", ResourceID: f.FileID}}, nil
+		})
+		if err != nil {
 			r.Failed++
 			errs = append(errs, err)
 			continue

@@ -198,6 +198,9 @@ func TestRetention(t *testing.T) {
 					t.Fatalf("content of file %s: %d %s", id, code, raw)
 				}
 			}
+			if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'file.image-delete' AND resource_id = ? AND actor = ?`, oldFile, string(retention.Actor)); n != 1 {
+				t.Fatalf("%d audit entries of the image's deletion by %s, want 1", n, retention.Actor)
+			}
 			// An access request's archive still answers, naming the file whose bytes went.
 			code, raw := e.call("GET", "/v1/applicants/"+old+"/export", "")
 			if code != http.StatusOK {

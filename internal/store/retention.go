@@ -132,17 +132,16 @@ func (s *Store) retentionTargets(ctx context.Context, files bool, query string, 
 	return out, rs.Err()
 }
 
-// MarkFileBlobDeleted records that a file's bytes were deleted by retention: its content answers
-// kyc.ErrGone from then on (FileBlobDeleted), its metadata stays.
-func (s *Store) MarkFileBlobDeleted(ctx context.Context, env kyc.Env, fileID string, at time.Time) error {
-	return s.inTx(ctx, func(t *txn) error {
-		_, err := t.exec(ctx, `UPDATE files SET blob_deleted_at = ? WHERE env = ? AND id = ? AND blob_deleted_at IS NULL`,
-			micros(at), string(env), fileID)
-		if err != nil {
-			return fmt.Errorf("retention: file %s: %w", fileID, err)
-		}
-		return nil
-	})
+// MarkFileBlobDeleted records, in the transaction, that a file's bytes were deleted by
+// retention: its content answers kyc.ErrGone from then on (FileBlobDeleted), its metadata stays.
+// It answers whether it marked the file (false: marked already).
+func (tx *Tx) MarkFileBlobDeleted(ctx context.Context, fileID string, at time.Time) (bool, error) {
+	n, err := tx.t.exec(ctx, `UPDATE files SET blob_deleted_at = ? WHERE env = ? AND id = ? AND blob_deleted_at IS NULL`,
+		micros(at), string(tx.env), fileID)
+	if err != nil {
+		return false, fmt.Errorf("retention: file %s: %w", fileID, err)
+	}
+	return n == 1, nil
 }
 
 // FileBlobDeleted returns when retention deleted a file's bytes, nil while they are kept.
