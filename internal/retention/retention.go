@@ -285,11 +285,13 @@ func NewWorker(svc *Service, jobs JobInserter, log *slog.Logger) *Worker {
 // deletes, on S3 too) takes far longer than River's one-minute default.
 func (w *Worker) Timeout(*river.Job[JobArgs]) time.Duration { return 30 * time.Minute }
 
-// PeriodicJob is the retention job's daily schedule (not at start: a restart does not run it).
+// PeriodicJob is the retention job's schedule: daily, and at start, because River counts the
+// interval from the start of the process that leads: a kycd restarted more often than daily would
+// otherwise never run it. A run with nothing due is a few index look-ups.
 func PeriodicJob() *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(JobInterval), func() (river.JobArgs, *river.InsertOpts) {
 		return JobArgs{}, nil
-	}, &river.PeriodicJobOpts{RunOnStart: false})
+	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
 
 // Work runs retention once and logs its counts per class (and the held applicants' ids); when a
