@@ -52,7 +52,7 @@ func short(path string) string { return strings.TrimPrefix(path, module+"interna
 func under(pkg, root string) bool { return pkg == root || strings.HasPrefix(pkg, root+"/") }
 
 // domains are the packages that hold kycd's logic, each the owner of one subject.
-var domains = []string{"applicant", "auth", "document", "erasure", "file", "gather", "level", "people", "report", "request", "review", "screening", "share", "verify", "webhook"}
+var domains = []string{"applicant", "auth", "document", "erasure", "file", "gather", "level", "people", "report", "request", "retention", "review", "screening", "share", "verify", "webhook"}
 
 func domainOf(pkg string) string {
 	for _, d := range domains {

@@ -59,6 +59,8 @@ Usage:
                                                   check a signed erasure receipt (default: against this
                                                   installation's key)
   kycd receipt public-key                         print the key that signs erasure receipts
+  kycd retention plan [flags]                     dry run: per data class, how many items the daily
+                                                  retention job would take now, and the oldest's age
   kycd version                                    print the version
 
 Run "kycd serve --help" for the settings.
@@ -111,6 +113,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprint(stderr, usage)
 		return errReceiptUsage
+	case "retention":
+		if len(args) < 2 || args[1] != "plan" {
+			fmt.Fprint(stderr, usage)
+			return errors.New(`usage: kycd retention plan [--retention-images 43800h ...]`)
+		}
+		return retentionPlan(ctx, args[2:], stdout, stderr)
 	case "apikey":
 		switch {
 		case len(args) >= 2 && args[1] == "create":

@@ -147,6 +147,21 @@ var settings = []setting{
 		}},
 	{"webhook-retention", "KYCD_WEBHOOK_RETENTION", "720h", "how long a finished delivery (its sealed body and the receiver's answer) stays in the delivery log",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Webhooks.Retention) }},
+	{"retention-images", "KYCD_RETENTION_IMAGES", "43800h", "how long document images (file bytes) are kept after the applicant's last activity (the latest update of the applicant, its documents, requests, screenings and shares, or upload of its files); then the daily retention job deletes them and their content answers 410, their metadata stays. 43800h is five years: Directive (EU) 2015/849 (4th AML directive), Article 40(1), keeps records and supporting evidence five years after the end of the business relationship",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Retention.Images) }},
+	{"retention-personal-data", "KYCD_RETENTION_PERSONAL_DATA", "43800h", "how long an applicant's personal data is kept after its last activity; then the daily retention job erases the applicant (as DELETE /v1/applicants/{id} does, actor system:retention, with a signed receipt; an applicant under a legal hold is skipped and logged). Five years: Directive (EU) 2015/849, Article 40(1)",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Retention.PersonalData) }},
+	{"retention-events", "KYCD_RETENTION_EVENTS", "43800h", "how long an event keeps its payload (the resource's sealed copy) after it happened; then the payload is removed and the event (type, ids, time) stays. Five years: Directive (EU) 2015/849, Article 40(1). Webhook deliveries' bodies go much sooner, with KYCD_WEBHOOK_RETENTION",
+		func(c *app.Config, v string) error { return parseDuration(v, &c.Retention.EventPayloads) }},
+	{"retention-audit", "KYCD_RETENTION_AUDIT", "0", "0 keeps audit entries for ever: the audit trail is what a regulator asks for. Pruning it is not implemented, so any other value stops kycd at start naming what is missing",
+		func(c *app.Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("%q is not a duration of 0 or more", v)
+			}
+			c.Retention.Audit = d
+			return nil
+		}},
 	{"webhook-max-per-env", "KYCD_WEBHOOK_MAX_PER_ENV", "20", "most webhooks one environment (test or live) may have; one more answers 409 (every event is written with a delivery per webhook)",
 		func(c *app.Config, v string) error {
 			var n int64

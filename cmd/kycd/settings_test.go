@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	"kycd/internal/screening"
 )
@@ -57,5 +58,31 @@ func TestOIDCSettings(t *testing.T) {
 	o := cfg.Console.OIDC
 	if o.Issuer != "https://id.example.com" || o.ClientID != "kycd" || o.ClientSecret != "s3cret" || o.RoleClaim != "groups" || o.RoleMap != "kyc-team=reviewer" {
 		t.Fatalf("%+v", o)
+	}
+}
+
+// TestRetentionSettings: the KYCD_RETENTION_* settings reach the retention config; unset, the
+// periods are zero (retention's five-year default) and the audit's is 0 (kept for ever); a period
+// of 0 is refused but for the audit's. Not parallel: it sets the environment.
+func TestRetentionSettings(t *testing.T) {
+	for _, name := range []string{"KYCD_RETENTION_IMAGES", "KYCD_RETENTION_PERSONAL_DATA", "KYCD_RETENTION_EVENTS", "KYCD_RETENTION_AUDIT"} {
+		t.Setenv(name, "")
+		os.Unsetenv(name)
+	}
+	cfg, _, err := parse("serve", nil, io.Discard, nil)
+	if err != nil || cfg.Retention.Images != 0 || cfg.Retention.Audit != 0 || cfg.Retention.WithDefaults().PersonalData != 43800*time.Hour {
+		t.Fatalf("defaults: %+v %v", cfg.Retention, err)
+	}
+	t.Setenv("KYCD_RETENTION_IMAGES", "8760h")
+	cfg, _, err = parse("serve", []string{"--retention-personal-data", "87600h", "--retention-events", "17520h", "--retention-audit", "0"}, io.Discard, nil)
+	if err != nil || cfg.Retention.Images != 8760*time.Hour || cfg.Retention.PersonalData != 87600*time.Hour || cfg.Retention.EventPayloads != 17520*time.Hour ||
+		cfg.Retention.Audit != 0 || cfg.Retention.Validate() != nil {
+		t.Fatalf("set: %+v %v", cfg.Retention, err)
+	}
+	if _, _, err := parse("serve", []string{"--retention-images", "0"}, io.Discard, nil); err == nil {
+		t.Fatal("an image retention of 0 was accepted")
+	}
+	if cfg, _, err = parse("serve", []string{"--retention-audit", "87600h"}, io.Discard, nil); err != nil || cfg.Retention.Validate() == nil {
+		t.Fatalf("an audit retention parses, and is refused at start: %+v %v", cfg.Retention, err)
 	}
 }

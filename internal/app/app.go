@@ -26,11 +26,13 @@ import (
 	"kycd/internal/facecompare"
 	"kycd/internal/file"
 	"kycd/internal/httpapi"
+	"kycd/internal/kyc"
 	"kycd/internal/level"
 	"kycd/internal/media"
 	"kycd/internal/people"
 	"kycd/internal/report"
 	"kycd/internal/request"
+	"kycd/internal/retention"
 	"kycd/internal/review"
 	"kycd/internal/screening"
 	"kycd/internal/seal"
@@ -125,6 +127,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err := cfg.Console.OIDC.validate(); err != nil {
 		return nil, err
 	}
+	if err := cfg.Retention.Validate(); err != nil {
+		return nil, err
+	}
 	st, sealer, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -196,6 +201,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		hooks, shares, reviews, erasure.PartFunc(verify.EraseApplicant))
 	river.AddWorker(workers, erasure.NewWorker(erasures, st, blobs, log.With("component", "erasure")))
 	periodic = append(periodic, erasure.PeriodicJob())
+	retain := retention.NewService(st, blobs, retention.EraserFunc(func(ctx context.Context, env kyc.Env, applicantID string) error {
+		_, err := erasures.Erase(ctx, retention.Actor, env, applicantID)
+		return err
+	}), cfg.Retention)
+	river.AddWorker(workers, retention.NewWorker(retain, st, log.With("component", "retention")))
+	periodic = append(periodic, retention.PeriodicJob())
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,

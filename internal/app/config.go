@@ -9,6 +9,7 @@ import (
 
 	"kycd/internal/httpapi"
 	"kycd/internal/people"
+	"kycd/internal/retention"
 	"kycd/internal/screening"
 	"kycd/internal/screening/snapshot"
 	"kycd/internal/webhook"
@@ -64,6 +65,9 @@ type Config struct {
 	// ErasureDelay is how long an erasure (DELETE /v1/applicants/{id}) waits, cancellable,
 	// before it is carried out. 0, the default, erases at once.
 	ErasureDelay time.Duration
+	// Retention sets how long each class of data is kept after the applicant's last activity
+	// (see package retention; zero periods take its five-year default, and Audit must be 0).
+	Retention retention.Config
 	// Version is reported in the OpenAPI document.
 	Version string
 	// Webhooks configures webhook delivery: attempt timeout, retry schedule, when a failing

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 
 	"kycd/internal/applicant"
@@ -49,6 +51,9 @@ func (s exportSource) Files(ctx context.Context, env kyc.Env, applicantID, curso
 
 func (s exportSource) OpenFile(ctx context.Context, env kyc.Env, id string) (io.ReadCloser, error) {
 	_, rc, err := s.files.Open(ctx, env, id)
+	if errors.Is(err, file.ErrImageDeleted) {
+		return nil, fmt.Errorf("%w: %w", export.ErrBytesDeleted, err)
+	}
 	return rc, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -26,6 +27,9 @@ type Manifest struct {
 	Entries []Entry `json:"entries"`
 	// Truncated names each list that was cut at its cap; empty when every list is whole.
 	Truncated []string `json:"truncated"`
+	// ImagesDeleted names the files whose bytes the retention job deleted (KYCD_RETENTION_IMAGES):
+	// their metadata is in the archive, their bytes are not.
+	ImagesDeleted []string `json:"imagesDeleted,omitempty"`
 }
 
 // Entry is one file of the archive as the manifest lists it.
@@ -44,7 +48,8 @@ const readme = "Everything kycd held about one applicant in one environment when
 	"metadata and files/<id>.<ext> its bytes, decrypted; screenings.json the sanctions screenings; shares.json the shares " +
 	"with partners; events.json every event about the applicant and its requests, documents, files, screenings and shares, " +
 	"with their payloads; notes.json the review console's notes on the applicant's cases. Each entry's size and SHA-256 " +
-	"below were computed as it was written. A list cut at its cap is named in truncated."
+	"below were computed as it was written. A list cut at its cap is named in truncated; a file whose bytes the retention " +
+	"period of document images removed, in imagesDeleted."
 
 // Write writes the archive to w as a ZIP, entry by entry, the manifest last. Nothing is held whole
 // in memory: file bytes are copied from their decrypted readers and events are read a page at a
@@ -73,7 +78,9 @@ func (a *Archive) Write(ctx context.Context, w io.Writer) error {
 		if a.erased() {
 			continue // the bytes were destroyed with the applicant's key and deleted
 		}
-		if err := a.file(ctx, zw, f); err != nil {
+		if err := a.file(ctx, zw, f); errors.Is(err, ErrBytesDeleted) {
+			m.ImagesDeleted = append(m.ImagesDeleted, f.ID)
+		} else if err != nil {
 			return err
 		}
 	}
@@ -101,6 +108,10 @@ func (a *Archive) Write(ctx context.Context, w io.Writer) error {
 	}
 	return nil
 }
+
+// ErrBytesDeleted is what Source.OpenFile answers for a file whose bytes the retention job
+// deleted: the archive names the file in the manifest's imagesDeleted and goes on.
+var ErrBytesDeleted = errors.New("the file's bytes were deleted by retention")
 
 // file copies one file's decrypted bytes into files/<id>.<ext>, stored as they are (images and
 // PDFs are compressed already).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"kycd/internal/kyc"
 	"kycd/internal/media"
@@ -21,6 +22,8 @@ type Store interface {
 	// sealed under.
 	ApplicantKeyToSeal(ctx context.Context, env kyc.Env, applicantID string) (store.WrappedKey, error)
 	ApplicantKey(ctx context.Context, env kyc.Env, applicantID string) (store.WrappedKey, error)
+	// FileBlobDeleted says when retention deleted a file's bytes (nil: kept).
+	FileBlobDeleted(ctx context.Context, env kyc.Env, fileID string) (*time.Time, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -48,6 +51,9 @@ type Config struct {
 	// megapixels.
 	MaxPixels int64
 }
+
+// ErrImageDeleted is the error of a file whose bytes the retention job deleted (it is kyc.ErrGone).
+var ErrImageDeleted = fmt.Errorf("image deleted by retention: %w", kyc.ErrGone)
 
 // Service stores and serves files.
 type Service struct {
@@ -162,7 +168,8 @@ func (s *Service) List(ctx context.Context, env kyc.Env, applicantID, cursor str
 
 // Open returns a file's metadata and its bytes, decrypted as they are read: under the applicant's
 // data key, or under the master key for bytes stored before applicants had keys. Bytes sealed under
-// a data key that is destroyed give an error wrapping store.ErrDataKeyDestroyed, and no byte.
+// a data key that is destroyed give an error wrapping store.ErrDataKeyDestroyed, and no byte. A
+// file whose bytes the retention job deleted is kyc.ErrGone saying so.
 func (s *Service) Open(ctx context.Context, env kyc.Env, id string) (kyc.File, io.ReadCloser, error) {
 	f, err := s.Get(ctx, env, id)
 	if err != nil {
@@ -177,6 +184,11 @@ func (s *Service) Open(ctx context.Context, env kyc.Env, id string) (kyc.File, i
 		return k.Key, k.AAD, err
 	})
 	if err != nil {
+		// The bytes are asked for first (a read by primary key follows only when they fail).
+		if at, gerr := s.store.FileBlobDeleted(ctx, env, id); gerr == nil && at != nil {
+			return kyc.File{}, nil, fmt.Errorf("file %s: its content was deleted on %s, when the retention period of document images ran out (KYCD_RETENTION_IMAGES); its metadata is kept: %w",
+				id, at.UTC().Format(time.DateOnly), ErrImageDeleted)
+		}
 		return kyc.File{}, nil, fmt.Errorf("file %s bytes: %w", id, err)
 	}
 	return f, rc, nil
