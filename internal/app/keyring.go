@@ -18,21 +18,25 @@ const rootEntry = "root"
 var ErrWrongMasterKey = errors.New("the master key does not open this installation's keyring")
 
 // installationRoot returns the installation root key, from the keyring. At the first start of an
-// installation (or the first since the keyring exists), the root is the installation's first master
-// key, the one everything was sealed under so far: the previous key when one is set (a rotation
-// started before this version's first start), else the current one. It is written wrapped under the
-// current master key.
+// installation (or the first since the keyring exists), the root is the master key, the one
+// everything was sealed under so far, written wrapped under itself; before it writes it, it checks
+// that the key opens an applicant's data key, when one exists, so that a wrong key is refused
+// rather than made the root. A first start with a previous key set is refused: which of the two
+// sealed the data cannot be told safely.
 func installationRoot(ctx context.Context, st *store.Store, keys *seal.MasterKeys, current, previous []byte) ([]byte, error) {
 	e, found, err := st.KeyringEntry(ctx, rootEntry)
 	if err != nil {
 		return nil, err
 	}
 	if !found {
-		first := current
 		if previous != nil {
-			first = previous
+			return nil, errors.New("this installation has no keyring yet: start kycd once with KYCD_MASTER_KEY set to the " +
+				"master key in use so far and without KYCD_MASTER_KEY_PREVIOUS, then rotate")
 		}
-		wrapped, err := keys.WrapRoot(first)
+		if err := checkAgainstData(ctx, st, keys, current); err != nil {
+			return nil, err
+		}
+		wrapped, err := keys.WrapRoot(current)
 		if err != nil {
 			return nil, err
 		}
@@ -50,6 +54,24 @@ func installationRoot(ctx context.Context, st *store.Store, keys *seal.MasterKey
 			ErrWrongMasterKey, e.KEKID, given, err)
 	}
 	return root, nil
+}
+
+// checkAgainstData checks, before an installation's keyring is written, that its master key opens
+// an applicant's data key (when one exists).
+func checkAgainstData(ctx context.Context, st *store.Store, keys *seal.MasterKeys, current []byte) error {
+	k, found, err := st.SomeDataKey(ctx)
+	if err != nil || !found {
+		return err
+	}
+	s, err := keys.Sealer(current)
+	if err != nil {
+		return err
+	}
+	if _, err := s.OpenDataKey(k.Key, k.AAD); err != nil {
+		return fmt.Errorf("%w: KYCD_MASTER_KEY (key %s) does not open the applicants' data keys (set the master key of this installation): %w",
+			ErrWrongMasterKey, keys.CurrentID(), err)
+	}
+	return nil
 }
 
 // RotateKeyring wraps the keyring under the current master key (the first step of kycd keys

@@ -485,6 +485,12 @@ func TestReadyzNamesTheMasterKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnvWith(t, "sqlite", func(c *app.Config) {
+		// The installation starts once with its first key (which writes its keyring), then with both.
+		st, _, err := app.OpenStore(t.Context(), *c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = st.Close()
 		c.MasterKey, c.MasterKeyPrevious = hex.EncodeToString(next), apptest.MasterKey
 	})
 	first, err := seal.LoadKey(apptest.MasterKey, "")

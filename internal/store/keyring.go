@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"kycd/internal/kyc"
 )
 
 // KeyringEntry is one key of the installation's keyring (migration 00034): Wrapped, its bytes
@@ -108,4 +110,20 @@ func (s *Store) RewrapKeyringEntry(ctx context.Context, name string, rewrap func
 		return nil
 	})
 	return changed, err
+}
+
+// SomeDataKey returns one applicant's wrapped data key, any, with the aad its wrapping binds, for a
+// start that checks its master key against the data before it writes the keyring; found is false
+// when no applicant has a data key.
+func (s *Store) SomeDataKey(ctx context.Context) (k WrappedKey, found bool, err error) {
+	var env, id string
+	err = s.reader().queryRow(ctx, `SELECT env, id, data_key FROM applicants WHERE data_key IS NOT NULL LIMIT 1`).Scan(&env, &id, &k.Key)
+	if err == errNoRows {
+		return WrappedKey{}, false, nil
+	}
+	if err != nil {
+		return WrappedKey{}, false, fmt.Errorf("a data key: %w", err)
+	}
+	k.AAD = applicantKeyAAD(kyc.Env(env), id)
+	return k, true, nil
 }
