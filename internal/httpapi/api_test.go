@@ -477,7 +477,8 @@ func TestRequestExpiresByJob(t *testing.T) {
 }
 
 // TestReadyzNamesTheMasterKeys: while a rotation runs, /readyz names the current master key, the
-// previous one, and the one that wraps the keyring, and still answers 200.
+// previous one, and the one that wraps the keyring (still the previous one: kycd keys rotate has not
+// run), and still answers 200.
 func TestReadyzNamesTheMasterKeys(t *testing.T) {
 	t.Parallel()
 	next := make([]byte, seal.KeySize)
@@ -499,7 +500,7 @@ func TestReadyzNamesTheMasterKeys(t *testing.T) {
 	}
 	cur, prev := hex.EncodeToString(seal.KeyID(next)), hex.EncodeToString(seal.KeyID(first))
 	r := e.json("GET", "/readyz", "", "")
-	if r.Status != 200 || !strings.Contains(string(r.Raw), `"masterKey":{"id":"`+cur+`","previous":"`+prev+`","keyringUnder":"`+cur+`"}`) {
+	if r.Status != 200 || !strings.Contains(string(r.Raw), `"masterKey":{"id":"`+cur+`","previous":"`+prev+`","keyringUnder":"`+prev+`"}`) {
 		t.Fatalf("readyz during a rotation: %d %s", r.Status, r.Raw)
 	}
 }
