@@ -83,14 +83,16 @@ func (w *anchorAuditWorker) Work(ctx context.Context, _ *river.Job[anchorAuditAr
 }
 
 // moveApplicantsArgs is the periodic job that moves applicants written before applicants had data
-// keys under keys of their own (store.MoveApplicantsUnderTheirKeys), a batch at a time, until none
-// is left; then each run is one query that finds nothing.
+// keys under keys of their own (store.MoveApplicantsUnderTheirKeys), then their documents
+// (store.MoveDocumentsUnderTheirKeys), a batch at a time, until none is left; then each run is one
+// query that finds nothing.
 type moveApplicantsArgs struct{}
 
 func (moveApplicantsArgs) Kind() string { return "applicants_move_under_keys" }
 
 type applicantMover interface {
 	MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, limit int) (int, error)
+	MoveDocumentsUnderTheirKeys(ctx context.Context, env kyc.Env, limit int) (int, error)
 }
 
 type moveApplicantsWorker struct {
@@ -104,6 +106,9 @@ const moveBatch = 500
 func (w *moveApplicantsWorker) Work(ctx context.Context, _ *river.Job[moveApplicantsArgs]) error {
 	for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
 		if _, err := w.store.MoveApplicantsUnderTheirKeys(ctx, env, moveBatch); err != nil {
+			return err
+		}
+		if _, err := w.store.MoveDocumentsUnderTheirKeys(ctx, env, moveBatch); err != nil {
 			return err
 		}
 	}

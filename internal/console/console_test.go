@@ -20,6 +20,7 @@ import (
 
 	"kycd/internal/auth"
 	"kycd/internal/console"
+	"kycd/internal/erasure"
 	"kycd/internal/export"
 	"kycd/internal/people"
 	"kycd/internal/report"
@@ -62,6 +63,7 @@ func newEnvWith(t *testing.T, st *store.Store, publicURL string, sso people.SSO,
 	e.reviews.SetDecider(storeDecider{st})
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[webhook.DeliveryArgs]) error { return nil }))
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[erasure.JobArgs]) error { return nil }))
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, Events: store.EventSinks{webhook.Deliveries{}, e.reviews.Sink()}}); err != nil {
 		t.Fatal(err)
 	}

@@ -169,7 +169,7 @@ func (s *Service) carryOut(ctx context.Context, tx *store.Tx, e *store.Applicant
 	return store.Effects{
 		Audit: kyc.AuditEntry{Actor: e.RequestedBy, Action: "applicant.erase", ResourceType: "applicant", ResourceID: e.ApplicantID},
 		Events: []store.NewEvent{{Type: kyc.EventApplicantErased, ResourceType: "applicant", ResourceID: e.ApplicantID, Revision: revision,
-			Data: erasedEvent{ID: e.ApplicantID, ErasedTime: at}}},
+			Data: erasedEvent{ID: e.ApplicantID, ErasedTime: at}, NoPersonalData: true}},
 		Jobs: []river.InsertManyParams{{Args: JobArgs{}}},
 	}, nil
 }

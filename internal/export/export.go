@@ -173,8 +173,16 @@ func readAll[T any](ctx context.Context, a *Archive, name string, list func(curs
 // ApplicantID is the id of the applicant the archive is about.
 func (a *Archive) ApplicantID() string { return a.applicant.ID }
 
-// FileIDs are the ids of the files whose bytes the archive holds.
+// erased reports whether the applicant was erased: what remains of it is exported, without file
+// bytes, which are gone.
+func (a *Archive) erased() bool { return a.applicant.ErasedTime != nil }
+
+// FileIDs are the ids of the files whose bytes the archive holds (none once the applicant was
+// erased).
 func (a *Archive) FileIDs() []string {
+	if a.erased() {
+		return nil
+	}
 	out := make([]string, len(a.files))
 	for i, f := range a.files {
 		out[i] = f.ID

@@ -70,6 +70,9 @@ func (a *Archive) Write(ctx context.Context, w io.Writer) error {
 		if err := zw.json("files/"+f.ID+".json", "An uploaded file's metadata: tag, type, size, SHA-256 of its bytes.", f); err != nil {
 			return err
 		}
+		if a.erased() {
+			continue // the bytes were destroyed with the applicant's key and deleted
+		}
 		if err := a.file(ctx, zw, f); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,6 +168,26 @@ func TestApplicantErasure(t *testing.T) {
 		}
 		if ok, err := e.App.Blobs.Exists(context.Background(), "test/"+apl+"/"+file); err != nil || ok {
 			t.Errorf("the blob is still there: %v %v", ok, err)
+		}
+		// An access request still answers, with what remains: no file bytes, no personal value.
+		r = e.json(http.MethodGet, "/v1/applicants/"+apl+"/export", e.testKey, "")
+		if r.Status != http.StatusOK {
+			t.Fatalf("export after erasure: %d %s", r.Status, r.Raw)
+		}
+		names := []string{}
+		for _, ent := range unzip(t, r.Raw) {
+			names = append(names, ent.name)
+			if strings.HasPrefix(ent.name, "files/") && !strings.HasSuffix(ent.name, ".json") {
+				t.Errorf("the export of an erased applicant holds file bytes: %s", ent.name)
+			}
+			for _, s := range secrets {
+				if strings.Contains(string(ent.data), s) {
+					t.Errorf("the export's %s holds %q", ent.name, s)
+				}
+			}
+		}
+		if !slices.Contains(names, "applicant.json") || !slices.Contains(names, "files/"+file+".json") {
+			t.Errorf("export entries: %v", names)
 		}
 
 		var actions []string

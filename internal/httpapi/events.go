@@ -22,13 +22,14 @@ type event struct {
 	ResourceID   string          `json:"resourceId"`
 	Revision     int64           `json:"revision" doc:"The resource's revision after the change: drop a delivery older than one you have"`
 	CreatedTime  time.Time       `json:"createdTime" doc:"The webhook body's createdAt"`
-	Data         json.RawMessage `json:"data" doc:"The resource at this revision"`
+	Data         json.RawMessage `json:"data" doc:"The resource at this revision; null when dataErased"`
+	DataErased   bool            `json:"dataErased,omitempty" doc:"The event's applicant was erased: its data, sealed under the applicant's destroyed data key, is gone for good (data is null), and the event cannot be redelivered (409)"`
 }
 
 func toEvent(e kyc.Event) event {
 	data, _ := e.Data.(json.RawMessage)
 	return event{ID: e.ID, Env: e.Env, Type: eventType(e.Type), ResourceType: e.ResourceType, ResourceID: e.ResourceID,
-		Revision: e.Revision, CreatedTime: e.CreatedTime, Data: data}
+		Revision: e.Revision, CreatedTime: e.CreatedTime, Data: data, DataErased: e.DataErased}
 }
 
 type eventList struct {
@@ -77,6 +78,12 @@ func registerEvents(api huma.API, d Deps) {
 			}
 			return &struct{ Body event }{toEvent(e)}, nil
 		})
+	// "data" is null when dataErased; huma would write its nullable untyped schema as type ["", "null"].
+	if es := api.OpenAPI().Components.Schemas.Map()["Event"]; es != nil {
+		if d := es.Properties["data"]; d != nil {
+			es.Properties["data"] = &huma.Schema{OneOf: []*huma.Schema{{Type: "object"}, {Type: "null"}}, Description: d.Description}
+		}
+	}
 	redeliver := op("redeliverEvent", http.MethodPost, "/v1/events/{id}/redelivery", "Send an event again", tag, http.StatusAccepted, 404, 409, 422)
 	redeliver.Description = "The same webhook-id and body as the first time. A redelivery goes out after anything still pending about the same resource for that webhook."
 	huma.Register(api, redeliver, func(ctx context.Context, in *struct {

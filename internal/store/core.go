@@ -108,6 +108,37 @@ func (tx *Tx) InsertJobs(ctx context.Context, jobs []river.InsertManyParams) err
 // value copied elsewhere fails to open.
 func (tx *Tx) Seal(plaintext []byte, aad string) ([]byte, error) { return tx.s.Seal(plaintext, aad) }
 
+// SealFor seals a personal value of the applicant applicantID of the change's environment under
+// that applicant's data key (moving an applicant written before keys under one first), bound to
+// aad as Seal binds it; "" seals under the master key, as Seal does. Store.OpenFor opens it.
+func (tx *Tx) SealFor(ctx context.Context, applicantID string, plaintext []byte, aad string) ([]byte, error) {
+	var key []byte
+	if applicantID != "" {
+		var err error
+		if key, err = tx.s.keyFor(ctx, tx.t, tx.env, applicantID); err != nil {
+			return nil, err
+		}
+	}
+	return tx.s.sealBytesFor(key, tx.env, applicantID, plaintext, aad)
+}
+
+// ApplicantKeyColumn is an SQL expression, for the SELECT list of a query on table (a table or
+// its alias) whose env and applicant_id columns name an applicant: that applicant's wrapped data
+// key, NULL when there is none (no applicant, or its key destroyed). OpenFor takes what it reads,
+// so that a list opens its rows without a query each.
+func ApplicantKeyColumn(table string) string {
+	return `(SELECT k.data_key FROM applicants k WHERE k.env = ` + table + `.env AND k.id = ` + table + `.applicant_id)`
+}
+
+// OpenFor opens a value that Tx.SealFor sealed for applicantID ("" for none) of env with the
+// same aad, given the applicant's wrapped data key as ApplicantKeyColumn read it. A value sealed
+// under the data key needs it: without it (the applicant was erased) the error wraps
+// ErrDataKeyDestroyed. A value sealed under the master key (of no applicant, or written before
+// migration 00031) opens without it.
+func (s *Store) OpenFor(key []byte, env kyc.Env, applicantID string, sealed []byte, aad string) ([]byte, error) {
+	return s.openBytesFor(key, env, applicantID, sealed, aad)
+}
+
 // Change runs fn in one write transaction of env. What fn writes commits together with the
 // Effects it returns (its audit entry, required; its events; its jobs), or, when fn or any of
 // them fails, nothing does.

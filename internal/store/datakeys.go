@@ -58,7 +58,14 @@ func (s *Store) sealFor(key []byte, env kyc.Env, applicantID string, v any, aad 
 	if err != nil {
 		return nil, fmt.Errorf("seal %s: %w", aad, err)
 	}
-	if s.keys == nil {
+	return s.sealBytesFor(key, env, applicantID, plain, aad)
+}
+
+// sealBytesFor seals plain as personal data of the applicant applicantID whose wrapped data key
+// is key: under that key, or under the master key when applicantID is "" (data of no applicant)
+// or the store's sealer makes no data keys.
+func (s *Store) sealBytesFor(key []byte, env kyc.Env, applicantID string, plain []byte, aad string) ([]byte, error) {
+	if s.keys == nil || applicantID == "" {
 		return s.sealer.Seal(plain, []byte(aad))
 	}
 	if key == nil {
@@ -71,20 +78,31 @@ func (s *Store) sealFor(key []byte, env kyc.Env, applicantID string, v any, aad 
 // into v: a value sealed under the data key needs the key (ErrDataKeyDestroyed without it), one
 // written before the applicant had a key opens under the master key.
 func (s *Store) openFor(key []byte, env kyc.Env, applicantID string, sealed []byte, aad string, v any) error {
+	plain, err := s.openBytesFor(key, env, applicantID, sealed, aad)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(plain, v)
+}
+
+// openBytesFor opens a value that sealBytesFor sealed: one sealed under a data key needs the
+// applicant's (ErrDataKeyDestroyed without it), one sealed under the master key (of no applicant,
+// or written before the applicant had a key) opens under the master key.
+func (s *Store) openBytesFor(key []byte, env kyc.Env, applicantID string, sealed []byte, aad string) ([]byte, error) {
 	var plain []byte
 	var err error
 	switch {
 	case s.keys == nil || !s.keys.UnderDataKey(sealed):
 		plain, err = s.sealer.Open(sealed, []byte(aad))
 	case key == nil:
-		return fmt.Errorf("%s of applicant %s: %w", aad, applicantID, ErrDataKeyDestroyed)
+		return nil, fmt.Errorf("%s of applicant %s: %w", aad, applicantID, ErrDataKeyDestroyed)
 	default:
 		plain, err = s.keys.OpenUnder(key, applicantKeyAAD(env, applicantID), sealed, []byte(aad))
 	}
 	if err != nil {
-		return fmt.Errorf("open sealed %s: %w", aad, err)
+		return nil, fmt.Errorf("open sealed %s: %w", aad, err)
 	}
-	return json.Unmarshal(plain, v)
+	return plain, nil
 }
 
 // applicantKey returns the wrapped data key of an applicant inside a transaction that writes its

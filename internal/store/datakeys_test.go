@@ -3,6 +3,7 @@ package store_test
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -204,6 +205,65 @@ func TestDocumentDataUnderItsApplicantsKey(t *testing.T) {
 		}
 		if got, err := s.Document(ctx, kyc.EnvLive, od.ID); err != nil || got.Identification.Number != "OLD1" {
 			t.Fatalf("a document sealed under the master key: %+v %v", got, err)
+		}
+	})
+}
+
+// TestDocumentsMoveUnderTheirKeys: documents whose identification and parsed data were sealed
+// under the master key (as kycd wrote them before) move under their applicants' keys in batches,
+// unchanged (same revision, same values), the keyless applicant first; once none is left a run
+// finds none.
+func TestDocumentsMoveUnderTheirKeys(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		master := storetest.Sealer(t)
+		var docs []string
+		for i := range 3 {
+			a := newApplicant(t, s, kyc.EnvLive, "")
+			_, d := newCase(t, s, a, "pending")
+			ident, _ := master.Seal([]byte(`{"number":"OLD`+strconv.Itoa(i)+`"}`), []byte("document:"+d.ID))
+			parsed, _ := master.Seal([]byte(`{"mrzRead":{"surname":"OLDSON"}}`), []byte("document-parsed:"+d.ID))
+			if err := s.Exec(ctx, `UPDATE kyc_documents SET identification = ?, parsed_data = ? WHERE id = ?`, ident, parsed, d.ID); err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 { // and its applicant too, written the old way
+				plain, _ := json.Marshal(map[string]any{"email": a.Email, "profile": a.Profile, "addresses": a.Addresses})
+				old, _ := master.Seal(plain, []byte("applicant:"+a.ID))
+				if err := s.Exec(ctx, `UPDATE applicants SET data = ?, data_key = NULL WHERE id = ?`, old, a.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			docs = append(docs, d.ID)
+		}
+		before, err := s.Document(ctx, kyc.EnvLive, docs[0])
+		if err != nil || before.Identification.Number != "OLD0" {
+			t.Fatalf("a legacy document: %+v %v", before, err)
+		}
+		if n, err := s.MoveDocumentsUnderTheirKeys(ctx, kyc.EnvLive, 2); err != nil || n != 2 {
+			t.Fatalf("first batch of two: %d %v", n, err)
+		}
+		if n, err := s.MoveDocumentsUnderTheirKeys(ctx, kyc.EnvLive, 2); err != nil || n != 1 {
+			t.Fatalf("second batch: %d %v", n, err)
+		}
+		if n, err := s.MoveDocumentsUnderTheirKeys(ctx, kyc.EnvLive, 2); err != nil || n != 0 {
+			t.Fatalf("nothing left: %d %v", n, err)
+		}
+		for i, id := range docs {
+			var ident, parsed []byte
+			if err := s.QueryRow(ctx, `SELECT identification, parsed_data FROM kyc_documents WHERE id = ?`, id).Scan(&ident, &parsed); err != nil {
+				t.Fatal(err)
+			}
+			if !seal.SealedUnderDataKey(ident) || !seal.SealedUnderDataKey(parsed) {
+				t.Fatalf("document %d is not under its applicant's key", i)
+			}
+			d, err := s.Document(ctx, kyc.EnvLive, id)
+			if err != nil || d.Identification.Number != "OLD"+strconv.Itoa(i) || d.ParsedData["mrzRead"] == nil {
+				t.Fatalf("document %d after moving: %+v %v", i, d, err)
+			}
+			if i == 0 && (d.Revision != before.Revision || !d.UpdatedTime.Equal(before.UpdatedTime)) {
+				t.Errorf("moving changed the document: revision %d→%d, updated %v→%v", before.Revision, d.Revision, before.UpdatedTime, d.UpdatedTime)
+			}
 		}
 	})
 }

@@ -161,13 +161,8 @@ const applicantResources = `SELECT ? UNION ALL SELECT id FROM files WHERE env = 
 	UNION ALL SELECT id FROM screenings WHERE env = ? AND applicant_id = ?
 	UNION ALL SELECT id FROM shares WHERE env = ? AND applicant_id = ?`
 
-// ApplicantResources is the SQL of a subquery selecting the ids of an applicant and of every
-// resource of theirs (files, documents, requests, screenings, shares); its arguments are
-// ApplicantResourcesArgs.
-const ApplicantResources = applicantResources
-
-// ApplicantResourcesArgs are the arguments of ApplicantResources.
-func ApplicantResourcesArgs(env kyc.Env, applicantID string) []any {
+// applicantResourcesArgs are the arguments of applicantResources.
+func applicantResourcesArgs(env kyc.Env, applicantID string) []any {
 	return []any{applicantID, string(env), applicantID, string(env), applicantID, string(env), applicantID, string(env), applicantID, string(env), applicantID}
 }
 
@@ -200,11 +195,10 @@ func (tx *Tx) EraseApplicantData(ctx context.Context, applicantID string, at tim
 		{"drafts", `DELETE FROM drafts WHERE env = ? AND applicant_id = ?`, []any{env, applicantID}},
 		{"livenessSessions", `UPDATE liveness_sessions SET result = NULL WHERE env = ? AND applicant_id = ?`, []any{env, applicantID}},
 		// Events keep their type, resource and time; the resource's copy in each goes.
-		{"events", `UPDATE events SET payload = ? WHERE env = ? AND resource_id IN (` + applicantResources + `)`,
-			append([]any{emptySealed, env}, ApplicantResourcesArgs(tx.env, applicantID)...)},
+		{"events", `UPDATE events SET payload = ? WHERE env = ? AND applicant_id = ?`, []any{emptySealed, env, applicantID}},
 		// Stored answers of idempotent requests about the applicant's resources may hold its data.
 		{"idempotencyAnswers", `DELETE FROM idempotency_keys WHERE env = ? AND resource_id IN (` + applicantResources + `)`,
-			append([]any{env}, ApplicantResourcesArgs(tx.env, applicantID)...)},
+			append([]any{env}, applicantResourcesArgs(tx.env, applicantID)...)},
 	}
 	for _, st := range steps {
 		n, err := tx.t.exec(ctx, st.query, st.args...)

@@ -66,6 +66,9 @@ type Store struct {
 	// keys seals applicants' personal data under their own data keys (datakeys.go); nil when the
 	// sealer makes none.
 	keys DataKeySealer
+	// documentsMoved holds the environments where MoveDocumentsUnderTheirKeys found no document
+	// left under the master key (kyc.Env → true).
+	documentsMoved sync.Map
 
 	// trace, when set (only by tests, through export_test.go), sees every statement the store runs
 	// through its own queries, in and outside transactions, so a test can EXPLAIN what a method

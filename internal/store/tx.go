@@ -34,6 +34,8 @@ type txn struct {
 	querier
 	sqlTx *sql.Tx
 	pgTx  pgx.Tx
+	// keys are the applicants' wrapped data keys this transaction sealed under (keyFor), by id.
+	keys map[string][]byte
 }
 
 // inTx runs fn in a write transaction and commits when it returns nil.

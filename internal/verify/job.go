@@ -38,9 +38,13 @@ type Worker struct {
 
 // Work verifies the document. An error another attempt would meet again (see Permanent) is not
 // retried: the document is held for a person (Engine.Hold) and the job cancelled, so nothing
-// stays undecided behind ten retries. When the document itself is gone there is nothing to hold.
+// stays undecided behind ten retries. When the document itself is gone, or its applicant was
+// erased, there is nothing to hold.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	err := w.Engine.Verify(ctx, job.Args.Env, job.Args.DocumentID)
+	if errors.Is(err, kyc.ErrGone) {
+		return river.JobCancel(err) // its applicant was erased meanwhile: nothing to verify or hold
+	}
 	if err == nil || !Permanent(err) {
 		return err
 	}

@@ -54,8 +54,8 @@ type Delivery struct {
 	Status           string     `json:"status" enum:"waiting,pending,succeeded,failed" doc:"waiting: an older delivery about the same resource goes first; pending: queued or between attempts"`
 	Attempts         int        `json:"attempts"`
 	LastResponseCode int        `json:"lastResponseCode,omitempty" doc:"HTTP status of the last answer; absent when there was none"`
-	LastResponseBody string     `json:"lastResponseBody,omitempty" doc:"A short excerpt (at most 256 bytes, control characters removed) of the last answer's body; absent when the answer came from an internal address (loopback, private, ...), whose answers are never kept"`
-	LastError        string     `json:"lastError,omitempty" doc:"Why the last attempt failed"`
+	LastResponseBody string     `json:"lastResponseBody,omitempty" doc:"A short excerpt (at most 256 bytes, control characters removed) of the last answer's body; absent when the answer came from an internal address (loopback, private, ...), whose answers are never kept, or when the event's applicant was erased"`
+	LastError        string     `json:"lastError,omitempty" doc:"Why the last attempt failed; 'the applicant was erased' for a delivery failed unsent because its event's applicant was erased"`
 	LastDurationMs   float64    `json:"lastDurationMs,omitempty" doc:"How long the last attempt took"`
 	CreatedTime      time.Time  `json:"createdTime"`
 	LastAttemptTime  *time.Time `json:"lastAttemptTime,omitempty"`
@@ -66,7 +66,16 @@ type Delivery struct {
 var deliveryFields = []string{"id", "webhook_id", "event_id", "event_type", "resource_id", "revision", "status", "attempts",
 	"last_status_code", "last_error", "last_response", "last_duration_us", "created_at", "last_attempt_at", "next_attempt_at", "completed_at"}
 
-var deliveryColumns = strings.Join(deliveryFields, ", ")
+// deliveryColumns are deliveryFields, the applicant the delivery's event belongs to and that
+// applicant's wrapped data key, which its sealed columns are under (scanDelivery).
+var deliveryColumns = strings.Join(deliveryFields, ", ") + ", applicant_id, " + store.ApplicantKeyColumn("webhook_deliveries")
+
+// owner is whose data key a delivery's sealed columns (body, last_response) are under: its
+// event's applicant ("": none, the master key) and that applicant's wrapped key as read.
+type owner struct {
+	applicantID string
+	key         []byte
+}
 
 // bodyAAD binds a delivery's sealed body to its event (every delivery of an event sends it).
 func bodyAAD(eventID string) string { return "webhook-body:" + eventID }
@@ -74,31 +83,42 @@ func bodyAAD(eventID string) string { return "webhook-body:" + eventID }
 // responseAAD binds the receiver's last answer to its delivery.
 func responseAAD(deliveryID string) string { return "webhook-delivery:" + deliveryID }
 
-// scanDelivery scans deliveryColumns, then the extra columns that follow them into extra.
-func (r *Repository) scanDelivery(row store.Row, extra ...any) (Delivery, error) {
+// scanDelivery scans deliveryColumns, then the extra columns that follow them into extra, and
+// returns whose key the delivery's sealed columns are under. The receiver's last answer is left
+// out when its applicant's key is destroyed (the applicant was erased).
+func (r *Repository) scanDelivery(env kyc.Env, row store.Row, extra ...any) (Delivery, owner, error) {
 	var d Delivery
+	var o owner
+	var applicant *string
 	var response []byte
 	var durationUS, created int64
 	var last, next, completed *int64
 	dest := []any{&d.ID, &d.WebhookID, &d.EventID, &d.EventType, &d.ResourceID, &d.Revision, &d.Status, &d.Attempts,
-		&d.LastResponseCode, &d.LastError, &response, &durationUS, &created, &last, &next, &completed}
+		&d.LastResponseCode, &d.LastError, &response, &durationUS, &created, &last, &next, &completed, &applicant, &o.key}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		if errors.Is(err, store.ErrNoRows) {
-			return d, fmt.Errorf("webhook delivery: %w", kyc.ErrNotFound)
+			return d, o, fmt.Errorf("webhook delivery: %w", kyc.ErrNotFound)
 		}
-		return d, fmt.Errorf("scan webhook delivery: %w", err)
+		return d, o, fmt.Errorf("scan webhook delivery: %w", err)
+	}
+	if applicant != nil {
+		o.applicantID = *applicant
 	}
 	if len(response) > 0 {
-		b, err := r.st.Open(response, responseAAD(d.ID))
-		if err != nil {
-			return d, fmt.Errorf("open webhook delivery %s: %w", d.ID, err)
+		b, err := r.st.OpenFor(o.key, env, o.applicantID, response, responseAAD(d.ID))
+		switch {
+		case errors.Is(err, store.ErrDataKeyDestroyed):
+			// The applicant was erased: the answer went with its key.
+		case err != nil:
+			return d, o, fmt.Errorf("open webhook delivery %s: %w", d.ID, err)
+		default:
+			d.LastResponseBody = string(b)
 		}
-		d.LastResponseBody = string(b)
 	}
 	d.LastDurationMs = float64(durationUS) / 1000
 	d.CreatedTime = store.FromMicros(created)
 	d.LastAttemptTime, d.NextAttemptTime, d.CompletedTime = optionalTime(last), optionalTime(next), optionalTime(completed)
-	return d, nil
+	return d, o, nil
 }
 
 func optionalTime(us *int64) *time.Time {
@@ -115,7 +135,7 @@ func optionalTime(us *int64) *time.Time {
 func (r *Repository) ListDeliveries(ctx context.Context, env kyc.Env, webhookID, status, cursor string, limit int) (kyc.Page[Delivery], error) {
 	p, err := store.ListPage(ctx, r.st, "webhook deliveries", `SELECT `+deliveryColumns+` FROM webhook_deliveries`,
 		store.NewWhere(env).Eq("webhook_id", webhookID).Eq("status", status), false, cursor, limit,
-		func(row store.Row) (Delivery, error) { return r.scanDelivery(row) }, func(d Delivery) string { return d.ID })
+		func(row store.Row) (Delivery, error) { d, _, err := r.scanDelivery(env, row); return d, err }, func(d Delivery) string { return d.ID })
 	if err != nil {
 		return kyc.Page[Delivery]{}, err
 	}
@@ -143,7 +163,7 @@ func (r *Repository) DeliveriesOfEvents(ctx context.Context, env kyc.Env, eventI
 	defer rs.Close()
 	var out []Delivery
 	for rs.Next() {
-		d, err := r.scanDelivery(rs)
+		d, _, err := r.scanDelivery(env, rs)
 		if err != nil {
 			return nil, err
 		}
@@ -165,14 +185,15 @@ type DeliveryWork struct {
 }
 
 // DeliveryWork reads a delivery of env with its subscription and body. A delivery deleted with
-// its subscription is kyc.ErrNotFound.
+// its subscription is kyc.ErrNotFound; one whose body is under the data key of an applicant who
+// was erased (the key destroyed) is an error wrapping store.ErrDataKeyDestroyed, and no body.
 func (r *Repository) DeliveryWork(ctx context.Context, env kyc.Env, id string) (DeliveryWork, error) {
 	var w DeliveryWork
 	var body, secrets []byte
 	var webhookStatus string
-	q := `SELECT d.` + strings.Join(deliveryFields, ", d.") + `, d.body, w.url, w.status, w.secrets
+	q := `SELECT d.` + strings.Join(deliveryFields, ", d.") + `, d.applicant_id, ` + store.ApplicantKeyColumn("d") + `, d.body, w.url, w.status, w.secrets
 		FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.env = ? AND d.id = ?`
-	d, err := r.scanDelivery(r.st.QueryRow(ctx, q, string(env), id), &body, &w.URL, &webhookStatus, &secrets)
+	d, o, err := r.scanDelivery(env, r.st.QueryRow(ctx, q, string(env), id), &body, &w.URL, &webhookStatus, &secrets)
 	if err != nil {
 		return w, fmt.Errorf("webhook delivery %s: %w", id, err)
 	}
@@ -180,7 +201,7 @@ func (r *Repository) DeliveryWork(ctx context.Context, env kyc.Env, id string) (
 	if len(body) == 0 {
 		return w, nil // erased with its applicant (EraseApplicant), and failed then
 	}
-	if w.Body, err = r.st.Open(body, bodyAAD(d.EventID)); err != nil {
+	if w.Body, err = r.st.OpenFor(o.key, env, o.applicantID, body, bodyAAD(d.EventID)); err != nil {
 		return w, fmt.Errorf("open webhook body %s: %w", d.ID, err)
 	}
 	w.Secrets, err = r.openSecrets(secrets, d.WebhookID)
@@ -226,8 +247,9 @@ func (r *Repository) FinishAttempt(ctx context.Context, env kyc.Env, id string, 
 			return none, err
 		}
 		var status, resourceID string
+		var applicant *string
 		var seq int64
-		if err := tx.QueryRow(ctx, `SELECT status, resource_id, seq FROM webhook_deliveries WHERE id = ?`, id).Scan(&status, &resourceID, &seq); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT status, resource_id, seq, applicant_id FROM webhook_deliveries WHERE id = ?`, id).Scan(&status, &resourceID, &seq, &applicant); err != nil {
 			return none, fmt.Errorf("finish webhook delivery: %w", err)
 		}
 		if status != DeliveryPending {
@@ -241,7 +263,7 @@ func (r *Repository) FinishAttempt(ctx context.Context, env kyc.Env, id string, 
 			}
 			disabled = true
 		}
-		if err := r.recordAttempt(ctx, tx, id, a, d, at); err != nil {
+		if err := r.recordAttempt(ctx, tx, id, deref(applicant), a, d, at); err != nil {
 			return none, err
 		}
 		switch {
@@ -262,7 +284,51 @@ func (r *Repository) FinishAttempt(ctx context.Context, env kyc.Env, id string, 
 	return disabled, err
 }
 
-func (r *Repository) recordAttempt(ctx context.Context, tx *store.Tx, id string, a Attempt, d Decision, at time.Time) error {
+// Abandon fails env's pending delivery id without an attempt, with reason as its last error, and
+// makes the next delivery of its chain pending: for a delivery whose body cannot be read (its
+// applicant was erased), so nothing is sent. The subscription's failing time is left as it is,
+// since its receiver did nothing. A delivery that is gone or no longer pending is left alone.
+func (r *Repository) Abandon(ctx context.Context, env kyc.Env, id, reason string) error {
+	at := store.Now()
+	err := r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+		var none store.Effects
+		var webhookID string
+		err := tx.QueryRow(ctx, `SELECT webhook_id FROM webhook_deliveries WHERE env = ? AND id = ?`, string(env), id).Scan(&webhookID)
+		if errors.Is(err, store.ErrNoRows) {
+			return none, nil
+		}
+		if err != nil {
+			return none, err
+		}
+		// Locked as FinishAttempt locks it, so that the fan-out sees the chain before or after.
+		if _, err := r.lock(ctx, tx, webhookID); errors.Is(err, kyc.ErrNotFound) {
+			return none, nil
+		} else if err != nil {
+			return none, err
+		}
+		var status, resourceID string
+		var seq int64
+		if err := tx.QueryRow(ctx, `SELECT status, resource_id, seq FROM webhook_deliveries WHERE id = ?`, id).Scan(&status, &resourceID, &seq); err != nil {
+			return none, err
+		}
+		if status != DeliveryPending {
+			return none, nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, last_error = ?, next_attempt_at = NULL, completed_at = ? WHERE id = ?`,
+			DeliveryFailed, reason, store.Micros(at), id); err != nil {
+			return none, err
+		}
+		return none, wakeNext(ctx, tx, webhookID, resourceID, seq)
+	})
+	if err != nil {
+		return fmt.Errorf("abandon webhook delivery %s: %w", id, err)
+	}
+	return nil
+}
+
+// recordAttempt writes attempt a at delivery id, whose event belongs to applicantID ("": none):
+// the receiver's answer is sealed under that applicant's data key.
+func (r *Repository) recordAttempt(ctx context.Context, tx *store.Tx, id, applicantID string, a Attempt, d Decision, at time.Time) error {
 	status, next, completed := d.Status, &d.NextAttempt, (*time.Time)(nil)
 	if status != DeliveryPending {
 		next, completed = nil, &at
@@ -271,7 +337,7 @@ func (r *Repository) recordAttempt(ctx context.Context, tx *store.Tx, id string,
 	if len(a.ResponseBody) > 0 {
 		b := a.ResponseBody[:min(len(a.ResponseBody), MaxResponseBody)]
 		var err error
-		if response, err = tx.Seal(b, responseAAD(id)); err != nil {
+		if response, err = tx.SealFor(ctx, applicantID, b, responseAAD(id)); err != nil {
 			return err
 		}
 	}
@@ -281,6 +347,13 @@ func (r *Repository) recordAttempt(ctx context.Context, tx *store.Tx, id string,
 		return fmt.Errorf("record webhook attempt: %w", err)
 	}
 	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func microsOrNil(t *time.Time) *int64 {

@@ -70,7 +70,8 @@ func (f *fanOut) only(id string) {
 }
 
 // event queues a delivery of ev to each target that wants it, made at queuedAt. ev.Data is the
-// resource snapshot as JSON.
+// resource snapshot as JSON. The body is sealed under the data key of ev's applicant (the master
+// key's for an event of no applicant), and each delivery names that applicant.
 func (f *fanOut) event(ctx context.Context, ev kyc.Event, queuedAt time.Time) error {
 	if !f.loaded {
 		if err := f.load(ctx); err != nil {
@@ -93,7 +94,7 @@ func (f *fanOut) event(ctx context.Context, ev kyc.Event, queuedAt time.Time) er
 	if err != nil {
 		return fmt.Errorf("webhook body %s: %w", ev.ID, err)
 	}
-	sealed, err := f.tx.Seal(plain, bodyAAD(ev.ID))
+	sealed, err := f.tx.SealFor(ctx, ev.ApplicantID, plain, bodyAAD(ev.ID))
 	if err != nil {
 		return err
 	}
@@ -148,7 +149,11 @@ func (f *fanOut) deliver(ctx context.Context, webhookIDs []string, ev kyc.Event,
 	for start := 0; start < len(webhookIDs); start += fanOutChunk {
 		chunk := webhookIDs[start:min(start+fanOutChunk, len(webhookIDs))]
 		rows := make([]string, len(chunk))
-		args := []any{string(env), ev.ID, ev.Type, ev.ResourceID, ev.Revision, body, store.Micros(at)}
+		var applicant any // NULL for an event of no applicant
+		if ev.ApplicantID != "" {
+			applicant = ev.ApplicantID
+		}
+		args := []any{string(env), ev.ID, ev.Type, ev.ResourceID, ev.Revision, body, store.Micros(at), applicant}
 		for i, w := range chunk {
 			id, status := kyc.NewID(deliveryPrefix), DeliveryPending
 			if busy[w] {
@@ -162,8 +167,8 @@ func (f *fanOut) deliver(ctx context.Context, webhookIDs []string, ev kyc.Event,
 			args = append(args, id, w, status)
 		}
 		if _, err := f.tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, env, webhook_id, event_id, event_type, resource_id, revision, status, body,
-			attempts, last_status_code, last_error, last_duration_us, created_at)
-			SELECT v.column1, ?, v.column2, ?, ?, ?, `+f.tx.Param("BIGINT")+`, v.column3, `+f.tx.Param("BYTEA")+`, 0, 0, '', 0, `+f.tx.Param("BIGINT")+`
+			attempts, last_status_code, last_error, last_duration_us, created_at, applicant_id)
+			SELECT v.column1, ?, v.column2, ?, ?, ?, `+f.tx.Param("BIGINT")+`, v.column3, `+f.tx.Param("BYTEA")+`, 0, 0, '', 0, `+f.tx.Param("BIGINT")+`, `+f.tx.Param("TEXT")+`
 			FROM (VALUES `+strings.Join(rows, ", ")+`) AS v`, args...); err != nil {
 			return fmt.Errorf("insert webhook deliveries: %w", err)
 		}
@@ -237,13 +242,17 @@ func (r *Repository) Ping(ctx context.Context, env kyc.Env, id string, eff store
 // Redeliver queues env's event eventID again: to the subscription webhookID when it is set (a
 // disabled subscription cannot be redelivered to: kyc.ErrConflict), else to every enabled
 // subscription that wants the event. The body is the event's, byte for byte; the delivery joins
-// the end of its chain, so it goes out after anything still pending about the same resource.
+// the end of its chain, so it goes out after anything still pending about the same resource. An
+// event whose applicant was erased (its payload unreadable) cannot be: kyc.ErrConflict.
 func (r *Repository) Redeliver(ctx context.Context, env kyc.Env, eventID, webhookID string, eff store.Effects) ([]Delivery, error) {
 	var out []Delivery
 	err := r.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		ev, err := r.st.Event(ctx, env, eventID)
 		if err != nil {
 			return eff, err
+		}
+		if ev.DataErased {
+			return eff, fmt.Errorf("event %s: its applicant was erased, so it cannot be sent again: %w", eventID, kyc.ErrConflict)
 		}
 		f := newFanOut(tx)
 		if webhookID != "" {

@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"kycd/internal/kyc"
+	"kycd/internal/store"
 )
 
 // DeliveryArgs is the River job that sends one delivery. The fan-out inserts it (deliveryJob)
@@ -46,7 +47,12 @@ const Queue = "webhooks"
 type DeliveryStore interface {
 	DeliveryWork(ctx context.Context, env kyc.Env, id string) (DeliveryWork, error)
 	FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(Webhook) Decision) (bool, error)
+	Abandon(ctx context.Context, env kyc.Env, id, reason string) error
 }
+
+// ErasedApplicant is the last error of a delivery that was not sent because its event's applicant
+// was erased: its body, sealed under the applicant's destroyed data key, cannot be read.
+const ErasedApplicant = "the applicant was erased"
 
 var _ DeliveryStore = (*Repository)(nil)
 
@@ -95,10 +101,17 @@ func (w *Worker) NextRetry(job *river.Job[DeliveryArgs]) time.Time {
 func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 	env, id := job.Args.Env, job.Args.DeliveryID
 	work, err := w.store.DeliveryWork(ctx, env, id)
-	if errors.Is(err, kyc.ErrNotFound) {
+	switch {
+	case errors.Is(err, kyc.ErrNotFound):
 		return nil // deleted with its webhook
-	}
-	if err != nil {
+	case errors.Is(err, store.ErrDataKeyDestroyed):
+		// Nothing to send, and never an empty or garbled body: the delivery fails as it is.
+		if err := w.store.Abandon(ctx, env, id, ErasedApplicant); err != nil {
+			return err
+		}
+		w.log.InfoContext(ctx, "webhook delivery not sent: its applicant was erased", "delivery_id", id)
+		return nil
+	case err != nil:
 		return err
 	}
 	if work.Delivery.Status != DeliveryPending || !work.Enabled {
