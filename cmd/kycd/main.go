@@ -61,6 +61,9 @@ Usage:
   kycd receipt public-key                         print the key that signs erasure receipts
   kycd retention plan [flags]                     dry run: per data class, how many items the daily
                                                   retention job would take now, and the oldest's age
+  kycd keys rotate [--batch N]                    re-wrap the keyring and every data key under KYCD_MASTER_KEY,
+                                                  from KYCD_MASTER_KEY_PREVIOUS (resumable; progress on stdout)
+  kycd keys status                                print the master key ids and how many data keys each wraps
   kycd version                                    print the version
 
 Run "kycd serve --help" for the settings.
@@ -130,6 +133,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprint(stderr, usage)
 		return errors.New(`usage: kycd apikey create --env test|live --name NAME | list | revoke --env test|live --id KEY_ID`)
+	case "keys":
+		switch {
+		case len(args) >= 2 && args[1] == "rotate":
+			return keysRotate(ctx, args[2:], stdout, stderr)
+		case len(args) >= 2 && args[1] == "status":
+			return keysStatus(ctx, args[2:], stdout, stderr)
+		}
+		fmt.Fprint(stderr, usage)
+		return errKeysUsage
 	case "user":
 		if len(args) < 2 || args[1] != "create" {
 			fmt.Fprint(stderr, usage)

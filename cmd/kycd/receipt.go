@@ -16,7 +16,7 @@ import (
 
 // receiptVerify checks a signed erasure receipt (the `receipt` object of an erasure, saved as a
 // file): against --public-key when given, else against this installation's own key.
-func receiptVerify(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func receiptVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var file, pub string
 	cfg, _, err := parse("receipt verify", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&file, "file", "", "the signed receipt: the erasure's receipt object as JSON (required)")
@@ -33,7 +33,7 @@ func receiptVerify(_ context.Context, args []string, stdout, stderr io.Writer) e
 		if trusted, err = erasure.ParsePublicKey(pub); err != nil {
 			return fmt.Errorf("--public-key: %w", err)
 		}
-	} else if trusted, err = installationReceiptKey(cfg); err != nil {
+	} else if trusted, err = installationReceiptKey(ctx, cfg); err != nil {
 		return err
 	}
 	raw, err := os.ReadFile(file)
@@ -51,12 +51,12 @@ func receiptVerify(_ context.Context, args []string, stdout, stderr io.Writer) e
 
 // receiptPublicKey prints the installation's receipt-signing public key, for whoever must check
 // receipts without the master key.
-func receiptPublicKey(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func receiptPublicKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, _, err := parse("receipt public-key", args, stderr, nil)
 	if err != nil {
 		return err
 	}
-	pub, err := installationReceiptKey(cfg)
+	pub, err := installationReceiptKey(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -64,10 +64,10 @@ func receiptPublicKey(_ context.Context, args []string, stdout, stderr io.Writer
 	return nil
 }
 
-// installationReceiptKey derives the receipt-signing public key from the installation's master
-// key, which must exist already (this never creates one).
-func installationReceiptKey(cfg app.Config) (ed25519.PublicKey, error) {
-	sealer, err := app.ExistingSealer(cfg)
+// installationReceiptKey derives the receipt-signing public key from the installation's root key,
+// read from its keyring with its master key, which must exist already (this never creates one).
+func installationReceiptKey(ctx context.Context, cfg app.Config) (ed25519.PublicKey, error) {
+	sealer, err := app.ExistingSealer(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func TestRetentionPlan(t *testing.T) {
 	}
 
 	// The job, with the same (default) settings, takes what the plan counted.
-	sealer, err := app.ExistingSealer(e.App.Config)
+	sealer, err := app.ExistingSealer(t.Context(), e.App.Config)
 	if err != nil {
 		t.Fatal(err)
 	}

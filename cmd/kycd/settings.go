@@ -36,6 +36,8 @@ var settings = []setting{
 		func(c *app.Config, v string) error { c.BlobURL = v; return nil }},
 	{"master-key", "KYCD_MASTER_KEY", "<data-dir>/master.key", "32-byte key (base64 or hex) sealing document bytes and personal data; prefer the env variable to the flag",
 		func(c *app.Config, v string) error { c.MasterKey = v; return nil }},
+	{"master-key-previous", "KYCD_MASTER_KEY_PREVIOUS", "", "while a master key rotation runs (kycd keys rotate): the old master key, which still opens data keys wrapped under it; new ones are wrapped under KYCD_MASTER_KEY only",
+		func(c *app.Config, v string) error { c.MasterKeyPrevious = v; return nil }},
 	{"public-url", "KYCD_PUBLIC_URL", "http://<addr>", "base URL of links given to end users (the hosted gatherer page)",
 		func(c *app.Config, v string) error { c.PublicURL = v; return nil }},
 	{"max-upload-bytes", "KYCD_MAX_UPLOAD_BYTES", "10485760", "largest file accepted (413 above it)",

@@ -59,33 +59,55 @@ type App struct {
 	log     *slog.Logger
 }
 
-// OpenStore loads the master key and opens and migrates the database: what serve, migrate and
-// apikey create share.
+// OpenStore loads the master keys and opens and migrates the database, then reads the keyring
+// (writing it at first start) for the installation root key, from which the sealer it returns
+// seals: what serve, migrate and apikey create share. It fails with ErrWrongMasterKey when neither
+// master key set opens the keyring.
 func OpenStore(ctx context.Context, cfg Config) (*store.Store, *seal.Sealer, error) {
 	cfg = cfg.withDefaults()
 	key, err := seal.LoadKey(cfg.MasterKey, cfg.DataDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	sealer, err := seal.New(key)
+	return openStore(ctx, cfg, key)
+}
+
+func openStore(ctx context.Context, cfg Config, key []byte) (*store.Store, *seal.Sealer, error) {
+	previous, err := seal.LoadPreviousKey(cfg.MasterKeyPrevious)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL, sealer)
+	keys, err := seal.NewMasterKeys(key, previous)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := st.Migrate(ctx); err != nil {
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.KeyringOnly)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealer, err := func() (*seal.Sealer, error) {
+		if err := st.Migrate(ctx); err != nil {
+			return nil, err
+		}
+		root, err := installationRoot(ctx, st, keys, key, previous)
+		if err != nil {
+			return nil, err
+		}
+		return keys.Sealer(root)
+	}()
+	if err != nil {
 		_ = st.Close()
 		return nil, nil, err
 	}
+	st.UseSealer(sealer)
 	return st, sealer, nil
 }
 
-// ExistingSealer returns the sealer of the installation's master key, as OpenStore does, without
-// opening the database and without ever creating a key: a command that only checks what the key
-// signed must not invent one (KYCD_MASTER_KEY, or the key file in the data folder, must exist).
-func ExistingSealer(cfg Config) (*seal.Sealer, error) {
+// ExistingSealer returns the sealer of the installation, as OpenStore does, without ever creating
+// a master key: a command that only checks what the key signed must not invent one
+// (KYCD_MASTER_KEY, or the key file in the data folder, must exist). It reads the keyring, since
+// what is signed derives from the installation root key, which a rotation leaves as it is.
+func ExistingSealer(ctx context.Context, cfg Config) (*seal.Sealer, error) {
 	cfg = cfg.withDefaults()
 	if cfg.MasterKey == "" {
 		path := filepath.Join(cfg.DataDir, seal.KeyFileName)
@@ -97,7 +119,11 @@ func ExistingSealer(cfg Config) (*seal.Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return seal.New(key)
+	st, sealer, err := openStore(ctx, cfg, key)
+	if err != nil {
+		return nil, err
+	}
+	return sealer, st.Close()
 }
 
 // NewPeople returns the people of the review console kept in st (the server's, and the CLI's
@@ -269,6 +295,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Erasures:   erasures,
 		Ready: func(ctx context.Context) error {
 			return errors.Join(st.Ping(ctx), blobs.Ping(ctx))
+		},
+		MasterKey: func(ctx context.Context) (httpapi.MasterKeyStatus, error) {
+			return masterKeyStatus(ctx, st, sealer.MasterKeys())
 		},
 		Limits: cfg.Limits,
 		Mount:  endUser,

@@ -32,6 +32,10 @@ type Config struct {
 	// Default: a key file DataDir/master.key, created with mode 0600 on first start. Losing the key
 	// loses the data: back it up apart from the database.
 	MasterKey string
+	// MasterKeyPrevious is the master key being rotated away from, set only while a rotation runs
+	// (kycd keys rotate): data keys and the keyring open under it or MasterKey, new ones are
+	// wrapped under MasterKey only.
+	MasterKeyPrevious string
 	// PublicURL is the base of links given to end users (the gatherer). Default http://Addr.
 	PublicURL string
 	// Console tunes the review console's sessions (timeouts; zero values take people's defaults).

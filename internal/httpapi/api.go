@@ -63,6 +63,8 @@ type Deps struct {
 	Tokens *auth.Tokens
 	// Ready reports whether the database and blob store answer (/readyz).
 	Ready func(ctx context.Context) error
+	// MasterKey says which master key generation is in use, for /readyz's body. Optional.
+	MasterKey func(ctx context.Context) (MasterKeyStatus, error)
 	// Metrics is where HTTP metrics are registered and /metrics reads from. Default a new registry
 	// with the Go runtime and process collectors.
 	Metrics *prometheus.Registry
@@ -80,6 +82,17 @@ type Deps struct {
 type ready struct {
 	Status    string            `json:"status"`
 	Sanctions *screening.Health `json:"sanctions,omitempty"`
+	MasterKey *MasterKeyStatus  `json:"masterKey,omitempty"`
+}
+
+// MasterKeyStatus is which master key generation a replica uses, in /readyz's body (it does not
+// change the status): ID, the current master key's id (KYCD_MASTER_KEY); Previous, the previous
+// one's while KYCD_MASTER_KEY_PREVIOUS is set (a rotation runs); KeyringUnder, the id of the key
+// that wraps the installation's keyring now (the current one's once kycd keys rotate began).
+type MasterKeyStatus struct {
+	ID           string `json:"id"`
+	Previous     string `json:"previous,omitempty"`
+	KeyringUnder string `json:"keyringUnder"`
 }
 
 func readiness(ctx context.Context, d Deps) ready {
@@ -89,6 +102,13 @@ func readiness(ctx context.Context, d Deps) ready {
 			r.Sanctions = &h
 		} else {
 			d.Log.WarnContext(ctx, "sanctions lists unreadable", "err", err)
+		}
+	}
+	if d.MasterKey != nil {
+		if k, err := d.MasterKey(ctx); err == nil {
+			r.MasterKey = &k
+		} else {
+			d.Log.WarnContext(ctx, "master key status unreadable", "err", err)
 		}
 	}
 	return r

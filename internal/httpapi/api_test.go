@@ -2,7 +2,9 @@ package httpapi_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"hash/crc32"
 	"image"
@@ -14,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"kycd/internal/app"
+	"kycd/internal/app/apptest"
+	"kycd/internal/seal"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
@@ -471,6 +476,35 @@ func TestRequestExpiresByJob(t *testing.T) {
 	})
 }
 
+// TestReadyzNamesTheMasterKeys: while a rotation runs, /readyz names the current master key, the
+// previous one, and the one that wraps the keyring (still the previous one: kycd keys rotate has not
+// run), and still answers 200.
+func TestReadyzNamesTheMasterKeys(t *testing.T) {
+	t.Parallel()
+	next := make([]byte, seal.KeySize)
+	if _, err := rand.Read(next); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWith(t, "sqlite", func(c *app.Config) {
+		// The installation starts once with its first key (which writes its keyring), then with both.
+		st, _, err := app.OpenStore(t.Context(), *c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = st.Close()
+		c.MasterKey, c.MasterKeyPrevious = hex.EncodeToString(next), apptest.MasterKey
+	})
+	first, err := seal.LoadKey(apptest.MasterKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, prev := hex.EncodeToString(seal.KeyID(next)), hex.EncodeToString(seal.KeyID(first))
+	r := e.json("GET", "/readyz", "", "")
+	if r.Status != 200 || !strings.Contains(string(r.Raw), `"masterKey":{"id":"`+cur+`","previous":"`+prev+`","keyringUnder":"`+prev+`"}`) {
+		t.Fatalf("readyz during a rotation: %d %s", r.Status, r.Raw)
+	}
+}
+
 // TestOperationsEndpoints: health, readiness and metrics answer without a key; metrics count the
 // requests by route pattern (never by raw path, which would hold ids).
 func TestOperationsEndpoints(t *testing.T) {
@@ -481,7 +515,13 @@ func TestOperationsEndpoints(t *testing.T) {
 	if r := e.json("GET", "/healthz", "", ""); r.Status != 200 || r.str("status") != "ok" {
 		t.Fatalf("healthz: %d %s", r.Status, r.Raw)
 	}
-	if r := e.json("GET", "/readyz", "", ""); r.Status != 200 || r.str("status") != "ready" {
+	mk, err := seal.LoadKey(apptest.MasterKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := hex.EncodeToString(seal.KeyID(mk))
+	if r := e.json("GET", "/readyz", "", ""); r.Status != 200 || r.str("status") != "ready" ||
+		!strings.Contains(string(r.Raw), `"masterKey":{"id":"`+id+`","keyringUnder":"`+id+`"}`) {
 		t.Fatalf("readyz: %d %s", r.Status, r.Raw)
 	}
 	m := e.json("GET", "/metrics", "", "")

@@ -45,7 +45,7 @@ func start(t *testing.T, d store.Dialect) *env {
 	e.key = e.Key(t, kyc.EnvTest)
 	// The fake clock: ten years ahead, so that every time the test gives is set on purpose.
 	e.now = time.Now().Add(10 * year).Truncate(time.Second)
-	sealer, err := app.ExistingSealer(e.App.Config)
+	sealer, err := app.ExistingSealer(t.Context(), e.App.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestRetention(t *testing.T) {
 			if code != http.StatusOK || json.Unmarshal(raw, &er) != nil || er.Status != "erased" {
 				t.Fatalf("erasure of the old applicant: %d %s", code, raw)
 			}
-			sealer, _ := app.ExistingSealer(e.App.Config)
+			sealer, _ := app.ExistingSealer(t.Context(), e.App.Config)
 			receipt, _, err := erasure.Verify(er.Receipt, erasure.SigningKey(sealer.Derive).Public().(ed25519.PublicKey))
 			if err != nil {
 				t.Fatalf("the receipt does not verify: %v", err)

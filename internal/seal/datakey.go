@@ -23,7 +23,8 @@ const (
 
 // NewDataKey draws a new data key and returns it with its wrapped form to store, which binds aad
 // (for example the owner's environment and id, so that a wrapped key copied to another owner does
-// not open). The wrapped form is 60 bytes: nonce, the 32-byte key, tag.
+// not open). The wrapped form is 69 bytes, under the current master key: 0x01, the master key's
+// id (8 bytes), nonce, the 32-byte key, tag (MasterKeys).
 func (s *Sealer) NewDataKey(aad []byte) (DataKey, []byte, error) {
 	raw := make([]byte, KeySize)
 	if _, err := rand.Read(raw); err != nil {
@@ -33,15 +34,16 @@ func (s *Sealer) NewDataKey(aad []byte) (DataKey, []byte, error) {
 	if err != nil {
 		return DataKey{}, nil, err
 	}
-	wrapped := make([]byte, nonceSize, nonceSize+KeySize+tagSize)
-	if _, err := rand.Read(wrapped); err != nil {
-		return DataKey{}, nil, fmt.Errorf("seal: nonce: %w", err)
+	wrapped, err := s.keys.wrap(raw, aad)
+	if err != nil {
+		return DataKey{}, nil, err
 	}
-	return k, s.dataKeys.Seal(wrapped, wrapped, raw, aad), nil
+	return k, wrapped, nil
 }
 
-// OpenDataKey unwraps a data key made by NewDataKey with the same aad. Any failure (another master
-// key, another aad, altered bytes) wraps ErrOpen.
+// OpenDataKey unwraps a data key made by NewDataKey with the same aad, under the current or the
+// previous master key, in either wrapped format. Any failure (another master key, another aad,
+// altered bytes) wraps ErrOpen.
 func (s *Sealer) OpenDataKey(wrapped, aad []byte) (DataKey, error) {
 	raw, err := s.unwrapDataKey(wrapped, aad)
 	if err != nil {
@@ -51,14 +53,7 @@ func (s *Sealer) OpenDataKey(wrapped, aad []byte) (DataKey, error) {
 }
 
 func (s *Sealer) unwrapDataKey(wrapped, aad []byte) ([]byte, error) {
-	if len(wrapped) != nonceSize+KeySize+tagSize {
-		return nil, fmt.Errorf("%w: wrapped data key of %d bytes", ErrOpen, len(wrapped))
-	}
-	raw, err := s.dataKeys.Open(nil, wrapped[:nonceSize], wrapped[nonceSize:], aad)
-	if err != nil {
-		return nil, fmt.Errorf("%w: wrapped data key fails authentication (another master key or aad)", ErrOpen)
-	}
-	return raw, nil
+	return s.keys.unwrap(wrapped, aad)
 }
 
 // valueKey unwraps a data key and derives its value key alone: what sealing or opening one value
@@ -144,3 +139,18 @@ func (s *Sealer) OpenUnder(wrapped, keyAAD, sealed, aad []byte) ([]byte, error) 
 // UnderDataKey reports whether a sealed value or stream was sealed under a data key
 // (SealedUnderDataKey), for a store that holds the sealer behind an interface.
 func (s *Sealer) UnderDataKey(sealed []byte) bool { return SealedUnderDataKey(sealed) }
+
+// MasterKeys returns the master keys that wrap the sealer's data keys.
+func (s *Sealer) MasterKeys() *MasterKeys { return s.keys }
+
+// KeyUnderCurrent reports whether a wrapped data key is wrapped under the current master key
+// (MasterKeys.UnderCurrent).
+func (s *Sealer) KeyUnderCurrent(wrapped []byte) bool { return s.keys.UnderCurrent(wrapped) }
+
+// RewrapKey wraps a wrapped data key (with its aad) under the current master key instead
+// (MasterKeys.Rewrap).
+func (s *Sealer) RewrapKey(wrapped, aad []byte) ([]byte, error) { return s.keys.Rewrap(wrapped, aad) }
+
+// CurrentKeyPrefix is the prefix of every data key wrapped under the current master key
+// (MasterKeys.CurrentPrefix).
+func (s *Sealer) CurrentKeyPrefix() []byte { return s.keys.CurrentPrefix() }

@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
 	"io"
@@ -22,8 +23,8 @@ func TestDataKeyRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(wrapped) != 60 {
-		t.Fatalf("wrapped key of %d bytes, want 60", len(wrapped))
+	if len(wrapped) != 69 {
+		t.Fatalf("wrapped key of %d bytes, want 69", len(wrapped))
 	}
 	v, err := k.Seal([]byte("Anna Eriksson"), []byte("applicants:apl_1:profile"))
 	if err != nil || v[0] != 0x02 || !SealedUnderDataKey(v) {
@@ -150,7 +151,12 @@ func TestDataKeyFormat(t *testing.T) {
 		}
 		return out
 	}
-	raw, err := gcm(kdf(master, "kycd seal data-key-wrap v1")).Open(nil, wrapped[:12], wrapped[12:], aad)
+	mac := hmac.New(sha256.New, master)
+	mac.Write([]byte("kycd key id"))
+	if wrapped[0] != 0x01 || !bytes.Equal(wrapped[1:9], mac.Sum(nil)[:8]) {
+		t.Fatalf("the wrapped key does not start with 0x01 and the master key's id: %x", wrapped[:9])
+	}
+	raw, err := gcm(kdf(master, "kycd seal data-key-wrap v1")).Open(nil, wrapped[9:21], wrapped[21:], aad)
 	if err != nil {
 		t.Fatalf("the wrapped key does not open as documented: %v", err)
 	}

@@ -9,9 +9,21 @@
 // refuses to use when group or others can read it. Losing the master key loses every sealed value and
 // document: back it up apart from the data.
 //
-// The master key is never used directly. New derives from it, with HKDF-SHA256, one key per use: one
-// for small values, one for wrapping the data keys of streams, and one per purpose given to Derive.
-// Purposes cannot collide with the internal uses.
+// The master key is never used directly, and it seals no value: it wraps keys (MasterKeys). From
+// the installation root key (kept in the database, wrapped by the master key; for an installation
+// whose master key never rotated, the master key's own bytes; New uses one key for both), HKDF-SHA256
+// derives one key per use: one for small values, one for wrapping the data keys of streams, and one
+// per purpose given to Derive. Purposes cannot collide with the internal uses. So rotating the master
+// key changes no value, stream or derived key.
+//
+// # Master keys and key ids
+//
+// MasterKeys holds the current master key and, while a rotation runs, the previous one. A key's id
+// is the first 8 bytes of HMAC-SHA256(key, "kycd key id"). Data keys and the root key are wrapped by
+// AES-GCM under HKDF(master, "kycd seal data-key-wrap v1") as 0x01 | key id (8) | nonce (12) | key
+// (32) | tag (16), 69 bytes; a key wrapped before ids existed is nonce | key | tag, 60 bytes, and
+// opens under whichever key wraps it. New keys are wrapped under the current key only; Rewrap moves
+// a key under it.
 //
 // # Small values
 //
@@ -35,8 +47,8 @@
 // # Data keys
 //
 // A DataKey belongs to one owner (an applicant): NewDataKey draws 32 random bytes and wraps them by
-// AES-GCM under HKDF(master, "kycd seal data-key-wrap v1"), nonce (12) | key (32) | tag (16), with
-// the caller's aad. From the data key, HKDF derives its own value and stream-wrap keys ("kycd seal
+// AES-GCM under HKDF(master, "kycd seal data-key-wrap v1") as above, with the caller's aad. From
+// the data key, HKDF derives its own value and stream-wrap keys ("kycd seal
 // data-key value v1", "kycd seal data-key stream-wrap v1"), and it seals values and streams in the
 // formats above with version 0x02 instead of 0x01, so that neither the master key's Sealer nor
 // another data key opens them, and SealedUnderDataKey tells them apart. Destroying every wrapped

@@ -45,6 +45,19 @@ func LoadKey(masterKey string, dataDir string) ([]byte, error) {
 	return key, err
 }
 
+// LoadPreviousKey decodes the previous master key (KYCD_MASTER_KEY_PREVIOUS, set while a rotation
+// runs) as LoadKey decodes KYCD_MASTER_KEY; nil when previous is empty. Errors never contain the key.
+func LoadPreviousKey(previous string) ([]byte, error) {
+	if previous == "" {
+		return nil, nil
+	}
+	key, err := decodeKey(previous)
+	if err != nil {
+		return nil, fmt.Errorf("seal: KYCD_MASTER_KEY_PREVIOUS: %w", err)
+	}
+	return key, nil
+}
+
 // decodeKey accepts 64 hex characters or base64 in any common form. Its errors describe the input's
 // shape only.
 func decodeKey(s string) ([]byte, error) {

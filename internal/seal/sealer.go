@@ -32,13 +32,14 @@ const (
 	derivePrefix = "kycd derive v1: "
 )
 
-// Sealer encrypts and authenticates with keys derived from one master key. It is safe for
-// concurrent use.
+// Sealer encrypts and authenticates with keys derived from the installation root key (values,
+// streams, Derive), and wraps the data keys of owners under the master keys (MasterKeys). It is
+// safe for concurrent use.
 type Sealer struct {
-	master []byte
+	master []byte // the installation root key
 	keySet
-	// dataKeys wraps the data keys of owners (DataKey).
-	dataKeys cipher.AEAD
+	// keys wraps the data keys of owners (DataKey).
+	keys *MasterKeys
 }
 
 // keySet seals small values and streams under one pair of keys, and marks what it seals with its
@@ -49,12 +50,21 @@ type keySet struct {
 	version byte
 }
 
-// New returns a Sealer for a 32-byte master key, as returned by LoadKey.
+// New returns the Sealer of an installation whose root key is its one master key (32 bytes, as
+// returned by LoadKey), which also wraps data keys: MasterKeys.Sealer with the root being the key.
 func New(key []byte) (*Sealer, error) {
-	if len(key) != KeySize {
-		return nil, fmt.Errorf("seal: master key is %d bytes, want %d", len(key), KeySize)
+	keys, err := NewMasterKeys(key, nil)
+	if err != nil {
+		return nil, err
 	}
-	master := append([]byte(nil), key...)
+	return sealerOf(key, keys)
+}
+
+func sealerOf(root []byte, keys *MasterKeys) (*Sealer, error) {
+	if len(root) != KeySize {
+		return nil, fmt.Errorf("seal: root key is %d bytes, want %d", len(root), KeySize)
+	}
+	master := append([]byte(nil), root...)
 	value, err := newGCM(derive(master, infoValue))
 	if err != nil {
 		return nil, err
@@ -63,15 +73,11 @@ func New(key []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	dataKeys, err := newGCM(derive(master, infoDataKeys))
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{master: master, keySet: keySet{value: value, wrap: wrap, version: masterVersion}, dataKeys: dataKeys}, nil
+	return &Sealer{master: master, keySet: keySet{value: value, wrap: wrap, version: masterVersion}, keys: keys}, nil
 }
 
-// Derive returns a 32-byte key for purpose (for example "applicant-token"), derived from the master
-// key with HKDF-SHA256. The same purpose always gives the same key, different purposes unrelated keys.
+// Derive returns a 32-byte key for purpose (for example "applicant-token"), derived from the
+// installation root key with HKDF-SHA256, so that rotating the master key changes none. The same purpose always gives the same key, different purposes unrelated keys.
 func (s *Sealer) Derive(purpose string) []byte {
 	return derive(s.master, derivePrefix+purpose)
 }

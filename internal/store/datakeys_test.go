@@ -25,7 +25,7 @@ func TestApplicantDataUnderItsOwnKey(t *testing.T) {
 		if err := s.QueryRow(ctx, `SELECT data, data_key FROM applicants WHERE id = ?`, a.ID).Scan(&data, &key); err != nil {
 			t.Fatal(err)
 		}
-		if !seal.SealedUnderDataKey(data) || len(key) != 60 {
+		if !seal.SealedUnderDataKey(data) || len(key) != 69 {
 			t.Fatalf("the applicant's data is not under a data key: version %d, key of %d bytes", data[0], len(key))
 		}
 		master := storetest.Sealer(t)
