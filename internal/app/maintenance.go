@@ -83,8 +83,8 @@ func (w *anchorAuditWorker) Work(ctx context.Context, _ *river.Job[anchorAuditAr
 }
 
 // moveApplicantsArgs is the periodic job that moves applicants written before applicants had data
-// keys under keys of their own (store.MoveApplicantsUnderTheirKeys), then their documents
-// (store.MoveDocumentsUnderTheirKeys), a batch at a time, until none is left; then each run is one
+// keys under keys of their own (store.MoveApplicantsUnderTheirKeys), then their documents and
+// events (store.MoveDocumentsUnderTheirKeys, MoveEventsUnderTheirKeys), a batch at a time, until none is left; then each run is one
 // query that finds nothing.
 type moveApplicantsArgs struct{}
 
@@ -93,6 +93,7 @@ func (moveApplicantsArgs) Kind() string { return "applicants_move_under_keys" }
 type applicantMover interface {
 	MoveApplicantsUnderTheirKeys(ctx context.Context, env kyc.Env, limit int) (int, error)
 	MoveDocumentsUnderTheirKeys(ctx context.Context, env kyc.Env, limit int) (int, error)
+	MoveEventsUnderTheirKeys(ctx context.Context, env kyc.Env, limit int) (int, error)
 }
 
 type moveApplicantsWorker struct {
@@ -109,6 +110,9 @@ func (w *moveApplicantsWorker) Work(ctx context.Context, _ *river.Job[moveApplic
 			return err
 		}
 		if _, err := w.store.MoveDocumentsUnderTheirKeys(ctx, env, moveBatch); err != nil {
+			return err
+		}
+		if _, err := w.store.MoveEventsUnderTheirKeys(ctx, env, moveBatch); err != nil {
 			return err
 		}
 	}

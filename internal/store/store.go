@@ -69,6 +69,8 @@ type Store struct {
 	// documentsMoved holds the environments where MoveDocumentsUnderTheirKeys found no document
 	// left under the master key (kyc.Env → true).
 	documentsMoved sync.Map
+	// eventsMoved, likewise for MoveEventsUnderTheirKeys.
+	eventsMoved sync.Map
 
 	// trace, when set (only by tests, through export_test.go), sees every statement the store runs
 	// through its own queries, in and outside transactions, so a test can EXPLAIN what a method
