@@ -120,12 +120,12 @@ func keysStatus(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for _, id := range ids {
 		name := id
 		switch id {
+		case "": // first: PreviousID is "" too when no previous key is set
+			name = "no key id (wrapped before key ids, under the first master key)"
 		case keys.CurrentID():
 			name += " (current)"
 		case keys.PreviousID():
 			name += " (previous)"
-		case "":
-			name = "no key id (wrapped before key ids, under the first master key)"
 		}
 		fmt.Fprintf(stdout, "  %s: %d\n", name, counts[id])
 	}

@@ -34,7 +34,7 @@ var settings = []setting{
 		func(c *app.Config, v string) error { c.DatabaseURL = v; return nil }},
 	{"blob-url", "KYCD_BLOB_URL", "file://<data-dir>/blobs", "where document bytes go: file:///path or s3://bucket?endpoint=...&region=...&use_path_style=true",
 		func(c *app.Config, v string) error { c.BlobURL = v; return nil }},
-	{"master-key", "KYCD_MASTER_KEY", "<data-dir>/master.key", "32-byte key (base64 or hex) sealing document bytes and personal data; prefer the env variable to the flag",
+	{"master-key", "KYCD_MASTER_KEY", "<data-dir>/master.key", "32-byte key (base64 or hex) wrapping the keys that seal document bytes and personal data; prefer the env variable to the flag",
 		func(c *app.Config, v string) error { c.MasterKey = v; return nil }},
 	{"master-key-previous", "KYCD_MASTER_KEY_PREVIOUS", "", "while a master key rotation runs (kycd keys rotate): the old master key, which still opens data keys wrapped under it; new ones are wrapped under KYCD_MASTER_KEY only",
 		func(c *app.Config, v string) error { c.MasterKeyPrevious = v; return nil }},

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,8 +105,8 @@ func openStore(ctx context.Context, cfg Config, key []byte) (*store.Store, *seal
 }
 
 // ExistingSealer returns the sealer of the installation, as OpenStore does, without ever creating
-// a master key: a command that only checks what the key signed must not invent one
-// (KYCD_MASTER_KEY, or the key file in the data folder, must exist). It reads the keyring, since
+// a master key or a database: a command that only checks what the key signed must not invent
+// either (KYCD_MASTER_KEY, or the key file in the data folder, and the database must exist). It reads the keyring, since
 // what is signed derives from the installation root key, which a rotation leaves as it is.
 func ExistingSealer(ctx context.Context, cfg Config) (*seal.Sealer, error) {
 	cfg = cfg.withDefaults()
@@ -113,6 +114,12 @@ func ExistingSealer(ctx context.Context, cfg Config) (*seal.Sealer, error) {
 		path := filepath.Join(cfg.DataDir, seal.KeyFileName)
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("no master key: KYCD_MASTER_KEY is not set and %s cannot be read: %w", path, err)
+		}
+	}
+	if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+		// Nor a database: a new SQLite file would make the key given its root, and sign as nobody.
+		if _, err := os.Stat(cfg.DatabaseURL); err != nil {
+			return nil, fmt.Errorf("no database at %s: set KYCD_DATABASE_URL (or --data-dir) to the installation's: %w", cfg.DatabaseURL, err)
 		}
 	}
 	key, err := seal.LoadKey(cfg.MasterKey, cfg.DataDir)

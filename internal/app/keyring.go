@@ -57,15 +57,29 @@ func installationRoot(ctx context.Context, st *store.Store, keys *seal.MasterKey
 }
 
 // checkAgainstData checks, before an installation's keyring is written, that its master key opens
-// an applicant's data key (when one exists).
+// an applicant's data key or, when none has one yet, an applicant's data sealed under the master
+// key's keys (when an applicant exists): a command run with a wrong or missing key (a
+// `kycd migrate` whose secret was not mounted, with a key file made up on the spot) must not
+// make that key the installation's.
 func checkAgainstData(ctx context.Context, st *store.Store, keys *seal.MasterKeys, current []byte) error {
-	k, found, err := st.SomeDataKey(ctx)
-	if err != nil || !found {
-		return err
-	}
 	s, err := keys.Sealer(current)
 	if err != nil {
 		return err
+	}
+	k, found, err := st.SomeDataKey(ctx)
+	if err != nil {
+		return err
+	}
+	if !found {
+		id, data, found, err := st.SomeMasterSealedApplicant(ctx)
+		if err != nil || !found {
+			return err
+		}
+		if _, err := s.Open(data, []byte("applicant:"+id)); err != nil {
+			return fmt.Errorf("%w: KYCD_MASTER_KEY (key %s) does not open the applicants' data (set the master key of this installation): %w",
+				ErrWrongMasterKey, keys.CurrentID(), err)
+		}
+		return nil
 	}
 	if _, err := s.OpenDataKey(k.Key, k.AAD); err != nil {
 		return fmt.Errorf("%w: KYCD_MASTER_KEY (key %s) does not open the applicants' data keys (set the master key of this installation): %w",

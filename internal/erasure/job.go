@@ -97,13 +97,17 @@ func (w *Worker) Work(ctx context.Context, _ *river.Job[JobArgs]) error {
 	return nil
 }
 
-// purge deletes every blob of an erased applicant: those its files name, and anything else under
-// its prefix (<env>/<applicant id>/: a blob whose row never committed), then records it.
+// purge deletes every blob of an erased applicant: those its files name, its draft as an earlier
+// kycd kept it (drafts/<env>/<applicant id>), and anything else under its prefix
+// (<env>/<applicant id>/: a blob whose row never committed), then records it.
 func (w *Worker) purge(ctx context.Context, t store.ErasureTarget) (int, error) {
 	keys, err := w.st.FileBlobKeys(ctx, t.Env, t.ApplicantID)
 	if err != nil {
 		return 0, err
 	}
+	// The end user's draft as an earlier kycd kept it, in the blob store (package gather's
+	// legacyKey), if it is still there.
+	keys = append(keys, "drafts/"+string(t.Env)+"/"+t.ApplicantID)
 	n := 0
 	for _, k := range keys {
 		if err := w.blobs.Delete(ctx, k); err != nil {

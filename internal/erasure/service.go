@@ -110,13 +110,17 @@ func (s *Service) Erase(ctx context.Context, actor kyc.Actor, env kyc.Env, appli
 		if err != nil && !errors.Is(err, kyc.ErrNotFound) {
 			return store.Effects{}, err
 		}
-		if state.ErasedTime != nil || (err == nil && prev.Status == store.ErasureScheduled) {
+		if state.ErasedTime != nil {
 			out = prev
 			return store.Effects{}, nil
 		}
 		if state.LegalHold != nil {
 			return store.Effects{}, fmt.Errorf("applicant %s is under a legal hold (%s) placed %s: lift it first: %w",
 				applicantID, state.LegalHold.Reason, state.LegalHold.PlacedTime.Format(time.RFC3339), kyc.ErrConflict)
+		}
+		if err == nil && prev.Status == store.ErasureScheduled {
+			out = prev
+			return store.Effects{}, nil
 		}
 		at := store.Now()
 		out = store.ApplicantErasure{Env: env, ApplicantID: applicantID, Status: store.ErasureScheduled, RequestedBy: actor,

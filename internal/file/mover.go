@@ -26,7 +26,8 @@ var _ MoverStore = (*store.Store)(nil)
 // env stored before files had data keys: each is read (under the master key), checked against its
 // SHA-256, spooled, and written back under the same blob key, which replaces the object whole (a
 // crash leaves the old bytes or the new, both readable), then the row is marked. A file whose
-// applicant is erased meanwhile has its bytes deleted again. It answers how many it moved and the
+// applicant is erased, or whose image retention deleted, meanwhile has its bytes deleted again. It
+// answers how many it moved and the
 // errors of those it could not (the others still move).
 func (s *Service) MoveUnderKeys(ctx context.Context, mover MoverStore, env kyc.Env, limit int) (int, error) {
 	files, err := mover.FilesToMove(ctx, env, limit)

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"kycd/internal/app"
+	"kycd/internal/kyc"
 	"kycd/internal/screening/match"
+	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
 
@@ -50,7 +52,22 @@ func TestApplicantErasure(t *testing.T) {
 		}
 		doc := r.str("id")
 		e.waitDecided("/v1/kyc-documents/" + doc)
-		secrets := []string{"erase-me", "Ivan", "Petrov", "PETROV", "Quietvillage", "Hiddenlane", "ERASE-NUMBER-77", "1971-02-03"}
+		// A message for the end user that names them, as a reviewer may write one.
+		if err := e.App.Store.Record(context.Background(), kyc.EnvTest, func(tx *store.Tx) (store.Effects, error) {
+			_, err := tx.Exec(context.Background(), `UPDATE kyc_documents SET rejection_message = 'Dear Ivan Petrov, ERASE-MSG-55' WHERE id = ?`, doc)
+			return store.Effects{}, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		secrets := []string{"erase-me", "Ivan", "Petrov", "PETROV", "Quietvillage", "Hiddenlane", "ERASE-NUMBER-77", "1971-02-03", "ERASE-MSG-55"}
+		r = e.json(http.MethodPost, "/v1/applicants/"+apl+"/tokens", e.testKey, `{}`)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("token: %d %s", r.Status, r.Raw)
+		}
+		token := r.str("token")
+		if r := e.do(http.MethodGet, "/get_app_user_profile_v2", token, nil); r.Status != http.StatusOK {
+			t.Fatalf("the app with the applicant's token: %d %s", r.Status, r.Raw)
+		}
 		// Before: each place the test scans afterwards does show the person.
 		for path, want := range map[string]string{"/v1/applicants/" + apl: "Quietvillage", "/v1/kyc-documents/" + doc: "ERASE-NUMBER-77",
 			"/v1/applicants/" + apl + "/screenings": "PETROV", "/v1/events?resourceId=" + apl: "erase-me"} {
@@ -126,6 +143,16 @@ func TestApplicantErasure(t *testing.T) {
 		}
 		if r := e.json(http.MethodGet, "/v1/events?type=applicant-erased&resourceId="+apl, e.testKey, ""); !strings.Contains(string(r.Raw), `"applicant-erased"`) {
 			t.Errorf("no applicant-erased event: %s", r.Raw)
+		}
+
+		// The applicant's tokens, issued before or after, reach nothing.
+		if r := e.do(http.MethodGet, "/get_app_user_profile_v2", token, nil); r.Status != http.StatusUnauthorized {
+			t.Errorf("a token issued before the erasure: %d %s", r.Status, r.Raw)
+		}
+		if r := e.json(http.MethodPost, "/v1/applicants/"+apl+"/tokens", e.testKey, `{}`); r.Status == http.StatusCreated {
+			if r := e.do(http.MethodGet, "/get_app_user_profile_v2", r.str("token"), nil); r.Status != http.StatusUnauthorized {
+				t.Errorf("a token issued after the erasure: %d %s", r.Status, r.Raw)
+			}
 		}
 
 		// Every change is refused.

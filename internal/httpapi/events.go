@@ -23,7 +23,7 @@ type event struct {
 	Revision     int64           `json:"revision" doc:"The resource's revision after the change: drop a delivery older than one you have"`
 	CreatedTime  time.Time       `json:"createdTime" doc:"The webhook body's createdAt"`
 	Data         json.RawMessage `json:"data" doc:"The resource at this revision; null when dataErased"`
-	DataErased   bool            `json:"dataErased,omitempty" doc:"The event's applicant was erased: its data, sealed under the applicant's destroyed data key, is gone for good (data is null), and the event cannot be redelivered (409)"`
+	DataErased   bool            `json:"dataErased,omitempty" doc:"The event's data is gone for good (data is null): its applicant was erased, or the retention period of event payloads (KYCD_RETENTION_EVENTS) passed; the event cannot be redelivered (409)"`
 }
 
 func toEvent(e kyc.Event) event {

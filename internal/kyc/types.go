@@ -227,8 +227,8 @@ type Event struct {
 	Revision     int64     `json:"revision"`
 	CreatedTime  time.Time `json:"createdTime"`
 	Data         any       `json:"data" doc:"The resource as it was after the change; null once its applicant was erased"`
-	// DataErased: Data is left out because the applicant it belongs to was erased (its payload
-	// removed, or sealed under the applicant's destroyed data key).
+	// DataErased: Data is gone for good: the applicant it belongs to was erased (its payload
+	// removed, or sealed under the applicant's destroyed data key), or retention removed it.
 	DataErased bool `json:"dataErased,omitempty"`
 	// ApplicantID is the applicant the event belongs to, "" for none (a webhook's events): its
 	// payload, and its webhook bodies, are sealed under that applicant's data key.

@@ -164,6 +164,14 @@ func (s *Service) Run(ctx context.Context) (Report, error) {
 	}
 	r.More = len(files) == s.cfg.Batch
 	for _, f := range files {
+		// A hold placed since the batch was read keeps the images: asked again now, just before.
+		if held, err := s.held(ctx, f); err != nil || held {
+			if err != nil {
+				r.Failed++
+				errs = append(errs, err)
+			}
+			continue
+		}
 		// The bytes first, then the mark: a crash between leaves the file to the next run, whose
 		// delete of the missing bytes succeeds.
 		if err := s.blobs.Delete(ctx, f.BlobKey); err != nil {
@@ -312,4 +320,18 @@ func (w *Worker) Work(ctx context.Context, _ *river.Job[JobArgs]) error {
 		return w.jobs.InsertJob(ctx, river.InsertManyParams{Args: JobArgs{}})
 	}
 	return nil
+}
+
+// held reports whether the applicant of f is under a legal hold, or was erased, now.
+func (s *Service) held(ctx context.Context, f store.RetentionTarget) (bool, error) {
+	var held bool
+	err := s.st.Record(ctx, f.Env, func(tx *store.Tx) (store.Effects, error) {
+		state, err := tx.LockApplicantForErasure(ctx, f.ApplicantID)
+		held = state.LegalHold != nil || state.ErasedTime != nil
+		return store.Effects{}, err
+	})
+	if err != nil {
+		return false, fmt.Errorf("the hold of applicant %s: %w", f.ApplicantID, err)
+	}
+	return held, nil
 }

@@ -170,6 +170,18 @@ func (s *Service) Decide(ctx context.Context, env kyc.Env, caseID string, person
 		return Outcome{}, err
 	}
 	err = s.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+		// An applicant erased since the case was read gets no proposal (kyc.ErrGone), and a case
+		// closed meanwhile (by its erasure) none either.
+		if err := tx.RequireApplicant(ctx, c.ApplicantID, "case"); err != nil {
+			return store.Effects{}, err
+		}
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM review_cases WHERE env = ? AND id = ?`+tx.ForUpdate(), string(env), c.ID).Scan(&status); err != nil {
+			return store.Effects{}, fmt.Errorf("propose: %w", err)
+		}
+		if status != "open" {
+			return store.Effects{}, fmt.Errorf("the case is %s: %w", status, kyc.ErrConflict)
+		}
 		sealed, err := tx.Seal(raw, proposalAAD(p.ID))
 		if err != nil {
 			return store.Effects{}, err

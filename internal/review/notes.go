@@ -41,6 +41,10 @@ func (s *Service) AddNote(ctx context.Context, env kyc.Env, caseID string, perso
 	}
 	n := Note{ID: kyc.NewID(PrefixNote), CaseID: c.ID, ApplicantID: c.ApplicantID, Author: person.ID, Body: body, CreatedTime: s.now()}
 	err = s.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+		// Nothing more is written about an erased applicant (kyc.ErrGone).
+		if err := tx.RequireApplicant(ctx, c.ApplicantID, "case"); err != nil {
+			return store.Effects{}, err
+		}
 		sealed, err := tx.Seal([]byte(body), noteAAD(n.ID))
 		if err != nil {
 			return store.Effects{}, err

@@ -63,6 +63,10 @@ func (s *Store) SaveDraft(ctx context.Context, d *Draft) error {
 // saveDraft is SaveDraft on q, which may be a transaction: the draft then commits with the rest,
 // and d's new version holds only once it has.
 func (s *Store) saveDraft(ctx context.Context, q querier, d *Draft, at time.Time) error {
+	// An erased applicant's end user writes nothing more (kyc.ErrGone).
+	if err := s.requireApplicant(ctx, q, d.Env, d.ApplicantID, "applicantId"); err != nil {
+		return err
+	}
 	sealed, err := s.sealer.Seal(d.Data, []byte(draftAAD(d.Env, d.ApplicantID)))
 	if err != nil {
 		return fmt.Errorf("save draft of %s: %w", d.ApplicantID, err)

@@ -188,7 +188,8 @@ func (tx *Tx) EraseApplicantData(ctx context.Context, applicantID string, at tim
 		{"applicants", `UPDATE applicants SET data = ?, data_key = NULL, erased_at = ?, revision = revision + 1, updated_at = ?
 			WHERE env = ? AND id = ? AND erased_at IS NULL`,
 			[]any{emptySealed, micros(at), micros(at), env, applicantID}},
-		{"documents", `UPDATE kyc_documents SET identification = NULL, parsed_data = NULL WHERE env = ? AND applicant_id = ?`,
+		// The reason written for the end user may name them; its type stays.
+		{"documents", `UPDATE kyc_documents SET identification = NULL, parsed_data = NULL, rejection_message = '' WHERE env = ? AND applicant_id = ?`,
 			[]any{env, applicantID}},
 		// A file's digest identifies the document's bytes; its type and size stay.
 		{"files", `UPDATE files SET sha256 = '' WHERE env = ? AND applicant_id = ?`, []any{env, applicantID}},
@@ -211,6 +212,13 @@ func (tx *Tx) EraseApplicantData(ctx context.Context, applicantID string, at tim
 		}
 	}
 	delete(counts, "applicants")
+	// Every applicant token and gatherer link of the applicant, issued before or after, is refused
+	// from now on: nothing more reaches the hosted flow or the app endpoints for this applicant
+	// (auth.Tokens reads token_revocations; not_before is far in the future).
+	if _, err := tx.t.exec(ctx, `INSERT INTO token_revocations (env, applicant_id, not_before) VALUES (?, ?, ?)
+		ON CONFLICT (env, applicant_id) DO UPDATE SET not_before = excluded.not_before`, env, applicantID, int64(1)<<62); err != nil {
+		return 0, nil, fmt.Errorf("erase applicant %s: revoke its tokens: %w", applicantID, err)
+	}
 	if counts["screenings"], err = tx.redactScreenings(ctx, applicantID); err != nil {
 		return 0, nil, err
 	}
@@ -288,8 +296,8 @@ func (tx *Tx) redactScreenings(ctx context.Context, applicantID string) (int64, 
 	return int64(len(all)), nil
 }
 
-// redactDocumentReviews drops the free-text notes of people's reviews of the applicant's
-// documents; the outcome, its reason and who decided when stay.
+// redactDocumentReviews drops the free text of people's reviews of the applicant's documents
+// (notes and reason); the outcome and who decided when stay.
 func (tx *Tx) redactDocumentReviews(ctx context.Context, applicantID string) (int64, error) {
 	type review struct{ id, review string }
 	var all []review
@@ -315,10 +323,10 @@ func (tx *Tx) redactDocumentReviews(ctx context.Context, applicantID string) (in
 		if err := json.Unmarshal([]byte(r.review), &rv); err != nil {
 			return 0, fmt.Errorf("erase the review of document %s: %w", r.id, err)
 		}
-		if rv.Notes == "" {
+		if rv.Notes == "" && rv.Reason == "" {
 			continue
 		}
-		rv.Notes = ""
+		rv.Notes, rv.Reason = "", ""
 		b, err := json.Marshal(rv)
 		if err != nil {
 			return 0, err

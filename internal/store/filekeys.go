@@ -83,7 +83,7 @@ func (s *Store) FilesToMove(ctx context.Context, env kyc.Env, limit int) ([]kyc.
 	if s.keys == nil {
 		return nil, nil
 	}
-	rs, err := s.reader().query(ctx, `SELECT `+fileColumns+` FROM files WHERE env = ? AND under_data_key = FALSE
+	rs, err := s.reader().query(ctx, `SELECT `+fileColumns+` FROM files WHERE env = ? AND under_data_key = FALSE AND blob_deleted_at IS NULL
 		AND applicant_id IN (SELECT id FROM applicants WHERE env = ? AND erased_at IS NULL) LIMIT ?`, string(env), string(env), limit)
 	if err != nil {
 		return nil, fmt.Errorf("files to move under their keys: %w", err)
@@ -101,13 +101,21 @@ func (s *Store) FilesToMove(ctx context.Context, env kyc.Env, limit int) ([]kyc.
 }
 
 // MarkFileUnderKey records that a file's bytes are now sealed under its applicant's data key. An
-// applicant erased meanwhile is ErrApplicantErased: the caller deletes the bytes it wrote again.
+// applicant erased meanwhile is ErrApplicantErased, and a file whose image retention deleted
+// meanwhile ErrFileBytesDeleted: the caller deletes the bytes it wrote again.
 func (s *Store) MarkFileUnderKey(ctx context.Context, env kyc.Env, f kyc.File) error {
 	return s.inTx(ctx, func(t *txn) error {
 		if err := s.requireApplicant(ctx, t, env, f.ApplicantID, "applicantId"); err != nil {
 			return err
 		}
-		_, err := t.exec(ctx, `UPDATE files SET under_data_key = TRUE WHERE env = ? AND id = ?`, string(env), f.ID)
+		n, err := t.exec(ctx, `UPDATE files SET under_data_key = TRUE WHERE env = ? AND id = ? AND blob_deleted_at IS NULL`, string(env), f.ID)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("file %s: %w", f.ID, ErrFileBytesDeleted)
+		}
 		return err
 	})
 }
+
+// ErrFileBytesDeleted is MarkFileUnderKey's error for a file whose bytes retention deleted while
+// they were being moved. It wraps kyc.ErrGone.
+var ErrFileBytesDeleted = fmt.Errorf("the file's bytes were deleted by retention: %w", kyc.ErrGone)

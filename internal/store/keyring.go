@@ -127,3 +127,17 @@ func (s *Store) SomeDataKey(ctx context.Context) (k WrappedKey, found bool, err 
 	k.AAD = applicantKeyAAD(kyc.Env(env), id)
 	return k, true, nil
 }
+
+// SomeMasterSealedApplicant returns the id and sealed data of one applicant whose data is still
+// sealed under the master key's keys (no data key, not erased), to check a master key against at
+// the first start of an installation that has no data key yet; found is false when there is none.
+func (s *Store) SomeMasterSealedApplicant(ctx context.Context) (id string, data []byte, found bool, err error) {
+	err = s.reader().queryRow(ctx, `SELECT id, data FROM applicants WHERE data_key IS NULL AND erased_at IS NULL LIMIT 1`).Scan(&id, &data)
+	if err == errNoRows {
+		return "", nil, false, nil
+	}
+	if err != nil {
+		return "", nil, false, fmt.Errorf("an applicant's data: %w", err)
+	}
+	return id, data, true, nil
+}

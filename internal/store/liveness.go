@@ -36,6 +36,9 @@ func livenessAAD(id string) string { return "liveness_sessions:" + id }
 
 // CreateLiveness stores a new, open challenge.
 func (s *Store) CreateLiveness(ctx context.Context, l *LivenessSession) error {
+	if err := s.requireApplicant(ctx, s.writer(), l.Env, l.ApplicantID, "applicantId"); err != nil {
+		return err
+	}
 	if _, err := s.writer().exec(ctx, `INSERT INTO liveness_sessions (id, env, request_id, applicant_id, nonce, moves, issued_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, string(l.Env), l.RequestID, l.ApplicantID, l.Nonce, l.Moves, micros(l.Issued), micros(l.Expires)); err != nil {
 		return fmt.Errorf("create liveness session: %w", err)
@@ -71,8 +74,10 @@ func (s *Store) FinishLiveness(ctx context.Context, env kyc.Env, id string, resu
 	if selfieFileID != "" {
 		file = &selfieFileID
 	}
-	n, err := s.writer().exec(ctx, `UPDATE liveness_sessions SET result = ?, selfie_file_id = ? WHERE env = ? AND id = ? AND used_at IS NOT NULL`,
-		sealed, file, string(env), id)
+	// Not for an applicant erased meanwhile: its result would outlive the erasure.
+	n, err := s.writer().exec(ctx, `UPDATE liveness_sessions SET result = ?, selfie_file_id = ? WHERE env = ? AND id = ? AND used_at IS NOT NULL
+		AND applicant_id IN (SELECT id FROM applicants WHERE env = ? AND erased_at IS NULL)`,
+		sealed, file, string(env), id, string(env))
 	if err != nil {
 		return fmt.Errorf("finish liveness session: %w", err)
 	}

@@ -243,7 +243,8 @@ func (r *Repository) Ping(ctx context.Context, env kyc.Env, id string, eff store
 // disabled subscription cannot be redelivered to: kyc.ErrConflict), else to every enabled
 // subscription that wants the event. The body is the event's, byte for byte; the delivery joins
 // the end of its chain, so it goes out after anything still pending about the same resource. An
-// event whose applicant was erased (its payload unreadable) cannot be: kyc.ErrConflict.
+// event whose data is gone (its applicant erased, or its payload's retention passed) cannot be:
+// kyc.ErrConflict.
 func (r *Repository) Redeliver(ctx context.Context, env kyc.Env, eventID, webhookID string, eff store.Effects) ([]Delivery, error) {
 	var out []Delivery
 	err := r.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
@@ -252,7 +253,7 @@ func (r *Repository) Redeliver(ctx context.Context, env kyc.Env, eventID, webhoo
 			return eff, err
 		}
 		if ev.DataErased {
-			return eff, fmt.Errorf("event %s: its applicant was erased, so it cannot be sent again: %w", eventID, kyc.ErrConflict)
+			return eff, fmt.Errorf("event %s: its data is gone (its applicant was erased, or its retention passed), so it cannot be sent again: %w", eventID, kyc.ErrConflict)
 		}
 		f := newFanOut(tx)
 		if webhookID != "" {
