@@ -267,3 +267,53 @@ func TestDocumentsMoveUnderTheirKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestEventsMoveUnderTheirKeys: an applicant's event whose payload was sealed under the master key
+// (as kycd wrote events before) is sealed again under the applicant's key by
+// MoveEventsUnderTheirKeys, reads the same, and a second run finds nothing.
+func TestEventsMoveUnderTheirKeys(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		a := kyc.Applicant{ID: kyc.NewID(kyc.PrefixApplicant), Env: kyc.EnvLive, Type: "individual", Status: "unverified", Level: "L0",
+			Profile: kyc.Profile{FirstName: "Anna"}}
+		eff := audit("applicant.create", a.ID)
+		eff.Events = []store.NewEvent{{Type: kyc.EventApplicantCreated, ResourceType: "applicant", ResourceID: a.ID}}
+		if err := s.CreateApplicant(ctx, &a, eff); err != nil {
+			t.Fatal(err)
+		}
+		var id string
+		var payload []byte
+		if err := s.QueryRow(ctx, `SELECT id, payload FROM events WHERE applicant_id = ?`, a.ID).Scan(&id, &payload); err != nil {
+			t.Fatal(err)
+		}
+		if !seal.SealedUnderDataKey(payload) {
+			t.Fatal("a new event's payload is not under its applicant's key")
+		}
+		before, err := s.Event(ctx, kyc.EnvLive, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := json.Marshal(before.Data)
+		old, err := storetest.Sealer(t).Seal(plain, []byte("event:"+id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, `UPDATE events SET payload = ? WHERE id = ?`, old, id); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.MoveEventsUnderTheirKeys(ctx, kyc.EnvLive, 10); err != nil || n != 1 {
+			t.Fatalf("move: %d %v", n, err)
+		}
+		if err := s.QueryRow(ctx, `SELECT payload FROM events WHERE id = ?`, id).Scan(&payload); err != nil || !seal.SealedUnderDataKey(payload) {
+			t.Fatalf("the moved payload is not under the applicant's key: %v", err)
+		}
+		after, err := s.Event(ctx, kyc.EnvLive, id)
+		if got, _ := json.Marshal(after.Data); err != nil || string(got) != string(plain) {
+			t.Fatalf("the moved event reads %s, want %s (%v)", got, plain, err)
+		}
+		if n, err := s.MoveEventsUnderTheirKeys(ctx, kyc.EnvLive, 10); err != nil || n != 0 {
+			t.Fatalf("nothing left: %d %v", n, err)
+		}
+	})
+}
