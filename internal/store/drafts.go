@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -64,8 +65,10 @@ func (s *Store) SaveDraft(ctx context.Context, d *Draft) error {
 // and d's new version holds only once it has.
 func (s *Store) saveDraft(ctx context.Context, q querier, d *Draft, at time.Time) error {
 	// An erased applicant's end user writes nothing more (kyc.ErrGone).
-	if err := s.requireApplicant(ctx, q, d.Env, d.ApplicantID, "applicantId"); err != nil {
+	if erased, err := s.applicantErased(ctx, q, d.Env, d.ApplicantID); err != nil && !errors.Is(err, errNoRows) {
 		return err
+	} else if erased {
+		return errErased(d.ApplicantID)
 	}
 	sealed, err := s.sealer.Seal(d.Data, []byte(draftAAD(d.Env, d.ApplicantID)))
 	if err != nil {
