@@ -50,17 +50,26 @@ func keysRotate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "keyring: under master key %s already\n", keys.CurrentID())
 	}
 	total, after := 0, ""
+	var skipped []error
 	for {
-		n, last, err := st.RewrapDataKeys(ctx, after, batch)
+		n, last, bad, err := st.RewrapDataKeys(ctx, after, batch)
 		if err != nil {
 			return fmt.Errorf("after %d data keys rewrapped (run kycd keys rotate again to go on): %w", total, err)
 		}
+		for _, e := range bad {
+			fmt.Fprintf(stdout, "skipped, neither key opens it: %v\n", e)
+		}
+		skipped = append(skipped, bad...)
 		if last == "" {
 			break
 		}
 		total += n
 		after = last
 		fmt.Fprintf(stdout, "data keys: %d rewrapped so far (up to applicant %s)\n", total, last)
+	}
+	if len(skipped) > 0 {
+		return fmt.Errorf("%d data keys rewrapped; %d could not be opened with KYCD_MASTER_KEY or KYCD_MASTER_KEY_PREVIOUS and "+
+			"were left as they are (listed above): keep the previous key until they are dealt with", total, len(skipped))
 	}
 	left, err := st.DataKeysNotUnderCurrent(ctx)
 	if err != nil {

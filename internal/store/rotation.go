@@ -35,38 +35,40 @@ func (s *Store) rewrapper() (KeyRewrapper, error) {
 // id comes after after (in id order) and whose key is wrapped under another master key, in one
 // transaction that reads each key again under a lock (a key erased or rewrapped meanwhile is left
 // as it is). It returns how many it rewrapped and the last id it looked at, to pass as after to the
-// next batch; last is "" when no applicant after after has a key to rewrap. A run that stops
+// next batch; last is "" when no applicant after after has a key to rewrap. A key that neither
+// master key opens (wrapped under a third key, or damaged) is left as it is and named in skipped,
+// with why, so that one such key does not stop the rotation of the others. A run that stops
 // anywhere loses nothing: a batch is written whole or not at all, and the next run finds what is
 // left.
-func (s *Store) RewrapDataKeys(ctx context.Context, after string, limit int) (rewrapped int, last string, err error) {
+func (s *Store) RewrapDataKeys(ctx context.Context, after string, limit int) (rewrapped int, last string, skipped []error, err error) {
 	r, err := s.rewrapper()
 	if err != nil {
-		return 0, "", err
+		return 0, "", nil, err
 	}
 	prefix := r.CurrentKeyPrefix()
 	rs, err := s.reader().query(ctx, fmt.Sprintf(`SELECT id FROM applicants WHERE id > ? AND data_key IS NOT NULL
 		AND substr(data_key, 1, %d) <> ? ORDER BY id LIMIT ?`, len(prefix)), after, prefix, limit)
 	if err != nil {
-		return 0, "", fmt.Errorf("data keys to rewrap: %w", err)
+		return 0, "", nil, fmt.Errorf("data keys to rewrap: %w", err)
 	}
 	var ids []string
 	for rs.Next() {
 		var id string
 		if err := rs.Scan(&id); err != nil {
 			rs.Close()
-			return 0, "", err
+			return 0, "", nil, err
 		}
 		ids = append(ids, id)
 	}
 	rs.Close()
 	if err := rs.Err(); err != nil {
-		return 0, "", err
+		return 0, "", nil, err
 	}
 	if len(ids) == 0 {
-		return 0, "", nil
+		return 0, "", nil, nil
 	}
 	err = s.inTx(ctx, func(t *txn) error {
-		rewrapped = 0
+		rewrapped, skipped = 0, nil
 		for _, id := range ids {
 			var env string
 			var key []byte
@@ -78,7 +80,8 @@ func (s *Store) RewrapDataKeys(ctx context.Context, after string, limit int) (re
 			}
 			out, err := r.RewrapKey(key, applicantKeyAAD(kyc.Env(env), id))
 			if err != nil {
-				return fmt.Errorf("rewrap the data key of applicant %s: %w", id, err)
+				skipped = append(skipped, fmt.Errorf("the data key of applicant %s: %w", id, err))
+				continue
 			}
 			if _, err := t.exec(ctx, `UPDATE applicants SET data_key = ? WHERE id = ?`, out, id); err != nil {
 				return fmt.Errorf("rewrap the data key of applicant %s: %w", id, err)
@@ -88,9 +91,9 @@ func (s *Store) RewrapDataKeys(ctx context.Context, after string, limit int) (re
 		return nil
 	})
 	if err != nil {
-		return 0, "", err
+		return 0, "", nil, err
 	}
-	return rewrapped, ids[len(ids)-1], nil
+	return rewrapped, ids[len(ids)-1], skipped, nil
 }
 
 // DataKeysNotUnderCurrent counts the applicants' data keys wrapped under another master key than

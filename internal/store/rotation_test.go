@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"strings"
 	"testing"
 
 	"kycd/internal/kyc"
@@ -86,7 +87,7 @@ func TestRewrapDataKeys(t *testing.T) {
 			if n, err := during.DataKeysNotUnderCurrent(ctx); err != nil || n != 7 {
 				t.Fatalf("keys to rewrap before: %d %v", n, err)
 			}
-			n, last, err := during.RewrapDataKeys(ctx, "", 3)
+			n, last, _, err := during.RewrapDataKeys(ctx, "", 3)
 			if err != nil || n != 3 || last == "" {
 				t.Fatalf("first batch: %d %q %v", n, last, err)
 			}
@@ -109,7 +110,7 @@ func TestRewrapDataKeys(t *testing.T) {
 			// The run stops here (a crash); the next starts from the beginning and finishes.
 			total := 3
 			for after := ""; ; {
-				n, last, err := during.RewrapDataKeys(ctx, after, 3)
+				n, last, _, err := during.RewrapDataKeys(ctx, after, 3)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -129,7 +130,7 @@ func TestRewrapDataKeys(t *testing.T) {
 			if n, err := during.DataKeysNotUnderCurrent(ctx); err != nil || n != 0 {
 				t.Fatalf("keys left under the old master key: %d %v", n, err)
 			}
-			if n, _, err := during.RewrapDataKeys(ctx, "", 3); err != nil || n != 0 {
+			if n, _, _, err := during.RewrapDataKeys(ctx, "", 3); err != nil || n != 0 {
 				t.Fatalf("a run after the rotation rewrapped %d keys: %v", n, err)
 			}
 			counts, err := during.DataKeysByMasterKey(ctx, seal.WrappedKeyID)
@@ -186,4 +187,45 @@ func TestKeyring(t *testing.T) {
 			t.Fatalf("an unchanged rewrap wrote: %v %v", changed, err)
 		}
 	})
+}
+
+// TestRewrapSkipsAKeyNeitherKeyOpens: a data key that neither master key opens (here, its
+// wrapped bytes damaged) is left as it is and named, and the batch's other keys are rewrapped all
+// the same: one bad key does not stop a rotation for good.
+func TestRewrapSkipsAKeyNeitherKeyOpens(t *testing.T) {
+	t.Parallel()
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			dsn := storetest.NewDatabase(t, d)
+			first, next := newKey(t), newKey(t)
+			old := openWith(t, dsn, rotationSealer(t, first, first, nil))
+			if d == store.SQLite {
+				if err := old.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var ids []string
+			for range 3 {
+				ids = append(ids, newApplicant(t, old, kyc.EnvLive, "").ID)
+			}
+			var key []byte
+			if err := old.QueryRow(ctx, `SELECT data_key FROM applicants WHERE id = ?`, ids[1]).Scan(&key); err != nil {
+				t.Fatal(err)
+			}
+			key[len(key)-1] ^= 1
+			if err := old.Exec(ctx, `UPDATE applicants SET data_key = ? WHERE id = ?`, key, ids[1]); err != nil {
+				t.Fatal(err)
+			}
+			during := openWith(t, dsn, rotationSealer(t, first, next, first))
+			n, last, skipped, err := during.RewrapDataKeys(ctx, "", 10)
+			if err != nil || n != 2 || last == "" || len(skipped) != 1 || !strings.Contains(skipped[0].Error(), ids[1]) {
+				t.Fatalf("a batch with a damaged key: rewrapped %d, last %q, skipped %v, %v", n, last, skipped, err)
+			}
+			if n, err := during.DataKeysNotUnderCurrent(ctx); err != nil || n != 1 {
+				t.Fatalf("keys left under another key: %d %v, want the damaged one", n, err)
+			}
+		})
+	}
 }
