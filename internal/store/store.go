@@ -228,6 +228,27 @@ func (s *Store) forUpdate() string {
 	return ""
 }
 
+// forKeyShare is the lock a write of an applicant's data takes on the applicant's row on
+// PostgreSQL: FOR KEY SHARE, which other writes (FOR NO KEY UPDATE, plain updates) pass, so
+// writers of one applicant never wait for each other on it, but an erasure's FOR UPDATE
+// (forErasure) waits for every such writer and every later writer waits for the erasure, then
+// sees it. Nothing on SQLite, whose transactions run one at a time.
+func (s *Store) forKeyShare() string {
+	if s.dialect == Postgres {
+		return " FOR KEY SHARE"
+	}
+	return ""
+}
+
+// forErasure is the lock an erasure takes on the applicant's row on PostgreSQL, first in its
+// transaction: FOR UPDATE, the one mode that excludes forKeyShare's writers.
+func (s *Store) forErasure() string {
+	if s.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // writer runs single statements outside a transaction on the write connection.
 func (s *Store) writer() querier {
 	if s.dialect == Postgres {
