@@ -275,7 +275,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	exports := export.New(exportSource{applicants: applicants, requests: requests, documents: documents, files: files, screening: screener,
 		shares: shares, webhooks: webhooks, reviews: reviews}, export.Config{Version: cfg.Version})
 	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
-		Audit: st, Reports: report.New(st), Levels: levels, Policy: reviews, Webhooks: webhooks, APIKeys: apiKeys, Exports: exports, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
+		Audit: st, Reports: report.New(st), Levels: levels, Policy: reviews, Webhooks: webhooks, APIKeys: apiKeys, Exports: exports, Erasures: erasures, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
 		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL,
 		OIDC: console.OIDC{Issuer: cfg.Console.OIDC.Issuer, ClientID: cfg.Console.OIDC.ClientID, ClientSecret: cfg.Console.OIDC.ClientSecret}})
 	if err != nil {
