@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"kycd/internal/applicant"
 	"kycd/internal/auth"
@@ -39,6 +40,7 @@ import (
 	"kycd/internal/seal"
 	"kycd/internal/share"
 	"kycd/internal/store"
+	"kycd/internal/tracing"
 	"kycd/internal/verify"
 	"kycd/internal/verify/check"
 	"kycd/internal/webhook"
@@ -243,7 +245,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
-		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}}); err != nil {
+		Events:     store.EventSinks{webhook.Deliveries{}, reviews.Sink()},
+		Middleware: []rivertype.Middleware{tracing.RiverMiddleware(cfg.Tracing)}}); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
@@ -308,6 +311,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		},
 		Limits: cfg.Limits,
 		Mount:  endUser,
+		Tracer: cfg.Tracing,
 	})
 	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, log: log}, nil
 }
