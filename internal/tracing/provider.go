@@ -41,6 +41,19 @@ func (p *Provider) Shutdown(ctx context.Context) error {
 	return nil
 }
 
+// Enabled reports whether tp may record spans: false for Off's provider and OpenTelemetry's
+// no-op one, true for any other (an SDK's, a test's recorder). Where it is false, kycd installs no
+// middleware at all, so that a caller's traceparent is not even carried into job metadata.
+func Enabled(tp trace.TracerProvider) bool {
+	switch p := tp.(type) {
+	case nil, noop.TracerProvider:
+		return false
+	case *Provider:
+		return p.Enabled()
+	}
+	return true
+}
+
 // Off is a provider that records nothing.
 func Off() *Provider { return &Provider{TracerProvider: noop.NewTracerProvider()} }
 

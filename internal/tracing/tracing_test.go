@@ -14,6 +14,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // TestFromEnv: tracing is on only with an OTLP endpoint, and OTEL_SDK_DISABLED turns it off.
@@ -156,6 +157,20 @@ func TestTransport(t *testing.T) {
 		}
 		if kv.Key == "http.response.status_code" && kv.Value.AsInt64() != http.StatusTeapot {
 			t.Errorf("status %d", kv.Value.AsInt64())
+		}
+	}
+}
+
+// TestEnabled: kycd installs its middleware only for a provider that may record.
+func TestEnabled(t *testing.T) {
+	t.Parallel()
+	sdk, _ := recorder()
+	for _, c := range []struct {
+		tp   trace.TracerProvider
+		want bool
+	}{{nil, false}, {noop.NewTracerProvider(), false}, {Off(), false}, {&Provider{TracerProvider: sdk, sdk: sdk}, true}, {sdk, true}} {
+		if got := Enabled(c.tp); got != c.want {
+			t.Errorf("Enabled(%T) = %v, want %v", c.tp, got, c.want)
 		}
 	}
 }
