@@ -96,6 +96,9 @@ func TestTracingOneJourney(t *testing.T) {
 			if v, _ := attr(createApplicant, "http.route"); v.AsString() != "POST /v1/applicants" {
 				t.Errorf("POST /v1/applicants http.route = %q", v.AsString())
 			}
+			if v, _ := attr(createApplicant, "kycd.request_id"); len(v.AsString()) != 16 {
+				t.Errorf("POST /v1/applicants kycd.request_id = %q", v.AsString())
+			}
 			if n := dbUnder(createApplicant); n == 0 {
 				t.Errorf("no database span under POST /v1/applicants")
 			}
