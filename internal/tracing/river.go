@@ -66,11 +66,14 @@ func (m *riverMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInn
 	ctx, span := m.tracer.Start(ctx, "river.work/"+job.Kind, trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(semconv.MessagingSystemKey.String("river"), attrJobKind.String(job.Kind), attrJobID.Int64(job.ID),
 			attrJobQueue.String(job.Queue), attrJobAttempt.Int(job.Attempt)))
+	panicked := true // until doInner returns; the panic goes on to River's recover untouched
 	defer func() {
 		outcome := "ok"
 		var cancel *river.JobCancelError
 		var snooze *river.JobSnoozeError
 		switch {
+		case panicked:
+			outcome = "panic"
 		case err == nil:
 		case errors.As(err, &snooze):
 			outcome = "snooze"
@@ -79,17 +82,15 @@ func (m *riverMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInn
 		default:
 			outcome = "error"
 		}
-		if p := recover(); p != nil {
-			outcome = "panic"
-			defer panic(p)
-		}
 		span.SetAttributes(attrJobOutcome.String(outcome))
 		if outcome != "ok" && outcome != "snooze" {
 			span.SetStatus(codes.Error, outcome)
 		}
 		span.End()
 	}()
-	return doInner(ctx)
+	err = doInner(ctx)
+	panicked = false
+	return err
 }
 
 // withTraceContext sets carrier's keys in a job's metadata (a JSON object, or empty), keeping its

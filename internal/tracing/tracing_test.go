@@ -103,6 +103,28 @@ func TestRiverMiddleware(t *testing.T) {
 		t.Errorf("the error's text is in the span: %q", work.Status().Description)
 	}
 
+	// A panic goes on, its span ended and marked.
+	func() {
+		defer func() {
+			if p := recover(); p != "boom" {
+				t.Errorf("recovered %v, want the job's panic", p)
+			}
+		}()
+		_ = m.Work(context.Background(), &rivertype.JobRow{ID: 43, Kind: "p"}, func(context.Context) error { panic("boom") })
+	}()
+	panicked := 0
+	for _, s := range rec.Ended() {
+		if s.Name() == "river.work/p" {
+			panicked++
+			if outcome, _ := attrOf(s, "river.job.outcome"); outcome != "panic" {
+				t.Errorf("panicking job's outcome %q", outcome)
+			}
+		}
+	}
+	if panicked != 1 {
+		t.Errorf("%d spans for the panicking job", panicked)
+	}
+
 	// A job enqueued outside any span starts a trace of its own; metadata that is not an object
 	// is left alone.
 	if got := withTraceContext([]byte(`[1]`), map[string]string{"traceparent": "x"}); string(got) != `[1]` {
@@ -173,4 +195,13 @@ func TestEnabled(t *testing.T) {
 			t.Errorf("Enabled(%T) = %v, want %v", c.tp, got, c.want)
 		}
 	}
+}
+
+func attrOf(s sdktrace.ReadOnlySpan, k string) (string, bool) {
+	for _, kv := range s.Attributes() {
+		if string(kv.Key) == k {
+			return kv.Value.String(), true
+		}
+	}
+	return "", false
 }
