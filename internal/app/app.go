@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"go.opentelemetry.io/otel/trace"
 
 	"kycd/internal/applicant"
 	"kycd/internal/auth"
@@ -39,6 +41,7 @@ import (
 	"kycd/internal/seal"
 	"kycd/internal/share"
 	"kycd/internal/store"
+	"kycd/internal/tracing"
 	"kycd/internal/verify"
 	"kycd/internal/verify/check"
 	"kycd/internal/webhook"
@@ -243,7 +246,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
-		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}}); err != nil {
+		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}, Middleware: jobMiddleware(cfg)}); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
@@ -308,8 +311,26 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		},
 		Limits: cfg.Limits,
 		Mount:  endUser,
+		Tracer: httpTracer(cfg),
 	})
 	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, log: log}, nil
+}
+
+// jobMiddleware is River's middleware: the trace context of jobs and their spans, when tracing is
+// on.
+func jobMiddleware(cfg Config) []rivertype.Middleware {
+	if !tracing.Enabled(cfg.Tracing) {
+		return nil
+	}
+	return []rivertype.Middleware{tracing.RiverMiddleware(cfg.Tracing)}
+}
+
+// httpTracer makes the server spans of requests; nil, no middleware, when tracing is off.
+func httpTracer(cfg Config) trace.TracerProvider {
+	if !tracing.Enabled(cfg.Tracing) {
+		return nil
+	}
+	return cfg.Tracing
 }
 
 // Close releases the database and blob store.

@@ -95,6 +95,8 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 			// need a connection now and then; the URL's pool_max_conns wins.
 			cfg.MaxConns = DefaultMaxConns
 		}
+		// Statement spans (spans.go): a child of the caller's span, when it has one.
+		cfg.ConnConfig.Tracer = pgxSpans{}
 		pool, err := pgxpool.NewWithConfig(ctx, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("store: postgres: %w", err)
@@ -208,8 +210,12 @@ func (s *Store) reader() querier {
 	return s.traced(sqlQuerier{s.read})
 }
 
-// traced wraps q so that the test hook s.trace sees its statements; without the hook it is q.
+// traced wraps q so that the test hook s.trace sees its statements; without the hook it is q. On
+// SQLite it also makes the statements' spans (spans.go); pgx makes PostgreSQL's.
 func (s *Store) traced(q querier) querier {
+	if s.dialect == SQLite {
+		q = spanQuerier{q}
+	}
 	if s.trace == nil {
 		return q
 	}
