@@ -136,13 +136,13 @@ func TestRetentionPlan(t *testing.T) {
 
 	// With an audit retention shorter than the trails' age, the plan counts the trails it would
 	// prune (every one of this installation's: all were written before now, and the period is
-	// a microsecond), and prunes none of them.
+	// a microsecond; the personal data's is no longer, as kycd requires), and prunes none of them.
 	entries, err := e.App.Store.AuditLength(ctx, kyc.EnvTest)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var planOut, stderr bytes.Buffer
-	if err := run(append([]string{"retention", "plan", "--retention-audit", "1us"}, installation...), &planOut, &stderr); err != nil {
+	if err := run(append([]string{"retention", "plan", "--retention-audit", "1us", "--retention-personal-data", "1us"}, installation...), &planOut, &stderr); err != nil {
 		t.Fatalf("plan with an audit retention: %v %s", err, stderr.String())
 	}
 	auditLine := ""

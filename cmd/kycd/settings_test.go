@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +85,10 @@ func TestRetentionSettings(t *testing.T) {
 	}
 	if cfg, _, err = parse("serve", []string{"--retention-audit", "87600h"}, io.Discard, nil); err != nil || cfg.Retention.Audit != 87600*time.Hour || cfg.Retention.Validate() != nil {
 		t.Fatalf("an audit retention: %+v %v", cfg.Retention, err)
+	}
+	if cfg, _, err = parse("serve", []string{"--retention-audit", "8760h"}, io.Discard, nil); err != nil || cfg.Retention.Validate() == nil ||
+		!strings.Contains(cfg.Retention.Validate().Error(), "KYCD_RETENTION_PERSONAL_DATA") {
+		t.Fatalf("an audit retention shorter than the personal data's was accepted: %+v %v", cfg.Retention, err)
 	}
 	if _, _, err := parse("serve", []string{"--retention-audit", "-1h"}, io.Discard, nil); err == nil {
 		t.Fatal("a negative audit retention was accepted")

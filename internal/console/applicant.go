@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"kycd/internal/erasure"
 	"kycd/internal/kyc"
@@ -26,6 +27,8 @@ type applicantPage struct {
 	Cases []review.Case
 	// CanErase says the console erases applicants (Deps.Erasures); admins see the form.
 	CanErase bool
+	// ErasureDue is when a scheduled erasure of the applicant is carried out (KYCD_ERASURE_DELAY).
+	ErasureDue *time.Time
 }
 
 type applicantDocument struct {
@@ -61,7 +64,16 @@ func (h *Handler) showApplicant(w http.ResponseWriter, r *http.Request, v visit,
 		h.fail(w, r, err)
 		return
 	}
-	data.CanErase = h.d.Erasures != nil
+	if h.d.Erasures != nil {
+		data.CanErase = true
+		switch e, err := h.d.Erasures.Get(ctx, env, id); {
+		case err == nil && e.Status == "scheduled":
+			data.ErasureDue = &e.DueTime
+		case err != nil && !errors.Is(err, kyc.ErrNotFound):
+			h.fail(w, r, err)
+			return
+		}
+	}
 	p.Title, p.User, p.CSRF, p.Data = "Applicant "+id, &v.user, h.csrf(v.session), data
 	h.render(w, r, status, "applicant", p)
 }
@@ -69,6 +81,7 @@ func (h *Handler) showApplicant(w http.ResponseWriter, r *http.Request, v visit,
 // Erasures erases applicants. *erasure.Service satisfies it.
 type Erasures interface {
 	Erase(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID string) (erasure.Erasure, error)
+	Get(ctx context.Context, env kyc.Env, applicantID string) (erasure.Erasure, error)
 }
 
 var _ Erasures = (*erasure.Service)(nil)

@@ -205,7 +205,7 @@ type erasedEvent struct {
 func (s *Service) Cancel(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID string) (Erasure, error) {
 	var out store.ApplicantErasure
 	err := s.record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
-		if _, err := tx.LockApplicantForErasure(ctx, applicantID); err != nil {
+		if _, err := tx.LockApplicantErasureState(ctx, applicantID); err != nil {
 			return store.Effects{}, err
 		}
 		e, err := tx.ApplicantErasure(ctx, applicantID)
@@ -242,7 +242,7 @@ func (s *Service) PlaceHold(ctx context.Context, actor kyc.Actor, env kyc.Env, a
 	}
 	hold := kyc.LegalHold{Reason: reason, PlacedTime: store.Now()}
 	err := s.record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
-		state, err := tx.LockApplicantForErasure(ctx, applicantID)
+		state, err := tx.LockApplicantErasureState(ctx, applicantID)
 		if err != nil {
 			return store.Effects{}, err
 		}
@@ -259,7 +259,7 @@ func (s *Service) PlaceHold(ctx context.Context, actor kyc.Actor, env kyc.Env, a
 // whose time has come is carried out by the next Job.
 func (s *Service) LiftHold(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID string) error {
 	return s.record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
-		state, err := tx.LockApplicantForErasure(ctx, applicantID)
+		state, err := tx.LockApplicantErasureState(ctx, applicantID)
 		if err != nil || state.LegalHold == nil {
 			return store.Effects{}, err
 		}

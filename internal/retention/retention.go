@@ -4,13 +4,17 @@
 //
 //   - Document images (Config.Images, KYCD_RETENTION_IMAGES): each file's bytes (blob) are deleted;
 //     the file's metadata stays and its content answers 410.
+//
 //   - Personal data (Config.PersonalData, KYCD_RETENTION_PERSONAL_DATA): the applicant is erased
 //     (package erasure, actor system:retention): data key destroyed, a signed receipt, the
 //     applicant-erased event. An applicant under a legal hold is skipped and reported.
+//
 //   - Event payloads (Config.EventPayloads, KYCD_RETENTION_EVENTS): counted from each event's
 //     own time, the payload (the resource's sealed copy) is removed; the event row stays.
 //
-// Audit entries are kept for ever: pruning them is not implemented (Config.Audit).
+//   - Audit trails (Config.Audit, KYCD_RETENTION_AUDIT, default 0: kept for ever): a resource's
+//     whole trail once its newest entry is older than the period, recorded as a signed pruning
+//     anchor (store.PruneAudit); never shorter than the personal data's period.
 //
 // The defaults, five years, come from Directive (EU) 2015/849 (the 4th AML directive), Article
 // 40(1): records and supporting evidence are kept five years after the end of the business
@@ -78,10 +82,14 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Validate refuses a negative audit retention.
+// Validate refuses a negative audit retention, and one shorter than the personal data's: the
+// trail of what was done with a person's data outlives the data.
 func (c Config) Validate() error {
 	if c.Audit < 0 {
 		return errors.New("KYCD_RETENTION_AUDIT: a period of 0 (for ever) or more is required")
+	}
+	if personal := c.WithDefaults().PersonalData; c.Audit > 0 && c.Audit < personal {
+		return fmt.Errorf("KYCD_RETENTION_AUDIT (%s) is shorter than KYCD_RETENTION_PERSONAL_DATA (%s): the audit trail must be kept at least as long as the data it is about", c.Audit, personal)
 	}
 	return nil
 }
@@ -94,7 +102,7 @@ type Store interface {
 	Record(ctx context.Context, env kyc.Env, fn func(tx *store.Tx) (store.Effects, error)) error
 	RemoveEventPayloads(ctx context.Context, before time.Time, limit int) (int64, error)
 	RetentionDue(ctx context.Context, imagesBefore, personalBefore, heldBefore, eventsBefore time.Time) (images, personal, held, events store.RetentionDue, err error)
-	PruneAudit(ctx context.Context, env kyc.Env, before time.Time, limit int, actor kyc.Actor) (chains int, entries int64, err error)
+	PruneAudit(ctx context.Context, env kyc.Env, before time.Time, limit int, actor kyc.Actor, after store.AuditCursor) (store.AuditPruned, error)
 	AuditPruneDue(ctx context.Context, before time.Time) (store.RetentionDue, error)
 }
 
@@ -222,14 +230,22 @@ func (s *Service) Run(ctx context.Context) (Report, error) {
 	r.More = r.More || n == int64(s.cfg.Batch)
 	if s.cfg.Audit > 0 {
 		for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
-			chains, entries, err := s.st.PruneAudit(ctx, env, now.Add(-s.cfg.Audit), s.cfg.Batch, Actor)
-			if err != nil {
-				r.Failed++
-				errs = append(errs, err) // a chain that does not verify is kept, and named
+			// Batch after batch (each its own transaction), past the chains a batch kept, until one
+			// finds fewer than a batch due: kept chains never hold up the ones after them.
+			var after store.AuditCursor
+			for {
+				p, err := s.st.PruneAudit(ctx, env, now.Add(-s.cfg.Audit), s.cfg.Batch, Actor, after)
+				if err != nil {
+					r.Failed++
+					errs = append(errs, err) // a chain that does not verify is kept, and named
+				}
+				r.AuditChainsPruned += p.Chains
+				r.AuditEntriesRemoved += p.Entries
+				if p.Due < s.cfg.Batch || p.Next == after || ctx.Err() != nil {
+					break
+				}
+				after = p.Next
 			}
-			r.AuditChainsPruned += chains
-			r.AuditEntriesRemoved += entries
-			r.More = r.More || chains == s.cfg.Batch
 		}
 	}
 	return r, errors.Join(errs...)
@@ -351,7 +367,7 @@ func (w *Worker) Work(ctx context.Context, _ *river.Job[JobArgs]) error {
 func (s *Service) held(ctx context.Context, f store.RetentionTarget) (bool, error) {
 	var held bool
 	err := s.st.Record(ctx, f.Env, func(tx *store.Tx) (store.Effects, error) {
-		state, err := tx.LockApplicantForErasure(ctx, f.ApplicantID)
+		state, err := tx.LockApplicantErasureState(ctx, f.ApplicantID)
 		held = state.LegalHold != nil || state.ErasedTime != nil
 		return store.Effects{}, err
 	})

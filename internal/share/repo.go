@@ -192,6 +192,9 @@ func (r *Repo) ByReference(ctx context.Context, env kyc.Env, partner, ref string
 func (r *Repo) Update(ctx context.Context, env kyc.Env, id string, mutate func(r *Record) (store.Effects, error)) (Record, error) {
 	var out Record
 	err := r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+		if err := tx.HoldApplicantOf(ctx, "shares", id); err != nil { // before the share's lock, as an erasure takes them
+			return store.Effects{}, err
+		}
 		rec, err := r.scan(tx.QueryRow(ctx, byID+tx.ForUpdate(), string(env), id))
 		if rec, err = found(rec, err, "share "+id); err != nil {
 			return store.Effects{}, err

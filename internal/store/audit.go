@@ -312,15 +312,17 @@ type anchored struct {
 // VerifyAuditChain checks env's audit log: every anchor against the previous one, every resource
 // chain (and the legacy chain) entry by entry, and that each head an anchor covers is still there
 // unchanged. It returns nil, or an error wrapping ErrAuditChain that names the first entry or
-// anchor that does not match. It reads the anchors before the entries, so an entry an anchor
-// covers was committed before it is looked for, and writes may go on while it runs.
+// anchor that does not match. It reads everything in one snapshot of the database, so writes and
+// prunings may go on while it runs.
 //
 // On a keyed store every hash must be keyed and every anchor signed: an unkeyed entry or anchor is
 // refused like a changed one (the only unkeyed log a keyed store accepts is one it has not keyed
 // yet, which KeyAuditLogs keys once, after checking it).
 func (s *Store) VerifyAuditChain(ctx context.Context, env kyc.Env) error {
 	keyed := s.auditKeyedIn(env)
-	err := s.verifyAudit(ctx, s.reader(), env, keyed)
+	// One snapshot: a pruning that commits between the read of the anchors and that of the
+	// chains would otherwise look like entries removed without one.
+	err := s.inSnapshot(ctx, func(q querier) error { return s.verifyAudit(ctx, q, env, keyed) })
 	if err == nil || !keyed || !errors.Is(err, ErrAuditChain) {
 		return err
 	}

@@ -130,6 +130,36 @@ func (s *Store) applicantKey(ctx context.Context, t *txn, env kyc.Env, id string
 	return key, err
 }
 
+// holdApplicantOf holds, on PostgreSQL, the row of the applicant whose row id of table is
+// (forKeyShare), before the transaction locks that row: an erasure takes the applicant first and
+// that row next, so a write that took them the other way round could deadlock with it. Call it
+// first in a transaction that locks a row of the applicant's and then writes its data (an event,
+// a sealed value, a row with a foreign key to the applicant). Nothing on SQLite; a row that does
+// not exist holds nothing (the locked read that follows says so).
+func (s *Store) holdApplicantOf(ctx context.Context, t *txn, env kyc.Env, table, id string) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	var applicantID *string // an event of no applicant has none
+	err := t.queryRow(ctx, `SELECT applicant_id FROM `+table+` WHERE env = ? AND id = ?`, string(env), id).Scan(&applicantID)
+	if err == errNoRows || err == nil && applicantID == nil {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("the applicant of %s %s: %w", table, id, err)
+	}
+	if _, err := t.exec(ctx, `SELECT 1 FROM applicants WHERE env = ? AND id = ?`+s.forKeyShare(), string(env), *applicantID); err != nil {
+		return fmt.Errorf("hold applicant %s: %w", *applicantID, err)
+	}
+	return nil
+}
+
+// HoldApplicantOf is holdApplicantOf for a domain's own table (shares): call it first in the
+// transaction, before the row's write lock.
+func (tx *Tx) HoldApplicantOf(ctx context.Context, table, id string) error {
+	return tx.s.holdApplicantOf(ctx, tx.t, tx.env, table, id)
+}
+
 // moveApplicant moves an applicant whose data is under the master key under a new data key of its
 // own, in the transaction t, and returns the key. It locks the row first and reads the key again
 // under the lock: when another transaction moved the applicant meanwhile, its key is the one.

@@ -42,6 +42,9 @@ func (s *Store) MoveDocumentsUnderTheirKeys(ctx context.Context, env kyc.Env, li
 	var errs []error
 	for _, id := range ids {
 		err := s.inTx(ctx, func(t *txn) error {
+			if err := s.holdApplicantOf(ctx, t, env, "kyc_documents", id); err != nil {
+				return err
+			}
 			d, err := s.document(ctx, t, env, id, s.forUpdate())
 			if err != nil {
 				return err
@@ -81,6 +84,9 @@ func (s *Store) MoveEventsUnderTheirKeys(ctx context.Context, env kyc.Env, limit
 	var errs []error
 	for _, id := range ids {
 		err := s.inTx(ctx, func(t *txn) error {
+			if err := s.holdApplicantOf(ctx, t, env, "events", id); err != nil {
+				return err
+			}
 			var applicant string
 			var payload []byte
 			if err := t.queryRow(ctx, `SELECT applicant_id, payload FROM events WHERE env = ? AND id = ?`+s.forUpdate(), string(env), id).Scan(&applicant, &payload); err != nil {

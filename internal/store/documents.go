@@ -221,6 +221,9 @@ func jsonOrNil[T any](v *T) (*string, error) {
 func (s *Store) UpdateDocument(ctx context.Context, env kyc.Env, id string, mutate func(d *kyc.Document) (Effects, error)) (kyc.Document, error) {
 	var out kyc.Document
 	err := s.inTx(ctx, func(t *txn) error {
+		if err := s.holdApplicantOf(ctx, t, env, "kyc_documents", id); err != nil {
+			return err
+		}
 		d, err := s.document(ctx, t, env, id, s.forUpdate())
 		if err != nil {
 			return err

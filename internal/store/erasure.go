@@ -119,10 +119,21 @@ func (tx *Tx) PutApplicantErasure(ctx context.Context, e ApplicantErasure) error
 // so none runs beside an erasure. Take it first in the transaction: a PostgreSQL deadlock with a
 // write that locked other rows first is still possible, and IsDeadlock tells the caller to retry.
 func (tx *Tx) LockApplicantForErasure(ctx context.Context, applicantID string) (ErasureState, error) {
+	return tx.erasureState(ctx, applicantID, tx.s.forErasure())
+}
+
+// LockApplicantErasureState is LockApplicantForErasure with the ordinary write lock, which
+// writers of the applicant's data pass: for what changes the hold or a scheduled erasure and
+// erases nothing (placing or lifting a hold, cancelling).
+func (tx *Tx) LockApplicantErasureState(ctx context.Context, applicantID string) (ErasureState, error) {
+	return tx.erasureState(ctx, applicantID, tx.s.forUpdate())
+}
+
+func (tx *Tx) erasureState(ctx context.Context, applicantID, lock string) (ErasureState, error) {
 	var st ErasureState
 	var erased, holdAt *int64
 	var hold *string
-	err := tx.t.queryRow(ctx, `SELECT erased_at, legal_hold, legal_hold_at FROM applicants WHERE env = ? AND id = ?`+tx.s.forErasure(),
+	err := tx.t.queryRow(ctx, `SELECT erased_at, legal_hold, legal_hold_at FROM applicants WHERE env = ? AND id = ?`+lock,
 		string(tx.env), applicantID).Scan(&erased, &hold, &holdAt)
 	if err == errNoRows {
 		return st, fmt.Errorf("applicant %s: %w", applicantID, kyc.ErrNotFound)

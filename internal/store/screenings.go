@@ -155,6 +155,9 @@ func (s *Store) LatestScreening(ctx context.Context, env kyc.Env, applicantID st
 func (s *Store) ReviewScreening(ctx context.Context, env kyc.Env, id string, review func(sc *kyc.Screening) (eff Effects, cleared []kyc.ScreeningHit, err error)) (kyc.Screening, error) {
 	var out kyc.Screening
 	err := s.inTx(ctx, func(t *txn) error {
+		if err := s.holdApplicantOf(ctx, t, env, "screenings", id); err != nil {
+			return err
+		}
 		sc, err := s.scanScreening(t.queryRow(ctx, `SELECT `+screeningColumns+` FROM screenings WHERE env = ? AND id = ?`+s.forUpdate(), string(env), id))
 		if err == errNoRows {
 			return fmt.Errorf("screening %s: %w", id, kyc.ErrNotFound)

@@ -210,6 +210,27 @@ func (s *Store) reader() querier {
 	return s.traced(sqlQuerier{s.read})
 }
 
+// inSnapshot runs fn's reads in one snapshot of the database: a REPEATABLE READ READ ONLY
+// transaction on PostgreSQL, a read transaction on SQLite's read connections (in WAL mode it sees
+// the database as of its first read). For reads that must agree with each other while writers
+// commit (the audit log's verification beside a pruning).
+func (s *Store) inSnapshot(ctx context.Context, fn func(q querier) error) error {
+	if s.dialect == Postgres {
+		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		if err != nil {
+			return fmt.Errorf("begin snapshot: %w", err)
+		}
+		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+		return fn(s.traced(pgxQuerier{tx}))
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin snapshot: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(s.traced(sqlQuerier{tx}))
+}
+
 // traced wraps q so that the test hook s.trace sees its statements; without the hook it is q. On
 // SQLite it also makes the statements' spans (spans.go); pgx makes PostgreSQL's.
 func (s *Store) traced(q querier) querier {
