@@ -109,6 +109,13 @@ var settings = []setting{
 			c.JobWorkers = int(n)
 			return err
 		}},
+	{"replicas", "KYCD_REPLICAS", "1", "how many kycd serve processes share the PostgreSQL database, this one included: serve refuses to start when their pools together (each: 20 for HTTP handlers + the job workers' connections + 5 for River, or pool_max_conns; see README, Running in production) cannot fit in PostgreSQL's max_connections - superuser_reserved_connections",
+		func(c *app.Config, v string) error {
+			var n int64
+			err := parseInt(v, &n)
+			c.Replicas = int(n)
+			return err
+		}},
 	{"levels-file", "KYCD_LEVELS_FILE", "(none: L0, L1, L2 built in)", "JSON file changing the verification levels or adding more; a bad file stops serve naming the line",
 		func(c *app.Config, v string) error { c.LevelsFile = v; return nil }},
 	{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "30s", "how long a stopping server waits for requests and jobs",
