@@ -271,6 +271,27 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Shares.ConfirmInterval) }},
 }
 
+// libraryEnv are the environment variables that the libraries kycd uses read themselves, not
+// kycd: the AWS SDK's, for an s3:// KYCD_BLOB_URL. --help lists them after the settings.
+var libraryEnv = []struct{ name, doc string }{
+	{"AWS_ACCESS_KEY_ID", "the S3 access key id (for an s3:// blob URL)"},
+	{"AWS_SECRET_ACCESS_KEY", "the S3 secret access key"},
+	{"AWS_EC2_METADATA_DISABLED", "true outside AWS, or the AWS SDK asks an EC2 metadata address for credentials"},
+}
+
+// SettingNames is every environment variable kycd reads: its settings' (the table above) and the
+// libraries' (libraryEnv). The deployment files in deploy/ are checked against it.
+func SettingNames() []string {
+	names := make([]string, 0, len(settings)+len(libraryEnv))
+	for _, s := range settings {
+		names = append(names, s.env)
+	}
+	for _, e := range libraryEnv {
+		names = append(names, e.name)
+	}
+	return names
+}
+
 func parseDuration(v string, dst *time.Duration) error {
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
@@ -307,6 +328,10 @@ func parse(name string, args []string, stderr io.Writer, extra func(*flag.FlagSe
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: kycd %s [flags]\n\nEvery setting is a flag or an environment variable (the flag wins):\n\n", name)
 		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nThe libraries kycd uses read these from the environment:\n\n")
+		for _, e := range libraryEnv {
+			fmt.Fprintf(stderr, "  %s\n    \t%s\n", e.name, e.doc)
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
