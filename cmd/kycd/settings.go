@@ -272,11 +272,20 @@ var settings = []setting{
 }
 
 // libraryEnv are the environment variables that the libraries kycd uses read themselves, not
-// kycd: the AWS SDK's, for an s3:// KYCD_BLOB_URL. --help lists them after the settings.
+// kycd: the AWS SDK's, for an s3:// KYCD_BLOB_URL, and OpenTelemetry's (README, Tracing; the
+// exporter's and batching's finer ones are there). --help lists them after the settings.
 var libraryEnv = []struct{ name, doc string }{
 	{"AWS_ACCESS_KEY_ID", "the S3 access key id (for an s3:// blob URL)"},
 	{"AWS_SECRET_ACCESS_KEY", "the S3 secret access key"},
 	{"AWS_EC2_METADATA_DISABLED", "true outside AWS, or the AWS SDK asks an EC2 metadata address for credentials"},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "base URL of an OTLP/HTTP collector (http://host:4318); unset, tracing is off"},
+	{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "the full URL for traces; wins over OTEL_EXPORTER_OTLP_ENDPOINT"},
+	{"OTEL_EXPORTER_OTLP_HEADERS", "headers of each export (key=value,...)"},
+	{"OTEL_SERVICE_NAME", "the spans' service.name (default kycd)"},
+	{"OTEL_RESOURCE_ATTRIBUTES", "more resource attributes, such as service.instance.id=replica-1"},
+	{"OTEL_TRACES_SAMPLER", "which traces are kept (default parentbased_always_on)"},
+	{"OTEL_TRACES_SAMPLER_ARG", "the sampler's argument, such as 0.1"},
+	{"OTEL_SDK_DISABLED", "true turns tracing off even with an endpoint"},
 }
 
 // SettingNames is every environment variable kycd reads: its settings' (the table above) and the
