@@ -6,8 +6,16 @@
 run:
 	KYCD_WEBHOOK_ALLOW_PRIVATE=$${KYCD_WEBHOOK_ALLOW_PRIVATE:-true} go run ./cmd/kycd serve
 
+# Stamps what `kycd version` prints: the release (git describe --tags, when a tag is reachable),
+# the commit (marked modified when the tree has uncommitted changes) and the build time. The Go
+# toolchain records the commit itself only outside -buildvcs=false and git worktrees; these
+# stamps come first. OUT names the binary.
+OUT ?= kycd
 build:
-	go build -o kycd ./cmd/kycd
+	go build -ldflags "-X main.version=$$(git describe --tags --dirty 2>/dev/null) \
+	  -X main.commit=$$(git rev-parse HEAD 2>/dev/null) \
+	  -X main.modified=$$(git status --porcelain 2>/dev/null | grep -q . && echo true) \
+	  -X main.buildTime=$$(date -u +%Y-%m-%dT%H:%M:%SZ)" -o $(OUT) ./cmd/kycd
 
 test:
 	./scripts/test.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` and CI run it. On a fresh Debian machine with Go it installs
-# what is missing (PostgreSQL and chromium from Debian's packages, versitygw with a pinned `go install` cached in
+# what is missing (PostgreSQL, chromium and systemd-analyze from Debian's packages, versitygw with a pinned `go install` cached in
 # .bin/, staticcheck the same way, and axe-core with a pinned `npm install` into .bin/axe), starts a throwaway PostgreSQL and S3-compatible server on 127.0.0.1, runs every Go test with
 # those services required (a missing one fails, it never skips), and stops them again.
 set -euo pipefail
@@ -34,6 +34,15 @@ ensure_chromium() {
     log "installing chromium and a CJK font from Debian's packages"
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+  fi
+}
+
+ensure_systemd_analyze() {
+  # The systemd unit in deploy/ is checked with systemd-analyze verify (cmd/kycd's TestSystemdUnit).
+  if ! command -v systemd-analyze >/dev/null 2>&1; then
+    log "installing systemd (for systemd-analyze) from Debian's packages"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
   fi
 }
 
@@ -119,6 +128,7 @@ start_s3() {
 
 ensure_postgres
 ensure_chromium
+ensure_systemd_analyze
 ensure_versitygw
 ensure_staticcheck
 ensure_axe

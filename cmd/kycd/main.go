@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -25,9 +24,6 @@ import (
 	"kycd/internal/seal"
 	"kycd/internal/store"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = ""
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -64,7 +60,7 @@ Usage:
   kycd keys rotate [--batch N]                    re-wrap the keyring and every data key under KYCD_MASTER_KEY,
                                                   from KYCD_MASTER_KEY_PREVIOUS (resumable; progress on stdout)
   kycd keys status                                print the master key ids and how many data keys each wraps
-  kycd version                                    print the version
+  kycd version                                    print the version, the commit and the build time
 
 Run "kycd serve --help" for the settings.
 `
@@ -157,7 +153,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "screen":
 		return screen(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "kycd", buildVersion())
+		fmt.Fprintln(stdout, readBuild())
 		return nil
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
@@ -252,16 +248,6 @@ func apikeyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintln(stdout, secret)
 	fmt.Fprintf(stderr, "created %s key %s (%q) with the scopes %s; the secret above is shown only once\n", k.Env, k.ID, k.Name, strings.Join(k.Scopes, " "))
 	return nil
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {

@@ -109,6 +109,13 @@ var settings = []setting{
 			c.JobWorkers = int(n)
 			return err
 		}},
+	{"replicas", "KYCD_REPLICAS", "1", "how many kycd serve processes share the PostgreSQL database, this one included: serve refuses to start when their pools together (each: 20 for HTTP handlers + the job workers' connections + 5 for River, or pool_max_conns; see README, Running in production) cannot fit in PostgreSQL's max_connections - superuser_reserved_connections",
+		func(c *app.Config, v string) error {
+			var n int64
+			err := parseInt(v, &n)
+			c.Replicas = int(n)
+			return err
+		}},
 	{"levels-file", "KYCD_LEVELS_FILE", "(none: L0, L1, L2 built in)", "JSON file changing the verification levels or adding more; a bad file stops serve naming the line",
 		func(c *app.Config, v string) error { c.LevelsFile = v; return nil }},
 	{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "30s", "how long a stopping server waits for requests and jobs",
@@ -264,6 +271,36 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Shares.ConfirmInterval) }},
 }
 
+// libraryEnv are the environment variables that the libraries kycd uses read themselves, not
+// kycd: the AWS SDK's, for an s3:// KYCD_BLOB_URL, and OpenTelemetry's (README, Tracing; the
+// exporter's and batching's finer ones are there). --help lists them after the settings.
+var libraryEnv = []struct{ name, doc string }{
+	{"AWS_ACCESS_KEY_ID", "the S3 access key id (for an s3:// blob URL)"},
+	{"AWS_SECRET_ACCESS_KEY", "the S3 secret access key"},
+	{"AWS_EC2_METADATA_DISABLED", "true outside AWS, or the AWS SDK asks an EC2 metadata address for credentials"},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "base URL of an OTLP/HTTP collector (http://host:4318); unset, tracing is off"},
+	{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "the full URL for traces; wins over OTEL_EXPORTER_OTLP_ENDPOINT"},
+	{"OTEL_EXPORTER_OTLP_HEADERS", "headers of each export (key=value,...)"},
+	{"OTEL_SERVICE_NAME", "the spans' service.name (default kycd)"},
+	{"OTEL_RESOURCE_ATTRIBUTES", "more resource attributes, such as service.instance.id=replica-1"},
+	{"OTEL_TRACES_SAMPLER", "which traces are kept (default parentbased_always_on)"},
+	{"OTEL_TRACES_SAMPLER_ARG", "the sampler's argument, such as 0.1"},
+	{"OTEL_SDK_DISABLED", "true turns tracing off even with an endpoint"},
+}
+
+// SettingNames is every environment variable kycd reads: its settings' (the table above) and the
+// libraries' (libraryEnv). The deployment files in deploy/ are checked against it.
+func SettingNames() []string {
+	names := make([]string, 0, len(settings)+len(libraryEnv))
+	for _, s := range settings {
+		names = append(names, s.env)
+	}
+	for _, e := range libraryEnv {
+		names = append(names, e.name)
+	}
+	return names
+}
+
 func parseDuration(v string, dst *time.Duration) error {
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
@@ -300,6 +337,10 @@ func parse(name string, args []string, stderr io.Writer, extra func(*flag.FlagSe
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: kycd %s [flags]\n\nEvery setting is a flag or an environment variable (the flag wins):\n\n", name)
 		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nThe libraries kycd uses read these from the environment:\n\n")
+		for _, e := range libraryEnv {
+			fmt.Fprintf(stderr, "  %s\n    \t%s\n", e.name, e.doc)
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err

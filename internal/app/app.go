@@ -69,14 +69,22 @@ type App struct {
 // master key set opens the keyring.
 func OpenStore(ctx context.Context, cfg Config) (*store.Store, *seal.Sealer, error) {
 	cfg = cfg.withDefaults()
+	return openStoreSized(ctx, cfg, store.DefaultMaxConns)
+}
+
+// openStoreSized is OpenStore with a PostgreSQL pool of maxConns unless the URL sets
+// pool_max_conns.
+func openStoreSized(ctx context.Context, cfg Config, maxConns int) (*store.Store, *seal.Sealer, error) {
 	key, err := seal.LoadKey(cfg.MasterKey, cfg.DataDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	return openStore(ctx, cfg, key)
+	return openStore(ctx, cfg, key, maxConns)
 }
 
-func openStore(ctx context.Context, cfg Config, key []byte) (*store.Store, *seal.Sealer, error) {
+// openStore opens cfg's database, migrated, with a PostgreSQL pool of maxConns unless the URL
+// sets pool_max_conns.
+func openStore(ctx context.Context, cfg Config, key []byte, maxConns int) (*store.Store, *seal.Sealer, error) {
 	previous, err := seal.LoadPreviousKey(cfg.MasterKeyPrevious)
 	if err != nil {
 		return nil, nil, err
@@ -85,7 +93,7 @@ func openStore(ctx context.Context, cfg Config, key []byte) (*store.Store, *seal
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.KeyringOnly)
+	st, err := store.OpenSized(ctx, cfg.DatabaseURL, store.KeyringOnly, maxConns)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,7 +137,7 @@ func ExistingSealer(ctx context.Context, cfg Config) (*seal.Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, sealer, err := openStore(ctx, cfg, key)
+	st, sealer, err := openStore(ctx, cfg, key, store.DefaultMaxConns)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +174,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err := cfg.Retention.Validate(); err != nil {
 		return nil, err
 	}
-	st, sealer, err := OpenStore(ctx, cfg)
+	// The pool is sized for this process's handlers and workers (PoolSize); Run checks that
+	// PostgreSQL can serve it.
+	st, sealer, err := openStoreSized(ctx, cfg, PoolSize(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -243,8 +253,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}), cfg.Retention)
 	river.AddWorker(workers, retention.NewWorker(retain, st, log.With("component", "retention")))
 	periodic = append(periodic, retention.PeriodicJob())
+	queues := map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers}
+	if err := checkPoolCounts(cfg, queues); err != nil {
+		return nil, err
+	}
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
-		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
+		Queues: queues,
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
 		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}, Middleware: jobMiddleware(cfg)}); err != nil {
 		return nil, err
@@ -347,6 +361,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	defer a.Close()
 	cfg = a.Config
+	if err := a.Store.CheckConnections(ctx, cfg.Replicas); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

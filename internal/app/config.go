@@ -59,6 +59,10 @@ type Config struct {
 	Limits httpapi.Limits
 	// JobWorkers is how many background jobs run at once in this process. Default 10.
 	JobWorkers int
+	// Replicas is how many kycd serve processes share the PostgreSQL database, this one included:
+	// at start, kycd serve refuses settings whose pools (PoolSize each) could not all be open at
+	// once (store.ConnLimits.Fit). Default 1.
+	Replicas int
 	// LevelsFile is a JSON file that changes the built-in levels (L0, L1, L2) or adds more; see
 	// package level. Default none.
 	LevelsFile string
@@ -124,6 +128,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.JobWorkers <= 0 {
 		c.JobWorkers = 10
+	}
+	if c.Replicas <= 0 {
+		c.Replicas = 1
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 30 * time.Second

@@ -71,12 +71,15 @@ func (w *applicantWorker) Work(ctx context.Context, job *river.Job[ApplicantArgs
 // Timeout bounds one screening (a list reload included).
 func (w *applicantWorker) Timeout(*river.Job[ApplicantArgs]) time.Duration { return time.Minute }
 
-// Register adds the screening workers and returns their queue and its concurrency.
+// Register adds the screening workers and returns their queue and its concurrency (Concurrency).
 func Register(workers *river.Workers, svc *Service, jobs JobInserter) (queue string, concurrency int) {
 	river.AddWorker(workers, &applicantWorker{svc: svc})
 	river.AddWorker(workers, &monitorWorker{svc: svc, jobs: jobs})
-	return Queue, 4
+	return Queue, Concurrency
 }
+
+// Concurrency is how many screenings a process runs at once.
+const Concurrency = 4
 
 // timeNow is the service's clock.
 func timeNow() time.Time { return time.Now().UTC() }

@@ -24,7 +24,9 @@ type Sealer interface {
 	Open(sealed, aad []byte) ([]byte, error)
 }
 
-// DefaultMaxConns is the PostgreSQL pool size when the URL sets no pool_max_conns.
+// DefaultMaxConns is the PostgreSQL pool size of Open when the URL sets no pool_max_conns: enough
+// for a command or a test. kycd serve sizes its pool from its workers instead (OpenSized,
+// PoolSize).
 const DefaultMaxConns = 25
 
 // Dialect names the database behind a Store.
@@ -82,6 +84,12 @@ type Store struct {
 // otherwise a SQLite file path (optionally sqlite:// or file: prefixed). The SQLite file's folder is
 // created when missing. Open does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
+	return OpenSized(ctx, dsn, sealer, DefaultMaxConns)
+}
+
+// OpenSized is Open with maxConns the PostgreSQL pool's size when the URL sets no pool_max_conns
+// (PoolSize says how many a process needs); the URL's pool_max_conns wins.
+func OpenSized(ctx context.Context, dsn string, sealer Sealer, maxConns int) (*Store, error) {
 	if sealer == nil {
 		return nil, fmt.Errorf("store: a sealer is required")
 	}
@@ -90,10 +98,10 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: postgres: %w", err)
 		}
-		if !strings.Contains(dsn, "pool_max_conns") {
+		if !strings.Contains(dsn, "pool_max_conns") && maxConns > 0 {
 			// pgx's default (4 on two cores) is too few for the job queues, whose workers each
 			// need a connection now and then; the URL's pool_max_conns wins.
-			cfg.MaxConns = DefaultMaxConns
+			cfg.MaxConns = int32(min(maxConns, 1<<30))
 		}
 		// Statement spans (spans.go): a child of the caller's span, when it has one.
 		cfg.ConnConfig.Tracer = pgxSpans{}

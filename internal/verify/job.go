@@ -57,9 +57,12 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 // Timeout bounds one verification (image decoding is the slow part).
 func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return 2 * time.Minute }
 
-// Register adds the worker to workers and returns the queue it needs with its concurrency: one
-// verification per CPU.
+// Register adds the worker to workers and returns the queue it needs with its concurrency
+// (Concurrency).
 func Register(workers *river.Workers, e *Engine) (queue string, concurrency int) {
 	river.AddWorker(workers, &Worker{Engine: e})
-	return Queue, runtime.GOMAXPROCS(0)
+	return Queue, Concurrency()
 }
+
+// Concurrency is how many verifications a process runs at once: one per CPU.
+func Concurrency() int { return runtime.GOMAXPROCS(0) }
