@@ -22,3 +22,24 @@ func TestRiverLoggerQuietsCancelledContexts(t *testing.T) {
 		t.Fatalf("a real error was lost: %q", b.String())
 	}
 }
+
+// TestRiverLoggerQuietsRoutineChatter: River's job counts and maintenance successes go to DEBUG
+// with their attributes; its other INFO lines stay at INFO.
+func TestRiverLoggerQuietsRoutineChatter(t *testing.T) {
+	t.Parallel()
+	var info, debug bytes.Buffer
+	atInfo := slog.New(quietCancel{slog.NewTextHandler(&info, &slog.HandlerOptions{Level: slog.LevelInfo})})
+	atDebug := slog.New(quietCancel{slog.NewTextHandler(&debug, &slog.HandlerOptions{Level: slog.LevelDebug})})
+	for _, log := range []*slog.Logger{atInfo, atDebug} {
+		log.Info("producer: Producer job counts", "num_completed_jobs", 3)
+		log.Info("JobCleaner: Ran successfully", "num_jobs_deleted", 0)
+		log.Info("River client started", "client_id", "p1")
+	}
+	if s := info.String(); strings.Contains(s, "job counts") || strings.Contains(s, "Ran successfully") || !strings.Contains(s, "level=INFO msg=\"River client started\"") {
+		t.Fatalf("at INFO: %q", s)
+	}
+	if s := debug.String(); !strings.Contains(s, "level=DEBUG msg=\"producer: Producer job counts\" num_completed_jobs=3") ||
+		!strings.Contains(s, "level=DEBUG msg=\"JobCleaner: Ran successfully\" num_jobs_deleted=0") {
+		t.Fatalf("at DEBUG: %q", s)
+	}
+}

@@ -135,7 +135,7 @@ func observe(next http.Handler, mux *http.ServeMux, log *slog.Logger, reg *prome
 			requests.WithLabelValues(r.Method, route, strconv.Itoa(rec.status)).Inc()
 			duration.WithLabelValues(r.Method, route).Observe(time.Since(start).Seconds())
 			log.LogAttrs(ctx, slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("route", route),
-				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)), slog.String("request_id", id))
+				slog.Int("status", rec.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()), slog.String("request_id", id))
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 	})
