@@ -15,15 +15,26 @@ import (
 type quietCancel struct{ slog.Handler }
 
 func (h quietCancel) Handle(ctx context.Context, r slog.Record) error {
+	level := r.Level
 	if (r.Level >= slog.LevelError && cancelled(r)) || (r.Level == slog.LevelInfo && routine(r.Message)) {
 		if !h.Handler.Enabled(ctx, slog.LevelDebug) {
 			return nil
 		}
-		quiet := slog.NewRecord(r.Time, slog.LevelDebug, r.Message, r.PC)
-		r.Attrs(func(a slog.Attr) bool { quiet.AddAttrs(a); return true })
-		r = quiet
+		level = slog.LevelDebug
 	}
-	return h.Handler.Handle(ctx, r)
+	// River logs durations as Go durations ("duration=44.5ms"); kycd's lines say milliseconds with
+	// the unit in the key, so the record is rewritten: duration_ms=44.5.
+	out := slog.NewRecord(r.Time, level, r.Message, r.PC)
+	r.Attrs(func(a slog.Attr) bool { out.AddAttrs(inMilliseconds(a)); return true })
+	return h.Handler.Handle(ctx, out)
+}
+
+// inMilliseconds is a with a duration value as milliseconds under key a.Key+"_ms".
+func inMilliseconds(a slog.Attr) slog.Attr {
+	if a.Value.Kind() != slog.KindDuration {
+		return a
+	}
+	return slog.Float64(a.Key+"_ms", float64(a.Value.Duration().Microseconds())/1000)
 }
 
 func (h quietCancel) WithAttrs(as []slog.Attr) slog.Handler {
