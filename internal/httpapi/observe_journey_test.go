@@ -333,7 +333,8 @@ func checkJourneyLog(t *testing.T, lines []string, want journeyLog) {
 	}
 	has("the automatic decision", "level=INFO", `msg="document decided"`, "document_id="+want.acceptedDoc, "applicant_id=apl_", "kyc_request_id=req_",
 		"outcome=accepted", "mode=automatic", "failed_checks=", "duration_ms=")
-	has("the manual decision", "level=INFO", `msg="document decided"`, "document_id="+want.rejectedDoc, "outcome=rejected", "mode=manual", "duration_ms=")
+	has("the manual decision", "level=INFO", `msg="document decided"`, "document_id="+want.rejectedDoc, "outcome=rejected", "mode=manual", "duration_ms=",
+		"request_id=") // the rejection's HTTP request
 	has("the failed attempt", "level=INFO", `msg="webhook delivery attempt failed"`, "delivery_id="+want.failedDelivery, "webhook_id="+want.failingHook,
 		"event_id=evt_", "event_type=kyc-document-accepted", "attempt=1", "status_code=500", "error_class=status", "next_attempt=")
 	has("the delivery failed for good", "level=WARN", `msg="webhook delivery failed for good"`, "delivery_id="+want.failedDelivery, "attempt=3", "result=failed")

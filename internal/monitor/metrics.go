@@ -154,6 +154,9 @@ func (m *Metrics) document(ctx context.Context, ev kyc.Event) {
 		}
 	}
 	attrs = append(attrs, slog.Int64("duration_ms", took.Milliseconds()), slog.String("event_id", ev.ID))
+	if id := kyc.RequestID(ctx); id != "" {
+		attrs = append(attrs, slog.String("request_id", id)) // the HTTP request of a person's decision
+	}
 	m.log.LogAttrs(ctx, slog.LevelInfo, "document decided", attrs...)
 }
 

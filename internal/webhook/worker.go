@@ -269,7 +269,7 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work DeliveryWork) resul
 	}))
 	resp, err := client.Do(req)
 	if err != nil {
-		res.err, res.class = describe(err, w.cfg.Timeout), errorClass(err)
+		res.err, res.class = classify(err, w.cfg.Timeout)
 		res.duration = time.Since(res.start)
 		return res
 	}
@@ -291,46 +291,33 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work DeliveryWork) resul
 	return res
 }
 
-// errorClass is the kind of a request's failure (see result.class).
-func errorClass(err error) string {
-	var refused *refusedAddressError
-	var dnsErr *net.DNSError
-	var netErr net.Error
-	switch {
-	case errors.As(err, &refused):
-		return "address"
-	case errors.As(err, &dnsErr):
-		return "dns"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "reset"
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return "timeout"
-	}
-	return "other"
-}
-
 // describe says why a request failed, without the URL (it may hold a token).
 func describe(err error, timeout time.Duration) string {
+	msg, _ := classify(err, timeout)
+	return msg
+}
+
+// classify says why a request failed, without the URL, and the kind of failure: address (a
+// refused internal address), dns, refused, reset, timeout or other.
+func classify(err error, timeout time.Duration) (msg, class string) {
 	var refused *refusedAddressError
 	var dnsErr *net.DNSError
 	var netErr net.Error
 	switch {
 	case errors.As(err, &refused):
-		return refused.Error()
+		return refused.Error(), "address"
 	case errors.As(err, &dnsErr):
-		return "its host does not resolve"
+		return "its host does not resolve", "dns"
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
+		return "connection refused", "refused"
 	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
+		return "connection reset", "reset"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return fmt.Sprintf("no answer within %s", timeout)
+		return fmt.Sprintf("no answer within %s", timeout), "timeout"
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return err.Error()
+	return err.Error(), "other"
 }
