@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,24 +24,6 @@ import (
 	"kycd/internal/store/storetest"
 	"kycd/internal/webhook"
 )
-
-// syncBuffer is a log sink that the server's goroutines write to at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) lines() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Split(strings.TrimSpace(s.b.String()), "\n")
-}
 
 // families is a scrape of /metrics by metric name.
 type families map[string]*dto.MetricFamily
@@ -120,7 +100,7 @@ func TestOneJourneyShowsInMetricsAndLogs(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			logs := &syncBuffer{}
+			logs := &lockedBuffer{}
 			p, partnerSettings := fakePartners(t, time.Hour)
 			e := newEnvOpts(t, d, func(c *app.Config) {
 				partnerSettings(c)
@@ -271,7 +251,7 @@ func TestOneJourneyShowsInMetricsAndLogs(t *testing.T) {
 				expect(1, "kycd_metrics_source_up", "source="+source)
 			}
 
-			checkJourneyLog(t, logs.lines(), journeyLog{acceptedDoc: e.documentOf(accepted), rejectedDoc: rejectedDoc, shareID: shareID,
+			checkJourneyLog(t, strings.Split(strings.TrimSpace(string(logs.bytes())), "\n"), journeyLog{acceptedDoc: e.documentOf(accepted), rejectedDoc: rejectedDoc, shareID: shareID,
 				failedDelivery: failedDeliveries[0]["id"].(string), failingHook: failingHook})
 			checkDashboard(t, e.App)
 		})

@@ -139,11 +139,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 				return err
 			}
 			for _, v := range vs {
-				asOf := v.CheckedAt
-				if asOf.IsZero() {
-					asOf = v.ImportedAt
-				}
-				gauge(c.listAge, age(asOf), v.List)
+				gauge(c.listAge, age(v.KnownCurrent()), v.List)
 			}
 			return nil
 		})
