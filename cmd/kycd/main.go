@@ -82,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return app.Run(ctx, cfg, log)
+		return serveTraced(ctx, cfg, log)
 	case "migrate":
 		cfg, _, err := parse("migrate", args[1:], stderr, nil)
 		if err != nil {

@@ -29,7 +29,7 @@ import (
 // TestRetentionPlan: `kycd retention plan` counts, per class, what the retention job would take
 // (an applicant last active six years ago: its image and its personal data; one active a year ago:
 // nothing), changes nothing (rows, payloads, audit entries and blobs the same after it), and the
-// job then does what it counted. A non-zero audit retention is refused, naming what is missing.
+// job then does what it counted. With an audit retention, it counts the audit trails due.
 func TestRetentionPlan(t *testing.T) {
 	t.Parallel()
 	e := apptest.Start(t, store.SQLite, apptest.NoJobs())
@@ -110,7 +110,7 @@ func TestRetentionPlan(t *testing.T) {
 		}
 	}
 	want := map[string]int64{"document images": 1, "personal data (applicants erased)": 1, "applicants under a legal hold (skipped)": 0,
-		"event payloads": 0, "audit entries (kept for ever)": 0}
+		"event payloads": 0, "audit trails (kept for ever)": 0}
 	if fmt.Sprint(due) != fmt.Sprint(want) {
 		t.Fatalf("kycd retention plan:\n%s\nread %v, want %v", out.String(), due, want)
 	}
@@ -134,9 +134,27 @@ func TestRetentionPlan(t *testing.T) {
 		t.Fatalf("the job did %+v (%v), the plan counted %v", r, err, due)
 	}
 
-	var stderr bytes.Buffer
-	if err := run(append([]string{"retention", "plan", "--retention-audit", "87600h"}, installation...), io.Discard, &stderr); err == nil ||
-		!strings.Contains(err.Error(), "KYCD_RETENTION_AUDIT") || !strings.Contains(err.Error(), "not implemented") {
-		t.Fatalf("an audit retention: %v", err)
+	// With an audit retention shorter than the trails' age, the plan counts the trails it would
+	// prune (every one of this installation's: all were written before now, and the period is
+	// a microsecond), and prunes none of them.
+	entries, err := e.App.Store.AuditLength(ctx, kyc.EnvTest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var planOut, stderr bytes.Buffer
+	if err := run(append([]string{"retention", "plan", "--retention-audit", "1us"}, installation...), &planOut, &stderr); err != nil {
+		t.Fatalf("plan with an audit retention: %v %s", err, stderr.String())
+	}
+	auditLine := ""
+	for l := range strings.Lines(planOut.String()) {
+		if strings.HasPrefix(l, "audit trails") {
+			auditLine = l
+		}
+	}
+	if m := regexp.MustCompile(`KYCD_RETENTION_AUDIT\s+0 days \([^)]*\)\s+([1-9][0-9]*)\s+0 days`).FindStringSubmatch(auditLine); m == nil {
+		t.Fatalf("the plan's audit line: %q in\n%s", auditLine, planOut.String())
+	}
+	if n, err := e.App.Store.AuditLength(ctx, kyc.EnvTest); err != nil || n != entries {
+		t.Fatalf("the plan changed the audit log: %d entries, had %d", n, entries)
 	}
 }

@@ -155,7 +155,7 @@ var settings = []setting{
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Retention.PersonalData) }},
 	{"retention-events", "KYCD_RETENTION_EVENTS", "43800h", "how long an event keeps its payload (the resource's sealed copy) after it happened; then the payload is removed and the event (type, ids, time) stays. Five years: Directive (EU) 2015/849, Article 40(1). Webhook deliveries' bodies go much sooner, with KYCD_WEBHOOK_RETENTION",
 		func(c *app.Config, v string) error { return parseDuration(v, &c.Retention.EventPayloads) }},
-	{"retention-audit", "KYCD_RETENTION_AUDIT", "0", "0 keeps audit entries for ever: the audit trail is what a regulator asks for. Pruning it is not implemented, so any other value stops kycd at start naming what is missing",
+	{"retention-audit", "KYCD_RETENTION_AUDIT", "0", "how long a resource's audit trail is kept after its newest entry; then the daily retention job removes the whole trail and records the pruning, signed, in the log (kycd audit verify starts the chains from it). 0, the default, keeps audit entries for ever: the trail is what a regulator asks for, and it holds no personal data. Keep it no shorter than KYCD_RETENTION_PERSONAL_DATA",
 		func(c *app.Config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 0 {

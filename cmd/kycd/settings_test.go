@@ -63,7 +63,7 @@ func TestOIDCSettings(t *testing.T) {
 
 // TestRetentionSettings: the KYCD_RETENTION_* settings reach the retention config; unset, the
 // periods are zero (retention's five-year default) and the audit's is 0 (kept for ever); a period
-// of 0 is refused but for the audit's. Not parallel: it sets the environment.
+// of 0 is refused but for the audit's, which takes any other period too. Not parallel: it sets the environment.
 func TestRetentionSettings(t *testing.T) {
 	for _, name := range []string{"KYCD_RETENTION_IMAGES", "KYCD_RETENTION_PERSONAL_DATA", "KYCD_RETENTION_EVENTS", "KYCD_RETENTION_AUDIT"} {
 		t.Setenv(name, "")
@@ -82,7 +82,10 @@ func TestRetentionSettings(t *testing.T) {
 	if _, _, err := parse("serve", []string{"--retention-images", "0"}, io.Discard, nil); err == nil {
 		t.Fatal("an image retention of 0 was accepted")
 	}
-	if cfg, _, err = parse("serve", []string{"--retention-audit", "87600h"}, io.Discard, nil); err != nil || cfg.Retention.Validate() == nil {
-		t.Fatalf("an audit retention parses, and is refused at start: %+v %v", cfg.Retention, err)
+	if cfg, _, err = parse("serve", []string{"--retention-audit", "87600h"}, io.Discard, nil); err != nil || cfg.Retention.Audit != 87600*time.Hour || cfg.Retention.Validate() != nil {
+		t.Fatalf("an audit retention: %+v %v", cfg.Retention, err)
+	}
+	if _, _, err := parse("serve", []string{"--retention-audit", "-1h"}, io.Discard, nil); err == nil {
+		t.Fatal("a negative audit retention was accepted")
 	}
 }

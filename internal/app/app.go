@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"go.opentelemetry.io/otel/trace"
 
 	"kycd/internal/applicant"
 	"kycd/internal/auth"
@@ -42,6 +44,7 @@ import (
 	"kycd/internal/seal"
 	"kycd/internal/share"
 	"kycd/internal/store"
+	"kycd/internal/tracing"
 	"kycd/internal/verify"
 	"kycd/internal/verify/check"
 	"kycd/internal/webhook"
@@ -254,7 +257,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: map[string]int{verifyQueue: verifyWorkers, webhookQueue: webhookWorkers, screeningQueue: screeningWorkers, shareQueue: shareWorkers},
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
-		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}, Committed: business}); err != nil {
+		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}, Committed: business, Middleware: jobMiddleware(cfg)}); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
@@ -286,7 +289,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	exports := export.New(exportSource{applicants: applicants, requests: requests, documents: documents, files: files, screening: screener,
 		shares: shares, webhooks: webhooks, reviews: reviews}, export.Config{Version: cfg.Version})
 	reviewConsole, err := console.New(console.Deps{Log: log.With("component", "console"), People: staff, Reviews: reviews,
-		Audit: st, Reports: report.New(st), Levels: levels, Policy: reviews, Webhooks: webhooks, APIKeys: apiKeys, Exports: exports, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
+		Audit: st, Reports: report.New(st), Levels: levels, Policy: reviews, Webhooks: webhooks, APIKeys: apiKeys, Exports: exports, Erasures: erasures, Evidence: evidence{st: st, reviews: reviews, documents: documents, applicants: applicants, requests: requests, screening: screener, files: files},
 		CSRFKey: sealer.Derive("console-csrf"), PublicURL: cfg.PublicURL,
 		OIDC: console.OIDC{Issuer: cfg.Console.OIDC.Issuer, ClientID: cfg.Console.OIDC.ClientID, ClientSecret: cfg.Console.OIDC.ClientSecret}})
 	if err != nil {
@@ -322,8 +325,26 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Limits:  cfg.Limits,
 		Mount:   endUser,
 		Metrics: metrics,
+		Tracer:  httpTracer(cfg),
 	})
 	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, Metrics: metrics, log: log}, nil
+}
+
+// jobMiddleware is River's middleware: the trace context of jobs and their spans, when tracing is
+// on.
+func jobMiddleware(cfg Config) []rivertype.Middleware {
+	if !tracing.Enabled(cfg.Tracing) {
+		return nil
+	}
+	return []rivertype.Middleware{tracing.RiverMiddleware(cfg.Tracing)}
+}
+
+// httpTracer makes the server spans of requests; nil, no middleware, when tracing is off.
+func httpTracer(cfg Config) trace.TracerProvider {
+	if !tracing.Enabled(cfg.Tracing) {
+		return nil
+	}
+	return cfg.Tracing
 }
 
 // Close releases the database and blob store.

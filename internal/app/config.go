@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
 	"kycd/internal/httpapi"
 	"kycd/internal/people"
 	"kycd/internal/retention"
@@ -74,6 +77,10 @@ type Config struct {
 	Retention retention.Config
 	// Version is reported in the OpenAPI document.
 	Version string
+	// Tracing makes the spans of HTTP requests, River jobs, database statements and outgoing
+	// calls (see package tracing). Default none: a no-op provider, which records nothing. kycd
+	// serve gives tracing.FromEnv's.
+	Tracing trace.TracerProvider
 	// Webhooks configures webhook delivery: attempt timeout, retry schedule, when a failing
 	// webhook is disabled, and whether internal addresses may be reached (see webhook.Config).
 	Webhooks webhook.Config
@@ -123,6 +130,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BlobOrphanGrace <= 0 {
 		c.BlobOrphanGrace = OrphanBlobGrace
+	}
+	if c.Tracing == nil {
+		c.Tracing = noop.NewTracerProvider()
 	}
 	if c.Version == "" {
 		c.Version = "dev"

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
+	"kycd/internal/erasure"
 	"kycd/internal/kyc"
 	"kycd/internal/review"
 )
@@ -22,6 +24,8 @@ type applicantPage struct {
 	Screenings []kyc.Screening
 	// Cases are the open review cases of the applicant's documents and screenings.
 	Cases []review.Case
+	// CanErase says the console erases applicants (Deps.Erasures); admins see the form.
+	CanErase bool
 }
 
 type applicantDocument struct {
@@ -32,12 +36,18 @@ type applicantDocument struct {
 // applicantView shows one applicant of env; the view is audited with the person, as the case
 // page's is.
 func (h *Handler) applicantView(w http.ResponseWriter, r *http.Request, v visit) {
-	ctx := r.Context()
 	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
 	if !env.Valid() || !kyc.ValidID(kyc.PrefixApplicant, id) {
 		h.notFound(w, r, v, "applicant")
 		return
 	}
+	h.showApplicant(w, r, v, env, id, http.StatusOK, page{})
+}
+
+// showApplicant renders the applicant page of env's applicant id with status and p's message or
+// notice, after auditing the view.
+func (h *Handler) showApplicant(w http.ResponseWriter, r *http.Request, v visit, env kyc.Env, id string, status int, p page) {
+	ctx := r.Context()
 	data, err := h.gatherApplicant(ctx, env, id)
 	if errors.Is(err, kyc.ErrNotFound) {
 		h.notFound(w, r, v, "applicant")
@@ -51,7 +61,47 @@ func (h *Handler) applicantView(w http.ResponseWriter, r *http.Request, v visit)
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "applicant", page{Title: "Applicant " + id, User: &v.user, CSRF: h.csrf(v.session), Data: data})
+	data.CanErase = h.d.Erasures != nil
+	p.Title, p.User, p.CSRF, p.Data = "Applicant "+id, &v.user, h.csrf(v.session), data
+	h.render(w, r, status, "applicant", p)
+}
+
+// Erasures erases applicants. *erasure.Service satisfies it.
+type Erasures interface {
+	Erase(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID string) (erasure.Erasure, error)
+}
+
+var _ Erasures = (*erasure.Service)(nil)
+
+// eraseApplicant erases an applicant (DELETE /v1/applicants/{id} from the console), once the
+// admin typed its id to confirm: at once, or scheduled when KYCD_ERASURE_DELAY is set. A legal
+// hold refuses it (409, naming the hold); the erasure is audited with the person as actor.
+func (h *Handler) eraseApplicant(w http.ResponseWriter, r *http.Request, v visit) {
+	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
+	if !env.Valid() || !kyc.ValidID(kyc.PrefixApplicant, id) {
+		h.notFound(w, r, v, "applicant")
+		return
+	}
+	if strings.TrimSpace(r.PostFormValue("confirm")) != id {
+		h.showApplicant(w, r, v, env, id, http.StatusUnprocessableEntity,
+			page{Message: "Nothing was erased: type the applicant's id, " + id + ", to confirm the erasure."})
+		return
+	}
+	e, err := h.d.Erasures.Erase(r.Context(), v.user.Actor(), env, id)
+	switch {
+	case errors.Is(err, kyc.ErrNotFound):
+		h.notFound(w, r, v, "applicant")
+	case errors.Is(err, kyc.ErrConflict):
+		h.showApplicant(w, r, v, env, id, http.StatusConflict, page{Message: "Nothing was erased: " + message(err)})
+	case err != nil:
+		h.fail(w, r, err)
+	case e.Status == "scheduled":
+		h.showApplicant(w, r, v, env, id, http.StatusOK, page{Notice: "Erasure scheduled for " + e.DueTime.UTC().Format("2006-01-02 15:04") +
+			" UTC (KYCD_ERASURE_DELAY); it can be cancelled until then with POST /v1/applicants/" + id + "/erasure/cancel."})
+	default:
+		h.showApplicant(w, r, v, env, id, http.StatusOK, page{Notice: "Erased: the applicant's data key is destroyed and its personal data removed; " +
+			"the signed receipt is at GET /v1/applicants/" + id + "/erasure."})
+	}
 }
 
 func (h *Handler) gatherApplicant(ctx context.Context, env kyc.Env, id string) (applicantPage, error) {

@@ -74,6 +74,9 @@ type Deps struct {
 	// Exports prepares an applicant's export (everything kycd holds about them, as a ZIP), for
 	// approvers and admins.
 	Exports Exports
+	// Erasures erases an applicant, for admins (optional: without it the applicant page offers
+	// no erasure).
+	Erasures Erasures
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// CSRFKey keys the CSRF tokens (HMAC-SHA256); derive it from the master key.
@@ -160,6 +163,9 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /console/files/{env}/{id}", h.signedIn(people.Viewer, h.file))
 	mux.Handle("GET /console/applicants/{env}/{id}", h.signedIn(people.Viewer, h.applicantView))
 	mux.Handle("GET /console/export/{env}/{applicantID}", h.signedIn(people.Approver, h.exportApplicant))
+	if h.d.Erasures != nil {
+		mux.Handle("POST /console/applicants/{env}/{id}/erase", h.signedIn(people.Admin, h.eraseApplicant))
+	}
 	mux.Handle("POST /console/cases/{env}/{id}/decide", h.signedIn(people.Reviewer, h.decide))
 	mux.Handle("POST /console/cases/{env}/{id}/notes", h.signedIn(people.Reviewer, h.note))
 	mux.Handle("POST /console/proposals/{env}/{id}", h.signedIn(people.Approver, h.proposal))

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"io"
 	"log/slog"
 	"net/http"
@@ -71,7 +72,8 @@ func newEnvWith(t *testing.T, st *store.Store, publicURL string, sso people.SSO,
 	e.srv, e.people = httptest.NewServer(mux), ps
 	t.Cleanup(e.srv.Close)
 	deps := console.Deps{Log: slog.New(slog.DiscardHandler), People: ps, Reviews: e.reviews, Evidence: storeEvidence{st: st, reviews: e.reviews}, Audit: st, Reports: report.New(st), Levels: builtinLevels(t), Policy: e.reviews, Webhooks: webhook.NewService(st, webhook.Config{}), APIKeys: auth.NewKeys(st),
-		Exports: export.New(storeExportSource{st: st, reviews: e.reviews}, export.Config{Version: "test"}), CSRFKey: []byte("csrf"), PublicURL: publicURL}
+		Exports:  export.New(storeExportSource{st: st, reviews: e.reviews}, export.Config{Version: "test"}),
+		Erasures: erasure.NewService(st, erasure.Config{SigningKey: ed25519.NewKeyFromSeed(make([]byte, 32))}), CSRFKey: []byte("csrf"), PublicURL: publicURL}
 	if oidc != nil {
 		deps.PublicURL, deps.OIDC = e.srv.URL, *oidc
 	}

@@ -2,7 +2,9 @@ package console_test
 
 import (
 	"crypto/ed25519"
+	"kycd/internal/people"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -50,6 +52,80 @@ func TestErasedApplicantPage(t *testing.T) {
 		if pg.status != http.StatusOK || !strings.Contains(pg.body, "Erased ") || strings.Contains(pg.body, a.Profile.LastName) || strings.Contains(pg.body, "<img") ||
 			strings.Contains(pg.body, "Legal hold") {
 			t.Errorf("the erased applicant's page: %d %s", pg.status, pg.body)
+		}
+	})
+}
+
+// TestConsoleErasure: an admin erases an applicant from its page, after typing its id; a wrong
+// id, a legal hold (named), a missing CSRF token and a reviewer are refused with nothing erased;
+// the erasure is audited with the admin as actor, and the page then shows the erased applicant.
+func TestConsoleErasure(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		ctx := t.Context()
+		d := inReview(t, st, kyc.EnvLive, kyc.Check{Name: "duplicate-face", Failed: true, Score: -40, Reason: "document-duplicate"})
+		apl := d.ApplicantID
+		page, action := "/console/applicants/live/"+apl, "/console/applicants/live/"+apl+"/erase"
+		erased := func() bool {
+			t.Helper()
+			a, err := st.Applicant(ctx, kyc.EnvLive, apl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.ErasedTime != nil
+		}
+		root := e.admin("root@example.com")
+		if pg := root.get(page); !strings.Contains(pg.body, `action="`+action+`"`) {
+			t.Fatalf("the admin's applicant page has no erasure form: %s", pg.body)
+		}
+		if _, err := e.people.CreateUser(ctx, "cli:test", "rita@example.com", people.Reviewer, password); err != nil {
+			t.Fatal(err)
+		}
+		rita := e.browser()
+		wantRedirect(t, rita.signIn("rita@example.com", password), "/console/")
+		if pg := rita.get(page); strings.Contains(pg.body, action) {
+			t.Fatal("a reviewer is offered the erasure")
+		}
+		if a := rita.post(action, url.Values{"csrf": {rita.csrf(page)}, "confirm": {apl}}); a.status != http.StatusForbidden || erased() {
+			t.Fatalf("a reviewer's erasure: %d, erased %v", a.status, erased())
+		}
+		if a := root.post(action, url.Values{"csrf": {root.csrf(page)}, "confirm": {"apl_wrong"}}); a.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(a.body, "Nothing was erased") || erased() {
+			t.Fatalf("a wrong confirmation: %d, erased %v: %s", a.status, erased(), a.body)
+		}
+		svc := erasure.NewService(st, erasure.Config{SigningKey: ed25519.NewKeyFromSeed(make([]byte, 32))})
+		if _, err := svc.PlaceHold(ctx, "test", kyc.EnvLive, apl, "ticket 9"); err != nil {
+			t.Fatal(err)
+		}
+		if pg := root.get(page); strings.Contains(pg.body, `action="`+action+`"`) || !strings.Contains(pg.body, "refused while the legal hold") {
+			t.Fatalf("the page under a hold: %s", pg.body)
+		}
+		if a := root.post(action, url.Values{"csrf": {root.csrf(page)}, "confirm": {apl}}); a.status != http.StatusConflict || !strings.Contains(a.body, "ticket 9") || erased() {
+			t.Fatalf("an erasure under a hold: %d, erased %v: %s", a.status, erased(), a.body)
+		}
+		if err := svc.LiftHold(ctx, "test", kyc.EnvLive, apl); err != nil {
+			t.Fatal(err)
+		}
+		if a := root.post(action, url.Values{"confirm": {apl}}); a.status/100 == 2 || erased() {
+			t.Fatalf("an erasure without a CSRF token: %d, erased %v", a.status, erased())
+		}
+		a := root.post(action, url.Values{"csrf": {root.csrf(page)}, "confirm": {apl}})
+		if a.status != http.StatusOK || !strings.Contains(a.body, "Erased:") || !strings.Contains(a.body, "Erased ") || !erased() {
+			t.Fatalf("the erasure: %d, erased %v: %s", a.status, erased(), a.body)
+		}
+		trail, err := st.AuditTrail(ctx, kyc.EnvLive, apl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var by kyc.Actor
+		for _, r := range trail {
+			if r.Action == "applicant.erase" {
+				by = r.Actor
+			}
+		}
+		if by == "" || !strings.Contains(string(by), "user:") {
+			t.Fatalf("the erasure's audit entry: actor %q in %+v", by, trail)
 		}
 	})
 }

@@ -87,6 +87,22 @@ func view(e store.ApplicantErasure) (Erasure, error) {
 	return out, nil
 }
 
+// deadlockRetries is how many times a transaction of this service runs again after PostgreSQL
+// chose it as a deadlock's victim: it locks the applicant first, but a write that locked the
+// applicant's document or request before its row (a decision) can still meet it the other way.
+const deadlockRetries = 3
+
+// record runs fn in a transaction of the store, again when PostgreSQL rolled it back to end a
+// deadlock (fn only writes through tx and its out-values are set again by each run).
+func (s *Service) record(ctx context.Context, env kyc.Env, fn func(tx *store.Tx) (store.Effects, error)) error {
+	for attempt := 0; ; attempt++ {
+		err := s.st.Record(ctx, env, fn)
+		if !store.IsDeadlock(err) || attempt == deadlockRetries {
+			return err
+		}
+	}
+}
+
 // Get returns the erasure asked of an applicant, kyc.ErrNotFound when none was.
 func (s *Service) Get(ctx context.Context, env kyc.Env, applicantID string) (Erasure, error) {
 	e, err := s.st.ApplicantErasure(ctx, env, applicantID)
@@ -101,7 +117,7 @@ func (s *Service) Get(ctx context.Context, env kyc.Env, applicantID string) (Era
 // scheduled, answers that erasure again.
 func (s *Service) Erase(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID string) (Erasure, error) {
 	var out store.ApplicantErasure
-	err := s.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+	err := s.record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		state, err := tx.LockApplicantForErasure(ctx, applicantID)
 		if err != nil {
 			return store.Effects{}, err
@@ -188,7 +204,7 @@ type erasedEvent struct {
 // kyc.ErrNotFound.
 func (s *Service) Cancel(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID string) (Erasure, error) {
 	var out store.ApplicantErasure
-	err := s.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+	err := s.record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		if _, err := tx.LockApplicantForErasure(ctx, applicantID); err != nil {
 			return store.Effects{}, err
 		}
@@ -225,7 +241,7 @@ func (s *Service) PlaceHold(ctx context.Context, actor kyc.Actor, env kyc.Env, a
 		return kyc.LegalHold{}, kyc.Invalid("body.reason", "a reason of 1 to %d characters, on one line, is required", MaxHoldReason)
 	}
 	hold := kyc.LegalHold{Reason: reason, PlacedTime: store.Now()}
-	err := s.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+	err := s.record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		state, err := tx.LockApplicantForErasure(ctx, applicantID)
 		if err != nil {
 			return store.Effects{}, err
@@ -242,7 +258,7 @@ func (s *Service) PlaceHold(ctx context.Context, actor kyc.Actor, env kyc.Env, a
 // LiftHold lifts an applicant's legal hold; lifting none is not an error. A scheduled erasure
 // whose time has come is carried out by the next Job.
 func (s *Service) LiftHold(ctx context.Context, actor kyc.Actor, env kyc.Env, applicantID string) error {
-	return s.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+	return s.record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		state, err := tx.LockApplicantForErasure(ctx, applicantID)
 		if err != nil || state.LegalHold == nil {
 			return store.Effects{}, err
@@ -256,7 +272,8 @@ func (s *Service) LiftHold(ctx context.Context, actor kyc.Actor, env kyc.Env, ap
 // it was cancelled or a hold placed meanwhile. It answers whether it erased.
 func (s *Service) EraseDue(ctx context.Context, env kyc.Env, applicantID string) (bool, error) {
 	erased := false
-	err := s.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+	err := s.record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+		erased = false // again on a run after a deadlock
 		state, err := tx.LockApplicantForErasure(ctx, applicantID)
 		if err != nil {
 			return store.Effects{}, err

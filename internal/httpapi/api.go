@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"kycd/internal/applicant"
 	"kycd/internal/auth"
@@ -74,6 +75,8 @@ type Deps struct {
 	// Mount adds routes outside /v1 (the hosted flow, the app endpoints, the review console) to the same mux, behind the
 	// same logging and metrics; they bring their own authentication. Optional.
 	Mount []func(mux *http.ServeMux)
+	// Tracer makes a server span per request (tracing.go). Optional: nil makes none.
+	Tracer trace.TracerProvider
 }
 
 // ready is the answer of /readyz when the database and blob store answer. Sanctions reports the
@@ -167,6 +170,7 @@ func New(d Deps) http.Handler {
 	h = authenticate(h, d.Keys, d.Log)
 	h = guard(h, d.Limits, d.Log)
 	h = observe(h, mux, d.Log, d.Metrics)
+	h = traceRequests(h, mux, d.Tracer)
 	h = noStore(h)
 	return h
 }

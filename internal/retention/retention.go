@@ -41,11 +41,8 @@ const DefaultBatch = 500
 // erasure receipts). Event payloads' removal is not audited one by one: it is a count in the log.
 const Actor kyc.Actor = "system:retention"
 
-// ErrAuditPruning is the error of a non-zero audit retention: kycd cannot prune the audit log yet.
-var ErrAuditPruning = errors.New("KYCD_RETENTION_AUDIT: pruning the audit log is not implemented, so audit entries are kept for ever and the setting must be 0: " +
-	"kycd audit verify checks each environment's chain from its first entry, and there is no signed base (a pruned-to anchor that verification would start from) yet")
-
-// Config sets the retention periods; a zero period takes DefaultPeriod, except Audit.
+// Config sets the retention periods; a zero period takes DefaultPeriod, except Audit, for which
+// zero keeps the audit log for ever.
 type Config struct {
 	// Images is how long document images (file bytes) are kept after the applicant's last
 	// activity.
@@ -55,7 +52,9 @@ type Config struct {
 	PersonalData time.Duration
 	// EventPayloads is how long an event keeps its payload after it was written.
 	EventPayloads time.Duration
-	// Audit must be 0: audit entries are kept for ever (Validate refuses any other value).
+	// Audit is how long a resource's audit trail is kept after its newest entry; then the whole
+	// trail goes, and the pruning is recorded, signed, in the log (store.PruneAudit). 0 keeps
+	// audit entries for ever.
 	Audit time.Duration
 	// Batch bounds each class's work in one run. Default DefaultBatch.
 	Batch int
@@ -79,10 +78,10 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Validate refuses a non-zero audit retention (ErrAuditPruning).
+// Validate refuses a negative audit retention.
 func (c Config) Validate() error {
-	if c.Audit != 0 {
-		return ErrAuditPruning
+	if c.Audit < 0 {
+		return errors.New("KYCD_RETENTION_AUDIT: a period of 0 (for ever) or more is required")
 	}
 	return nil
 }
@@ -95,6 +94,8 @@ type Store interface {
 	Record(ctx context.Context, env kyc.Env, fn func(tx *store.Tx) (store.Effects, error)) error
 	RemoveEventPayloads(ctx context.Context, before time.Time, limit int) (int64, error)
 	RetentionDue(ctx context.Context, imagesBefore, personalBefore, heldBefore, eventsBefore time.Time) (images, personal, held, events store.RetentionDue, err error)
+	PruneAudit(ctx context.Context, env kyc.Env, before time.Time, limit int, actor kyc.Actor) (chains int, entries int64, err error)
+	AuditPruneDue(ctx context.Context, before time.Time) (store.RetentionDue, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -143,6 +144,10 @@ type Report struct {
 	Held []store.RetentionTarget
 	// EventPayloadsRemoved is how many events lost their payload.
 	EventPayloadsRemoved int64
+	// AuditChainsPruned and AuditEntriesRemoved are how many resources' audit trails were
+	// removed, and how many entries they held.
+	AuditChainsPruned   int
+	AuditEntriesRemoved int64
 	// Failed counts the items that failed (logged); they are tried again next run.
 	Failed int
 	// More says that a class filled its batch: there may be more due at once.
@@ -215,6 +220,18 @@ func (s *Service) Run(ctx context.Context) (Report, error) {
 	}
 	r.EventPayloadsRemoved = n
 	r.More = r.More || n == int64(s.cfg.Batch)
+	if s.cfg.Audit > 0 {
+		for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
+			chains, entries, err := s.st.PruneAudit(ctx, env, now.Add(-s.cfg.Audit), s.cfg.Batch, Actor)
+			if err != nil {
+				r.Failed++
+				errs = append(errs, err) // a chain that does not verify is kept, and named
+			}
+			r.AuditChainsPruned += chains
+			r.AuditEntriesRemoved += entries
+			r.More = r.More || chains == s.cfg.Batch
+		}
+	}
 	return r, errors.Join(errs...)
 }
 
@@ -253,12 +270,20 @@ func (s *Service) Plan(ctx context.Context) ([]Class, error) {
 		}
 		return now.Sub(d.Oldest)
 	}
+	audit := Class{"audit trails (kept for ever)", "KYCD_RETENTION_AUDIT", 0, 0, 0}
+	if s.cfg.Audit > 0 {
+		due, err := s.st.AuditPruneDue(ctx, now.Add(-s.cfg.Audit))
+		if err != nil {
+			return nil, err
+		}
+		audit = Class{"audit trails of resources (whole)", "KYCD_RETENTION_AUDIT", s.cfg.Audit, due.Count, age(due)}
+	}
 	return []Class{
 		{"document images", "KYCD_RETENTION_IMAGES", s.cfg.Images, images.Count, age(images)},
 		{"personal data (applicants erased)", "KYCD_RETENTION_PERSONAL_DATA", s.cfg.PersonalData, personal.Count, age(personal)},
 		{"applicants under a legal hold (skipped)", "KYCD_RETENTION_PERSONAL_DATA, KYCD_RETENTION_IMAGES", min(s.cfg.PersonalData, s.cfg.Images), held.Count, age(held)},
 		{"event payloads", "KYCD_RETENTION_EVENTS", s.cfg.EventPayloads, events.Count, age(events)},
-		{"audit entries (kept for ever)", "KYCD_RETENTION_AUDIT", 0, 0, 0},
+		audit,
 	}, nil
 }
 

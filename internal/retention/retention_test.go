@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -344,11 +345,105 @@ func TestRetentionBatches(t *testing.T) {
 	}
 }
 
-// TestAuditRetentionRefused: a non-zero audit retention stops kycd at start, naming what is missing.
-func TestAuditRetentionRefused(t *testing.T) {
+// TestAuditRetention (both databases): with KYCD_RETENTION_AUDIT, a resource's whole audit trail
+// goes once its newest entry is older than the period, and no other: a trail with a recent entry
+// stays whole. The plan counts what the run takes. The pruning is an anchor of its own and an
+// audit.prune entry; the log still verifies, also after the pruned resource is read again (its
+// trail goes on from the pruning's base). A trail changed before the run is kept, and named. The
+// log no longer verifies when the pruning's anchor is removed or its recorded end changed, or
+// when a trail is removed without a pruning.
+func TestAuditRetention(t *testing.T) {
 	t.Parallel()
-	_, err := app.New(context.Background(), app.Config{DataDir: t.TempDir(), Retention: retention.Config{Audit: 10 * year}}, slog.New(slog.DiscardHandler))
-	if err == nil || !strings.Contains(err.Error(), "KYCD_RETENTION_AUDIT") || !strings.Contains(err.Error(), "signed base") {
-		t.Fatalf("app.New with an audit retention: %v", err)
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			e := start(t, d)
+			ctx := context.Background()
+			st := e.App.Store
+			old, _ := e.applicant("Oldtrail", e.now)
+			changed, _ := e.applicant("Changedtrail", e.now)
+			kept, _ := e.applicant("Keptentry", e.now)
+			for _, id := range []string{old, changed, kept} {
+				if code, raw := e.call("GET", "/v1/applicants/"+id, ""); code != 200 {
+					t.Fatalf("read %s: %d %s", id, code, raw)
+				}
+			}
+			if _, err := st.AnchorAudit(ctx, kyc.EnvTest); err != nil {
+				t.Fatal(err)
+			}
+			// The cutoff: everything above was written before it, everything below after.
+			cutoff := time.Now()
+			for !time.Now().After(cutoff.Add(time.Millisecond)) {
+			}
+			if code, raw := e.call("GET", "/v1/applicants/"+kept, ""); code != 200 {
+				t.Fatalf("read: %d %s", code, raw)
+			}
+			fresh, _ := e.applicant("Freshtrail", e.now)
+			// A trail changed by hand (not by kycd) before the run.
+			e.exec(`UPDATE audit_log SET action = 'applicant.changed' WHERE resource_id = ? AND seq = 1`, changed)
+
+			trail := func(id string) int {
+				tr, err := st.AuditTrail(ctx, kyc.EnvTest, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(tr)
+			}
+			before := map[string]int{old: trail(old), changed: trail(changed), kept: trail(kept), fresh: trail(fresh)}
+			svc := retention.NewService(st, e.App.Blobs, nil, retention.Config{Audit: e.now.Sub(cutoff), Batch: 500,
+				Images: 20 * year, PersonalData: 20 * year, EventPayloads: 20 * year, Now: func() time.Time { return e.now }})
+			planned := due(t, svc, "audit trails")
+			r, err := svc.Run(ctx)
+			if err == nil || !errors.Is(err, store.ErrAuditChain) || !strings.Contains(err.Error(), changed) {
+				t.Fatalf("run over a changed trail: %v", err)
+			}
+			if r.AuditChainsPruned == 0 || int64(r.AuditChainsPruned) != planned-1 || r.Failed != 1 {
+				t.Fatalf("pruned %d trails (%d entries), %d failed; the plan said %d (one of them changed)", r.AuditChainsPruned, r.AuditEntriesRemoved, r.Failed, planned)
+			}
+			if n := trail(old); n != 0 {
+				t.Fatalf("the old trail keeps %d entries", n)
+			}
+			for _, id := range []string{changed, kept, fresh} {
+				if n := trail(id); n != before[id] {
+					t.Fatalf("trail of %s: %d entries, had %d", id, n, before[id])
+				}
+			}
+			if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'audit.prune' AND actor = ?`, string(retention.Actor)); n != 1 {
+				t.Fatalf("%d audit.prune entries", n)
+			}
+			// The changed trail is what breaks the log; put back, the log verifies with the pruning.
+			e.exec(`UPDATE audit_log SET action = 'applicant.create' WHERE resource_id = ? AND seq = 1`, changed)
+			if err := st.VerifyAuditChain(ctx, kyc.EnvTest); err != nil {
+				t.Fatalf("after the pruning: %v", err)
+			}
+			// The pruned applicant read again: its trail goes on from the pruning's base.
+			if code, raw := e.call("GET", "/v1/applicants/"+old, ""); code != 200 {
+				t.Fatalf("read: %d %s", code, raw)
+			}
+			if _, err := st.AnchorAudit(ctx, kyc.EnvTest); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.VerifyAuditChain(ctx, kyc.EnvTest); err != nil || trail(old) != 1 {
+				t.Fatalf("after a read of the pruned applicant (%d entries): %v", trail(old), err)
+			}
+			prune := e.count(`SELECT seq FROM audit_anchors WHERE env = 'test' AND kind = 'prune'`)
+
+			// Tampering: each change is made, verified to fail, and undone.
+			tamper := func(what, do, undo string, args ...any) {
+				t.Helper()
+				e.exec(do, args...)
+				if err := st.VerifyAuditChain(ctx, kyc.EnvTest); !errors.Is(err, store.ErrAuditChain) {
+					t.Fatalf("%s: verify says %v", what, err)
+				}
+				if undo != "" {
+					e.exec(undo, args...)
+				}
+			}
+			tamper("the recorded end of a pruned trail changed", `UPDATE audit_anchor_heads SET seq = seq + 1 WHERE env = 'test' AND anchor_seq = ? AND resource_id = ?`,
+				`UPDATE audit_anchor_heads SET seq = seq - 1 WHERE env = 'test' AND anchor_seq = ? AND resource_id = ?`, prune, old)
+			tamper("a pruning passed off as an anchor", `UPDATE audit_anchors SET kind = 'anchor' WHERE env = 'test' AND seq = ?`,
+				`UPDATE audit_anchors SET kind = 'prune' WHERE env = 'test' AND seq = ?`, prune)
+			tamper("a trail removed without a pruning", `DELETE FROM audit_log WHERE env = 'test' AND resource_id = ?`, "", kept)
+		})
 	}
 }

@@ -2,6 +2,7 @@ package screening
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -60,7 +61,11 @@ func (w *applicantWorker) Work(ctx context.Context, job *river.Job[ApplicantArgs
 			return err
 		}
 	}
-	return w.svc.ScreenApplicant(ctx, a.Env, a.ApplicantID, a.Reason, nil)
+	err := w.svc.ScreenApplicant(ctx, a.Env, a.ApplicantID, a.Reason, nil)
+	if errors.Is(err, kyc.ErrGone) {
+		return river.JobCancel(err) // the applicant was erased meanwhile: nothing to screen, no retry
+	}
+	return err
 }
 
 // Timeout bounds one screening (a list reload included).

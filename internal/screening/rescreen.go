@@ -2,6 +2,7 @@ package screening
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -92,7 +93,7 @@ func (w *monitorWorker) Work(ctx context.Context, job *river.Job[MonitorArgs]) e
 		default:
 			err = w.svc.ScreenApplicant(ctx, a.Env, c.ApplicantID, "list-updated", mon)
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, kyc.ErrGone) { // one erased meanwhile is skipped
 			return err
 		}
 	}

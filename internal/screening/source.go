@@ -17,6 +17,7 @@ import (
 
 	"kycd/internal/screening/lists"
 	"kycd/internal/screening/match"
+	"kycd/internal/tracing"
 )
 
 // The official sources, the defaults of kycd serve (cmd/kycd), not of a zero Config.
@@ -136,7 +137,8 @@ func fetch(ctx context.Context, loc string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := &http.Client{Timeout: 5 * time.Minute}
+	// Under the refresh job's span the download gets a client span of its own (package tracing).
+	client := &http.Client{Timeout: 5 * time.Minute, Transport: tracing.Transport(nil)}
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", loc, err)

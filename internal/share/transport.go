@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"kycd/internal/tracing"
 )
 
 // Client makes a partner's HTTP calls: it bounds each with a timeout, turns network failures, 5xx
@@ -37,6 +39,10 @@ func (c *Client) Do(req *http.Request, body []byte) (Response, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
+	// The call gets a client span and carries the trace context (traceparent) to the partner.
+	traced := *hc
+	traced.Transport = tracing.Transport(hc.Transport)
+	hc = &traced
 	if body != nil {
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.ContentLength = int64(len(body))

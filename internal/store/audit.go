@@ -165,11 +165,10 @@ func (s *Store) AnchorAudit(ctx context.Context, env kyc.Env) (int, error) {
 func (s *Store) anchorAudit(ctx context.Context, t *txn, env kyc.Env) (int, error) {
 	pick := `UPDATE audit_resource_heads SET anchored_seq = seq WHERE env = ? AND seq > anchored_seq
 		RETURNING resource_type, resource_id, seq, hash`
+	if err := s.lockAnchors(ctx, t, env); err != nil {
+		return 0, err
+	}
 	if s.dialect == Postgres {
-		// Two anchors of one environment at once (two replicas' schedulers) take turns.
-		if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('kycd audit anchor ' || ?, 0))`, string(env)); err != nil {
-			return 0, err
-		}
 		pick = `WITH picked AS (SELECT resource_type, resource_id FROM audit_resource_heads
 			WHERE env = ? AND seq > anchored_seq FOR UPDATE SKIP LOCKED)
 		UPDATE audit_resource_heads h SET anchored_seq = h.seq FROM picked p
@@ -200,24 +199,50 @@ func (s *Store) anchorAudit(ctx context.Context, t *txn, env kyc.Env) (int, erro
 	if len(heads) == 0 {
 		return 0, nil
 	}
+	if _, err := s.writeAnchor(ctx, t, env, anchorKind, heads); err != nil {
+		return 0, err
+	}
+	return len(heads), nil
+}
+
+// The kinds of anchor (audit_anchors.kind, migration 00038): a periodic anchor of chain heads,
+// or the record of a pruning, whose heads are the ends of the chains it removed (audit_prune.go).
+const (
+	anchorKind = "anchor"
+	pruneKind  = "prune"
+)
+
+// kindFields are an anchor's hashed fields: anchorFields, led by "prune" for a pruning's record
+// (so that neither kind can pass for the other; an anchor's hash is as it was before kinds).
+func kindFields(kind, prev string, seq int64, at time.Time, heads []auditHead) []string {
+	f := anchorFields(prev, seq, at, heads)
+	if kind == pruneKind {
+		return append([]string{pruneKind}, f...)
+	}
+	return f
+}
+
+// writeAnchor appends an anchor of kind over heads to env's chain of anchors in t, which must
+// hold the environment's anchor lock on PostgreSQL, and returns its number.
+func (s *Store) writeAnchor(ctx context.Context, t *txn, env kyc.Env, kind string, heads []auditHead) (int64, error) {
 	slices.SortFunc(heads, func(a, b auditHead) int {
 		return cmp.Or(strings.Compare(a.ResourceType, b.ResourceType), strings.Compare(a.ResourceID, b.ResourceID))
 	})
 	var seq int64
 	var prev string
-	err = t.queryRow(ctx, `SELECT seq, hash FROM audit_anchors WHERE env = ? ORDER BY seq DESC LIMIT 1`, string(env)).Scan(&seq, &prev)
+	err := t.queryRow(ctx, `SELECT seq, hash FROM audit_anchors WHERE env = ? ORDER BY seq DESC LIMIT 1`, string(env)).Scan(&seq, &prev)
 	if err != nil && !errors.Is(err, errNoRows) {
 		return 0, err
 	}
 	seq++
 	at := now()
 	keyed := s.auditKeyedIn(env)
-	hash, signature := s.audit.hash(keyed, anchorFields(prev, seq, at, heads)...), ""
+	hash, signature := s.audit.hash(keyed, kindFields(kind, prev, seq, at, heads)...), ""
 	if keyed {
 		signature = s.audit.sign(env, seq, hash)
 	}
-	if _, err := t.exec(ctx, `INSERT INTO audit_anchors (env, seq, created_at, prev_hash, hash, signature) VALUES (?, ?, ?, ?, ?, ?)`,
-		string(env), seq, micros(at), prev, hash, signature); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO audit_anchors (env, seq, created_at, prev_hash, hash, signature, kind) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		string(env), seq, micros(at), prev, hash, signature, kind); err != nil {
 		return 0, err
 	}
 	const batch = 500
@@ -232,7 +257,18 @@ func (s *Store) anchorAudit(ctx context.Context, t *txn, env kyc.Env) (int, erro
 			return 0, err
 		}
 	}
-	return len(heads), nil
+	return seq, nil
+}
+
+// lockAnchors takes env's anchor lock on PostgreSQL for the rest of t: anchors of one environment
+// (two replicas' schedulers, a pruning) are written one after the other. SQLite's transactions
+// run one at a time already.
+func (s *Store) lockAnchors(ctx context.Context, t *txn, env kyc.Env) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	_, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('kycd audit anchor ' || ?, 0))`, string(env))
+	return err
 }
 
 // AuditTrail returns the audit entries about one resource, oldest first.
@@ -306,14 +342,14 @@ func (s *Store) VerifyAuditChain(ctx context.Context, env kyc.Env) error {
 // verifyAudit is VerifyAuditChain through q (a transaction's, or the reader), with keyed hashes
 // and signed anchors (keyed) or the plain SHA-256 hashes of an unkeyed log.
 func (s *Store) verifyAudit(ctx context.Context, q querier, env kyc.Env, keyed bool) error {
-	want, err := s.verifyAnchors(ctx, q, env, keyed)
+	want, pruned, err := s.verifyAnchors(ctx, q, env, keyed)
 	if err != nil {
 		return err
 	}
-	if err := s.verifyChains(ctx, q, env, true, keyed, want); err != nil {
+	if err := s.verifyChains(ctx, q, env, true, keyed, want, nil); err != nil {
 		return err
 	}
-	if err := s.verifyChains(ctx, q, env, false, keyed, want); err != nil {
+	if err := s.verifyChains(ctx, q, env, false, keyed, want, pruned); err != nil {
 		return err
 	}
 	if len(want) > 0 {
@@ -327,73 +363,107 @@ func (s *Store) verifyAudit(ctx context.Context, q querier, env kyc.Env, keyed b
 	return nil
 }
 
-// verifyAnchors checks the chain of anchors and returns the heads they cover. It reads the
+// verifyAnchors checks the chain of anchors and returns the heads they cover, and the base of
+// each chain a pruning cut (the end of what it removed, from which verifyChains starts): heads an
+// anchor covered and a pruning removed later are not looked for, and an anchor and a pruning that
+// disagree on one are an error. It reads the
 // anchors before their heads: an anchor and its heads commit together, so every anchor read has
 // all its heads in the second read (heads of a newer anchor are ignored).
-func (s *Store) verifyAnchors(ctx context.Context, q querier, env kyc.Env, keyed bool) (map[chainKey]anchored, error) {
+func (s *Store) verifyAnchors(ctx context.Context, q querier, env kyc.Env, keyed bool) (map[chainKey]anchored, map[resourceKey]prunedBase, error) {
 	type anchor struct {
-		seq, at                   int64
-		prevHash, hash, signature string
+		seq, at                         int64
+		prevHash, hash, signature, kind string
 	}
 	var anchors []anchor
-	rs, err := q.query(ctx, `SELECT seq, created_at, prev_hash, hash, signature FROM audit_anchors WHERE env = ? ORDER BY seq`, string(env))
+	rs, err := q.query(ctx, `SELECT seq, created_at, prev_hash, hash, signature, kind FROM audit_anchors WHERE env = ? ORDER BY seq`, string(env))
 	if err != nil {
-		return nil, fmt.Errorf("audit chain: %w", err)
+		return nil, nil, fmt.Errorf("audit chain: %w", err)
 	}
 	for rs.Next() {
 		var a anchor
-		if err := rs.Scan(&a.seq, &a.at, &a.prevHash, &a.hash, &a.signature); err != nil {
+		if err := rs.Scan(&a.seq, &a.at, &a.prevHash, &a.hash, &a.signature, &a.kind); err != nil {
 			rs.Close()
-			return nil, fmt.Errorf("audit chain: %w", err)
+			return nil, nil, fmt.Errorf("audit chain: %w", err)
 		}
 		anchors = append(anchors, a)
 	}
 	rs.Close()
 	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("audit chain: %w", err)
+		return nil, nil, fmt.Errorf("audit chain: %w", err)
 	}
 	heads := map[int64][]auditHead{}
 	rs, err = q.query(ctx, `SELECT anchor_seq, resource_type, resource_id, seq, hash FROM audit_anchor_heads
 		WHERE env = ? ORDER BY anchor_seq, resource_type, resource_id`, string(env))
 	if err != nil {
-		return nil, fmt.Errorf("audit chain: %w", err)
+		return nil, nil, fmt.Errorf("audit chain: %w", err)
 	}
 	defer rs.Close()
 	for rs.Next() {
 		var a int64
 		var h auditHead
 		if err := rs.Scan(&a, &h.ResourceType, &h.ResourceID, &h.Seq, &h.Hash); err != nil {
-			return nil, fmt.Errorf("audit chain: %w", err)
+			return nil, nil, fmt.Errorf("audit chain: %w", err)
 		}
 		heads[a] = append(heads[a], h)
 	}
 	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("audit chain: %w", err)
+		return nil, nil, fmt.Errorf("audit chain: %w", err)
 	}
-	want := map[chainKey]anchored{}
+	want, pruned := map[chainKey]anchored{}, map[resourceKey]prunedBase{}
 	prev, next := "", int64(1)
 	for _, a := range anchors {
-		if a.seq != next || a.prevHash != prev || s.audit.hash(keyed, anchorFields(a.prevHash, a.seq, fromMicros(a.at), heads[a.seq])...) != a.hash {
-			return nil, fmt.Errorf("%w at anchor %d%s", ErrAuditChain, next, notKeyed(keyed, a.hash))
+		if a.seq != next || a.prevHash != prev || s.audit.hash(keyed, kindFields(a.kind, a.prevHash, a.seq, fromMicros(a.at), heads[a.seq])...) != a.hash {
+			return nil, nil, fmt.Errorf("%w at anchor %d%s", ErrAuditChain, next, notKeyed(keyed, a.hash))
 		}
 		if keyed && !s.audit.verify(env, a.seq, a.hash, a.signature) {
-			return nil, fmt.Errorf("%w: anchor %d's signature does not verify", ErrAuditChain, a.seq)
+			return nil, nil, fmt.Errorf("%w: anchor %d's signature does not verify", ErrAuditChain, a.seq)
+		}
+		if a.kind == pruneKind {
+			if !keyed {
+				return nil, nil, fmt.Errorf("%w: anchor %d records a pruning in a log that is not keyed", ErrAuditChain, a.seq)
+			}
+			for _, h := range heads[a.seq] {
+				pruned[resourceKey{h.ResourceType, h.ResourceID}] = prunedBase{seq: h.Seq, hash: h.Hash, anchor: a.seq}
+			}
+			prev, next = a.hash, next+1
+			continue
 		}
 		for _, h := range heads[a.seq] {
 			k := chainKey{h.ResourceType, h.ResourceID, h.Seq}
 			if w, ok := want[k]; ok && w.hash != h.Hash {
-				return nil, fmt.Errorf("%w: anchors %d and %d disagree on %s %s entry %d", ErrAuditChain, w.anchor, a.seq, k.resourceType, k.resourceID, k.seq)
+				return nil, nil, fmt.Errorf("%w: anchors %d and %d disagree on %s %s entry %d", ErrAuditChain, w.anchor, a.seq, k.resourceType, k.resourceID, k.seq)
 			}
 			want[k] = anchored{hash: h.Hash, anchor: a.seq}
 		}
 		prev, next = a.hash, next+1
 	}
-	return want, nil
+	for k, w := range want {
+		p, ok := pruned[resourceKey{k.resourceType, k.resourceID}]
+		if !ok || k.seq > p.seq {
+			continue
+		}
+		if k.seq == p.seq && w.hash != p.hash {
+			return nil, nil, fmt.Errorf("%w: anchor %d and the pruning in anchor %d disagree on %s %s entry %d", ErrAuditChain, w.anchor, p.anchor, k.resourceType, k.resourceID, k.seq)
+		}
+		delete(want, k)
+	}
+	return want, pruned, nil
 }
 
-// verifyChains checks env's legacy chain (legacy) or its resource chains, and removes from want
-// each anchored head it finds matching.
-func (s *Store) verifyChains(ctx context.Context, q querier, env kyc.Env, legacy, keyed bool, want map[chainKey]anchored) error {
+// resourceKey names one resource's chain.
+type resourceKey struct{ resourceType, resourceID string }
+
+// prunedBase is the end of what a pruning removed of a chain: its last entry's number and hash.
+type prunedBase struct {
+	seq    int64
+	hash   string
+	anchor int64
+}
+
+// verifyChains checks env's legacy chain (legacy) or its resource chains, each from the base a
+// pruning left of it (pruned) or from its first entry, and removes from want each anchored head
+// it finds matching.
+func (s *Store) verifyChains(ctx context.Context, q querier, env kyc.Env, legacy, keyed bool, want map[chainKey]anchored, pruned map[resourceKey]prunedBase) error {
 	db := q
 	query := `SELECT id, seq, actor, action, resource_type, resource_id, created_at, prev_hash, hash
 		FROM audit_log WHERE env = ? AND legacy = 0 ORDER BY resource_type, resource_id, seq`
@@ -419,6 +489,8 @@ func (s *Store) verifyChains(ctx context.Context, q querier, env kyc.Env, legacy
 		prev, next := "", int64(1)
 		if last.Seq > 0 && (legacy || last.ResourceType == r.ResourceType && last.ResourceID == r.ResourceID) {
 			prev, next = last.Hash, last.Seq+1
+		} else if base, ok := pruned[resourceKey{r.ResourceType, r.ResourceID}]; ok {
+			prev, next = base.hash, base.seq+1
 		}
 		if r.Seq != next || r.PrevHash != prev || s.audit.entryHash(r, keyed) != r.Hash {
 			if legacy {

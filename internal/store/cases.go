@@ -65,7 +65,8 @@ type CaseStatus struct {
 	Document, Request, Applicant, ApplicantLevel string
 }
 
-// DecideDocument locks a document, its request and its applicant (in that order, always), lets
+// DecideDocument locks a document, its request and its applicant (in that order, always, after
+// holding the applicant's row against an erasure on PostgreSQL), lets
 // decide change them and name the effects, and writes back what changed (Case.Changed). It writes
 // the effects as decide returns them: the audit entries and events of the request and applicant a
 // decision moved are decide's to name. Events written without Data get the snapshot, as written,
@@ -73,6 +74,21 @@ type CaseStatus struct {
 func (s *Store) DecideDocument(ctx context.Context, env kyc.Env, id string, decide func(c *Case) (Effects, error)) (kyc.Document, error) {
 	var out kyc.Document
 	err := s.inTx(ctx, func(t *txn) error {
+		// The applicant's row is held first (forKeyShare), before the document's: an erasure locks
+		// the applicant and then its documents, and this order cannot meet it the other way round.
+		if s.dialect == Postgres {
+			var applicantID string
+			err := t.queryRow(ctx, `SELECT applicant_id FROM kyc_documents WHERE env = ? AND id = ?`, string(env), id).Scan(&applicantID)
+			if err == errNoRows {
+				return fmt.Errorf("kyc document %s: %w", id, kyc.ErrNotFound)
+			}
+			if err != nil {
+				return fmt.Errorf("the document's applicant: %w", err)
+			}
+			if _, err := t.exec(ctx, `SELECT 1 FROM applicants WHERE env = ? AND id = ?`+s.forKeyShare(), string(env), applicantID); err != nil {
+				return fmt.Errorf("hold the document's applicant: %w", err)
+			}
+		}
 		d, err := s.document(ctx, t, env, id, s.forUpdate())
 		if err != nil {
 			return err

@@ -175,6 +175,13 @@ func rewritePlaceholders(q string) string {
 	return b.String()
 }
 
+// IsDeadlock reports whether err is PostgreSQL's answer to a deadlock (40P01): the transaction was
+// rolled back and can be run again as a whole.
+func IsDeadlock(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
+}
+
 // isUniqueViolation reports whether err is a unique-constraint violation in either dialect.
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError

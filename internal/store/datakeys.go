@@ -108,13 +108,15 @@ func (s *Store) openBytesFor(key []byte, env kyc.Env, applicantID string, sealed
 // applicantKey returns the wrapped data key of an applicant inside a transaction that writes its
 // personal data, moving an applicant written before applicants had keys under a new one first (so
 // that what is written now is sealed under it). Nil on a store whose sealer makes no data keys.
+// It holds the applicant's row in key-share mode to the end of the transaction (see forKeyShare),
+// so an erasure waits for the write or the write sees the erasure: none outlives it.
 func (s *Store) applicantKey(ctx context.Context, t *txn, env kyc.Env, id string) ([]byte, error) {
 	if s.keys == nil {
 		return nil, nil
 	}
 	var key []byte
 	var erased *int64
-	err := t.queryRow(ctx, `SELECT data_key, erased_at FROM applicants WHERE env = ? AND id = ?`, string(env), id).Scan(&key, &erased)
+	err := t.queryRow(ctx, `SELECT data_key, erased_at FROM applicants WHERE env = ? AND id = ?`+s.forKeyShare(), string(env), id).Scan(&key, &erased)
 	if err != nil {
 		return nil, fmt.Errorf("the applicant's data key: %w", err)
 	}

@@ -115,12 +115,14 @@ func (tx *Tx) PutApplicantErasure(ctx context.Context, e ApplicantErasure) error
 
 // LockApplicantForErasure takes the write lock of an applicant's row for the rest of the
 // transaction and returns what an erasure must know of it: whether it is erased and its legal
-// hold. Writes of the applicant's data take the same lock, so none runs beside an erasure.
+// hold. Writes of the applicant's data hold the row in a mode this lock excludes (forKeyShare),
+// so none runs beside an erasure. Take it first in the transaction: a PostgreSQL deadlock with a
+// write that locked other rows first is still possible, and IsDeadlock tells the caller to retry.
 func (tx *Tx) LockApplicantForErasure(ctx context.Context, applicantID string) (ErasureState, error) {
 	var st ErasureState
 	var erased, holdAt *int64
 	var hold *string
-	err := tx.t.queryRow(ctx, `SELECT erased_at, legal_hold, legal_hold_at FROM applicants WHERE env = ? AND id = ?`+tx.s.forUpdate(),
+	err := tx.t.queryRow(ctx, `SELECT erased_at, legal_hold, legal_hold_at FROM applicants WHERE env = ? AND id = ?`+tx.s.forErasure(),
 		string(tx.env), applicantID).Scan(&erased, &hold, &holdAt)
 	if err == errNoRows {
 		return st, fmt.Errorf("applicant %s: %w", applicantID, kyc.ErrNotFound)

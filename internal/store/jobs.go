@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // JobsConfig configures the River client that runs kycd's background jobs on the store's database.
@@ -36,6 +37,9 @@ type JobsConfig struct {
 	// per commit (CommitObserver): kycd gives its business metrics and decision log, which must
 	// count what happened, not what was tried and rolled back.
 	Committed CommitObserver
+	// Middleware wraps River's job inserts and work, in order (kycd gives its tracing middleware,
+	// which carries a request's trace context into the jobs it enqueues). Optional.
+	Middleware []rivertype.Middleware
 }
 
 // InitJobs creates the River client on the store's database. After it, state changes can insert
@@ -61,7 +65,8 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 		RescueStuckJobsAfter: RescueAfter,
 		// The client id is the process id, which River records in each job's attempted_by: that is
 		// how RescueOrphanedJobs knows whose jobs died with their process.
-		ID: s.process,
+		ID:         s.process,
+		Middleware: cfg.Middleware,
 	}
 	if rc.FetchPollInterval > 0 && rc.FetchPollInterval < 50*time.Millisecond {
 		rc.FetchPollInterval = 50 * time.Millisecond

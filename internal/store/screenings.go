@@ -36,6 +36,18 @@ func (s *Store) writeScreening(ctx context.Context, t *txn, sc *kyc.Screening, i
 	if err != nil {
 		return err
 	}
+	if insert && sc.ApplicantID != "" {
+		// The hits name whom the applicant may be: refused for an erased applicant, and the row
+		// held against an erasure until this commits (see forKeyShare).
+		var erased *int64
+		err := t.queryRow(ctx, `SELECT erased_at FROM applicants WHERE env = ? AND id = ?`+s.forKeyShare(), string(sc.Env), sc.ApplicantID).Scan(&erased)
+		if err != nil && err != errNoRows {
+			return fmt.Errorf("write screening: the applicant: %w", err)
+		}
+		if erased != nil {
+			return errErased(sc.ApplicantID)
+		}
+	}
 	if insert {
 		_, err = t.exec(ctx, `INSERT INTO screenings (`+screeningColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sc.ID, string(sc.Env), sc.ApplicantID, sc.Reason, sc.Disposition, sc.Threshold, string(hits), string(lists), review,

@@ -98,6 +98,8 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 			// need a connection now and then; the URL's pool_max_conns wins.
 			cfg.MaxConns = DefaultMaxConns
 		}
+		// Statement spans (spans.go): a child of the caller's span, when it has one.
+		cfg.ConnConfig.Tracer = pgxSpans{}
 		pool, err := pgxpool.NewWithConfig(ctx, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("store: postgres: %w", err)
@@ -211,8 +213,12 @@ func (s *Store) reader() querier {
 	return s.traced(sqlQuerier{s.read})
 }
 
-// traced wraps q so that the test hook s.trace sees its statements; without the hook it is q.
+// traced wraps q so that the test hook s.trace sees its statements; without the hook it is q. On
+// SQLite it also makes the statements' spans (spans.go); pgx makes PostgreSQL's.
 func (s *Store) traced(q querier) querier {
+	if s.dialect == SQLite {
+		q = spanQuerier{q}
+	}
 	if s.trace == nil {
 		return q
 	}
@@ -227,6 +233,27 @@ func (s *Store) traced(q querier) querier {
 func (s *Store) forUpdate() string {
 	if s.dialect == Postgres {
 		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
+// forKeyShare is the lock a write of an applicant's data takes on the applicant's row on
+// PostgreSQL: FOR KEY SHARE, which other writes (FOR NO KEY UPDATE, plain updates) pass, so
+// writers of one applicant never wait for each other on it, but an erasure's FOR UPDATE
+// (forErasure) waits for every such writer and every later writer waits for the erasure, then
+// sees it. Nothing on SQLite, whose transactions run one at a time.
+func (s *Store) forKeyShare() string {
+	if s.dialect == Postgres {
+		return " FOR KEY SHARE"
+	}
+	return ""
+}
+
+// forErasure is the lock an erasure takes on the applicant's row on PostgreSQL, first in its
+// transaction: FOR UPDATE, the one mode that excludes forKeyShare's writers.
+func (s *Store) forErasure() string {
+	if s.dialect == Postgres {
+		return " FOR UPDATE"
 	}
 	return ""
 }

@@ -11,11 +11,20 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"kycd/internal/kyc"
 	"kycd/internal/level"
 	"kycd/internal/request"
 	"kycd/internal/store"
+	"kycd/internal/tracing"
 	"kycd/internal/verify/check"
+)
+
+// The attributes of verification's spans: ids and outcomes only.
+const (
+	attrDocument = attribute.Key("kycd.document.id")
+	attrOutcome  = attribute.Key("kycd.document.outcome")
 )
 
 // Store is what the engine needs from the database.
@@ -110,7 +119,7 @@ const engineActor kyc.Actor = "system:verification"
 
 // Verify runs the checks on one document and decides it. A document that is no longer pending is
 // left alone, so a job that runs twice changes nothing the second time.
-func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
+func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) (err error) {
 	d, err := e.store.Document(ctx, env, id)
 	if err != nil {
 		return err
@@ -118,14 +127,22 @@ func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
 	if d.Status != "pending" && d.Status != "in-progress" {
 		return nil
 	}
-	in, err := e.gather(ctx, env, &d)
+	// Each stage is a span of the job's (package tracing): reading the files, the checks, the
+	// decision.
+	sctx, span := tracing.Stage(ctx, "verify.gather", attrDocument.String(id))
+	in, err := e.gather(sctx, env, &d)
+	tracing.EndStage(span, err)
 	if err != nil {
 		return err
 	}
-	fs, parsed, prints, err := e.runChecks(ctx, in)
+	sctx, span = tracing.Stage(ctx, "verify.checks", attrDocument.String(id))
+	fs, parsed, prints, err := e.runChecks(sctx, in)
+	tracing.EndStage(span, err)
 	if err != nil {
 		return err
 	}
+	ctx, span = tracing.Stage(ctx, "verify.decide", attrDocument.String(id))
+	defer func() { tracing.EndStage(span, err) }()
 	now := e.cfg.Now()
 	dec, checks, reason := decision(fs, in.level, now)
 	if outcome, forcedReason, ok := forced(env, &d); ok {
@@ -143,6 +160,7 @@ func (e *Engine) Verify(ctx context.Context, env kyc.Env, id string) error {
 			doc.Identification = &filled
 		}
 		doc.RejectionReason = reason
+		span.SetAttributes(attrOutcome.String(doc.Status))
 		// A rejected document's faces are not kept: only an accepted one, or one a reviewer may
 		// accept, can be the earlier document a duplicate face is found in.
 		var faces []Face

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"kycd/internal/kyc"
+	"kycd/internal/tracing"
 )
 
 // addressPolicy says which addresses webhooks may reach.
@@ -154,6 +155,7 @@ func newHTTPClient(cfg Config, p addressPolicy) *http.Client {
 		TLSHandshakeTimeout:   min(cfg.Timeout, 10*time.Second),
 		ResponseHeaderTimeout: cfg.Timeout,
 	}
-	return &http.Client{Transport: tr, Timeout: cfg.Timeout,
+	// Each attempt gets a client span and carries the trace context (traceparent) to the receiver.
+	return &http.Client{Transport: tracing.Transport(tr), Timeout: cfg.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
