@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"go.opentelemetry.io/otel/trace"
@@ -32,6 +34,7 @@ import (
 	"kycd/internal/kyc"
 	"kycd/internal/level"
 	"kycd/internal/media"
+	"kycd/internal/monitor"
 	"kycd/internal/people"
 	"kycd/internal/report"
 	"kycd/internal/request"
@@ -60,6 +63,9 @@ type App struct {
 	Store   *store.Store
 	Blobs   *blob.Store
 	Handler http.Handler
+	// Metrics is the registry /metrics serves: HTTP, Go runtime and process figures, and kycd's
+	// business metrics (package monitor).
+	Metrics *prometheus.Registry
 	log     *slog.Logger
 }
 
@@ -205,11 +211,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	// The registry of /metrics: business counters are counted when changes commit (monitor.Metrics
+	// is the store's CommitObserver), gauges read from the database at scrape time.
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	business := monitor.New(metrics, log.With("component", "decisions"))
 	workers := river.NewWorkers()
 	periodic := append(request.Register(workers, st), registerMaintenance(workers, st)...)
 	periodic = append(periodic, registerBlobSweep(workers, st, blobs, cfg.BlobOrphanGrace)...)
 	hooks := webhook.NewRepository(st)
-	webhookQueue, webhookWorkers := webhook.Register(workers, hooks, cfg.Webhooks, log.With("component", "webhook"))
+	webhookQueue, webhookWorkers := webhook.Register(workers, hooks, cfg.Webhooks, log.With("component", "webhook"), business)
 	periodic = append(periodic, webhook.RegisterRetention(workers, hooks, cfg.Webhooks)...)
 	screener := screening.NewService(st, screening.NewLists(st, cfg.Sanctions.CheckEvery), cfg.Sanctions.Threshold, levels)
 	faces, err := faceAnalyzer()
@@ -260,7 +271,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err := st.InitJobs(store.JobsConfig{Workers: workers, MaxWorkers: cfg.JobWorkers, PeriodicJobs: periodic,
 		Queues: queues,
 		Logger: slog.New(quietCancel{log.Handler()}).With("component", "river"), FetchPollInterval: 200 * time.Millisecond,
-		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}, Middleware: jobMiddleware(cfg)}); err != nil {
+		Events: store.EventSinks{webhook.Deliveries{}, reviews.Sink()}, Committed: business, Middleware: jobMiddleware(cfg)}); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
@@ -299,6 +310,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		return nil, err
 	}
 	endUser = append(endUser, reviewConsole.Mount)
+	metrics.MustRegister(monitor.NewCollector(monitor.Sources{Reviews: reviews, Deliveries: hooks, Lists: screener, Jobs: st}, 0,
+		log.With("component", "metrics")))
 	h := httpapi.New(httpapi.Deps{
 		Log:        log,
 		Version:    cfg.Version,
@@ -323,11 +336,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		MasterKey: func(ctx context.Context) (httpapi.MasterKeyStatus, error) {
 			return masterKeyStatus(ctx, st, sealer.MasterKeys())
 		},
-		Limits: cfg.Limits,
-		Mount:  endUser,
-		Tracer: httpTracer(cfg),
+		Limits:  cfg.Limits,
+		Mount:   endUser,
+		Metrics: metrics,
+		Tracer:  httpTracer(cfg),
 	})
-	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, log: log}, nil
+	return &App{Config: cfg, Store: st, Blobs: blobs, Handler: h, Metrics: metrics, log: log}, nil
 }
 
 // jobMiddleware is River's middleware: the trace context of jobs and their spans, when tracing is

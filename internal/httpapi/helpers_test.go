@@ -39,12 +39,18 @@ func newEnv(t *testing.T, d store.Dialect) *env {
 // configure says otherwise.
 func newEnvWith(t *testing.T, d store.Dialect, configure func(*app.Config)) *env {
 	t.Helper()
-	a := apptest.Start(t, d, apptest.Configure(func(c *app.Config) {
+	return newEnvOpts(t, d, configure)
+}
+
+// newEnvOpts is newEnvWith with further options of apptest.Start (apptest.Log).
+func newEnvOpts(t *testing.T, d store.Dialect, configure func(*app.Config), opts ...apptest.Option) *env {
+	t.Helper()
+	a := apptest.Start(t, d, append([]apptest.Option{apptest.Configure(func(c *app.Config) {
 		c.MaxUploadBytes = 1 << 20
 		if configure != nil {
 			configure(c)
 		}
-	}))
+	})}, opts...)...)
 	return &env{Env: a, t: t, maxBytes: a.App.Config.MaxUploadBytes, testKey: a.Key(t, kyc.EnvTest), liveKey: a.Key(t, kyc.EnvLive)}
 }
 

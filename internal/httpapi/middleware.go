@@ -18,12 +18,7 @@ import (
 	"kycd/internal/share"
 )
 
-type requestIDKey struct{}
-
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+func requestID(ctx context.Context) string { return kyc.RequestID(ctx) }
 
 // principal returns the caller; authenticate guarantees one on every /v1 operation.
 func principal(ctx context.Context) auth.Principal {
@@ -113,7 +108,7 @@ func observe(next http.Handler, mux *http.ServeMux, log *slog.Logger, reg *prome
 		start := time.Now()
 		id := rand.Text()[:16]
 		w.Header().Set("X-Request-Id", id)
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx := kyc.WithRequestID(r.Context(), id)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -135,7 +130,7 @@ func observe(next http.Handler, mux *http.ServeMux, log *slog.Logger, reg *prome
 			requests.WithLabelValues(r.Method, route, strconv.Itoa(rec.status)).Inc()
 			duration.WithLabelValues(r.Method, route).Observe(time.Since(start).Seconds())
 			log.LogAttrs(ctx, slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("route", route),
-				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)), slog.String("request_id", id))
+				slog.Int("status", rec.status), slog.Int64("duration_ms", time.Since(start).Milliseconds()), slog.String("request_id", id))
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 	})

@@ -35,6 +35,14 @@ type partners struct {
 // often submitted shares are asked about. Unsigned callbacks may ask the partner every time.
 func newShareEnv(t *testing.T, d store.Dialect, pollInterval time.Duration, more ...func(*app.Config)) (*env, partners) {
 	t.Helper()
+	p, configure := fakePartners(t, pollInterval, more...)
+	return newEnvWith(t, d, configure), p
+}
+
+// fakePartners starts the three fake partners and returns them with the configuration that points
+// test shares at them (see newShareEnv), followed by more.
+func fakePartners(t *testing.T, pollInterval time.Duration, more ...func(*app.Config)) (partners, func(*app.Config)) {
+	t.Helper()
 	p := partners{interlace: interlacetest.New(t), alchemypay: alchemypaytest.New(t), saintpay: saintpaytest.New(t)}
 	dir := t.TempDir()
 	priv := filepath.Join(dir, "merchant.pem")
@@ -49,7 +57,7 @@ func newShareEnv(t *testing.T, d store.Dialect, pollInterval time.Duration, more
 	if err := os.WriteFile(pub, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := newEnvWith(t, d, func(c *app.Config) {
+	return p, func(c *app.Config) {
 		s := &c.Shares.Test
 		s.InterlaceURL, s.InterlaceClientID, s.InterlaceClientSecret = p.interlace.URL, p.interlace.ClientID, p.interlace.ClientSecret
 		s.AlchemyPayURL, s.AlchemyPayAppKey, s.AlchemyPaySecret = p.alchemypay.URL, p.alchemypay.AppKey, p.alchemypay.Secret
@@ -60,8 +68,7 @@ func newShareEnv(t *testing.T, d store.Dialect, pollInterval time.Duration, more
 		for _, f := range more {
 			f(c)
 		}
-	})
-	return e, p
+	}
 }
 
 // approvedApplicant makes an applicant with everything the partners ask for and gets them

@@ -81,3 +81,12 @@ type SanctionsList struct {
 	// screening that used the list).
 	Stale bool `json:"stale" doc:"true when the list has not been confirmed current for more than 30 days"`
 }
+
+// KnownCurrent is when v was last known to be its publisher's current version: CheckedAt, or
+// ImportedAt for a list stored before kycd kept CheckedAt. A list's age is counted from it.
+func (v SanctionsList) KnownCurrent() time.Time {
+	if v.CheckedAt.IsZero() {
+		return v.ImportedAt
+	}
+	return v.CheckedAt
+}

@@ -30,11 +30,7 @@ func withStale(vs []kyc.SanctionsList, now time.Time) []kyc.SanctionsList {
 
 // isStale reports whether v was last known current more than StaleAfter before now.
 func isStale(v kyc.SanctionsList, now time.Time) bool {
-	asOf := v.CheckedAt
-	if asOf.IsZero() {
-		asOf = v.ImportedAt
-	}
-	return now.Sub(asOf) > StaleAfter
+	return now.Sub(v.KnownCurrent()) > StaleAfter
 }
 
 // Health is the state of the lists for /readyz and the logs.
@@ -85,10 +81,7 @@ func (s *Service) WarnIfOld(ctx context.Context, log *slog.Logger) {
 	now := time.Now()
 	for _, v := range vs {
 		if isStale(v, now) {
-			asOf := v.CheckedAt
-			if asOf.IsZero() {
-				asOf = v.ImportedAt
-			}
+			asOf := v.KnownCurrent()
 			log.WarnContext(ctx, "sanctions list is stale: not confirmed current for more than 30 days", "list", v.List,
 				"checked", asOf.Format(time.DateOnly), "days", int(now.Sub(asOf).Hours()/24))
 		}

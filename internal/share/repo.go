@@ -16,10 +16,22 @@ import (
 // Store.Change (or Store.Record, for an update that may record facts only) with its
 // audit entry, events and jobs; lists page through store.ListPage. The sealed column is bound to
 // "share:<id>", as it always was, so rows written before the move still open.
-type Repo struct{ st *store.Store }
+type Repo struct {
+	st *store.Store
+	// changed, when set, is told of each status change after it committed: from is the status
+	// before ("" for a new share).
+	changed func(ctx context.Context, from string, sh kyc.Share)
+}
 
 // NewRepo returns the shares of st.
 func NewRepo(st *store.Store) *Repo { return &Repo{st: st} }
+
+// statusChanged tells changed of a committed change from status from to sh's, if it is one.
+func (r *Repo) statusChanged(ctx context.Context, from string, sh kyc.Share) {
+	if r.changed != nil && from != sh.Status {
+		r.changed(ctx, from, sh)
+	}
+}
 
 // Record is a share with the steps of its submission already done (such as a partner's file ids),
 // which a retry reuses instead of repeating them.
@@ -55,7 +67,7 @@ func aad(id string) string { return "share:" + id }
 func (r *Repo) Create(ctx context.Context, sh *kyc.Share, eff store.Effects) error {
 	at := store.Now()
 	sh.CreatedTime, sh.UpdatedTime, sh.Revision = at, at, 0
-	return r.st.Change(ctx, sh.Env, func(tx *store.Tx) (store.Effects, error) {
+	err := r.st.Change(ctx, sh.Env, func(tx *store.Tx) (store.Effects, error) {
 		if err := requireApplicant(ctx, tx, sh.ApplicantID); err != nil {
 			return store.Effects{}, err
 		}
@@ -65,6 +77,10 @@ func (r *Repo) Create(ctx context.Context, sh *kyc.Share, eff store.Effects) err
 		completeEvents(&eff, *sh)
 		return eff, nil
 	})
+	if err == nil {
+		r.statusChanged(ctx, "", *sh)
+	}
+	return err
 }
 
 // requireApplicant refuses a share for an applicant that is not in the transaction's environment.
@@ -191,6 +207,7 @@ func (r *Repo) ByReference(ctx context.Context, env kyc.Env, partner, ref string
 // revision, and no effect at all. An error from mutate aborts with nothing written.
 func (r *Repo) Update(ctx context.Context, env kyc.Env, id string, mutate func(r *Record) (store.Effects, error)) (Record, error) {
 	var out Record
+	var from string
 	err := r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		if err := tx.HoldApplicantOf(ctx, "shares", id); err != nil { // before the share's lock, as an erasure takes them
 			return store.Effects{}, err
@@ -199,6 +216,7 @@ func (r *Repo) Update(ctx context.Context, env kyc.Env, id string, mutate func(r
 		if rec, err = found(rec, err, "share "+id); err != nil {
 			return store.Effects{}, err
 		}
+		from = rec.Status
 		eff, err := mutate(&rec)
 		if err != nil {
 			return store.Effects{}, err
@@ -218,6 +236,9 @@ func (r *Repo) Update(ctx context.Context, env kyc.Env, id string, mutate func(r
 		completeEvents(&eff, rec.Share)
 		return eff, nil
 	})
+	if err == nil {
+		r.statusChanged(ctx, from, out.Share)
+	}
 	return out, err
 }
 

@@ -67,7 +67,20 @@ func NewService(st *store.Store, files Files, links *Links, cfg Config, log *slo
 			m[env][c.Partner()] = c
 		}
 	}
-	return &Service{store: st, shares: NewRepo(st), files: files, connectors: m, links: links, cfg: cfg, log: log, now: time.Now}
+	s := &Service{store: st, shares: NewRepo(st), files: files, connectors: m, links: links, cfg: cfg, log: log, now: time.Now}
+	s.shares.changed = s.logStatus
+	return s
+}
+
+// logStatus writes the one line of a share's status change, once it committed: ids, partner,
+// statuses and attempts; never the partner's message (it may name the person).
+func (s *Service) logStatus(ctx context.Context, from string, sh kyc.Share) {
+	if from == "" {
+		from = "none"
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "share status changed", slog.String("share_id", sh.ID), slog.String("applicant_id", sh.ApplicantID),
+		slog.String("env", string(sh.Env)), slog.String("partner", sh.Partner), slog.String("from", from), slog.String("to", sh.Status),
+		slog.Int("attempts", sh.Attempts))
 }
 
 // Partners lists the partners configured for env, sorted.

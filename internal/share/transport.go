@@ -76,7 +76,7 @@ func (c *Client) log(req *http.Request, status int, start time.Time, resp, sent 
 		return
 	}
 	attrs := []any{"partner", c.Partner, "method", req.Method, "path", req.URL.Path, "status", status,
-		"duration", time.Since(start), "response", Redact(resp)}
+		"duration_ms", time.Since(start).Milliseconds(), "response", Redact(resp)}
 	if req.Header.Get("Content-Type") == "application/json" {
 		attrs = append(attrs, "request", Redact(sent))
 	} else if sent != nil {

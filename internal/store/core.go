@@ -320,6 +320,17 @@ func (w *where) And(cond string, args ...any) *Where {
 	return w
 }
 
+// CommitObserver is told of a transaction's events after it committed, in the process that
+// committed it, exactly once per commit: a change that rolled back (an error, a lost race, a
+// retried job's failed attempt) is never told. It is for what counts events and must not double
+// count them across replicas or retries (metrics, log lines); it cannot fail the change, and it is
+// called on the committing goroutine, so it must be quick. Data is the resource as JSON
+// (json.RawMessage), and holds personal data: an observer reads ids, statuses and names of checks
+// from it, nothing else.
+type CommitObserver interface {
+	Committed(ctx context.Context, events []kyc.Event)
+}
+
 // EventSinks tells each of its sinks, in order, of a change's events.
 type EventSinks []EventSink
 

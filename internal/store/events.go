@@ -109,6 +109,7 @@ func (s *Store) insertEvents(ctx context.Context, t *txn, env kyc.Env, events []
 		written = append(written, kyc.Event{ID: id, Env: env, Type: e.Type, ResourceType: e.ResourceType, ResourceID: e.ResourceID,
 			Revision: e.Revision, CreatedTime: at, Data: json.RawMessage(data), ApplicantID: applicant})
 	}
+	t.written = append(t.written, written...)
 	if s.events == nil {
 		return nil
 	}

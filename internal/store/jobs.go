@@ -33,6 +33,10 @@ type JobsConfig struct {
 	// Events, when set, is told of every change's events inside its transaction (EventSink): kycd
 	// gives webhook.Deliveries, without which events make no webhook deliveries.
 	Events EventSink
+	// Committed, when set, is told of every change's events after its transaction committed, once
+	// per commit (CommitObserver): kycd gives its business metrics and decision log, which must
+	// count what happened, not what was tried and rolled back.
+	Committed CommitObserver
 	// Middleware wraps River's job inserts and work, in order (kycd gives its tracing middleware,
 	// which carries a request's trace context into the jobs it enqueues). Optional.
 	Middleware []rivertype.Middleware
@@ -67,7 +71,7 @@ func (s *Store) InitJobs(cfg JobsConfig) error {
 	if rc.FetchPollInterval > 0 && rc.FetchPollInterval < 50*time.Millisecond {
 		rc.FetchPollInterval = 50 * time.Millisecond
 	}
-	s.events = cfg.Events
+	s.events, s.committed = cfg.Events, cfg.Committed
 	var err error
 	if s.dialect == Postgres {
 		s.pgJobs, err = river.NewClient(riverpgxv5.New(s.pool), rc)

@@ -54,6 +54,9 @@ type Store struct {
 	pgJobs     *river.Client[pgxTx]
 	// events is told of every change's events in its transaction (JobsConfig.Events).
 	events EventSink
+	// committed is told of every change's events once its transaction committed
+	// (JobsConfig.Committed).
+	committed CommitObserver
 
 	// process is this process's id; on PostgreSQL processConn holds its liveness lock (process.go).
 	process     string

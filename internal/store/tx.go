@@ -36,6 +36,8 @@ type txn struct {
 	pgTx  pgx.Tx
 	// keys are the applicants' wrapped data keys this transaction sealed under (keyFor), by id.
 	keys map[string][]byte
+	// written are the events the transaction wrote, for the Committed observer once it commits.
+	written []kyc.Event
 }
 
 // inTx runs fn in a write transaction and commits when it returns nil.
@@ -46,20 +48,38 @@ func (s *Store) inTx(ctx context.Context, fn func(t *txn) error) (err error) {
 			return fmt.Errorf("begin: %w", err)
 		}
 		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-		if err := fn(&txn{querier: s.traced(pgxQuerier{tx}), pgTx: tx}); err != nil {
+		t := &txn{querier: s.traced(pgxQuerier{tx}), pgTx: tx}
+		if err := fn(t); err != nil {
 			return err
 		}
-		return tx.Commit(ctx)
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
+		s.tellCommitted(ctx, t.written)
+		return nil
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := fn(&txn{querier: s.traced(sqlQuerier{tx}), sqlTx: tx}); err != nil {
+	t := &txn{querier: s.traced(sqlQuerier{tx}), sqlTx: tx}
+	if err := fn(t); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.tellCommitted(ctx, t.written)
+	return nil
+}
+
+// tellCommitted tells the Committed observer (JobsConfig.Committed) of the events of a
+// transaction that has just committed.
+func (s *Store) tellCommitted(ctx context.Context, events []kyc.Event) {
+	if s.committed != nil && len(events) > 0 {
+		s.committed.Committed(ctx, events)
+	}
 }
 
 // applyEffects writes the audit entry and inserts the jobs of a change inside its transaction.

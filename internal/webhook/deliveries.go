@@ -405,6 +405,21 @@ func failUnfinished(ctx context.Context, tx *store.Tx, webhookID, reason string,
 	return nil
 }
 
+// PendingDeliveries answers how many of env's deliveries are pending (queued or between attempts)
+// and when the oldest of them was created (zero when none), for /metrics. It reads the partial
+// index webhook_deliveries_pending (migration 00036), whose size is the backlog's, not the log's.
+func (r *Repository) PendingDeliveries(ctx context.Context, env kyc.Env) (int, time.Time, error) {
+	var n int
+	var oldest *int64
+	if err := r.st.QueryRow(ctx, `SELECT COUNT(*), MIN(created_at) FROM webhook_deliveries WHERE env = ? AND status = 'pending'`, string(env)).Scan(&n, &oldest); err != nil {
+		return 0, time.Time{}, fmt.Errorf("pending webhook deliveries: %w", err)
+	}
+	if oldest == nil {
+		return n, time.Time{}, nil
+	}
+	return n, store.FromMicros(*oldest), nil
+}
+
 // ForgetDeliveries deletes the deliveries, of every environment, that finished (succeeded or
 // finally failed) before the given time, and answers how many. Unfinished ones are kept whatever
 // their age; a chain whose finished rows are gone simply starts again from its next delivery.

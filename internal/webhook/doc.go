@@ -20,7 +20,9 @@
 // 6 h, 12 h, 24 h, then 24 h three times more: 14 attempts over about 4 days 23 hours). After the
 // last attempt the delivery is failed. A 410 Gone disables the subscription at once, and a
 // subscription whose every attempt has failed for Config.DisableAfter (5 days) is disabled too;
-// either writes a webhook-disabled event.
+// either writes a webhook-disabled event. Each attempt, once its record committed, is told to the
+// worker's Observer (kycd's metrics count it there, once), and each failed one is logged with the
+// delivery's ids, the status code or class of error and the next attempt, never the URL or answer.
 //
 // # Order
 //

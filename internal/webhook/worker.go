@@ -56,6 +56,28 @@ const ErasedApplicant = "the applicant was erased"
 
 var _ DeliveryStore = (*Repository)(nil)
 
+// Observer is told of each delivery attempt once its record committed, with its result:
+// succeeded, retry, failed, gone or abandoned (kycd's business metrics). It is called after
+// FinishAttempt (or Abandon) returned, and only when that call wrote the attempt, so an attempt
+// counts once however many processes work the queue and however River retries the job.
+type Observer interface {
+	DeliveryFinished(env kyc.Env, result string)
+}
+
+// The results an Observer is told.
+const (
+	ResultSucceeded = "succeeded"
+	ResultRetry     = "retry"
+	ResultFailed    = "failed"
+	ResultGone      = "gone"
+	ResultAbandoned = "abandoned"
+)
+
+// noObserver is the Observer of a worker given none.
+type noObserver struct{}
+
+func (noObserver) DeliveryFinished(kyc.Env, string) {}
+
 // Worker sends deliveries: River runs one job (DeliveryArgs) per delivery, and
 // retries it on the schedule of Config.Retries.
 type Worker struct {
@@ -64,6 +86,7 @@ type Worker struct {
 	cfg     Config
 	clients map[kyc.Env]*http.Client
 	log     *slog.Logger
+	obs     Observer
 	// internal says whether an address is internal, so its answers are not kept: isInternal,
 	// replaced in tests, where every receiver is on loopback.
 	internal func(netip.Addr) bool
@@ -72,16 +95,19 @@ type Worker struct {
 // NewWorker returns a worker on st with cfg (its zero fields mean their defaults).
 func NewWorker(st DeliveryStore, cfg Config, log *slog.Logger) *Worker {
 	cfg = cfg.WithDefaults()
-	return &Worker{store: st, cfg: cfg, log: log, internal: isInternal, clients: map[kyc.Env]*http.Client{
+	return &Worker{store: st, cfg: cfg, log: log, obs: noObserver{}, internal: isInternal, clients: map[kyc.Env]*http.Client{
 		kyc.EnvTest: newHTTPClient(cfg, cfg.policy(kyc.EnvTest)),
 		kyc.EnvLive: newHTTPClient(cfg, cfg.policy(kyc.EnvLive)),
 	}}
 }
 
 // Register adds the delivery worker to workers and returns the queue it needs with its
-// concurrency (Config.Workers).
-func Register(workers *river.Workers, st DeliveryStore, cfg Config, log *slog.Logger) (queue string, concurrency int) {
+// concurrency (Config.Workers). obs, when not nil, is told of every attempt recorded.
+func Register(workers *river.Workers, st DeliveryStore, cfg Config, log *slog.Logger, obs Observer) (queue string, concurrency int) {
 	w := NewWorker(st, cfg, log)
+	if obs != nil {
+		w.obs = obs
+	}
 	river.AddWorker(workers, w)
 	return Queue, w.cfg.Workers
 }
@@ -109,6 +135,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 		if err := w.store.Abandon(ctx, env, id, ErasedApplicant); err != nil {
 			return err
 		}
+		w.obs.DeliveryFinished(env, ResultAbandoned)
 		w.log.InfoContext(ctx, "webhook delivery not sent: its applicant was erased", "delivery_id", id)
 		return nil
 	case err != nil:
@@ -132,24 +159,69 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 	default:
 		a.outcome, a.next = Retry, nextAttempt(job, w.cfg.Retries)
 	}
-	// The attempt happened: record it even if this process is stopping.
+	// The attempt happened: record it even if this process is stopping. decide runs only when
+	// the attempt is written (the delivery was still pending), so recorded says it committed.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	var recorded *Decision
 	disabled, err := w.store.FinishAttempt(rctx, env, id, Attempt{At: res.start, Duration: res.duration,
-		StatusCode: res.status, Error: res.err, ResponseBody: res.body}, a.decide)
+		StatusCode: res.status, Error: res.err, ResponseBody: res.body}, func(wh Webhook) Decision {
+		d := a.decide(wh)
+		recorded = &d
+		return d
+	})
 	if err != nil {
 		return fmt.Errorf("record webhook attempt: %w", err)
 	}
-	attrs := []any{"delivery_id", id, "webhook_id", work.Delivery.WebhookID, "event_id", work.Delivery.EventID, "attempt", job.Attempt, "status", res.status}
-	switch {
-	case disabled:
-		w.log.WarnContext(ctx, "webhook disabled", append(attrs, "reason", res.err)...)
-	case a.outcome == Failed:
-		w.log.WarnContext(ctx, "webhook delivery failed for good", append(attrs, "err", res.err)...)
-	case a.outcome == Retry:
+	if recorded == nil {
+		return nil // finished meanwhile (its webhook disabled or deleted): nothing was recorded
+	}
+	result := attemptResult(a.outcome, *recorded)
+	w.obs.DeliveryFinished(env, result)
+	if result != ResultSucceeded {
+		w.logFailure(ctx, job, work.Delivery, res, result, *recorded, disabled)
+	}
+	if result == ResultRetry {
 		return fmt.Errorf("webhook delivery attempt %d of %d failed: %s", job.Attempt, w.cfg.Retries.Attempts(), res.err)
 	}
 	return nil
+}
+
+// attemptResult names what an attempt with outcome led to, as recorded (d).
+func attemptResult(outcome Outcome, d Decision) string {
+	switch {
+	case outcome == Succeeded && d.Status == DeliverySucceeded:
+		return ResultSucceeded
+	case d.Status == DeliveryPending:
+		return ResultRetry
+	case outcome == Gone:
+		return ResultGone
+	}
+	return ResultFailed
+}
+
+// logFailure writes the one line of a failed attempt: ids, the attempt, the status code or the
+// class of error, and when the next attempt is due (none when the delivery failed for good). The
+// receiver's URL and answer are not logged: either may carry a token or personal data.
+func (w *Worker) logFailure(ctx context.Context, job *river.Job[DeliveryArgs], dl Delivery, res result, result string, d Decision, disabled bool) {
+	level, msg := slog.LevelInfo, "webhook delivery attempt failed"
+	if result != ResultRetry {
+		level, msg = slog.LevelWarn, "webhook delivery failed for good"
+	}
+	attrs := []slog.Attr{slog.String("delivery_id", dl.ID), slog.String("webhook_id", dl.WebhookID), slog.String("event_id", dl.EventID),
+		slog.String("event_type", dl.EventType), slog.Int("attempt", job.Attempt), slog.Int("max_attempts", w.cfg.Retries.Attempts()),
+		slog.String("result", result)}
+	if res.status != 0 {
+		attrs = append(attrs, slog.Int("status_code", res.status))
+	}
+	attrs = append(attrs, slog.String("error_class", res.class), slog.Int64("duration_ms", res.duration.Milliseconds()))
+	if result == ResultRetry {
+		attrs = append(attrs, slog.Time("next_attempt", d.NextAttempt.UTC()))
+	}
+	if disabled {
+		attrs = append(attrs, slog.String("webhook_disabled", d.Disable))
+	}
+	w.log.LogAttrs(ctx, level, msg, attrs...)
 }
 
 // result is what one attempt got.
@@ -163,6 +235,9 @@ type result struct {
 	body []byte
 	// err says why the attempt failed, "" on success.
 	err string
+	// class is the kind of failure, for logs: status (a non-2xx answer), timeout, refused,
+	// reset, dns, address (a refused internal address), read, request, other; "" on success.
+	class string
 }
 
 // send posts the delivery's body, signed, to its URL.
@@ -170,12 +245,12 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work DeliveryWork) resul
 	res := result{start: time.Now()}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, work.URL, bytes.NewReader(work.Body))
 	if err != nil {
-		res.err = "the webhook's URL cannot be used"
+		res.err, res.class = "the webhook's URL cannot be used", "request"
 		return res
 	}
 	sig, err := Sign(activeSecrets(work.Secrets, res.start), work.Delivery.EventID, res.start, work.Body)
 	if err != nil {
-		res.err = err.Error()
+		res.err, res.class = err.Error(), "request"
 		return res
 	}
 	req.Header.Set("Content-Type", "application/json")
@@ -185,7 +260,7 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work DeliveryWork) resul
 	req.Header.Set("webhook-signature", sig)
 	client := w.clients[env]
 	if client == nil {
-		res.err = "unknown environment"
+		res.err, res.class = "unknown environment", "request"
 		return res
 	}
 	var remote net.Addr
@@ -194,7 +269,7 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work DeliveryWork) resul
 	}))
 	resp, err := client.Do(req)
 	if err != nil {
-		res.err = describe(err, w.cfg.Timeout)
+		res.err, res.class = classify(err, w.cfg.Timeout)
 		res.duration = time.Since(res.start)
 		return res
 	}
@@ -208,9 +283,9 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work DeliveryWork) resul
 	}
 	switch {
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		res.err = fmt.Sprintf("the receiver answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		res.err, res.class = fmt.Sprintf("the receiver answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode)), "status"
 	case err != nil:
-		res.err = "reading the answer: " + describe(err, w.cfg.Timeout)
+		res.err, res.class = "reading the answer: "+describe(err, w.cfg.Timeout), "read"
 	}
 	res.duration = time.Since(res.start)
 	return res
@@ -218,24 +293,31 @@ func (w *Worker) send(ctx context.Context, env kyc.Env, work DeliveryWork) resul
 
 // describe says why a request failed, without the URL (it may hold a token).
 func describe(err error, timeout time.Duration) string {
+	msg, _ := classify(err, timeout)
+	return msg
+}
+
+// classify says why a request failed, without the URL, and the kind of failure: address (a
+// refused internal address), dns, refused, reset, timeout or other.
+func classify(err error, timeout time.Duration) (msg, class string) {
 	var refused *refusedAddressError
 	var dnsErr *net.DNSError
 	var netErr net.Error
 	switch {
 	case errors.As(err, &refused):
-		return refused.Error()
+		return refused.Error(), "address"
 	case errors.As(err, &dnsErr):
-		return "its host does not resolve"
+		return "its host does not resolve", "dns"
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
+		return "connection refused", "refused"
 	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
+		return "connection reset", "reset"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return fmt.Sprintf("no answer within %s", timeout)
+		return fmt.Sprintf("no answer within %s", timeout), "timeout"
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return err.Error()
+	return err.Error(), "other"
 }

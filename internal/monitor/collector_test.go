@@ -1,0 +1,89 @@
+package monitor_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"kycd/internal/kyc"
+	"kycd/internal/monitor"
+	"kycd/internal/store"
+)
+
+// slowJobs answers only when its context ends: a database that does not answer within the scrape.
+type slowJobs struct{}
+
+func (slowJobs) JobCounts(ctx context.Context) ([]store.JobCount, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// failingLists fails.
+type failingLists struct{}
+
+func (failingLists) Lists(context.Context) ([]kyc.SanctionsList, error) {
+	return nil, errors.New("no such table")
+}
+
+// someDeliveries has one pending delivery in live, created a minute ago, none in test.
+type someDeliveries struct{ at time.Time }
+
+func (d someDeliveries) PendingDeliveries(_ context.Context, env kyc.Env) (int, time.Time, error) {
+	if env == kyc.EnvLive {
+		return 1, d.at, nil
+	}
+	return 0, time.Time{}, nil
+}
+
+// TestCollectorBoundsEachSource: a source that does not answer within the timeout, or fails, is
+// reported down (kycd_metrics_source_up 0) and logged, without failing the scrape or holding it
+// longer than the timeout; the others' gauges are served.
+func TestCollectorBoundsEachSource(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	c := monitor.NewCollector(monitor.Sources{Jobs: slowJobs{}, Lists: failingLists{}, Deliveries: someDeliveries{at: time.Now().Add(-time.Minute)}},
+		50*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)))
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	began := time.Now()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("a scrape took %v with a 50 ms timeout", took)
+	}
+	got := map[string]float64{}
+	for _, f := range fams {
+		for _, m := range f.GetMetric() {
+			key := f.GetName()
+			for _, l := range m.GetLabel() {
+				key += " " + l.GetName() + "=" + l.GetValue()
+			}
+			got[key] = m.GetGauge().GetValue()
+		}
+	}
+	for key, want := range map[string]float64{
+		"kycd_metrics_source_up source=jobs": 0, "kycd_metrics_source_up source=sanctions-lists": 0, "kycd_metrics_source_up source=webhooks": 1,
+		"kycd_webhook_deliveries_pending env=live": 1, "kycd_webhook_deliveries_pending env=test": 0, "kycd_webhook_oldest_pending_age_seconds env=test": 0,
+	} {
+		if v, ok := got[key]; !ok || v != want {
+			t.Errorf("%s = %v (present %v), want %v", key, v, ok, want)
+		}
+	}
+	if age := got["kycd_webhook_oldest_pending_age_seconds env=live"]; age < 59 || age > 120 {
+		t.Errorf("oldest pending age %v s, want about 60", age)
+	}
+	if len(got) != 7 {
+		t.Errorf("%d series, want 7 (none of the failed sources): %v", len(got), got)
+	}
+	if s := logs.String(); !strings.Contains(s, "source=jobs") || !strings.Contains(s, "source=sanctions-lists") {
+		t.Errorf("the failed sources were not logged: %s", s)
+	}
+}
