@@ -49,6 +49,7 @@ import (
 	"kycd/bench/internal/cli"
 	"kycd/bench/internal/client"
 	"kycd/bench/internal/host"
+	"kycd/bench/internal/idimages"
 	"kycd/bench/internal/pgdb"
 	"kycd/bench/internal/server"
 )
@@ -88,7 +89,7 @@ func run(ctx context.Context, o options) error {
 
 	fmt.Fprintf(os.Stderr, "generating the images of %d applications...\n", o.applications)
 	t := time.Now()
-	sets, tries, err := makeSets(o.applications, o.seed)
+	sets, tries, err := idimages.MakeSets(o.applications, o.seed)
 	if err != nil {
 		return err
 	}
@@ -168,13 +169,13 @@ func measure(ctx context.Context, srv *server.Server, pg *pgdb.DB, o options, re
 // floor times, for each application in turn, the least work any verification of it must do:
 // decode its three JPEGs (image/jpeg) and SHA-256 them, one after the other. One untimed pass
 // over the first application warms up first.
-func floor(sets []set) ([]time.Duration, error) {
-	once := func(s set) error {
-		for _, f := range s.files() {
-			if _, err := jpeg.Decode(bytes.NewReader(f.data)); err != nil {
-				return fmt.Errorf("floor: decode %s: %w", f.tag, err)
+func floor(sets []idimages.Set) ([]time.Duration, error) {
+	once := func(s idimages.Set) error {
+		for _, f := range s.Files() {
+			if _, err := jpeg.Decode(bytes.NewReader(f.Data)); err != nil {
+				return fmt.Errorf("floor: decode %s: %w", f.Tag, err)
 			}
-			_ = sha256.Sum256(f.data)
+			_ = sha256.Sum256(f.Data)
 		}
 		return nil
 	}
