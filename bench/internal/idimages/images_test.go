@@ -5,7 +5,6 @@ import (
 	"image/jpeg"
 	"slices"
 	"testing"
-	"time"
 
 	"kycd/internal/mrz/mrzimage"
 	"kycd/internal/verify/check"
@@ -79,20 +78,5 @@ func TestFrontZone(t *testing.T) {
 		if m := r.MRZ; m.DocumentNumber != PassportNumber(i+1) || m.Surname != "COLLINS" {
 			t.Errorf("application %d: number %q, surname %q", i+1, m.DocumentNumber, m.Surname)
 		}
-	}
-}
-
-func TestSummarize(t *testing.T) {
-	t.Parallel()
-	var ds []time.Duration
-	for i := 100; i >= 1; i-- {
-		ds = append(ds, time.Duration(i)*time.Millisecond)
-	}
-	s := summarize(ds)
-	if s.n != 100 || s.p50 != 50*time.Millisecond || s.p95 != 95*time.Millisecond || s.max != 100*time.Millisecond || s.mean != 50500*time.Microsecond {
-		t.Errorf("got %+v", s)
-	}
-	if ds[0] != 100*time.Millisecond {
-		t.Error("summarize sorted its argument")
 	}
 }
