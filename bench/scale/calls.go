@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"kycd/bench/internal/client"
 )
 
 // call is one HTTP request the workload made, as the client saw it.
@@ -37,17 +39,6 @@ func (r *recorder) all() []call {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]call(nil), r.calls...)
-}
-
-// httpError is an answer the workload did not expect.
-type httpError struct {
-	kind   string
-	status int
-	body   string
-}
-
-func (e *httpError) Error() string {
-	return fmt.Sprintf("%s: status %d: %.200s", e.kind, e.status, e.body)
 }
 
 // api sends the workload's requests through the proxy with the integrator's API key.
@@ -118,7 +109,7 @@ func (a *api) do(ctx context.Context, rq request) (int, []byte, error) {
 	if !ok(res.StatusCode) {
 		rc.err = fmt.Sprintf("status %d", res.StatusCode)
 		a.rec.add(rc)
-		return res.StatusCode, b, &httpError{kind: rq.kind, status: res.StatusCode, body: string(b)}
+		return res.StatusCode, b, &client.StatusError{Op: rq.kind, Status: res.StatusCode, Body: string(b[:min(len(b), 300)])}
 	}
 	a.rec.add(rc)
 	return res.StatusCode, b, nil
@@ -164,7 +155,7 @@ func (a *api) get(ctx context.Context, path string, out any) error {
 		return fmt.Errorf("GET %s: %w", path, err)
 	}
 	if res.StatusCode != http.StatusOK {
-		return &httpError{kind: "GET " + path, status: res.StatusCode, body: string(b)}
+		return &client.StatusError{Op: "GET " + path, Status: res.StatusCode, Body: string(b[:min(len(b), 300)])}
 	}
 	if raw, ok := out.(*[]byte); ok {
 		*raw = b

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"kycd/bench/internal/client"
 	_ "modernc.org/sqlite" // reads the SQLite configuration's River jobs
 )
 
@@ -238,7 +240,7 @@ func (cl *cluster) check(ctx context.Context, rep *report) []error {
 		}
 	}
 	for _, j := range rep.journeys {
-		var he *httpError
+		var he *client.StatusError
 		var ue *url.Error
 		if j.err != nil && !errors.As(j.err, &he) && !errors.As(j.err, &ue) { // a failed call is judged above
 			fail("journey %d (%s): %v", j.n, j.way, j.err)

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"kycd/bench/internal/client"
 	"kycd/bench/internal/idimages"
 	"kycd/bench/internal/photo"
 )
@@ -273,8 +274,8 @@ func (j *journey) decide(ctx context.Context, a *api, wait time.Duration) error 
 			case "pending-review":
 				err := a.json(ctx, "review decision", http.MethodPost, "/v1/kyc-documents/"+j.documentID+"/acceptance", "",
 					map[string]any{"notes": "bench/scale reviewer"}, nil)
-				var he *httpError
-				if err == nil || (errors.As(err, &he) && he.status == http.StatusConflict) {
+				var he *client.StatusError
+				if err == nil || (errors.As(err, &he) && he.Status == http.StatusConflict) {
 					j.reviewed = j.reviewed || err == nil
 				}
 			}

@@ -81,7 +81,7 @@ func parseFlags() (options, error) {
 	cfg := flag.String("config", "all", "sqlite, pg1, pg3 or all (comma-separated)")
 	flag.StringVar(&o.s3, "s3", defaultS3(), "kycd blob URL of an S3 bucket (env KYCD_BENCH_S3_URL, else KYCD_TEST_S3_URL); empty starts versitygw from PATH")
 	flag.DurationVar(&o.duration, "duration", 150*time.Second, "time journeys are started for")
-	flag.Float64Var(&o.rate, "rate", 1, "journeys started per second")
+	flag.Float64Var(&o.rate, "rate", 2, "journeys started per second")
 	flag.IntVar(&o.inflight, "inflight", 48, "most journeys at once; a start beyond it is counted as not started")
 	flag.IntVar(&o.sets, "sets", 12, "distinct passport applications (image sets) generated, reused in turn")
 	flag.DurationVar(&o.wait, "wait", 2*time.Minute, "longest wait for one document's decision")

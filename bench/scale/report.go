@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
 	"sort"
@@ -89,7 +88,7 @@ func (r *report) print(w io.Writer) {
 	names := r.phaseNames()
 	third := r.opts.duration / 3
 	fmt.Fprintf(w, "\n## %s\n\n", r.cfg.name)
-	fmt.Fprintf(w, "date %s; machine %s; GOMAXPROCS of the benchmark %d; load average %s\n", r.date.Format("2006-01-02 15:04 MST"), host.Describe(), runtime.GOMAXPROCS(0), loadAverage())
+	fmt.Fprintf(w, "date %s; machine %s; GOMAXPROCS of the benchmark %d; load average %s\n", r.date.Format("2006-01-02 15:04 MST"), host.Describe(), runtime.GOMAXPROCS(0), host.LoadAverage())
 	db := "SQLite (a file in the data folder)"
 	if r.database != "" {
 		db = r.database
@@ -201,14 +200,4 @@ func dash(p, n int) string {
 		return fmt.Sprint(n) + " (whole run)"
 	}
 	return "-"
-}
-
-// loadAverage is /proc/loadavg's first three fields: other work on the machine shows there.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	return strings.Join(f[:min(3, len(f))], " ")
 }

@@ -43,7 +43,6 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"kycd/bench/internal/cli"
@@ -109,7 +108,7 @@ func run(ctx context.Context, o options) error {
 	}
 	defer srv.Remove()
 	fmt.Fprintln(os.Stderr, "timing the floor while the server is idle (decode and hash the same images here)...")
-	rep.loadBefore = loadAverage()
+	rep.loadBefore = host.LoadAverage()
 	if rep.floorBefore, err = floor(sets); err != nil {
 		return errors.Join(err, srv.Stop(35*time.Second))
 	}
@@ -121,7 +120,7 @@ func run(ctx context.Context, o options) error {
 	if rep.floorAfter, err = floor(sets); err != nil {
 		errs = append(errs, err)
 	}
-	rep.loadAfter = loadAverage()
+	rep.loadAfter = host.LoadAverage()
 	rep.date = time.Now().UTC()
 	rep.print(os.Stdout)
 	errs = append(errs, rep.failures()...)
@@ -191,15 +190,4 @@ func floor(sets []idimages.Set) ([]time.Duration, error) {
 		out[i] = time.Since(t)
 	}
 	return out, nil
-}
-
-// loadAverage is the first three fields of /proc/loadavg: the machine's load over 1, 5 and 15
-// minutes, to show whether other work shared the CPUs.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	return strings.Join(f[:min(3, len(f))], " ")
 }
