@@ -214,6 +214,9 @@ func (cl *cluster) check(ctx context.Context, rep *report) []error {
 			}
 			if len(times) > 1 {
 				rep.duplicates += len(times) - 1
+				if !rep.killedAt.IsZero() {
+					rep.dupBefore = append(rep.dupBefore, rep.killedAt.Sub(times[0]))
+				}
 				// At least once: a delivery is sent again only when the process that sent it died
 				// between the receiver's answer and its recording, so the first arrival must be
 				// just before the kill.

@@ -23,6 +23,16 @@ type proxy struct {
 	rp       *httputil.ReverseProxy
 	srv      *http.Server
 	URL      string
+
+	mu   sync.Mutex
+	errs []proxyError
+}
+
+// proxyError is one request the proxy could not pass to a replica (answered 502).
+type proxyError struct {
+	at      time.Time
+	backend string
+	err     string
 }
 
 type backend struct {
@@ -66,6 +76,9 @@ func startProxy() (*proxy, error) {
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if b, ok := r.Context().Value(backendKey{}).(*backend); ok && !errors.Is(err, context.Canceled) {
 				b.setDown(true)
+				p.mu.Lock()
+				p.errs = append(p.errs, proxyError{at: time.Now(), backend: b.url.Host, err: err.Error()})
+				p.mu.Unlock()
 			}
 			w.WriteHeader(http.StatusBadGateway)
 		},
@@ -125,3 +138,10 @@ func (p *proxy) check(ctx context.Context) {
 }
 
 func (p *proxy) close() { _ = p.srv.Close() }
+
+// errors returns the requests the proxy answered 502 for, with why.
+func (p *proxy) errors() []proxyError {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]proxyError(nil), p.errs...)
+}

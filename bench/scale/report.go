@@ -36,6 +36,10 @@ type report struct {
 	deliveries, duplicates         int
 	errorLines                     int
 
+	proxyErrors []proxyError
+	// dupBefore are, for each duplicated delivery, how long before the kill it first arrived.
+	dupBefore []time.Duration
+
 	failures []error
 }
 
@@ -178,7 +182,22 @@ func (r *report) print(w io.Writer) {
 	slices.Sort(toDecision)
 	fmt.Fprintf(w, "\njourney, start to decision seen: p50 %.1f s, p99 %.1f s\n", pct(toDecision, 50).Seconds(), pct(toDecision, 99).Seconds())
 	fmt.Fprintf(w, "documents: %d, by status %v; decided by the review API: %d in journeys, %d after the load\n", r.documents, r.outcomes, reviewed, r.reviewedAfter)
-	fmt.Fprintf(w, "events: %d; deliveries received: %d (2 subscriptions), duplicates %d\n", r.events, r.deliveries, r.duplicates)
+	fmt.Fprintf(w, "events: %d; deliveries received: %d (2 subscriptions), duplicates %d", r.events, r.deliveries, r.duplicates)
+	if len(r.dupBefore) > 0 {
+		slices.Sort(r.dupBefore)
+		fmt.Fprintf(w, " (first arrived %.2f s to %.2f s before the kill)", r.dupBefore[0].Seconds(), r.dupBefore[len(r.dupBefore)-1].Seconds())
+	}
+	fmt.Fprintln(w)
+	if len(r.proxyErrors) > 0 {
+		fmt.Fprintf(w, "proxy: %d requests answered 502:\n", len(r.proxyErrors))
+		for i, e := range r.proxyErrors {
+			if i == 8 {
+				fmt.Fprintf(w, "  ... %d more\n", len(r.proxyErrors)-i)
+				break
+			}
+			fmt.Fprintf(w, "  - at %.2f s, replica %s: %s\n", e.at.Sub(r.start).Seconds(), e.backend, e.err)
+		}
+	}
 	fmt.Fprintf(w, "checked: %d resources, %d file contents; settled: %v after %s; server log ERROR lines: %d\n",
 		r.resourcesChecked, r.filesChecked, r.settled, r.settleTime.Round(time.Second), r.errorLines)
 	if len(r.failures) == 0 {

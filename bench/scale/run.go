@@ -119,6 +119,7 @@ func runOne(ctx context.Context, o options, c config, bin string, sets []idimage
 	rep.calls = cl.api.rec.all()
 	fmt.Fprintf(os.Stderr, "load done: %d journeys started, %d not started; settling...\n", len(rep.journeys), rep.notStarted)
 	rep.settled = cl.settle(ctx, o, rep)
+	rep.proxyErrors = cl.proxy.errors()
 	rep.failures = append(rep.failures, cl.check(ctx, rep)...)
 	return rep, nil
 }
