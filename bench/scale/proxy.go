@@ -13,10 +13,12 @@ import (
 )
 
 // proxy is the benchmark's load balancer: round robin over the replicas it holds healthy. A
-// replica is marked down when a connection to it fails (passive) or its /readyz does not answer
-// 200 (active, every checkEvery), and up again when /readyz answers 200. A request is never
-// retried on another replica: its body may have been partly sent, and a POST sent twice is
-// the client's decision, not the balancer's. With no replica healthy it tries them in turn anyway.
+// replica is marked down when a request to it fails at the connection (passive) or its /readyz
+// refuses the connection or answers anything but 200 (active, every checkEvery), and up again
+// when /readyz answers 200. A /readyz that is only slow (a loaded machine) changes nothing: slow
+// is not dead. A request is never retried on another replica: its body may have been partly
+// sent, and a POST sent twice is the client's decision, not the balancer's. With no replica
+// healthy it tries them in turn anyway.
 type proxy struct {
 	backends []*backend
 	next     atomic.Uint64
@@ -117,17 +119,22 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 
 // check polls every replica's /readyz until ctx ends.
 func (p *proxy) check(ctx context.Context) {
-	c := &http.Client{Timeout: time.Second}
+	c := &http.Client{Timeout: 5 * time.Second}
 	t := time.NewTicker(checkEvery)
 	defer t.Stop()
 	for {
 		for _, b := range p.backends {
 			res, err := c.Get(b.url.String() + "/readyz")
-			ok := err == nil && res.StatusCode == http.StatusOK
-			if err == nil {
+			var ne net.Error
+			switch {
+			case err == nil:
 				_ = res.Body.Close()
+				b.setDown(res.StatusCode != http.StatusOK)
+			case errors.As(err, &ne) && ne.Timeout():
+				// slow, not dead: leave it as it is
+			default:
+				b.setDown(true)
 			}
-			b.setDown(!ok)
 		}
 		select {
 		case <-ctx.Done():

@@ -191,7 +191,7 @@ func (r *report) print(w io.Writer) {
 	if len(r.proxyErrors) > 0 {
 		fmt.Fprintf(w, "proxy: %d requests answered 502:\n", len(r.proxyErrors))
 		for i, e := range r.proxyErrors {
-			if i == 8 {
+			if i == 40 {
 				fmt.Fprintf(w, "  ... %d more\n", len(r.proxyErrors)-i)
 				break
 			}
