@@ -23,7 +23,7 @@ func TestSmoke(t *testing.T) {
 		}
 		t.Skip("skipped: KYCD_TEST_POSTGRES_URL or KYCD_TEST_S3_URL not set (run `make test` to start PostgreSQL and versitygw)")
 	}
-	o := options{configs: []config{configs["pg3"]}, s3: s3, duration: 45 * time.Second, rate: 0.4, inflight: 16, sets: 3,
+	o := options{configs: []config{configs["pg3"]}, s3: s3, duration: 45 * time.Second, rate: 0.4, inflight: 16, sets: 4,
 		wait: 90 * time.Second, settle: 90 * time.Second}
 	o.server.PG = pg
 	reports, err := runAll(t.Context(), o)
