@@ -21,7 +21,9 @@
 // the review API when the checks hold it for a person. The images come from
 // bench/internal/idimages: -sets distinct passport applications, reused in turn with bytes made
 // unique per journey, so the first use of a set is accepted and later ones are rejected by the
-// duplicate checks.
+// duplicate checks; on the first use of every fourth set the journey types a passport number the
+// zone does not carry, so the checks hold the document for review and the journey accepts it
+// through the review API.
 //
 // Configurations (-config): sqlite (one process), pg1 (PostgreSQL, one replica), pg3 (PostgreSQL,
 // three replicas, kill and restart), all (the three in turn).
