@@ -54,3 +54,4 @@ bench:
 	go run ./bench/verify -db postgres
 	go run ./bench/screening-eval
 	go run ./bench/face
+	go run ./bench/scale -config all

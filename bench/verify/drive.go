@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"kycd/bench/internal/idimages"
 )
 
 // application is what the benchmark saw of one L1 application.
@@ -40,7 +42,7 @@ func (a *application) decided() bool { return a.err == nil && !a.seen.IsZero() }
 func (a *application) toDecision() time.Duration { return a.seen.Sub(a.uploaded) }
 
 // submit runs o.applications applications with o.clients concurrent clients.
-func submit(ctx context.Context, c api, o options, sets []set) []*application {
+func submit(ctx context.Context, c api, o options, sets []idimages.Set) []*application {
 	apps := make([]*application, o.applications)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -67,10 +69,10 @@ func submit(ctx context.Context, c api, o options, sets []set) []*application {
 }
 
 // apply submits one complete L1 application and waits until its KYC request is decided.
-func apply(ctx context.Context, c api, o options, a *application, s set) error {
+func apply(ctx context.Context, c api, o options, a *application, s idimages.Set) error {
 	var err error
 	a.applicantID, err = c.post(ctx, "create applicant", "/v1/applicants", map[string]any{
-		"profile": map[string]string{"firstName": holderFirst, "lastName": holderLast, "dateOfBirth": holderBirth,
+		"profile": map[string]string{"firstName": idimages.HolderFirst, "lastName": idimages.HolderLast, "dateOfBirth": idimages.HolderBirth,
 			"nationality": "US", "countryOfResidence": "US"},
 		"addresses": []map[string]string{{"type": "residential", "city": "Houston", "country": "US"}},
 	})
@@ -85,8 +87,8 @@ func apply(ctx context.Context, c api, o options, a *application, s set) error {
 		return err
 	}
 	var fileIDs []string
-	for _, f := range s.files() {
-		id, err := c.Upload(ctx, a.applicantID, f.tag, bytes.NewReader(f.data), int64(len(f.data)))
+	for _, f := range s.Files() {
+		id, err := c.Upload(ctx, a.applicantID, f.Tag, bytes.NewReader(f.Data), int64(len(f.Data)))
 		if err != nil {
 			return err
 		}
@@ -96,8 +98,8 @@ func apply(ctx context.Context, c api, o options, a *application, s set) error {
 	a.documentID, err = c.post(ctx, "create KYC document", "/v1/kyc-documents", map[string]any{
 		"applicantId": a.applicantID, "requestId": a.requestID, "type": "identity-proof", "subtype": "passport",
 		"fileIds": fileIDs,
-		"identification": map[string]string{"number": passportNumber(a.n), "issuingCountry": "US",
-			"issueDate": "2020-01-15", "expiryDate": passportExpiry, "holderName": holderFirst + " " + holderLast},
+		"identification": map[string]string{"number": idimages.PassportNumber(a.n), "issuingCountry": "US",
+			"issueDate": "2020-01-15", "expiryDate": idimages.PassportExpiry, "holderName": idimages.HolderFirst + " " + idimages.HolderLast},
 	})
 	if err != nil {
 		return err
@@ -105,17 +107,6 @@ func apply(ctx context.Context, c api, o options, a *application, s set) error {
 	a.created = time.Now()
 	return wait(ctx, c, o, a)
 }
-
-// The passport every application submits: the typed identification of its document and the
-// machine-readable zone printed on its id-front (see holder) say the same.
-const (
-	holderFirst, holderLast = "Eileen", "Collins"
-	holderBirth             = "1956-11-19"
-	passportExpiry          = "2031-01-15"
-)
-
-// passportNumber is application n's (1-based) passport number, P1000001 upwards.
-func passportNumber(n int) string { return fmt.Sprintf("P%07d", 1000000+n) }
 
 // wait polls the KYC request every o.poll until its status is no longer gathering.
 func wait(ctx context.Context, c api, o options, a *application) error {

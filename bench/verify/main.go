@@ -43,12 +43,12 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"kycd/bench/internal/cli"
 	"kycd/bench/internal/client"
 	"kycd/bench/internal/host"
+	"kycd/bench/internal/idimages"
 	"kycd/bench/internal/pgdb"
 	"kycd/bench/internal/server"
 )
@@ -88,7 +88,7 @@ func run(ctx context.Context, o options) error {
 
 	fmt.Fprintf(os.Stderr, "generating the images of %d applications...\n", o.applications)
 	t := time.Now()
-	sets, tries, err := makeSets(o.applications, o.seed)
+	sets, tries, err := idimages.MakeSets(o.applications, o.seed)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func run(ctx context.Context, o options) error {
 	}
 	defer srv.Remove()
 	fmt.Fprintln(os.Stderr, "timing the floor while the server is idle (decode and hash the same images here)...")
-	rep.loadBefore = loadAverage()
+	rep.loadBefore = host.LoadAverage()
 	if rep.floorBefore, err = floor(sets); err != nil {
 		return errors.Join(err, srv.Stop(35*time.Second))
 	}
@@ -120,7 +120,7 @@ func run(ctx context.Context, o options) error {
 	if rep.floorAfter, err = floor(sets); err != nil {
 		errs = append(errs, err)
 	}
-	rep.loadAfter = loadAverage()
+	rep.loadAfter = host.LoadAverage()
 	rep.date = time.Now().UTC()
 	rep.print(os.Stdout)
 	errs = append(errs, rep.failures()...)
@@ -168,13 +168,13 @@ func measure(ctx context.Context, srv *server.Server, pg *pgdb.DB, o options, re
 // floor times, for each application in turn, the least work any verification of it must do:
 // decode its three JPEGs (image/jpeg) and SHA-256 them, one after the other. One untimed pass
 // over the first application warms up first.
-func floor(sets []set) ([]time.Duration, error) {
-	once := func(s set) error {
-		for _, f := range s.files() {
-			if _, err := jpeg.Decode(bytes.NewReader(f.data)); err != nil {
-				return fmt.Errorf("floor: decode %s: %w", f.tag, err)
+func floor(sets []idimages.Set) ([]time.Duration, error) {
+	once := func(s idimages.Set) error {
+		for _, f := range s.Files() {
+			if _, err := jpeg.Decode(bytes.NewReader(f.Data)); err != nil {
+				return fmt.Errorf("floor: decode %s: %w", f.Tag, err)
 			}
-			_ = sha256.Sum256(f.data)
+			_ = sha256.Sum256(f.Data)
 		}
 		return nil
 	}
@@ -190,15 +190,4 @@ func floor(sets []set) ([]time.Duration, error) {
 		out[i] = time.Since(t)
 	}
 	return out, nil
-}
-
-// loadAverage is the first three fields of /proc/loadavg: the machine's load over 1, 5 and 15
-// minutes, to show whether other work shared the CPUs.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	return strings.Join(f[:min(3, len(f))], " ")
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"kycd/bench/internal/idimages"
 )
 
 // goal is the ratio p50(decision) / p50(floor) kycd aims to stay under.
@@ -20,7 +22,7 @@ type report struct {
 	machine string
 	db      string
 	date    time.Time
-	sets    []set
+	sets    []idimages.Set
 
 	apps      []*application
 	wall      time.Duration // from the first request to the last decision seen
@@ -219,19 +221,19 @@ func (r *report) printImages(w io.Writer) {
 		return
 	}
 	var parts []string
-	for k, f := range r.sets[0].files() {
-		cfg, err := jpeg.DecodeConfig(bytes.NewReader(f.data))
+	for k, f := range r.sets[0].Files() {
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(f.Data))
 		if err != nil {
 			continue
 		}
 		var total int
 		for _, s := range r.sets {
-			total += len(s.files()[k].data)
+			total += len(s.Files()[k].Data)
 		}
-		parts = append(parts, fmt.Sprintf("%s %dx%d (%.2f MP, %.0f KiB on average)", f.tag, cfg.Width, cfg.Height,
+		parts = append(parts, fmt.Sprintf("%s %dx%d (%.2f MP, %.0f KiB on average)", f.Tag, cfg.Width, cfg.Height,
 			float64(cfg.Width*cfg.Height)/1e6, float64(total)/float64(len(r.sets))/1024))
 	}
-	fmt.Fprintf(w, "images:   JPEG quality %d: %s\n", jpegQuality, strings.Join(parts, ", "))
+	fmt.Fprintf(w, "images:   JPEG quality %d: %s\n", idimages.JPEGQuality, strings.Join(parts, ", "))
 }
 
 func scoreOf(d kycDocument) string {

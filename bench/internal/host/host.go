@@ -29,3 +29,14 @@ func cpuModel() string {
 	}
 	return "unknown CPU"
 }
+
+// LoadAverage is the first three fields of /proc/loadavg: the machine's load over 1, 5 and 15
+// minutes, to show whether other work shared the CPUs.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}

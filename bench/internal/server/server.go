@@ -1,6 +1,7 @@
 // Package server runs a kycd binary for a benchmark: it builds the binary when asked, gives the
 // server a fresh data folder and a free port on 127.0.0.1, creates a test API key, waits for
-// /readyz, reads the process's memory from /proc and stops it with SIGTERM.
+// /readyz, reads the process's memory from /proc and stops it with SIGTERM; for failover
+// benchmarks it kills a server with SIGKILL and restarts it on the same address.
 package server
 
 import (
@@ -72,6 +73,8 @@ type Server struct {
 	LogPath string
 
 	dir    string
+	env    []string // the process's environment, kept for Restart
+	cfg    Config
 	cmd    *exec.Cmd
 	exited chan struct{}
 	err    error // the process's exit, once exited is closed
@@ -88,6 +91,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	s := &Server{dir: dir, LogPath: filepath.Join(dir, "server.log"), exited: make(chan struct{})}
+	close(s.exited) // no process yet
 	if err := s.start(ctx, cfg); err != nil {
 		_ = s.Stop(5 * time.Second)
 		_ = s.Remove()
@@ -101,29 +105,63 @@ func (s *Server) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	env := serverEnv(filepath.Join(s.dir, "data"), addr, cfg)
-	s.Key, err = createKey(ctx, cfg.Bin, env)
+	s.cfg, s.env = cfg, serverEnv(filepath.Join(s.dir, "data"), addr, cfg)
+	s.Key, err = createKey(ctx, cfg.Bin, s.env)
 	if err != nil {
 		return err
 	}
-	logFile, err := os.Create(s.LogPath)
+	s.URL = "http://" + addr
+	return s.spawn(ctx)
+}
+
+// spawn starts `kycd serve` with the server's environment, its output appended to the log, and
+// waits for /readyz.
+func (s *Server) spawn(ctx context.Context) error {
+	logFile, err := os.OpenFile(s.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
 	defer logFile.Close() // the child has its own descriptor
-	s.cmd = exec.Command(cfg.Bin, "serve")
-	s.cmd.Env = env
+	s.cmd = exec.Command(s.cfg.Bin, "serve")
+	s.cmd.Env = s.env
 	s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 	if err := s.cmd.Start(); err != nil {
-		return fmt.Errorf("server: start %s serve: %w", cfg.Bin, err)
+		return fmt.Errorf("server: start %s serve: %w", s.cfg.Bin, err)
 	}
 	s.PID = s.cmd.Process.Pid
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.exited)
-	}()
-	s.URL = "http://" + addr
-	return s.waitReady(ctx, cfg.ReadyTimeout)
+	exited := make(chan struct{})
+	s.exited = exited
+	go func(cmd *exec.Cmd) {
+		s.err = cmd.Wait()
+		close(exited)
+	}(s.cmd)
+	return s.waitReady(ctx, s.cfg.ReadyTimeout)
+}
+
+// Kill sends SIGKILL, as a crash or an out-of-memory kill would end the process, and waits for
+// it to be gone.
+func (s *Server) Kill() error {
+	select {
+	case <-s.exited:
+		return fmt.Errorf("server: kycd serve had already exited: %v", s.err)
+	default:
+	}
+	if err := s.cmd.Process.Kill(); err != nil {
+		return fmt.Errorf("server: SIGKILL: %w", err)
+	}
+	<-s.exited
+	return nil
+}
+
+// Restart starts the server again after Kill (or an exit), on the same address, data folder and
+// settings, keeping its API key, and waits for /readyz. The log goes on in the same file.
+func (s *Server) Restart(ctx context.Context) error {
+	select {
+	case <-s.exited:
+	default:
+		return errors.New("server: Restart of a running kycd serve")
+	}
+	return s.spawn(ctx)
 }
 
 // serverEnv is this process's environment without any KYCD_ setting, then the benchmark's.

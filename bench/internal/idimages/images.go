@@ -1,4 +1,4 @@
-package main
+package idimages
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 	"kycd/internal/verify/check"
 )
 
-// The two source photos, copied from ../shared/data/images (see testdata/README.md for their
+// The two source photos, copied from the shared data images (see testdata/README.md for their
 // licences): a frontal portrait and a page of printed text.
 var (
 	//go:embed testdata/astronaut.png
@@ -36,29 +36,34 @@ const (
 	selfieSide       = 1200              // face-proof: a square selfie, 1.44 MP
 	backW, backH     = 1344, 1008        // id-back: text and bars, 1.35 MP
 	zoneBand         = frontW * 14 / 125 // the id-front's bottom 14 mm (of 125), kept for the zone
-	jpegQuality      = 90
 	maxTriesPerImage = 200
 )
+
+// JPEGQuality is the quality every image is encoded at.
+const JPEGQuality = 90
 
 // minDistance is the least Hamming distance, in bits, kept between the perceptual hash of any
 // image of one applicant and any image of another. kycd counts images within 6 bits as the same
 // picture (verify.Config.PHashDistance); the margin covers the small shift JPEG encoding causes.
 const minDistance = 12
 
-// set is the three JPEGs of one application.
-type set struct {
-	front, back, selfie []byte
+// Set is the three JPEGs of one application.
+type Set struct {
+	// Front, Back and Selfie are the id-front, id-back and face-proof JPEGs.
+	Front, Back, Selfie []byte
 }
 
-// upload is one file of an application: its tag and bytes.
-type upload struct {
-	tag  string
-	data []byte
+// Upload is one file of an application: its tag and bytes.
+type Upload struct {
+	// Tag is the file's tag in kycd: id-front, id-back or face-proof.
+	Tag string
+	// Data is the JPEG.
+	Data []byte
 }
 
-// files returns the set's images in upload order with their tags.
-func (s set) files() [3]upload {
-	return [3]upload{{"id-front", s.front}, {"id-back", s.back}, {"face-proof", s.selfie}}
+// Files returns the set's images in upload order with their tags.
+func (s Set) Files() [3]Upload {
+	return [3]Upload{{"id-front", s.Front}, {"id-back", s.Back}, {"face-proof", s.Selfie}}
 }
 
 // sources are the decoded source photos.
@@ -100,7 +105,7 @@ type candidate struct {
 	err  error
 }
 
-// makeSets generates n applications' images. Every image is a new picture, not a copy with other
+// MakeSets generates n applications' images. Every image is a new picture, not a copy with other
 // bytes: the astronaut cropped, shifted, mirrored and placed differently, text pages cut
 // differently, all scaled up by nearest neighbour so they stay sharp. So that kycd's duplicate
 // checks find nothing, an image is kept only if its perceptual hash (computed with kycd's own
@@ -112,7 +117,7 @@ type candidate struct {
 // without review. Candidates are drawn and checked GOMAXPROCS at a time, each from its own seeded
 // generator, and the first that fits is kept: every run with the same seed uses the same images.
 // tries counts the candidates drawn.
-func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
+func MakeSets(n int, seed uint64) (sets []Set, tries int, err error) {
 	src, err := loadSources()
 	if err != nil {
 		return nil, 0, err
@@ -126,7 +131,7 @@ func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 	}{{"id-front", src.front, 1, true, sideFront}, {"id-back", src.back, 0, false, sideBack}, {"face-proof", src.selfie, 1, false, sideNone}}
 	batch := runtime.GOMAXPROCS(0)
 	var taken []uint64 // hashes of the earlier applications' images
-	sets = make([]set, n)
+	sets = make([]Set, n)
 	for i := range sets {
 		var imgs [3][]byte
 		var mine []uint64
@@ -162,7 +167,7 @@ func makeSets(n int, seed uint64) (sets []set, tries int, err error) {
 			}
 		}
 		taken = append(taken, mine...)
-		sets[i] = set{front: imgs[0], back: imgs[1], selfie: imgs[2]}
+		sets[i] = Set{Front: imgs[0], Back: imgs[1], Selfie: imgs[2]}
 	}
 	return sets, tries, nil
 }
@@ -194,7 +199,7 @@ func evaluate(img *image.RGBA, faces int, taken []uint64, zone []string, sd side
 		return c
 	}
 	var b bytes.Buffer
-	if c.err = jpeg.Encode(&b, img, &jpeg.Options{Quality: jpegQuality}); c.err != nil {
+	if c.err = jpeg.Encode(&b, img, &jpeg.Options{Quality: JPEGQuality}); c.err != nil {
 		return c
 	}
 	c.jpeg = b.Bytes()
@@ -221,9 +226,9 @@ func evaluate(img *image.RGBA, faces int, taken []uint64, zone []string, sd side
 // benchmark types for that application (see apply), in the zone's writing.
 func zoneLines(n int) []string {
 	yymmdd := func(date string) string { return strings.ReplaceAll(date, "-", "")[2:] }
-	return mrztest.TD3(mrztest.Holder{IssuingState: "USA", Nationality: "USA", Surname: strings.ToUpper(holderLast),
-		GivenNames: strings.ToUpper(holderFirst), Number: passportNumber(n), DateOfBirth: yymmdd(holderBirth), Sex: "F",
-		Expiry: yymmdd(passportExpiry)})
+	return mrztest.TD3(mrztest.Holder{IssuingState: "USA", Nationality: "USA", Surname: strings.ToUpper(HolderLast),
+		GivenNames: strings.ToUpper(HolderFirst), Number: PassportNumber(n), DateOfBirth: yymmdd(HolderBirth), Sex: "F",
+		Expiry: yymmdd(PassportExpiry)})
 }
 
 func far(h uint64, others []uint64) bool {
@@ -315,7 +320,7 @@ func (s sources) front(rng *rand.Rand, app int) *image.RGBA {
 	inkC := color.RGBA{ink, ink, ink + uint8(rng.IntN(30)), 255}
 	g := mrztest.LoadGlyphs()
 	ty := 40 + rng.IntN(30)
-	for _, l := range []string{"PASSPORT  USA", "SURNAME", strings.ToUpper(holderLast), "GIVEN NAMES", strings.ToUpper(holderFirst)} {
+	for _, l := range []string{"PASSPORT  USA", "SURNAME", strings.ToUpper(HolderLast), "GIVEN NAMES", strings.ToUpper(HolderFirst)} {
 		g.DrawText(top, l, float64(left), float64(ty), 20, inkC)
 		ty += 38
 	}

@@ -1,11 +1,10 @@
-package main
+package idimages
 
 import (
 	"bytes"
 	"image/jpeg"
 	"slices"
 	"testing"
-	"time"
 
 	"kycd/internal/mrz/mrzimage"
 	"kycd/internal/verify/check"
@@ -16,7 +15,7 @@ import (
 // distance apart between applications.
 func TestSets(t *testing.T) {
 	t.Parallel()
-	sets, _, err := makeSets(4, 1)
+	sets, _, err := MakeSets(4, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,22 +26,22 @@ func TestSets(t *testing.T) {
 	}
 	var all []seen
 	for i, s := range sets {
-		for _, f := range s.files() {
-			img, err := jpeg.Decode(bytes.NewReader(f.data))
+		for _, f := range s.Files() {
+			img, err := jpeg.Decode(bytes.NewReader(f.Data))
 			if err != nil {
-				t.Fatalf("application %d %s: %v", i, f.tag, err)
+				t.Fatalf("application %d %s: %v", i, f.Tag, err)
 			}
 			if mp := float64(img.Bounds().Dx()*img.Bounds().Dy()) / 1e6; mp < 1 || mp > 2 {
-				t.Errorf("application %d %s: %.2f MP, want 1 to 2", i, f.tag, mp)
+				t.Errorf("application %d %s: %.2f MP, want 1 to 2", i, f.Tag, mp)
 			}
 			want := 1
-			if f.tag == "id-back" {
+			if f.Tag == "id-back" {
 				want = 0
 			}
 			if n := check.CountFaces(img); n != want {
-				t.Errorf("application %d %s: %d faces, want %d", i, f.tag, n, want)
+				t.Errorf("application %d %s: %d faces, want %d", i, f.Tag, n, want)
 			}
-			all = append(all, seen{i, f.tag, check.PHash(img)})
+			all = append(all, seen{i, f.Tag, check.PHash(img)})
 		}
 	}
 	for a, x := range all {
@@ -59,12 +58,12 @@ func TestSets(t *testing.T) {
 // must give the lines of the passport the benchmark types for that application.
 func TestFrontZone(t *testing.T) {
 	t.Parallel()
-	sets, _, err := makeSets(3, 7)
+	sets, _, err := MakeSets(3, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, s := range sets {
-		img, err := jpeg.Decode(bytes.NewReader(s.front))
+		img, err := jpeg.Decode(bytes.NewReader(s.Front))
 		if err != nil {
 			t.Fatalf("application %d: %v", i+1, err)
 		}
@@ -76,23 +75,8 @@ func TestFrontZone(t *testing.T) {
 		if want := zoneLines(i + 1); !slices.Equal(r.Lines, want) {
 			t.Errorf("application %d: read %q, want %q", i+1, r.Lines, want)
 		}
-		if m := r.MRZ; m.DocumentNumber != passportNumber(i+1) || m.Surname != "COLLINS" {
+		if m := r.MRZ; m.DocumentNumber != PassportNumber(i+1) || m.Surname != "COLLINS" {
 			t.Errorf("application %d: number %q, surname %q", i+1, m.DocumentNumber, m.Surname)
 		}
-	}
-}
-
-func TestSummarize(t *testing.T) {
-	t.Parallel()
-	var ds []time.Duration
-	for i := 100; i >= 1; i-- {
-		ds = append(ds, time.Duration(i)*time.Millisecond)
-	}
-	s := summarize(ds)
-	if s.n != 100 || s.p50 != 50*time.Millisecond || s.p95 != 95*time.Millisecond || s.max != 100*time.Millisecond || s.mean != 50500*time.Microsecond {
-		t.Errorf("got %+v", s)
-	}
-	if ds[0] != 100*time.Millisecond {
-		t.Error("summarize sorted its argument")
 	}
 }
