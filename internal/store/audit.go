@@ -205,7 +205,7 @@ func (s *Store) anchorAudit(ctx context.Context, t *txn, env kyc.Env) (int, erro
 	return len(heads), nil
 }
 
-// The kinds of anchor (audit_anchors.kind, migration 00038): a periodic anchor of chain heads,
+// The kinds of anchor (audit_anchors.kind, migration 00037): a periodic anchor of chain heads,
 // or the record of a pruning, whose heads are the ends of the chains it removed (audit_prune.go).
 const (
 	anchorKind = "anchor"
