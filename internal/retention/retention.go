@@ -353,7 +353,8 @@ func (w *Worker) Work(ctx context.Context, _ *river.Job[JobArgs]) error {
 		held[i] = string(h.Env) + "/" + h.ApplicantID
 	}
 	w.log.InfoContext(ctx, "retention run", "images_deleted", r.ImagesDeleted, "applicants_erased", r.ApplicantsErased,
-		"event_payloads_removed", r.EventPayloadsRemoved, "held_skipped", len(held), "held_applicants", held, "failed", r.Failed, "more", r.More)
+		"event_payloads_removed", r.EventPayloadsRemoved, "audit_trails_pruned", r.AuditChainsPruned, "audit_entries_removed", r.AuditEntriesRemoved,
+		"held_skipped", len(held), "held_applicants", held, "failed", r.Failed, "more", r.More)
 	if err != nil {
 		w.log.ErrorContext(ctx, "retention run", "err", err)
 	}
