@@ -74,7 +74,7 @@ func (l ConnLimits) Fit(poolMax, replicas, own int) error {
 	} else {
 		return nil
 	}
-	b.WriteString("; set a smaller pool_max_conns in KYCD_DATABASE_URL or fewer KYCD_JOB_WORKERS, or raise max_connections (README: Running in production, Pool sizing)")
+	b.WriteString("; raise max_connections, or run fewer workers (KYCD_JOB_WORKERS, the share and webhook workers) so that the pool is smaller (README: Running in production, Pool sizing)")
 	return fmt.Errorf("store: postgres connections: %s", b.String())
 }
 
