@@ -287,11 +287,13 @@ func (r *Repository) FinishAttempt(ctx context.Context, env kyc.Env, id string, 
 // Abandon fails env's pending delivery id without an attempt, with reason as its last error, and
 // makes the next delivery of its chain pending: for a delivery whose body cannot be read (its
 // applicant was erased), so nothing is sent. The subscription's failing time is left as it is,
-// since its receiver did nothing. A delivery that is gone or no longer pending is left alone.
-func (r *Repository) Abandon(ctx context.Context, env kyc.Env, id, reason string) error {
+// since its receiver did nothing. A delivery that is gone or no longer pending is left alone, and
+// abandoned is false: only the call that failed it says true.
+func (r *Repository) Abandon(ctx context.Context, env kyc.Env, id, reason string) (abandoned bool, err error) {
 	at := store.Now()
-	err := r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+	err = r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		var none store.Effects
+		abandoned = false
 		var webhookID string
 		err := tx.QueryRow(ctx, `SELECT webhook_id FROM webhook_deliveries WHERE env = ? AND id = ?`, string(env), id).Scan(&webhookID)
 		if errors.Is(err, store.ErrNoRows) {
@@ -318,12 +320,13 @@ func (r *Repository) Abandon(ctx context.Context, env kyc.Env, id, reason string
 			DeliveryFailed, reason, store.Micros(at), id); err != nil {
 			return none, err
 		}
+		abandoned = true
 		return none, wakeNext(ctx, tx, webhookID, resourceID, seq)
 	})
 	if err != nil {
-		return fmt.Errorf("abandon webhook delivery %s: %w", id, err)
+		return false, fmt.Errorf("abandon webhook delivery %s: %w", id, err)
 	}
-	return nil
+	return abandoned, nil
 }
 
 // recordAttempt writes attempt a at delivery id, whose event belongs to applicantID ("": none):

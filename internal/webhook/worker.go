@@ -47,7 +47,7 @@ const Queue = "webhooks"
 type DeliveryStore interface {
 	DeliveryWork(ctx context.Context, env kyc.Env, id string) (DeliveryWork, error)
 	FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(Webhook) Decision) (bool, error)
-	Abandon(ctx context.Context, env kyc.Env, id, reason string) error
+	Abandon(ctx context.Context, env kyc.Env, id, reason string) (abandoned bool, err error)
 }
 
 // ErasedApplicant is the last error of a delivery that was not sent because its event's applicant
@@ -132,11 +132,14 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 		return nil // deleted with its webhook
 	case errors.Is(err, store.ErrDataKeyDestroyed):
 		// Nothing to send, and never an empty or garbled body: the delivery fails as it is.
-		if err := w.store.Abandon(ctx, env, id, ErasedApplicant); err != nil {
+		abandoned, err := w.store.Abandon(ctx, env, id, ErasedApplicant)
+		if err != nil {
 			return err
 		}
-		w.obs.DeliveryFinished(env, ResultAbandoned)
-		w.log.InfoContext(ctx, "webhook delivery not sent: its applicant was erased", "delivery_id", id)
+		if abandoned { // not again when a run after a crash finds it done
+			w.obs.DeliveryFinished(env, ResultAbandoned)
+			w.log.InfoContext(ctx, "webhook delivery not sent: its applicant was erased", "delivery_id", id)
+		}
 		return nil
 	case err != nil:
 		return err
