@@ -110,11 +110,11 @@ func finish(t *testing.T, s *store.Store, env kyc.Env, id string, o verdict, fac
 		facts.At = time.Now()
 	}
 	o.at = facts.At
-	disabled, err := NewRepository(s).FinishAttempt(context.Background(), env, id, facts, o.decide)
+	fin, err := NewRepository(s).FinishAttempt(context.Background(), env, id, facts, o.decide)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return disabled
+	return fin.Disabled
 }
 
 // TestWebhookFanOutAndChains: an event becomes one delivery per enabled subscription of its
@@ -357,7 +357,7 @@ func TestWebhookPingRedeliveryAndDelete(t *testing.T) {
 		if _, err := NewRepository(s).ListDeliveries(ctx, kyc.EnvTest, one.ID, "", "", 10); !errors.Is(err, kyc.ErrNotFound) {
 			t.Fatalf("a deleted webhook's log: %v", err)
 		}
-		if disabled, err := NewRepository(s).FinishAttempt(ctx, kyc.EnvTest, first.ID, Attempt{At: time.Now()}, verdict{outcome: Succeeded, at: time.Now()}.decide); err != nil || disabled {
+		if fin, err := NewRepository(s).FinishAttempt(ctx, kyc.EnvTest, first.ID, Attempt{At: time.Now()}, verdict{outcome: Succeeded, at: time.Now()}.decide); err != nil || fin.Recorded {
 			t.Fatalf("finishing a deleted delivery: %v", err)
 		}
 		if err := NewRepository(s).Delete(ctx, kyc.EnvTest, one.ID, effects("webhook.delete", one.ID)); !errors.Is(err, kyc.ErrNotFound) {

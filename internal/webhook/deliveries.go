@@ -223,14 +223,67 @@ type Attempt struct {
 // MaxResponseBody is how much of a receiver's answer a delivery keeps.
 const MaxResponseBody = 1024
 
+// Finished is what FinishAttempt wrote.
+type Finished struct {
+	// Recorded says the attempt was written: its delivery was still pending. A delivery finished
+	// meanwhile (its subscription disabled or deleted, or another run of its job) is left alone.
+	Recorded bool
+	// Decision is what was made of the attempt, when it was recorded.
+	Decision Decision
+	// Disabled says the attempt disabled the subscription.
+	Disabled bool
+}
+
+// errLockSubscription ends a FinishAttempt transaction that found, once the delivery was locked,
+// that its decision writes the subscription it did not lock: the attempt is recorded again with
+// the subscription locked first.
+var errLockSubscription = errors.New("the attempt writes its subscription")
+
+// finishRetries bounds how many times FinishAttempt runs its transaction again after a deadlock
+// (PostgreSQL aborts one of the transactions in a cycle; see FinishAttempt for which can meet).
+const finishRetries = 3
+
 // FinishAttempt records attempt a at env's delivery id, and what decide makes of it given the
-// subscription as it is, locked, in the same transaction. It answers whether it disabled the
-// subscription. A delivery that is no longer pending (its subscription was disabled or deleted
-// meanwhile) is left alone, and decide is not called.
-func (r *Repository) FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(w Webhook) Decision) (disabled bool, err error) {
+// subscription as it is when the attempt is written. decide may be called more than once; the
+// decision of the call that was written is in Finished.
+//
+// Most attempts lock only their delivery's row, so attempts at one subscription's deliveries are
+// recorded side by side. An attempt whose decision writes the subscription (its failing time
+// starts or ends, or it is disabled) locks the subscription's row first and then the delivery's,
+// and decides again on the locked subscription; the fan-out takes neither lock in the other order
+// (it locks the newest delivery of a chain and inserts under the subscription's key, which a row
+// lock for update without key does not block). A disabling, which fails every unfinished delivery
+// of the subscription, can still meet an attempt that holds one of them and waits for the next
+// of its chain: PostgreSQL ends one of them with a deadlock, and it runs again.
+func (r *Repository) FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(w Webhook) Decision) (Finished, error) {
+	lockSubscription := false
+	for attempt := 0; ; attempt++ {
+		fin, err := r.finishAttempt(ctx, env, id, a, decide, lockSubscription)
+		switch {
+		case errors.Is(err, errLockSubscription) && !lockSubscription:
+			lockSubscription = true
+			continue
+		case store.IsDeadlock(err) && attempt < finishRetries:
+			continue
+		}
+		return fin, err
+	}
+}
+
+// writesSubscription says whether decision d about an attempt at a delivery of w writes w: it
+// disables it, or starts or ends its failing time.
+func writesSubscription(w Webhook, d Decision) bool {
+	return (d.Disable != "" && w.Enabled) || d.Failing != (w.FailingSince != nil)
+}
+
+// finishAttempt is one run of FinishAttempt's transaction; lockSubscription locks the
+// subscription's row before the delivery's.
+func (r *Repository) finishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(w Webhook) Decision, lockSubscription bool) (Finished, error) {
 	at := a.At.UTC().Truncate(time.Microsecond)
-	err = r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+	var fin Finished
+	err := r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		var none store.Effects
+		fin = Finished{}
 		var webhookID string
 		err := tx.QueryRow(ctx, `SELECT webhook_id FROM webhook_deliveries WHERE env = ? AND id = ?`, string(env), id).Scan(&webhookID)
 		if errors.Is(err, store.ErrNoRows) {
@@ -239,49 +292,74 @@ func (r *Repository) FinishAttempt(ctx context.Context, env kyc.Env, id string, 
 		if err != nil {
 			return none, fmt.Errorf("finish webhook delivery: %w", err)
 		}
-		w, err := r.lock(ctx, tx, webhookID)
-		if errors.Is(err, kyc.ErrNotFound) {
-			return none, nil
-		}
-		if err != nil {
-			return none, err
+		var w Webhook
+		if lockSubscription {
+			if w, err = r.lock(ctx, tx, webhookID); errors.Is(err, kyc.ErrNotFound) {
+				return none, nil
+			} else if err != nil {
+				return none, err
+			}
 		}
 		var status, resourceID string
 		var applicant *string
 		var seq int64
-		if err := tx.QueryRow(ctx, `SELECT status, resource_id, seq, applicant_id FROM webhook_deliveries WHERE id = ?`, id).Scan(&status, &resourceID, &seq, &applicant); err != nil {
+		err = tx.QueryRow(ctx, `SELECT status, resource_id, seq, applicant_id FROM webhook_deliveries WHERE id = ?`+tx.ForUpdate(), id).
+			Scan(&status, &resourceID, &seq, &applicant)
+		if errors.Is(err, store.ErrNoRows) {
+			return none, nil // deleted with its subscription meanwhile
+		}
+		if err != nil {
 			return none, fmt.Errorf("finish webhook delivery: %w", err)
 		}
 		if status != DeliveryPending {
 			return none, nil
 		}
+		if !lockSubscription {
+			// Read after the delivery is locked: a disabling that failed it has committed, or
+			// waits for this transaction.
+			if w, err = r.scanFound(webhookID, tx.QueryRow(ctx, `SELECT `+columns+` FROM webhooks WHERE env = ? AND id = ?`, string(env), webhookID)); errors.Is(err, kyc.ErrNotFound) {
+				return none, nil
+			} else if err != nil {
+				return none, err
+			}
+		}
 		d := decide(w)
+		writes := writesSubscription(w, d)
+		if writes && !lockSubscription {
+			return none, errLockSubscription
+		}
 		var eff store.Effects
 		if d.Disable != "" && w.Enabled {
 			if eff, err = disable(ctx, tx, &w, d.Disable, d.DisableEffects, at); err != nil {
 				return none, err
 			}
-			disabled = true
+			fin.Disabled = true
 		}
 		if err := r.recordAttempt(ctx, tx, id, deref(applicant), a, d, at); err != nil {
 			return none, err
 		}
+		fin.Recorded, fin.Decision = true, d
 		switch {
-		case disabled:
+		case fin.Disabled:
 			return eff, failUnfinished(ctx, tx, w.ID, "the webhook was disabled: "+d.Disable, at)
 		case d.WakeNext:
 			if err := wakeNext(ctx, tx, w.ID, resourceID, seq); err != nil {
 				return none, err
 			}
 		}
-		if d.Failing {
+		switch {
+		case !writes:
+		case d.Failing:
 			_, err = tx.Exec(ctx, `UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`, store.Micros(at), w.ID)
-		} else {
+		default:
 			_, err = tx.Exec(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, w.ID)
 		}
 		return none, err
 	})
-	return disabled, err
+	if err != nil {
+		return Finished{}, err
+	}
+	return fin, nil
 }
 
 // Abandon fails env's pending delivery id without an attempt, with reason as its last error, and
@@ -302,15 +380,15 @@ func (r *Repository) Abandon(ctx context.Context, env kyc.Env, id, reason string
 		if err != nil {
 			return none, err
 		}
-		// Locked as FinishAttempt locks it, so that the fan-out sees the chain before or after.
-		if _, err := r.lock(ctx, tx, webhookID); errors.Is(err, kyc.ErrNotFound) {
-			return none, nil
-		} else if err != nil {
-			return none, err
-		}
+		// The delivery is locked as FinishAttempt locks it, so that the fan-out sees the chain
+		// before or after, and a disabling fails it before or after.
 		var status, resourceID string
 		var seq int64
-		if err := tx.QueryRow(ctx, `SELECT status, resource_id, seq FROM webhook_deliveries WHERE id = ?`, id).Scan(&status, &resourceID, &seq); err != nil {
+		err = tx.QueryRow(ctx, `SELECT status, resource_id, seq FROM webhook_deliveries WHERE id = ?`+tx.ForUpdate(), id).Scan(&status, &resourceID, &seq)
+		if errors.Is(err, store.ErrNoRows) {
+			return none, nil
+		}
+		if err != nil {
 			return none, err
 		}
 		if status != DeliveryPending {

@@ -104,6 +104,9 @@ func TestTwoProcessesDeliverEachEventOnce(t *testing.T) {
 			retried++
 		}
 	}
+	if t.Failed() {
+		jobErrors(t, dsn)
+	}
 	if len(rcv.delivered) != events || retried == 0 {
 		t.Fatalf("%d events delivered (want %d), %d after a retry", len(rcv.delivered), events, retried)
 	}
@@ -184,6 +187,30 @@ func jobsPerProcess(t *testing.T, dsn string) map[string]int {
 		}
 	}
 	return out
+}
+
+// jobErrors logs the errors River recorded on delivery jobs other than a receiver's refusal, to
+// tell why a delivery was sent again.
+func jobErrors(t *testing.T, dsn string) {
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	rows, err := c.Query(ctx, `SELECT id, args->>'deliveryId', e->>'attempt', e->>'error' FROM river_job, unnest(errors) e
+		WHERE kind = 'webhook_delivery' AND e->>'error' NOT LIKE 'webhook delivery attempt %'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var delivery, attempt, msg string
+		if err := rows.Scan(&id, &delivery, &attempt, &msg); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("job %d (delivery %s) attempt %s: %s", id, delivery, attempt, msg)
+	}
 }
 
 func command(bin string, env []string, args ...string) *exec.Cmd {

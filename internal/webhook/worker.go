@@ -46,7 +46,7 @@ const Queue = "webhooks"
 // DeliveryStore is what the delivery worker needs from the database (a Repository).
 type DeliveryStore interface {
 	DeliveryWork(ctx context.Context, env kyc.Env, id string) (DeliveryWork, error)
-	FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(Webhook) Decision) (bool, error)
+	FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(Webhook) Decision) (Finished, error)
 	Abandon(ctx context.Context, env kyc.Env, id, reason string) (abandoned bool, err error)
 }
 
@@ -112,6 +112,11 @@ func Register(workers *river.Workers, st DeliveryStore, cfg Config, log *slog.Lo
 	return Queue, w.cfg.Workers
 }
 
+// recordTimeout bounds the recording of an attempt. Attempts at one subscription are recorded
+// side by side (FinishAttempt locks the delivery, and the subscription only when it changes), so
+// the wait is short even with many workers on one receiver.
+const recordTimeout = 10 * time.Second
+
 // Timeout gives a job its HTTP attempt and time to read and record it.
 func (w *Worker) Timeout(*river.Job[DeliveryArgs]) time.Duration {
 	return w.cfg.Timeout + jobTimeoutMargin
@@ -148,8 +153,11 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 		return nil // finished already, or failed when its webhook was disabled
 	}
 	res := w.send(ctx, env, work)
-	if ctx.Err() != nil {
-		return ctx.Err() // stopping: River makes the job available again without counting the attempt
+	if res.err != "" && ctx.Err() != nil {
+		// Stopping cut the attempt short: River makes the job available again without counting
+		// the attempt. An attempt that got its answer is recorded below, so a success is not sent
+		// again after a restart.
+		return ctx.Err()
 	}
 	a := verdict{at: res.start, disableAfter: w.cfg.DisableAfter}
 	switch {
@@ -162,27 +170,22 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 	default:
 		a.outcome, a.next = Retry, nextAttempt(job, w.cfg.Retries)
 	}
-	// The attempt happened: record it even if this process is stopping. decide runs only when
-	// the attempt is written (the delivery was still pending), so recorded says it committed.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	// The attempt happened: record it even if this process is stopping. Failing to record it
+	// makes River run the job again, and the receiver gets the delivery again (at least once).
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	var recorded *Decision
-	disabled, err := w.store.FinishAttempt(rctx, env, id, Attempt{At: res.start, Duration: res.duration,
-		StatusCode: res.status, Error: res.err, ResponseBody: res.body}, func(wh Webhook) Decision {
-		d := a.decide(wh)
-		recorded = &d
-		return d
-	})
+	fin, err := w.store.FinishAttempt(rctx, env, id, Attempt{At: res.start, Duration: res.duration,
+		StatusCode: res.status, Error: res.err, ResponseBody: res.body}, a.decide)
 	if err != nil {
 		return fmt.Errorf("record webhook attempt: %w", err)
 	}
-	if recorded == nil {
+	if !fin.Recorded {
 		return nil // finished meanwhile (its webhook disabled or deleted): nothing was recorded
 	}
-	result := attemptResult(a.outcome, *recorded)
+	result := attemptResult(a.outcome, fin.Decision)
 	w.obs.DeliveryFinished(env, result)
 	if result != ResultSucceeded {
-		w.logFailure(ctx, job, work.Delivery, res, result, *recorded, disabled)
+		w.logFailure(ctx, job, work.Delivery, res, result, fin.Decision, fin.Disabled)
 	}
 	if result == ResultRetry {
 		return fmt.Errorf("webhook delivery attempt %d of %d failed: %s", job.Attempt, w.cfg.Retries.Attempts(), res.err)
