@@ -75,7 +75,8 @@ func newEnvWith(t *testing.T, st *store.Store, publicURL string, sso people.SSO,
 		Exports:  export.New(storeExportSource{st: st, reviews: e.reviews}, export.Config{Version: "test"}),
 		Erasures: erasure.NewService(st, erasure.Config{SigningKey: ed25519.NewKeyFromSeed(make([]byte, 32))}), CSRFKey: []byte("csrf"), PublicURL: publicURL}
 	if oidc != nil {
-		deps.PublicURL, deps.OIDC = e.srv.URL, *oidc
+		// The console's clock is the test's too, so a sign-in flow can be made to expire.
+		deps.PublicURL, deps.OIDC, deps.Now = e.srv.URL, *oidc, e.now
 	}
 	h, err := console.New(deps)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -85,25 +86,37 @@ func (c *oidcClient) oauth2(p *oidc.Provider) *oauth2.Config {
 		RedirectURL: c.redirect, Scopes: []string{oidc.ScopeOpenID, "email", "profile"}}
 }
 
-// flow is one sign-in in progress, as its cookie carries it.
-type flow struct{ state, nonce, verifier string }
+// flow is one sign-in in progress, as its cookie carries it, with when it started (Unix seconds).
+type flow struct {
+	state, nonce, verifier string
+	started                int64
+}
 
 // flowCookie writes a flow with an HMAC, so that a cookie kycd did not set is refused.
 func (h *Handler) flowCookie(f flow) string {
-	v := f.state + "." + f.nonce + "." + f.verifier
+	v := f.state + "." + f.nonce + "." + f.verifier + "." + strconv.FormatInt(f.started, 10)
 	return v + "." + h.mac("console-oidc:"+v)
 }
 
+// readFlow reads a flow cookie kycd set less than oidcFlowAge ago. The age is checked here, not
+// only by the cookie's Max-Age, which a browser (or a copied cookie) need not obey.
 func (h *Handler) readFlow(value string) (flow, bool) {
 	i := strings.LastIndexByte(value, '.')
 	if i < 0 || !hmac.Equal([]byte(value[i+1:]), []byte(h.mac("console-oidc:"+value[:i]))) {
 		return flow{}, false
 	}
 	parts := strings.Split(value[:i], ".")
-	if len(parts) != 3 {
+	if len(parts) != 4 {
 		return flow{}, false
 	}
-	return flow{state: parts[0], nonce: parts[1], verifier: parts[2]}, true
+	started, err := strconv.ParseInt(parts[3], 10, 64)
+	if err != nil {
+		return flow{}, false
+	}
+	if age := h.now().Sub(time.Unix(started, 0)); age > oidcFlowAge || age < -time.Minute {
+		return flow{}, false
+	}
+	return flow{state: parts[0], nonce: parts[1], verifier: parts[2], started: started}, true
 }
 
 func (h *Handler) mac(s string) string {
@@ -121,7 +134,7 @@ func (h *Handler) oidcLogin(w http.ResponseWriter, r *http.Request) {
 		h.ssoRefused(w, r, http.StatusBadGateway, "The single sign-on provider could not be reached. Try again in a moment, or sign in with your password.")
 		return
 	}
-	f := flow{state: randomToken(), nonce: randomToken(), verifier: oauth2.GenerateVerifier()}
+	f := flow{state: randomToken(), nonce: randomToken(), verifier: oauth2.GenerateVerifier(), started: h.now().Unix()}
 	h.setCookie(w, oidcCookie, h.flowCookie(f), oidcFlowAge)
 	http.Redirect(w, r, h.sso.oauth2(p).AuthCodeURL(f.state, oidc.Nonce(f.nonce), oauth2.S256ChallengeOption(f.verifier)), http.StatusSeeOther)
 }

@@ -394,6 +394,17 @@ func TestSingleSignOn(t *testing.T) {
 		if a := b4.get(path); a.status != http.StatusForbidden {
 			t.Errorf("the same callback twice: %d", a.status)
 		}
+		// A callback later than the flow's ten minutes is refused, whatever the browser kept.
+		p.next(fresh, nil, nil)
+		b6 := e.browser()
+		late := b6.startSSO()
+		e.clock.Add(int64(11 * time.Minute))
+		if a := b6.get(late); a.status != http.StatusForbidden || !strings.Contains(a.body, "expired") {
+			t.Errorf("a callback after 11 minutes: %d", a.status)
+		}
+		if a := b6.get("/console/"); a.status != http.StatusSeeOther {
+			t.Errorf("signed in by a late callback (%d)", a.status)
+		}
 
 		// An existing password account is not taken over by a provider vouching for its email,
 		// until an admin allows the link.
