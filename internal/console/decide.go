@@ -50,22 +50,33 @@ func (h *Handler) proposal(w http.ResponseWriter, r *http.Request, v visit) {
 		h.notFound(w, r, v, "case")
 		return
 	}
-	caseID := r.PostFormValue("case")
+	var caseID, done string
 	var err error
-	var done string
 	switch r.PostFormValue("action") {
 	case "approve":
-		err, done = h.d.Reviews.Approve(r.Context(), env, id, person(v.user)), "Approved and carried out."
+		caseID, err = h.d.Reviews.Approve(r.Context(), env, id, person(v.user))
+		done = "Approved and carried out."
 	case "refuse":
-		err, done = h.d.Reviews.Refuse(r.Context(), env, id, person(v.user)), "Refused; the case waits for a decision again."
+		caseID, err = h.d.Reviews.Refuse(r.Context(), env, id, person(v.user))
+		done = "Refused; the case waits for a decision again."
 	default:
 		err = kyc.Invalid("action", "approve or refuse")
 	}
-	if err != nil {
+	switch {
+	case caseID == "" && fieldErrors(err) != nil:
+		// The case page's forms send approve or refuse; anything else is no request of theirs.
+		h.render(w, r, http.StatusBadRequest, "error", page{Title: "Bad request", User: &v.user, CSRF: h.csrf(v.session), Message: message(err)})
+	case caseID == "" && errors.Is(err, kyc.ErrNotFound):
+		// No such proposal: no case to show. The page shown is always the proposal's case,
+		// never one the form names.
+		h.notFound(w, r, v, "proposal")
+	case caseID == "":
+		h.fail(w, r, err)
+	case err != nil:
 		h.refused(w, r, v, env, caseID, err)
-		return
+	default:
+		h.showCase(w, r, v, env, caseID, http.StatusOK, page{Notice: done})
 	}
-	h.showCase(w, r, v, env, caseID, http.StatusOK, page{Notice: done})
 }
 
 // refused shows the case page again with why a decision was refused.

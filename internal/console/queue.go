@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,8 +24,8 @@ type Reviews interface {
 	Snooze(ctx context.Context, env kyc.Env, id, person string, until time.Time) (review.Case, error)
 	Decide(ctx context.Context, env kyc.Env, caseID string, person review.Person, d review.Decision) (review.Outcome, error)
 	Pending(ctx context.Context, env kyc.Env, caseID string) (review.Proposal, bool, error)
-	Approve(ctx context.Context, env kyc.Env, proposalID string, person review.Person) error
-	Refuse(ctx context.Context, env kyc.Env, proposalID string, person review.Person) error
+	Approve(ctx context.Context, env kyc.Env, proposalID string, person review.Person) (caseID string, err error)
+	Refuse(ctx context.Context, env kyc.Env, proposalID string, person review.Person) (caseID string, err error)
 	AddNote(ctx context.Context, env kyc.Env, caseID string, person review.Person, body string) (review.Note, error)
 	Notes(ctx context.Context, env kyc.Env, applicantID string) ([]review.Note, error)
 	OpenCases(ctx context.Context, env kyc.Env, subjectIDs []string) ([]review.Case, error)
@@ -163,7 +164,7 @@ func age(d time.Duration) string {
 }
 
 // caseAction claims, releases, snoozes or assigns a case, then shows the queue again with the
-// filter the person was looking at.
+// filter the person was looking at, or the case page when the form was the case page's.
 func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 	env, id := kyc.Env(r.PathValue("env")), r.PathValue("id")
 	if !env.Valid() {
@@ -190,7 +191,7 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 		done = "Snoozed."
 	case "assign":
 		if !v.user.Role.Allows(people.Approver) {
-			err = kyc.ErrForbidden
+			err = fmt.Errorf("only approvers and admins assign cases: %w", kyc.ErrForbidden)
 			break
 		}
 		to, perr := h.d.People.User(ctx, r.PostFormValue("to"))
@@ -203,6 +204,15 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 	default:
 		err = kyc.Invalid("action", "unknown action")
 	}
+	if r.PostFormValue("from") == "case" {
+		// From the case page, the answer is the case page: the case again, or why not.
+		if err == nil {
+			http.Redirect(w, r, "/console/cases/"+string(env)+"/"+id, http.StatusSeeOther)
+			return
+		}
+		h.refused(w, r, v, env, id, err)
+		return
+	}
 	back := r.Clone(ctx)
 	back.URL = &url.URL{Path: "/console/", RawQuery: r.PostFormValue("back")}
 	if q := back.URL.Query(); q.Get("env") == "" {
@@ -210,12 +220,10 @@ func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, v visit) {
 		back.URL.RawQuery = q.Encode()
 	}
 	switch {
-	case err == nil && r.PostFormValue("from") == "case":
-		http.Redirect(w, r, "/console/cases/"+string(env)+"/"+id, http.StatusSeeOther)
 	case err == nil:
 		h.showQueue(w, back, v, http.StatusOK, page{Notice: done})
 	case errors.Is(err, kyc.ErrForbidden):
-		h.showQueue(w, back, v, http.StatusForbidden, page{Message: "Only approvers and admins assign cases."})
+		h.showQueue(w, back, v, http.StatusForbidden, page{Message: message(err)})
 	case errors.Is(err, kyc.ErrNotFound):
 		h.showQueue(w, back, v, http.StatusNotFound, page{Message: "There is no such case in this environment."})
 	case errors.Is(err, kyc.ErrConflict):

@@ -276,14 +276,21 @@ func TestDecisions(t *testing.T) {
 		if m == nil || !strings.Contains(page.body, "Proposed by rita@example.com") {
 			t.Fatalf("the approver's case page: %s", page.body)
 		}
-		if a := rita.post("/console/proposals/live/"+m[1], url.Values{"csrf": {rita.csrf(c1)}, "case": {ids[0][1]}, "action": {"approve"}}); a.status != http.StatusForbidden {
-			t.Fatalf("the author approves: %d", a.status)
+		if a := rita.post("/console/proposals/live/"+m[1], url.Values{"csrf": {rita.csrf(c1)}, "action": {"approve"}}); a.status != http.StatusForbidden {
+			t.Fatalf("a reviewer approves: %d", a.status)
+		}
+		if a := amy.post("/console/proposals/live/"+m[1], url.Values{"csrf": {amy.csrf(c1)}, "action": {"carry-out"}}); a.status != http.StatusBadRequest {
+			t.Fatalf("an unknown action on a proposal: %d", a.status)
+		}
+		if a := amy.post("/console/proposals/live/rvp_01M98E8YNS7BB3MQVWZB88BJZ3", url.Values{"csrf": {amy.csrf(c1)}, "case": {ids[0][1]}, "action": {"approve"}}); a.status != http.StatusNotFound {
+			t.Fatalf("approving no proposal: %d", a.status)
 		}
 		if doc, _ := st.Document(t.Context(), kyc.EnvLive, first.ID); doc.Status != "pending-review" {
 			t.Fatalf("decided before approval: %s", doc.Status)
 		}
-		a = amy.post("/console/proposals/live/"+m[1], url.Values{"csrf": {amy.csrf(c1)}, "case": {ids[0][1]}, "action": {"approve"}})
-		if a.status != http.StatusOK || !strings.Contains(a.body, "Approved and carried out.") {
+		// The page answered is the proposal's case, whatever case a forged form names.
+		a = amy.post("/console/proposals/live/"+m[1], url.Values{"csrf": {amy.csrf(c1)}, "case": {ids[1][1]}, "action": {"approve"}})
+		if a.status != http.StatusOK || !strings.Contains(a.body, "Approved and carried out.") || !strings.Contains(a.body, ids[0][1]) || strings.Contains(a.body, ids[1][1]) {
 			t.Fatalf("approve: %d %s", a.status, a.body)
 		}
 		if doc, _ := st.Document(t.Context(), kyc.EnvLive, first.ID); doc.Status != "rejected" || doc.Review.Reviewer == "" || !strings.HasPrefix(string(doc.Review.Reviewer), "user:") {
@@ -297,6 +304,20 @@ func TestDecisions(t *testing.T) {
 		if a := rita.post(c2+"/notes", url.Values{"csrf": {rita.csrf(c2)}, "note": {"  "}}); a.status != http.StatusUnprocessableEntity {
 			t.Fatalf("an empty note: %d", a.status)
 		}
+		// The case page's own actions answer with the case page, refusals included.
+		wantRedirect(t, rita.post(c2, url.Values{"csrf": {rita.csrf(c2)}, "from": {"case"}, "action": {"claim"}}), c2)
+		if a := amy.post(c2, url.Values{"csrf": {amy.csrf(c2)}, "from": {"case"}, "action": {"claim"}}); a.status != http.StatusConflict ||
+			!strings.Contains(a.body, `action="`+c2+`"`) || !strings.Contains(a.body, "console-assets/case.js") || !strings.Contains(a.body, `class="alert"`) {
+			t.Fatalf("claiming a case another holds, from its page: %d %s", a.status, a.body)
+		}
+		if a := rita.post(c2, url.Values{"csrf": {rita.csrf(c2)}, "from": {"case"}, "action": {"assign"}, "to": {"usr_x"}}); a.status != http.StatusForbidden ||
+			!strings.Contains(a.body, "only approvers and admins assign cases") || !strings.Contains(a.body, `action="`+c2+`"`) || !strings.Contains(a.body, "console-assets/case.js") {
+			t.Fatalf("a reviewer assigns from the case page: %d %s", a.status, a.body)
+		}
+		if a := rita.post("/console/cases/live/rvc_01M98E8YNS7BB3MQVWZB88BJZ3", url.Values{"csrf": {rita.csrf(c2)}, "from": {"case"}, "action": {"claim"}}); a.status != http.StatusNotFound {
+			t.Fatalf("claiming no case from a case page: %d", a.status)
+		}
+		wantRedirect(t, rita.post(c2, url.Values{"csrf": {rita.csrf(c2)}, "from": {"case"}, "action": {"release"}}), c2)
 		if a := decide(rita, c2, url.Values{"action": {"accept"}}); a.status != http.StatusOK || !strings.Contains(a.body, "Decided.") {
 			t.Fatalf("a plain acceptance: %d %s", a.status, a.body)
 		}

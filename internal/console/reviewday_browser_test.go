@@ -593,7 +593,7 @@ func TestRefusalsInChromium(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("no proposal waits: %v", err)
 	}
-	approve := map[string]string{"case": first.ID, "action": "approve"}
+	approve := map[string]string{"action": "approve"}
 	ada.submit("the author posts the approval", ada.forge("/console/proposals/live/"+prop.ID, approve), "p.alert")
 	ada.refused(403)
 	if a := ada.text("p.alert"); !strings.Contains(a, "nobody approves or refuses their own proposal") {

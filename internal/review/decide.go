@@ -241,11 +241,13 @@ func (s *Service) Pending(ctx context.Context, env kyc.Env, caseID string) (Prop
 }
 
 // Approve carries a proposal out, as approved by person, who must be an approver and not its
-// author. The decision is the author's; the approval is person's, both in the audit log.
-func (s *Service) Approve(ctx context.Context, env kyc.Env, proposalID string, person Person) error {
+// author. The decision is the author's; the approval is person's, both in the audit log. It
+// answers the proposal's case ("" when there is no such proposal), refused or not, so that the
+// caller shows that case and not one a form named.
+func (s *Service) Approve(ctx context.Context, env kyc.Env, proposalID string, person Person) (caseID string, err error) {
 	p, c, err := s.second(ctx, env, proposalID, person)
 	if err != nil {
-		return err
+		return p.CaseID, err
 	}
 	// Of two approvals at once, one carries the decision out: the first takes the proposal for
 	// approvingFor (a crash in between leaves it to be taken again after that).
@@ -256,10 +258,10 @@ func (s *Service) Approve(ctx context.Context, env kyc.Env, proposalID string, p
 			AND (decided_by IS NULL OR decided_at < ?)`, person.ID, store.Micros(now), string(env), p.ID, store.Micros(now.Add(-approvingFor)))
 		return store.Effects{}, err
 	}); err != nil {
-		return fmt.Errorf("proposal %s: %w", p.ID, err)
+		return p.CaseID, fmt.Errorf("proposal %s: %w", p.ID, err)
 	}
 	if taken == 0 {
-		return fmt.Errorf("another approver is approving this proposal: %w", kyc.ErrConflict)
+		return p.CaseID, fmt.Errorf("another approver is approving this proposal: %w", kyc.ErrConflict)
 	}
 	if err := s.decider.Carry(ctx, c, p.Decision, Person{ID: p.ProposedBy}.Actor(), person.Actor()); err != nil {
 		_ = s.st.Record(context.WithoutCancel(ctx), env, func(tx *store.Tx) (store.Effects, error) {
@@ -267,37 +269,40 @@ func (s *Service) Approve(ctx context.Context, env kyc.Env, proposalID string, p
 				string(env), p.ID, person.ID)
 			return store.Effects{}, err
 		})
-		return err
+		return p.CaseID, err
 	}
-	return s.settle(ctx, env, p, person, "approved")
+	return p.CaseID, s.settle(ctx, env, p, person, "approved")
 }
 
 // approvingFor is how long an approval holds a proposal while it carries the decision out.
 const approvingFor = time.Minute
 
 // Refuse refuses a proposal, as person, an approver other than its author; the case waits again.
-func (s *Service) Refuse(ctx context.Context, env kyc.Env, proposalID string, person Person) error {
+// It answers the proposal's case as Approve does.
+func (s *Service) Refuse(ctx context.Context, env kyc.Env, proposalID string, person Person) (caseID string, err error) {
 	p, _, err := s.second(ctx, env, proposalID, person)
 	if err != nil {
-		return err
+		return p.CaseID, err
 	}
-	return s.settle(ctx, env, p, person, "refused")
+	return p.CaseID, s.settle(ctx, env, p, person, "refused")
 }
 
 // second checks that person may be the second pair of eyes on a waiting proposal.
 func (s *Service) second(ctx context.Context, env kyc.Env, proposalID string, person Person) (Proposal, Case, error) {
-	if !person.Approver {
-		return Proposal{}, Case{}, fmt.Errorf("only an approver approves or refuses a proposal: %w", kyc.ErrForbidden)
-	}
 	if !kyc.ValidID(PrefixProposal, proposalID) {
 		return Proposal{}, Case{}, fmt.Errorf("proposal %q: %w", proposalID, kyc.ErrNotFound)
 	}
 	p, err := s.scanProposal(s.st.QueryRow(ctx, `SELECT `+proposalColumns+` FROM review_proposals WHERE env = ? AND id = ?`, string(env), proposalID))
 	if err == store.ErrNoRows {
-		return p, Case{}, fmt.Errorf("proposal %s: %w", proposalID, kyc.ErrNotFound)
+		return Proposal{}, Case{}, fmt.Errorf("proposal %s: %w", proposalID, kyc.ErrNotFound)
 	}
 	if err != nil {
-		return p, Case{}, err
+		return Proposal{}, Case{}, err
+	}
+	// Read first, so that a refusal still names the proposal's case (whoever may act on it, every
+	// console user may read the case).
+	if !person.Approver {
+		return p, Case{}, fmt.Errorf("only an approver approves or refuses a proposal: %w", kyc.ErrForbidden)
 	}
 	if p.Status != "pending" {
 		return p, Case{}, fmt.Errorf("the proposal was %s already: %w", p.Status, kyc.ErrConflict)

@@ -105,17 +105,17 @@ func TestFourEyes(t *testing.T) {
 			t.Fatalf("carried out before approval: %v", dec.calls)
 		}
 		// The author cannot approve, even as an approver; nor can a reviewer.
-		if err := f.svc.Approve(ctx, kyc.EnvLive, out.Proposal.ID, review.Person{ID: "usr_rita", Approver: true}); !errors.Is(err, kyc.ErrForbidden) {
+		if _, err := f.svc.Approve(ctx, kyc.EnvLive, out.Proposal.ID, review.Person{ID: "usr_rita", Approver: true}); !errors.Is(err, kyc.ErrForbidden) {
 			t.Fatalf("the author approves: %v", err)
 		}
-		if err := f.svc.Approve(ctx, kyc.EnvLive, out.Proposal.ID, review.Person{ID: "usr_other"}); !errors.Is(err, kyc.ErrForbidden) {
+		if _, err := f.svc.Approve(ctx, kyc.EnvLive, out.Proposal.ID, review.Person{ID: "usr_other"}); !errors.Is(err, kyc.ErrForbidden) {
 			t.Fatalf("a reviewer approves: %v", err)
 		}
 		// Two approvers at once: the decision is carried out once.
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i, p := range []review.Person{ana, bob} {
-			wg.Go(func() { errs[i] = f.svc.Approve(ctx, kyc.EnvLive, out.Proposal.ID, p) })
+			wg.Go(func() { _, errs[i] = f.svc.Approve(ctx, kyc.EnvLive, out.Proposal.ID, p) })
 		}
 		wg.Wait()
 		if (errs[0] == nil) == (errs[1] == nil) || !errors.Is(errors.Join(errs...), kyc.ErrConflict) {
@@ -138,7 +138,7 @@ func TestFourEyes(t *testing.T) {
 		if err != nil || out.Done {
 			t.Fatalf("a rejection on L2: %+v %v", out, err)
 		}
-		if err := f.svc.Refuse(ctx, kyc.EnvLive, out.Proposal.ID, ana); !errors.Is(err, kyc.ErrForbidden) {
+		if _, err := f.svc.Refuse(ctx, kyc.EnvLive, out.Proposal.ID, ana); !errors.Is(err, kyc.ErrForbidden) {
 			t.Fatalf("the author refuses: %v", err)
 		}
 		// While it waits, nobody decides past it: not an acceptance that would close the case.
@@ -146,10 +146,10 @@ func TestFourEyes(t *testing.T) {
 		if _, err := f.svc.Decide(ctx, kyc.EnvLive, c.ID, rita, review.Decision{Action: review.ActionAccept}); !errors.Is(err, kyc.ErrConflict) || len(dec.calls) != n0 {
 			t.Fatalf("an acceptance past a waiting proposal: %v, %d decisions carried out", err, len(dec.calls)-n0)
 		}
-		if err := f.svc.Refuse(ctx, kyc.EnvLive, out.Proposal.ID, bob); err != nil {
+		if _, err := f.svc.Refuse(ctx, kyc.EnvLive, out.Proposal.ID, bob); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.svc.Approve(ctx, kyc.EnvLive, out.Proposal.ID, bob); !errors.Is(err, kyc.ErrConflict) {
+		if _, err := f.svc.Approve(ctx, kyc.EnvLive, out.Proposal.ID, bob); !errors.Is(err, kyc.ErrConflict) {
 			t.Fatalf("approving a refused proposal: %v", err)
 		}
 		if got, _ := f.svc.Case(ctx, kyc.EnvLive, c.ID); !got.Open {
