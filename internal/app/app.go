@@ -375,8 +375,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	defer a.Close()
 	cfg = a.Config
-	if err := a.Store.CheckConnections(ctx, cfg.Replicas); err != nil {
+	if warning, err := a.Store.CheckConnections(ctx, cfg.Replicas); err != nil {
 		return err
+	} else if warning != "" {
+		log.WarnContext(ctx, "postgres connections: this process's pool may not open in full beside the connections in use", "component", "store", "detail", warning)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // Sizing the PostgreSQL pool. River's documentation (riverqueue.com/docs/pgbouncer) says that a
@@ -54,29 +53,32 @@ type ConnLimits struct {
 func (l ConnLimits) Usable() int { return l.MaxConnections - l.SuperuserReserved - l.Reserved }
 
 // Fit checks that replicas processes with pools of poolMax connections each (and one more each
-// for its liveness lock), plus AdminConns, fit in Usable; and that this process, which has own
-// connections open already, can still open the rest of its pool beside the InUse connections.
-// Its error names the settings and the numbers.
-func (l ConnLimits) Fit(poolMax, replicas, own int) error {
+// for its liveness lock), plus AdminConns, fit in Usable: its error names the settings and the
+// numbers. When they fit but this process, which has own connections open already, could not open
+// the rest of its pool beside the InUse connections now, it answers a warning instead: a pool
+// opens connections as they are needed, and the others in use may close (the replica a rolling
+// update replaces, a finished pg_dump), so that is no reason to refuse to start.
+func (l ConnLimits) Fit(poolMax, replicas, own int) (warning string, err error) {
 	perProcess := poolMax + 1
 	limit := fmt.Sprintf("max_connections %d - superuser_reserved_connections %d", l.MaxConnections, l.SuperuserReserved)
 	if l.Reserved > 0 {
 		limit += fmt.Sprintf(" - reserved_connections %d", l.Reserved)
 	}
 	limit += fmt.Sprintf(" = %d", l.Usable())
-	var b strings.Builder
 	if total := replicas*perProcess + AdminConns; total > l.Usable() {
-		fmt.Fprintf(&b, "KYCD_REPLICAS=%d x %d connections (a pool of %d, pool_max_conns, and 1 for the liveness lock) + %d for administration = %d, more than PostgreSQL allows: %s",
-			replicas, perProcess, poolMax, AdminConns, total, limit)
-	} else if need, free := perProcess-own, l.Usable()-l.InUse; need > free {
-		fmt.Fprintf(&b, "this process's pool of %d connections (pool_max_conns, and 1 for the liveness lock) needs %d more, but %d are in use of %s, so %d are free",
-			poolMax, need, l.InUse, limit, max(free, 0))
-	} else {
-		return nil
+		return "", fmt.Errorf("store: postgres connections: KYCD_REPLICAS=%d x %d connections (a pool of %d, pool_max_conns, and 1 for the liveness lock) + %d for administration = %d, more than PostgreSQL allows: %s; %s",
+			replicas, perProcess, poolMax, AdminConns, total, limit, poolAdvice)
 	}
-	b.WriteString("; raise max_connections, or run fewer workers (KYCD_JOB_WORKERS, the share and webhook workers) so that the pool is smaller (README: Running in production, Pool sizing)")
-	return fmt.Errorf("store: postgres connections: %s", b.String())
+	if need, free := perProcess-own, l.Usable()-l.InUse; need > free {
+		return fmt.Sprintf("this process's pool of %d connections (pool_max_conns, and 1 for the liveness lock) may need %d more, but %d are in use of %s, so %d are free now: "+
+			"past them a request or a job fails to connect until others close theirs; if more processes than KYCD_REPLICAS=%d share the database, count them in it, or %s",
+			poolMax, need, l.InUse, limit, max(free, 0), replicas, poolAdvice), nil
+	}
+	return "", nil
 }
+
+// poolAdvice is what an operator does about a pool that does not fit.
+const poolAdvice = "raise max_connections, or run fewer workers (KYCD_JOB_WORKERS, the share and webhook workers) so that the pool is smaller (README: Running in production, Pool sizing)"
 
 // ReadConnLimits reads the server's connection settings and the client connections open now. It
 // is for PostgreSQL only.
@@ -96,15 +98,16 @@ func (s *Store) ReadConnLimits(ctx context.Context) (ConnLimits, error) {
 	return l, nil
 }
 
-// CheckConnections refuses a pool that PostgreSQL cannot serve: this process's, and replicas of
-// them (see ConnLimits.Fit). On SQLite it checks nothing.
-func (s *Store) CheckConnections(ctx context.Context, replicas int) error {
+// CheckConnections refuses a pool that PostgreSQL cannot serve, this process's and replicas of
+// them, and warns when this process's pool cannot all be opened beside the connections in use now
+// (see ConnLimits.Fit). On SQLite it checks nothing.
+func (s *Store) CheckConnections(ctx context.Context, replicas int) (warning string, err error) {
 	if s.dialect != Postgres {
-		return nil
+		return "", nil
 	}
 	l, err := s.ReadConnLimits(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	own := int(s.pool.Stat().TotalConns()) + 1 // the pool's open connections and the lock's
 	return l.Fit(s.MaxConns(), max(replicas, 1), own)
