@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -310,7 +312,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		return nil, err
 	}
 	endUser = append(endUser, reviewConsole.Mount)
-	metrics.MustRegister(monitor.NewCollector(monitor.Sources{Reviews: reviews, Deliveries: hooks, Lists: screener, Jobs: st}, 0,
+	metrics.MustRegister(monitor.NewCollector(monitor.Sources{Reviews: reviews, Deliveries: hooks, Lists: screener, Jobs: st,
+		ReviewReasons: review.Reasons, JobQueues: slices.Sorted(maps.Keys(jobConns(cfg)))}, 0,
 		log.With("component", "metrics")))
 	h := httpapi.New(httpapi.Deps{
 		Log:        log,

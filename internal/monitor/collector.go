@@ -3,6 +3,9 @@ package monitor
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,6 +42,13 @@ type Sources struct {
 	Deliveries Deliveries
 	Lists      Lists
 	Jobs       Jobs
+	// ReviewReasons are the reasons a review case may have (review.Reasons): each is reported in
+	// each environment, 0 when no case of it is open, so that a series does not vanish when its
+	// queue empties.
+	ReviewReasons []string
+	// JobQueues are the queues kycd runs: each is reported in each of store.JobCountStates, 0
+	// when it has no job in that state.
+	JobQueues []string
 }
 
 // DefaultTimeout bounds each source's read during a scrape.
@@ -92,7 +102,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // envs are the environments gauges are read for.
 var envs = []kyc.Env{kyc.EnvTest, kyc.EnvLive}
 
-// Collect reads every source and sends its gauges.
+// Collect reads the sources side by side, each within the timeout, and sends their gauges.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	now := c.now()
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
@@ -104,58 +114,81 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		return now.Sub(t).Seconds()
 	}
+	var wg sync.WaitGroup
 	if c.src.Reviews != nil {
-		c.read(ch, "reviews", func(ctx context.Context) error {
-			for _, env := range envs {
-				counts, oldest, err := c.src.Reviews.Counts(ctx, env)
-				if err != nil {
-					return err
+		wg.Go(func() {
+			c.read(ch, "reviews", func(ctx context.Context) error {
+				for _, env := range envs {
+					counts, oldest, err := c.src.Reviews.Counts(ctx, env)
+					if err != nil {
+						return err
+					}
+					for _, reason := range union(c.src.ReviewReasons, slices.Collect(maps.Keys(counts))) {
+						gauge(c.reviewSize, float64(counts[reason]), string(env), reason)
+						gauge(c.reviewAge, age(oldest[reason]), string(env), reason)
+					}
 				}
-				for reason, n := range counts {
-					gauge(c.reviewSize, float64(n), string(env), reason)
-					gauge(c.reviewAge, age(oldest[reason]), string(env), reason)
-				}
-			}
-			return nil
+				return nil
+			})
 		})
 	}
 	if c.src.Deliveries != nil {
-		c.read(ch, "webhooks", func(ctx context.Context) error {
-			for _, env := range envs {
-				n, oldest, err := c.src.Deliveries.PendingDeliveries(ctx, env)
-				if err != nil {
-					return err
+		wg.Go(func() {
+			c.read(ch, "webhooks", func(ctx context.Context) error {
+				for _, env := range envs {
+					n, oldest, err := c.src.Deliveries.PendingDeliveries(ctx, env)
+					if err != nil {
+						return err
+					}
+					gauge(c.pending, float64(n), string(env))
+					gauge(c.pendingAge, age(oldest), string(env))
 				}
-				gauge(c.pending, float64(n), string(env))
-				gauge(c.pendingAge, age(oldest), string(env))
-			}
-			return nil
+				return nil
+			})
 		})
 	}
 	if c.src.Lists != nil {
-		c.read(ch, "sanctions-lists", func(ctx context.Context) error {
-			vs, err := c.src.Lists.Lists(ctx)
-			if err != nil {
-				return err
-			}
-			for _, v := range vs {
-				gauge(c.listAge, age(v.KnownCurrent()), v.List)
-			}
-			return nil
+		wg.Go(func() {
+			c.read(ch, "sanctions-lists", func(ctx context.Context) error {
+				vs, err := c.src.Lists.Lists(ctx)
+				if err != nil {
+					return err
+				}
+				for _, v := range vs {
+					gauge(c.listAge, age(v.KnownCurrent()), v.List)
+				}
+				return nil
+			})
 		})
 	}
 	if c.src.Jobs != nil {
-		c.read(ch, "jobs", func(ctx context.Context) error {
-			counts, err := c.src.Jobs.JobCounts(ctx)
-			if err != nil {
-				return err
-			}
-			for _, j := range counts {
-				gauge(c.jobs, float64(j.N), j.Queue, j.State)
-			}
-			return nil
+		wg.Go(func() {
+			c.read(ch, "jobs", func(ctx context.Context) error {
+				counts, err := c.src.Jobs.JobCounts(ctx)
+				if err != nil {
+					return err
+				}
+				n := map[[2]string]int64{}
+				queues := slices.Clone(c.src.JobQueues)
+				for _, j := range counts {
+					n[[2]string{j.Queue, j.State}] = j.N
+					queues = append(queues, j.Queue)
+				}
+				for _, q := range union(queues, nil) {
+					for _, state := range store.JobCountStates {
+						gauge(c.jobs, float64(n[[2]string{q, state}]), q, state)
+					}
+				}
+				return nil
+			})
 		})
 	}
+	wg.Wait()
+}
+
+// union is the distinct strings of a and b, sorted.
+func union(a, b []string) []string {
+	return slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(a), b...))))
 }
 
 // read runs one source under the timeout and sends whether it answered. The gauges it sent before

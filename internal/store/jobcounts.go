@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // JobCount is how many River jobs of a queue are in a state.
@@ -12,13 +13,16 @@ type JobCount struct {
 	N     int64
 }
 
-// jobCountStates are the states JobCounts counts: the unfinished ones, and discarded (jobs that
+// JobCountStates are the states JobCounts counts: the unfinished ones, and discarded (jobs that
 // gave up, which River keeps for a week). Completed and cancelled jobs, the bulk of the table, are
 // left out, so the count reads the (state, queue, ...) index of River's fetch over the backlog only.
-const jobCountStates = `'available', 'pending', 'scheduled', 'running', 'retryable', 'discarded'`
+var JobCountStates = []string{"available", "pending", "scheduled", "running", "retryable", "discarded"}
+
+// jobCountStates is JobCountStates as an SQL list.
+var jobCountStates = "'" + strings.Join(JobCountStates, "', '") + "'"
 
 // JobCounts counts River's jobs by queue and state, for the jobs not finished and the discarded
-// ones (jobCountStates), for /metrics.
+// ones (JobCountStates), for /metrics. A queue and state with no job is not in the answer.
 func (s *Store) JobCounts(ctx context.Context) ([]JobCount, error) {
 	rs, err := s.reader().query(ctx, `SELECT queue, state, COUNT(*) FROM river_job WHERE state IN (`+jobCountStates+`) GROUP BY queue, state`)
 	if err != nil {
