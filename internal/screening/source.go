@@ -138,7 +138,7 @@ func fetch(ctx context.Context, loc string) ([]byte, error) {
 		return nil, err
 	}
 	// Under the refresh job's span the download gets a client span of its own (package tracing).
-	client := &http.Client{Timeout: 5 * time.Minute, Transport: tracing.Transport(nil)}
+	client := &http.Client{Timeout: 5 * time.Minute, Transport: tracing.ExternalTransport(nil)}
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", loc, err)

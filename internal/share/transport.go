@@ -39,9 +39,9 @@ func (c *Client) Do(req *http.Request, body []byte) (Response, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	// The call gets a client span and carries the trace context (traceparent) to the partner.
+	// The call gets a client span; the trace context stays kycd's (no traceparent to the partner).
 	traced := *hc
-	traced.Transport = tracing.Transport(hc.Transport)
+	traced.Transport = tracing.ExternalTransport(hc.Transport)
 	hc = &traced
 	if body != nil {
 		req.Body = io.NopCloser(bytes.NewReader(body))

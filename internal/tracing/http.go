@@ -60,10 +60,22 @@ func Transport(rt http.RoundTripper) http.RoundTripper {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	return transport{rt}
+	return transport{next: rt, propagate: true}
 }
 
-type transport struct{ next http.RoundTripper }
+// ExternalTransport is Transport for calls to third parties (the sanctions lists' publishers, the
+// partners): the same client span, but no traceparent is sent, so kycd's trace ids stay kycd's.
+func ExternalTransport(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return transport{next: rt}
+}
+
+type transport struct {
+	next      http.RoundTripper
+	propagate bool
+}
 
 func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	parent := trace.SpanFromContext(req.Context())
@@ -77,8 +89,11 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, span := parent.TracerProvider().Tracer(scope).Start(req.Context(), req.Method, trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attrs...))
 	defer span.End()
-	out := req.Clone(ctx) // a RoundTripper must not change its caller's request
-	propagator.Inject(ctx, propagation.HeaderCarrier(out.Header))
+	out := req.WithContext(ctx)
+	if t.propagate {
+		out = req.Clone(ctx) // a RoundTripper must not change its caller's request
+		propagator.Inject(ctx, propagation.HeaderCarrier(out.Header))
+	}
 	resp, err := t.next.RoundTrip(out)
 	if err != nil {
 		span.SetStatus(codes.Error, failure(err))

@@ -183,6 +183,33 @@ func TestTransport(t *testing.T) {
 	}
 }
 
+// TestExternalTransport: a call to a third party under a span gets its client span but sends no
+// traceparent.
+func TestExternalTransport(t *testing.T) {
+	t.Parallel()
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Traceparent")+r.Header.Get("Tracestate"))
+	}))
+	defer srv.Close()
+	tp, rec := recorder()
+	ctx, parent := tp.Tracer("t").Start(context.Background(), "job")
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/list.xml", nil)
+	res, err := (&http.Client{Transport: ExternalTransport(nil)}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	parent.End()
+	if len(got) != 1 || got[0] != "" {
+		t.Fatalf("trace context sent to a third party: %q", got)
+	}
+	spans := rec.Ended()
+	if len(spans) != 2 || spans[0].SpanKind() != trace.SpanKindClient || spans[0].Parent().SpanID() != parent.SpanContext().SpanID() {
+		t.Fatalf("spans: %d, the first %v", len(spans), spans)
+	}
+}
+
 // TestEnabled: kycd installs its middleware only for a provider that may record.
 func TestEnabled(t *testing.T) {
 	t.Parallel()
