@@ -618,3 +618,55 @@ func TestKeyingRefusesAChangedLog(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditPruneRefusesAChainAnAnchorSawFurther: a chain cut short after an anchor covered it,
+// with its head row set back to match (so that it verifies from its first entry to its head), is
+// not pruned: its removal would take the evidence of the cut with it. It is named in the error,
+// kept whole, and the other chain due is pruned.
+func TestAuditPruneRefusesAChainAnAnchorSawFurther(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var ids [2]string
+		for i := range ids {
+			id, err := createApplicant(ctx, s, kyc.EnvTest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range []string{"x", "y"} {
+				if err := renameApplicant(ctx, s, kyc.EnvTest, id, n); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids[i] = id
+		}
+		if n, err := s.AnchorAudit(ctx, kyc.EnvTest); err != nil || n != 2 {
+			t.Fatalf("anchor covered %d heads (%v), want 2", n, err)
+		}
+		cut := ids[1]
+		var hash string
+		if err := s.QueryRow(ctx, `SELECT hash FROM audit_log WHERE resource_id = ? AND seq = 2`, cut).Scan(&hash); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, `DELETE FROM audit_log WHERE resource_id = ? AND seq = 3`, cut); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, `UPDATE audit_resource_heads SET seq = 2, hash = ? WHERE resource_id = ?`, hash, cut); err != nil {
+			t.Fatal(err)
+		}
+		out, err := s.PruneAudit(ctx, kyc.EnvTest, time.Now().Add(time.Hour), 100, "system:test", store.AuditCursor{})
+		if !errors.Is(err, store.ErrAuditChain) || !strings.Contains(err.Error(), cut) || !strings.Contains(err.Error(), "entry 3, the chain ends at 2") {
+			t.Fatalf("pruning a chain cut short: %v", err)
+		}
+		if out.Chains != 1 || out.Due != 2 {
+			t.Fatalf("pruned %+v, want 1 chain of the 2 due", out)
+		}
+		var left int
+		if err := s.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE resource_id = ?`, cut).Scan(&left); err != nil || left != 2 {
+			t.Fatalf("%d entries of the cut chain left (%v), want its 2", left, err)
+		}
+		if err := s.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE resource_id = ?`, ids[0]).Scan(&left); err != nil || left != 0 {
+			t.Fatalf("%d entries of the sound chain left (%v), want 0", left, err)
+		}
+	})
+}
