@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"kycd/internal/kyc"
 	"kycd/internal/monitor"
@@ -59,16 +60,7 @@ func TestCollectorBoundsEachSource(t *testing.T) {
 	if took := time.Since(began); took > 5*time.Second {
 		t.Errorf("a scrape took %v with a 50 ms timeout", took)
 	}
-	got := map[string]float64{}
-	for _, f := range fams {
-		for _, m := range f.GetMetric() {
-			key := f.GetName()
-			for _, l := range m.GetLabel() {
-				key += " " + l.GetName() + "=" + l.GetValue()
-			}
-			got[key] = m.GetGauge().GetValue()
-		}
-	}
+	got := gauges(fams)
 	for key, want := range map[string]float64{
 		"kycd_metrics_source_up source=jobs": 0, "kycd_metrics_source_up source=sanctions-lists": 0, "kycd_metrics_source_up source=webhooks": 1,
 		"kycd_webhook_deliveries_pending env=live": 1, "kycd_webhook_deliveries_pending env=test": 0, "kycd_webhook_oldest_pending_age_seconds env=test": 0,
@@ -118,16 +110,7 @@ func TestCollectorReportsZeros(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]float64{}
-	for _, f := range fams {
-		for _, m := range f.GetMetric() {
-			key := f.GetName()
-			for _, l := range m.GetLabel() {
-				key += " " + l.GetName() + "=" + l.GetValue()
-			}
-			got[key] = m.GetGauge().GetValue()
-		}
-	}
+	got := gauges(fams)
 	want := map[string]float64{
 		"kycd_review_queue_size env=live reason=document": 2, "kycd_review_queue_size env=live reason=sanctions": 0,
 		"kycd_review_queue_size env=test reason=document": 0, "kycd_review_queue_size env=test reason=sanctions": 0,
@@ -149,4 +132,19 @@ func TestCollectorReportsZeros(t *testing.T) {
 	if n := 8 + 3*len(store.JobCountStates) + 2; len(got) != n {
 		t.Errorf("%d series, want %d: %v", len(got), n, got)
 	}
+}
+
+// gauges is each gauge gathered, keyed by its name and labels ("name label=value ...").
+func gauges(fams []*dto.MetricFamily) map[string]float64 {
+	got := map[string]float64{}
+	for _, f := range fams {
+		for _, m := range f.GetMetric() {
+			key := f.GetName()
+			for _, l := range m.GetLabel() {
+				key += " " + l.GetName() + "=" + l.GetValue()
+			}
+			got[key] = m.GetGauge().GetValue()
+		}
+	}
+	return got
 }

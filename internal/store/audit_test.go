@@ -207,22 +207,7 @@ func TestAuditTamperingIsDetected(t *testing.T) {
 			t.Parallel()
 			storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
 				ctx := context.Background()
-				var ids [2]string
-				for i := range ids {
-					id, err := createApplicant(ctx, s, kyc.EnvTest)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, n := range []string{"x", "y"} {
-						if err := renameApplicant(ctx, s, kyc.EnvTest, id, n); err != nil {
-							t.Fatal(err)
-						}
-					}
-					ids[i] = id
-				}
-				if n, err := s.AnchorAudit(ctx, kyc.EnvTest); err != nil || n != 2 {
-					t.Fatalf("anchor covered %d heads (%v), want 2", n, err)
-				}
+				ids := anchoredApplicants(t, s)
 				if err := renameApplicant(ctx, s, kyc.EnvTest, ids[0], "z"); err != nil {
 					t.Fatal(err)
 				}
@@ -627,22 +612,7 @@ func TestAuditPruneRefusesAChainAnAnchorSawFurther(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachDatabase(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		var ids [2]string
-		for i := range ids {
-			id, err := createApplicant(ctx, s, kyc.EnvTest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, n := range []string{"x", "y"} {
-				if err := renameApplicant(ctx, s, kyc.EnvTest, id, n); err != nil {
-					t.Fatal(err)
-				}
-			}
-			ids[i] = id
-		}
-		if n, err := s.AnchorAudit(ctx, kyc.EnvTest); err != nil || n != 2 {
-			t.Fatalf("anchor covered %d heads (%v), want 2", n, err)
-		}
+		ids := anchoredApplicants(t, s)
 		cut := ids[1]
 		var hash string
 		if err := s.QueryRow(ctx, `SELECT hash FROM audit_log WHERE resource_id = ? AND seq = 2`, cut).Scan(&hash); err != nil {
@@ -669,4 +639,28 @@ func TestAuditPruneRefusesAChainAnAnchorSawFurther(t *testing.T) {
 			t.Fatalf("%d entries of the sound chain left (%v), want 0", left, err)
 		}
 	})
+}
+
+// anchoredApplicants creates two applicants in test with three audit entries each (a creation and
+// two renames), both chains covered by one anchor.
+func anchoredApplicants(t *testing.T, s *store.Store) [2]string {
+	t.Helper()
+	ctx := context.Background()
+	var ids [2]string
+	for i := range ids {
+		id, err := createApplicant(ctx, s, kyc.EnvTest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{"x", "y"} {
+			if err := renameApplicant(ctx, s, kyc.EnvTest, id, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids[i] = id
+	}
+	if n, err := s.AnchorAudit(ctx, kyc.EnvTest); err != nil || n != 2 {
+		t.Fatalf("anchor covered %d heads (%v), want 2", n, err)
+	}
+	return ids
 }
