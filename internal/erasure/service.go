@@ -95,12 +95,7 @@ const deadlockRetries = 3
 // record runs fn in a transaction of the store, again when PostgreSQL rolled it back to end a
 // deadlock (fn only writes through tx and its out-values are set again by each run).
 func (s *Service) record(ctx context.Context, env kyc.Env, fn func(tx *store.Tx) (store.Effects, error)) error {
-	for attempt := 0; ; attempt++ {
-		err := s.st.Record(ctx, env, fn)
-		if !store.IsDeadlock(err) || attempt == deadlockRetries {
-			return err
-		}
-	}
+	return store.RetryDeadlock(deadlockRetries, func() error { return s.st.Record(ctx, env, fn) })
 }
 
 // Get returns the erasure asked of an applicant, kyc.ErrNotFound when none was.

@@ -175,7 +175,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 					queues = append(queues, j.Queue)
 				}
 				for _, q := range union(queues, nil) {
-					for _, state := range store.JobCountStates {
+					for _, state := range store.JobCountStates() {
 						gauge(c.jobs, float64(n[[2]string{q, state}]), q, state)
 					}
 				}

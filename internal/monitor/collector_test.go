@@ -129,7 +129,7 @@ func TestCollectorReportsZeros(t *testing.T) {
 		t.Errorf("oldest document case %v s old, want about 3600", age)
 	}
 	// 2 environments x 2 reasons x 2 gauges, 3 queues x 6 states, 2 sources.
-	if n := 8 + 3*len(store.JobCountStates) + 2; len(got) != n {
+	if n := 8 + 3*len(store.JobCountStates()) + 2; len(got) != n {
 		t.Errorf("%d series, want %d: %v", len(got), n, got)
 	}
 }

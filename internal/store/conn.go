@@ -182,6 +182,18 @@ func IsDeadlock(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
 }
 
+// RetryDeadlock runs fn, a whole transaction, and runs it again, up to retries more times, while
+// PostgreSQL rolls it back to end a deadlock (IsDeadlock). fn's out-values must be set again by
+// each run. For writes whose locks can meet another writer's in the other order.
+func RetryDeadlock(retries int, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if !IsDeadlock(err) || attempt == retries {
+			return err
+		}
+	}
+}
+
 // isUniqueViolation reports whether err is a unique-constraint violation in either dialect.
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError

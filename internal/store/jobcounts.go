@@ -13,13 +13,15 @@ type JobCount struct {
 	N     int64
 }
 
-// JobCountStates are the states JobCounts counts: the unfinished ones, and discarded (jobs that
+// JobCountStates answers the states JobCounts counts: the unfinished ones, and discarded (jobs that
 // gave up, which River keeps for a week). Completed and cancelled jobs, the bulk of the table, are
 // left out, so the count reads the (state, queue, ...) index of River's fetch over the backlog only.
-var JobCountStates = []string{"available", "pending", "scheduled", "running", "retryable", "discarded"}
+func JobCountStates() []string {
+	return []string{"available", "pending", "scheduled", "running", "retryable", "discarded"}
+}
 
 // jobCountStates is JobCountStates as an SQL list.
-var jobCountStates = "'" + strings.Join(JobCountStates, "', '") + "'"
+var jobCountStates = "'" + strings.Join(JobCountStates(), "', '") + "'"
 
 // JobCounts counts River's jobs by queue and state, for the jobs not finished and the discarded
 // ones (JobCountStates), for /metrics. A queue and state with no job is not in the answer.

@@ -239,9 +239,9 @@ type Finished struct {
 // the subscription locked first.
 var errLockSubscription = errors.New("the attempt writes its subscription")
 
-// finishRetries bounds how many times FinishAttempt runs its transaction again after a deadlock
-// (PostgreSQL aborts one of the transactions in a cycle; see FinishAttempt for which can meet).
-const finishRetries = 3
+// deadlockRetries bounds how many times a write of this package runs its transaction again after
+// PostgreSQL ended a deadlock with it (see FinishAttempt for which writes can meet).
+const deadlockRetries = 3
 
 // FinishAttempt records attempt a at env's delivery id, and what decide makes of it given the
 // subscription as it is when the attempt is written. decide may be called more than once; the
@@ -252,22 +252,22 @@ const finishRetries = 3
 // starts or ends, or it is disabled) locks the subscription's row first and then the delivery's,
 // and decides again on the locked subscription; the fan-out takes neither lock in the other order
 // (it locks the newest delivery of a chain and inserts under the subscription's key, which a row
-// lock for update without key does not block). A disabling, which fails every unfinished delivery
-// of the subscription, can still meet an attempt that holds one of them and waits for the next
-// of its chain: PostgreSQL ends one of them with a deadlock, and it runs again.
+// lock for update without key does not block). Before either, it holds the row of the event's
+// applicant, as every write of an applicant's data does (the answer is sealed under its key): an
+// erasure locks the applicant first and its deliveries next. A disabling or a deletion, which
+// lock every unfinished delivery of the subscription, can still meet an attempt that holds one and
+// waits for the next of its chain: PostgreSQL ends one with a deadlock, and it runs again.
 func (r *Repository) FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(w Webhook) Decision) (Finished, error) {
-	lockSubscription := false
-	for attempt := 0; ; attempt++ {
-		fin, err := r.finishAttempt(ctx, env, id, a, decide, lockSubscription)
-		switch {
-		case errors.Is(err, errLockSubscription) && !lockSubscription:
-			lockSubscription = true
-			continue
-		case store.IsDeadlock(err) && attempt < finishRetries:
-			continue
+	var fin Finished
+	err := store.RetryDeadlock(deadlockRetries, func() error {
+		var err error
+		fin, err = r.finishAttempt(ctx, env, id, a, decide, false)
+		if errors.Is(err, errLockSubscription) {
+			fin, err = r.finishAttempt(ctx, env, id, a, decide, true)
 		}
-		return fin, err
-	}
+		return err
+	})
+	return fin, err
 }
 
 // writesSubscription says whether decision d about an attempt at a delivery of w writes w: it
@@ -284,6 +284,9 @@ func (r *Repository) finishAttempt(ctx context.Context, env kyc.Env, id string, 
 	err := r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		var none store.Effects
 		fin = Finished{}
+		if err := tx.HoldApplicantOf(ctx, "webhook_deliveries", id); err != nil {
+			return none, err
+		}
 		var webhookID string
 		err := tx.QueryRow(ctx, `SELECT webhook_id FROM webhook_deliveries WHERE env = ? AND id = ?`, string(env), id).Scan(&webhookID)
 		if errors.Is(err, store.ErrNoRows) {
@@ -372,6 +375,9 @@ func (r *Repository) Abandon(ctx context.Context, env kyc.Env, id, reason string
 	err = r.st.Record(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		var none store.Effects
 		abandoned = false
+		if err := tx.HoldApplicantOf(ctx, "webhook_deliveries", id); err != nil {
+			return none, err
+		}
 		var webhookID string
 		err := tx.QueryRow(ctx, `SELECT webhook_id FROM webhook_deliveries WHERE env = ? AND id = ?`, string(env), id).Scan(&webhookID)
 		if errors.Is(err, store.ErrNoRows) {
@@ -479,11 +485,31 @@ func disable(ctx context.Context, tx *store.Tx, w *Webhook, reason string, eff s
 // failUnfinished fails every waiting or pending delivery of a subscription: a disabled
 // subscription's chains do not wait for it. Their queued jobs find them finished and end.
 func failUnfinished(ctx context.Context, tx *store.Tx, webhookID, reason string, at time.Time) error {
+	if err := lockUnfinished(ctx, tx, webhookID); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, last_error = ?, next_attempt_at = NULL, completed_at = ?
 		WHERE webhook_id = ? AND status IN (?, ?)`, DeliveryFailed, reason, store.Micros(at), webhookID, DeliveryWaiting, DeliveryPending); err != nil {
 		return fmt.Errorf("fail webhook deliveries: %w", err)
 	}
 	return nil
+}
+
+// lockUnfinished locks a subscription's waiting and pending deliveries in chain order (resource,
+// then position), the order in which an attempt holds one of them and then the next one, so that
+// a disabling or deletion waits for such an attempt instead of deadlocking with it. Nothing on
+// SQLite, whose writes are serial.
+func lockUnfinished(ctx context.Context, tx *store.Tx, webhookID string) error {
+	if tx.ForUpdate() == "" {
+		return nil
+	}
+	rs, err := tx.Query(ctx, `SELECT id FROM webhook_deliveries WHERE webhook_id = ? AND status IN (?, ?) ORDER BY resource_id, seq`+tx.ForUpdate(),
+		webhookID, DeliveryWaiting, DeliveryPending)
+	if err != nil {
+		return fmt.Errorf("lock webhook deliveries: %w", err)
+	}
+	rs.Close()
+	return rs.Err()
 }
 
 // PendingDeliveries answers how many of env's deliveries are pending (queued or between attempts)

@@ -210,10 +210,19 @@ func (r *Repository) List(ctx context.Context, env kyc.Env, cursor string, limit
 
 // Update reads a subscription under a write lock, lets mutate change it and name the effects,
 // and writes it back with revision + 1. Disabling it fails its unfinished deliveries: a disabled
-// subscription's chains do not wait for it to come back (failUnfinished).
+// subscription's chains do not wait for it to come back (failUnfinished). The transaction runs
+// again after a deadlock, so mutate may be called more than once, each time on the row as read.
 func (r *Repository) Update(ctx context.Context, env kyc.Env, id string, mutate func(w *Webhook) (store.Effects, error)) (Webhook, error) {
 	var out Webhook
-	err := r.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+	err := store.RetryDeadlock(deadlockRetries, func() error {
+		return r.update(ctx, env, id, mutate, &out)
+	})
+	return out, err
+}
+
+// update is one run of Update's transaction.
+func (r *Repository) update(ctx context.Context, env kyc.Env, id string, mutate func(w *Webhook) (store.Effects, error), out *Webhook) error {
+	return r.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
 		w, err := r.lock(ctx, tx, id)
 		if err != nil {
 			return store.Effects{}, err
@@ -234,26 +243,30 @@ func (r *Repository) Update(ctx context.Context, env kyc.Env, id string, mutate 
 				return eff, err
 			}
 		}
-		out = w
+		*out = w
 		return eff, nil
 	})
-	return out, err
 }
 
 // Delete removes a subscription and its delivery log. Jobs still queued for its deliveries find
 // nothing to send and end.
 func (r *Repository) Delete(ctx context.Context, env kyc.Env, id string, eff store.Effects) error {
-	return r.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
-		if _, err := r.lock(ctx, tx, id); err != nil {
-			return eff, err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE webhook_id = ?`, id); err != nil {
-			return eff, fmt.Errorf("delete webhook deliveries: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM webhooks WHERE env = ? AND id = ?`, string(env), id); err != nil {
-			return eff, fmt.Errorf("delete webhook: %w", err)
-		}
-		return eff, nil
+	return store.RetryDeadlock(deadlockRetries, func() error {
+		return r.st.Change(ctx, env, func(tx *store.Tx) (store.Effects, error) {
+			if _, err := r.lock(ctx, tx, id); err != nil {
+				return eff, err
+			}
+			if err := lockUnfinished(ctx, tx, id); err != nil {
+				return eff, err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE webhook_id = ?`, id); err != nil {
+				return eff, fmt.Errorf("delete webhook deliveries: %w", err)
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM webhooks WHERE env = ? AND id = ?`, string(env), id); err != nil {
+				return eff, fmt.Errorf("delete webhook: %w", err)
+			}
+			return eff, nil
+		})
 	})
 }
 

@@ -153,10 +153,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 		return nil // finished already, or failed when its webhook was disabled
 	}
 	res := w.send(ctx, env, work)
-	if res.err != "" && ctx.Err() != nil {
-		// Stopping cut the attempt short: River makes the job available again without counting
-		// the attempt. An attempt that got its answer is recorded below, so a success is not sent
-		// again after a restart.
+	if res.status == 0 && ctx.Err() != nil {
+		// Stopping cut the attempt short before an answer: River makes the job available again
+		// without counting the attempt. An attempt that got an answer's status (a success, a 410,
+		// a 5xx) is recorded below, so that a success is not sent again after a restart.
 		return ctx.Err()
 	}
 	a := verdict{at: res.start, disableAfter: w.cfg.DisableAfter}
