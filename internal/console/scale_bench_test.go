@@ -121,7 +121,7 @@ func measureConsole(b *testing.B, s benchConsole, suffix string) {
 		return string(body)
 	}
 	queueRow := regexp.MustCompile(`<code>(rvc_[0-9A-Z]+)</code>`)
-	older := regexp.MustCompile(`<a href="/console/\?([^"]+)">Older cases</a>`)
+	nextPage := regexp.MustCompile(`<a href="/console/\?([^"]+)">Next page</a>`)
 	wantQueue := func(b *testing.B, body string) {
 		if n := len(queueRow.FindAllString(body, -1)); n != 50 {
 			b.Fatalf("the queue page shows %d cases, want 50: %.2000s", n, body)
@@ -131,8 +131,8 @@ func measureConsole(b *testing.B, s benchConsole, suffix string) {
 				b.Fatalf("the queue page lacks %q", want)
 			}
 		}
-		if !older.MatchString(body) {
-			b.Fatal("the queue page has no link to older cases")
+		if !nextPage.MatchString(body) {
+			b.Fatal("the queue page has no link to its next page")
 		}
 		if strings.Contains(body, "snoozed until") {
 			b.Fatal("the queue page shows snoozed cases")
@@ -144,7 +144,7 @@ func measureConsole(b *testing.B, s benchConsole, suffix string) {
 			b.Fatalf("%d rows of 50 have %q", n, cell)
 		}
 	}
-	next := older.FindStringSubmatch(get(b, "/console/"))
+	next := nextPage.FindStringSubmatch(get(b, "/console/"))
 	if next == nil {
 		b.Fatal("no second page")
 	}
@@ -167,13 +167,13 @@ func measureConsole(b *testing.B, s benchConsole, suffix string) {
 		}},
 		{"queue-by-rare-level", func(int) string { return "/console/?level=L4" }, func(b *testing.B, body string) {
 			// 50 cases of 20,000 have this level, 45 of them not snoozed: one page, every row of it.
-			if n := len(queueRow.FindAllString(body, -1)); n != 45 || strings.Count(body, "<td>L4</td>") != n || older.MatchString(body) {
+			if n := len(queueRow.FindAllString(body, -1)); n != 45 || strings.Count(body, "<td>L4</td>") != n || nextPage.MatchString(body) {
 				b.Fatalf("the queue of a rare level shows %d cases: %.300s", n, body)
 			}
 		}},
 		{"queue-mine", func(int) string { return "/console/?assignee=me" }, func(b *testing.B, body string) {
 			// rita holds 20 cases, one of them snoozed.
-			if n := len(queueRow.FindAllString(body, -1)); n != 19 || strings.Count(body, `value="release"`) != n || older.MatchString(body) {
+			if n := len(queueRow.FindAllString(body, -1)); n != 19 || strings.Count(body, `value="release"`) != n || nextPage.MatchString(body) {
 				b.Fatalf("the queue of rita's cases shows %d cases: %.300s", n, body)
 			}
 		}},
