@@ -66,7 +66,7 @@ var settings = []setting{
 			c.Review.DefaultSLA, c.Review.SLA = def, per
 			return err
 		}},
-	{"review-priority", "KYCD_REVIEW_PRIORITY", "(none: by reason)", "levels whose review cases come first: level=priority, 1 the most urgent (L2=1); a case takes the more urgent of its reason's (sanctions 1, duplicate-face 2, duplicate 3, document 4) and its level's",
+	{"review-priority", "KYCD_REVIEW_PRIORITY", "(none: by reason)", "levels whose review cases come first in the review queue's most urgent first order: level=priority, 1 the most urgent (L2=1); a case takes the more urgent of its reason's (sanctions 1, duplicate-face 2, duplicate 3, document 4) and its level's",
 		func(c *app.Config, v string) error {
 			p, err := review.ParsePriority(v)
 			c.Review.Priority = p

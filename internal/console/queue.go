@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -42,12 +43,25 @@ type queuePage struct {
 	Reasons []reasonCount
 	Kinds   []string
 	Rows    []queueRow
-	Next    string
+	// Order is the queue's order (one of review.Orders), Orders the choices offered.
+	Order  string
+	Orders []orderChoice
+	// Next is the address of the next page in the same order and filter, if there is one: a URL
+	// made here of encoded values, so that the template does not escape its query string again.
+	Next template.URL
 	// Query is the filter as a query string, for the forms to come back to.
 	Query string
 	// People are those a case can be assigned to (approvers and admins see them).
 	People []people.User
 }
+
+// orderChoice is an order of the queue as the page offers it.
+type orderChoice struct {
+	Value, Label string
+}
+
+// queueOrders are the queue's orders, in review.Orders' order, as the page names them.
+var queueOrders = []orderChoice{{review.OrderOldest, "oldest first"}, {review.OrderUrgent, "most urgent first"}, {review.OrderNewest, "newest first"}}
 
 type reasonCount struct {
 	Reason string
@@ -66,7 +80,8 @@ type queueRow struct {
 	SnoozedTo string
 }
 
-// home is the queue: the environment's open cases, oldest first, with their counts per reason.
+// home is the queue: the environment's open cases, oldest first unless the person chose another
+// order, with their counts per reason.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request, v visit) {
 	h.showQueue(w, r, v, http.StatusOK, page{})
 }
@@ -77,8 +92,8 @@ func (h *Handler) showQueue(w http.ResponseWriter, r *http.Request, v visit, sta
 	if !env.Valid() {
 		env = kyc.EnvLive
 	}
-	f := review.Filter{Kind: q.Get("kind"), Reason: q.Get("reason"), Level: q.Get("level"), Snoozed: q.Get("snoozed") == "1"}
-	data := queuePage{Env: env, Envs: []kyc.Env{kyc.EnvLive, kyc.EnvTest}, Kinds: review.Kinds, Query: r.URL.RawQuery}
+	f := review.Filter{Kind: q.Get("kind"), Reason: q.Get("reason"), Level: q.Get("level"), Snoozed: q.Get("snoozed") == "1", Order: q.Get("order")}
+	data := queuePage{Env: env, Envs: []kyc.Env{kyc.EnvLive, kyc.EnvTest}, Kinds: review.Kinds, Orders: queueOrders, Query: r.URL.RawQuery}
 	switch q.Get("assignee") {
 	case "me":
 		f.Assignee, data.Mine = v.user.ID, true
@@ -89,8 +104,12 @@ func (h *Handler) showQueue(w http.ResponseWriter, r *http.Request, v visit, sta
 	list, err := h.d.Reviews.Queue(r.Context(), env, f, q.Get("cursor"), 50)
 	if fe := fieldErrors(err); fe != nil {
 		p.Message, err = "This filter is not one the queue knows; it was cleared.", nil
-		data.Filter = review.Filter{}
+		data.Filter, q = review.Filter{}, url.Values{"env": {string(env)}}
+		data.Query = q.Encode()
 		list, err = h.d.Reviews.Queue(r.Context(), env, review.Filter{}, "", 50)
+	}
+	if data.Order = data.Filter.Order; data.Order == "" {
+		data.Order = review.OrderOldest
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -122,9 +141,9 @@ func (h *Handler) showQueue(w http.ResponseWriter, r *http.Request, v visit, sta
 		data.Rows = append(data.Rows, row)
 	}
 	if list.NextCursor != "" {
-		next := r.URL.Query()
-		next.Set("cursor", list.NextCursor)
-		data.Next = next.Encode()
+		// The next page keeps the page's filter and order: the cursor is good for that order only.
+		q.Set("cursor", list.NextCursor)
+		data.Next = template.URL("/console/?" + q.Encode())
 	}
 	if v.user.Role.Allows(people.Approver) {
 		if ps, err := h.d.People.Users(r.Context(), "", 100); err == nil {

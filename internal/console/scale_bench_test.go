@@ -49,7 +49,7 @@ const (
 // real code (the review queue's sink opens the cases); the rest are copies made in SQL (copier),
 // their sealed columns copied with storetest.RowCopySealer. Each page's latency is reported as
 // p50-ms and p95-ms besides ns/op; every answer is checked to be the page asked for. The queue's
-// pages are measured again without migration 00029's indexes ("-before"). Figures in
+// pages are measured again without migration 00029's and 00038's indexes ("-before"). Figures in
 // bench/README.md ("Review console at 100k applicants").
 func BenchmarkConsoleAt100k(b *testing.B) {
 	for _, d := range storetest.Dialects {
@@ -73,9 +73,11 @@ func BenchmarkConsoleAt100k(b *testing.B) {
 				vacuum(b, dsn)
 			}
 			measureConsole(b, s, "")
-			// The "before": without migration 00029's indexes, in the same run.
+			// The "before": without migration 00029's indexes (and 00038's, for the most urgent
+			// first pages), in the same run.
 			if err := st.Record(ctx, "", func(tx *store.Tx) (store.Effects, error) {
-				for _, ix := range []string{"review_cases_counts", "review_cases_queue_level", "review_cases_queue_holder"} {
+				for _, ix := range []string{"review_cases_counts", "review_cases_queue_level", "review_cases_queue_holder",
+					"review_cases_queue_urgent", "review_cases_urgent_reason", "review_cases_urgent_level", "review_cases_urgent_holder"} {
 					if _, err := tx.Exec(ctx, `DROP INDEX `+ix); err != nil {
 						return store.Effects{}, err
 					}
@@ -121,7 +123,7 @@ func measureConsole(b *testing.B, s benchConsole, suffix string) {
 		return string(body)
 	}
 	queueRow := regexp.MustCompile(`<code>(rvc_[0-9A-Z]+)</code>`)
-	older := regexp.MustCompile(`<a href="/console/\?([^"]+)">Older cases</a>`)
+	nextPage := regexp.MustCompile(`<a href="/console/\?([^"]+)">Next page</a>`)
 	wantQueue := func(b *testing.B, body string) {
 		if n := len(queueRow.FindAllString(body, -1)); n != 50 {
 			b.Fatalf("the queue page shows %d cases, want 50: %.2000s", n, body)
@@ -131,8 +133,8 @@ func measureConsole(b *testing.B, s benchConsole, suffix string) {
 				b.Fatalf("the queue page lacks %q", want)
 			}
 		}
-		if !older.MatchString(body) {
-			b.Fatal("the queue page has no link to older cases")
+		if !nextPage.MatchString(body) {
+			b.Fatal("the queue page has no link to its next page")
 		}
 		if strings.Contains(body, "snoozed until") {
 			b.Fatal("the queue page shows snoozed cases")
@@ -144,11 +146,16 @@ func measureConsole(b *testing.B, s benchConsole, suffix string) {
 			b.Fatalf("%d rows of 50 have %q", n, cell)
 		}
 	}
-	next := older.FindStringSubmatch(get(b, "/console/"))
+	next := nextPage.FindStringSubmatch(get(b, "/console/"))
 	if next == nil {
 		b.Fatal("no second page")
 	}
 	second := "/console/?" + html.UnescapeString(next[1])
+	next = nextPage.FindStringSubmatch(get(b, "/console/?order=urgent"))
+	if next == nil {
+		b.Fatal("no second page most urgent first")
+	}
+	urgentSecond := "/console/?" + html.UnescapeString(next[1])
 
 	pages := []struct {
 		name string
@@ -167,19 +174,35 @@ func measureConsole(b *testing.B, s benchConsole, suffix string) {
 		}},
 		{"queue-by-rare-level", func(int) string { return "/console/?level=L4" }, func(b *testing.B, body string) {
 			// 50 cases of 20,000 have this level, 45 of them not snoozed: one page, every row of it.
-			if n := len(queueRow.FindAllString(body, -1)); n != 45 || strings.Count(body, "<td>L4</td>") != n || older.MatchString(body) {
+			if n := len(queueRow.FindAllString(body, -1)); n != 45 || strings.Count(body, "<td>L4</td>") != n || nextPage.MatchString(body) {
 				b.Fatalf("the queue of a rare level shows %d cases: %.300s", n, body)
 			}
 		}},
 		{"queue-mine", func(int) string { return "/console/?assignee=me" }, func(b *testing.B, body string) {
 			// rita holds 20 cases, one of them snoozed.
-			if n := len(queueRow.FindAllString(body, -1)); n != 19 || strings.Count(body, `value="release"`) != n || older.MatchString(body) {
+			if n := len(queueRow.FindAllString(body, -1)); n != 19 || strings.Count(body, `value="release"`) != n || nextPage.MatchString(body) {
 				b.Fatalf("the queue of rita's cases shows %d cases: %.300s", n, body)
 			}
 		}},
 		{"queue-unclaimed", func(int) string { return "/console/?assignee=none" }, func(b *testing.B, body string) {
 			wantQueue(b, body)
 			wantRows(b, body, `<td><span class="muted">nobody</span></td>`)
+		}},
+		{"queue-urgent", func(int) string { return "/console/?order=urgent" }, wantQueue},
+		{"queue-urgent-second-page", func(int) string { return urgentSecond }, wantQueue},
+		{"queue-urgent-by-reason", func(int) string { return "/console/?order=urgent&reason=document" }, func(b *testing.B, body string) {
+			wantQueue(b, body)
+			wantRows(b, body, "<td>document<br>")
+		}},
+		{"queue-urgent-by-rare-level", func(int) string { return "/console/?order=urgent&level=L4" }, func(b *testing.B, body string) {
+			if n := len(queueRow.FindAllString(body, -1)); n != 45 || strings.Count(body, "<td>L4</td>") != n || nextPage.MatchString(body) {
+				b.Fatalf("the queue of a rare level, most urgent first, shows %d cases: %.300s", n, body)
+			}
+		}},
+		{"queue-urgent-mine", func(int) string { return "/console/?order=urgent&assignee=me" }, func(b *testing.B, body string) {
+			if n := len(queueRow.FindAllString(body, -1)); n != 19 || strings.Count(body, `value="release"`) != n || nextPage.MatchString(body) {
+				b.Fatalf("the queue of rita's cases, most urgent first, shows %d cases: %.300s", n, body)
+			}
 		}},
 		{"case", func(i int) string { return "/console/cases/live/" + s.cases[i%len(s.cases)] }, nil},
 	}

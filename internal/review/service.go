@@ -25,7 +25,8 @@ type Config struct {
 	FourEyes map[string]bool
 	// Priority sets the priority of a level's cases: a case's priority is the smaller (more
 	// urgent) of its reason's (sanctions 1, duplicate-face 2, duplicate 3, document 4) and its
-	// level's here. The queue shows it on each case; its order stays oldest first.
+	// level's here. The queue shows it on each case, and its most urgent order (OrderUrgent)
+	// lists by it; its default order stays oldest first.
 	Priority map[string]int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -145,11 +146,30 @@ type Filter struct {
 	Assignee string
 	// Snoozed includes the snoozed cases, which the queue hides otherwise.
 	Snoozed bool
-	// NewestFirst lists the newest first; the queue's order is oldest first.
-	NewestFirst bool
+	// Order is the queue's order, one of Orders; empty is OrderOldest.
+	Order string
 }
 
-// Queue returns one page of env's open cases that match f, oldest first unless f says otherwise.
+// The orders of the queue.
+const (
+	// OrderOldest lists the cases oldest first (by id, which sorts by creation): the default.
+	OrderOldest = "oldest"
+	// OrderNewest lists the cases newest first.
+	OrderNewest = "newest"
+	// OrderUrgent lists the most urgent first: by priority (1 first), then due time (the earliest
+	// first), then oldest first.
+	OrderUrgent = "urgent"
+)
+
+// Orders lists the queue's orders, the default first.
+var Orders = []string{OrderOldest, OrderUrgent, OrderNewest}
+
+// urgentOrder is OrderUrgent's keyset: the columns the most urgent first order is by, in the
+// order of the index that serves it (migration 00038).
+var urgentOrder = []store.KeyColumn{{Name: "priority", Int: true}, {Name: "due_at", Int: true}, {Name: "id"}}
+
+// Queue returns one page of env's open cases that match f, in f's order (oldest first unless it
+// names another). A cursor is good only for the order that returned it.
 func (s *Service) Queue(ctx context.Context, env kyc.Env, f Filter, cursor string, limit int) (kyc.Page[Case], error) {
 	var p kyc.Problems
 	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {
@@ -157,6 +177,9 @@ func (s *Service) Queue(ctx context.Context, env kyc.Env, f Filter, cursor strin
 	}
 	if f.Reason != "" && !slices.Contains(Reasons, f.Reason) {
 		p.Add("reason", "must be one of %v", Reasons)
+	}
+	if f.Order != "" && !slices.Contains(Orders, f.Order) {
+		p.Add("order", "must be one of %v", Orders)
 	}
 	if err := p.Err(); err != nil {
 		return kyc.Page[Case]{}, err
@@ -173,7 +196,12 @@ func (s *Service) Queue(ctx context.Context, env kyc.Env, f Filter, cursor strin
 	if !f.Snoozed {
 		w.And("(snoozed_until IS NULL OR snoozed_until <= ?)", now)
 	}
-	return store.ListPage(ctx, s.st, "review cases", `SELECT `+caseColumns+` FROM review_cases`, w, !f.NewestFirst, cursor, limit,
+	const selectFrom = `SELECT ` + caseColumns + ` FROM review_cases`
+	if f.Order == OrderUrgent {
+		return store.ListPageByKey(ctx, s.st, "review cases", selectFrom, w, urgentOrder, cursor, limit, scanCase,
+			func(c Case) []any { return []any{int64(c.Priority), store.Micros(c.DueTime), c.ID} })
+	}
+	return store.ListPage(ctx, s.st, "review cases", selectFrom, w, f.Order != OrderNewest, cursor, limit,
 		scanCase, func(c Case) string { return c.ID })
 }
 

@@ -185,15 +185,16 @@ func (s *Store) ListApplicants(ctx context.Context, env kyc.Env, f ApplicantFilt
 		func(a kyc.Applicant) string { return a.ID })
 }
 
-// page cuts a result of up to n+1 items to n and sets the next cursor when there were more.
-func page[T any](items []T, n int, id func(T) string) kyc.Page[T] {
+// page cuts a result of up to n+1 items to n and sets the next cursor, the one of the page's last
+// item, when there were more.
+func page[T any](items []T, n int, cursorOf func(T) string) kyc.Page[T] {
 	p := kyc.Page[T]{Items: items}
 	if p.Items == nil {
 		p.Items = []T{}
 	}
 	if len(items) > n {
 		p.Items = items[:n]
-		p.NextCursor = encodeCursor(id(items[n-1]))
+		p.NextCursor = cursorOf(items[n-1])
 	}
 	return p
 }

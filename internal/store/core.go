@@ -185,7 +185,8 @@ func (w *where) Eq(column, value string) *Where { return w.eq(column, value) }
 // ListPage runs a list query (selectFrom, then the conditions of w, the cursor and the order by
 // id, newest first unless oldestFirst) and cuts the result into a page of at most limit items
 // (DefaultPageSize when 0, MaxPageSize at most). what names the list in errors. Every list of
-// kycd pages this way: the cursor is the last id of a page, opaque to clients.
+// kycd in id order pages this way: the cursor is the last id of a page, opaque to clients (a list
+// in another order pages with ListPageByKey).
 func ListPage[T any](ctx context.Context, s *Store, what, selectFrom string, w *Where, oldestFirst bool, cursor string, limit int,
 	scan func(Row) (T, error), id func(T) string) (kyc.Page[T], error) {
 	return listPage(ctx, s, what, selectFrom, w, oldestFirst, cursor, limit, scan, id)

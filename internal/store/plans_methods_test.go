@@ -211,7 +211,8 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			table, id string
 			set       map[string]string
 		}{"review_cases", rvc, map[string]string{"id": "t.id || '-' || " + num, "env": envOf, "subject_id": "t.subject_id || '-' || " + num,
-			"status": "CASE n.i % 4 WHEN 0 THEN 'open' ELSE 'decided' END", "reason": "CASE n.i % 3 WHEN 0 THEN 'sanctions' WHEN 1 THEN 'document' ELSE 'duplicate' END"}},
+			"status": "CASE n.i % 4 WHEN 0 THEN 'open' ELSE 'decided' END", "reason": "CASE n.i % 3 WHEN 0 THEN 'sanctions' WHEN 1 THEN 'document' ELSE 'duplicate' END",
+			"priority": "n.i % 4 + 1", "due_at": "t.due_at + (n.i * 7919) % 2000"}},
 		struct {
 			table, id string
 			set       map[string]string
@@ -220,6 +221,11 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 		if err := st.Copy(ctx, c.table, c.id, copies, c.set); err != nil {
 			t.Fatalf("seed %s: %v", c.table, err)
 		}
+	}
+	// The most urgent first order's second page, whose cursor is a row value (priority, due_at, id).
+	urgent, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Order: review.OrderUrgent}, "", 50)
+	if err != nil || urgent.NextCursor == "" {
+		t.Fatalf("the urgent queue's first page: %d cases, next %q, %v", len(urgent.Items), urgent.NextCursor, err)
 	}
 	lists := []struct {
 		name   string
@@ -321,6 +327,29 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Assignee: "usr_x"}, "", 50)
 			return err
 		}, []string{"status", "claimed_by"}},
+		{"review queue most urgent first", false, func() error {
+			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Order: review.OrderUrgent}, "", 50)
+			return err
+		}, []string{"status"}},
+		{"review queue most urgent first, page 2", false, func() error {
+			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Order: review.OrderUrgent}, urgent.NextCursor, 50)
+			return err
+		}, []string{"status"}},
+		// By level, reason or holder, the most urgent first order has indexes of its own: a rare
+		// level, a person's few cases or the least urgent reason would otherwise walk the open cases
+		// in review_cases_queue_urgent until a page was full.
+		{"review queue most urgent first, by level", false, func() error {
+			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Order: review.OrderUrgent, Level: "L3"}, "", 50)
+			return err
+		}, []string{"status", "level"}},
+		{"review queue most urgent first, of a person", false, func() error {
+			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Order: review.OrderUrgent, Assignee: "usr_x"}, "", 50)
+			return err
+		}, []string{"status", "claimed_by"}},
+		{"review queue most urgent first, by reason, page 2", false, func() error {
+			_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Order: review.OrderUrgent, Reason: review.ReasonDocument}, urgent.NextCursor, 50)
+			return err
+		}, []string{"status", "reason"}},
 	}
 	for _, l := range lists {
 		checkPlans(t, st, l.name, traceOf(t, st, l.call), l.sortOK, l.keys...)
@@ -343,6 +372,27 @@ func listsAndDecisionUseIndexes(t *testing.T, st *store.Store) {
 		}
 		if !strings.Contains(plan, "COVERING INDEX review_cases_counts") && !strings.Contains(plan, "Index Only Scan using review_cases_counts") {
 			t.Errorf("review counts: read the cases' rows, not an index alone:\n%s\n%s", s.query, plan)
+		}
+	}
+
+	// The most urgent first order's later pages start where the cursor left off in its index
+	// (migration 00038), rather than reading the pages before and filtering them out: the row
+	// value bounds the index's range on both databases.
+	page2 := traceOf(t, st, func() error {
+		_, err := review.NewService(st, review.Config{}).Queue(ctx, env, review.Filter{Order: review.OrderUrgent}, urgent.NextCursor, 50)
+		return err
+	})
+	bound := regexp.MustCompile(`(?m)^SEARCH review_cases USING INDEX review_cases_queue_urgent \(env=\? AND status=\? AND \(priority,due_at,id\)>\(\?,\?,\?\)\)`)
+	if st.Dialect() == store.Postgres {
+		bound = regexp.MustCompile(`Index Scan using review_cases_queue_urgent on review_cases[^\n]*\n[^\n]*Index Cond: .*ROW\(priority, due_at, id\) > ROW\(`)
+	}
+	for _, s := range page2 {
+		plan, err := st.QueryPlan(ctx, s.query, s.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bound.MatchString(plan) {
+			t.Errorf("the urgent queue's page 2 does not start at its cursor in review_cases_queue_urgent:\n%s\n%s", s.query, plan)
 		}
 	}
 

@@ -95,21 +95,65 @@ func listPage[T any](ctx context.Context, s *Store, what, selectFrom string, w *
 		w.conds, w.args = append(w.conds, "id "+cmp+" ?"), append(w.args, after)
 	}
 	n := pageLimit(limit)
-	rs, err := s.reader().query(ctx, selectFrom+` WHERE `+strings.Join(w.conds, " AND ")+` ORDER BY id `+dir+` LIMIT ?`, append(w.args, n+1)...)
+	items, err := listRows(ctx, s, what, selectFrom, w, "id "+dir, n, scan)
 	if err != nil {
-		return kyc.Page[T]{}, fmt.Errorf("list %s: %w", what, err)
+		return kyc.Page[T]{}, err
+	}
+	return page(items, n, func(it T) string { return encodeCursor(id(it)) }), nil
+}
+
+// KeyColumn is one column of a keyset order (ListPageByKey): its name, never user input, and
+// whether its values are integers (those of the others are text).
+type KeyColumn struct {
+	Name string
+	Int  bool
+}
+
+// ListPageByKey is ListPage for a list in an order of several columns, ascending, the last of
+// them unique (the id): the review queue's most urgent first, by priority, due time and id. Its
+// cursor holds the last item's values of those columns (key gives them: an int64 for an Int
+// column, a string for the others) with their names, opaque to clients, and the next page starts
+// after them; a cursor that this order did not return (forged, or another order's) is refused
+// with a kyc.ValidationError of query.cursor, as ListPage refuses one. For a page to cost the
+// same at any depth, an index must hold w's equality columns and then order's, in that order.
+func ListPageByKey[T any](ctx context.Context, s *Store, what, selectFrom string, w *Where, order []KeyColumn, cursor string, limit int,
+	scan func(Row) (T, error), key func(T) []any) (kyc.Page[T], error) {
+	after, err := decodeKeyset(order, cursor)
+	if err != nil {
+		return kyc.Page[T]{}, err
+	}
+	columns := strings.Join(keyNames(order), ", ")
+	if after != nil {
+		// A row value comparison: both databases bound an index's range by it.
+		w.conds = append(w.conds, "("+columns+") > (?"+strings.Repeat(", ?", len(order)-1)+")")
+		w.args = append(w.args, after...)
+	}
+	n := pageLimit(limit)
+	items, err := listRows(ctx, s, what, selectFrom, w, columns, n, scan)
+	if err != nil {
+		return kyc.Page[T]{}, err
+	}
+	return page(items, n, func(it T) string { return encodeKeyset(order, key(it)) }), nil
+}
+
+// listRows runs selectFrom with the conditions of w in orderBy and reads up to n+1 rows, one more
+// than a page, to know whether another follows.
+func listRows[T any](ctx context.Context, s *Store, what, selectFrom string, w *where, orderBy string, n int, scan func(row) (T, error)) ([]T, error) {
+	rs, err := s.reader().query(ctx, selectFrom+` WHERE `+strings.Join(w.conds, " AND ")+` ORDER BY `+orderBy+` LIMIT ?`, append(w.args, n+1)...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
 	defer rs.Close()
 	var items []T
 	for rs.Next() {
 		it, err := scan(rs)
 		if err != nil {
-			return kyc.Page[T]{}, err
+			return nil, err
 		}
 		items = append(items, it)
 	}
 	if err := rs.Err(); err != nil {
-		return kyc.Page[T]{}, fmt.Errorf("list %s: %w", what, err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
-	return page(items, n, id), nil
+	return items, nil
 }
