@@ -80,6 +80,16 @@ func TestQueueMostUrgentFirst(t *testing.T) {
 			t.Error("the queue does not show the order chosen in a labelled select")
 		}
 
+		// The environment, reason-count and "every case" links keep the order too.
+		for _, link := range []string{`href="/console/?env=test&amp;order=urgent"`, `href="/console/?env=live&amp;reason=sanctions&amp;order=urgent"`} {
+			if !strings.Contains(urgent.body, link) {
+				t.Errorf("the queue lacks the link %s", link)
+			}
+		}
+		if empty := rita.get("/console/?env=live&order=urgent&reason=duplicate"); !strings.Contains(empty.body, `href="/console/?env=live&amp;order=urgent">Show every case`) {
+			t.Errorf("an empty filtered queue's way back loses the order: %s", empty.body)
+		}
+
 		// The next page keeps the order: the two cases left, the least urgent.
 		m := nextPage.FindStringSubmatch(urgent.body)
 		if m == nil {

@@ -169,7 +169,8 @@ var Orders = []string{OrderOldest, OrderUrgent, OrderNewest}
 var urgentOrder = []store.KeyColumn{{Name: "priority", Int: true}, {Name: "due_at", Int: true}, {Name: "id"}}
 
 // Queue returns one page of env's open cases that match f, in f's order (oldest first unless it
-// names another). A cursor is good only for the order that returned it.
+// names another). A cursor of the most urgent order is good for that order only; oldest and
+// newest first page by id, and one's cursor is taken by the other as an id to start after.
 func (s *Service) Queue(ctx context.Context, env kyc.Env, f Filter, cursor string, limit int) (kyc.Page[Case], error) {
 	var p kyc.Problems
 	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {

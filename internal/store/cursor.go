@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"kycd/internal/kyc"
@@ -28,10 +29,24 @@ func decodeCursor(c string) (string, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	id, ok := strings.CutPrefix(string(b), "v1:")
-	if err != nil || !ok || len(id) < 5 || len(id) > 64 {
+	if err != nil || !ok || len(id) < 5 || !cursorID(id) {
 		return "", kyc.Invalid("query.cursor", "the cursor is not one that this API returned")
 	}
 	return id, nil
+}
+
+// cursorID says whether s can be an id in a cursor: 1 to 64 ASCII letters, digits, '_' or '-'.
+// Anything else (a NUL byte PostgreSQL refuses as text, a quote) never reaches a query.
+func cursorID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // DefaultPageSize is the page size when the caller names none.
@@ -57,9 +72,6 @@ type keysetCursor struct {
 // maxKeysetCursor bounds what decodeKeyset reads: a few ids and numbers, base64-encoded.
 const maxKeysetCursor = 1024
 
-// maxKeyText bounds a text value of a keyset cursor (an id is at most 64 characters).
-const maxKeyText = 256
-
 // keyNames are the names of order's columns.
 func keyNames(order []KeyColumn) []string {
 	names := make([]string, len(order))
@@ -81,7 +93,7 @@ func encodeKeyset(order []KeyColumn, key []any) string {
 }
 
 // decodeKeyset returns the key after which the page of order starts (nil for the first page):
-// one value a column, an int64 for an Int column and a string for the others.
+// one value a column, an int64 for an Int column and an id (cursorID) for the others.
 func decodeKeyset(order []KeyColumn, c string) ([]any, error) {
 	if c == "" {
 		return nil, nil
@@ -99,7 +111,10 @@ func decodeKeyset(order []KeyColumn, c string) ([]any, error) {
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
 	var kc keysetCursor
-	if err := dec.Decode(&kc); err != nil || dec.More() || kc.Order != orderName(order) || len(kc.Key) != len(order) {
+	if err := dec.Decode(&kc); err != nil || kc.Order != orderName(order) || len(kc.Key) != len(order) {
+		return nil, refused
+	}
+	if _, err := dec.Token(); err != io.EOF { // nothing after the object, not even a stray ] or }
 		return nil, refused
 	}
 	key := make([]any, len(order))
@@ -112,7 +127,7 @@ func decodeKeyset(order []KeyColumn, c string) ([]any, error) {
 			}
 			key[i] = n
 		case string:
-			if col.Int || v == "" || len(v) > maxKeyText {
+			if col.Int || !cursorID(v) {
 				return nil, refused
 			}
 			key[i] = v

@@ -36,7 +36,11 @@ func TestKeysetCursors(t *testing.T) {
 		"too few values":            forged(`k1:{"o":"priority,due_at,id","k":[2,1]}`),
 		"too many values":           forged(`k1:{"o":"priority,due_at,id","k":[2,1,"rvc_x","more"]}`),
 		"empty text":                forged(`k1:{"o":"priority,due_at,id","k":[2,1,""]}`),
-		"long text":                 forged(`k1:{"o":"priority,due_at,id","k":[2,1,"` + strings.Repeat("x", maxKeyText+1) + `"]}`),
+		"long text":                 forged(`k1:{"o":"priority,due_at,id","k":[2,1,"` + strings.Repeat("x", 65) + `"]}`),
+		"a NUL byte in the id":      forged(`k1:{"o":"priority,due_at,id","k":[2,1,"rvc_\u0000x"]}`),
+		"a quote in the id":         forged(`k1:{"o":"priority,due_at,id","k":[2,1,"rvc_'x"]}`),
+		"a stray bracket after":     forged(`k1:{"o":"priority,due_at,id","k":[2,1,"rvc_x"]}]`),
+		"a stray brace after":       forged(`k1:{"o":"priority,due_at,id","k":[2,1,"rvc_x"]}}`),
 		"an unknown field":          forged(`k1:{"o":"priority,due_at,id","k":[2,1,"rvc_x"],"sql":"1=1"}`),
 		"bytes after":               forged(`k1:{"o":"priority,due_at,id","k":[2,1,"rvc_x"]}{}`),
 		"no prefix":                 forged(`{"o":"priority,due_at,id","k":[2,1,"rvc_x"]}`),
@@ -50,5 +54,17 @@ func TestKeysetCursors(t *testing.T) {
 		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "query.cursor" {
 			t.Errorf("%s: decodeKeyset = %v, %v; want a field error of query.cursor", name, got, err)
 		}
+	}
+	// The id cursor of the other lists refuses ids PostgreSQL could not take as text, or that no
+	// list returns, too.
+	for name, bad := range map[string]string{
+		"a NUL byte": forged("v1:rvc_\x00abc"), "a quote": forged("v1:rvc_'abc"), "too long": forged("v1:" + strings.Repeat("a", 65)),
+	} {
+		if _, err := decodeCursor(bad); err == nil {
+			t.Errorf("%s: an id cursor was accepted", name)
+		}
+	}
+	if id, err := decodeCursor(encodeCursor("rvc_01M98FWVWB7637DH2VZE6H5FBB")); err != nil || id != "rvc_01M98FWVWB7637DH2VZE6H5FBB" {
+		t.Fatalf("an id cursor: %q %v", id, err)
 	}
 }

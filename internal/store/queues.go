@@ -103,7 +103,7 @@ func listPage[T any](ctx context.Context, s *Store, what, selectFrom string, w *
 }
 
 // KeyColumn is one column of a keyset order (ListPageByKey): its name, never user input, and
-// whether its values are integers (those of the others are text).
+// whether its values are integers (those of the others are ids, see cursorID).
 type KeyColumn struct {
 	Name string
 	Int  bool
