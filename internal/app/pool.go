@@ -17,12 +17,12 @@ import (
 // of requests a second; a request past them waits for a connection, it does not fail.
 const HandlerConns = 20
 
-// WebhookConns is the most connections the webhook queue's workers count for in the pool, however
-// many they are (KYCD_WEBHOOK_WORKERS, default 100): a delivery holds a connection only for the
-// read before its HTTP attempt and the transaction that records it, never during the attempt
-// (up to KYCD_WEBHOOK_TIMEOUT), so past this many its workers wait briefly for a connection
-// while holding none.
-const WebhookConns = 10
+// WebhookConns is the most connections the webhook queue's workers hold at once, however many
+// they are (KYCD_WEBHOOK_WORKERS, default 100): webhook.StoreConns. A delivery holds a connection
+// only for the read before its HTTP attempt and the transaction that records it, never during the
+// attempt (up to KYCD_WEBHOOK_TIMEOUT), and past this many its workers wait for a turn holding
+// none.
+const WebhookConns = webhook.StoreConns
 
 // jobConns is, per job queue, the connections its workers may hold at once: each worker one
 // (River's rule), except the webhook queue's (WebhookConns).

@@ -78,10 +78,18 @@ type noObserver struct{}
 
 func (noObserver) DeliveryFinished(kyc.Env, string) {}
 
+// StoreConns is the most delivery workers of one process that use the database at once (to read
+// a delivery, or to record an attempt or an abandon), whatever Config.Workers is: the others
+// wait for a turn holding no connection. A delivery never holds a connection during its HTTP
+// attempt, so this bounds the webhook queue's share of the process's PostgreSQL pool (the pool
+// counts it, see app.PoolSize) and leaves the rest to the HTTP handlers and the other queues.
+const StoreConns = 10
+
 // Worker sends deliveries: River runs one job (DeliveryArgs) per delivery, and
 // retries it on the schedule of Config.Retries.
 type Worker struct {
 	river.WorkerDefaults[DeliveryArgs]
+	// store is the database, through turns (see StoreConns).
 	store   DeliveryStore
 	cfg     Config
 	clients map[kyc.Env]*http.Client
@@ -95,6 +103,7 @@ type Worker struct {
 // NewWorker returns a worker on st with cfg (its zero fields mean their defaults).
 func NewWorker(st DeliveryStore, cfg Config, log *slog.Logger) *Worker {
 	cfg = cfg.WithDefaults()
+	st = turns{next: st, slots: make(chan struct{}, min(cfg.Workers, StoreConns))}
 	return &Worker{store: st, cfg: cfg, log: log, obs: noObserver{}, internal: isInternal, clients: map[kyc.Env]*http.Client{
 		kyc.EnvTest: newHTTPClient(cfg, cfg.policy(kyc.EnvTest)),
 		kyc.EnvLive: newHTTPClient(cfg, cfg.policy(kyc.EnvLive)),
@@ -326,4 +335,44 @@ func classify(err error, timeout time.Duration) (msg, class string) {
 		err = ue.Err
 	}
 	return err.Error(), "other"
+}
+
+// turns is a DeliveryStore that lets at most cap(slots) calls use next at once.
+type turns struct {
+	next  DeliveryStore
+	slots chan struct{}
+}
+
+// take waits for a turn, or for ctx to end.
+func (t turns) take(ctx context.Context) error {
+	select {
+	case t.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (t turns) DeliveryWork(ctx context.Context, env kyc.Env, id string) (DeliveryWork, error) {
+	if err := t.take(ctx); err != nil {
+		return DeliveryWork{}, err
+	}
+	defer func() { <-t.slots }()
+	return t.next.DeliveryWork(ctx, env, id)
+}
+
+func (t turns) FinishAttempt(ctx context.Context, env kyc.Env, id string, a Attempt, decide func(Webhook) Decision) (Finished, error) {
+	if err := t.take(ctx); err != nil {
+		return Finished{}, err
+	}
+	defer func() { <-t.slots }()
+	return t.next.FinishAttempt(ctx, env, id, a, decide)
+}
+
+func (t turns) Abandon(ctx context.Context, env kyc.Env, id, reason string) (bool, error) {
+	if err := t.take(ctx); err != nil {
+		return false, err
+	}
+	defer func() { <-t.slots }()
+	return t.next.Abandon(ctx, env, id, reason)
 }
