@@ -2,14 +2,15 @@ package console_test
 
 import (
 	"crypto/ed25519"
-	"kycd/internal/people"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"kycd/internal/erasure"
 	"kycd/internal/kyc"
+	"kycd/internal/people"
 	"kycd/internal/store"
 	"kycd/internal/store/storetest"
 )
@@ -126,6 +127,37 @@ func TestConsoleErasure(t *testing.T) {
 		}
 		if by == "" || !strings.Contains(string(by), "user:") {
 			t.Fatalf("the erasure's audit entry: actor %q in %+v", by, trail)
+		}
+	})
+}
+
+// TestConsoleShowsAScheduledErasure: an erasure scheduled with KYCD_ERASURE_DELAY shows on the
+// applicant's page with when it is due and how to cancel it, and the erasure form is no longer
+// offered; once cancelled, the page offers the form again.
+func TestConsoleShowsAScheduledErasure(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachDatabase(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, "")
+		ctx := t.Context()
+		apl := inReview(t, st, kyc.EnvLive).ApplicantID
+		page, action := "/console/applicants/live/"+apl, "/console/applicants/live/"+apl+"/erase"
+		root := e.admin("root@example.com")
+		delayed := erasure.NewService(st, erasure.Config{SigningKey: ed25519.NewKeyFromSeed(make([]byte, 32)), Delay: 48 * time.Hour})
+		er, err := delayed.Erase(ctx, "test", kyc.EnvLive, apl)
+		if err != nil || er.Status != "scheduled" {
+			t.Fatalf("a delayed erasure: %+v %v", er, err)
+		}
+		pg := root.get(page)
+		due := er.DueTime.UTC().Format("2006-01-02 15:04")
+		if pg.status != http.StatusOK || !strings.Contains(pg.body, "Erasure scheduled</strong> for "+due+" UTC") ||
+			!strings.Contains(pg.body, "/v1/applicants/"+apl+"/erasure/cancel") || strings.Contains(pg.body, `action="`+action+`"`) {
+			t.Fatalf("the page of an applicant whose erasure is scheduled for %s: %d %s", due, pg.status, pg.body)
+		}
+		if _, err := delayed.Cancel(ctx, "test", kyc.EnvLive, apl); err != nil {
+			t.Fatal(err)
+		}
+		if pg := root.get(page); strings.Contains(pg.body, "Erasure scheduled") || !strings.Contains(pg.body, `action="`+action+`"`) {
+			t.Fatalf("the page after the erasure was cancelled: %s", pg.body)
 		}
 	})
 }
