@@ -109,7 +109,7 @@ var settings = []setting{
 			c.JobWorkers = int(n)
 			return err
 		}},
-	{"replicas", "KYCD_REPLICAS", "1", "how many kycd serve processes share the PostgreSQL database, this one included: serve refuses to start when their pools together (each: 20 for HTTP handlers + the job workers' connections + 5 for River, or pool_max_conns; see README, Running in production) cannot fit in PostgreSQL's max_connections - superuser_reserved_connections",
+	{"replicas", "KYCD_REPLICAS", "1", "how many kycd serve processes share the PostgreSQL database, this one included: serve refuses to start when their pools together (each: 20 for HTTP handlers + the job workers' connections + 5 for River, or pool_max_conns; + 1 each for the liveness lock; + 5 for administration; see README, Running in production) cannot fit in PostgreSQL's max_connections - superuser_reserved_connections",
 		func(c *app.Config, v string) error {
 			var n int64
 			err := parseInt(v, &n)

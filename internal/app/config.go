@@ -77,7 +77,8 @@ type Config struct {
 	// before it is carried out. 0, the default, erases at once.
 	ErasureDelay time.Duration
 	// Retention sets how long each class of data is kept after the applicant's last activity
-	// (see package retention; zero periods take its five-year default, and Audit must be 0).
+	// (see package retention; zero periods take its five-year default, except Audit's, which keeps
+	// the audit log for ever; a non-zero Audit is at least PersonalData).
 	Retention retention.Config
 	// Version is reported in the OpenAPI document.
 	Version string

@@ -55,8 +55,9 @@ type Sources struct {
 const DefaultTimeout = 3 * time.Second
 
 // Collector is the prometheus.Collector of the gauges kycd reads from its database when /metrics
-// is scraped (see the package doc). A source that fails or times out is logged at WARN and left
-// out of that scrape; kycd_metrics_source_up says which.
+// is scraped (see the package doc). A source that fails or times out is logged at WARN, and
+// kycd_metrics_source_up says which; the gauges it read before it failed are served, the others
+// are missing from that scrape.
 type Collector struct {
 	src     Sources
 	timeout time.Duration

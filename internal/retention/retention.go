@@ -156,7 +156,8 @@ type Report struct {
 	// removed, and how many entries they held.
 	AuditChainsPruned   int
 	AuditEntriesRemoved int64
-	// Failed counts the items that failed (logged); they are tried again next run.
+	// Failed counts the items that failed (logged); they are tried again next run. For audit
+	// trails it counts the pruning batches that kept a changed trail or failed, not the trails.
 	Failed int
 	// More says that a class filled its batch: there may be more due at once.
 	More bool

@@ -19,8 +19,8 @@ import (
 // A pruning checks each chain before it removes it, so it never blesses a changed one.
 
 // AuditPruneDue counts, without changing anything, the resource chains of every environment with
-// a keyed log that PruneAudit would remove now (their newest entry before before), and the oldest
-// newest entry.
+// a keyed log that are due for pruning now (their newest entry before before), and the oldest
+// newest entry. A changed chain is counted too, though PruneAudit keeps it (and names it).
 func (s *Store) AuditPruneDue(ctx context.Context, before time.Time) (RetentionDue, error) {
 	var d RetentionDue
 	for _, env := range []kyc.Env{kyc.EnvTest, kyc.EnvLive} {
