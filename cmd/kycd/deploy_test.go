@@ -315,6 +315,9 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("the Deployment runs %v replicas, want 3 or more", deploy.Spec.Replicas)
 	}
 	pod := deploy.Spec.Template
+	if len(deploy.Spec.Selector.MatchLabels) == 0 {
+		t.Error("the Deployment's selector selects no pods")
+	}
 	for k, v := range deploy.Spec.Selector.MatchLabels {
 		if pod.Metadata.Labels[k] != v {
 			t.Errorf("the Deployment's selector %s=%s does not match its pods", k, v)
@@ -356,6 +359,9 @@ func TestKubernetesManifests(t *testing.T) {
 	pdb := one("PodDisruptionBudget")
 	if !(pdb.Spec.MaxUnavailable != nil && *pdb.Spec.MaxUnavailable == 1) && !(pdb.Spec.MinAvailable != nil && *pdb.Spec.MinAvailable == *deploy.Spec.Replicas-1) {
 		t.Errorf("the PodDisruptionBudget (maxUnavailable %s, minAvailable %s) does not let exactly one replica go at a time", intOrNone(pdb.Spec.MaxUnavailable), intOrNone(pdb.Spec.MinAvailable))
+	}
+	if len(pdb.Spec.Selector.MatchLabels) == 0 {
+		t.Error("the PodDisruptionBudget's selector selects no pods")
 	}
 	for k, v := range pdb.Spec.Selector.MatchLabels {
 		if pod.Metadata.Labels[k] != v {

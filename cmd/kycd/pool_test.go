@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -36,7 +37,7 @@ func TestServeChecksPostgresConnections(t *testing.T) {
 		{"a huge pool_max_conns", []string{"--database-url", db + sep + "pool_max_conns=100000"},
 			[]string{"a pool of 100000", "max_connections", "superuser_reserved_connections", "pool_max_conns"}},
 		{"a thousand replicas", []string{"--database-url", db, "--replicas", "1000"},
-			[]string{"KYCD_REPLICAS=1000 x 62 connections", "max_connections", "superuser_reserved_connections"}},
+			[]string{fmt.Sprintf("KYCD_REPLICAS=1000 x %d connections", 59+runtime.GOMAXPROCS(0)+1), "max_connections", "superuser_reserved_connections"}},
 	} {
 		args := append(append(append([]string{"serve"}, flags...), c.args...), "--addr", freeAddr(t))
 		err := run(args, io.Discard, io.Discard)

@@ -350,9 +350,9 @@ func TestRetentionBatches(t *testing.T) {
 // stays whole. The plan counts what the run takes. The pruning is an anchor of its own and an
 // audit.prune entry; the log still verifies, also after the pruned resource is read again (its
 // trail goes on from the pruning's base). A trail changed before the run is kept, and named, and
-// the run, one trail a batch, goes on past it. The
-// log no longer verifies when the pruning's anchor is removed or its recorded end changed, or
-// when a trail is removed without a pruning.
+// the run, one trail a batch, goes on past it. The log no longer verifies when the pruning's
+// recorded end is changed, when the pruning is passed off as an anchor, or when a trail is removed
+// without a pruning. (Removing an anchor is TestAuditTamperingIsDetected's case, in store.)
 func TestAuditRetention(t *testing.T) {
 	t.Parallel()
 	for _, d := range storetest.Dialects {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -125,8 +127,8 @@ func TestRiverMiddleware(t *testing.T) {
 		t.Errorf("%d spans for the panicking job", panicked)
 	}
 
-	// A job enqueued outside any span starts a trace of its own; metadata that is not an object
-	// is left alone.
+	// Metadata that is not an object is left alone, and a traceparent that does not parse links
+	// the job to no trace.
 	if got := withTraceContext([]byte(`[1]`), map[string]string{"traceparent": "x"}); string(got) != `[1]` {
 		t.Errorf("non-object metadata became %s", got)
 	}
@@ -173,12 +175,18 @@ func TestTransport(t *testing.T) {
 	if client.SpanKind() != trace.SpanKindClient || client.Parent().SpanID() != parent.SpanContext().SpanID() {
 		t.Fatalf("client span %q kind %v parent %v", client.Name(), client.SpanKind(), client.Parent())
 	}
+	attrs := map[string]string{}
 	for _, kv := range client.Attributes() {
 		if strings.Contains(kv.Value.String(), "secret") {
 			t.Errorf("%s = %s", kv.Key, kv.Value.String())
 		}
-		if kv.Key == "http.response.status_code" && kv.Value.AsInt64() != http.StatusTeapot {
-			t.Errorf("status %d", kv.Value.AsInt64())
+		attrs[string(kv.Key)] = kv.Value.String()
+	}
+	u, _ := url.Parse(srv.URL)
+	for key, want := range map[string]string{"http.request.method": "POST", "server.address": u.Hostname(), "server.port": u.Port(),
+		"http.response.status_code": strconv.Itoa(http.StatusTeapot)} {
+		if got, ok := attrs[key]; !ok || got != want {
+			t.Errorf("client span %s = %q (present %v), want %q", key, got, ok, want)
 		}
 	}
 }
